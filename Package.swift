@@ -1,0 +1,65 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One settings array for every target: Swift 6 mode plus the upcoming features the house style
+// relies on (see STYLE.md §1).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Entitle",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "entitle", targets: ["EntitleCLI"]),
+        .library(name: "MarketplaceCore", targets: ["MarketplaceCore"]),
+        .library(name: "GoogleCloud", targets: ["GoogleCloud"]),
+        .library(name: "EntitleStore", targets: ["EntitleStore"]),
+        .library(name: "Entitle", targets: ["Entitle"]),
+        .library(name: "MarketplaceEmulator", targets: ["MarketplaceEmulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0")
+    ],
+    targets: [
+        // Pure domain: Foundation only, no I/O.
+        .target(name: "MarketplaceCore", swiftSettings: swiftSettings),
+        .target(name: "GoogleCloud", dependencies: ["MarketplaceCore"], swiftSettings: swiftSettings),
+        .target(name: "EntitleStore", dependencies: ["MarketplaceCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "Entitle",
+            dependencies: ["MarketplaceCore", "GoogleCloud", "EntitleStore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "MarketplaceEmulator", dependencies: ["MarketplaceCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "EntitleTestSupport",
+            dependencies: ["MarketplaceCore", "GoogleCloud", "EntitleStore", "Entitle", "MarketplaceEmulator"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EntitleCLI",
+            dependencies: [
+                "MarketplaceCore", "Entitle", "MarketplaceEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MarketplaceCoreTests",
+            dependencies: ["MarketplaceCore"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "GoogleCloudTests", dependencies: ["GoogleCloud", "EntitleTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "EntitleStoreTests", dependencies: ["EntitleStore", "EntitleTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "EntitleTests", dependencies: ["Entitle", "EntitleTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MarketplaceEmulatorTests",
+            dependencies: ["MarketplaceEmulator", "MarketplaceCore", "EntitleTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Entitle
+
+/// `entitle`: the command-line entry point. Subcommands (`serve`, `emulator`, `demo`, admin
+/// commands) arrive with the modules they drive; each stays a thin wrapper over library calls.
+@main
+struct EntitleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "entitle",
+        abstract: "Connects a SaaS product to Google Cloud Marketplace.",
+        discussion: """
+            Entitle handles Marketplace notifications, sign-up, entitlement approvals, provisioning \
+            callbacks and usage reporting. This build has the domain core only; `serve` and \
+            `emulator` arrive with the next milestones (see README.md).
+            """,
+        version: EntitleVersion.current
+    )
+}

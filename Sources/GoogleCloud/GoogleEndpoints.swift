@@ -1,0 +1,45 @@
+public import Foundation
+
+/// Where each Google API lives. Production values are Google's; pointing every URL at the
+/// emulator is how tests and sandbox mode run (the seam for Google is the base URL).
+public struct GoogleEndpoints: Hashable, Sendable {
+    public var procurement: URL
+    public var pubSub: URL
+    public var serviceControl: URL
+    public var oauthToken: URL
+    /// The pinned x509 key map for sign-up tokens (contract §4.3): never taken from a token.
+    public var signupCertificates: URL
+
+    public init(procurement: URL, pubSub: URL, serviceControl: URL, oauthToken: URL, signupCertificates: URL) {
+        self.procurement = procurement
+        self.pubSub = pubSub
+        self.serviceControl = serviceControl
+        self.oauthToken = oauthToken
+        self.signupCertificates = signupCertificates
+    }
+
+    /// Google's production endpoints (contract §0, §4.3, §7.2).
+    public static let google = GoogleEndpoints(
+        procurement: URL(string: "https://cloudcommerceprocurement.googleapis.com/")!,
+        pubSub: URL(string: "https://pubsub.googleapis.com/")!,
+        serviceControl: URL(string: "https://servicecontrol.googleapis.com/")!,
+        oauthToken: URL(string: "https://oauth2.googleapis.com/token")!,
+        signupCertificates: URL(string: signupCertificatePath, relativeTo: URL(string: "https://www.googleapis.com/")!)!
+            .absoluteURL
+    )
+
+    /// The path of the sign-up key map; the emulator serves the same path on its own host.
+    public static let signupCertificatePath =
+        "robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
+
+    /// Every API on one base URL, as the emulator serves them.
+    public static func emulator(at base: URL) -> GoogleEndpoints {
+        GoogleEndpoints(
+            procurement: base,
+            pubSub: base,
+            serviceControl: base,
+            oauthToken: base.appendingPathComponent("token"),
+            signupCertificates: base.appendingPathComponent(signupCertificatePath)
+        )
+    }
+}

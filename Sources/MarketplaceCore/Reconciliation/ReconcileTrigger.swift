@@ -1,0 +1,53 @@
+/// Why a resource is being reconciled. The decision rests on the re-read resource; the trigger only
+/// adds what a state cannot show (a renewal, an offer's end) and what goes in the audit log.
+public enum ReconcileTrigger: Hashable, Sendable {
+    case event(MarketplaceEvent)
+    /// The account's buyer just completed sign-up: its waiting entitlements are looked at again.
+    case signupCompleted
+    /// The periodic resync found the resource while listing.
+    case resync
+
+    public var eventType: EventType? {
+        if case .event(let event) = self { event.eventType } else { nil }
+    }
+}
+
+/// Everything the reconciler needs to decide about one entitlement, as plain values.
+public struct EntitlementSituation: Hashable, Sendable {
+    public var trigger: ReconcileTrigger
+    public var entitlementID: EntitlementID
+    /// The entitlement as re-read from the Procurement API just now.
+    public var fetched: FetchResult<Entitlement>
+    public var local: LocalEntitlement?
+    /// The owning account as Entitle knows it, if it does.
+    public var account: LocalAccount?
+    /// The policy of the entitlement's product.
+    public var policy: ApprovalPolicy
+
+    public init(
+        trigger: ReconcileTrigger, entitlementID: EntitlementID, fetched: FetchResult<Entitlement>,
+        local: LocalEntitlement?, account: LocalAccount?, policy: ApprovalPolicy
+    ) {
+        self.trigger = trigger
+        self.entitlementID = entitlementID
+        self.fetched = fetched
+        self.local = local
+        self.account = account
+        self.policy = policy
+    }
+}
+
+/// Everything the reconciler needs to decide about one account.
+public struct AccountSituation: Hashable, Sendable {
+    public var trigger: ReconcileTrigger
+    public var accountID: AccountID
+    public var fetched: FetchResult<Account>
+    public var local: LocalAccount?
+
+    public init(trigger: ReconcileTrigger, accountID: AccountID, fetched: FetchResult<Account>, local: LocalAccount?) {
+        self.trigger = trigger
+        self.accountID = accountID
+        self.fetched = fetched
+        self.local = local
+    }
+}
