@@ -6,34 +6,37 @@ extension EntitlementReconciler {
         if eventType == .accountCreationRequested {
             return [.nothing(.deprecatedEvent(.accountCreationRequested))]
         }
-        var actions: [ReconcilerAction] = []
         if case .unknown(let raw)? = eventType {
-            actions.append(.logUnknownEventType(raw))
+            return decideAccount(situation) + [.logUnknownEventType(raw)]
         }
+        return decideAccount(situation)
+    }
+
+    private static func decideAccount(_ situation: AccountSituation) -> [ReconcilerAction] {
         let local = situation.local
         switch situation.fetched {
         case .notFound:
             // contract §1.3 ACCOUNT_DELETED: erase personal data, idempotently.
-            guard let local else { return actions + [.nothing(.resourceGone)] }
-            guard !local.isErased else { return actions + [.nothing(.alreadyErased)] }
+            guard let local else { return [.nothing(.resourceGone)] }
+            guard !local.isErased else { return [.nothing(.alreadyErased)] }
             var erased = local
             erased.isErased = true
-            return actions + [
+            return [
                 .eraseAccountData(local.id), .recordAccount(erased),
                 .enqueueCallback(callback(.accountDeleted, local.id, nil)),
             ]
         case .found(let account):
             if local?.isErased == true {
-                return actions + [.nothing(.alreadyErased)]
+                return [.nothing(.alreadyErased)]
             }
             if let stored = local?.updateTime, let fetchedTime = account.updateTime, fetchedTime < stored {
-                return actions + [.nothing(.staleResource(fetched: fetchedTime, stored: stored))]
+                return [.nothing(.staleResource(fetched: fetchedTime, stored: stored))]
             }
             let next = LocalAccount(
                 id: situation.accountID, signupApproval: account.signupApproval?.state,
                 isSignedUp: local?.isSignedUp ?? false, updateTime: account.updateTime
             )
-            return actions + (next == local ? [.nothing(.upToDate)] : [.recordAccount(next)])
+            return (next == local ? [.nothing(.upToDate)] : [.recordAccount(next)])
         }
     }
 }

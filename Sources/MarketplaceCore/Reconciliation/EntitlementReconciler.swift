@@ -8,16 +8,15 @@
 public enum EntitlementReconciler {
     /// The actions for one entitlement, API calls first.
     public static func decide(_ situation: EntitlementSituation) -> [ReconcilerAction] {
-        var actions: [ReconcilerAction] = []
+        var actions: [ReconcilerAction]
+        switch situation.fetched {
+        case .notFound: actions = decideGone(situation)
+        case .found(let fetched): actions = decideFound(fetched, situation)
+        }
         if case .unknown(let raw)? = situation.trigger.eventType {
             actions.append(.logUnknownEventType(raw))
         }
-        switch situation.fetched {
-        case .notFound:
-            return actions + decideGone(situation)
-        case .found(let fetched):
-            return actions + decideFound(fetched, situation)
-        }
+        return actions
     }
 
     // contract §1.4 step 3: 404 on an entitlement means deleted. If the stored copy still had
