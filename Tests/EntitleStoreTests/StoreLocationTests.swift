@@ -2,13 +2,16 @@ import EntitleStore
 import Testing
 
 @Suite struct StoreLocationTests {
-    @Test("store.url picks the backend", arguments: [
-        ("entitle.sqlite", StoreLocation.sqlite(path: "entitle.sqlite")),
-        ("sqlite:/var/lib/entitle/db.sqlite", .sqlite(path: "/var/lib/entitle/db.sqlite")),
-        ("file:data.sqlite", .sqlite(path: "data.sqlite")),
-        ("  postgres://entitle@localhost/entitle ", .postgres(url: "postgres://entitle@localhost/entitle")),
-        ("postgresql://h/db", .postgres(url: "postgresql://h/db")),
-    ])
+    @Test(
+        "store.url picks the backend",
+        arguments: [
+            ("entitle.sqlite", StoreLocation.sqlite(path: "entitle.sqlite")),
+            ("sqlite:/var/lib/entitle/db.sqlite", .sqlite(path: "/var/lib/entitle/db.sqlite")),
+            ("file:data.sqlite", .sqlite(path: "data.sqlite")),
+            ("  postgres://entitle@localhost/entitle ", .postgres(url: "postgres://entitle@localhost/entitle")),
+            ("postgresql://h/db", .postgres(url: "postgresql://h/db")),
+        ]
+    )
     func parses(value: String, expected: StoreLocation) throws {
         #expect(try StoreLocation(parsing: value) == expected)
     }

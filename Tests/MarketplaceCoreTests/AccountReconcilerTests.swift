@@ -3,7 +3,12 @@ import Testing
 
 @Suite struct AccountReconcilerTests {
     private func account(_ signup: ApprovalState, at time: Timestamp = Given.t2) -> Account {
-        Account(name: "providers/DEMO-p/accounts/\(Given.accountID)", state: .active, approvals: [Approval(name: "signup", state: signup)], updateTime: time)
+        Account(
+            name: "providers/DEMO-p/accounts/\(Given.accountID)",
+            state: .active,
+            approvals: [Approval(name: "signup", state: signup)],
+            updateTime: time
+        )
     }
 
     private func decide(_ trigger: ReconcileTrigger, _ fetched: FetchResult<Account>, _ local: LocalAccount?) -> [ReconcilerAction] {
@@ -21,12 +26,19 @@ import Testing
 
     @Test("§1.2 an account message without eventType is handled like ACCOUNT_ACTIVE")
     func withoutType() {
-        #expect(decide(Given.accountEvent(nil), .found(account(.pending)), nil) == decide(Given.accountEvent(.accountActive), .found(account(.pending)), nil))
+        #expect(
+            decide(Given.accountEvent(nil), .found(account(.pending)), nil)
+                == decide(Given.accountEvent(.accountActive), .found(account(.pending)), nil)
+        )
     }
 
     @Test("§1.3 ACCOUNT_CREATION_REQUESTED is deprecated → nothing, ack")
     func deprecated() {
-        #expect(decide(Given.accountEvent(.accountCreationRequested), .found(account(.pending)), nil) == [.nothing(.deprecatedEvent(.accountCreationRequested))])
+        #expect(
+            decide(Given.accountEvent(.accountCreationRequested), .found(account(.pending)), nil) == [
+                .nothing(.deprecatedEvent(.accountCreationRequested))
+            ]
+        )
     }
 
     @Test("§1.3 ACCOUNT_DELETED, GET 404 → erase personal data, record it, account.deleted callback")
@@ -34,10 +46,12 @@ import Testing
         let local = Given.account(signedUp: true)
         var erased = local
         erased.isErased = true
-        #expect(decide(Given.accountEvent(.accountDeleted), .notFound, local) == [
-            .eraseAccountData(Given.accountID), .recordAccount(erased),
-            .enqueueCallback(CallbackRequest(kind: .accountDeleted, accountID: Given.accountID, entitlementID: nil)),
-        ])
+        #expect(
+            decide(Given.accountEvent(.accountDeleted), .notFound, local) == [
+                .eraseAccountData(Given.accountID), .recordAccount(erased),
+                .enqueueCallback(CallbackRequest(kind: .accountDeleted, accountID: Given.accountID, entitlementID: nil)),
+            ]
+        )
     }
 
     @Test("§1.3 ACCOUNT_DELETED again → idempotent: nothing")
@@ -58,7 +72,11 @@ import Testing
 
     @Test("§1.4.4 a stale account copy changes nothing")
     func stale() {
-        #expect(decide(Given.accountEvent(.accountActive), .found(account(.pending, at: Given.t1)), Given.account(signedUp: true, at: Given.t2)) == [.nothing(.staleResource(fetched: Given.t1, stored: Given.t2))])
+        #expect(
+            decide(Given.accountEvent(.accountActive), .found(account(.pending, at: Given.t1)), Given.account(signedUp: true, at: Given.t2)) == [
+                .nothing(.staleResource(fetched: Given.t1, stored: Given.t2))
+            ]
+        )
     }
 
     @Test("the same account copy again → nothing")
@@ -93,17 +111,23 @@ import Testing
 
     @Test("§3.2 plan-change decisions use the re-read newPendingPlan, only in PENDING_PLAN_CHANGE_APPROVAL")
     func planChange() throws {
-        #expect(try action(.approvePlanChange, .found(Given.entitlement(.pendingPlanChangeApproval, pendingPlan: "gold"))) == .approvePlanChange(Given.entitlementID, pendingPlan: "gold"))
+        #expect(
+            try action(.approvePlanChange, .found(Given.entitlement(.pendingPlanChangeApproval, pendingPlan: "gold")))
+                == .approvePlanChange(Given.entitlementID, pendingPlan: "gold")
+        )
         #expect(throws: ManualDecisionError.missingPendingPlan(Given.entitlementID)) {
             try action(.rejectPlanChange(reason: "r"), .found(Given.entitlement(.pendingPlanChangeApproval)))
         }
-        #expect(throws: ManualDecisionError.self) { try action(.approvePlanChange, .found(Given.entitlement(.pendingPlanChange, pendingPlan: "gold"))) }
+        #expect(throws: ManualDecisionError.self) {
+            try action(.approvePlanChange, .found(Given.entitlement(.pendingPlanChange, pendingPlan: "gold")))
+        }
     }
 
     @Test("§3.1 reasons are cut to 256 bytes on a character boundary")
     func reasonLength() throws {
         let long = String(repeating: "é", count: 200)  // 400 bytes
-        guard case .rejectEntitlement(_, let reason) = try action(.rejectEntitlement(reason: long), .found(Given.entitlement(.activationRequested))) else {
+        guard case .rejectEntitlement(_, let reason) = try action(.rejectEntitlement(reason: long), .found(Given.entitlement(.activationRequested)))
+        else {
             Issue.record("not a rejection")
             return
         }

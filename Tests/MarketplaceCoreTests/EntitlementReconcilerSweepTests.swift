@@ -16,7 +16,14 @@ import Testing
                     for signedUp in [false, true] {
                         for scheduled in [false, true] {
                             for stored in [nil, Given.local(Given.entitlement(.active, at: Given.t1))] {
-                                check(eventType, fetchedState, ApprovalPolicy(entitlement: entitlementPolicy, planChange: planPolicy), signedUp, scheduled, stored)
+                                check(
+                                    eventType,
+                                    fetchedState,
+                                    ApprovalPolicy(entitlement: entitlementPolicy, planChange: planPolicy),
+                                    signedUp,
+                                    scheduled,
+                                    stored
+                                )
                             }
                         }
                     }
@@ -26,8 +33,12 @@ import Testing
     }
 
     private func check(
-        _ eventType: EventType?, _ fetchedState: FetchResult<EntitlementState>, _ policy: ApprovalPolicy, _ signedUp: Bool,
-        _ scheduled: Bool, _ stored: LocalEntitlement?
+        _ eventType: EventType?,
+        _ fetchedState: FetchResult<EntitlementState>,
+        _ policy: ApprovalPolicy,
+        _ signedUp: Bool,
+        _ scheduled: Bool,
+        _ stored: LocalEntitlement?
     ) {
         let fetched: FetchResult<Entitlement>
         var state: EntitlementState?
@@ -39,9 +50,17 @@ import Testing
             fetched = .notFound
         }
         let actions = EntitlementReconciler.decide(
-            EntitlementSituation(trigger: Given.event(eventType), entitlementID: Given.entitlementID, fetched: fetched, local: stored, account: Given.account(signedUp: signedUp), policy: policy)
+            EntitlementSituation(
+                trigger: Given.event(eventType),
+                entitlementID: Given.entitlementID,
+                fetched: fetched,
+                local: stored,
+                account: Given.account(signedUp: signedUp),
+                policy: policy
+            )
         )
-        let context = "\(eventType?.rawValue ?? "none") × \(state?.rawValue ?? "404") × \(policy) signedUp=\(signedUp) scheduled=\(scheduled) stored=\(stored != nil)"
+        let context =
+            "\(eventType?.rawValue ?? "none") × \(state?.rawValue ?? "404") × \(policy) signedUp=\(signedUp) scheduled=\(scheduled) stored=\(stored != nil)"
         let mayApprove = policy.entitlement == .automatic || (policy.entitlement == .afterSignup && signedUp)
         let wantsApprove = state == .activationRequested && !scheduled && eventType != .entitlementOfferAccepted && mayApprove
         let wantsPlanApproval = state == .pendingPlanChangeApproval && policy.planChange == .automatic

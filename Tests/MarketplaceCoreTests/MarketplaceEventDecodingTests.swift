@@ -29,7 +29,12 @@ import Testing
     func accountWithoutType() throws {
         let event = try MarketplaceEvent(json: Fixture.data("event-account-without-type.json"))
         #expect(event.eventType == nil)
-        #expect(event.subject == .account(AccountNotice(id: try AccountID("E-1234-5678-ABCD-EFGH"), updateTime: Timestamp(seconds: 1_709_287_200, nanos: 123_456_000))))
+        #expect(
+            event.subject
+                == .account(
+                    AccountNotice(id: try AccountID("E-1234-5678-ABCD-EFGH"), updateTime: Timestamp(seconds: 1_709_287_200, nanos: 123_456_000))
+                )
+        )
     }
 
     @Test("an unknown eventType and extra fields decode, keeping the unknown value")
@@ -43,7 +48,10 @@ import Testing
     @Test("OFFER_ACCEPTED carries start and end times; an empty duration reads as absent")
     func offerAccepted() throws {
         let event = try MarketplaceEvent(json: Fixture.data("event-offer-accepted.json"))
-        guard case .entitlement(let notice) = event.subject else { Issue.record("not an entitlement event"); return }
+        guard case .entitlement(let notice) = event.subject else {
+            Issue.record("not an entitlement event")
+            return
+        }
         #expect(event.eventType == .entitlementOfferAccepted)
         #expect(notice.newOfferDuration == nil)
         #expect(notice.newOfferStartTime == (try Timestamp(rfc3339: "2022-01-01T00:00:00Z")))
@@ -53,7 +61,10 @@ import Testing
     @Test("newPendingOfferDuration is read as newOfferDuration (contract §1.2: two renderings)")
     func pendingDurationAlias() throws {
         let event = try MarketplaceEvent(json: Fixture.data("event-offer-accepted-pending-duration.json"))
-        guard case .entitlement(let notice) = event.subject else { Issue.record("not an entitlement event"); return }
+        guard case .entitlement(let notice) = event.subject else {
+            Issue.record("not an entitlement event")
+            return
+        }
         #expect(notice.newOfferDuration == "P1Y")
         #expect(notice.newOfferEndTime == nil)
     }
@@ -61,25 +72,31 @@ import Testing
     @Test("plan-change messages carry newPlan and the offer hints")
     func planChange() throws {
         let event = try MarketplaceEvent(json: Fixture.data("event-plan-change-requested.json"))
-        guard case .entitlement(let notice) = event.subject else { Issue.record("not an entitlement event"); return }
+        guard case .entitlement(let notice) = event.subject else {
+            Issue.record("not an entitlement event")
+            return
+        }
         #expect(notice.newPlan == "premium")
         #expect(notice.newOfferDuration == "P2Y")
         #expect(notice.newOffer?.hasSuffix("privateOffers/offer-2") == true)
     }
 
-    @Test("bad payloads are rejected with the reason", arguments: [
-        ("not json", "malformed"),
-        ("[1,2]", "malformed"),
-        (#"{"eventType":"ACCOUNT_ACTIVE","account":{"id":"a"}}"#, "eventId"),
-        (#"{"eventId":"","account":{"id":"a"}}"#, "eventId"),
-        (#"{"eventId":"1","eventType":"ACCOUNT_ACTIVE"}"#, "neither"),
-        (#"{"eventId":"1","account":{"id":"a"},"entitlement":{"id":"e"}}"#, "both"),
-        (#"{"eventId":"1","account":{"id":"a/b"}}"#, "bad id"),
-        (#"{"eventId":"1","account":{}}"#, "bad id"),
-        (#"{"eventId":"1","entitlement":{"id":"e","updateTime":"yesterday"}}"#, "bad time"),
-        (#"{"eventId":1,"account":{"id":"a"}}"#, "eventId"),
-        (#"{"eventId":"1","providerId":"a b","account":{"id":"a"}}"#, "bad id"),
-    ])
+    @Test(
+        "bad payloads are rejected with the reason",
+        arguments: [
+            ("not json", "malformed"),
+            ("[1,2]", "malformed"),
+            (#"{"eventType":"ACCOUNT_ACTIVE","account":{"id":"a"}}"#, "eventId"),
+            (#"{"eventId":"","account":{"id":"a"}}"#, "eventId"),
+            (#"{"eventId":"1","eventType":"ACCOUNT_ACTIVE"}"#, "neither"),
+            (#"{"eventId":"1","account":{"id":"a"},"entitlement":{"id":"e"}}"#, "both"),
+            (#"{"eventId":"1","account":{"id":"a/b"}}"#, "bad id"),
+            (#"{"eventId":"1","account":{}}"#, "bad id"),
+            (#"{"eventId":"1","entitlement":{"id":"e","updateTime":"yesterday"}}"#, "bad time"),
+            (#"{"eventId":1,"account":{"id":"a"}}"#, "eventId"),
+            (#"{"eventId":"1","providerId":"a b","account":{"id":"a"}}"#, "bad id"),
+        ]
+    )
     func badPayloads(json: String, reason: String) {
         let failure = error(json)
         #expect(failure != nil)

@@ -9,13 +9,25 @@ enum Given {
     static let t3 = Timestamp(seconds: 1_700_000_200)
 
     static func entitlement(
-        _ state: EntitlementState?, plan: String = "basic", at time: Timestamp = t2, pendingPlan: String? = nil,
-        offer: String? = nil, startTime: Timestamp? = nil, offerEnd: Timestamp? = nil
+        _ state: EntitlementState?,
+        plan: String = "basic",
+        at time: Timestamp = t2,
+        pendingPlan: String? = nil,
+        offer: String? = nil,
+        startTime: Timestamp? = nil,
+        offerEnd: Timestamp? = nil
     ) -> Entitlement {
         Entitlement(
-            name: "providers/DEMO-p/entitlements/\(entitlementID)", provider: "DEMO-p",
-            account: "providers/DEMO-p/accounts/\(accountID)", plan: plan, newPendingPlan: pendingPlan, offer: offer,
-            offerEndTime: offerEnd, newOfferStartTime: startTime, state: state, updateTime: time
+            name: "providers/DEMO-p/entitlements/\(entitlementID)",
+            provider: "DEMO-p",
+            account: "providers/DEMO-p/accounts/\(accountID)",
+            plan: plan,
+            newPendingPlan: pendingPlan,
+            offer: offer,
+            offerEndTime: offerEnd,
+            newOfferStartTime: startTime,
+            state: state,
+            updateTime: time
         )
     }
 
@@ -46,7 +58,15 @@ struct Outcome: Equatable, CustomStringConvertible {
     var nothing: [NothingReason] = []
     var unknownLogged = false
 
-    init(calls: [ReconcilerAction] = [], recorded: EntitlementState?? = .none, recordedDeleted: Bool = false, callbacks: [CallbackKind] = [], waits: [AwaitReason] = [], nothing: [NothingReason] = [], unknownLogged: Bool = false) {
+    init(
+        calls: [ReconcilerAction] = [],
+        recorded: EntitlementState?? = .none,
+        recordedDeleted: Bool = false,
+        callbacks: [CallbackKind] = [],
+        waits: [AwaitReason] = [],
+        nothing: [NothingReason] = [],
+        unknownLogged: Bool = false
+    ) {
         self.calls = calls
         self.recorded = recorded
         self.recordedDeleted = recordedDeleted

@@ -13,10 +13,13 @@ import Testing
         #expect(entitlement.description == "providers/DEMO-p/entitlements/49849f71")
     }
 
-    @Test("malformed names are rejected with the expected shape", arguments: [
-        "", "accounts/a", "providers/p/accounts", "providers/p/entitlements/e", "providers//accounts/a",
-        "providers/p/accounts/", "providers/p/accounts/a/b", "projects/p/accounts/a", "providers/p q/accounts/a",
-    ])
+    @Test(
+        "malformed names are rejected with the expected shape",
+        arguments: [
+            "", "accounts/a", "providers/p/accounts", "providers/p/entitlements/e", "providers//accounts/a",
+            "providers/p/accounts/", "providers/p/accounts/a/b", "projects/p/accounts/a", "providers/p q/accounts/a",
+        ]
+    )
     func malformedAccountNames(name: String) {
         #expect(throws: ResourceNameError.self) { try AccountName(parsing: name) }
     }
@@ -37,6 +40,10 @@ import Testing
     @Test("errors explain themselves")
     func messages() {
         #expect("\(ResourceNameError.empty(kind: "account id"))" == "account id is empty")
-        #expect("\(ResourceNameError.malformedName(value: "x", expected: "providers/{providerId}/accounts/{id}"))".contains("providers/{providerId}/accounts/{id}"))
+        #expect(
+            "\(ResourceNameError.malformedName(value: "x", expected: "providers/{providerId}/accounts/{id}"))".contains(
+                "providers/{providerId}/accounts/{id}"
+            )
+        )
     }
 }

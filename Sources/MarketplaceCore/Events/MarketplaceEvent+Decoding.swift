@@ -115,7 +115,7 @@ private struct WireEvent: Decodable {
     }
 }
 
-extension Optional<String> {
+extension String? {
     fileprivate var nonEmpty: String? {
         flatMap { $0.isEmpty ? nil : $0 }
     }

@@ -1,5 +1,3 @@
-public import Foundation
-
 /// One Marketplace notification: the JSON inside a Pub/Sub message's `data` (contract §1.2).
 ///
 /// The subject is chosen by which key is present (`account` or `entitlement`), not by `eventType`,
@@ -50,8 +48,13 @@ public struct EntitlementNotice: Hashable, Sendable {
     public var newOfferEndTime: Timestamp?
 
     public init(
-        id: EntitlementID, updateTime: Timestamp? = nil, newPlan: String? = nil, newOffer: String? = nil,
-        newOfferDuration: String? = nil, newOfferStartTime: Timestamp? = nil, newOfferEndTime: Timestamp? = nil
+        id: EntitlementID,
+        updateTime: Timestamp? = nil,
+        newPlan: String? = nil,
+        newOffer: String? = nil,
+        newOfferDuration: String? = nil,
+        newOfferStartTime: Timestamp? = nil,
+        newOfferEndTime: Timestamp? = nil
     ) {
         self.id = id
         self.updateTime = updateTime

@@ -14,8 +14,13 @@ public struct Account: Codable, Hashable, Sendable {
     public var resellerParentBillingAccount: String?
 
     public init(
-        name: String? = nil, provider: String? = nil, state: AccountState? = nil, approvals: [Approval]? = nil,
-        createTime: Timestamp? = nil, updateTime: Timestamp? = nil, inputProperties: [String: JSONValue]? = nil,
+        name: String? = nil,
+        provider: String? = nil,
+        state: AccountState? = nil,
+        approvals: [Approval]? = nil,
+        createTime: Timestamp? = nil,
+        updateTime: Timestamp? = nil,
+        inputProperties: [String: JSONValue]? = nil,
         resellerParentBillingAccount: String? = nil
     ) {
         self.name = name

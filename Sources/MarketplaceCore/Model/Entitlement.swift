@@ -37,15 +37,32 @@ public struct Entitlement: Codable, Hashable, Sendable {
     public var updateTime: Timestamp?
 
     public init(
-        name: String? = nil, provider: String? = nil, account: String? = nil, product: String? = nil,
-        productExternalName: String? = nil, quoteExternalName: String? = nil, plan: String? = nil,
-        newPendingPlan: String? = nil, offer: String? = nil, newPendingOffer: String? = nil,
-        offerDuration: String? = nil, newPendingOfferDuration: String? = nil, offerEndTime: Timestamp? = nil,
-        newOfferStartTime: Timestamp? = nil, newOfferEndTime: Timestamp? = nil,
-        subscriptionEndTime: Timestamp? = nil, state: EntitlementState? = nil, usageReportingId: String? = nil,
-        consumers: [Consumer]? = nil, messageToUser: String? = nil, inputProperties: [String: JSONValue]? = nil,
-        orderId: String? = nil, entitlementBenefitIds: [String]? = nil, cancellationReason: String? = nil,
-        createTime: Timestamp? = nil, updateTime: Timestamp? = nil
+        name: String? = nil,
+        provider: String? = nil,
+        account: String? = nil,
+        product: String? = nil,
+        productExternalName: String? = nil,
+        quoteExternalName: String? = nil,
+        plan: String? = nil,
+        newPendingPlan: String? = nil,
+        offer: String? = nil,
+        newPendingOffer: String? = nil,
+        offerDuration: String? = nil,
+        newPendingOfferDuration: String? = nil,
+        offerEndTime: Timestamp? = nil,
+        newOfferStartTime: Timestamp? = nil,
+        newOfferEndTime: Timestamp? = nil,
+        subscriptionEndTime: Timestamp? = nil,
+        state: EntitlementState? = nil,
+        usageReportingId: String? = nil,
+        consumers: [Consumer]? = nil,
+        messageToUser: String? = nil,
+        inputProperties: [String: JSONValue]? = nil,
+        orderId: String? = nil,
+        entitlementBenefitIds: [String]? = nil,
+        cancellationReason: String? = nil,
+        createTime: Timestamp? = nil,
+        updateTime: Timestamp? = nil
     ) {
         self.name = name
         self.provider = provider

@@ -33,8 +33,10 @@ extension EntitlementReconciler {
                 return [.nothing(.staleResource(fetched: fetchedTime, stored: stored))]
             }
             let next = LocalAccount(
-                id: situation.accountID, signupApproval: account.signupApproval?.state,
-                isSignedUp: local?.isSignedUp ?? false, updateTime: account.updateTime
+                id: situation.accountID,
+                signupApproval: account.signupApproval?.state,
+                isSignedUp: local?.isSignedUp ?? false,
+                updateTime: account.updateTime
             )
             return (next == local ? [.nothing(.upToDate)] : [.recordAccount(next)])
         }

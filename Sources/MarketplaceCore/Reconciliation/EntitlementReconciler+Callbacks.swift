@@ -4,7 +4,10 @@ extension EntitlementReconciler {
     /// transition that happened entirely between two reads (a cancellation reverted before Entitle
     /// saw it) is not announced, because the vendor's app never needed to act on it.
     static func transitionCallbacks(
-        from old: Entitlement?, to new: Entitlement, _ accountID: AccountID?, _ id: EntitlementID
+        from old: Entitlement?,
+        to new: Entitlement,
+        _ accountID: AccountID?,
+        _ id: EntitlementID
     ) -> [CallbackRequest] {
         let oldState = old?.state
         let newState = new.state
@@ -33,7 +36,10 @@ extension EntitlementReconciler {
     /// Sent even when the re-read copy is stale, since the event itself is the news; the inbox
     /// (eventId) keeps them to one per event.
     static func eventOnlyCallbacks(
-        _ eventType: EventType?, _ fetched: Entitlement, _ accountID: AccountID?, _ id: EntitlementID
+        _ eventType: EventType?,
+        _ fetched: Entitlement,
+        _ accountID: AccountID?,
+        _ id: EntitlementID
     ) -> [CallbackRequest] {
         switch eventType {
         case .entitlementRenewed?: [callback(.renewed, accountID, id)]

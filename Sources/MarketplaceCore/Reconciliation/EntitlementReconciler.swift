@@ -44,7 +44,9 @@ public enum EntitlementReconciler {
                 + [.nothing(.staleResource(fetched: fetchedTime, stored: stored))]
         }
         var next = LocalEntitlement(
-            id: situation.entitlementID, accountID: accountID, resource: fetched,
+            id: situation.entitlementID,
+            accountID: accountID,
+            resource: fetched,
             requestedApproval: local?.requestedApproval
         )
         var calls: [ReconcilerAction] = []
@@ -66,8 +68,12 @@ public enum EntitlementReconciler {
     /// ENTITLEMENT_ACTIVATION_REQUESTED: approve per policy, or wait for sign-up, an operator, or
     /// the offer's scheduled start.
     private static func decideActivation(
-        _ fetched: Entitlement, _ situation: EntitlementSituation, _ next: inout LocalEntitlement,
-        _ calls: inout [ReconcilerAction], _ waits: inout [ReconcilerAction], _ callbacks: inout [CallbackRequest]
+        _ fetched: Entitlement,
+        _ situation: EntitlementSituation,
+        _ next: inout LocalEntitlement,
+        _ calls: inout [ReconcilerAction],
+        _ waits: inout [ReconcilerAction],
+        _ callbacks: inout [CallbackRequest]
     ) {
         let id = situation.entitlementID
         let isNew = situation.local?.state != .activationRequested
@@ -102,8 +108,12 @@ public enum EntitlementReconciler {
 
     /// ENTITLEMENT_PENDING_PLAN_CHANGE_APPROVAL: approve the re-read `newPendingPlan`, or wait.
     private static func decidePlanChange(
-        _ fetched: Entitlement, _ situation: EntitlementSituation, _ next: inout LocalEntitlement,
-        _ calls: inout [ReconcilerAction], _ waits: inout [ReconcilerAction], _ callbacks: inout [CallbackRequest]
+        _ fetched: Entitlement,
+        _ situation: EntitlementSituation,
+        _ next: inout LocalEntitlement,
+        _ calls: inout [ReconcilerAction],
+        _ waits: inout [ReconcilerAction],
+        _ callbacks: inout [CallbackRequest]
     ) {
         guard let pendingPlan = fetched.newPendingPlan, !pendingPlan.isEmpty else {
             waits.append(.nothing(.missingPendingPlan))

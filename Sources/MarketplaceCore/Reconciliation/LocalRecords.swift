@@ -11,7 +11,10 @@ public struct LocalEntitlement: Hashable, Sendable, Codable {
     public var requestedApproval: RequestedApproval?
 
     public init(
-        id: EntitlementID, accountID: AccountID?, resource: Entitlement, isDeleted: Bool = false,
+        id: EntitlementID,
+        accountID: AccountID?,
+        resource: Entitlement,
+        isDeleted: Bool = false,
         requestedApproval: RequestedApproval? = nil
     ) {
         self.id = id
@@ -54,7 +57,10 @@ public struct LocalAccount: Hashable, Sendable, Codable {
     public var updateTime: Timestamp?
 
     public init(
-        id: AccountID, signupApproval: ApprovalState? = nil, isSignedUp: Bool = false, isErased: Bool = false,
+        id: AccountID,
+        signupApproval: ApprovalState? = nil,
+        isSignedUp: Bool = false,
+        isErased: Bool = false,
         updateTime: Timestamp? = nil
     ) {
         self.id = id

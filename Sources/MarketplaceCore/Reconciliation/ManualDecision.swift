@@ -30,7 +30,9 @@ extension EntitlementReconciler {
     /// The API call that carries out `decision`, checked against the re-read entitlement so that a
     /// stale admin page cannot approve an order that moved on. Reasons are cut to Google's 256 bytes.
     public static func action(
-        for decision: ManualDecision, entitlementID id: EntitlementID, fetched: FetchResult<Entitlement>
+        for decision: ManualDecision,
+        entitlementID id: EntitlementID,
+        fetched: FetchResult<Entitlement>
     ) throws(ManualDecisionError) -> ReconcilerAction {
         guard case .found(let entitlement) = fetched else { throw .entitlementGone(id) }
         switch decision {

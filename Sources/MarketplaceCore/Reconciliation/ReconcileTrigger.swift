@@ -25,8 +25,12 @@ public struct EntitlementSituation: Hashable, Sendable {
     public var policy: ApprovalPolicy
 
     public init(
-        trigger: ReconcileTrigger, entitlementID: EntitlementID, fetched: FetchResult<Entitlement>,
-        local: LocalEntitlement?, account: LocalAccount?, policy: ApprovalPolicy
+        trigger: ReconcileTrigger,
+        entitlementID: EntitlementID,
+        fetched: FetchResult<Entitlement>,
+        local: LocalEntitlement?,
+        account: LocalAccount?,
+        policy: ApprovalPolicy
     ) {
         self.trigger = trigger
         self.entitlementID = entitlementID

@@ -75,13 +75,27 @@ extension ISO8601Duration {
             rest = rest.dropFirst()
             let rank: Int
             switch (inClock, unit) {
-            case (false, "Y"): rank = 0; years = value
-            case (false, "M"): rank = 1; months = value
-            case (false, "W"): rank = 2; weeks = value
-            case (false, "D"): rank = 3; days = value
-            case (true, "H"): rank = 4; hours = value
-            case (true, "M"): rank = 5; minutes = value
-            case (true, "S"): rank = 6; seconds = value
+            case (false, "Y"):
+                rank = 0
+                years = value
+            case (false, "M"):
+                rank = 1
+                months = value
+            case (false, "W"):
+                rank = 2
+                weeks = value
+            case (false, "D"):
+                rank = 3
+                days = value
+            case (true, "H"):
+                rank = 4
+                hours = value
+            case (true, "M"):
+                rank = 5
+                minutes = value
+            case (true, "S"):
+                rank = 6
+                seconds = value
             default: throw ISO8601DurationError(text: text, reason: "has an unexpected unit \"\(unit)\"")
             }
             guard rank > lastRank else { throw ISO8601DurationError(text: text, reason: "has units out of order") }
