@@ -43,25 +43,25 @@ public enum EntitlementReconciler {
             return eventCallbacks.map(ReconcilerAction.enqueueCallback)
                 + [.nothing(.staleResource(fetched: fetchedTime, stored: stored))]
         }
-        var next = LocalEntitlement(
-            id: situation.entitlementID,
-            accountID: accountID,
-            resource: fetched,
-            requestedApproval: local?.requestedApproval
+        var draft = DecisionDraft(
+            next: LocalEntitlement(
+                id: situation.entitlementID,
+                accountID: accountID,
+                resource: fetched,
+                requestedApproval: local?.requestedApproval
+            ),
+            callbacks: transitionCallbacks(from: local?.resource, to: fetched, accountID, situation.entitlementID)
         )
-        var calls: [ReconcilerAction] = []
-        var waits: [ReconcilerAction] = []
-        var callbacks = transitionCallbacks(from: local?.resource, to: fetched, accountID, situation.entitlementID)
         switch fetched.state {
         case .activationRequested?:
-            decideActivation(fetched, situation, &next, &calls, &waits, &callbacks)
+            decideActivation(fetched, situation, &draft)
         case .pendingPlanChangeApproval?:
-            decidePlanChange(fetched, situation, &next, &calls, &waits, &callbacks)
+            decidePlanChange(fetched, situation, &draft)
         default:
             break
         }
-        let record: [ReconcilerAction] = next == local ? [] : [.recordEntitlement(next)]
-        let actions = calls + record + (callbacks + eventCallbacks).map(ReconcilerAction.enqueueCallback) + waits
+        draft.callbacks += eventCallbacks
+        let actions = draft.actions(storedCopy: local)
         return actions.isEmpty ? [.nothing(.upToDate)] : actions
     }
 
@@ -70,70 +70,79 @@ public enum EntitlementReconciler {
     private static func decideActivation(
         _ fetched: Entitlement,
         _ situation: EntitlementSituation,
-        _ next: inout LocalEntitlement,
-        _ calls: inout [ReconcilerAction],
-        _ waits: inout [ReconcilerAction],
-        _ callbacks: inout [CallbackRequest]
+        _ draft: inout DecisionDraft
     ) {
         let id = situation.entitlementID
         let isNew = situation.local?.state != .activationRequested
         // contract §1.3/§2.2: newOfferStartTime is set once the order is approved (or auto-approved
         // with ENTITLEMENT_OFFER_ACCEPTED); ENTITLEMENT_ACTIVE follows at that time, with no call.
         if fetched.newOfferStartTime != nil || situation.trigger.eventType == .entitlementOfferAccepted {
-            if isNew { callbacks.append(callback(.offerAccepted, next.accountID, id)) }
-            waits.append(.await(.scheduledStart(fetched.newOfferStartTime)))
+            if isNew { draft.callbacks.append(callback(.offerAccepted, draft.next.accountID, id)) }
+            draft.waits.append(.await(.scheduledStart(fetched.newOfferStartTime)))
             return
         }
         let request = RequestedApproval(kind: .activation, forUpdateTime: fetched.updateTime)
-        if next.requestedApproval == request {
-            waits.append(.nothing(.approvalAlreadyRequested))
+        if draft.next.requestedApproval == request {
+            draft.waits.append(.nothing(.approvalAlreadyRequested))
             return
         }
         switch situation.policy.entitlement {
         case .automatic:
             break
         case .afterSignup where situation.account?.isSignedUp != true:
-            waits.append(.await(.signup(next.accountID)))
+            draft.waits.append(.await(.signup(draft.next.accountID)))
             return
         case .afterSignup:
             break
         case .manual:
-            if isNew { callbacks.append(callback(.approvalRequested, next.accountID, id)) }
-            waits.append(.await(.manualApproval))
+            if isNew { draft.callbacks.append(callback(.approvalRequested, draft.next.accountID, id)) }
+            draft.waits.append(.await(.manualApproval))
             return
         }
-        calls.append(.approveEntitlement(id))
-        next.requestedApproval = request
+        draft.calls.append(.approveEntitlement(id))
+        draft.next.requestedApproval = request
     }
 
     /// ENTITLEMENT_PENDING_PLAN_CHANGE_APPROVAL: approve the re-read `newPendingPlan`, or wait.
     private static func decidePlanChange(
         _ fetched: Entitlement,
         _ situation: EntitlementSituation,
-        _ next: inout LocalEntitlement,
-        _ calls: inout [ReconcilerAction],
-        _ waits: inout [ReconcilerAction],
-        _ callbacks: inout [CallbackRequest]
+        _ draft: inout DecisionDraft
     ) {
         guard let pendingPlan = fetched.newPendingPlan, !pendingPlan.isEmpty else {
-            waits.append(.nothing(.missingPendingPlan))
+            draft.waits.append(.nothing(.missingPendingPlan))
             return
         }
         let request = RequestedApproval(kind: .planChange(pendingPlan: pendingPlan), forUpdateTime: fetched.updateTime)
-        if next.requestedApproval == request {
-            waits.append(.nothing(.approvalAlreadyRequested))
+        if draft.next.requestedApproval == request {
+            draft.waits.append(.nothing(.approvalAlreadyRequested))
             return
         }
         switch situation.policy.planChange {
         case .automatic:
-            calls.append(.approvePlanChange(situation.entitlementID, pendingPlan: pendingPlan))
-            next.requestedApproval = request
+            draft.calls.append(.approvePlanChange(situation.entitlementID, pendingPlan: pendingPlan))
+            draft.next.requestedApproval = request
         case .manual:
             let local = situation.local?.resource
             if local?.state != .pendingPlanChangeApproval || local?.newPendingPlan != pendingPlan {
-                callbacks.append(callback(.planChangeRequested, next.accountID, situation.entitlementID))
+                draft.callbacks.append(callback(.planChangeRequested, draft.next.accountID, situation.entitlementID))
             }
-            waits.append(.await(.manualPlanChange(pendingPlan: pendingPlan)))
+            draft.waits.append(.await(.manualPlanChange(pendingPlan: pendingPlan)))
         }
+    }
+}
+
+/// The decision for one entitlement while it is being made.
+struct DecisionDraft {
+    /// The local record as it will be stored.
+    var next: LocalEntitlement
+    var calls: [ReconcilerAction] = []
+    var callbacks: [CallbackRequest]
+    var waits: [ReconcilerAction] = []
+
+    /// API calls first, then the record (when it changed), callbacks and waits.
+    func actions(storedCopy: LocalEntitlement?) -> [ReconcilerAction] {
+        let record: [ReconcilerAction] = next == storedCopy ? [] : [.recordEntitlement(next)]
+        return calls + record + callbacks.map(ReconcilerAction.enqueueCallback) + waits
     }
 }
