@@ -21,7 +21,12 @@ let package = Package(
         .library(name: "MarketplaceEmulator", targets: ["MarketplaceEmulator"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // Pure domain: Foundation only, no I/O.
@@ -33,10 +38,23 @@ let package = Package(
             dependencies: ["MarketplaceCore", "GoogleCloud", "EntitleStore"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "MarketplaceEmulator", dependencies: ["MarketplaceCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "MarketplaceEmulator",
+            dependencies: [
+                "MarketplaceCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EntitleTestSupport",
-            dependencies: ["MarketplaceCore", "GoogleCloud", "EntitleStore", "Entitle", "MarketplaceEmulator"],
+            dependencies: [
+                "MarketplaceCore", "GoogleCloud", "EntitleStore", "Entitle", "MarketplaceEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -44,6 +62,9 @@ let package = Package(
             dependencies: [
                 "MarketplaceCore", "Entitle", "MarketplaceEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -10,9 +10,9 @@ struct EntitleCommand: AsyncParsableCommand {
         abstract: "Connects a SaaS product to Google Cloud Marketplace.",
         discussion: """
             Entitle handles Marketplace notifications, sign-up, entitlement approvals, provisioning \
-            callbacks and usage reporting. This build has the domain core only; `serve` and \
-            `emulator` arrive with the next milestones (see README.md).
+            callbacks and usage reporting. `serve` arrives with a later milestone (see README.md).
             """,
-        version: EntitleVersion.current
+        version: EntitleVersion.current,
+        subcommands: [EmulatorCommand.self]
     )
 }

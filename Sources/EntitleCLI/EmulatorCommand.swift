@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MarketplaceCore
+import MarketplaceEmulator
+import ServiceLifecycle
+import UnixSignals
+
+/// `entitle emulator`: Google's side of the integration on loopback, for vendors testing their own
+/// integration. Stops cleanly on SIGINT or SIGTERM.
+struct EmulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulator",
+        abstract: "Run the Google Cloud Marketplace emulator (Procurement API, Pub/Sub, buyer simulator)."
+    )
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = EmulatorDefaults.port
+
+    @Option(help: "Address to listen on. Keep it on loopback unless you mean to share it.")
+    var host = "127.0.0.1"
+
+    @Option(help: "A catalog JSON file (products, plans, metrics). Without it, the built-in catalog.")
+    var catalog: String?
+
+    @Option(help: "The provider id the emulator answers for.")
+    var provider = EmulatorDefaults.provider.rawValue
+
+    @Flag(help: "Let entitlements be approved before the account's signup approval (contract §11).")
+    var allowApprovalBeforeSignup = false
+
+    func run() async throws {
+        var options = EmulatorOptions()
+        options.host = host
+        options.port = port
+        do {
+            options.provider = try ProviderID(provider)
+        } catch {
+            throw ValidationError("--provider: \(error)")
+        }
+        options.topic = "projects/cloudcommerceproc-prod/topics/\(provider)"
+        options.requireSignupBeforeApproval = !allowApprovalBeforeSignup
+        if let catalog {
+            options.catalog = try Catalog.load(from: URL(fileURLWithPath: catalog))
+        }
+        let emulator = MarketplaceEmulator(options: options)
+        let logger = Logger(label: "entitle.emulator")
+        let group = ServiceGroup(
+            configuration: .init(services: [emulator], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let base = await emulator.baseURL()
+            // Written unbuffered: a supervisor capturing output through a pipe sees it at once.
+            let banner = """
+                Marketplace emulator listening on \(base)
+                  provider \(options.provider), notifications on topic \(options.topic)
+                  Procurement API: \(base)v1/providers/\(options.provider)/entitlements
+                  buyer simulator API: \(base)emulator/v1/purchases, state: \(base)emulator/v1/state
+
+                """
+            FileHandle.standardOutput.write(Data(banner.utf8))
+            try await tasks.waitForAll()
+        }
+    }
+}

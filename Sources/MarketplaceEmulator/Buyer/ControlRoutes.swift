@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import MarketplaceCore
+
+/// The emulator's own control API under `/emulator/v1`: what a customer does in the Marketplace
+/// console, time travel, and a view of the whole state. Not a Google API.
+struct ControlRoutes {
+    let state: EmulatorState
+
+    struct PurchaseRequest: Codable {
+        var account: String?
+        var product: String
+        var plan: String
+        var offer: OfferTerms?
+        var consumerProject: String?
+    }
+
+    struct PurchaseResponse: Codable {
+        var accountId: String
+        var entitlementId: String
+        var account: Account
+        var entitlement: Entitlement
+    }
+
+    struct PlanChangeRequest: Codable {
+        var plan: String?
+        var offer: OfferTerms?
+    }
+
+    struct CancelRequest: Codable {
+        var immediately: Bool?
+    }
+
+    struct AdvanceRequest: Codable {
+        var seconds: Int64?
+        /// ISO 8601, e.g. `P1M`; added to the current time with calendar rules.
+        var duration: String?
+    }
+
+    struct ClockResponse: Codable {
+        var now: Timestamp
+    }
+
+    struct StateResponse: Codable {
+        var now: Timestamp
+        var accounts: [Account]
+        var entitlements: [Entitlement]
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        let group = router.group("emulator/v1")
+        group.post("purchases") { request, _ in
+            let body = try await RequestDecoding.decode(PurchaseRequest.self, from: request, allowEmpty: false)
+            let purchase = try await state.buy(
+                accountID: body.account,
+                productID: body.product,
+                planID: body.plan,
+                offer: body.offer,
+                consumerProject: body.consumerProject
+            )
+            return try JSONResponse.make(
+                PurchaseResponse(
+                    accountId: purchase.accountID,
+                    entitlementId: purchase.entitlementID,
+                    account: try await state.account(purchase.accountID).resource,
+                    entitlement: try await state.entitlement(purchase.entitlementID).resource
+                ),
+                status: .created
+            )
+        }
+        group.post("entitlements/:id/change-plan") { request, context in
+            let body = try await RequestDecoding.decode(PlanChangeRequest.self, from: request, allowEmpty: false)
+            try await state.requestPlanChange(try id(context), planID: body.plan, offer: body.offer)
+            return try await entitlementResponse(context)
+        }
+        group.post("entitlements/:id/withdraw-plan-change") { _, context in
+            try await state.withdrawPlanChange(try id(context))
+            return try await entitlementResponse(context)
+        }
+        group.post("entitlements/:id/cancel") { request, context in
+            let body = try await RequestDecoding.decode(CancelRequest.self, from: request)
+            try await state.cancel(try id(context), immediately: body.immediately)
+            return try await entitlementResponse(context)
+        }
+        group.post("entitlements/:id/revert-cancellation") { _, context in
+            try await state.revertCancellation(try id(context))
+            return try await entitlementResponse(context)
+        }
+        group.post("accounts/:id/delete") { _, context in
+            try await state.deleteAccount(try id(context))
+            return try JSONResponse.make(EmptyResponse())
+        }
+        group.get("clock") { _, _ in try JSONResponse.make(ClockResponse(now: await state.now)) }
+        group.post("clock/advance") { request, _ in
+            let body = try await RequestDecoding.decode(AdvanceRequest.self, from: request, allowEmpty: false)
+            try await state.advanceClock(seconds: try seconds(body))
+            return try JSONResponse.make(ClockResponse(now: await state.now))
+        }
+        group.get("state") { _, _ in try JSONResponse.make(await state.snapshot()) }
+    }
+
+    private func id(_ context: BasicRequestContext) throws -> String {
+        guard let id = context.parameters.get("id"), !id.isEmpty else { throw GoogleAPIError.invalidArgument("Missing id.") }
+        return id
+    }
+
+    private func entitlementResponse(_ context: BasicRequestContext) async throws -> Response {
+        try JSONResponse.make(try await state.entitlement(try id(context)).resource)
+    }
+
+    private func seconds(_ body: AdvanceRequest) async throws -> Int64 {
+        switch (body.seconds, body.duration) {
+        case (let seconds?, nil):
+            return seconds
+        case (nil, let text?):
+            let duration: ISO8601Duration
+            do { duration = try ISO8601Duration(parsing: text) } catch { throw GoogleAPIError.invalidArgument("\(error)") }
+            let now = await state.now
+            return duration.added(to: now).seconds - now.seconds
+        default:
+            throw GoogleAPIError.invalidArgument("Give either seconds or duration.")
+        }
+    }
+}
+
+extension EmulatorState {
+    func snapshot() -> ControlRoutes.StateResponse {
+        ControlRoutes.StateResponse(
+            now: now,
+            accounts: accountOrder.compactMap { accounts[$0]?.resource },
+            entitlements: entitlementOrder.compactMap { entitlements[$0]?.resource }
+        )
+    }
+}

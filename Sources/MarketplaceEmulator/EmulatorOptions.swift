@@ -1,0 +1,24 @@
+public import Foundation
+public import MarketplaceCore
+
+/// How an emulator starts. The defaults run the shipped catalog on an ephemeral loopback port.
+public struct EmulatorOptions: Sendable {
+    /// Loopback only unless told otherwise.
+    public var host = "127.0.0.1"
+    /// 0 picks a free port; read it back with `MarketplaceEmulator.baseURL()`.
+    public var port = 0
+    public var provider = EmulatorDefaults.provider
+    /// The topic Marketplace notifications are published to.
+    public var topic = EmulatorDefaults.topic
+    public var catalog = Catalog.default
+    /// contract §11: refuse `entitlements:approve` until the account's `signup` is approved.
+    public var requireSignupBeforeApproval = true
+    /// How long a CANCELLED entitlement stays readable before it is purged (ENTITLEMENT_DELETED).
+    public var purgeCancelledAfter = ISO8601Duration(days: 30)
+    /// The emulator's time at start; now when nil.
+    public var startTime: Date?
+    /// How long an empty pull waits for a message before answering `{}`.
+    public var pullWait: Duration = .seconds(1)
+
+    public init() {}
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Reads JSON request bodies strictly enough to answer bad input the way Google does (400
+/// INVALID_ARGUMENT naming the problem), and no larger than Google accepts.
+enum RequestDecoding {
+    /// Google's APIs refuse request bodies over about 10 MB; the emulator refuses them at this size.
+    static let maxBodyBytes = 10 * 1024 * 1024
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowEmpty: Bool = true) async throws -> T {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maxBodyBytes)
+        } catch {
+            throw GoogleAPIError(code: 413, status: "INVALID_ARGUMENT", message: "Request body larger than \(maxBodyBytes) bytes")
+        }
+        var data = Data(buffer.readableBytesView)
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            guard allowEmpty else { throw GoogleAPIError.invalidArgument("Request body is empty") }
+            data = Data("{}".utf8)
+        }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw GoogleAPIError.invalidArgument("Invalid JSON payload received. \(describe(error))")
+        } catch {
+            throw GoogleAPIError.invalidArgument("Invalid JSON payload received.")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
+            .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+extension Request {
+    /// The query parameter `name` as an integer in `range`, or nil when absent.
+    func integerQuery(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = uri.queryParameters.get(name), !text.isEmpty else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw GoogleAPIError.invalidArgument("Invalid value for \(name): \(text)")
+        }
+        return value
+    }
+}
+
+extension RequestContext {
+    /// The path component `name`, split into the resource id and an optional `:verb` suffix
+    /// (Google's custom methods: `entitlements/abc:approve`).
+    func resourceAndVerb(_ name: String) throws -> (id: String, verb: String?) {
+        guard let component = parameters.get(name), !component.isEmpty else {
+            throw GoogleAPIError.invalidArgument("Missing \(name) in path")
+        }
+        guard let colon = component.lastIndex(of: ":") else { return (component, nil) }
+        return (String(component[..<colon]), String(component[component.index(after: colon)...]))
+    }
+}

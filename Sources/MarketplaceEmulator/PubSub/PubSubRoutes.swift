@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import MarketplaceCore
+
+/// Pub/Sub REST v1 on Google's paths (contract §6): topics and subscriptions, publish, pull (long
+/// poll), acknowledge, modifyAckDeadline.
+struct PubSubRoutes {
+    let state: EmulatorState
+    /// How long a pull with nothing to hand out waits for a message before answering `{}`.
+    let pullWait: Duration
+
+    func register(on router: Router<BasicRequestContext>) {
+        let topics = "v1/projects/:project/topics/:topic"
+        let subscriptions = "v1/projects/:project/subscriptions/:subscription"
+        router.put(RouterPath(topics)) { request, context in
+            let name = try name(context, "topics", "topic")
+            _ = try? await RequestDecoding.decode(TopicJSON.self, from: request)
+            return try JSONResponse.make(try await state.createTopic(name))
+        }
+        router.get(RouterPath(topics)) { _, context in
+            try JSONResponse.make(try await state.pubsub.topic(try name(context, "topics", "topic")))
+        }
+        router.post(RouterPath(topics)) { request, context in try await publish(request, context) }
+        router.put(RouterPath(subscriptions)) { request, context in
+            let body = try await RequestDecoding.decode(SubscriptionJSON.self, from: request, allowEmpty: false)
+            return try JSONResponse.make(try await state.createSubscription(try name(context, "subscriptions", "subscription"), body))
+        }
+        router.get(RouterPath(subscriptions)) { _, context in
+            try JSONResponse.make(try await state.pubsub.subscription(try name(context, "subscriptions", "subscription")).config)
+        }
+        router.delete(RouterPath(subscriptions)) { _, context in
+            try await state.deleteSubscription(try name(context, "subscriptions", "subscription"))
+            return try JSONResponse.make(EmptyResponse())
+        }
+        router.post(RouterPath(subscriptions)) { request, context in try await subscriptionAction(request, context) }
+    }
+
+    /// `projects/{project}/{collection}/{id}`, with the `:verb` suffix split off.
+    private func name(_ context: BasicRequestContext, _ collection: String, _ parameter: String) throws -> String {
+        try nameAndVerb(context, collection, parameter).name
+    }
+
+    private func nameAndVerb(_ context: BasicRequestContext, _ collection: String, _ parameter: String) throws -> (name: String, verb: String?) {
+        let project = context.parameters.get("project") ?? ""
+        let (id, verb) = try context.resourceAndVerb(parameter)
+        // contract §6: ids are 3–255 characters of [A-Za-z0-9-_.~+%], starting with a letter.
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.~+%"))
+        guard (3...255).contains(id.count), id.first?.isLetter == true, id.unicodeScalars.allSatisfy(allowed.contains),
+            !id.hasPrefix("goog")
+        else { throw GoogleAPIError.invalidArgument("Invalid resource name given (name=projects/\(project)/\(collection)/\(id)).") }
+        return ("projects/\(project)/\(collection)/\(id)", verb)
+    }
+
+    private func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (topic, verb) = try nameAndVerb(context, "topics", "topic")
+        guard verb == "publish" else { throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for topics.") }
+        let body = try await RequestDecoding.decode(PublishRequestJSON.self, from: request, allowEmpty: false)
+        guard let messages = body.messages, !messages.isEmpty else { throw GoogleAPIError.invalidArgument("No messages to publish.") }
+        var decoded: [(Data, [String: String])] = []
+        for message in messages {
+            let data = message.data.flatMap { Data(base64Encoded: $0) }
+            guard message.data == nil || data != nil else { throw GoogleAPIError.invalidArgument("Message data is not valid base64.") }
+            // contract §6: a message needs non-empty data or at least one attribute.
+            guard !(data ?? Data()).isEmpty || !(message.attributes ?? [:]).isEmpty else {
+                throw GoogleAPIError.invalidArgument("A message must have data or attributes.")
+            }
+            decoded.append((data ?? Data(), message.attributes ?? [:]))
+        }
+        return try JSONResponse.make(PublishResponseJSON(messageIds: try await state.publish(topic: topic, decoded)))
+    }
+
+    private func subscriptionAction(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (subscription, verb) = try nameAndVerb(context, "subscriptions", "subscription")
+        switch verb {
+        case "pull":
+            let body = try await RequestDecoding.decode(PullRequestJSON.self, from: request, allowEmpty: false)
+            let received = try await pull(subscription, maxMessages: body.maxMessages ?? 0, wait: body.returnImmediately != true)
+            return try JSONResponse.make(PullResponseJSON(receivedMessages: received.isEmpty ? nil : received))
+        case "acknowledge":
+            let body = try await RequestDecoding.decode(AcknowledgeRequestJSON.self, from: request, allowEmpty: false)
+            try await state.acknowledge(subscription, ackIDs: body.ackIds ?? [])
+        case "modifyAckDeadline":
+            let body = try await RequestDecoding.decode(ModifyAckDeadlineRequestJSON.self, from: request, allowEmpty: false)
+            guard let seconds = body.ackDeadlineSeconds else { throw GoogleAPIError.invalidArgument("ackDeadlineSeconds is required.") }
+            try await state.modifyAckDeadline(subscription, ackIDs: body.ackIds ?? [], seconds: seconds)
+        default:
+            throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for subscriptions.")
+        }
+        return try JSONResponse.make(EmptyResponse())
+    }
+
+    /// A long poll: answers as soon as messages are available, or empty after `pullWait`.
+    private func pull(_ subscription: String, maxMessages: Int, wait: Bool) async throws -> [ReceivedMessageJSON] {
+        let deadline = ContinuousClock.now + (wait ? pullWait : .zero)
+        while true {
+            let received = try await state.pull(subscription, maxMessages: maxMessages)
+            if !received.isEmpty || ContinuousClock.now >= deadline { return received }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

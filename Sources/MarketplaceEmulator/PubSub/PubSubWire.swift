@@ -1,0 +1,75 @@
+/// Pub/Sub REST v1 bodies as the discovery document names them (contract §6). The emulator's own
+/// copies, written from the discovery document, not shared with Entitle's client.
+struct PubsubMessageJSON: Codable, Hashable, Sendable {
+    var data: String?
+    var attributes: [String: String]?
+    var messageId: String?
+    var publishTime: String?
+    var orderingKey: String?
+}
+
+struct PublishRequestJSON: Codable {
+    var messages: [PubsubMessageJSON]?
+}
+
+struct PublishResponseJSON: Codable {
+    var messageIds: [String]
+}
+
+struct TopicJSON: Codable {
+    var name: String?
+    var labels: [String: String]?
+}
+
+struct SubscriptionJSON: Codable, Hashable, Sendable {
+    var name: String?
+    var topic: String?
+    var ackDeadlineSeconds: Int?
+    var pushConfig: PushConfigJSON?
+    var deadLetterPolicy: DeadLetterPolicyJSON?
+    var messageRetentionDuration: String?
+    var labels: [String: String]?
+    var enableMessageOrdering: Bool?
+    var enableExactlyOnceDelivery: Bool?
+    var filter: String?
+}
+
+struct PushConfigJSON: Codable, Hashable, Sendable {
+    var pushEndpoint: String?
+    var attributes: [String: String]?
+    var oidcToken: OidcTokenJSON?
+}
+
+struct OidcTokenJSON: Codable, Hashable, Sendable {
+    var serviceAccountEmail: String?
+    var audience: String?
+}
+
+struct DeadLetterPolicyJSON: Codable, Hashable, Sendable {
+    var deadLetterTopic: String?
+    var maxDeliveryAttempts: Int?
+}
+
+struct PullRequestJSON: Codable {
+    var maxMessages: Int?
+    var returnImmediately: Bool?
+}
+
+struct PullResponseJSON: Codable {
+    var receivedMessages: [ReceivedMessageJSON]?
+}
+
+struct ReceivedMessageJSON: Codable, Hashable, Sendable {
+    var ackId: String
+    var message: PubsubMessageJSON
+    var deliveryAttempt: Int?
+}
+
+struct AcknowledgeRequestJSON: Codable {
+    var ackIds: [String]?
+}
+
+struct ModifyAckDeadlineRequestJSON: Codable {
+    var ackIds: [String]?
+    var ackDeadlineSeconds: Int?
+}

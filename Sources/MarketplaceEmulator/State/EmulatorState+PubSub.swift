@@ -1,0 +1,38 @@
+import Foundation
+import MarketplaceCore
+
+/// Pub/Sub calls, each one atomic step of the emulator's state.
+extension EmulatorState {
+    func createTopic(_ name: String) throws(GoogleAPIError) -> TopicJSON {
+        guard pubsub.topics[name] == nil else { throw .alreadyExists("Resource already exists in the project (resource=\(name)).") }
+        pubsub.createTopic(name)
+        return try pubsub.topic(name)
+    }
+
+    func publish(topic: String, _ messages: [(Data, [String: String])]) throws(GoogleAPIError) -> [String] {
+        _ = try pubsub.topic(topic)
+        let time = now
+        return messages.compactMap { pubsub.publish(topic: topic, data: $0.0, attributes: $0.1, now: time) }
+    }
+
+    func createSubscription(_ name: String, _ request: SubscriptionJSON) throws(GoogleAPIError) -> SubscriptionJSON {
+        try pubsub.createSubscription(name, request)
+    }
+
+    func deleteSubscription(_ name: String) throws(GoogleAPIError) {
+        try pubsub.deleteSubscription(name)
+    }
+
+    func pull(_ name: String, maxMessages: Int) throws(GoogleAPIError) -> [ReceivedMessageJSON] {
+        applyDueChanges()
+        return try pubsub.pull(name, maxMessages: maxMessages, now: now)
+    }
+
+    func acknowledge(_ name: String, ackIDs: [String]) throws(GoogleAPIError) {
+        try pubsub.acknowledge(name, ackIDs: ackIDs)
+    }
+
+    func modifyAckDeadline(_ name: String, ackIDs: [String], seconds: Int) throws(GoogleAPIError) {
+        try pubsub.modifyAckDeadline(name, ackIDs: ackIDs, seconds: seconds, now: now)
+    }
+}
