@@ -54,6 +54,10 @@ let package = Package(
             dependencies: [
                 "MarketplaceCore", "GoogleCloud", "EntitleStore", "Entitle", "MarketplaceEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

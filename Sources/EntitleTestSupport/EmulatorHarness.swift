@@ -1,0 +1,46 @@
+public import Foundation
+import Logging
+import MarketplaceCore
+public import MarketplaceEmulator
+import ServiceLifecycle
+
+/// Runs a `MarketplaceEmulator` on 127.0.0.1 with an ephemeral port for the length of `body`, then
+/// shuts it down gracefully, whether `body` returns or throws.
+public enum EmulatorHarness {
+    public static func withEmulator<Value: Sendable>(
+        _ options: EmulatorOptions = EmulatorOptions(),
+        _ body: @Sendable (RunningEmulator) async throws -> Value
+    ) async throws -> Value {
+        var options = options
+        options.host = "127.0.0.1"
+        options.port = 0
+        let emulator = MarketplaceEmulator(options: options)
+        let group = ServiceGroup(configuration: .init(services: [emulator], logger: Logger(label: "test.emulator")))
+        return try await withThrowingTaskGroup(of: Value?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            let running = RunningEmulator(emulator: emulator, http: JSONHTTPClient(baseURL: await emulator.baseURL()))
+            do {
+                let value = try await body(running)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return value
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+}
+
+/// A running emulator and a client pointed at it.
+public struct RunningEmulator: Sendable {
+    public let emulator: MarketplaceEmulator
+    public let http: JSONHTTPClient
+
+    public var baseURL: URL { http.baseURL }
+    public var provider: String { emulator.options.provider.rawValue }
+}
