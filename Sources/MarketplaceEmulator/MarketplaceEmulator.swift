@@ -22,6 +22,7 @@ public final class MarketplaceEmulator: Service, Sendable {
         ProcurementRoutes(state: state).register(on: router)
         PubSubRoutes(state: state, pullWait: options.pullWait).register(on: router)
         ControlRoutes(state: state).register(on: router)
+        ServiceControlRoutes(state: state).register(on: router)
         var logger = Logger(label: "entitle.emulator")
         logger.logLevel = .warning
         let app = Application(

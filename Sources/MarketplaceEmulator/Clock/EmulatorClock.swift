@@ -1,5 +1,5 @@
 import Foundation
-public import MarketplaceCore
+import MarketplaceCore
 
 /// The emulator's time: the wall clock plus an offset that only grows, so tests and buyers can
 /// jump ahead to billing-cycle ends, term ends and offer starts (time travel), and ack deadlines

@@ -8,13 +8,19 @@ enum RequestDecoding {
     /// Google's APIs refuse request bodies over about 10 MB; the emulator refuses them at this size.
     static let maxBodyBytes = 10 * 1024 * 1024
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowEmpty: Bool = true) async throws -> T {
+    static func decode<T: Decodable>(
+        _ type: T.Type,
+        from request: Request,
+        allowEmpty: Bool = true,
+        maxBytes: Int = maxBodyBytes,
+        tooLarge: GoogleAPIError? = nil
+    ) async throws -> T {
         var request = request
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: maxBodyBytes)
+            buffer = try await request.collectBody(upTo: maxBytes)
         } catch {
-            throw GoogleAPIError(code: 413, status: "INVALID_ARGUMENT", message: "Request body larger than \(maxBodyBytes) bytes")
+            throw tooLarge ?? GoogleAPIError(code: 413, status: "INVALID_ARGUMENT", message: "Request body larger than \(maxBytes) bytes")
         }
         var data = Data(buffer.readableBytesView)
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {

@@ -18,6 +18,8 @@ struct EntitlementRecord: Sendable {
     var offerHistory: [String] = []
     /// When a CANCELLED entitlement is purged (ENTITLEMENT_DELETED, GET 404).
     var purgeAt: Timestamp?
+    /// When it was cancelled: usage for windows ending by then is still billable (the final report).
+    var cancelledAt: Timestamp?
 
     var id: String { resource.id?.rawValue ?? "" }
     var state: EntitlementState? { resource.state }

@@ -18,6 +18,7 @@ actor EmulatorState {
     var entitlements: [String: EntitlementRecord] = [:]
     var entitlementOrder: [String] = []
     var pubsub = PubSubState()
+    var usage = UsageLedger()
     /// The order each account and entitlement was created in; page tokens refer to it.
     var creationNumbers: [String: Int] = [:]
     private var lastStamp = Timestamp(seconds: 0)
@@ -101,6 +102,7 @@ actor EmulatorState {
         }
         if record.state == .cancelled, stateBefore != .cancelled {
             record.purgeAt = purgeCancelledAfter.added(to: now)
+            record.cancelledAt = now
         }
         record.resource.updateTime = stamp()
         entitlements[id] = record
