@@ -29,6 +29,27 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Flag(help: "Let entitlements be approved before the account's signup approval (contract §11).")
     var allowApprovalBeforeSignup = false
 
+    @Flag(help: "Accept calls to Google's APIs without an access token.")
+    var noAuth = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Write a service-account key file whose token_uri is this emulator.",
+            discussion: "An existing file from an earlier run is reused, so the credentials stay valid.",
+            valueName: "file"
+        )
+    )
+    var printCredentials: String?
+
+    @Option(help: "Lifetime of issued access tokens, in seconds.")
+    var tokenLifetime = 3600
+
+    @Option(help: "The aud of sign-up tokens: your product's domain.")
+    var signupAudience = "localhost"
+
+    @Option(help: "Your sign-up page, where buyers are sent with x-gcp-marketplace-token.")
+    var signupURL = "http://127.0.0.1:8080/signup"
+
     func run() async throws {
         var options = EmulatorOptions()
         options.host = host
@@ -43,7 +64,18 @@ struct EmulatorCommand: AsyncParsableCommand {
         if let catalog {
             options.catalog = try Catalog.load(from: URL(fileURLWithPath: catalog))
         }
-        let emulator = MarketplaceEmulator(options: options)
+        options.requireAuth = !noAuth
+        options.accessTokenLifetime = tokenLifetime
+        options.signupAudience = signupAudience
+        options.signupURL = signupURL
+        if let printCredentials, let existing = FileManager.default.contents(atPath: printCredentials) {
+            do {
+                options.serviceAccountKey = try JSONDecoder().decode(ServiceAccountKeyFile.self, from: existing)
+            } catch {
+                throw ValidationError("--print-credentials: \(printCredentials) exists but is not a service-account key file: \(error)")
+            }
+        }
+        let emulator = try MarketplaceEmulator(options: options)
         let logger = Logger(label: "entitle.emulator")
         let group = ServiceGroup(
             configuration: .init(services: [emulator], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -51,12 +83,16 @@ struct EmulatorCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let base = await emulator.baseURL()
+            if let printCredentials {
+                try await emulator.serviceAccountKeyFile().json().write(to: URL(fileURLWithPath: printCredentials))
+            }
             // Written unbuffered: a supervisor capturing output through a pipe sees it at once.
             let banner = """
                 Marketplace emulator listening on \(base)
                   provider \(options.provider), notifications on topic \(options.topic)
                   Procurement API: \(base)v1/providers/\(options.provider)/entitlements
                   buyer simulator API: \(base)emulator/v1/purchases, state: \(base)emulator/v1/state
+                  auth: \(noAuth ? "off (--no-auth)" : "bearer tokens from \(base)token")\(printCredentials.map { ", credentials in \($0)" } ?? "")
 
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))

@@ -14,14 +14,16 @@ public enum EmulatorHarness {
         var options = options
         options.host = "127.0.0.1"
         options.port = 0
-        let emulator = MarketplaceEmulator(options: options)
+        let emulator = try MarketplaceEmulator(options: options)
         let group = ServiceGroup(configuration: .init(services: [emulator], logger: Logger(label: "test.emulator")))
         return try await withThrowingTaskGroup(of: Value?.self) { tasks in
             tasks.addTask {
                 try await group.run()
                 return nil
             }
-            let running = RunningEmulator(emulator: emulator, http: JSONHTTPClient(baseURL: await emulator.baseURL()))
+            let token = await emulator.mintAccessToken()
+            let http = JSONHTTPClient(baseURL: await emulator.baseURL(), headers: ["Authorization": "Bearer \(token)"])
+            let running = RunningEmulator(emulator: emulator, http: http)
             do {
                 let value = try await body(running)
                 await group.triggerGracefulShutdown()

@@ -7,10 +7,16 @@ import NIOHTTP1
 /// back as they came, so tests can check Google's wire format byte for byte.
 public struct JSONHTTPClient: Sendable {
     public let baseURL: URL
+    /// Sent with every request unless a request sets the same header.
+    public let headers: [String: String]
 
-    public init(baseURL: URL) {
+    public init(baseURL: URL, headers: [String: String] = [:]) {
         self.baseURL = baseURL
+        self.headers = headers
     }
+
+    /// The same client without default headers (an unauthenticated caller).
+    public var anonymous: JSONHTTPClient { JSONHTTPClient(baseURL: baseURL) }
 
     /// One exchange. `body` is encoded as JSON; `raw` is sent as it is.
     public func send(
@@ -23,7 +29,7 @@ public struct JSONHTTPClient: Sendable {
         let url = URL(string: path, relativeTo: baseURL)!.absoluteString
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        for (name, value) in self.headers.merging(headers, uniquingKeysWith: { $1 }) { request.headers.add(name: name, value: value) }
         if let body {
             let encoder = JSONEncoder()
             request.body = .bytes(ByteBuffer(bytes: try encoder.encode(body)))

@@ -19,6 +19,19 @@ public struct EmulatorOptions: Sendable {
     public var startTime: Date?
     /// How long an empty pull waits for a message before answering `{}`.
     public var pullWait: Duration = .seconds(1)
+    /// Calls to Google's paths need a bearer token issued by the emulator; off is `--no-auth`.
+    public var requireAuth = true
+    /// `expires_in` of issued access tokens, in seconds (Google's: 3599).
+    public var accessTokenLifetime = 3600
+    /// The `aud` of sign-up tokens: the vendor's product domain.
+    public var signupAudience = "localhost"
+    /// Where the buyer is sent to sign up: the vendor's sign-up page.
+    public var signupURL = "http://127.0.0.1:8080/signup"
+    /// The project of the emulated service account.
+    public var projectID = "entitle-sandbox"
+    /// Reuse this service-account key (a file written by `--print-credentials` earlier) so that
+    /// credentials stay valid across restarts; a new key is made when nil.
+    public var serviceAccountKey: ServiceAccountKeyFile?
 
     public init() {}
 }

@@ -10,18 +10,23 @@ public import ServiceLifecycle
 public final class MarketplaceEmulator: Service, Sendable {
     public let options: EmulatorOptions
     let state: EmulatorState
+    let identity: EmulatorIdentity
     private let listening = ListeningPort()
 
-    public init(options: EmulatorOptions = EmulatorOptions()) {
+    /// - Throws: when the emulator's keys cannot be made (or a given key file cannot be read).
+    public init(options: EmulatorOptions = EmulatorOptions()) throws {
         self.options = options
-        state = EmulatorState(options: options)
+        identity = try EmulatorIdentity(projectID: options.projectID, existingKey: options.serviceAccountKey)
+        state = EmulatorState(options: options, identity: identity)
     }
 
     public func run() async throws {
         let router = Router()
+        router.add(middleware: GoogleAuthMiddleware(state: state, required: options.requireAuth))
+        IdentityRoutes(state: state, signupURL: options.signupURL).register(on: router)
         ProcurementRoutes(state: state).register(on: router)
         PubSubRoutes(state: state, pullWait: options.pullWait).register(on: router)
-        ControlRoutes(state: state).register(on: router)
+        ControlRoutes(state: state, signupURL: options.signupURL).register(on: router)
         ServiceControlRoutes(state: state).register(on: router)
         var logger = Logger(label: "entitle.emulator")
         logger.logLevel = .warning
@@ -32,6 +37,22 @@ public final class MarketplaceEmulator: Service, Sendable {
             logger: logger
         )
         try await app.run()
+    }
+
+    /// The service-account key file clients use to obtain tokens here (`token_uri` points here).
+    public func serviceAccountKeyFile() async throws -> ServiceAccountKeyFile {
+        try identity.keyFile(base: await baseURL())
+    }
+
+    /// An access token that never expires, standing for a client that refreshes its token on time
+    /// (time travel would otherwise expire it); for harnesses. Expiry is the token endpoint's.
+    public func mintAccessToken() async -> String {
+        await state.issueAccessToken(expires: false).token
+    }
+
+    /// A sign-up token for the account, as Marketplace would POST it to the vendor.
+    public func signupToken(accountID: String) async throws -> String {
+        try await state.signupToken(accountID: accountID)
     }
 
     /// `http://host:port/`, once the server listens.

@@ -6,6 +6,7 @@ import MarketplaceCore
 /// console, time travel, and a view of the whole state. Not a Google API.
 struct ControlRoutes {
     let state: EmulatorState
+    let signupURL: String
 
     struct PurchaseRequest: Codable {
         var account: String?
@@ -20,6 +21,9 @@ struct ControlRoutes {
         var entitlementId: String
         var account: Account
         var entitlement: Entitlement
+        /// What Marketplace POSTs as `x-gcp-marketplace-token` to `signupURL` (valid 5 minutes).
+        var signupToken: String
+        var signupURL: String
     }
 
     struct PlanChangeRequest: Codable {
@@ -63,7 +67,9 @@ struct ControlRoutes {
                     accountId: purchase.accountID,
                     entitlementId: purchase.entitlementID,
                     account: try await state.account(purchase.accountID).resource,
-                    entitlement: try await state.entitlement(purchase.entitlementID).resource
+                    entitlement: try await state.entitlement(purchase.entitlementID).resource,
+                    signupToken: try await state.signupToken(accountID: purchase.accountID),
+                    signupURL: signupURL
                 ),
                 status: .created
             )

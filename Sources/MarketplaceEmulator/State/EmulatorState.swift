@@ -19,12 +19,21 @@ actor EmulatorState {
     var entitlementOrder: [String] = []
     var pubsub = PubSubState()
     var usage = UsageLedger()
+    let identity: EmulatorIdentity
+    /// Access tokens issued, with their expiry on the emulator's clock.
+    var accessTokens: [String: Timestamp] = [:]
+    let accessTokenLifetime: Int
+    /// The `aud` of sign-up tokens: the vendor's product domain (contract §4.2).
+    let signupAudience: String
     /// The order each account and entitlement was created in; page tokens refer to it.
     var creationNumbers: [String: Int] = [:]
     private var lastStamp = Timestamp(seconds: 0)
     private var idCounter = 0
 
-    init(options: EmulatorOptions) {
+    init(options: EmulatorOptions, identity: EmulatorIdentity) {
+        self.identity = identity
+        accessTokenLifetime = options.accessTokenLifetime
+        signupAudience = options.signupAudience
         provider = options.provider
         catalog = options.catalog
         topic = options.topic

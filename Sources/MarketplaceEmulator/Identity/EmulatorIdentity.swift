@@ -1,0 +1,42 @@
+import CryptoExtras
+import Foundation
+
+/// The emulator's keys: Marketplace's sign-up signing key (published as an x509 map), and the
+/// service account whose key file `entitle emulator --print-credentials` writes.
+struct EmulatorIdentity: Sendable {
+    /// contract §4.2: the constant issuer of sign-up tokens, identical to production.
+    static let signupIssuer = "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
+    /// contract §7.2: Google's libraries always put this audience in their assertions.
+    static let googleTokenAudience = "https://oauth2.googleapis.com/token"
+
+    let signup: SigningKey
+    let serviceAccount: SigningKey
+    let serviceAccountEmail: String
+    let projectID: String
+
+    init(projectID: String, existingKey: ServiceAccountKeyFile?) throws {
+        signup = try SigningKey.shared("signup", commonName: "cloud-commerce-partner@system.gserviceaccount.com")
+        if let existingKey {
+            serviceAccount = try SigningKey(pkcs8PEM: existingKey.private_key, kid: existingKey.private_key_id)
+            serviceAccountEmail = existingKey.client_email
+            self.projectID = existingKey.project_id
+        } else {
+            serviceAccount = try SigningKey.shared("service-account", commonName: "entitle-emulator")
+            serviceAccountEmail = "marketplace-partner@\(projectID).iam.gserviceaccount.com"
+            self.projectID = projectID
+        }
+    }
+
+    /// The key file for `serviceAccount`, with `token_uri` at `base`.
+    func keyFile(base: URL) throws -> ServiceAccountKeyFile {
+        ServiceAccountKeyFile(
+            project_id: projectID,
+            private_key_id: serviceAccount.kid,
+            private_key: serviceAccount.privateKey.pkcs8PEMRepresentation,
+            client_email: serviceAccountEmail,
+            client_id: String(abs(serviceAccountEmail.hashValue) % 1_000_000_000_000),
+            token_uri: base.appendingPathComponent("token").absoluteString,
+            client_x509_cert_url: "https://www.googleapis.com/robot/v1/metadata/x509/\(serviceAccountEmail)"
+        )
+    }
+}

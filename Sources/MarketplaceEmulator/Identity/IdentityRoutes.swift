@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MarketplaceCore
+
+/// Google's identity endpoints on the emulator: the OAuth2 token endpoint (contract §7.2), the
+/// metadata server's token path (§7.3), the sign-up key map (§4.3), and sign-up tokens for buyers.
+struct IdentityRoutes {
+    let state: EmulatorState
+    let signupURL: String
+
+    struct TokenResponse: Codable {
+        var access_token: String
+        var expires_in: Int
+        var token_type = "Bearer"
+    }
+
+    struct SignupTokenResponse: Codable {
+        var token: String
+        /// The vendor's sign-up URL the browser POSTs `x-gcp-marketplace-token` to.
+        var signupURL: String
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("token") { request, context in
+            var request = request
+            let body = try await request.collectBody(upTo: 64 * 1024)
+            let form = Self.form(String(buffer: body))
+            let tokenURL = "http://\(request.head.authority ?? "")/token"
+            do {
+                let (token, expiresIn) = try await state.exchange(grantType: form["grant_type"], assertion: form["assertion"], tokenURL: tokenURL)
+                return try JSONResponse.make(TokenResponse(access_token: token, expires_in: expiresIn))
+            } catch let error as OAuthError {
+                return try JSONResponse.make(error, status: .badRequest)
+            }
+        }
+        router.get("computeMetadata/v1/instance/service-accounts/default/token") { request, _ in
+            // contract §7.3: the metadata server refuses requests without this header.
+            guard request.headers[HTTPField.Name("Metadata-Flavor")!] == "Google" else {
+                return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Missing Metadata-Flavor:Google header.")))
+            }
+            let (token, expiresIn) = await state.issueAccessToken()
+            var response = try JSONResponse.make(TokenResponse(access_token: token, expires_in: expiresIn))
+            response.headers[HTTPField.Name("Metadata-Flavor")!] = "Google"
+            return response
+        }
+        router.get("robot/v1/metadata/x509/:account") { _, context in
+            guard context.parameters.get("account") == "cloud-commerce-partner@system.gserviceaccount.com" else {
+                throw GoogleAPIError.notFound("No such key set.")
+            }
+            let key = state.identity.signup
+            var response = try JSONResponse.make([key.kid: key.certificatePEM])
+            response.headers[.cacheControl] = "public, max-age=3600, must-revalidate, no-transform"
+            return response
+        }
+        router.post("emulator/v1/accounts/:id/signup-token") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            _ = try await state.account(id)
+            return try JSONResponse.make(SignupTokenResponse(token: try await state.signupToken(accountID: id), signupURL: signupURL))
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` fields.
+    static func form(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+}
+
+/// Google's APIs need `Authorization: Bearer <token>` (contract §3.4: 401 UNAUTHENTICATED).
+/// Applies to Google's API paths (`/v1/…`) only; the control API, token endpoint and key maps are open.
+struct GoogleAuthMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let state: EmulatorState
+    let required: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard required, request.uri.path.hasPrefix("/v1/") else { return try await next(request, context) }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw GoogleAPIError.unauthenticated("Request is missing required authentication credential. Expected OAuth 2 access token.")
+        }
+        guard await state.isValidAccessToken(String(header.dropFirst("Bearer ".count))) else {
+            throw GoogleAPIError.unauthenticated("Request had invalid authentication credentials. Expected OAuth 2 access token.")
+        }
+        return try await next(request, context)
+    }
+}
