@@ -41,6 +41,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     )
     var printCredentials: String?
 
+    @Option(help: ArgumentHelp("A fault plan JSON file (error rates, latency, duplicates, holds, lost acks).", valueName: "file"))
+    var faults: String?
+
     @Option(help: "Lifetime of issued access tokens, in seconds.")
     var tokenLifetime = 3600
 
@@ -63,6 +66,13 @@ struct EmulatorCommand: AsyncParsableCommand {
         options.requireSignupBeforeApproval = !allowApprovalBeforeSignup
         if let catalog {
             options.catalog = try Catalog.load(from: URL(fileURLWithPath: catalog))
+        }
+        if let faults {
+            do {
+                options.faults = try JSONDecoder().decode(FaultPlan.self, from: Data(contentsOf: URL(fileURLWithPath: faults)))
+            } catch {
+                throw ValidationError("--faults: cannot read \(faults): \(error)")
+            }
         }
         options.requireAuth = !noAuth
         options.accessTokenLifetime = tokenLifetime

@@ -39,7 +39,9 @@ public struct JSONHTTPClient: Sendable {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        return HTTPReply(status: Int(response.status.code), body: Data(bytes.readableBytesView))
+        var replyHeaders: [String: String] = [:]
+        for header in response.headers { replyHeaders[header.name.lowercased()] = header.value }
+        return HTTPReply(status: Int(response.status.code), headers: replyHeaders, body: Data(bytes.readableBytesView))
     }
 
     public func get(_ path: String) async throws -> HTTPReply { try await send("GET", path) }
@@ -52,6 +54,8 @@ public struct JSONHTTPClient: Sendable {
 /// A response: status and body.
 public struct HTTPReply: Sendable, CustomStringConvertible {
     public let status: Int
+    /// Header names lower-cased.
+    public let headers: [String: String]
     public let body: Data
 
     /// The body decoded as `T`.

@@ -32,6 +32,8 @@ public struct EmulatorOptions: Sendable {
     /// Reuse this service-account key (a file written by `--print-credentials` earlier) so that
     /// credentials stay valid across restarts; a new key is made when nil.
     public var serviceAccountKey: ServiceAccountKeyFile?
+    /// Faults injected from the start; changeable later with `PUT /emulator/v1/faults`.
+    public var faults = FaultPlan()
 
     public init() {}
 }

@@ -103,6 +103,12 @@ struct ControlRoutes {
             return try JSONResponse.make(ClockResponse(now: await state.now))
         }
         group.get("state") { _, _ in try JSONResponse.make(await state.snapshot()) }
+        group.get("faults") { _, _ in try JSONResponse.make(await state.faults) }
+        group.put("faults") { request, _ in
+            let plan = try await RequestDecoding.decode(FaultPlan.self, from: request, allowEmpty: false)
+            try await state.setFaults(plan)
+            return try JSONResponse.make(plan)
+        }
     }
 
     private func id(_ context: BasicRequestContext) throws -> String {

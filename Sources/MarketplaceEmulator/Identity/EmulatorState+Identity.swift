@@ -56,9 +56,7 @@ extension EmulatorState {
 
     /// A sign-up token for `accountID` as Marketplace would POST it: RS256, 5 minutes (contract §4.2).
     func signupToken(accountID: String) async throws -> String {
-        let orders = entitlementOrder.compactMap { entitlements[$0] }
-            .filter { $0.resource.accountID?.rawValue == accountID }
-            .compactMap(\.resource.orderId)
+        let orders = (accounts[accountID]?.entitlementIDs ?? []).compactMap { entitlements[$0]?.resource.orderId }
         let issuedAt = Int(now.seconds)
         let claims = SignupClaims(
             iss: EmulatorIdentity.signupIssuer,

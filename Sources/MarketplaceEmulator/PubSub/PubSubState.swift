@@ -9,6 +9,8 @@ struct PubSubState: Sendable {
         var config: SubscriptionJSON
         var ready: [Queued] = []
         var leased: [String: Lease] = [:]
+        /// Held back by the fault plan; delivered after the next message (out of order).
+        var held: [Queued] = []
         var ackDeadlineSeconds: Int { config.ackDeadlineSeconds ?? 10 }
     }
 
@@ -37,8 +39,16 @@ struct PubSubState: Sendable {
         return topic
     }
 
-    /// Publishes to every subscription of the topic; returns the message id.
-    mutating func publish(topic: String, data: Data, attributes: [String: String], now: Timestamp) -> String? {
+    /// Publishes to every subscription of the topic; returns the message id. The fault plan may
+    /// `duplicate` it (the same messageId twice) or `hold` it back until the next message.
+    mutating func publish(
+        topic: String,
+        data: Data,
+        attributes: [String: String],
+        now: Timestamp,
+        duplicate: Bool = false,
+        hold: Bool = false
+    ) -> String? {
         guard topics[topic] != nil else { return nil }
         messageCounter += 1
         let id = String(messageCounter)
@@ -48,8 +58,19 @@ struct PubSubState: Sendable {
             messageId: id,
             publishTime: now.rfc3339
         )
-        for (name, subscription) in subscriptions where subscription.config.topic == topic {
-            subscriptions[name]?.ready.append(Queued(message: message, attempts: 0))
+        let copies = Array(repeating: Queued(message: message, attempts: 0), count: duplicate ? 2 : 1)
+        // Names first: holding a subscription value while appending to the stored one would make
+        // copy-on-write copy its whole queue on every publish.
+        let names = subscriptions.keys.filter { subscriptions[$0]?.config.topic == topic }
+        for name in names {
+            try? mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) in
+                if hold {
+                    subscription.held += copies
+                } else {
+                    subscription.ready += copies + subscription.held
+                    subscription.held = []
+                }
+            }
         }
         return id
     }
@@ -86,35 +107,60 @@ struct PubSubState: Sendable {
     /// Hands out up to `maxMessages` available messages under a new lease each.
     mutating func pull(_ name: String, maxMessages: Int, now: Timestamp) throws(GoogleAPIError) -> [ReceivedMessageJSON] {
         guard maxMessages > 0 else { throw .invalidArgument("maxMessages must be greater than 0.") }
-        var subscription = try subscription(name)
+        var counter = ackCounter
+        defer { ackCounter = counter }
+        return try mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) in
+            Self.lease(&subscription, maxMessages: maxMessages, now: now, counter: &counter)
+        }
+    }
+
+    private static func lease(_ subscription: inout Subscription, maxMessages: Int, now: Timestamp, counter: inout Int) -> [ReceivedMessageJSON] {
         expireLeases(&subscription, now: now)
+        if subscription.ready.isEmpty {
+            // Nothing newer came: held messages are not kept from the subscriber for ever.
+            subscription.ready = subscription.held
+            subscription.held = []
+        }
         let taken = subscription.ready.prefix(maxMessages)
         subscription.ready.removeFirst(taken.count)
         var received: [ReceivedMessageJSON] = []
         for var queued in taken {
             queued.attempts += 1
-            ackCounter += 1
-            let ackID = "ack-\(ackCounter)-\(queued.message.messageId ?? "")"
+            counter += 1
+            let ackID = "ack-\(counter)-\(queued.message.messageId ?? "")"
             subscription.leased[ackID] = Lease(queued: queued, deadline: now.adding(seconds: Int64(subscription.ackDeadlineSeconds)))
             // contract §6: deliveryAttempt is populated only when a dead-letter policy exists.
             let attempt = subscription.config.deadLetterPolicy == nil ? nil : queued.attempts
             received.append(ReceivedMessageJSON(ackId: ackID, message: queued.message, deliveryAttempt: attempt))
         }
-        subscriptions[name] = subscription
         return received
+    }
+
+    /// Runs `body` on the stored subscription in place (taken out of the dictionary meanwhile, so
+    /// its queues are uniquely referenced and not copied).
+    private mutating func mutate<Result>(
+        _ name: String,
+        _ body: (inout Subscription) throws(GoogleAPIError) -> Result
+    ) throws(GoogleAPIError) -> Result {
+        guard var subscription = subscriptions.removeValue(forKey: name) else {
+            throw .notFound("Resource not found (resource=\(name)).")
+        }
+        defer { subscriptions[name] = subscription }
+        return try body(&subscription)
     }
 
     /// Whether a pull would find something now.
     func hasAvailable(_ name: String, now: Timestamp) -> Bool {
         guard let subscription = subscriptions[name] else { return false }
-        return !subscription.ready.isEmpty || subscription.leased.values.contains { $0.deadline <= now }
+        return !subscription.ready.isEmpty || !subscription.held.isEmpty || subscription.leased.values.contains { $0.deadline <= now }
     }
 
     /// Acks are idempotent: an unknown or already-acked id is not an error (contract §6).
     mutating func acknowledge(_ name: String, ackIDs: [String]) throws(GoogleAPIError) {
         guard !ackIDs.isEmpty else { throw .invalidArgument("ackIds must not be empty.") }
-        _ = try subscription(name)
-        for ackID in ackIDs { subscriptions[name]?.leased[ackID] = nil }
+        try mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) in
+            for ackID in ackIDs { subscription.leased[ackID] = nil }
+        }
     }
 
     /// 0 hands the messages back at once (a nack); otherwise the lease runs `seconds` from now.
@@ -123,22 +169,22 @@ struct PubSubState: Sendable {
         guard (0...600).contains(seconds) else {
             throw .invalidArgument("Invalid ack deadline given: \(seconds); must be 0 to 600 seconds.")
         }
-        var subscription = try subscription(name)
-        for ackID in ackIDs {
-            guard var lease = subscription.leased[ackID] else { continue }
-            if seconds == 0 {
-                subscription.leased[ackID] = nil
-                subscription.ready.insert(lease.queued, at: 0)
-            } else {
-                lease.deadline = now.adding(seconds: Int64(seconds))
-                subscription.leased[ackID] = lease
+        try mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) in
+            for ackID in ackIDs {
+                guard var lease = subscription.leased[ackID] else { continue }
+                if seconds == 0 {
+                    subscription.leased[ackID] = nil
+                    subscription.ready.insert(lease.queued, at: 0)
+                } else {
+                    lease.deadline = now.adding(seconds: Int64(seconds))
+                    subscription.leased[ackID] = lease
+                }
             }
         }
-        subscriptions[name] = subscription
     }
 
     /// Un-acked messages whose lease ran out go back to the front of the queue for redelivery.
-    private func expireLeases(_ subscription: inout Subscription, now: Timestamp) {
+    private static func expireLeases(_ subscription: inout Subscription, now: Timestamp) {
         let expired = subscription.leased.filter { $0.value.deadline <= now }
         guard !expired.isEmpty else { return }
         for ackID in expired.keys { subscription.leased[ackID] = nil }

@@ -98,8 +98,7 @@ extension EmulatorState {
     /// contract §5.2: consumerId is the entitlement's usageReportingId, verbatim, for this service;
     /// usage is billable while the entitlement is in service, and up to its cancellation.
     private func consumer(_ operation: ValidatedOperation, _ product: Catalog.Product) -> Result<EntitlementRecord, ConsumerProblem> {
-        guard let record = entitlements.values.first(where: { $0.resource.usageReportingId == operation.consumerId && $0.productID == product.id })
-        else {
+        guard let record = consumers[operation.consumerId].flatMap({ entitlements[$0] }), record.productID == product.id else {
             return .failure(.unknown("No entitlement of \(product.externalName) has usageReportingId \(operation.consumerId)."))
         }
         if let code = usage.checkFailures[operation.consumerId] {

@@ -3,6 +3,8 @@ public import MarketplaceCore
 /// One account as the emulator keeps it.
 struct AccountRecord: Sendable {
     var resource: Account
+    /// The account's entitlements in order of purchase (its `orders`).
+    var entitlementIDs: [String] = []
 }
 
 /// One entitlement as the emulator keeps it: Google's resource plus the bookkeeping Google does not

@@ -56,6 +56,8 @@ extension EmulatorState {
         if autoApproved { entitlement.newOfferStartTime = max(terms?.startTime ?? now, now) }
         entitlements[id] = EntitlementRecord(resource: entitlement, productID: product.id, cycleStart: time)
         entitlementOrder.append(id)
+        accounts[account]?.entitlementIDs.append(id)
+        if let consumer = entitlement.usageReportingId { consumers[consumer] = id }
         updateEntitlement(id, publishing: [autoApproved ? .entitlementOfferAccepted : .entitlementCreationRequested]) { _ in }
         return Purchase(accountID: account, entitlementID: id)
     }
@@ -133,7 +135,7 @@ extension EmulatorState {
     /// Google removes the account (ACCOUNT_DELETED; GET answers 404 from then on).
     func deleteAccount(_ id: String) throws(GoogleAPIError) {
         _ = try account(id)
-        for entitlementID in entitlementOrder where entitlements[entitlementID]?.resource.accountID?.rawValue == id {
+        for entitlementID in accounts[id]?.entitlementIDs ?? [] {
             if entitlements[entitlementID]?.state?.isInService == true || entitlements[entitlementID]?.state == .activationRequested {
                 updateEntitlement(entitlementID, publishing: [.entitlementCancelled]) {
                     $0.resource.state = .cancelled

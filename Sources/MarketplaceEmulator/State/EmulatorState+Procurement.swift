@@ -25,7 +25,7 @@ extension EmulatorState {
     /// PENDING; no account message is sent.
     func resetAccount(_ id: String) throws(GoogleAPIError) {
         _ = try account(id)
-        for entitlementID in entitlementOrder where entitlements[entitlementID]?.resource.accountID?.rawValue == id {
+        for entitlementID in accounts[id]?.entitlementIDs ?? [] {
             guard let state = entitlements[entitlementID]?.state, state != .cancelled else { continue }
             updateEntitlement(entitlementID, publishing: [.entitlementCancelled]) {
                 $0.resource.state = .cancelled

@@ -28,8 +28,12 @@ extension EmulatorState {
         return try pubsub.pull(name, maxMessages: maxMessages, now: now)
     }
 
+    /// The fault plan may lose acks: answered 200, but the message comes again after its deadline.
     func acknowledge(_ name: String, ackIDs: [String]) throws(GoogleAPIError) {
-        try pubsub.acknowledge(name, ackIDs: ackIDs)
+        guard !ackIDs.isEmpty else { throw .invalidArgument("ackIds must not be empty.") }
+        _ = try pubsub.subscription(name)
+        let kept = ackIDs.filter { _ in !faultRandom.chance(faults.lostAckRate) }
+        if !kept.isEmpty { try pubsub.acknowledge(name, ackIDs: kept) }
     }
 
     func modifyAckDeadline(_ name: String, ackIDs: [String], seconds: Int) throws(GoogleAPIError) {

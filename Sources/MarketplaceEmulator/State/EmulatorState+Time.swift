@@ -10,8 +10,10 @@ extension EmulatorState {
     }
 
     /// Applies every time-driven transition that is due now. Called before each API call, so real
-    /// time passing has the same effect as time travel.
+    /// time passing has the same effect as time travel. Scans only when the earliest due time has
+    /// come (`nextDue`), so a call costs O(1) however many entitlements there are.
     func applyDueChanges() {
+        guard let due = nextDue, due <= now else { return }
         var changed = true
         while changed {
             changed = false
@@ -19,40 +21,53 @@ extension EmulatorState {
                 changed = true
             }
         }
+        nextDue = entitlements.values.compactMap(dueTime).min()
+    }
+
+    /// When `record` next changes by itself, if ever: the one place that says what time drives.
+    func dueTime(_ record: EntitlementRecord) -> Timestamp? {
+        let entitlement = record.resource
+        switch record.state {
+        case .activationRequested?: return entitlement.newOfferStartTime
+        case .pendingPlanChange?: return entitlement.newOfferStartTime ?? record.cycleEnd
+        case .pendingCancellation?: return entitlement.subscriptionEndTime ?? record.cycleEnd
+        case .active? where entitlement.offer != nil && entitlement.offerEndTime != nil:
+            return min(entitlement.offerEndTime ?? record.cycleEnd, record.cycleEnd)
+        case let state? where state.isInService: return record.cycleEnd
+        case .cancelled?: return record.purgeAt
+        default: return nil
+        }
     }
 
     private func applyDueChange(_ id: String) -> Bool {
-        guard let record = entitlements[id] else { return false }
-        let now = self.now
+        guard let record = entitlements[id], let due = dueTime(record), due <= now else { return false }
         let entitlement = record.resource
         switch record.state {
-        case .activationRequested? where (entitlement.newOfferStartTime.map { $0 <= now }) == true:
-            let start = entitlement.newOfferStartTime ?? now
+        case .activationRequested?:
             updateEntitlement(id, publishing: [.entitlementActive]) {
                 $0.resource.state = .active
                 $0.resource.newOfferStartTime = nil
-                $0.cycleStart = start
+                $0.cycleStart = due
             }
-        case .pendingPlanChange? where (entitlement.newOfferStartTime ?? record.cycleEnd) <= now:
+        case .pendingPlanChange?:
             updateEntitlement(id, publishing: [.entitlementPlanChanged]) { completePlanChange(&$0) }
-        case .pendingCancellation? where (entitlement.subscriptionEndTime ?? record.cycleEnd) <= now:
+        case .pendingCancellation?:
             updateEntitlement(id, publishing: [.entitlementCancelling, .entitlementCancelled]) {
                 $0.resource.state = .cancelled
                 $0.resource.cancellationReason = "user-cancelled"
             }
-        case .active? where entitlement.offer != nil && (entitlement.offerEndTime.map { $0 <= now }) == true:
+        case .active? where (entitlement.offerEndTime.map { $0 <= now }) == true:
             endOfferTerm(id, record)
-        case let state? where state.isInService && record.cycleEnd <= now:
-            // A new billing cycle: bookkeeping only, nothing a provider sees.
-            entitlements[id]?.cycleStart = record.cycleEnd
-        case .cancelled? where (record.purgeAt.map { $0 <= now }) == true:
+        case .cancelled?:
             var gone = record
             gone.resource.updateTime = stamp()
             entitlements[id] = nil
             entitlementOrder.removeAll { $0 == id }
+            accounts[record.resource.accountID?.rawValue ?? ""]?.entitlementIDs.removeAll { $0 == id }
             publishEntitlementEvent(.entitlementDeleted, gone)
         default:
-            return false
+            // A new billing cycle: bookkeeping only, nothing a provider sees.
+            entitlements[id]?.cycleStart = record.cycleEnd
         }
         return true
     }

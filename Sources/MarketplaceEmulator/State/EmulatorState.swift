@@ -19,6 +19,8 @@ actor EmulatorState {
     var entitlementOrder: [String] = []
     var pubsub = PubSubState()
     var usage = UsageLedger()
+    var faults = FaultPlan()
+    var faultRandom = FaultRandom(seed: 0x5EED)
     let identity: EmulatorIdentity
     /// Access tokens issued, with their expiry on the emulator's clock.
     var accessTokens: [String: Timestamp] = [:]
@@ -27,6 +29,10 @@ actor EmulatorState {
     let signupAudience: String
     /// The order each account and entitlement was created in; page tokens refer to it.
     var creationNumbers: [String: Int] = [:]
+    /// The earliest time a time-driven change is due; nil when none is.
+    var nextDue: Timestamp?
+    /// usageReportingId → entitlement id, for Service Control.
+    var consumers: [String: String] = [:]
     private var lastStamp = Timestamp(seconds: 0)
     private var idCounter = 0
 
@@ -41,6 +47,8 @@ actor EmulatorState {
         purgeCancelledAfter = options.purgeCancelledAfter
         clock = EmulatorClock(start: options.startTime)
         pubsub.createTopic(options.topic)
+        faults = options.faults
+        faultRandom = FaultRandom(seed: options.faults.seed ?? 0x5EED)
     }
 
     var now: Timestamp { clock.now }
@@ -115,6 +123,9 @@ actor EmulatorState {
         }
         record.resource.updateTime = stamp()
         entitlements[id] = record
+        if let due = dueTime(record), nextDue.map({ due < $0 }) ?? true {
+            nextDue = due
+        }
         for event in events {
             publishEntitlementEvent(event, record)
         }
@@ -161,7 +172,9 @@ actor EmulatorState {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(event)) ?? Data()
-        _ = pubsub.publish(topic: topic, data: data, attributes: [:], now: now)
+        let duplicate = faultRandom.chance(faults.duplicateRate)
+        let hold = faultRandom.chance(faults.holdRate)
+        _ = pubsub.publish(topic: topic, data: data, attributes: [:], now: now, duplicate: duplicate, hold: hold)
     }
 }
 

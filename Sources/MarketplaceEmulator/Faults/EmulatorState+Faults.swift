@@ -1,0 +1,25 @@
+/// The fault plan's decisions, drawn from its seeded generator inside the actor so that a given
+/// seed and call sequence always fault the same calls.
+extension EmulatorState {
+    struct FaultDecision: Sendable {
+        var latencyMilliseconds = 0
+        var status: Int?
+        var retryAfterSeconds: Int?
+    }
+
+    func setFaults(_ plan: FaultPlan) throws(GoogleAPIError) {
+        try plan.validate()
+        faults = plan
+        faultRandom = FaultRandom(seed: plan.seed ?? 0x5EED)
+    }
+
+    func faultDecision(for api: FaultPlan.API) -> FaultDecision {
+        guard let rule = faults.rule(for: api) else { return FaultDecision() }
+        var decision = FaultDecision(latencyMilliseconds: rule.latencyMilliseconds ?? 0)
+        if faultRandom.chance(rule.errorRate) {
+            decision.status = rule.status ?? 503
+            decision.retryAfterSeconds = rule.retryAfterSeconds
+        }
+        return decision
+    }
+}

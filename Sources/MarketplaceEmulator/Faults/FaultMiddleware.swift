@@ -1,0 +1,37 @@
+import Hummingbird
+import NIOCore
+
+/// Applies the fault plan to Google's APIs: added latency, then (by the plan's seeded chance) an
+/// error in Google's shape instead of the call. The control API is never faulted.
+struct FaultMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let state: EmulatorState
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let api = Self.api(of: request.uri.path) else { return try await next(request, context) }
+        let decision = await state.faultDecision(for: api)
+        if decision.latencyMilliseconds > 0 {
+            try await Task.sleep(for: .milliseconds(decision.latencyMilliseconds))
+        }
+        guard let status = decision.status else { return try await next(request, context) }
+        let error: GoogleAPIError =
+            switch status {
+            case 429: GoogleAPIError(code: 429, status: "RESOURCE_EXHAUSTED", message: "Quota exceeded (injected by the emulator).")
+            case 500: GoogleAPIError(code: 500, status: "INTERNAL", message: "Internal error (injected by the emulator).")
+            default: GoogleAPIError(code: status, status: "UNAVAILABLE", message: "The service is currently unavailable (injected by the emulator).")
+            }
+        var response = try error.response(from: request, context: context)
+        if let retryAfter = decision.retryAfterSeconds {
+            response.headers[.retryAfter] = String(retryAfter)
+        }
+        return response
+    }
+
+    static func api(of path: String) -> FaultPlan.API? {
+        if path.hasPrefix("/v1/providers/") { return .procurement }
+        if path.hasPrefix("/v1/projects/") { return .pubsub }
+        if path.hasPrefix("/v1/services/") { return .serviceControl }
+        if path == "/token" || path.hasPrefix("/computeMetadata/") { return .oauth }
+        return nil
+    }
+}

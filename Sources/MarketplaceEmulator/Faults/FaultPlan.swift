@@ -1,0 +1,87 @@
+/// Faults the emulator injects, changeable at runtime (`PUT /emulator/v1/faults`). Seeded, so a
+/// failing run can be replayed. Injected errors happen before the call touches any state.
+public struct FaultPlan: Codable, Hashable, Sendable {
+    /// Which API a rule applies to.
+    public enum API: String, Codable, Hashable, Sendable, CaseIterable {
+        case procurement, pubsub, serviceControl, oauth, all
+    }
+
+    public struct Rule: Codable, Hashable, Sendable {
+        public var api: API
+        /// Share of calls answered with `status` instead of being served, 0...1.
+        public var errorRate: Double?
+        /// 429, 500 or 503 (Google's RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE).
+        public var status: Int?
+        /// Sent as `Retry-After` on injected errors.
+        public var retryAfterSeconds: Int?
+        /// Added to every call of the API, in milliseconds.
+        public var latencyMilliseconds: Int?
+
+        public init(api: API, errorRate: Double? = nil, status: Int? = nil, retryAfterSeconds: Int? = nil, latencyMilliseconds: Int? = nil) {
+            self.api = api
+            self.errorRate = errorRate
+            self.status = status
+            self.retryAfterSeconds = retryAfterSeconds
+            self.latencyMilliseconds = latencyMilliseconds
+        }
+    }
+
+    public var seed: UInt64?
+    public var rules: [Rule]
+    /// Share of Marketplace notifications delivered twice.
+    public var duplicateRate: Double?
+    /// Share of notifications held back and delivered after later ones (out of order).
+    public var holdRate: Double?
+    /// Share of acknowledgements answered 200 but dropped, so the message comes again.
+    public var lostAckRate: Double?
+
+    public init(seed: UInt64? = nil, rules: [Rule] = [], duplicateRate: Double? = nil, holdRate: Double? = nil, lostAckRate: Double? = nil) {
+        self.seed = seed
+        self.rules = rules
+        self.duplicateRate = duplicateRate
+        self.holdRate = holdRate
+        self.lostAckRate = lostAckRate
+    }
+
+    /// Checks rates and statuses.
+    /// - Throws: 400 INVALID_ARGUMENT naming the bad value.
+    func validate() throws(GoogleAPIError) {
+        let rates = [duplicateRate, holdRate, lostAckRate] + rules.map(\.errorRate)
+        guard rates.allSatisfy({ ($0 ?? 0) >= 0 && ($0 ?? 0) <= 1 }) else { throw .invalidArgument("Fault rates are between 0 and 1.") }
+        for rule in rules {
+            if let status = rule.status, ![429, 500, 502, 503, 504].contains(status) {
+                throw .invalidArgument("Injected status \(status) is not one of 429, 500, 502, 503, 504.")
+            }
+            if (rule.latencyMilliseconds ?? 0) < 0 || (rule.latencyMilliseconds ?? 0) > 60_000 {
+                throw .invalidArgument("latencyMilliseconds is between 0 and 60000.")
+            }
+        }
+    }
+
+    func rule(for api: API) -> Rule? {
+        rules.first { $0.api == api } ?? rules.first { $0.api == .all }
+    }
+}
+
+/// SplitMix64: the whole state is the seed, so fault sequences replay exactly.
+struct FaultRandom: Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// True with probability `rate`.
+    mutating func chance(_ rate: Double?) -> Bool {
+        guard let rate, rate > 0 else { return false }
+        return Double(next() >> 11) / Double(1 << 53) < rate
+    }
+}

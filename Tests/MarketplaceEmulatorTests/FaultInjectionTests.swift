@@ -1,0 +1,133 @@
+import EntitleTestSupport
+import Foundation
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// Fault injection (issue #3, item 8): seeded, per API, changeable at runtime, and never a change
+/// of state behind an injected error.
+@Suite struct FaultInjectionTests {
+    private func setFaults(_ running: RunningEmulator, _ plan: FaultPlan) async throws {
+        let reply = try await running.http.send("PUT", "emulator/v1/faults", body: plan)
+        #expect(reply.status == 200, "\(reply)")
+    }
+
+    private func statuses(_ running: RunningEmulator, calls: Int) async throws -> [Int] {
+        var statuses: [Int] = []
+        for _ in 0..<calls { statuses.append(try await running.http.get(running.entitlements).status) }
+        return statuses
+    }
+
+    // MARK: Tests
+
+    @Test("30% 503s on Procurement: about 30% of calls fail in Google's shape, the same ones for the same seed; other APIs untouched")
+    func errorRate() async throws {
+        let plan = FaultPlan(seed: 42, rules: [.init(api: .procurement, errorRate: 0.3, status: 503)])
+        let first = try await EmulatorHarness.withEmulator(testOptions { $0.faults = plan }) { running in
+            let statuses = try await statuses(running, calls: 400)
+            let failure = try await {
+                while true {
+                    let reply = try await running.http.get(running.entitlements)
+                    if reply.status == 503 { return reply }
+                }
+            }()
+            #expect(failure.googleError?.status == "UNAVAILABLE")
+            #expect(try await running.http.send("PUT", "v1/projects/p/topics/not-faulted").status == 200, "Pub/Sub is not faulted")
+            return statuses
+        }
+        let failures = first.filter { $0 == 503 }.count
+        #expect((80...160).contains(failures), "\(failures) of 400")
+        #expect(Set(first) == [200, 503])
+        let second = try await EmulatorHarness.withEmulator(testOptions { $0.faults = plan }) { running in
+            try await statuses(running, calls: 400)
+        }
+        #expect(first == second, "a seed replays the same faults")
+    }
+
+    @Test("a 429 carries Retry-After")
+    func retryAfter() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            try await setFaults(running, FaultPlan(rules: [.init(api: .all, errorRate: 1, status: 429, retryAfterSeconds: 2)]))
+            let reply = try await running.http.send("GET", running.entitlements)
+            #expect(reply.status == 429 && reply.googleError?.status == "RESOURCE_EXHAUSTED")
+            #expect(reply.headers["retry-after"] == "2")
+        }
+    }
+
+    @Test("an injected error leaves the state unchanged: the approve did not happen")
+    func noStateChangeOnFault() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            let purchase = try await running.buy()
+            try await running.approveSignup(purchase.accountId)
+            try await setFaults(running, FaultPlan(rules: [.init(api: .procurement, errorRate: 1, status: 500)]))
+            #expect(try await running.http.post("\(running.entitlements)/\(purchase.entitlementId):approve").status == 500)
+            try await setFaults(running, FaultPlan())
+            #expect(try await running.entitlement(purchase.entitlementId).state == .activationRequested)
+        }
+    }
+
+    @Test("added latency delays the calls of that API")
+    func latency() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            try await setFaults(running, FaultPlan(rules: [.init(api: .procurement, latencyMilliseconds: 150)]))
+            let started = ContinuousClock.now
+            _ = try await running.http.get(running.entitlements)
+            #expect(ContinuousClock.now - started >= .milliseconds(150))
+        }
+    }
+
+    @Test("duplicate delivery: every notification arrives twice with the same messageId and eventId")
+    func duplicates() async throws {
+        try await EmulatorHarness.withEmulator(testOptions { $0.faults = FaultPlan(duplicateRate: 1) }) { running in
+            try await running.subscribe()
+            _ = try await running.buy()
+            let events = try await running.events()
+            #expect(events.count == 4)
+            #expect(Set(events.map(\.eventID)).count == 2)
+        }
+    }
+
+    @Test("held notifications arrive after later ones (out of order), and are never lost")
+    func outOfOrder() async throws {
+        try await EmulatorHarness.withEmulator(testOptions { $0.faults = FaultPlan(holdRate: 1) }) { running in
+            try await running.subscribe()
+            let purchase = try await running.buy()
+            try await running.setHoldRate(0)
+            try await running.approveSignup(purchase.accountId)
+            _ = try await running.http.post("\(running.entitlements)/\(purchase.entitlementId):approve")
+            #expect(try await running.eventTypes() == ["ENTITLEMENT_ACTIVE", "ACCOUNT_ACTIVE", "ENTITLEMENT_CREATION_REQUESTED"])
+        }
+    }
+
+    @Test("a lost ack is answered 200 but the message is delivered again after its deadline")
+    func lostAck() async throws {
+        try await EmulatorHarness.withEmulator(testOptions { $0.faults = FaultPlan(lostAckRate: 1) }) { running in
+            try await running.subscribe()
+            _ = try await running.buy()
+            let first = try await running.events()
+            #expect(first.count == 2)
+            try await running.advance("PT11S")
+            #expect(try await running.events().map(\.eventID) == first.map(\.eventID))
+        }
+    }
+
+    @Test(
+        "bad fault plans are refused",
+        arguments: [
+            #"{"rules":[{"api":"procurement","errorRate":1.5}]}"#, #"{"rules":[{"api":"procurement","status":404}]}"#, #"{"rules":[{"api":"nope"}]}"#,
+        ]
+    )
+    func badPlans(json: String) async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            let reply = try await running.http.send("PUT", "emulator/v1/faults", raw: Data(json.utf8))
+            #expect(reply.status == 400)
+        }
+    }
+}
+
+extension RunningEmulator {
+    func setHoldRate(_ rate: Double) async throws {
+        let reply = try await http.send("PUT", "emulator/v1/faults", body: FaultPlan(holdRate: rate))
+        #expect(reply.status == 200)
+    }
+}
