@@ -1,3 +1,5 @@
+import MarketplaceCore
+
 /// The fault plan's decisions, drawn from its seeded generator inside the actor so that a given
 /// seed and call sequence always fault the same calls.
 extension EmulatorState {
@@ -10,7 +12,7 @@ extension EmulatorState {
     func setFaults(_ plan: FaultPlan) throws(GoogleAPIError) {
         try plan.validate()
         faults = plan
-        faultRandom = FaultRandom(seed: plan.seed ?? 0x5EED)
+        faultRandom = SeededRandom(seed: plan.seed ?? 0x5EED)
     }
 
     func faultDecision(for api: FaultPlan.API) -> FaultDecision {

@@ -1,3 +1,5 @@
+import MarketplaceCore
+
 /// Faults the emulator injects, changeable at runtime (`PUT /emulator/v1/faults`). Seeded, so a
 /// failing run can be replayed. Injected errors happen before the call touches any state.
 public struct FaultPlan: Codable, Hashable, Sendable {
@@ -60,28 +62,5 @@ public struct FaultPlan: Codable, Hashable, Sendable {
 
     func rule(for api: API) -> Rule? {
         rules.first { $0.api == api } ?? rules.first { $0.api == .all }
-    }
-}
-
-/// SplitMix64: the whole state is the seed, so fault sequences replay exactly.
-struct FaultRandom: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// True with probability `rate`.
-    mutating func chance(_ rate: Double?) -> Bool {
-        guard let rate, rate > 0 else { return false }
-        return Double(next() >> 11) / Double(1 << 53) < rate
     }
 }

@@ -20,7 +20,7 @@ actor EmulatorState {
     var pubsub = PubSubState()
     var usage = UsageLedger()
     var faults = FaultPlan()
-    var faultRandom = FaultRandom(seed: 0x5EED)
+    var faultRandom = SeededRandom(seed: 0x5EED)
     let identity: EmulatorIdentity
     /// Access tokens issued, with their expiry on the emulator's clock.
     var accessTokens: [String: Timestamp] = [:]
@@ -48,7 +48,7 @@ actor EmulatorState {
         clock = EmulatorClock(start: options.startTime)
         pubsub.createTopic(options.topic)
         faults = options.faults
-        faultRandom = FaultRandom(seed: options.faults.seed ?? 0x5EED)
+        faultRandom = SeededRandom(seed: options.faults.seed ?? 0x5EED)
     }
 
     var now: Timestamp { clock.now }
