@@ -15,6 +15,12 @@ public struct JSONHTTPClient: Sendable {
         self.headers = headers
     }
 
+    /// One process-lifetime client that never follows redirects, so tests see each exchange as it is.
+    private static let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow)
+    )
+
     /// The same client without default headers (an unauthenticated caller).
     public var anonymous: JSONHTTPClient { JSONHTTPClient(baseURL: baseURL) }
 
@@ -37,7 +43,7 @@ public struct JSONHTTPClient: Sendable {
         } else if let raw {
             request.body = .bytes(ByteBuffer(bytes: raw))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await Self.client.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         var replyHeaders: [String: String] = [:]
         for header in response.headers { replyHeaders[header.name.lowercased()] = header.value }

@@ -136,8 +136,10 @@ struct ControlRoutes {
 }
 
 extension EmulatorState {
+    /// Everything, after applying what fell due, so the view is current.
     func snapshot() -> ControlRoutes.StateResponse {
-        ControlRoutes.StateResponse(
+        applyDueChanges()
+        return ControlRoutes.StateResponse(
             now: now,
             accounts: accountOrder.compactMap { accounts[$0]?.resource },
             entitlements: entitlementOrder.compactMap { entitlements[$0]?.resource }

@@ -16,6 +16,9 @@ extension EmulatorState {
         guard let product = catalog.product(productID) else { throw .invalidArgument("Unknown product \(productID).") }
         guard product.plan(planID) != nil else { throw .invalidArgument("Product \(product.id) has no plan \(planID).") }
         let terms = try offer.map { (offer: OfferTerms) throws(GoogleAPIError) in try validated(offer, product: product) }
+        if let accountID {
+            do { _ = try AccountID(accountID) } catch { throw .invalidArgument("\(error)") }
+        }
         let account = accountID ?? newID(prefix: "E")
         if accounts[account] == nil {
             registerCreation(account)

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import MarketplaceCore
+import NIOCore
+
+/// The buyer page at `/emulator`: a person does in a browser what the control API does.
+struct BuyerPageRoutes {
+    let state: EmulatorState
+    let signupURL: String
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("emulator") { _, _ in
+            html(BuyerPages.home(catalog: state.catalog, snapshot: await state.snapshot(), signupURL: signupURL))
+        }
+        router.post("emulator/buy") { request, _ in
+            let form = try await Self.form(request)
+            let offer = (form["offerDuration"] ?? "").isEmpty ? nil : OfferTerms(duration: form["offerDuration"])
+            let account = (form["account"] ?? "").isEmpty ? nil : form["account"]
+            let purchase = try await state.buy(
+                accountID: account,
+                productID: form["product"] ?? "",
+                planID: form["plan"] ?? "",
+                offer: offer,
+                consumerProject: nil
+            )
+            return html(BuyerPages.signupRedirect(token: try await state.signupToken(accountID: purchase.accountID), signupURL: signupURL))
+        }
+        router.post("emulator/accounts/:id/signup") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            _ = try await state.account(id)
+            return html(BuyerPages.signupRedirect(token: try await state.signupToken(accountID: id), signupURL: signupURL))
+        }
+        router.post("emulator/entitlements/:id/:action") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            switch context.parameters.get("action") {
+            case "change-plan": try await state.requestPlanChange(id, planID: try await Self.form(request)["plan"], offer: nil)
+            case "cancel": try await state.cancel(id, immediately: nil)
+            case "revert-cancellation": try await state.revertCancellation(id)
+            default: throw GoogleAPIError.notFound("No such action.")
+            }
+            return Self.backHome()
+        }
+        router.post("emulator/clock") { request, _ in
+            let text = try await Self.form(request)["duration"] ?? ""
+            let duration: ISO8601Duration
+            do { duration = try ISO8601Duration(parsing: text) } catch { throw GoogleAPIError.invalidArgument("\(error)") }
+            let now = await state.now
+            try await state.advanceClock(seconds: duration.added(to: now).seconds - now.seconds)
+            return Self.backHome()
+        }
+    }
+
+    private func html(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Post/redirect/get, so a reload does not repeat the action.
+    private static func backHome() -> Response {
+        Response(status: .seeOther, headers: [.location: "/emulator"])
+    }
+
+    static func form(_ request: Request) async throws -> [String: String] {
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        return IdentityRoutes.form(String(buffer: body))
+    }
+}
