@@ -44,6 +44,9 @@ struct EmulatorRunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A fault plan JSON file (error rates, latency, duplicates, holds, lost acks).", valueName: "file"))
     var faults: String?
 
+    @Option(help: ArgumentHelp("Keep the emulator's state in this file across restarts.", valueName: "file"))
+    var state: String?
+
     @Option(help: "Lifetime of issued access tokens, in seconds.")
     var tokenLifetime = 3600
 
@@ -74,6 +77,7 @@ struct EmulatorRunCommand: AsyncParsableCommand {
                 throw ValidationError("--faults: cannot read \(faults): \(error)")
             }
         }
+        options.stateFile = state
         options.requireAuth = !noAuth
         options.accessTokenLifetime = tokenLifetime
         options.signupAudience = signupAudience

@@ -32,6 +32,9 @@ public struct EmulatorOptions: Sendable {
     /// Reuse this service-account key (a file written by `--print-credentials` earlier) so that
     /// credentials stay valid across restarts; a new key is made when nil.
     public var serviceAccountKey: ServiceAccountKeyFile?
+    /// Keep the state in this file across restarts (`--state`): loaded at start, written within a
+    /// second of a change and on graceful shutdown. In memory only when nil.
+    public var stateFile: String?
     /// Faults injected from the start; changeable later with `PUT /emulator/v1/faults`.
     public var faults = FaultPlan()
 

@@ -16,8 +16,13 @@ public final class MarketplaceEmulator: Service, Sendable {
     /// - Throws: when the emulator's keys cannot be made (or a given key file cannot be read).
     public init(options: EmulatorOptions = EmulatorOptions()) throws {
         self.options = options
-        identity = try EmulatorIdentity(projectID: options.projectID, existingKey: options.serviceAccountKey)
-        state = EmulatorState(options: options, identity: identity)
+        let restored = try options.stateFile.flatMap { try EmulatorSnapshot.load(from: $0, provider: options.provider) }
+        identity = try EmulatorIdentity(
+            projectID: options.projectID,
+            existingKey: options.serviceAccountKey,
+            signupKey: try restored?.signingKey
+        )
+        state = EmulatorState(options: options, identity: identity, restoring: restored)
     }
 
     public func run() async throws {
@@ -38,7 +43,20 @@ public final class MarketplaceEmulator: Service, Sendable {
             onServerRunning: { [listening] channel in await listening.set(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        try await app.run()
+        guard let stateFile = options.stateFile else { return try await app.run() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            group.addTask { [state, identity] in
+                // At most a second of changes is lost if the process is killed outright.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(1))
+                    try await state.save(to: stateFile, keys: identity)
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+        try await state.save(to: stateFile, keys: identity, force: true)
     }
 
     /// The service-account key file clients use to obtain tokens here (`token_uri` points here).

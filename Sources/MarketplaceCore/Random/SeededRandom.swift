@@ -1,6 +1,6 @@
 /// SplitMix64: a small, fast generator whose whole state is its seed, so anything driven by it
 /// (fault plans, property tests, retry jitter) replays exactly from the seed it prints.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+public struct SeededRandom: RandomNumberGenerator, Codable, Hashable, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) {

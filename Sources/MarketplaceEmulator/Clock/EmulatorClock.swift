@@ -5,12 +5,18 @@ import MarketplaceCore
 /// jump ahead to billing-cycle ends, term ends and offer starts (time travel), and ack deadlines
 /// still pass in real time.
 struct EmulatorClock: Sendable {
-    private var offset: Int64 = 0
+    /// Microseconds added to the wall clock; kept across restarts with `--state`.
+    private(set) var offset: Int64 = 0
     private let wall: @Sendable () -> Date
 
     init(start: Date? = nil, wall: @escaping @Sendable () -> Date = { Date() }) {
         self.wall = wall
         if let start { offset = Int64((start.timeIntervalSince1970 - wall().timeIntervalSince1970) * 1_000_000) }
+    }
+
+    init(offset: Int64, wall: @escaping @Sendable () -> Date = { Date() }) {
+        self.wall = wall
+        self.offset = offset
     }
 
     var now: Timestamp {

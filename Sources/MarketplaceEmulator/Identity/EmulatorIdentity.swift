@@ -14,8 +14,8 @@ struct EmulatorIdentity: Sendable {
     let serviceAccountEmail: String
     let projectID: String
 
-    init(projectID: String, existingKey: ServiceAccountKeyFile?) throws {
-        signup = try SigningKey.shared("signup", commonName: "cloud-commerce-partner@system.gserviceaccount.com")
+    init(projectID: String, existingKey: ServiceAccountKeyFile?, signupKey: SigningKey? = nil) throws {
+        signup = try signupKey ?? SigningKey.shared("signup", commonName: "cloud-commerce-partner@system.gserviceaccount.com")
         if let existingKey {
             serviceAccount = try SigningKey(pkcs8PEM: existingKey.private_key, kid: existingKey.private_key_id)
             serviceAccountEmail = existingKey.client_email

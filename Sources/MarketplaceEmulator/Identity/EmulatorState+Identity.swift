@@ -44,7 +44,8 @@ extension EmulatorState {
     /// A fresh access token valid for the configured lifetime, or for ever with `expires: false`.
     func issueAccessToken(expires: Bool = true) -> (token: String, expiresIn: Int) {
         let token = "ya29.emulator-" + UUID().uuidString.lowercased()
-        accessTokens[token] = expires ? now.adding(seconds: Int64(accessTokenLifetime)) : Timestamp(seconds: .max / 2)
+        // "Never" is the last instant RFC 3339 can write (9999-12-31T23:59:59Z), so it survives `--state`.
+        accessTokens[token] = expires ? now.adding(seconds: Int64(accessTokenLifetime)) : Timestamp(seconds: 253_402_300_799)
         return (token, accessTokenLifetime)
     }
 

@@ -32,11 +32,11 @@ struct SigningKey: Sendable {
         certificatePEM = try certificate.serializeAsPEM().pemString
     }
 
-    /// Wraps an existing key (a service-account key file read back).
-    init(pkcs8PEM: String, kid: String) throws {
+    /// Wraps an existing key (a service-account key file or saved state read back).
+    init(pkcs8PEM: String, kid: String, certificatePEM: String = "") throws {
         privateKey = try _RSA.Signing.PrivateKey(pemRepresentation: pkcs8PEM)
         self.kid = kid
-        certificatePEM = ""
+        self.certificatePEM = certificatePEM
     }
 
     // jwt-kit's keys are noncopyable: made on demand rather than stored.

@@ -4,8 +4,8 @@ import MarketplaceCore
 /// Topics and subscriptions with Pub/Sub's delivery rules (contract §6): at least once, ack
 /// deadlines, redelivery after expiry or a nack, `deliveryAttempt` when a dead-letter policy is set.
 /// A value inside `EmulatorState`; time is always passed in.
-struct PubSubState: Sendable {
-    struct Subscription: Sendable {
+struct PubSubState: Codable, Sendable {
+    struct Subscription: Codable, Sendable {
         var config: SubscriptionJSON
         var ready: [Queued] = []
         var leased: [String: Lease] = [:]
@@ -14,13 +14,13 @@ struct PubSubState: Sendable {
         var ackDeadlineSeconds: Int { config.ackDeadlineSeconds ?? 10 }
     }
 
-    struct Queued: Sendable {
+    struct Queued: Codable, Sendable {
         var message: PubsubMessageJSON
         /// Deliveries so far (nacks and expiries included).
         var attempts: Int
     }
 
-    struct Lease: Sendable {
+    struct Lease: Codable, Sendable {
         var queued: Queued
         var deadline: Timestamp
     }

@@ -18,7 +18,7 @@ public struct UsageRecord: Codable, Hashable, Sendable {
 }
 
 /// What the emulator accepted, in order, with totals per consumer and metric.
-struct UsageLedger: Sendable {
+struct UsageLedger: Codable, Sendable {
     private(set) var records: [UsageRecord] = []
     private var reported: Set<String> = []
     /// Scripted `checkErrors` per consumerId (BILLING_DISABLED and friends), until cleared.

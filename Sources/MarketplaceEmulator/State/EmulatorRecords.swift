@@ -1,7 +1,7 @@
 public import MarketplaceCore
 
 /// One account as the emulator keeps it.
-struct AccountRecord: Sendable {
+struct AccountRecord: Codable, Sendable {
     var resource: Account
     /// The account's entitlements in order of purchase (its `orders`).
     var entitlementIDs: [String] = []
@@ -9,7 +9,7 @@ struct AccountRecord: Sendable {
 
 /// One entitlement as the emulator keeps it: Google's resource plus the bookkeeping Google does not
 /// show (billing cycle, the product's rules, offers ever held).
-struct EntitlementRecord: Sendable {
+struct EntitlementRecord: Codable, Sendable {
     var resource: Entitlement
     var productID: String
     /// Start of the current monthly billing cycle.

@@ -21,11 +21,11 @@ extension EmulatorState {
                 changed = true
             }
         }
-        nextDue = entitlements.values.compactMap(dueTime).min()
+        nextDue = entitlements.values.compactMap(Self.dueTime).min()
     }
 
     /// When `record` next changes by itself, if ever: the one place that says what time drives.
-    func dueTime(_ record: EntitlementRecord) -> Timestamp? {
+    static func dueTime(_ record: EntitlementRecord) -> Timestamp? {
         let entitlement = record.resource
         switch record.state {
         case .activationRequested?: return entitlement.newOfferStartTime
@@ -40,7 +40,7 @@ extension EmulatorState {
     }
 
     private func applyDueChange(_ id: String) -> Bool {
-        guard let record = entitlements[id], let due = dueTime(record), due <= now else { return false }
+        guard let record = entitlements[id], let due = Self.dueTime(record), due <= now else { return false }
         let entitlement = record.resource
         switch record.state {
         case .activationRequested?:

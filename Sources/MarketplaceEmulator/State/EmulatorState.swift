@@ -35,8 +35,14 @@ actor EmulatorState {
     var consumers: [String: String] = [:]
     private var lastStamp = Timestamp(seconds: 0)
     private var idCounter = 0
+    /// The last state written to `--state`, to skip writes when nothing changed.
+    var lastSaved: Data?
 
-    init(options: EmulatorOptions, identity: EmulatorIdentity) {
+    var lastStampValue: Timestamp { lastStamp }
+    var idCounterValue: Int { idCounter }
+
+    /// - Parameter snapshot: state saved by `--state`, restored here, before anything can run.
+    init(options: EmulatorOptions, identity: EmulatorIdentity, restoring snapshot: EmulatorSnapshot? = nil) {
         self.identity = identity
         accessTokenLifetime = options.accessTokenLifetime
         signupAudience = options.signupAudience
@@ -49,6 +55,23 @@ actor EmulatorState {
         pubsub.createTopic(options.topic)
         faults = options.faults
         faultRandom = SeededRandom(seed: options.faults.seed ?? 0x5EED)
+        guard let snapshot else { return }
+        clock = EmulatorClock(offset: snapshot.clockOffsetMicros)
+        accounts = snapshot.accounts
+        accountOrder = snapshot.accountOrder
+        entitlements = snapshot.entitlements
+        entitlementOrder = snapshot.entitlementOrder
+        pubsub = snapshot.pubsub
+        pubsub.createTopic(options.topic)
+        usage = snapshot.usage
+        faults = snapshot.faults
+        faultRandom = snapshot.faultRandom
+        accessTokens = snapshot.accessTokens
+        creationNumbers = snapshot.creationNumbers
+        consumers = snapshot.consumers
+        lastStamp = snapshot.lastStamp
+        idCounter = snapshot.idCounter
+        nextDue = snapshot.entitlements.values.compactMap(Self.dueTime).min()
     }
 
     var now: Timestamp { clock.now }
@@ -123,7 +146,7 @@ actor EmulatorState {
         }
         record.resource.updateTime = stamp()
         entitlements[id] = record
-        if let due = dueTime(record), nextDue.map({ due < $0 }) ?? true {
+        if let due = Self.dueTime(record), nextDue.map({ due < $0 }) ?? true {
             nextDue = due
         }
         for event in events {
