@@ -95,6 +95,8 @@ import Testing
             let key = try await running.emulator.serviceAccountKeyFile()
             #expect(key.token_uri == running.baseURL.appendingPathComponent("token").absoluteString)
             #expect(key.private_key.hasPrefix("-----BEGIN PRIVATE KEY-----"))
+            let again = try await running.emulator.serviceAccountKeyFile()
+            #expect(UInt64(key.client_id) != nil && key.client_id == again.client_id, "a numeric, stable client_id")
             let reply = try await exchange(running, try await assertion(key, issuedAt: try await emulatorNow(running)))
             let token = try reply.decode(Token.self)
             #expect(token.expires_in == 2 && token.token_type == "Bearer" && token.access_token.hasPrefix("ya29."))

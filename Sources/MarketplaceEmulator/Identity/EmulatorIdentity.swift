@@ -27,6 +27,12 @@ struct EmulatorIdentity: Sendable {
         }
     }
 
+    /// A numeric id, as Google gives service accounts, derived from the key id so that it is the
+    /// same on every run (`hashValue` is seeded per process).
+    var clientID: String {
+        String(UInt64(serviceAccount.kid.prefix(15), radix: 16) ?? 0)
+    }
+
     /// The key file for `serviceAccount`, with `token_uri` at `base`.
     func keyFile(base: URL) throws -> ServiceAccountKeyFile {
         ServiceAccountKeyFile(
@@ -34,7 +40,7 @@ struct EmulatorIdentity: Sendable {
             private_key_id: serviceAccount.kid,
             private_key: serviceAccount.privateKey.pkcs8PEMRepresentation,
             client_email: serviceAccountEmail,
-            client_id: String(abs(serviceAccountEmail.hashValue) % 1_000_000_000_000),
+            client_id: clientID,
             token_uri: base.appendingPathComponent("token").absoluteString,
             client_x509_cert_url: "https://www.googleapis.com/robot/v1/metadata/x509/\(serviceAccountEmail)"
         )
