@@ -28,6 +28,7 @@ public final class MarketplaceEmulator: Service, Sendable {
     public func run() async throws {
         let router = Router()
         router.add(middleware: FaultMiddleware(state: state))
+        router.add(middleware: DueChangesMiddleware(state: state))
         router.add(middleware: GoogleAuthMiddleware(state: state, required: options.requireAuth))
         IdentityRoutes(state: state, signupURL: options.signupURL).register(on: router)
         ProcurementRoutes(state: state).register(on: router)

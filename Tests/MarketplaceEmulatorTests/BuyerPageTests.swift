@@ -52,4 +52,19 @@ import Testing
             #expect(slash.status == 400)
         }
     }
+
+    @Test("a clock advance that is not an ISO 8601 duration is refused by the page and the control API alike, and time stays put")
+    func badDuration() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            struct Clock: Decodable { var now: Timestamp }
+            let before = try await running.http.get("emulator/v1/clock").decode(Clock.self).now
+            let page = try await form(running, "emulator/clock", ["duration": "1 month"])
+            let api = try await running.http.post("emulator/v1/clock/advance", ["duration": "P-1D"])
+            let both = try await running.http.post("emulator/v1/clock/advance", ["duration": AnyEncodable("P1D"), "seconds": AnyEncodable(5)])
+            #expect(page.status == 400 && api.status == 400 && both.status == 400)
+            #expect(page.googleError?.status == "INVALID_ARGUMENT" && api.googleError?.message.contains("ISO 8601") == true)
+            let after = try await running.http.get("emulator/v1/clock").decode(Clock.self).now
+            #expect(after.seconds - before.seconds < 3_600, "no day was added")
+        }
+    }
 }

@@ -50,25 +50,13 @@ extension EntitlementReconciler {
         case .approveEntitlement:
             return .approveEntitlement(id)
         case .rejectEntitlement(let reason):
-            return .rejectEntitlement(id, reason: truncatedReason(reason))
+            return .rejectEntitlement(id, reason: reason.truncated(toUTF8Bytes: 256))
         case .approvePlanChange:
             guard !pendingPlan.isEmpty else { throw .missingPendingPlan(id) }
             return .approvePlanChange(id, pendingPlan: pendingPlan)
         case .rejectPlanChange(let reason):
             guard !pendingPlan.isEmpty else { throw .missingPendingPlan(id) }
-            return .rejectPlanChange(id, pendingPlan: pendingPlan, reason: truncatedReason(reason))
+            return .rejectPlanChange(id, pendingPlan: pendingPlan, reason: reason.truncated(toUTF8Bytes: 256))
         }
-    }
-
-    /// contract §3.1/§3.2: `reason` is at most 256 bytes; cut on a character boundary.
-    static func truncatedReason(_ reason: String) -> String {
-        var result = ""
-        var bytes = 0
-        for character in reason {
-            bytes += character.utf8.count
-            guard bytes <= 256 else { break }
-            result.append(character)
-        }
-        return result
     }
 }

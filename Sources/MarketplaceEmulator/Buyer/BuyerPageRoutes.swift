@@ -13,7 +13,7 @@ struct BuyerPageRoutes {
             html(BuyerPages.home(catalog: state.catalog, snapshot: await state.snapshot(), signupURL: signupURL))
         }
         router.post("emulator/buy") { request, _ in
-            let form = try await Self.form(request)
+            let form = try await FormBody.read(request)
             let offer = (form["offerDuration"] ?? "").isEmpty ? nil : OfferTerms(duration: form["offerDuration"])
             let account = (form["account"] ?? "").isEmpty ? nil : form["account"]
             let purchase = try await state.buy(
@@ -33,7 +33,7 @@ struct BuyerPageRoutes {
         router.post("emulator/entitlements/:id/:action") { request, context in
             let id = context.parameters.get("id") ?? ""
             switch context.parameters.get("action") {
-            case "change-plan": try await state.requestPlanChange(id, planID: try await Self.form(request)["plan"], offer: nil)
+            case "change-plan": try await state.requestPlanChange(id, planID: try await FormBody.read(request)["plan"], offer: nil)
             case "cancel": try await state.cancel(id, immediately: nil)
             case "revert-cancellation": try await state.revertCancellation(id)
             default: throw GoogleAPIError.notFound("No such action.")
@@ -41,11 +41,7 @@ struct BuyerPageRoutes {
             return Self.backHome()
         }
         router.post("emulator/clock") { request, _ in
-            let text = try await Self.form(request)["duration"] ?? ""
-            let duration: ISO8601Duration
-            do { duration = try ISO8601Duration(parsing: text) } catch { throw GoogleAPIError.invalidArgument("\(error)") }
-            let now = await state.now
-            try await state.advanceClock(seconds: duration.added(to: now).seconds - now.seconds)
+            try await state.advanceClock(by: try ControlRoutes.duration(try await FormBody.read(request)["duration"] ?? ""))
             return Self.backHome()
         }
     }
@@ -57,11 +53,5 @@ struct BuyerPageRoutes {
     /// Post/redirect/get, so a reload does not repeat the action.
     private static func backHome() -> Response {
         Response(status: .seeOther, headers: [.location: "/emulator"])
-    }
-
-    static func form(_ request: Request) async throws -> [String: String] {
-        var request = request
-        let body = try await request.collectBody(upTo: 64 * 1024)
-        return IdentityRoutes.form(String(buffer: body))
     }
 }

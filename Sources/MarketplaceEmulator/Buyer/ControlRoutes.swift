@@ -99,7 +99,7 @@ struct ControlRoutes {
         group.get("clock") { _, _ in try JSONResponse.make(ClockResponse(now: await state.now)) }
         group.post("clock/advance") { request, _ in
             let body = try await RequestDecoding.decode(AdvanceRequest.self, from: request, allowEmpty: false)
-            try await state.advanceClock(seconds: try seconds(body))
+            try await advance(body)
             return try JSONResponse.make(ClockResponse(now: await state.now))
         }
         group.get("state") { _, _ in try JSONResponse.make(await state.snapshot()) }
@@ -120,26 +120,26 @@ struct ControlRoutes {
         try JSONResponse.make(try await state.entitlement(try id(context)).resource)
     }
 
-    private func seconds(_ body: AdvanceRequest) async throws -> Int64 {
+    private func advance(_ body: AdvanceRequest) async throws {
         switch (body.seconds, body.duration) {
         case (let seconds?, nil):
-            return seconds
+            try await state.advanceClock(seconds: seconds)
         case (nil, let text?):
-            let duration: ISO8601Duration
-            do { duration = try ISO8601Duration(parsing: text) } catch { throw GoogleAPIError.invalidArgument("\(error)") }
-            let now = await state.now
-            return duration.added(to: now).seconds - now.seconds
+            try await state.advanceClock(by: try Self.duration(text))
         default:
             throw GoogleAPIError.invalidArgument("Give either seconds or duration.")
         }
     }
+
+    /// An ISO 8601 duration from a request, or 400 INVALID_ARGUMENT saying what is wrong.
+    static func duration(_ text: String) throws(GoogleAPIError) -> ISO8601Duration {
+        do { return try ISO8601Duration(parsing: text) } catch { throw .invalidArgument("\(error)") }
+    }
 }
 
 extension EmulatorState {
-    /// Everything, after applying what fell due, so the view is current.
     func snapshot() -> ControlRoutes.StateResponse {
-        applyDueChanges()
-        return ControlRoutes.StateResponse(
+        ControlRoutes.StateResponse(
             now: now,
             accounts: accountOrder.compactMap { accounts[$0]?.resource },
             entitlements: entitlementOrder.compactMap { entitlements[$0]?.resource }

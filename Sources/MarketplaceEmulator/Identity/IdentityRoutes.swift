@@ -23,9 +23,7 @@ struct IdentityRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("token") { request, context in
-            var request = request
-            let body = try await request.collectBody(upTo: 64 * 1024)
-            let form = Self.form(String(buffer: body))
+            let form = try await FormBody.read(request)
             let tokenURL = "http://\(request.head.authority ?? "")/token"
             do {
                 let (token, expiresIn) = try await state.exchange(grantType: form["grant_type"], assertion: form["assertion"], tokenURL: tokenURL)
@@ -58,18 +56,6 @@ struct IdentityRoutes {
             _ = try await state.account(id)
             return try JSONResponse.make(SignupTokenResponse(token: try await state.signupToken(accountID: id), signupURL: signupURL))
         }
-    }
-
-    /// `application/x-www-form-urlencoded` fields.
-    static func form(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
-        }
-        return fields
     }
 }
 

@@ -21,7 +21,6 @@ struct ProcurementRoutes {
     private func provider(_ context: BasicRequestContext) async throws -> String {
         let provider = context.parameters.get("provider") ?? ""
         try await state.requireProvider(provider)
-        await state.applyDueChanges()
         return provider
     }
 

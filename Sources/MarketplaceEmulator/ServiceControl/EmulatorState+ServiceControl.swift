@@ -6,7 +6,6 @@ extension EmulatorState {
     static let serviceRolloutID = "emulator-rollout-1"
 
     func check(service: String, _ request: CheckRequestJSON) throws(GoogleAPIError) -> CheckResponseJSON {
-        applyDueChanges()
         let product = try serviceProduct(service)
         guard let operation = request.operation else { throw .invalidArgument("operation is required.") }
         let validated = try ValidatedOperation(operation, forReport: false)
@@ -28,7 +27,6 @@ extension EmulatorState {
     }
 
     func report(service: String, _ request: ReportRequestJSON) throws(GoogleAPIError) -> ReportResponseJSON {
-        applyDueChanges()
         let product = try serviceProduct(service)
         let operations = request.operations ?? []
         guard !operations.isEmpty else { throw .invalidArgument("operations must not be empty.") }

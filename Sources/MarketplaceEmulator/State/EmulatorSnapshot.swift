@@ -71,8 +71,8 @@ extension EmulatorState {
             accessTokens: accessTokens,
             creationNumbers: creationNumbers,
             consumers: consumers,
-            lastStamp: lastStampValue,
-            idCounter: idCounterValue,
+            lastStamp: lastStamp,
+            idCounter: idCounter,
             signupKey: .init(
                 kid: identity.signup.kid,
                 pkcs8PEM: identity.signup.privateKey.pkcs8PEMRepresentation,

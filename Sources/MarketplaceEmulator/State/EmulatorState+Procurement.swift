@@ -53,7 +53,7 @@ extension EmulatorState {
         let time = stamp()
         updateAccount(id) {
             $0.resource.approvals?[index].state = state
-            $0.resource.approvals?[index].reason = reason.map(truncated)
+            $0.resource.approvals?[index].reason = reason.map { $0.truncated(toUTF8Bytes: 256) }
             $0.resource.approvals?[index].updateTime = time
         }
     }
@@ -160,15 +160,5 @@ extension EmulatorState {
         entitlement.newPendingOfferDuration = nil
         entitlement.newOfferStartTime = nil
         entitlement.newOfferEndTime = nil
-    }
-
-    /// contract §3.1: reasons longer than 256 bytes are truncated.
-    func truncated(_ reason: String) -> String {
-        var result = ""
-        for character in reason {
-            guard result.utf8.count + character.utf8.count <= 256 else { break }
-            result.append(character)
-        }
-        return result
     }
 }

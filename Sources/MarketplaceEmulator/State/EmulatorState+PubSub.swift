@@ -24,6 +24,7 @@ extension EmulatorState {
     }
 
     func pull(_ name: String, maxMessages: Int) throws(GoogleAPIError) -> [ReceivedMessageJSON] {
+        // A long poll calls this repeatedly while time passes, after the middleware ran once.
         applyDueChanges()
         return try pubsub.pull(name, maxMessages: maxMessages, now: now)
     }

@@ -9,6 +9,12 @@ extension EmulatorState {
         applyDueChanges()
     }
 
+    /// Moves the clock forward by a calendar duration (`P1M` from Jan 31 ends on Feb 28 or 29).
+    func advanceClock(by duration: ISO8601Duration) throws(GoogleAPIError) {
+        let now = self.now
+        try advanceClock(seconds: duration.added(to: now).seconds - now.seconds)
+    }
+
     /// Applies every time-driven transition that is due now. Called before each API call, so real
     /// time passing has the same effect as time travel. Scans only when the earliest due time has
     /// come (`nextDue`), so a call costs O(1) however many entitlements there are.

@@ -33,13 +33,10 @@ actor EmulatorState {
     var nextDue: Timestamp?
     /// usageReportingId → entitlement id, for Service Control.
     var consumers: [String: String] = [:]
-    private var lastStamp = Timestamp(seconds: 0)
-    private var idCounter = 0
+    private(set) var lastStamp = Timestamp(seconds: 0)
+    private(set) var idCounter = 0
     /// The last state written to `--state`, to skip writes when nothing changed.
     var lastSaved: Data?
-
-    var lastStampValue: Timestamp { lastStamp }
-    var idCounterValue: Int { idCounter }
 
     /// - Parameter snapshot: state saved by `--state`, restored here, before anything can run.
     init(options: EmulatorOptions, identity: EmulatorIdentity, restoring snapshot: EmulatorSnapshot? = nil) {
