@@ -36,28 +36,34 @@ public final class MarketplaceEmulator: Service, Sendable {
         ControlRoutes(state: state, signupURL: options.signupURL).register(on: router)
         BuyerPageRoutes(state: state, signupURL: options.signupURL).register(on: router)
         ServiceControlRoutes(state: state).register(on: router)
-        var logger = Logger(label: "entitle.emulator")
-        logger.logLevel = .warning
+        let logger = {
+            var logger = Logger(label: "entitle.emulator")
+            logger.logLevel = .warning
+            return logger
+        }()
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "MarketplaceEmulator"),
             onServerRunning: { [listening] channel in await listening.set(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        guard let stateFile = options.stateFile else { return try await app.run() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
-            group.addTask { [state, identity] in
-                // At most a second of changes is lost if the process is killed outright.
-                while !Task.isCancelled {
-                    try await Task.sleep(for: .seconds(1))
-                    try await state.save(to: stateFile, keys: identity)
+            group.addTask { [state] in try await PushDeliverer(state: state, logger: logger).run() }
+            if let stateFile = options.stateFile {
+                group.addTask { [state, identity] in
+                    // At most a second of changes is lost if the process is killed outright.
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(1))
+                        try await state.save(to: stateFile, keys: identity)
+                    }
                 }
             }
+            // The server ends on graceful shutdown; the loops beside it end with it.
             try await group.next()
             group.cancelAll()
         }
-        try await state.save(to: stateFile, keys: identity, force: true)
+        if let stateFile = options.stateFile { try await state.save(to: stateFile, keys: identity, force: true) }
     }
 
     /// The service-account key file clients use to obtain tokens here (`token_uri` points here).

@@ -50,6 +50,22 @@ import Testing
         #expect(try ts(text).rfc3339 == text)
     }
 
+    @Test("instants beyond year 9999 (far time travel) write as the last RFC 3339 instant, and read back")
+    func outOfRange() throws {
+        let far = Timestamp(seconds: 253_402_300_800 + 86_400 * 400)
+        #expect(far.rfc3339 == "9999-12-31T23:59:59.999999999Z")
+        #expect(try ts(far.rfc3339) == Timestamp.latest)
+        #expect(Timestamp(seconds: -62_135_596_801).rfc3339 == "0001-01-01T00:00:00Z")
+    }
+
+    @Test("nanosecond arithmetic carries across seconds in both directions")
+    func nanosecondArithmetic() {
+        let start = Timestamp(seconds: 10, nanos: 900_000_000)
+        #expect(start.adding(nanoseconds: 200_000_000) == Timestamp(seconds: 11, nanos: 100_000_000))
+        #expect(start.adding(nanoseconds: -950_000_000) == Timestamp(seconds: 9, nanos: 950_000_000))
+        #expect(start.adding(nanoseconds: 2_500_000_000) == Timestamp(seconds: 13, nanos: 400_000_000))
+    }
+
     @Test("timestamps order exactly, below a microsecond")
     func ordering() throws {
         #expect(try ts("2024-01-01T00:00:00.000000001Z") > ts("2024-01-01T00:00:00Z"))

@@ -13,6 +13,7 @@ import Testing
         var aud: String
         var iat: Int
         var exp: Int
+        var sub: String?
 
         func verify(using algorithm: some JWTAlgorithm) throws {}
     }
@@ -34,7 +35,8 @@ import Testing
         aud: String = "https://oauth2.googleapis.com/token",
         issuedAt: Int,
         lifetime: Int = 3600,
-        scope: String? = "https://www.googleapis.com/auth/cloud-platform"
+        scope: String? = "https://www.googleapis.com/auth/cloud-platform",
+        selfSigned: Bool = false
     ) async throws -> String {
         let keys = JWTKeyCollection()
         await keys.add(
@@ -43,7 +45,14 @@ import Testing
             kid: JWKIdentifier(string: key.private_key_id)
         )
         return try await keys.sign(
-            Assertion(iss: key.client_email, scope: scope, aud: aud, iat: issuedAt, exp: issuedAt + lifetime),
+            Assertion(
+                iss: key.client_email,
+                scope: scope,
+                aud: aud,
+                iat: issuedAt,
+                exp: issuedAt + lifetime,
+                sub: selfSigned ? key.client_email : nil
+            ),
             kid: JWKIdentifier(string: key.private_key_id)
         )
     }
@@ -104,6 +113,29 @@ import Testing
             #expect(try await running.http.anonymous.send("GET", running.entitlements, headers: authorized).status == 200)
             try await running.advance("PT3S")
             #expect(try await running.http.anonymous.send("GET", running.entitlements, headers: authorized).status == 401)
+        }
+    }
+
+    @Test(
+        "a JWT the service account signs itself is a bearer token (contract §7.2); forged, long-lived or foreign ones are not",
+        arguments: ["api audience", "scope claim", "other key", "too long-lived", "no subject", "token audience"]
+    )
+    func selfSignedJWT(kind: String) async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            let key = try await running.emulator.serviceAccountKeyFile()
+            let now = Int(Date().timeIntervalSince1970)
+            let api = "https://cloudcommerceprocurement.googleapis.com/"
+            let jwt: String
+            switch kind {
+            case "api audience": jwt = try await assertion(key, aud: api, issuedAt: now, scope: nil, selfSigned: true)
+            case "scope claim": jwt = try await assertion(key, aud: "https://example.com/", issuedAt: now, selfSigned: true)
+            case "other key": jwt = try await assertion(key, pem: Self.foreignKey, aud: api, issuedAt: now, selfSigned: true)
+            case "too long-lived": jwt = try await assertion(key, aud: api, issuedAt: now, lifetime: 7200, selfSigned: true)
+            case "no subject": jwt = try await assertion(key, aud: api, issuedAt: now, scope: nil)
+            default: jwt = try await assertion(key, issuedAt: now, scope: nil, selfSigned: true)
+            }
+            let reply = try await running.http.anonymous.send("GET", running.entitlements, headers: ["Authorization": "Bearer \(jwt)"])
+            #expect(reply.status == (["api audience", "scope claim"].contains(kind) ? 200 : 401), "\(reply)")
         }
     }
 

@@ -145,4 +145,9 @@ struct SubscriptionJSONProbe: Decodable {
     var name: String
     var topic: String
     var ackDeadlineSeconds: Int
+    var pushConfig: PushConfig?
+
+    struct PushConfig: Decodable {
+        var pushEndpoint: String?
+    }
 }

@@ -37,8 +37,22 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         Timestamp(seconds: seconds + delta, nanos: nanos)
     }
 
-    /// RFC 3339 in UTC with `Z`; fractional digits only when needed, in groups of three as Google writes them.
+    public func adding(nanoseconds delta: Int64) -> Timestamp {
+        let total = Int64(nanos) + delta % 1_000_000_000
+        let carry = total >= 1_000_000_000 ? 1 : total < 0 ? -1 : 0
+        return Timestamp(seconds: seconds + delta / 1_000_000_000 + Int64(carry), nanos: Int32(total - Int64(carry) * 1_000_000_000))
+    }
+
+    /// The range RFC 3339 (four-digit years) and protobuf's Timestamp can write.
+    public static let earliest = Timestamp(seconds: -62_135_596_800)
+    public static let latest = Timestamp(seconds: 253_402_300_799, nanos: 999_999_999)
+
+    /// RFC 3339 in UTC with `Z`; fractional digits only when needed, in groups of three as Google
+    /// writes them. Instants outside years 0001–9999 are written as the nearest end of that range,
+    /// so that whatever is written can be read back.
     public var rfc3339: String {
+        if self > Self.latest { return Self.latest.rfc3339 }
+        if self < Self.earliest { return Self.earliest.rfc3339 }
         let days = Int(floorDiv(seconds, 86_400))
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
         let date = CivilDate(daysSinceEpoch: days)

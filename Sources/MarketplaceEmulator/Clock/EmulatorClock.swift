@@ -24,6 +24,10 @@ struct EmulatorClock: Sendable {
         return Timestamp(seconds: floorDivide(micros, 1_000_000), nanos: Int32((micros - floorDivide(micros, 1_000_000) * 1_000_000) * 1000))
     }
 
+    /// Real time, for tokens the vendor verifies on its own (wall) clock: a sign-up token or a push
+    /// token stamped with travelled time would be "not yet valid" there.
+    var wallNow: Timestamp { Timestamp(wall()) }
+
     /// Moves time forward; going back is refused, because Google's time never does.
     mutating func advance(seconds: Int64) throws(GoogleAPIError) {
         guard seconds >= 0 else { throw .invalidArgument("The clock only moves forward") }

@@ -1,21 +1,27 @@
 import CryptoExtras
 import Foundation
 
-/// The emulator's keys: Marketplace's sign-up signing key (published as an x509 map), and the
-/// service account whose key file `entitle emulator --print-credentials` writes.
+/// The emulator's keys: Marketplace's sign-up signing key (published as an x509 map), Google's OIDC
+/// key for push tokens, and the service account whose key file `entitle emulator --print-credentials` writes.
 struct EmulatorIdentity: Sendable {
     /// contract §4.2: the constant issuer of sign-up tokens, identical to production.
     static let signupIssuer = "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
     /// contract §7.2: Google's libraries always put this audience in their assertions.
     static let googleTokenAudience = "https://oauth2.googleapis.com/token"
 
+    /// contract §6: push requests carry an OIDC token from Google's accounts issuer.
+    static let oidcIssuer = "https://accounts.google.com"
+
     let signup: SigningKey
+    /// Signs push OIDC tokens; published at `/oauth2/v1/certs` and `/oauth2/v3/certs`.
+    let oidc: SigningKey
     let serviceAccount: SigningKey
     let serviceAccountEmail: String
     let projectID: String
 
     init(projectID: String, existingKey: ServiceAccountKeyFile?, signupKey: SigningKey? = nil) throws {
         signup = try signupKey ?? SigningKey.shared("signup", commonName: "cloud-commerce-partner@system.gserviceaccount.com")
+        oidc = try SigningKey.shared("oidc", commonName: "accounts.google.com")
         if let existingKey {
             serviceAccount = try SigningKey(pkcs8PEM: existingKey.private_key, kid: existingKey.private_key_id)
             serviceAccountEmail = existingKey.client_email

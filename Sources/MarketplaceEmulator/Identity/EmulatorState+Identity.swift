@@ -2,8 +2,9 @@ import Foundation
 import JWTKit
 import MarketplaceCore
 
-/// OAuth2 access tokens (contract §7) and sign-up tokens (contract §4), issued against the
-/// emulator's clock so that time travel expires them as real time would.
+/// OAuth2 access tokens (contract §7), issued against the emulator's clock so that time travel
+/// expires them as real time would; sign-up tokens (contract §4) and push tokens (§6), which the
+/// vendor verifies, on real time.
 extension EmulatorState {
     /// Exchanges a JWT-bearer assertion signed with the service account's key for an access token.
     /// - Throws: `OAuthError` with Google's `invalid_grant` or `unsupported_grant_type`.
@@ -55,10 +56,34 @@ extension EmulatorState {
         return now < expiry
     }
 
+    /// contract §7.2: Google's APIs also take a JWT the service account signed itself as the bearer
+    /// token (`iss` = `sub` = its email, `aud` an API's root URL or a `scope` claim, at most 1 hour).
+    /// Its times are the client's, so they are checked against real time.
+    func isValidSelfSignedJWT(_ token: String) async -> Bool {
+        guard token.split(separator: ".").count == 3 else { return false }
+        let keys = JWTKeyCollection()
+        do {
+            await keys.add(
+                rsa: try identity.serviceAccount.jwtPublicKey(),
+                digestAlgorithm: .sha256,
+                kid: JWKIdentifier(string: identity.serviceAccount.kid)
+            )
+            let claims = try await keys.verify(token, as: AssertionClaims.self)
+            let now = Int(clock.wallNow.seconds)
+            let audienceIsAnAPI = claims.aud.value.contains { $0.hasPrefix("https://") && $0.hasSuffix(".googleapis.com/") }
+            return claims.iss == identity.serviceAccountEmail && claims.sub == claims.iss
+                && (audienceIsAnAPI || claims.scope?.isEmpty == false)
+                && claims.exp > now - 60 && claims.iat <= now + 60 && claims.exp - claims.iat <= 3600
+        } catch {
+            return false
+        }
+    }
+
     /// A sign-up token for `accountID` as Marketplace would POST it: RS256, 5 minutes (contract §4.2).
+    /// Stamped with real time, since the vendor checks it against its own clock.
     func signupToken(accountID: String) async throws -> String {
         let orders = (accounts[accountID]?.entitlementIDs ?? []).compactMap { entitlements[$0]?.resource.orderId }
-        let issuedAt = Int(now.seconds)
+        let issuedAt = Int(clock.wallNow.seconds)
         let claims = SignupClaims(
             iss: EmulatorIdentity.signupIssuer,
             iat: issuedAt,
@@ -68,6 +93,27 @@ extension EmulatorState {
             google: .init(roles: ["account_admin"], user_identity: "user-" + accountID, orders: orders.isEmpty ? nil : orders)
         )
         return try await identity.signup.sign(claims)
+    }
+}
+
+extension EmulatorState {
+    /// The OIDC token Google puts on a push request: 1 hour, `aud` the configured audience or else
+    /// the endpoint, `email` the configured service account (contract §6).
+    func pushToken(audience: String, email: String) async throws -> String {
+        let issuedAt = Int(clock.wallNow.seconds)
+        // A stable numeric id per email, as Google gives each service account one.
+        let id = String(email.utf8.reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 } % 1_000_000_000_000_000_000)
+        let claims = PushTokenClaims(
+            iss: EmulatorIdentity.oidcIssuer,
+            aud: audience,
+            azp: id,
+            sub: id,
+            email: email,
+            email_verified: true,
+            iat: issuedAt,
+            exp: issuedAt + 3600
+        )
+        return try await identity.oidc.sign(claims)
     }
 }
 

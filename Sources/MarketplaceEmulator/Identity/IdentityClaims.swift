@@ -30,3 +30,18 @@ struct AssertionClaims: JWTPayload {
 
     func verify(using algorithm: some JWTAlgorithm) throws {}
 }
+
+/// Claims of the OIDC token on a push request (contract §6). `sub` and `azp` are the service
+/// account's numeric id.
+struct PushTokenClaims: JWTPayload {
+    var iss: String
+    var aud: String
+    var azp: String
+    var sub: String
+    var email: String
+    var email_verified: Bool
+    var iat: Int
+    var exp: Int
+
+    func verify(using algorithm: some JWTAlgorithm) throws {}
+}

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import JWTKit
 import MarketplaceCore
 
 /// Google's identity endpoints on the emulator: the OAuth2 token endpoint (contract §7.2), the
@@ -47,15 +48,39 @@ struct IdentityRoutes {
                 throw GoogleAPIError.notFound("No such key set.")
             }
             let key = state.identity.signup
-            var response = try JSONResponse.make([key.kid: key.certificatePEM])
-            response.headers[.cacheControl] = "public, max-age=3600, must-revalidate, no-transform"
-            return response
+            return try cacheable(JSONResponse.make([key.kid: key.certificatePEM]))
+        }
+        // contract §6: push tokens verify against Google's OAuth2 certificates, published as a
+        // {kid: PEM} map (v1, what google-auth reads) and as a JWK set (v3).
+        router.get("oauth2/v1/certs") { _, _ in
+            let key = state.identity.oidc
+            return try cacheable(JSONResponse.make([key.kid: key.certificatePEM]))
+        }
+        router.get("oauth2/v3/certs") { _, _ in
+            let key = state.identity.oidc
+            let (modulus, exponent) = try key.jwtPublicKey().getKeyPrimitives()
+            let jwk = ["kty": "RSA", "alg": "RS256", "use": "sig", "kid": key.kid, "n": modulus.base64URL, "e": exponent.base64URL]
+            return try cacheable(JSONResponse.make(["keys": [jwk]]))
         }
         router.post("emulator/v1/accounts/:id/signup-token") { _, context in
             let id = context.parameters.get("id") ?? ""
             _ = try await state.account(id)
             return try JSONResponse.make(SignupTokenResponse(token: try await state.signupToken(accountID: id), signupURL: signupURL))
         }
+    }
+}
+
+/// Google's key maps are cached by clients for as long as `max-age` says (issue #4 honours it).
+private func cacheable(_ response: Response) -> Response {
+    var response = response
+    response.headers[.cacheControl] = "public, max-age=3600, must-revalidate, no-transform"
+    return response
+}
+
+extension Data {
+    fileprivate var base64URL: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }
 
@@ -71,7 +96,10 @@ struct GoogleAuthMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             throw GoogleAPIError.unauthenticated("Request is missing required authentication credential. Expected OAuth 2 access token.")
         }
-        guard await state.isValidAccessToken(String(header.dropFirst("Bearer ".count))) else {
+        let token = String(header.dropFirst("Bearer ".count))
+        var valid = await state.isValidAccessToken(token)
+        if !valid { valid = await state.isValidSelfSignedJWT(token) }
+        guard valid else {
             throw GoogleAPIError.unauthenticated("Request had invalid authentication credentials. Expected OAuth 2 access token.")
         }
         return try await next(request, context)

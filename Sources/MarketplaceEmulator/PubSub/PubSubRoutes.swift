@@ -3,7 +3,7 @@ import Hummingbird
 import MarketplaceCore
 
 /// Pub/Sub REST v1 on Google's paths (contract §6): topics and subscriptions, publish, pull (long
-/// poll), acknowledge, modifyAckDeadline.
+/// poll), acknowledge, modifyAckDeadline, modifyPushConfig. Pushing is `PushDeliverer`'s.
 struct PubSubRoutes {
     let state: EmulatorState
     /// How long a pull with nothing to hand out waits for a message before answering `{}`.
@@ -83,6 +83,9 @@ struct PubSubRoutes {
             let body = try await RequestDecoding.decode(ModifyAckDeadlineRequestJSON.self, from: request, allowEmpty: false)
             guard let seconds = body.ackDeadlineSeconds else { throw GoogleAPIError.invalidArgument("ackDeadlineSeconds is required.") }
             try await state.modifyAckDeadline(subscription, ackIDs: body.ackIds ?? [], seconds: seconds)
+        case "modifyPushConfig":
+            let body = try await RequestDecoding.decode(ModifyPushConfigRequestJSON.self, from: request, allowEmpty: false)
+            try await state.modifyPushConfig(subscription, body.pushConfig)
         default:
             throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for subscriptions.")
         }

@@ -18,6 +18,8 @@ struct PubSubState: Codable, Sendable {
         var message: PubsubMessageJSON
         /// Deliveries so far (nacks and expiries included).
         var attempts: Int
+        /// A push that failed waits out its backoff before the next attempt.
+        var notBefore: Timestamp? = nil
     }
 
     struct Lease: Codable, Sendable {
@@ -28,7 +30,7 @@ struct PubSubState: Codable, Sendable {
     private(set) var topics: [String: TopicJSON] = [:]
     private(set) var subscriptions: [String: Subscription] = [:]
     private var messageCounter = 0
-    private var ackCounter = 0
+    var ackCounter = 0
 
     mutating func createTopic(_ name: String) {
         topics[name] = topics[name] ?? TopicJSON(name: name)
@@ -90,6 +92,15 @@ struct PubSubState: Codable, Sendable {
         if let attempts = request.deadLetterPolicy?.maxDeliveryAttempts, !(5...100).contains(attempts) {
             throw .invalidArgument("maxDeliveryAttempts must be between 5 and 100.")
         }
+        try Self.validate(request.pushConfig)
+        if let policy = request.retryPolicy {
+            for backoff in [policy.minimumBackoff, policy.maximumBackoff] where backoff != nil {
+                guard let seconds = Self.seconds(backoff), (0...600).contains(seconds) else {
+                    throw .invalidArgument("Invalid retry policy backoff \(backoff ?? ""); must be between 0s and 600s.")
+                }
+            }
+        }
+        if config.pushConfig?.pushEndpoint?.isEmpty != false { config.pushConfig = nil }
         subscriptions[name] = Subscription(config: config)
         return config
     }
@@ -114,15 +125,27 @@ struct PubSubState: Codable, Sendable {
         }
     }
 
-    private static func lease(_ subscription: inout Subscription, maxMessages: Int, now: Timestamp, counter: inout Int) -> [ReceivedMessageJSON] {
+    static func lease(_ subscription: inout Subscription, maxMessages: Int, now: Timestamp, counter: inout Int) -> [ReceivedMessageJSON] {
         expireLeases(&subscription, now: now)
         if subscription.ready.isEmpty {
             // Nothing newer came: held messages are not kept from the subscriber for ever.
             subscription.ready = subscription.held
             subscription.held = []
         }
-        let taken = subscription.ready.prefix(maxMessages)
-        subscription.ready.removeFirst(taken.count)
+        let taken: [Queued]
+        if subscription.ready.contains(where: { $0.notBefore.map { $0 > now } ?? false }) {
+            // Only push retries wait; the rest are taken in order around them.
+            var due: [Queued] = []
+            var waiting: [Queued] = []
+            for queued in subscription.ready {
+                if due.count < maxMessages, queued.notBefore.map({ $0 <= now }) ?? true { due.append(queued) } else { waiting.append(queued) }
+            }
+            taken = due
+            subscription.ready = waiting
+        } else {
+            taken = Array(subscription.ready.prefix(maxMessages))
+            subscription.ready.removeFirst(taken.count)
+        }
         var received: [ReceivedMessageJSON] = []
         for var queued in taken {
             queued.attempts += 1
@@ -138,7 +161,7 @@ struct PubSubState: Codable, Sendable {
 
     /// Runs `body` on the stored subscription in place (taken out of the dictionary meanwhile, so
     /// its queues are uniquely referenced and not copied).
-    private mutating func mutate<Result>(
+    mutating func mutate<Result>(
         _ name: String,
         _ body: (inout Subscription) throws(GoogleAPIError) -> Result
     ) throws(GoogleAPIError) -> Result {
@@ -147,12 +170,6 @@ struct PubSubState: Codable, Sendable {
         }
         defer { subscriptions[name] = subscription }
         return try body(&subscription)
-    }
-
-    /// Whether a pull would find something now.
-    func hasAvailable(_ name: String, now: Timestamp) -> Bool {
-        guard let subscription = subscriptions[name] else { return false }
-        return !subscription.ready.isEmpty || !subscription.held.isEmpty || subscription.leased.values.contains { $0.deadline <= now }
     }
 
     /// Acks are idempotent: an unknown or already-acked id is not an error (contract §6).

@@ -27,6 +27,7 @@ struct SubscriptionJSON: Codable, Hashable, Sendable {
     var ackDeadlineSeconds: Int?
     var pushConfig: PushConfigJSON?
     var deadLetterPolicy: DeadLetterPolicyJSON?
+    var retryPolicy: RetryPolicyJSON?
     var messageRetentionDuration: String?
     var labels: [String: String]?
     var enableMessageOrdering: Bool?
@@ -38,6 +39,38 @@ struct PushConfigJSON: Codable, Hashable, Sendable {
     var pushEndpoint: String?
     var attributes: [String: String]?
     var oidcToken: OidcTokenJSON?
+    var noWrapper: NoWrapperJSON?
+}
+
+struct NoWrapperJSON: Codable, Hashable, Sendable {
+    var writeMetadata: Bool?
+}
+
+/// Backoffs are Duration strings (`"10s"`, `"0.5s"`).
+struct RetryPolicyJSON: Codable, Hashable, Sendable {
+    var minimumBackoff: String?
+    var maximumBackoff: String?
+}
+
+struct ModifyPushConfigRequestJSON: Codable {
+    var pushConfig: PushConfigJSON?
+}
+
+/// The body of a wrapped push request (contract §6). Google writes the message's id and publish
+/// time a second time in snake_case; receivers in the wild read either spelling.
+struct PushEnvelopeJSON: Codable {
+    struct Message: Codable {
+        var data: String?
+        var attributes: [String: String]?
+        var messageId: String?
+        var message_id: String?
+        var publishTime: String?
+        var publish_time: String?
+    }
+
+    var message: Message
+    var subscription: String
+    var deliveryAttempt: Int?
 }
 
 struct OidcTokenJSON: Codable, Hashable, Sendable {

@@ -41,3 +41,26 @@ extension EmulatorState {
         try pubsub.modifyAckDeadline(name, ackIDs: ackIDs, seconds: seconds, now: now)
     }
 }
+
+/// Push delivery's steps (contract §6), run by `PushDeliverer`.
+extension EmulatorState {
+    func takePushDeliveries() -> [PubSubState.PushDelivery] {
+        // Polled often: costs nothing until someone configures a push subscription.
+        guard pubsub.hasPushSubscriptions else { return [] }
+        applyDueChanges()
+        return pubsub.takePushDeliveries(now: now)
+    }
+
+    /// The endpoint answered: a success acks the lease, anything else hands the message back.
+    func finishPush(_ delivery: PubSubState.PushDelivery, delivered: Bool) {
+        if delivered {
+            try? pubsub.acknowledge(delivery.subscription, ackIDs: [delivery.ackID])
+        } else {
+            pubsub.pushFailed(delivery.subscription, ackID: delivery.ackID, now: now)
+        }
+    }
+
+    func modifyPushConfig(_ name: String, _ pushConfig: PushConfigJSON?) throws(GoogleAPIError) {
+        try pubsub.modifyPushConfig(name, pushConfig)
+    }
+}
