@@ -36,7 +36,19 @@ let package = Package(
     targets: [
         // Pure domain: Foundation only, no I/O.
         .target(name: "MarketplaceCore", swiftSettings: swiftSettings),
-        .target(name: "GoogleCloud", dependencies: ["MarketplaceCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "GoogleCloud",
+            dependencies: [
+                "MarketplaceCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "EntitleStore", dependencies: ["MarketplaceCore"], swiftSettings: swiftSettings),
         .target(
             name: "Entitle",
@@ -93,7 +105,15 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "GoogleCloudTests", dependencies: ["GoogleCloud", "EntitleTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GoogleCloudTests",
+            dependencies: [
+                "GoogleCloud", "EntitleTestSupport", "MarketplaceEmulator", "MarketplaceCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "EntitleStoreTests", dependencies: ["EntitleStore", "EntitleTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "EntitleTests", dependencies: ["Entitle", "EntitleTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

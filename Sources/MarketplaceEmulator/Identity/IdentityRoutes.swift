@@ -43,6 +43,14 @@ struct IdentityRoutes {
             response.headers[HTTPField.Name("Metadata-Flavor")!] = "Google"
             return response
         }
+        router.get("computeMetadata/v1/project/project-id") { request, _ in
+            guard request.headers[HTTPField.Name("Metadata-Flavor")!] == "Google" else {
+                return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Missing Metadata-Flavor:Google header.")))
+            }
+            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: state.identity.projectID)))
+            response.headers[HTTPField.Name("Metadata-Flavor")!] = "Google"
+            return response
+        }
         router.get("robot/v1/metadata/x509/:account") { _, context in
             guard context.parameters.get("account") == "cloud-commerce-partner@system.gserviceaccount.com" else {
                 throw GoogleAPIError.notFound("No such key set.")

@@ -1,0 +1,55 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP answer, read whole.
+struct HTTPExchange: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: [UInt8]
+}
+
+/// Runs attempts of one call under a `RetryPolicy`: transient statuses and transport failures
+/// are retried (as `safety` allows) after the policy's delay; anything else is handed back.
+enum RetryLoop {
+    /// Largest answer read; Procurement list pages are far below it.
+    static let maxResponseBytes = 32 * 1024 * 1024
+
+    static func run(
+        policy: RetryPolicy,
+        safety: RetrySafety,
+        logger: Logger,
+        what: @autoclosure () -> String,
+        attempt: () async throws -> HTTPExchange
+    ) async throws -> HTTPExchange {
+        let start = ContinuousClock.now
+        var number = 0
+        while true {
+            number += 1
+            let elapsed = ContinuousClock.now - start
+            do {
+                let exchange = try await attempt()
+                guard safety.retries(status: exchange.status) else { return exchange }
+                let retryAfter = RetryPolicy.retryAfter(exchange.headers.first(name: "Retry-After"))
+                guard let wait = policy.delay(afterAttempt: number, elapsed: elapsed, retryAfter: retryAfter) else { return exchange }
+                logger.debug("retrying", metadata: ["call": "\(what())", "status": "\(exchange.status)", "attempt": "\(number)", "wait": "\(wait)"])
+                try await Task.sleep(for: wait)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                guard safety.retries(transportError: error) else { throw GoogleTransportError.outcomeUnknown(error) }
+                guard let wait = policy.delay(afterAttempt: number, elapsed: elapsed) else { throw error }
+                logger.debug("retrying", metadata: ["call": "\(what())", "error": "\(error)", "attempt": "\(number)", "wait": "\(wait)"])
+                try await Task.sleep(for: wait)
+            }
+        }
+    }
+
+    /// Sends `request` and reads the whole answer.
+    static func exchange(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPExchange {
+        let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
+        let body = try await response.body.collect(upTo: maxResponseBytes)
+        return HTTPExchange(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
+    }
+}
