@@ -37,7 +37,7 @@ import Testing
             try await client.modifyAckDeadline(subscription, ackIDs: again.map(\.ackId), seconds: 60)
             try await client.acknowledge(subscription, ackIDs: again.map(\.ackId) + [received[1].ackId])
             try await client.acknowledge(subscription, ackIDs: [received[1].ackId])
-            try await running.http.post("emulator/v1/clock/advance", ["duration": "PT2M"]).decode(EmulatorClients.EmptyJSON.self)
+            _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "PT2M"]).decode(EmulatorClients.EmptyJSON.self)
             #expect(try await client.pull(subscription, maxMessages: 10, returnImmediately: true).isEmpty)
             let duplicate = await #expect(throws: GoogleCloud.GoogleAPIError.self) {
                 try await client.createSubscription(subscription, PubSubSubscription(topic: running.emulator.options.topic))
