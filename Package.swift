@@ -77,6 +77,7 @@ let package = Package(
             name: "EntitleTestSupport",
             dependencies: [
                 "MarketplaceCore", "GoogleCloud", "EntitleStore", "Entitle", "MarketplaceEmulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "EntitleCLI",
             dependencies: [
-                "MarketplaceCore", "Entitle", "MarketplaceEmulator",
+                "MarketplaceCore", "Entitle", "MarketplaceEmulator", "GoogleCloud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,9 +121,6 @@ let package = Package(
             name: "MarketplaceEmulatorTests",
             dependencies: [
                 "MarketplaceEmulator", "MarketplaceCore", "EntitleTestSupport", .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -5,13 +5,20 @@ root URL; google-auth's service-account credentials come from `entitle emulator
 --print-credentials`, so every call carries a token obtained with the JWT-bearer grant. Then
 google-auth verifies a sign-up token against the emulator's x509 key map.
 
-Usage: procurement_interop.py BASE_URL KEY_FILE DISCOVERY_JSON PROVIDER
+Last, an assertion made by Entitle's own credentials code (`entitle credentials assertion`)
+verifies with google-auth against the key's public certificate (published at the key file's
+`client_x509_cert_url`, as Google publishes it), and the token `entitle credentials token`
+obtains works with the Procurement API.
+
+Usage: procurement_interop.py BASE_URL KEY_FILE DISCOVERY_JSON PROVIDER ENTITLE_BINARY
 Exits non-zero on the first failed check, naming it.
 """
 
 import base64
 import json
+import subprocess
 import sys
+import time
 import urllib.request
 
 from google.auth import jwt as google_jwt
@@ -40,7 +47,7 @@ def control(base, path, body=None):
 
 
 def main():
-    base, key_file, discovery_file, provider = sys.argv[1:5]
+    base, key_file, discovery_file, provider, entitle = sys.argv[1:6]
     with open(discovery_file) as handle:
         document = json.load(handle)
     document["rootUrl"] = base
@@ -112,7 +119,30 @@ def main():
     except ValueError:
         check("a sign-up token for another audience is rejected", True)
 
+    check_entitle_credentials(base, key_file, provider, entitle)
     print(f"python interop: all {len(checks)} checks passed")
+
+
+def check_entitle_credentials(base, key_file, provider, entitle):
+    with open(key_file) as handle:
+        key = json.load(handle)
+    assertion = subprocess.run([entitle, "credentials", "assertion", "--key", key_file], check=True,
+                               capture_output=True, text=True).stdout.strip()
+    with urllib.request.urlopen(key["client_x509_cert_url"]) as response:
+        certificates = json.load(response)
+    claims = google_jwt.decode(assertion, certs=certificates, audience=key["token_uri"])
+    header = json.loads(base64.urlsafe_b64decode(assertion.split(".")[0] + "=="))
+    now = time.time()
+    check("google-auth verifies Entitle's JWT-bearer assertion against the key's public certificate",
+          claims["iss"] == key["client_email"] and claims["scope"] == "https://www.googleapis.com/auth/cloud-platform"
+          and header == {**header, "alg": "RS256", "kid": key["private_key_id"]}
+          and isinstance(claims["iat"], int) and claims["exp"] - claims["iat"] == 3600 and abs(claims["iat"] - now) < 60,
+          f"{header} {claims}")
+    token = subprocess.run([entitle, "credentials", "token", "--key", key_file], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    request = urllib.request.Request(f"{base}v1/providers/{provider}/accounts", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request) as response:
+        check("the access token Entitle's credentials obtain is accepted by the Procurement API", response.status == 200)
 
 
 if __name__ == "__main__":

@@ -18,4 +18,4 @@ for _ in $(seq 1 100); do
 done
 base="$(sed -n 's/^Marketplace emulator listening on \(.*\)$/\1/p' "$work/emulator.log")"
 [ -n "$base" ] || { echo "emulator did not start:"; cat "$work/emulator.log"; exit 1; }
-"$python" "$here/procurement_interop.py" "$base" "$work/key.json" "$discovery" "DEMO-entitle-sandbox"
+"$python" "$here/procurement_interop.py" "$base" "$work/key.json" "$discovery" "DEMO-entitle-sandbox" "$entitle"

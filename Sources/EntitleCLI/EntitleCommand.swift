@@ -13,6 +13,6 @@ struct EntitleCommand: AsyncParsableCommand {
             callbacks and usage reporting. `serve` arrives with a later milestone (see README.md).
             """,
         version: EntitleVersion.current,
-        subcommands: [EmulatorCommand.self]
+        subcommands: [EmulatorCommand.self, CredentialsCommand.self]
     )
 }

@@ -1,8 +1,6 @@
 public import Foundation
-import Logging
 import MarketplaceCore
 public import MarketplaceEmulator
-import ServiceLifecycle
 
 /// Runs a `MarketplaceEmulator` on 127.0.0.1 with an ephemeral port for the length of `body`, then
 /// shuts it down gracefully, whether `body` returns or throws.
@@ -15,25 +13,10 @@ public enum EmulatorHarness {
         options.host = "127.0.0.1"
         options.port = 0
         let emulator = try MarketplaceEmulator(options: options)
-        let group = ServiceGroup(configuration: .init(services: [emulator], logger: Logger(label: "test.emulator")))
-        return try await withThrowingTaskGroup(of: Value?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
+        return try await ServiceScope.run([emulator], label: "test.emulator") {
             let token = await emulator.mintAccessToken()
             let http = JSONHTTPClient(baseURL: await emulator.baseURL(), headers: ["Authorization": "Bearer \(token)"])
-            let running = RunningEmulator(emulator: emulator, http: http)
-            do {
-                let value = try await body(running)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return value
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+            return try await body(RunningEmulator(emulator: emulator, http: http))
         }
     }
 }

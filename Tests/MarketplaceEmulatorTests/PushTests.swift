@@ -65,7 +65,7 @@ import Testing
     @Test("a purchase is pushed as Google's wrapped envelope with an OIDC token that verifies against Google's certificates")
     func pushWithOIDC() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
-            let receiver = PushReceiver()
+            let receiver = HTTPReceiver()
             try await receiver.serve { endpoint in
                 let oidc = ["serviceAccountEmail": "push@vendor.iam.gserviceaccount.com", "audience": "https://vendor.example.com/pubsub"]
                 try await createPushSubscription(running, endpoint: endpoint, oidc: oidc)
@@ -100,7 +100,7 @@ import Testing
     @Test("a failing endpoint gets the message again after growing backoffs, deliveryAttempt counting up, until it acks")
     func retriesWithBackoff() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
-            let receiver = PushReceiver(statuses: [500, 503, 404, 200])
+            let receiver = HTTPReceiver(statuses: [500, 503, 404, 200])
             try await receiver.serve { endpoint in
                 _ = try await running.http.send("PUT", "v1/projects/vendor/topics/own")
                 let extra: [String: AnyEncodable] = [
@@ -135,7 +135,7 @@ import Testing
     @Test("without an audience the token's aud is the endpoint; modifyPushConfig with no endpoint turns the subscription into pull")
     func audienceDefaultAndBackToPull() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
-            let receiver = PushReceiver()
+            let receiver = HTTPReceiver()
             try await receiver.serve { endpoint in
                 try await createPushSubscription(running, endpoint: endpoint, oidc: ["serviceAccountEmail": "push@vendor.iam.gserviceaccount.com"])
                 _ = try await running.buy()

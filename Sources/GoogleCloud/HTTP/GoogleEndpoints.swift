@@ -9,13 +9,16 @@ public struct GoogleEndpoints: Hashable, Sendable {
     public var oauthToken: URL
     /// The pinned x509 key map for sign-up tokens (contract §4.3): never taken from a token.
     public var signupCertificates: URL
+    /// Google's OAuth2 certificates, which sign Pub/Sub push OIDC tokens (contract §6).
+    public var oidcCertificates: URL
 
-    public init(procurement: URL, pubSub: URL, serviceControl: URL, oauthToken: URL, signupCertificates: URL) {
+    public init(procurement: URL, pubSub: URL, serviceControl: URL, oauthToken: URL, signupCertificates: URL, oidcCertificates: URL) {
         self.procurement = procurement
         self.pubSub = pubSub
         self.serviceControl = serviceControl
         self.oauthToken = oauthToken
         self.signupCertificates = signupCertificates
+        self.oidcCertificates = oidcCertificates
     }
 
     /// Google's production endpoints (contract §0, §4.3, §7.2).
@@ -25,8 +28,12 @@ public struct GoogleEndpoints: Hashable, Sendable {
         serviceControl: URL(string: "https://servicecontrol.googleapis.com/")!,
         oauthToken: URL(string: "https://oauth2.googleapis.com/token")!,
         signupCertificates: URL(string: signupCertificatePath, relativeTo: URL(string: "https://www.googleapis.com/")!)!
-            .absoluteURL
+            .absoluteURL,
+        oidcCertificates: URL(string: "https://www.googleapis.com/" + oidcCertificatePath)!
     )
+
+    /// Google's OAuth2 certificates as `{kid: PEM}`; the emulator serves the same path.
+    public static let oidcCertificatePath = "oauth2/v1/certs"
 
     /// The path of the sign-up key map; the emulator serves the same path on its own host.
     public static let signupCertificatePath =
@@ -39,7 +46,8 @@ public struct GoogleEndpoints: Hashable, Sendable {
             pubSub: base,
             serviceControl: base,
             oauthToken: base.appendingPathComponent("token"),
-            signupCertificates: base.appendingPathComponent(signupCertificatePath)
+            signupCertificates: base.appendingPathComponent(signupCertificatePath),
+            oidcCertificates: base.appendingPathComponent(oidcCertificatePath)
         )
     }
 }

@@ -48,7 +48,8 @@ struct EmulatorIdentity: Sendable {
             client_email: serviceAccountEmail,
             client_id: clientID,
             token_uri: base.appendingPathComponent("token").absoluteString,
-            client_x509_cert_url: "https://www.googleapis.com/robot/v1/metadata/x509/\(serviceAccountEmail)"
+            // Where Google publishes a service account's public keys; the emulator serves the same path.
+            client_x509_cert_url: base.appendingPathComponent("robot/v1/metadata/x509/\(serviceAccountEmail)").absoluteString
         )
     }
 }

@@ -81,15 +81,16 @@ extension EmulatorState {
 
     /// A sign-up token for `accountID` as Marketplace would POST it: RS256, 5 minutes (contract §4.2).
     /// Stamped with real time, since the vendor checks it against its own clock.
-    func signupToken(accountID: String) async throws -> String {
+    /// `overrides` bend single claims, so vendors can see their verifier refuse each bad token.
+    func signupToken(accountID: String, overrides: SignupTokenOverrides = SignupTokenOverrides()) async throws -> String {
         let orders = (accounts[accountID]?.entitlementIDs ?? []).compactMap { entitlements[$0]?.resource.orderId }
-        let issuedAt = Int(clock.wallNow.seconds)
+        let issuedAt = overrides.issuedAt ?? Int(clock.wallNow.seconds)
         let claims = SignupClaims(
-            iss: EmulatorIdentity.signupIssuer,
+            iss: overrides.issuer ?? EmulatorIdentity.signupIssuer,
             iat: issuedAt,
-            exp: issuedAt + 300,
-            aud: signupAudience,
-            sub: accountID,
+            exp: overrides.expiresAt ?? issuedAt + 300,
+            aud: overrides.audience ?? signupAudience,
+            sub: overrides.subject ?? accountID,
             google: .init(roles: ["account_admin"], user_identity: "user-" + accountID, orders: orders.isEmpty ? nil : orders)
         )
         return try await identity.signup.sign(claims)
@@ -115,6 +116,16 @@ extension EmulatorState {
         )
         return try await identity.oidc.sign(claims)
     }
+}
+
+/// Claims a test wants wrong in a sign-up token (`POST /emulator/v1/accounts/{id}/signup-token`).
+/// Times are Unix seconds.
+struct SignupTokenOverrides: Codable, Sendable {
+    var issuer: String?
+    var audience: String?
+    var subject: String?
+    var issuedAt: Int?
+    var expiresAt: Int?
 }
 
 /// An OAuth2 token endpoint error: `{"error": …, "error_description": …}` with HTTP 400.

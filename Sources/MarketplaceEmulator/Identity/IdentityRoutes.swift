@@ -52,10 +52,13 @@ struct IdentityRoutes {
             return response
         }
         router.get("robot/v1/metadata/x509/:account") { _, context in
-            guard context.parameters.get("account") == "cloud-commerce-partner@system.gserviceaccount.com" else {
-                throw GoogleAPIError.notFound("No such key set.")
+            // Marketplace's sign-up keys, and the service account's own (its key file's client_x509_cert_url).
+            let key: SigningKey
+            switch context.parameters.get("account") {
+            case "cloud-commerce-partner@system.gserviceaccount.com": key = state.identity.signup
+            case state.identity.serviceAccountEmail: key = state.identity.serviceAccount
+            default: throw GoogleAPIError.notFound("No such key set.")
             }
-            let key = state.identity.signup
             return try cacheable(JSONResponse.make([key.kid: key.certificatePEM]))
         }
         // contract §6: push tokens verify against Google's OAuth2 certificates, published as a
@@ -70,10 +73,12 @@ struct IdentityRoutes {
             let jwk = ["kty": "RSA", "alg": "RS256", "use": "sig", "kid": key.kid, "n": modulus.base64URL, "e": exponent.base64URL]
             return try cacheable(JSONResponse.make(["keys": [jwk]]))
         }
-        router.post("emulator/v1/accounts/:id/signup-token") { _, context in
+        router.post("emulator/v1/accounts/:id/signup-token") { request, context in
             let id = context.parameters.get("id") ?? ""
             _ = try await state.account(id)
-            return try JSONResponse.make(SignupTokenResponse(token: try await state.signupToken(accountID: id), signupURL: signupURL))
+            let overrides = try await RequestDecoding.decode(SignupTokenOverrides.self, from: request)
+            let token = try await state.signupToken(accountID: id, overrides: overrides)
+            return try JSONResponse.make(SignupTokenResponse(token: token, signupURL: signupURL))
         }
     }
 }

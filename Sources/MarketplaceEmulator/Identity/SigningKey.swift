@@ -15,6 +15,18 @@ struct SigningKey: Sendable {
     init(commonName: String, kid: String? = nil) throws {
         privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         self.kid = kid ?? Self.randomKid()
+        certificatePEM = try Self.selfSignedCertificate(privateKey, commonName: commonName)
+    }
+
+    /// Wraps an existing key (a service-account key file or saved state read back); a
+    /// certificate is made for it when none is given, so its public half can be published.
+    init(pkcs8PEM: String, kid: String, certificatePEM: String = "", commonName: String = "entitle-emulator") throws {
+        privateKey = try _RSA.Signing.PrivateKey(pemRepresentation: pkcs8PEM)
+        self.kid = kid
+        self.certificatePEM = certificatePEM.isEmpty ? try Self.selfSignedCertificate(privateKey, commonName: commonName) : certificatePEM
+    }
+
+    private static func selfSignedCertificate(_ privateKey: _RSA.Signing.PrivateKey, commonName: String) throws -> String {
         let name = try DistinguishedName { CommonName(commonName) }
         let now = Date()
         let certificate = try Certificate(
@@ -29,14 +41,7 @@ struct SigningKey: Sendable {
             extensions: Certificate.Extensions {},
             issuerPrivateKey: Certificate.PrivateKey(privateKey)
         )
-        certificatePEM = try certificate.serializeAsPEM().pemString
-    }
-
-    /// Wraps an existing key (a service-account key file or saved state read back).
-    init(pkcs8PEM: String, kid: String, certificatePEM: String = "") throws {
-        privateKey = try _RSA.Signing.PrivateKey(pemRepresentation: pkcs8PEM)
-        self.kid = kid
-        self.certificatePEM = certificatePEM
+        return try certificate.serializeAsPEM().pemString
     }
 
     // jwt-kit's keys are noncopyable: made on demand rather than stored.

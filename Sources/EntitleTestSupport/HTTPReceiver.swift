@@ -1,21 +1,21 @@
-import Foundation
+public import Foundation
 import Hummingbird
 import Logging
-import ServiceLifecycle
 
-/// A push endpoint on loopback for the emulator to POST to: it records every request and answers
-/// with the statuses it is given, in order (204 once they run out).
-actor PushReceiver {
-    struct Request: Sendable {
-        var headers: [String: String]
-        var body: Data
-        var at: ContinuousClock.Instant
+/// An HTTP endpoint on loopback that records every POST (a push endpoint for the emulator, a
+/// webhook for callbacks) and answers with the statuses it is given, in order (204 once they run out).
+public actor HTTPReceiver {
+    public struct Request: Sendable {
+        /// Header names lower-cased.
+        public var headers: [String: String]
+        public var body: Data
+        public var at: ContinuousClock.Instant
     }
 
-    private(set) var requests: [Request] = []
+    public private(set) var requests: [Request] = []
     private var statuses: [Int]
 
-    init(statuses: [Int] = []) {
+    public init(statuses: [Int] = []) {
         self.statuses = statuses
     }
 
@@ -25,14 +25,14 @@ actor PushReceiver {
     }
 
     /// Waits (up to `timeout`) until `count` requests came.
-    func waitFor(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [Request] {
+    public func waitFor(_ count: Int, timeout: Duration = .seconds(10)) async throws -> [Request] {
         let deadline = ContinuousClock.now + timeout
         while requests.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         return requests
     }
 
     /// Runs the receiver for the length of `body`, handing it the endpoint URL (`…/push`).
-    func serve<Value: Sendable>(_ body: @Sendable (URL) async throws -> Value) async throws -> Value {
+    public func serve<Value: Sendable>(_ body: @Sendable (URL) async throws -> Value) async throws -> Value {
         let router = Router()
         router.post("push") { request, _ in
             var headers: [String: String] = [:]
@@ -49,26 +49,12 @@ actor PushReceiver {
                 port.continuation.yield(channel.localAddress?.port ?? 0)
                 port.continuation.finish()
             },
-            logger: Logger(label: "test.push-receiver")
+            logger: Logger(label: "test.receiver")
         )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test.push-receiver")))
-        return try await withThrowingTaskGroup(of: Value?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
+        return try await ServiceScope.run([app], label: "test.receiver") {
             var bound = 0
             for await value in port.stream { bound = value }
-            do {
-                let value = try await body(URL(string: "http://127.0.0.1:\(bound)/push")!)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return value
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+            return try await body(URL(string: "http://127.0.0.1:\(bound)/push")!)
         }
     }
 }
