@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Pure domain: Foundation only, no I/O.
@@ -49,7 +50,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "EntitleStore", dependencies: ["MarketplaceCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "EntitleStore",
+            dependencies: ["MarketplaceCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Entitle",
             dependencies: ["MarketplaceCore", "GoogleCloud", "EntitleStore"],
@@ -115,7 +120,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EntitleStoreTests", dependencies: ["EntitleStore", "EntitleTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EntitleStoreTests",
+            dependencies: ["EntitleStore", "EntitleTestSupport", "MarketplaceCore"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "EntitleTests", dependencies: ["Entitle", "EntitleTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MarketplaceEmulatorTests",

@@ -1,0 +1,138 @@
+public import Foundation
+public import MarketplaceCore
+
+/// One audit log row: every event and every action, with the raw payload where there is one.
+public struct AuditEntry: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable {
+        /// A notification as it arrived.
+        case event
+        /// Something Entitle did or decided (an approval, a state recorded, a callback queued).
+        case action
+        /// Resync found local state that drifted and repaired it.
+        case repair
+        /// An administrator's decision.
+        case admin
+        /// A buyer's sign-up.
+        case signup
+    }
+
+    public var id: Int64?
+    public var at: Timestamp
+    public var kind: Kind
+    /// `entitlements/{id}`, `accounts/{id}` or `customers/{id}`.
+    public var subject: String
+    public var eventID: String?
+    public var summary: String
+    public var payload: String?
+
+    public init(id: Int64? = nil, at: Timestamp, kind: Kind, subject: String, eventID: String? = nil, summary: String, payload: String? = nil) {
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.subject = subject
+        self.eventID = eventID
+        self.summary = summary
+        self.payload = payload
+    }
+}
+
+/// A provisioning callback waiting in the outbox, or delivered. The id is stable: the vendor's
+/// app deduplicates on it, however often the callback is sent.
+public struct OutboxItem: Hashable, Sendable, Codable {
+    public enum Status: String, Hashable, Sendable, Codable {
+        case pending, delivered, failed
+    }
+
+    public var id: String
+    public var kind: CallbackKind
+    public var accountID: AccountID?
+    public var entitlementID: EntitlementID?
+    /// The JSON body sent to the webhook.
+    public var body: String
+    public var createdAt: Timestamp
+    public var attempts: Int
+    public var nextAttemptAt: Timestamp
+    public var status: Status
+    public var deliveredAt: Timestamp?
+    public var lastError: String?
+
+    public init(
+        id: String,
+        kind: CallbackKind,
+        accountID: AccountID?,
+        entitlementID: EntitlementID?,
+        body: String,
+        createdAt: Timestamp,
+        attempts: Int = 0,
+        nextAttemptAt: Timestamp? = nil,
+        status: Status = .pending,
+        deliveredAt: Timestamp? = nil,
+        lastError: String? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.accountID = accountID
+        self.entitlementID = entitlementID
+        self.body = body
+        self.createdAt = createdAt
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt ?? createdAt
+        self.status = status
+        self.deliveredAt = deliveredAt
+        self.lastError = lastError
+    }
+}
+
+/// A message that could not be understood: kept, with why, and acked so it stops coming.
+public struct PoisonMessage: Hashable, Sendable, Codable {
+    public var id: Int64?
+    public var messageID: String?
+    public var data: Data
+    public var attributes: [String: String]
+    public var reason: String
+    public var receivedAt: Timestamp
+
+    public init(id: Int64? = nil, messageID: String?, data: Data, attributes: [String: String] = [:], reason: String, receivedAt: Timestamp) {
+        self.id = id
+        self.messageID = messageID
+        self.data = data
+        self.attributes = attributes
+        self.reason = reason
+        self.receivedAt = receivedAt
+    }
+}
+
+/// Everything one processed notification (or sign-up, or resync repair) changes, written in one
+/// transaction (ARCHITECTURE.md, step 6).
+public struct StoreCommit: Hashable, Sendable {
+    /// The notification's eventId, written to the inbox; nil for a sign-up or a resync.
+    public var eventID: String?
+    public var entitlements: [LocalEntitlement]
+    public var accounts: [LocalAccount]
+    public var callbacks: [OutboxItem]
+    public var audit: [AuditEntry]
+    /// Accounts whose customer's personal data is erased (ACCOUNT_DELETED).
+    public var erase: [AccountID]
+
+    public init(
+        eventID: String? = nil,
+        entitlements: [LocalEntitlement] = [],
+        accounts: [LocalAccount] = [],
+        callbacks: [OutboxItem] = [],
+        audit: [AuditEntry] = [],
+        erase: [AccountID] = []
+    ) {
+        self.eventID = eventID
+        self.entitlements = entitlements
+        self.accounts = accounts
+        self.callbacks = callbacks
+        self.audit = audit
+        self.erase = erase
+    }
+}
+
+public enum CommitOutcome: Hashable, Sendable {
+    case committed
+    /// Another worker or replica committed this eventId first; nothing was written.
+    case alreadyProcessed
+}

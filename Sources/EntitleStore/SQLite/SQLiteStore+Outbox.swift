@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+public import MarketplaceCore
+
+extension SQLiteStore {
+    public func dueCallbacks(now: Timestamp, limit: Int) async throws -> [OutboxItem] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
+                arguments: [now.micros, limit]
+            ).map(Self.outboxItem)
+        }
+    }
+
+    public func callback(id: String) async throws -> OutboxItem? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxItem) }
+    }
+
+    public func markCallbackDelivered(id: String, at: Timestamp) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                arguments: [at.micros, id]
+            )
+        }
+    }
+
+    public func markCallbackFailed(id: String, error: String, nextAttemptAt: Timestamp?) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+                        status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END,
+                        next_attempt_at = COALESCE(?, next_attempt_at)
+                    WHERE id = ?
+                    """,
+                arguments: [error, nextAttemptAt?.micros, nextAttemptAt?.micros, id]
+            )
+        }
+    }
+
+    public func replayCallback(id: String, now: Timestamp) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, delivered_at = NULL WHERE id = ?",
+                arguments: [now.micros, id]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    static func outboxItem(_ row: Row) throws -> OutboxItem {
+        OutboxItem(
+            id: row["id"],
+            kind: CallbackKind(rawValue: row["kind"]) ?? .activated,
+            accountID: (row["account_id"] as String?).flatMap { try? AccountID($0) },
+            entitlementID: (row["entitlement_id"] as String?).flatMap { try? EntitlementID($0) },
+            body: row["body"],
+            createdAt: Timestamp(micros: row["created_at"]),
+            attempts: row["attempts"],
+            nextAttemptAt: Timestamp(micros: row["next_attempt_at"]),
+            status: OutboxItem.Status(rawValue: row["status"]) ?? .pending,
+            deliveredAt: (row["delivered_at"] as Int64?).map(Timestamp.init(micros:)),
+            lastError: row["last_error"]
+        )
+    }
+}

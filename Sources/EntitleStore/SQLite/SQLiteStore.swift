@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+public import MarketplaceCore
+
+/// The embedded store: one SQLite file in WAL mode (readers never wait for the writer).
+///
+/// `synchronous = FULL`: Entitle acks a Pub/Sub message right after its transaction commits, so
+/// a commit must survive a power loss, not just a process crash; with NORMAL the last commits
+/// before a power cut could vanish after their messages were acked, and those events would be
+/// lost until a resync. FULL costs one fsync per commit, ≈ 2,400 commits/s on this machine kind
+/// (STACK-NOTES.md), well above Marketplace's event rates. GRDB resets the writer to NORMAL
+/// after `prepareDatabase`, so FULL is set again on the writer after opening.
+public final class SQLiteStore: Store {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(path: String) async throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    // MARK: Notifications
+
+    public func isProcessed(eventID: String) async throws -> Bool {
+        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox WHERE event_id = ?", arguments: [eventID]) ?? false }
+    }
+
+    public func entitlement(_ id: EntitlementID) async throws -> LocalEntitlement? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT record FROM entitlement WHERE id = ?", arguments: [id.rawValue]).map(Self.decode)
+        }
+    }
+
+    public func account(_ id: AccountID) async throws -> LocalAccount? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT record FROM account WHERE id = ?", arguments: [id.rawValue]).map(Self.decode)
+        }
+    }
+
+    public func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
+        try await pool.write { db in
+            if let eventID = commit.eventID {
+                let now = Timestamp(Date()).micros
+                try db.execute(sql: "INSERT OR IGNORE INTO inbox (event_id, processed_at) VALUES (?, ?)", arguments: [eventID, now])
+                // Another worker committed this event first: write nothing more.
+                guard db.changesCount == 1 else { return .alreadyProcessed }
+            }
+            for account in commit.accounts { try Self.upsert(account, db) }
+            for entitlement in commit.entitlements { try Self.upsert(entitlement, db) }
+            for item in commit.callbacks { try Self.insert(item, db) }
+            for entry in commit.audit { try Self.insert(entry, db) }
+            for account in commit.erase { try Self.erase(account, db) }
+            return .committed
+        }
+    }
+
+    public func recordPoison(_ message: PoisonMessage) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO poison_message (message_id, data, attributes, reason, received_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [message.messageID, message.data, try Self.encode(message.attributes), message.reason, message.receivedAt.micros]
+            )
+        }
+    }
+
+    public func poisonMessages(limit: Int) async throws -> [PoisonMessage] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM poison_message ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                PoisonMessage(
+                    id: row["id"],
+                    messageID: row["message_id"],
+                    data: row["data"],
+                    attributes: try Self.decode(row["attributes"]),
+                    reason: row["reason"],
+                    receivedAt: Timestamp(micros: row["received_at"])
+                )
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    public func entitlements(ofAccount account: AccountID) async throws -> [LocalEntitlement] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT record FROM entitlement WHERE account_id = ? ORDER BY id", arguments: [account.rawValue])
+                .map(Self.decode)
+        }
+    }
+
+    public func auditLog(subject: String?, limit: Int) async throws -> [AuditEntry] {
+        try await pool.read { db in
+            let rows =
+                if let subject {
+                    try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE subject = ? ORDER BY id DESC LIMIT ?", arguments: [subject, limit])
+                } else {
+                    try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit])
+                }
+            return rows.map { row in
+                AuditEntry(
+                    id: row["id"],
+                    at: Timestamp(micros: row["at"]),
+                    kind: AuditEntry.Kind(rawValue: row["kind"]) ?? .action,
+                    subject: row["subject"],
+                    eventID: row["event_id"],
+                    summary: row["summary"],
+                    payload: row["payload"]
+                )
+            }
+        }
+    }
+
+    /// A pragma's value as the writer connection sees it (`journal_mode`, `synchronous`), for checks.
+    public func pragma(_ name: String) async throws -> String? {
+        try await pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
+    // MARK: Helpers
+
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<Value: Decodable>(_ text: String) throws -> Value {
+        try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+    }
+}
+
+extension Timestamp {
+    /// Microseconds since the epoch: an integer column that sorts as time does (RFC 3339 text
+    /// with varying fraction digits does not).
+    var micros: Int64 { seconds * 1_000_000 + Int64(nanos / 1000) }
+
+    init(micros: Int64) {
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        self.init(seconds: seconds, nanos: Int32((micros - seconds * 1_000_000) * 1000))
+    }
+}

@@ -1,0 +1,33 @@
+public import MarketplaceCore
+
+/// Entitle's state. One method per transaction that keeps the invariants, so SQLite and
+/// PostgreSQL implementations differ only inside: callers never compose transactions.
+public protocol Store: Sendable {
+    // MARK: Notifications
+
+    func isProcessed(eventID: String) async throws -> Bool
+    func entitlement(_ id: EntitlementID) async throws -> LocalEntitlement?
+    func account(_ id: AccountID) async throws -> LocalAccount?
+    /// Writes everything of `commit` and its inbox row atomically, or nothing when the inbox
+    /// already holds its eventId.
+    func commit(_ commit: StoreCommit) async throws -> CommitOutcome
+    func recordPoison(_ message: PoisonMessage) async throws
+    func poisonMessages(limit: Int) async throws -> [PoisonMessage]
+
+    // MARK: Reading
+
+    func entitlements(ofAccount account: AccountID) async throws -> [LocalEntitlement]
+    /// Audit rows for a subject (or all when nil), newest first.
+    func auditLog(subject: String?, limit: Int) async throws -> [AuditEntry]
+
+    // MARK: Outbox
+
+    /// Pending callbacks due at `now`, oldest first.
+    func dueCallbacks(now: Timestamp, limit: Int) async throws -> [OutboxItem]
+    func callback(id: String) async throws -> OutboxItem?
+    func markCallbackDelivered(id: String, at: Timestamp) async throws
+    /// Counts an attempt; `nextAttemptAt` nil gives up (status failed).
+    func markCallbackFailed(id: String, error: String, nextAttemptAt: Timestamp?) async throws
+    /// Sends a callback again (delivered or failed), with the same id.
+    func replayCallback(id: String, now: Timestamp) async throws -> Bool
+}

@@ -1,0 +1,161 @@
+public import EntitleStore
+import Foundation
+import MarketplaceCore
+
+/// The behaviour every `Store` must have, whatever database is behind it. Each check makes its
+/// own data and throws `StoreConformanceFailure` naming what did not hold; test targets run every
+/// check against each implementation.
+public enum StoreConformance {
+    public typealias Check = @Sendable (any Store) async throws -> Void
+
+    public static let checks: [String: Check] = [
+        "a commit is read back, and its event counts as processed": commitReadBack,
+        "an event committed twice is written once": duplicateCommit,
+        "concurrent commits of one event: exactly one wins": concurrentCommits,
+        "the outbox hands out due callbacks in order and keeps their ids through failures and replays": outbox,
+        "audit rows come back newest first, by subject": auditLog,
+        "poison messages are kept with their bytes and reason": poison,
+        "erasing an account twice is fine": eraseTwice,
+    ]
+
+    static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws(StoreConformanceFailure) {
+        if !condition { throw StoreConformanceFailure(message: message()) }
+    }
+
+    static func entitlement(_ id: String, account: String = "A-1", state: EntitlementState = .active, updated: Int64 = 100) -> LocalEntitlement {
+        LocalEntitlement(
+            id: try! EntitlementID(id),
+            accountID: try! AccountID(account),
+            resource: Entitlement(name: "providers/p/entitlements/\(id)", plan: "basic", state: state, updateTime: Timestamp(seconds: updated))
+        )
+    }
+
+    static func callback(_ id: String, at seconds: Int64) -> OutboxItem {
+        OutboxItem(
+            id: id,
+            kind: .activated,
+            accountID: nil,
+            entitlementID: try! EntitlementID("E-1"),
+            body: "{}",
+            createdAt: Timestamp(seconds: seconds)
+        )
+    }
+
+    static func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString)" }
+
+    static func commitReadBack(_ store: any Store) async throws {
+        let event = unique("event")
+        let id = unique("E")
+        let record = entitlement(id)
+        let account = LocalAccount(id: try AccountID(unique("A")), signupApproval: .approved, isSignedUp: true, updateTime: Timestamp(seconds: 5))
+        try require(try await store.isProcessed(eventID: event) == false, "a new event is not processed")
+        let outcome = try await store.commit(StoreCommit(eventID: event, entitlements: [record], accounts: [account]))
+        try require(outcome == .committed, "first commit: \(outcome)")
+        try require(try await store.isProcessed(eventID: event), "the event is in the inbox")
+        try require(try await store.entitlement(record.id) == record, "the entitlement reads back equal")
+        try require(try await store.account(account.id) == account, "the account reads back equal")
+        try require(try await store.entitlements(ofAccount: try AccountID("A-1")).contains(record), "listed under its account")
+        var changed = record
+        changed.resource.state = .pendingCancellation
+        _ = try await store.commit(StoreCommit(entitlements: [changed]))
+        try require(try await store.entitlement(record.id) == changed, "a later commit replaces the record")
+    }
+
+    static func duplicateCommit(_ store: any Store) async throws {
+        let event = unique("event")
+        let id = unique("E")
+        let subject = "entitlements/\(id)"
+        let audit = AuditEntry(at: Timestamp(seconds: 1), kind: .event, subject: subject, eventID: event, summary: "first")
+        _ = try await store.commit(StoreCommit(eventID: event, entitlements: [entitlement(id)], audit: [audit]))
+        var second = audit
+        second.summary = "second"
+        let outcome = try await store.commit(
+            StoreCommit(
+                eventID: event,
+                entitlements: [entitlement(id, state: .cancelled)],
+                callbacks: [callback(unique("cb"), at: 1)],
+                audit: [second]
+            )
+        )
+        try require(outcome == .alreadyProcessed, "second commit: \(outcome)")
+        try require(try await store.entitlement(try EntitlementID(id))?.state == .active, "the duplicate changed nothing")
+        try require(try await store.auditLog(subject: subject, limit: 10).map(\.summary) == ["first"], "one audit row")
+    }
+
+    static func concurrentCommits(_ store: any Store) async throws {
+        let event = unique("event")
+        let outcomes = try await withThrowingTaskGroup(of: CommitOutcome.self) { group in
+            for index in 0..<10 {
+                group.addTask { try await store.commit(StoreCommit(eventID: event, entitlements: [entitlement(unique("E-\(index)"))])) }
+            }
+            return try await group.reduce(into: [CommitOutcome]()) { $0.append($1) }
+        }
+        try require(outcomes.filter { $0 == .committed }.count == 1, "outcomes: \(outcomes)")
+    }
+
+    static func outbox(_ store: any Store) async throws {
+        let base: Int64 = 4_000_000_000 + Int64.random(in: 0..<1_000_000) * 1000
+        let first = callback(unique("cb"), at: base)
+        let second = callback(unique("cb"), at: base + 1)
+        let later = callback(unique("cb"), at: base + 100)
+        _ = try await store.commit(StoreCommit(callbacks: [second, first, later]))
+        _ = try await store.commit(StoreCommit(callbacks: [first]))
+        let due = try await store.dueCallbacks(now: Timestamp(seconds: base + 10), limit: 100).filter {
+            [first.id, second.id, later.id].contains($0.id)
+        }
+        try require(due.map(\.id) == [first.id, second.id], "due in order, the later one not yet, the repeated id once: \(due.map(\.id))")
+        try await store.markCallbackFailed(id: first.id, error: "503", nextAttemptAt: Timestamp(seconds: base + 50))
+        try await store.markCallbackDelivered(id: second.id, at: Timestamp(seconds: base + 11))
+        let stillDue = try await store.dueCallbacks(now: Timestamp(seconds: base + 20), limit: 100).map(\.id)
+        try require(!stillDue.contains(first.id) && !stillDue.contains(second.id), "retried later; delivered is done")
+        let retried = try await store.callback(id: first.id)
+        try require(
+            retried?.attempts == 1 && retried?.lastError == "503" && retried?.status == .pending,
+            "attempt counted: \(String(describing: retried))"
+        )
+        try require(
+            try await store.dueCallbacks(now: Timestamp(seconds: base + 60), limit: 100).map(\.id).contains(first.id),
+            "due after its backoff"
+        )
+        try await store.markCallbackFailed(id: first.id, error: "gave up", nextAttemptAt: nil)
+        try require(try await store.callback(id: first.id)?.status == .failed, "given up")
+        try require(try await store.replayCallback(id: first.id, now: Timestamp(seconds: base + 70)), "replayed")
+        try require(try await store.replayCallback(id: second.id, now: Timestamp(seconds: base + 70)), "a delivered callback replays too")
+        let replayed = try await store.dueCallbacks(now: Timestamp(seconds: base + 70), limit: 100).map(\.id)
+        try require(replayed.contains(first.id) && replayed.contains(second.id), "replays are due with the same ids")
+        try require(try await store.replayCallback(id: unique("missing"), now: Timestamp(seconds: base)) == false, "unknown id")
+    }
+
+    static func auditLog(_ store: any Store) async throws {
+        let subject = "entitlements/\(unique("E"))"
+        let entries = (1...3).map {
+            AuditEntry(at: Timestamp(seconds: Int64($0)), kind: .action, subject: subject, summary: "step \($0)", payload: "{\"n\":\($0)}")
+        }
+        _ = try await store.commit(StoreCommit(audit: entries))
+        let read = try await store.auditLog(subject: subject, limit: 2)
+        try require(read.map(\.summary) == ["step 3", "step 2"], "newest first, limited: \(read.map(\.summary))")
+        try require(read.first?.payload == "{\"n\":3}" && read.first?.kind == .action && read.first?.at == Timestamp(seconds: 3), "fields kept")
+    }
+
+    static func poison(_ store: any Store) async throws {
+        let reason = unique("not JSON")
+        let bytes = Data([0xFF, 0x00, 0x7B])
+        try await store.recordPoison(
+            PoisonMessage(messageID: "m-1", data: bytes, attributes: ["a": "b"], reason: reason, receivedAt: Timestamp(seconds: 9))
+        )
+        let kept = try await store.poisonMessages(limit: 50).first { $0.reason == reason }
+        try require(kept?.data == bytes && kept?.attributes == ["a": "b"] && kept?.messageID == "m-1", "kept: \(String(describing: kept))")
+    }
+
+    static func eraseTwice(_ store: any Store) async throws {
+        let account = try AccountID(unique("A"))
+        _ = try await store.commit(StoreCommit(accounts: [LocalAccount(id: account)], erase: [account]))
+        _ = try await store.commit(StoreCommit(accounts: [LocalAccount(id: account, isErased: true)], erase: [account]))
+        try require(try await store.account(account)?.isErased == true, "erased")
+    }
+}
+
+public struct StoreConformanceFailure: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
