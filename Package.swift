@@ -57,7 +57,12 @@ let package = Package(
         ),
         .target(
             name: "Entitle",
-            dependencies: ["MarketplaceCore", "GoogleCloud", "EntitleStore"],
+            dependencies: [
+                "MarketplaceCore", "GoogleCloud", "EntitleStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -125,7 +130,11 @@ let package = Package(
             dependencies: ["EntitleStore", "EntitleTestSupport", "MarketplaceCore"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "EntitleTests", dependencies: ["Entitle", "EntitleTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EntitleTests",
+            dependencies: ["Entitle", "EntitleTestSupport", "EntitleStore", "GoogleCloud", "MarketplaceCore", "MarketplaceEmulator"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MarketplaceEmulatorTests",
             dependencies: [

@@ -1,0 +1,38 @@
+import Crypto
+import Foundation
+public import MarketplaceCore
+
+/// The JSON a provisioning callback carries to the vendor's webhook. Its `id` is derived from
+/// what caused it, so a redelivered notification that is processed again makes the same id and
+/// the outbox (and the vendor) see one callback.
+public struct CallbackMessage: Codable, Hashable, Sendable {
+    public var id: String
+    public var type: String
+    public var createdAt: Timestamp
+    public var accountId: String?
+    public var entitlementId: String?
+    /// The notification that caused it, when one did.
+    public var eventId: String?
+    /// The entitlement as last read from Google, when the callback is about one.
+    public var entitlement: Entitlement?
+
+    public init(request: CallbackRequest, cause: String, eventID: String?, entitlement: Entitlement?, createdAt: Timestamp) {
+        id = Self.stableID(cause, request.kind.rawValue, request.accountID?.rawValue ?? "", request.entitlementID?.rawValue ?? "")
+        type = request.kind.rawValue
+        self.createdAt = createdAt
+        accountId = request.accountID?.rawValue
+        entitlementId = request.entitlementID?.rawValue
+        eventId = eventID
+        self.entitlement = entitlement
+    }
+
+    /// A UUID-shaped digest of the parts (SHA-256, first 16 bytes, version 8 "custom").
+    static func stableID(_ parts: String...) -> String {
+        var bytes = Array(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let groups = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        return groups.joined(separator: "-")
+    }
+}

@@ -1,0 +1,97 @@
+public import GoogleCloud
+public import Logging
+public import ServiceLifecycle
+
+/// Pulls Marketplace notifications (REST pull, contract §6) with `workers` concurrent loops, each
+/// handling at most `batchSize` messages at a time, so at most `workers × batchSize` are in
+/// flight. A message's lease is extended while it is worked on; it is acked only after its
+/// commit, handed back (deadline 0) on a transient failure. On graceful shutdown pulling stops and
+/// messages in hand are finished.
+public struct PubSubPullService: Service {
+    public struct Settings: Sendable {
+        public var subscription: String
+        public var workers: Int
+        public var batchSize: Int
+        /// The lease each extension asks for; extended every third of it.
+        public var ackDeadlineSeconds: Int
+
+        public init(subscription: String, workers: Int = 4, batchSize: Int = 10, ackDeadlineSeconds: Int = 60) {
+            self.subscription = subscription
+            self.workers = workers
+            self.batchSize = batchSize
+            self.ackDeadlineSeconds = ackDeadlineSeconds
+        }
+    }
+
+    let pubsub: PubSubClient
+    let processor: NotificationProcessor
+    let settings: Settings
+    let logger: Logger
+
+    public init(pubsub: PubSubClient, processor: NotificationProcessor, settings: Settings, logger: Logger = Logger(label: "entitle.pull")) {
+        self.pubsub = pubsub
+        self.processor = processor
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("pulling", metadata: ["subscription": "\(settings.subscription)", "workers": "\(settings.workers)"])
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<max(1, settings.workers) { group.addTask { await worker() } }
+        }
+        logger.info("stopped pulling")
+    }
+
+    private func worker() async {
+        var failures = 0
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let received: [ReceivedMessage]
+            do {
+                received = try await cancelWhenGracefulShutdown { [pubsub, settings] in
+                    try await pubsub.pull(settings.subscription, maxMessages: settings.batchSize)
+                }
+                failures = 0
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                failures += 1
+                // The client already retried; wait longer the longer Pub/Sub stays away.
+                let wait = Duration.milliseconds(min(30_000, 250 << min(failures, 7)))
+                logger.error("pull failed", metadata: ["error": "\(error)", "retryIn": "\(wait)"])
+                try? await Task.sleep(for: wait)
+                continue
+            }
+            await withDiscardingTaskGroup { group in
+                for message in received { group.addTask { await handle(message) } }
+            }
+        }
+    }
+
+    private func handle(_ received: ReceivedMessage) async {
+        let subscription = settings.subscription
+        let extender = Task { [pubsub, settings] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(max(1, settings.ackDeadlineSeconds / 3)))
+                try await pubsub.modifyAckDeadline(subscription, ackIDs: [received.ackId], seconds: settings.ackDeadlineSeconds)
+            }
+        }
+        defer { extender.cancel() }
+        do {
+            let outcome = try await processor.handle(
+                data: received.message.data,
+                messageID: received.message.messageId,
+                attributes: received.message.attributes ?? [:]
+            )
+            logger.debug("handled", metadata: ["messageId": "\(received.message.messageId ?? "")", "outcome": "\(outcome)"])
+            extender.cancel()
+            do { try await pubsub.acknowledge(subscription, ackIDs: [received.ackId]) } catch {
+                // Committed already: the redelivery will be a duplicate, skipped by the inbox.
+                logger.warning("ack failed", metadata: ["error": "\(error)"])
+            }
+        } catch {
+            extender.cancel()
+            logger.warning("handing back", metadata: ["messageId": "\(received.message.messageId ?? "")", "error": "\(error)"])
+            try? await pubsub.modifyAckDeadline(subscription, ackIDs: [received.ackId], seconds: 0)
+        }
+    }
+}
