@@ -20,6 +20,17 @@ public protocol Store: Sendable {
     /// Audit rows for a subject (or all when nil), newest first.
     func auditLog(subject: String?, limit: Int) async throws -> [AuditEntry]
 
+    // MARK: Sign-up
+
+    func createSignupSession(_ session: SignupSession) async throws
+    func signupSession(id: String) async throws -> SignupSession?
+    /// The customer linked to the account, if the buyer signed up before.
+    func customer(forAccount account: AccountID) async throws -> Customer?
+    /// One transaction: the customer is created (or the account's existing one kept), the account
+    /// linked, the session completed, and `commit` (account record, audit, callbacks) written.
+    /// Completing a session twice keeps the first customer.
+    func completeSignup(sessionID: String, customer: Customer, at: Timestamp, commit: StoreCommit) async throws -> Customer
+
     // MARK: Outbox
 
     /// Pending callbacks due at `now`, oldest first.

@@ -1,6 +1,5 @@
 public import Foundation
 import Hummingbird
-import Logging
 
 /// An HTTP endpoint on loopback that records every POST (a push endpoint for the emulator, a
 /// webhook for callbacks) and answers with the statuses it is given, in order (204 once they run out).
@@ -16,6 +15,11 @@ public actor HTTPReceiver {
     private var statuses: [Int]
 
     public init(statuses: [Int] = []) {
+        self.statuses = statuses
+    }
+
+    /// Replaces the scripted statuses (an empty list: 204 from now on).
+    public func respond(with statuses: [Int]) {
         self.statuses = statuses
     }
 
@@ -41,20 +45,8 @@ public actor HTTPReceiver {
             let status = await self.record(Request(headers: headers, body: Data(bytes.readableBytesView), at: .now))
             return Response(status: .init(code: status))
         }
-        let port = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                port.continuation.yield(channel.localAddress?.port ?? 0)
-                port.continuation.finish()
-            },
-            logger: Logger(label: "test.receiver")
-        )
-        return try await ServiceScope.run([app], label: "test.receiver") {
-            var bound = 0
-            for await value in port.stream { bound = value }
-            return try await body(URL(string: "http://127.0.0.1:\(bound)/push")!)
+        return try await LoopbackServer.run(router, label: "test.receiver") { base in
+            try await body(base.appendingPathComponent("push"))
         }
     }
 }

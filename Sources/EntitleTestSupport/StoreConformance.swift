@@ -16,6 +16,7 @@ public enum StoreConformance {
         "audit rows come back newest first, by subject": auditLog,
         "poison messages are kept with their bytes and reason": poison,
         "erasing an account twice is fine": eraseTwice,
+        "sign-up links one customer to the account; erasing removes the personal data and keeps the link": signup,
     ]
 
     static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws(StoreConformanceFailure) {
@@ -152,6 +153,57 @@ public enum StoreConformance {
         _ = try await store.commit(StoreCommit(accounts: [LocalAccount(id: account)], erase: [account]))
         _ = try await store.commit(StoreCommit(accounts: [LocalAccount(id: account, isErased: true)], erase: [account]))
         try require(try await store.account(account)?.isErased == true, "erased")
+    }
+}
+
+extension StoreConformance {
+    static func signup(_ store: any Store) async throws {
+        let account = try AccountID(unique("A"))
+        let session = SignupSession(
+            id: unique("session"),
+            accountID: account,
+            userIdentity: "user-1",
+            csrfToken: unique("csrf"),
+            createdAt: Timestamp(seconds: 10),
+            expiresAt: Timestamp(seconds: 1810)
+        )
+        try await store.createSignupSession(session)
+        try require(try await store.signupSession(id: session.id) == session, "the session reads back")
+        try require(try await store.customer(forAccount: account) == nil, "no customer before sign-up")
+        let customer = Customer(
+            id: unique("C"),
+            company: "Example Ltd",
+            contactName: "Ada",
+            email: "ada@example.com",
+            createdAt: Timestamp(seconds: 20)
+        )
+        let record = LocalAccount(id: account, signupApproval: .approved, isSignedUp: true)
+        let linked = try await store.completeSignup(
+            sessionID: session.id,
+            customer: customer,
+            at: Timestamp(seconds: 20),
+            commit: StoreCommit(accounts: [record])
+        )
+        try require(linked == customer, "the new customer is linked")
+        try require(try await store.customer(forAccount: account) == customer, "found by account")
+        try require(try await store.signupSession(id: session.id)?.completedAt == Timestamp(seconds: 20), "session completed")
+        try require(try await store.account(account)?.isSignedUp == true, "account signed up")
+        var other = customer
+        other.id = unique("C")
+        let again = try await store.completeSignup(
+            sessionID: session.id,
+            customer: other,
+            at: Timestamp(seconds: 30),
+            commit: StoreCommit(accounts: [record])
+        )
+        try require(again == customer, "a second completion keeps the first customer")
+        _ = try await store.commit(StoreCommit(erase: [account]))
+        let erased = try await store.customer(forAccount: account)
+        try require(
+            erased?.id == customer.id && erased?.email == nil && erased?.company == nil && erased?.contactName == nil,
+            "personal data gone: \(String(describing: erased))"
+        )
+        try require(erased?.erasedAt != nil, "erasure time kept")
     }
 }
 

@@ -22,16 +22,19 @@ import Testing
         options.requireSignupBeforeApproval = false
         options.pullWait = .milliseconds(200)
         options.faults = faults
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        try await EmulatorHarness.withEmulator(options) { running in
-            let transport = try await running.transport()
-            let pubsub = running.pubSubClient(transport)
-            try await pubsub.createSubscription(Self.subscription, PubSubSubscription(topic: running.emulator.options.topic, ackDeadlineSeconds: 10))
-            let store = try await SQLiteStore(path: path)
-            let processor = NotificationProcessor(store: store, procurement: running.procurementClient(transport), policies: policies)
-            let service = PubSubPullService(pubsub: pubsub, processor: processor, settings: .init(subscription: Self.subscription, workers: 2))
-            try await ServiceScope.run([service], label: "test.pull") { try await body(running, store, transport) }
+        try await TemporaryDatabase.withPath { path in
+            try await EmulatorHarness.withEmulator(options) { running in
+                let transport = try await running.transport()
+                let pubsub = running.pubSubClient(transport)
+                try await pubsub.createSubscription(
+                    Self.subscription,
+                    PubSubSubscription(topic: running.emulator.options.topic, ackDeadlineSeconds: 10)
+                )
+                let store = try await SQLiteStore(path: path)
+                let processor = NotificationProcessor(store: store, procurement: running.procurementClient(transport), policies: policies)
+                let service = PubSubPullService(pubsub: pubsub, processor: processor, settings: .init(subscription: Self.subscription, workers: 2))
+                try await ServiceScope.run([service], label: "test.pull") { try await body(running, store, transport) }
+            }
         }
     }
 

@@ -57,131 +57,48 @@ public struct NotificationProcessor: Sendable {
             if try await store.isProcessed(eventID: event.eventID) { return .duplicate }
             let (actions, fetched) = try await decide(event)
             try await perform(actions)
-            let commit = makeCommit(actions, event: event, fetched: fetched, raw: raw)
-            switch try await store.commit(commit) {
+            let cause = Cause(
+                eventID: event.eventID,
+                subject: Self.subject(event),
+                auditKind: .event,
+                summary: event.eventType?.rawValue ?? "(no eventType)",
+                payload: raw
+            )
+            switch try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
             case .committed: return .processed(actions)
             case .alreadyProcessed: return .duplicate
             }
         }
     }
 
-    /// Re-reads the subject (404 = gone) and decides.
-    private func decide(_ event: MarketplaceEvent) async throws -> ([ReconcilerAction], Entitlement?) {
-        switch event.subject {
-        case .account(let notice):
-            let fetched: FetchResult<Account>
-            do { fetched = .found(try await procurement.account(notice.id)) } catch let error as GoogleAPIError where error.isNotFound {
-                fetched = .notFound
-            }
-            let situation = AccountSituation(
-                trigger: .event(event),
-                accountID: notice.id,
-                fetched: fetched,
-                local: try await store.account(notice.id)
-            )
-            return (EntitlementReconciler.decide(situation), nil)
-        case .entitlement(let notice):
-            let fetched: FetchResult<Entitlement>
-            do { fetched = .found(try await procurement.entitlement(notice.id)) } catch let error as GoogleAPIError where error.isNotFound {
-                fetched = .notFound
-            }
-            let local = try await store.entitlement(notice.id)
-            var copy: Entitlement?
-            if case .found(let entitlement) = fetched { copy = entitlement }
-            let accountID = copy?.accountID ?? local?.accountID
-            let account = try await accountID.asyncMap { try await store.account($0) } ?? nil
-            let situation = EntitlementSituation(
-                trigger: .event(event),
-                entitlementID: notice.id,
-                fetched: fetched,
-                local: local,
-                account: account,
-                policy: policies.policy(for: copy ?? local?.resource)
-            )
-            return (EntitlementReconciler.decide(situation), copy)
+    /// Re-reads one entitlement and acts on what it shows, outside any notification: after a
+    /// sign-up (its waiting orders), for a resync repair, or after an admin decision.
+    @discardableResult
+    public func reconcile(
+        _ id: EntitlementID,
+        trigger: ReconcileTrigger,
+        auditKind: AuditEntry.Kind,
+        summary: String
+    ) async throws
+        -> [ReconcilerAction]
+    {
+        let subject = "entitlements/\(id.rawValue)"
+        return try await locks.withLock(subject) {
+            let (actions, fetched) = try await decideEntitlement(id, trigger: trigger)
+            try await perform(actions)
+            let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
+            _ = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched))
+            return actions
         }
     }
 
-    /// The Procurement calls, first in every decision. A refusal because the entitlement is no
-    /// longer in the state the call needs (FAILED_PRECONDITION) means another delivery or a
-    /// person got there first: success (contract §1.4). Anything else is thrown, so the message
-    /// comes again.
-    private func perform(_ actions: [ReconcilerAction]) async throws {
-        for action in actions where action.callsGoogle {
-            do {
-                switch action {
-                case .approveEntitlement(let id): try await procurement.approveEntitlement(id)
-                case .rejectEntitlement(let id, let reason): try await procurement.rejectEntitlement(id, reason: reason)
-                case .approvePlanChange(let id, let plan): try await procurement.approvePlanChange(id, pendingPlanName: plan)
-                case .rejectPlanChange(let id, let plan, let reason):
-                    try await procurement.rejectPlanChange(id, pendingPlanName: plan, reason: reason)
-                default: break
-                }
-            } catch let error as GoogleAPIError where error.isFailedPrecondition {
-                logger.info("already done", metadata: ["action": "\(action)", "error": "\(error)"])
-            }
-        }
-    }
-
-    private func makeCommit(_ actions: [ReconcilerAction], event: MarketplaceEvent, fetched: Entitlement?, raw: String?) -> StoreCommit {
-        let time = now()
-        let subject = Self.subject(event)
-        var commit = StoreCommit(eventID: event.eventID)
-        commit.audit.append(
-            AuditEntry(
-                at: time,
-                kind: .event,
-                subject: subject,
-                eventID: event.eventID,
-                summary: event.eventType?.rawValue ?? "(no eventType)",
-                payload: raw
-            )
-        )
-        for action in actions {
-            switch action {
-            case .recordEntitlement(let local): commit.entitlements.append(local)
-            case .recordAccount(let local): commit.accounts.append(local)
-            case .eraseAccountData(let id): commit.erase.append(id)
-            case .enqueueCallback(let request):
-                let message = CallbackMessage(
-                    request: request,
-                    cause: Self.cause(request, event: event, fetched: fetched),
-                    eventID: event.eventID,
-                    entitlement: fetched,
-                    createdAt: time
-                )
-                commit.callbacks.append(
-                    OutboxItem(
-                        id: message.id,
-                        kind: request.kind,
-                        accountID: request.accountID,
-                        entitlementID: request.entitlementID,
-                        body: (try? Self.json(message)) ?? "{}",
-                        createdAt: time
-                    )
-                )
-            default: break
-            }
-            commit.audit.append(AuditEntry(at: time, kind: .action, subject: subject, eventID: event.eventID, summary: "\(action)"))
-        }
-        return commit
-    }
-
-    /// What makes a callback unique: the version of the resource whose transition it announces,
-    /// so that any replica deciding the same transition makes the same id (and the outbox keeps
-    /// one); renewals and offer ends, which no state shows, are one per event.
-    static func cause(_ request: CallbackRequest, event: MarketplaceEvent, fetched: Entitlement?) -> String {
-        switch request.kind {
-        case .renewed, .offerEnded: "event:\(event.eventID)"
-        default: fetched?.updateTime.map { "version:\($0.rfc3339)" } ?? "event:\(event.eventID)"
-        }
-    }
-
-    static func subject(_ event: MarketplaceEvent) -> String {
-        switch event.subject {
-        case .account(let notice): "accounts/\(notice.id.rawValue)"
-        case .entitlement(let notice): "entitlements/\(notice.id.rawValue)"
-        }
+    /// Where a commit comes from, for the inbox and the audit log.
+    struct Cause {
+        var eventID: String?
+        var subject: String
+        var auditKind: AuditEntry.Kind
+        var summary: String
+        var payload: String?
     }
 
     static func json(_ value: some Encodable) throws -> String {

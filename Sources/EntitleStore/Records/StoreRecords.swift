@@ -50,6 +50,8 @@ public struct OutboxItem: Hashable, Sendable, Codable {
     /// The JSON body sent to the webhook.
     public var body: String
     public var createdAt: Timestamp
+    /// When it was queued, or replayed last: the retry horizon counts from here.
+    public var queuedAt: Timestamp
     public var attempts: Int
     public var nextAttemptAt: Timestamp
     public var status: Status
@@ -63,6 +65,7 @@ public struct OutboxItem: Hashable, Sendable, Codable {
         entitlementID: EntitlementID?,
         body: String,
         createdAt: Timestamp,
+        queuedAt: Timestamp? = nil,
         attempts: Int = 0,
         nextAttemptAt: Timestamp? = nil,
         status: Status = .pending,
@@ -75,6 +78,7 @@ public struct OutboxItem: Hashable, Sendable, Codable {
         self.entitlementID = entitlementID
         self.body = body
         self.createdAt = createdAt
+        self.queuedAt = queuedAt ?? createdAt
         self.attempts = attempts
         self.nextAttemptAt = nextAttemptAt ?? createdAt
         self.status = status

@@ -65,6 +65,7 @@ enum SQLiteMigrations {
                         entitlement_id TEXT,
                         body TEXT NOT NULL,
                         created_at INTEGER NOT NULL,
+                        queued_at INTEGER NOT NULL,
                         attempts INTEGER NOT NULL DEFAULT 0,
                         next_attempt_at INTEGER NOT NULL,
                         status TEXT NOT NULL,

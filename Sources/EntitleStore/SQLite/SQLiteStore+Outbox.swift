@@ -43,8 +43,8 @@ extension SQLiteStore {
     public func replayCallback(id: String, now: Timestamp) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, delivered_at = NULL WHERE id = ?",
-                arguments: [now.micros, id]
+                sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, queued_at = ?, delivered_at = NULL WHERE id = ?",
+                arguments: [now.micros, now.micros, id]
             )
             return db.changesCount == 1
         }
@@ -58,6 +58,7 @@ extension SQLiteStore {
             entitlementID: (row["entitlement_id"] as String?).flatMap { try? EntitlementID($0) },
             body: row["body"],
             createdAt: Timestamp(micros: row["created_at"]),
+            queuedAt: Timestamp(micros: row["queued_at"]),
             attempts: row["attempts"],
             nextAttemptAt: Timestamp(micros: row["next_attempt_at"]),
             status: OutboxItem.Status(rawValue: row["status"]) ?? .pending,

@@ -22,6 +22,12 @@ struct IdentityRoutes {
         var signupURL: String
     }
 
+    /// contract §7.3: the metadata server refuses requests without `Metadata-Flavor: Google`.
+    static func withoutMetadataFlavor(_ request: Request) -> Response? {
+        guard request.headers[HTTPField.Name("Metadata-Flavor")!] != "Google" else { return nil }
+        return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Missing Metadata-Flavor:Google header.")))
+    }
+
     func register(on router: Router<BasicRequestContext>) {
         router.post("token") { request, context in
             let form = try await FormBody.read(request)
@@ -34,19 +40,26 @@ struct IdentityRoutes {
             }
         }
         router.get("computeMetadata/v1/instance/service-accounts/default/token") { request, _ in
-            // contract §7.3: the metadata server refuses requests without this header.
-            guard request.headers[HTTPField.Name("Metadata-Flavor")!] == "Google" else {
-                return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Missing Metadata-Flavor:Google header.")))
-            }
+            if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
             let (token, expiresIn) = await state.issueAccessToken()
             var response = try JSONResponse.make(TokenResponse(access_token: token, expires_in: expiresIn))
             response.headers[HTTPField.Name("Metadata-Flavor")!] = "Google"
             return response
         }
-        router.get("computeMetadata/v1/project/project-id") { request, _ in
-            guard request.headers[HTTPField.Name("Metadata-Flavor")!] == "Google" else {
-                return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Missing Metadata-Flavor:Google header.")))
+        // contract §7.3: an OIDC ID token for the instance's service account, as plain text; signed
+        // with the same key as push tokens, so a push endpoint can be tested with it.
+        router.get("computeMetadata/v1/instance/service-accounts/default/identity") { request, _ in
+            if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
+            guard let audience = request.uri.queryParameters.get("audience"), !audience.isEmpty else {
+                return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "audience is required.")))
             }
+            let token = try await state.pushToken(audience: audience, email: state.identity.serviceAccountEmail)
+            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: token)))
+            response.headers[HTTPField.Name("Metadata-Flavor")!] = "Google"
+            return response
+        }
+        router.get("computeMetadata/v1/project/project-id") { request, _ in
+            if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
             var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: state.identity.projectID)))
             response.headers[HTTPField.Name("Metadata-Flavor")!] = "Google"
             return response

@@ -1,0 +1,119 @@
+public import AsyncHTTPClient
+public import EntitleStore
+public import Foundation
+public import Logging
+public import MarketplaceCore
+import NIOCore
+import NIOHTTP1
+public import ServiceLifecycle
+
+/// Delivers the outbox to the vendor's webhook: each callback POSTed as JSON, signed
+/// (`CallbackSigner`), with `Entitle-Callback-Id` (stable: the receiver deduplicates on it) and
+/// `Entitle-Callback-Type`. A 2xx marks it delivered; anything else is tried again on the
+/// `CallbackRetrySchedule`. Delivery is at least once: a crash between the POST and the mark sends
+/// the same id again.
+public struct CallbackDispatcher: Service {
+    public struct Settings: Sendable {
+        public var webhookURL: URL
+        public var concurrency: Int
+        public var requestTimeout: Duration
+        public var pollInterval: Duration
+        public var schedule: CallbackRetrySchedule
+
+        public init(
+            webhookURL: URL,
+            concurrency: Int = 4,
+            requestTimeout: Duration = .seconds(10),
+            pollInterval: Duration = .milliseconds(500),
+            schedule: CallbackRetrySchedule = CallbackRetrySchedule()
+        ) {
+            self.webhookURL = webhookURL
+            self.concurrency = concurrency
+            self.requestTimeout = requestTimeout
+            self.pollInterval = pollInterval
+            self.schedule = schedule
+        }
+    }
+
+    let store: any Store
+    let signer: CallbackSigner
+    let settings: Settings
+    let httpClient: HTTPClient
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+
+    public init(
+        store: any Store,
+        signer: CallbackSigner,
+        settings: Settings,
+        httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "entitle.callbacks"),
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
+    ) {
+        self.store = store
+        self.signer = signer
+        self.settings = settings
+        self.httpClient = httpClient
+        self.logger = logger
+        self.now = now
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let due: [OutboxItem]
+            do { due = try await store.dueCallbacks(now: now(), limit: settings.concurrency * 4) } catch {
+                logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: settings.pollInterval)
+                continue
+            }
+            if due.isEmpty {
+                try? await cancelWhenGracefulShutdown { [settings] in try await Task.sleep(for: settings.pollInterval) }
+                continue
+            }
+            await withDiscardingTaskGroup { group in
+                // `concurrency` at a time: each task takes every n-th item.
+                for lane in 0..<max(1, settings.concurrency) {
+                    group.addTask {
+                        for item in due.enumerated().filter({ $0.offset % max(1, settings.concurrency) == lane }).map(\.element) {
+                            await deliver(item)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One attempt; the outcome is written to the store.
+    public func deliver(_ item: OutboxItem) async {
+        let body = Data(item.body.utf8)
+        var request = HTTPClientRequest(url: settings.webhookURL.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "entitle")
+        request.headers.add(name: "Entitle-Callback-Id", value: item.id)
+        request.headers.add(name: "Entitle-Callback-Type", value: item.kind.rawValue)
+        request.headers.add(name: CallbackSigner.header, value: signer.signature(body: body, timestamp: Int(now().seconds)))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        var failure: String
+        do {
+            let (seconds, attoseconds) = settings.requestTimeout.components
+            let response = try await httpClient.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            if (200..<300).contains(response.status.code) {
+                do { try await store.markCallbackDelivered(id: item.id, at: now()) } catch {
+                    logger.error("delivered, but not marked (it will be sent again)", metadata: ["id": "\(item.id)", "error": "\(error)"])
+                }
+                return
+            }
+            failure = "HTTP \(response.status.code)"
+        } catch {
+            failure = "\(error)"
+        }
+        let next = settings.schedule.nextAttempt(afterAttempts: item.attempts + 1, queuedAt: item.queuedAt, now: now())
+        logger.warning(
+            next == nil ? "callback given up" : "callback failed",
+            metadata: ["id": "\(item.id)", "type": "\(item.kind.rawValue)", "error": "\(failure)", "attempts": "\(item.attempts + 1)"]
+        )
+        try? await store.markCallbackFailed(id: item.id, error: failure, nextAttemptAt: next)
+    }
+}

@@ -1,0 +1,71 @@
+import EntitleStore
+import Foundation
+import GoogleCloud
+import Logging
+import MarketplaceCore
+
+/// Re-reading and deciding, then the Procurement calls a decision asks for.
+extension NotificationProcessor {
+    /// Re-reads the subject (404 = gone) and decides.
+    func decide(_ event: MarketplaceEvent) async throws -> ([ReconcilerAction], Entitlement?) {
+        switch event.subject {
+        case .account(let notice):
+            let fetched: FetchResult<Account>
+            do { fetched = .found(try await procurement.account(notice.id)) } catch let error as GoogleAPIError where error.isNotFound {
+                fetched = .notFound
+            }
+            let situation = AccountSituation(
+                trigger: .event(event),
+                accountID: notice.id,
+                fetched: fetched,
+                local: try await store.account(notice.id)
+            )
+            return (EntitlementReconciler.decide(situation), nil)
+        case .entitlement(let notice):
+            return try await decideEntitlement(notice.id, trigger: .event(event))
+        }
+    }
+
+    func decideEntitlement(_ id: EntitlementID, trigger: ReconcileTrigger) async throws -> ([ReconcilerAction], Entitlement?) {
+        let fetched: FetchResult<Entitlement>
+        do { fetched = .found(try await procurement.entitlement(id)) } catch let error as GoogleAPIError where error.isNotFound {
+            fetched = .notFound
+        }
+        let local = try await store.entitlement(id)
+        var copy: Entitlement?
+        if case .found(let entitlement) = fetched { copy = entitlement }
+        let accountID = copy?.accountID ?? local?.accountID
+        let account = try await accountID.asyncMap { try await store.account($0) } ?? nil
+        let situation = EntitlementSituation(
+            trigger: trigger,
+            entitlementID: id,
+            fetched: fetched,
+            local: local,
+            account: account,
+            policy: policies.policy(for: copy ?? local?.resource)
+        )
+        return (EntitlementReconciler.decide(situation), copy)
+    }
+
+    /// The Procurement calls, first in every decision. A refusal because the entitlement is no
+    /// longer in the state the call needs (FAILED_PRECONDITION) means another delivery or a
+    /// person got there first: success (contract §1.4). Anything else is thrown, so the message
+    /// comes again.
+    func perform(_ actions: [ReconcilerAction]) async throws {
+        for action in actions where action.callsGoogle {
+            do {
+                switch action {
+                case .approveEntitlement(let id): try await procurement.approveEntitlement(id)
+                case .rejectEntitlement(let id, let reason): try await procurement.rejectEntitlement(id, reason: reason)
+                case .approvePlanChange(let id, let plan): try await procurement.approvePlanChange(id, pendingPlanName: plan)
+                case .rejectPlanChange(let id, let plan, let reason):
+                    try await procurement.rejectPlanChange(id, pendingPlanName: plan, reason: reason)
+                default: break
+                }
+            } catch let error as GoogleAPIError where error.isFailedPrecondition {
+                logger.info("already done", metadata: ["action": "\(action)", "error": "\(error)"])
+            }
+        }
+    }
+
+}

@@ -1,0 +1,81 @@
+import Foundation
+public import GoogleCloud
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import MarketplaceCore
+import NIOCore
+
+/// `POST /pubsub/push`: Pub/Sub's push delivery (contract §6). The OIDC bearer token is verified
+/// (signature, audience, service-account email) before the body is read; then the wrapped
+/// envelope's message goes through the same `NotificationProcessor` as pulled ones. 204 acks
+/// (processed, duplicate, or poison recorded); 503 hands the message back for Pub/Sub to retry.
+public struct PubSubPushController: Sendable {
+    public static let path = "pubsub/push"
+    /// Marketplace messages are a few hundred bytes; Pub/Sub's own limit is 10 MB.
+    public static let maxBodyBytes = 1024 * 1024
+
+    let processor: NotificationProcessor
+    let verifier: PushTokenVerifier
+    let logger: Logger
+
+    public init(processor: NotificationProcessor, verifier: PushTokenVerifier, logger: Logger = Logger(label: "entitle.push")) {
+        self.processor = processor
+        self.verifier = verifier
+        self.logger = logger
+    }
+
+    struct Envelope: Decodable {
+        struct Message: Decodable {
+            var data: String?
+            var attributes: [String: String]?
+            var messageId: String?
+            var message_id: String?
+        }
+        var message: Message
+        var subscription: String?
+    }
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.post(RouterPath(Self.path)) { request, _ in try await handle(request) }
+    }
+
+    func handle(_ request: Request) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            return Self.plain(.unauthorized, "A Pub/Sub OIDC bearer token is required.")
+        }
+        do {
+            _ = try await verifier.verify(String(header.dropFirst("Bearer ".count)))
+        } catch {
+            logger.warning("push refused", metadata: ["reason": "\(error)"])
+            return Self.plain(.forbidden, "The push token is not valid: \(error)")
+        }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
+            return Self.plain(.contentTooLarge, "A push body is at most \(Self.maxBodyBytes) bytes.")
+        }
+        guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(body.readableBytesView)) else {
+            return Self.plain(.badRequest, "The body is not a Pub/Sub push envelope ({\"message\": {...}, \"subscription\": ...}).")
+        }
+        let data = envelope.message.data.map { Data(base64Encoded: $0) } ?? Data()
+        do {
+            _ = try await processor.handle(
+                data: data,
+                messageID: envelope.message.messageId ?? envelope.message.message_id,
+                attributes: envelope.message.attributes ?? [:]
+            )
+            return Response(status: .noContent)
+        } catch {
+            logger.warning("push handed back", metadata: ["error": "\(error)"])
+            return Self.plain(.serviceUnavailable, "Not processed; Pub/Sub will deliver it again.")
+        }
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text + "\n"))
+        )
+    }
+}

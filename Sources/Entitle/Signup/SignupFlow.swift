@@ -1,0 +1,179 @@
+public import EntitleStore
+public import Foundation
+public import GoogleCloud
+public import Logging
+public import MarketplaceCore
+
+/// The buyer's way from Marketplace's sign-up POST to the vendor's app (contract §4): the token
+/// is verified, the buyer fills in the sign-up form, the account is linked to a customer, and
+/// only then is its `signup` approval given; the account's waiting orders are then decided again
+/// (the `after-signup` policy approves them now). A returning account goes straight to the app.
+public struct SignupFlow: Sendable {
+    public enum Start: Sendable {
+        /// Show the form for this session.
+        case form(SignupSession)
+        /// The account signed up before: on to the app.
+        case returning(URL)
+    }
+
+    public struct Form: Hashable, Sendable {
+        public var company: String
+        public var contactName: String
+        public var email: String
+
+        public init(company: String, contactName: String, email: String) {
+            self.company = company
+            self.contactName = contactName
+            self.email = email
+        }
+
+        /// Field name → what is wrong with it; empty when the form can be taken.
+        public var problems: [String: String] {
+            var problems: [String: String] = [:]
+            let company = company.trimmingCharacters(in: .whitespacesAndNewlines)
+            if company.isEmpty || company.count > 200 { problems["company"] = "Enter your company's name (at most 200 characters)." }
+            if contactName.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || contactName.count > 200 {
+                problems["contactName"] = "Enter a contact name (at most 200 characters)."
+            }
+            let parts = email.trimmingCharacters(in: .whitespaces).split(separator: "@", omittingEmptySubsequences: false)
+            if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || email.count > 254 || email.contains(where: \.isWhitespace) {
+                problems["email"] = "Enter an email address such as name@example.com."
+            }
+            return problems
+        }
+    }
+
+    let store: any Store
+    let procurement: ProcurementClient
+    let verifier: MarketplaceTokenVerifier
+    let processor: NotificationProcessor
+    let appURL: URL
+    let sessionLifetime: Int64
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+
+    public init(
+        store: any Store,
+        procurement: ProcurementClient,
+        verifier: MarketplaceTokenVerifier,
+        processor: NotificationProcessor,
+        appURL: URL,
+        sessionLifetimeSeconds: Int64 = 1800,
+        logger: Logger = Logger(label: "entitle.signup"),
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
+    ) {
+        self.store = store
+        self.procurement = procurement
+        self.verifier = verifier
+        self.processor = processor
+        self.appURL = appURL
+        self.sessionLifetime = sessionLifetimeSeconds
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Verifies Marketplace's token and opens a sign-up session (or sends a returning buyer on).
+    public func begin(token: String) async throws -> Start {
+        let claims: MarketplaceTokenVerifier.Claims
+        do { claims = try await verifier.verify(token) } catch { throw SignupError.invalidToken(error) }
+        if try await store.customer(forAccount: claims.accountID) != nil, try await store.account(claims.accountID)?.isSignedUp == true {
+            return .returning(appURL)
+        }
+        let time = now()
+        let session = SignupSession(
+            id: Self.randomToken(),
+            accountID: claims.accountID,
+            userIdentity: claims.userIdentity,
+            csrfToken: Self.randomToken(),
+            createdAt: time,
+            expiresAt: time.adding(seconds: sessionLifetime)
+        )
+        try await store.createSignupSession(session)
+        return .form(session)
+    }
+
+    /// Takes the submitted form: links the customer, approves the account, decides its orders.
+    /// - Returns: where to send the buyer.
+    public func complete(sessionID: String, csrfToken: String, form: Form) async throws -> URL {
+        guard let session = try await store.signupSession(id: sessionID) else { throw SignupError.unknownSession }
+        guard Self.constantTimeEquals(session.csrfToken, csrfToken) else { throw SignupError.forgedForm }
+        guard session.completedAt != nil || now() < session.expiresAt else { throw SignupError.expiredSession }
+        let problems = form.problems
+        guard problems.isEmpty else { throw SignupError.invalidForm(problems) }
+        let account = session.accountID
+        do { try await procurement.approveAccount(account) } catch let error as GoogleAPIError where error.isFailedPrecondition {
+            // Approved already (a second submit, or an earlier attempt that crashed after the call).
+            logger.info("signup approval already given", metadata: ["account": "\(account)"])
+        }
+        let time = now()
+        var record = try await store.account(account) ?? LocalAccount(id: account)
+        record.isSignedUp = true
+        record.signupApproval = .approved
+        let customer = Customer(
+            id: UUID().uuidString.lowercased(),
+            company: form.company.trimmingCharacters(in: .whitespacesAndNewlines),
+            contactName: form.contactName.trimmingCharacters(in: .whitespacesAndNewlines),
+            email: form.email.trimmingCharacters(in: .whitespaces),
+            createdAt: time
+        )
+        let callback = CallbackMessage(
+            request: CallbackRequest(kind: .customerSignedUp, accountID: account, entitlementID: nil),
+            cause: "signup:\(account.rawValue)",
+            eventID: nil,
+            entitlement: nil,
+            createdAt: time
+        )
+        let commit = StoreCommit(
+            accounts: [record],
+            callbacks: [
+                OutboxItem(
+                    id: callback.id,
+                    kind: .customerSignedUp,
+                    accountID: account,
+                    entitlementID: nil,
+                    body: try NotificationProcessor.json(callback),
+                    createdAt: time
+                )
+            ],
+            audit: [AuditEntry(at: time, kind: .signup, subject: "accounts/\(account.rawValue)", summary: "signed up; signup approval given")]
+        )
+        _ = try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
+        // Orders placed before the sign-up waited for it: decide them again now.
+        for try await entitlement in procurement.entitlements(filter: .account(account)) {
+            guard let id = entitlement.id else { continue }
+            try await processor.reconcile(id, trigger: .signupCompleted, auditKind: .signup, summary: "sign-up completed")
+        }
+        return appURL
+    }
+
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// Why a sign-up cannot go on; each maps to a page the buyer understands.
+public enum SignupError: Error, CustomStringConvertible {
+    case invalidToken(any Error)
+    case unknownSession
+    case expiredSession
+    case forgedForm
+    case invalidForm([String: String])
+
+    public var description: String {
+        switch self {
+        case .invalidToken(let error): "the sign-up token is not valid: \(error)"
+        case .unknownSession: "no such sign-up session"
+        case .expiredSession: "the sign-up session expired"
+        case .forgedForm: "the form did not come from the sign-up page"
+        case .invalidForm(let problems): "the form has problems: \(problems)"
+        }
+    }
+}

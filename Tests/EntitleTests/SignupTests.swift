@@ -1,0 +1,163 @@
+import Entitle
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import Hummingbird
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// Sign-up over real HTTP: Marketplace's POST with the emulator's token, the form, the account
+/// approved only after the customer is linked, and the bad paths.
+@Suite struct SignupTests {
+    static let appURL = URL(string: "https://app.example.com/welcome")!
+
+    struct Fixture: Sendable {
+        var running: RunningEmulator
+        var store: SQLiteStore
+        var site: JSONHTTPClient
+        var procurement: ProcurementClient
+    }
+
+    struct Purchase: Decodable {
+        var accountId: String
+        var entitlementId: String
+        var signupToken: String
+    }
+
+    private func withSignup(_ body: @Sendable (Fixture) async throws -> Void) async throws {
+        var options = EmulatorOptions()
+        options.signupAudience = "vendor.example.com"
+        try await TemporaryDatabase.withPath { path in
+            try await EmulatorHarness.withEmulator(options) { running in
+                let procurement = running.procurementClient(try await running.transport())
+                let store = try await SQLiteStore(path: path)
+                let processor = NotificationProcessor(store: store, procurement: procurement, policies: ApprovalPolicies())
+                let verifier = MarketplaceTokenVerifier(
+                    audiences: ["vendor.example.com"],
+                    certificates: GoogleCertificateCache(url: GoogleEndpoints.emulator(at: running.baseURL).signupCertificates)
+                )
+                let flow = SignupFlow(store: store, procurement: procurement, verifier: verifier, processor: processor, appURL: Self.appURL)
+                let router = Router()
+                SignupController(flow: flow).register(on: router)
+                try await LoopbackServer.run(router) { base in
+                    try await body(Fixture(running: running, store: store, site: JSONHTTPClient(baseURL: base), procurement: procurement))
+                }
+            }
+        }
+    }
+
+    private func buy(_ fixture: Fixture, account: String? = nil) async throws -> Purchase {
+        var body = ["product": "example-messaging-service", "plan": "basic"]
+        if let account { body["account"] = account }
+        return try await fixture.running.http.post("emulator/v1/purchases", body).decode()
+    }
+
+    private func postForm(_ fixture: Fixture, _ path: String, _ fields: [(String, String)], cookie: String? = nil) async throws -> HTTPReply {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+        var headers = ["Content-Type": "application/x-www-form-urlencoded"]
+        if let cookie { headers["Cookie"] = cookie }
+        return try await fixture.site.send("POST", path, raw: Data(body.utf8), headers: headers)
+    }
+
+    private static func hidden(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: #"name="\#(name)" value=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Shows the form for `token`; returns (session, csrf, cookie).
+    private func openForm(_ fixture: Fixture, token: String) async throws -> (String, String, String) {
+        let page = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", token)])
+        #expect(page.status == 200, "\(page)")
+        #expect(page.headers["cache-control"] == "no-store" && page.headers["x-frame-options"] == "DENY")
+        let session = try #require(Self.hidden("session", in: page.text))
+        let csrf = try #require(Self.hidden("csrf", in: page.text))
+        let cookie = try #require(page.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        #expect(cookie == "entitle_signup=\(csrf)" && page.headers["set-cookie"]?.contains("SameSite=Strict") == true)
+        return (session, csrf, cookie)
+    }
+
+    @Test("sign-up links a customer, then approves the account and its waiting order; a returning buyer goes straight to the app")
+    func journey() async throws {
+        try await withSignup { fixture in
+            let purchase = try await buy(fixture)
+            let account = try AccountID(purchase.accountId)
+            let (session, csrf, cookie) = try await openForm(fixture, token: purchase.signupToken)
+            #expect(try await fixture.procurement.account(account).approvals?.first?.state == .pending, "not approved before the form")
+            let fields = [
+                ("session", session), ("csrf", csrf), ("company", "Example Ltd"), ("contactName", "Ada Lovelace"), ("email", "ada@example.com"),
+            ]
+            let done = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
+            #expect(done.status == 303 && done.headers["location"] == Self.appURL.absoluteString, "\(done)")
+            #expect(try await fixture.procurement.account(account).approvals?.first?.state == .approved)
+            #expect(
+                try await fixture.procurement.entitlement(try EntitlementID(purchase.entitlementId)).state == .active,
+                "after-signup policy approved it"
+            )
+            let customer = try await fixture.store.customer(forAccount: account)
+            #expect(customer?.company == "Example Ltd" && customer?.email == "ada@example.com")
+            let callbacks = try await fixture.store.dueCallbacks(now: Timestamp(seconds: 253_402_300_799), limit: 100)
+            #expect(callbacks.filter { $0.kind == .customerSignedUp && $0.accountID == account }.count == 1)
+
+            let again = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
+            #expect(again.status == 303, "a double submit is harmless")
+            #expect(
+                try await fixture.store.dueCallbacks(now: Timestamp(seconds: 253_402_300_799), limit: 100).filter { $0.kind == .customerSignedUp }
+                    .count == 1
+            )
+
+            let second = try await buy(fixture, account: purchase.accountId)
+            let returning = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", second.signupToken)])
+            #expect(returning.status == 303 && returning.headers["location"] == Self.appURL.absoluteString, "\(returning)")
+        }
+    }
+
+    @Test(
+        "bad sign-up requests get a page that says what to do, and change nothing",
+        arguments: ["no token", "forged token", "expired token", "wrong cookie", "bad form"]
+    )
+    func refused(kind: String) async throws {
+        try await withSignup { fixture in
+            let purchase = try await buy(fixture)
+            let account = try AccountID(purchase.accountId)
+            let reply: HTTPReply
+            let expected: Int
+            let phrase: String
+            switch kind {
+            case "no token":
+                reply = try await postForm(fixture, "signup", [("something", "else")])
+                (expected, phrase) = (400, "Sign-up link incomplete")
+            case "forged token":
+                var parts = purchase.signupToken.split(separator: ".").map(String.init)
+                parts[1] = parts[1].replacingOccurrences(of: "A", with: "B")
+                reply = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", parts.joined(separator: "."))])
+                (expected, phrase) = (401, "not valid")
+            case "expired token":
+                let now = Int(Date().timeIntervalSince1970)
+                struct Token: Decodable { var token: String }
+                let expired = try await fixture.running.http.post(
+                    "emulator/v1/accounts/\(purchase.accountId)/signup-token",
+                    ["issuedAt": now - 900, "expiresAt": now - 600]
+                ).decode(Token.self)
+                reply = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", expired.token)])
+                (expected, phrase) = (401, "expired")
+            case "wrong cookie":
+                let (session, csrf, _) = try await openForm(fixture, token: purchase.signupToken)
+                let fields = [("session", session), ("csrf", csrf), ("company", "X"), ("contactName", "Y"), ("email", "y@example.com")]
+                reply = try await postForm(fixture, "signup/complete", fields, cookie: "entitle_signup=someone-elses")
+                (expected, phrase) = (403, "sign-up page")
+            default:
+                let (session, csrf, cookie) = try await openForm(fixture, token: purchase.signupToken)
+                let fields = [("session", session), ("csrf", csrf), ("company", " "), ("contactName", "Ada"), ("email", "not-an-email")]
+                reply = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
+                (expected, phrase) = (422, "Enter an email address")
+            }
+            #expect(reply.status == expected, "\(reply)")
+            #expect(reply.text.contains(phrase), "\(reply.text)")
+            #expect(try await fixture.procurement.account(account).approvals?.first?.state == .pending, "nothing approved")
+            #expect(try await fixture.store.customer(forAccount: account) == nil)
+        }
+    }
+}
