@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A database file path in the temporary directory, removed (with SQLite's `-wal` and `-shm`
 /// companions) when `body` ends.
