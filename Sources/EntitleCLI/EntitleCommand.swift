@@ -10,9 +10,11 @@ struct EntitleCommand: AsyncParsableCommand {
         abstract: "Connects a SaaS product to Google Cloud Marketplace.",
         discussion: """
             Entitle handles Marketplace notifications, sign-up, entitlement approvals, provisioning \
-            callbacks and usage reporting. `serve` arrives with a later milestone (see README.md).
+            callbacks and usage reporting. With no arguments it runs `serve`: sandbox mode against the \
+            built-in emulator when no Google credentials are found.
             """,
         version: EntitleVersion.current,
-        subcommands: [EmulatorCommand.self, CredentialsCommand.self]
+        subcommands: [ServeCommand.self, EmulatorCommand.self, CredentialsCommand.self],
+        defaultSubcommand: ServeCommand.self
     )
 }

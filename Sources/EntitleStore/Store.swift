@@ -17,6 +17,10 @@ public protocol Store: Sendable {
     // MARK: Reading
 
     func entitlements(ofAccount account: AccountID) async throws -> [LocalEntitlement]
+    /// A page of entitlements ordered by id, after `after`, optionally in one state.
+    func entitlements(state: EntitlementState?, after: EntitlementID?, limit: Int) async throws -> [LocalEntitlement]
+    /// Outbox items, newest first, optionally with one status.
+    func callbacks(status: OutboxItem.Status?, limit: Int) async throws -> [OutboxItem]
     /// Audit rows for a subject (or all when nil), newest first.
     func auditLog(subject: String?, limit: Int) async throws -> [AuditEntry]
 

@@ -16,6 +16,7 @@ public enum StoreConformance {
         "audit rows come back newest first, by subject": auditLog,
         "poison messages are kept with their bytes and reason": poison,
         "erasing an account twice is fine": eraseTwice,
+        "entitlements page by id and filter by state; callbacks list by status": listing,
         "sign-up links one customer to the account; erasing removes the personal data and keeps the link": signup,
     ]
 
@@ -157,6 +158,28 @@ public enum StoreConformance {
 }
 
 extension StoreConformance {
+    static func listing(_ store: any Store) async throws {
+        let prefix = unique("L")
+        let records = (0..<5).map { entitlement("\(prefix)-\($0)", state: $0.isMultiple(of: 2) ? .active : .cancelled) }
+        _ = try await store.commit(StoreCommit(entitlements: records.reversed()))
+        var seen: [EntitlementID] = []
+        var after = try EntitlementID("\(prefix)")
+        while true {
+            let page = try await store.entitlements(state: nil, after: after, limit: 2).filter { $0.id.rawValue.hasPrefix(prefix) }
+            guard let last = page.last else { break }
+            seen += page.map(\.id)
+            after = last.id
+        }
+        try require(seen == records.map(\.id), "paged in id order: \(seen)")
+        let active = try await store.entitlements(state: .active, after: nil, limit: 10_000).filter { $0.id.rawValue.hasPrefix(prefix) }
+        try require(active.count == 3, "filtered by state: \(active.map(\.id))")
+        let item = callback(unique("cb"), at: 7)
+        _ = try await store.commit(StoreCommit(callbacks: [item]))
+        try await store.markCallbackFailed(id: item.id, error: "x", nextAttemptAt: nil)
+        try require(try await store.callbacks(status: .failed, limit: 10_000).contains { $0.id == item.id }, "listed as failed")
+        try require(!(try await store.callbacks(status: .pending, limit: 10_000).contains { $0.id == item.id }), "not as pending")
+    }
+
     static func signup(_ store: any Store) async throws {
         let account = try AccountID(unique("A"))
         let session = SignupSession(

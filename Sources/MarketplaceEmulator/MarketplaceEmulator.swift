@@ -71,6 +71,11 @@ public final class MarketplaceEmulator: Service, Sendable {
         try identity.keyFile(base: await baseURL())
     }
 
+    /// The same key file for a base URL known before the server listens (a fixed port).
+    public func serviceAccountKeyFile(base: URL) throws -> ServiceAccountKeyFile {
+        try identity.keyFile(base: base)
+    }
+
     /// An access token that never expires, standing for a client that refreshes its token on time
     /// (time travel would otherwise expire it); for harnesses. Expiry is the token endpoint's.
     public func mintAccessToken() async -> String {

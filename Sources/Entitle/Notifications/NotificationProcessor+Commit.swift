@@ -42,7 +42,9 @@ extension NotificationProcessor {
                 )
             default: break
             }
-            commit.audit.append(AuditEntry(at: time, kind: .action, subject: cause.subject, eventID: cause.eventID, summary: "\(action)"))
+            commit.audit.append(
+                AuditEntry(at: time, kind: .action, subject: cause.subject, eventID: cause.eventID, summary: AuditSummary.describe(action))
+            )
         }
         return commit
     }

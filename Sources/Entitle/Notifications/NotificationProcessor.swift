@@ -92,6 +92,25 @@ public struct NotificationProcessor: Sendable {
         }
     }
 
+    /// An administrator's decision on an entitlement waiting for one: checked against the re-read
+    /// entitlement (a stale admin page cannot approve an order that moved on), carried out, and the
+    /// result recorded like any other change.
+    /// - Throws: `ManualDecisionError` when the entitlement is not waiting for this decision.
+    public func decideManually(_ decision: ManualDecision, for id: EntitlementID, by admin: String) async throws {
+        let subject = "entitlements/\(id.rawValue)"
+        try await locks.withLock(subject) {
+            let fetched: FetchResult<Entitlement>
+            do { fetched = .found(try await procurement.entitlement(id)) } catch let error as GoogleAPIError where error.isNotFound {
+                fetched = .notFound
+            }
+            let action = try EntitlementReconciler.action(for: decision, entitlementID: id, fetched: fetched)
+            try await perform([action])
+            let (actions, copy) = try await decideEntitlement(id, trigger: .resync)
+            let cause = Cause(eventID: nil, subject: subject, auditKind: .admin, summary: "\(admin): \(AuditSummary.describe(action))", payload: nil)
+            _ = try await store.commit(makeCommit(actions, cause: cause, fetched: copy))
+        }
+    }
+
     /// Where a commit comes from, for the inbox and the audit log.
     struct Cause {
         var eventID: String?

@@ -14,12 +14,15 @@ public struct PubSubPullService: Service {
         public var batchSize: Int
         /// The lease each extension asks for; extended every third of it.
         public var ackDeadlineSeconds: Int
+        /// Sandbox mode: create the subscription on this topic before pulling (an existing one is kept).
+        public var createOnTopic: String?
 
-        public init(subscription: String, workers: Int = 4, batchSize: Int = 10, ackDeadlineSeconds: Int = 60) {
+        public init(subscription: String, workers: Int = 4, batchSize: Int = 10, ackDeadlineSeconds: Int = 60, createOnTopic: String? = nil) {
             self.subscription = subscription
             self.workers = workers
             self.batchSize = batchSize
             self.ackDeadlineSeconds = ackDeadlineSeconds
+            self.createOnTopic = createOnTopic
         }
     }
 
@@ -36,11 +39,31 @@ public struct PubSubPullService: Service {
     }
 
     public func run() async throws {
+        if let topic = settings.createOnTopic { try await createSubscription(on: topic) }
         logger.info("pulling", metadata: ["subscription": "\(settings.subscription)", "workers": "\(settings.workers)"])
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(1, settings.workers) { group.addTask { await worker() } }
         }
         logger.info("stopped pulling")
+    }
+
+    /// Creates the subscription, waiting for Pub/Sub to be reachable (the in-process emulator may
+    /// still be starting); 409 ALREADY_EXISTS is fine.
+    private func createSubscription(on topic: String) async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await pubsub.createSubscription(
+                    settings.subscription,
+                    PubSubSubscription(topic: topic, ackDeadlineSeconds: settings.ackDeadlineSeconds)
+                )
+                return
+            } catch let error as GoogleAPIError where error.httpStatus == 409 {
+                return
+            } catch {
+                logger.info("waiting for Pub/Sub", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
     }
 
     private func worker() async {

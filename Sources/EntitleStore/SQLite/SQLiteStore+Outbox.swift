@@ -13,6 +13,16 @@ extension SQLiteStore {
         }
     }
 
+    public func callbacks(status: OutboxItem.Status?, limit: Int) async throws -> [OutboxItem] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM outbox WHERE (? IS NULL OR status = ?) ORDER BY created_at DESC, id LIMIT ?",
+                arguments: [status?.rawValue, status?.rawValue, limit]
+            ).map(Self.outboxItem)
+        }
+    }
+
     public func callback(id: String) async throws -> OutboxItem? {
         try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxItem) }
     }

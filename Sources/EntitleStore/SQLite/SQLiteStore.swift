@@ -95,6 +95,16 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func entitlements(state: EntitlementState?, after: EntitlementID?, limit: Int) async throws -> [LocalEntitlement] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT record FROM entitlement WHERE (? IS NULL OR state = ?) AND id > ? ORDER BY id LIMIT ?",
+                arguments: [state?.rawValue, state?.rawValue, after?.rawValue ?? "", limit]
+            ).map(Self.decode)
+        }
+    }
+
     public func auditLog(subject: String?, limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in
             let rows =

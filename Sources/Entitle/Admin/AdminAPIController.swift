@@ -1,0 +1,161 @@
+public import EntitleStore
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import Logging
+import MarketplaceCore
+import NIOCore
+
+/// The admin REST API under `/api/admin`, behind `Authorization: Bearer <admin token>`:
+/// entitlements (paged, by state), one entitlement with its timeline, manual approvals and
+/// rejections, accounts with their customer, the audit log, the outbox with replay, poison messages.
+public struct AdminAPIController: Sendable {
+    let store: any Store
+    let processor: NotificationProcessor
+    let token: String
+
+    public init(store: any Store, processor: NotificationProcessor, token: String) {
+        self.store = store
+        self.processor = processor
+        self.token = token
+    }
+
+    struct EntitlementPage: Codable {
+        var entitlements: [LocalEntitlement]
+        var nextAfter: String?
+    }
+
+    struct EntitlementDetail: Codable {
+        var entitlement: LocalEntitlement
+        var timeline: [AuditEntry]
+    }
+
+    struct AccountDetail: Codable {
+        var account: LocalAccount?
+        var customer: Customer?
+        var entitlements: [LocalEntitlement]
+    }
+
+    struct Reason: Decodable {
+        var reason: String?
+    }
+
+    struct Problem: Codable {
+        var error: String
+    }
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        let api = router.group("api/admin")
+        api.get("entitlements") { request, _ in
+            try await authorized(request) {
+                let query = request.uri.queryParameters
+                let state = query.get("state").map {
+                    EntitlementState(rawValue: $0.uppercased().hasPrefix("ENTITLEMENT_") ? $0.uppercased() : "ENTITLEMENT_" + $0.uppercased())
+                }
+                let limit = min(max(Int(query.get("limit") ?? "") ?? 100, 1), 1000)
+                let after = try query.get("after").map { try EntitlementID($0) }
+                let page = try await store.entitlements(state: state, after: after, limit: limit)
+                return try Self.json(EntitlementPage(entitlements: page, nextAfter: page.count == limit ? page.last?.id.rawValue : nil))
+            }
+        }
+        api.get("entitlements/:id") { request, context in
+            try await authorized(request) {
+                let id = try EntitlementID(context.parameters.get("id") ?? "")
+                guard let entitlement = try await store.entitlement(id) else {
+                    return try Self.json(Problem(error: "no entitlement \(id)"), status: .notFound)
+                }
+                let timeline = try await store.auditLog(subject: "entitlements/\(id.rawValue)", limit: 500)
+                return try Self.json(EntitlementDetail(entitlement: entitlement, timeline: timeline))
+            }
+        }
+        for (verb, makeDecision) in Self.decisions {
+            api.post("entitlements/:id/\(verb)") { request, context in
+                try await authorized(request) {
+                    let id = try EntitlementID(context.parameters.get("id") ?? "")
+                    let body = try? JSONDecoder().decode(Reason.self, from: Data((try await request.body.collect(upTo: 64 * 1024)).readableBytesView))
+                    do {
+                        try await processor.decideManually(makeDecision(body?.reason ?? "Declined by the provider."), for: id, by: "admin")
+                    } catch let error as ManualDecisionError {
+                        return try Self.json(Problem(error: error.description), status: .conflict)
+                    }
+                    guard let entitlement = try await store.entitlement(id) else {
+                        return try Self.json(Problem(error: "no entitlement \(id)"), status: .notFound)
+                    }
+                    return try Self.json(entitlement)
+                }
+            }
+        }
+        api.get("accounts/:id") { request, context in
+            try await authorized(request) {
+                let id = try AccountID(context.parameters.get("id") ?? "")
+                let detail = AccountDetail(
+                    account: try await store.account(id),
+                    customer: try await store.customer(forAccount: id),
+                    entitlements: try await store.entitlements(ofAccount: id)
+                )
+                guard detail.account != nil || !detail.entitlements.isEmpty else {
+                    return try Self.json(Problem(error: "no account \(id)"), status: .notFound)
+                }
+                return try Self.json(detail)
+            }
+        }
+        api.get("events") { request, _ in
+            try await authorized(request) {
+                let query = request.uri.queryParameters
+                let limit = min(max(Int(query.get("limit") ?? "") ?? 100, 1), 1000)
+                return try Self.json(try await store.auditLog(subject: query.get("subject").map { String($0) }, limit: limit))
+            }
+        }
+        api.get("outbox") { request, _ in
+            try await authorized(request) {
+                let status = request.uri.queryParameters.get("status").flatMap { OutboxItem.Status(rawValue: String($0)) }
+                return try Self.json(try await store.callbacks(status: status, limit: 500))
+            }
+        }
+        api.post("outbox/:id/replay") { request, context in
+            try await authorized(request) {
+                let id = context.parameters.get("id") ?? ""
+                guard try await store.replayCallback(id: id, now: Timestamp(Date())) else {
+                    return try Self.json(Problem(error: "no callback \(id)"), status: .notFound)
+                }
+                return try Self.json(try await store.callback(id: id))
+            }
+        }
+        api.get("poison") { request, _ in
+            try await authorized(request) { try Self.json(try await store.poisonMessages(limit: 200)) }
+        }
+    }
+
+    static let decisions: [(String, @Sendable (String) -> ManualDecision)] = [
+        ("approve", { _ in .approveEntitlement }),
+        ("reject", { .rejectEntitlement(reason: $0) }),
+        ("approve-plan-change", { _ in .approvePlanChange }),
+        ("reject-plan-change", { .rejectPlanChange(reason: $0) }),
+    ]
+
+    /// Runs `body` for a caller with the admin token; 401 otherwise. Bad ids are 400.
+    private func authorized(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            SignupFlow.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
+        else {
+            var response = try Self.json(Problem(error: "an admin bearer token is required"), status: .unauthorized)
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
+        do {
+            return try await body()
+        } catch let error as ResourceNameError {
+            return try Self.json(Problem(error: error.description), status: .badRequest)
+        }
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
+        )
+    }
+}

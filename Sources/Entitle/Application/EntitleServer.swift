@@ -1,0 +1,122 @@
+public import EntitleStore
+import Foundation
+public import GoogleCloud
+import Hummingbird
+public import Logging
+public import MarketplaceCore
+import NIOCore
+public import ServiceLifecycle
+
+/// Builds `entitle serve` from its configuration and a Google connection: the HTTP server (sign-up,
+/// push, admin API, health), the pull service or the push endpoint, and the callback dispatcher.
+/// The CLI and the tests run what this returns in one `ServiceGroup`.
+public enum EntitleServer {
+    /// Where Google (or the emulator) is, and as whom Entitle talks to it.
+    public struct Google: Sendable {
+        public var endpoints: GoogleEndpoints
+        public var credentials: any AccessTokenProvider
+        public var provider: ProviderID
+        public var subscription: String
+        /// Sandbox mode: create the subscription on this topic at start.
+        public var createSubscriptionOn: String?
+
+        public init(
+            endpoints: GoogleEndpoints,
+            credentials: any AccessTokenProvider,
+            provider: ProviderID,
+            subscription: String,
+            createSubscriptionOn: String? = nil
+        ) {
+            self.endpoints = endpoints
+            self.credentials = credentials
+            self.provider = provider
+            self.subscription = subscription
+            self.createSubscriptionOn = createSubscriptionOn
+        }
+    }
+
+    public struct Built: Sendable {
+        public var services: [any Service]
+        public var store: SQLiteStore
+        /// Resolves once the HTTP server listens (port 0 picks one).
+        public var listening: @Sendable () async -> Int
+    }
+
+    public static func build(_ configuration: EntitleConfiguration, google: Google, logger: Logger = Logger(label: "entitle")) async throws -> Built {
+        let location = try StoreLocation(parsing: configuration.storeURL)
+        guard case .sqlite(let path) = location else {
+            throw ConfigurationError(setting: "ENTITLE_STORE_URL", problem: "PostgreSQL is not available in this version; use an SQLite path")
+        }
+        let store = try await SQLiteStore(path: path)
+        let transport = GoogleAPITransport(credentials: google.credentials, logger: logger)
+        let procurement = ProcurementClient(provider: google.provider, baseURL: google.endpoints.procurement, transport: transport)
+        let pubsub = PubSubClient(baseURL: google.endpoints.pubSub, transport: transport)
+        let processor = NotificationProcessor(store: store, procurement: procurement, policies: configuration.policies, logger: logger)
+        let publicURL = configuration.publicURL.hasSuffix("/") ? String(configuration.publicURL.dropLast()) : configuration.publicURL
+        guard let appURL = URL(string: configuration.appURL ?? publicURL + "/signup/done") else {
+            throw ConfigurationError(setting: "appURL", problem: "not a URL")
+        }
+        let router = Router()
+        HealthController(store: store).register(on: router)
+        let verifier = MarketplaceTokenVerifier(
+            audiences: Set(configuration.signupAudiences),
+            certificates: GoogleCertificateCache(url: google.endpoints.signupCertificates, logger: logger)
+        )
+        let flow = SignupFlow(store: store, procurement: procurement, verifier: verifier, processor: processor, appURL: appURL, logger: logger)
+        SignupController(flow: flow, logger: logger).register(on: router)
+        router.get("signup/done") { _, _ in
+            SignupController.problem(.ok, "You are signed up", "Your purchase is being set up. You can close this page.")
+        }
+        if let token = configuration.adminToken {
+            AdminAPIController(store: store, processor: processor, token: token).register(on: router)
+        }
+        var services: [any Service] = []
+        if configuration.delivery == "push" {
+            guard let email = configuration.pushServiceAccount else {
+                throw ConfigurationError(setting: "ENTITLE_PUSH_SERVICE_ACCOUNT", problem: "push delivery needs the subscription's service account")
+            }
+            let verifier = PushTokenVerifier(
+                audience: configuration.pushAudience ?? publicURL + "/" + PubSubPushController.path,
+                serviceAccountEmail: email,
+                certificates: GoogleCertificateCache(url: google.endpoints.oidcCertificates, logger: logger)
+            )
+            PubSubPushController(processor: processor, verifier: verifier, logger: logger).register(on: router)
+        } else {
+            let settings = PubSubPullService.Settings(
+                subscription: google.subscription,
+                workers: configuration.pullWorkers,
+                createOnTopic: google.createSubscriptionOn
+            )
+            services.append(PubSubPullService(pubsub: pubsub, processor: processor, settings: settings, logger: logger))
+        }
+        if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL) {
+            let signer = CallbackSigner(secret: configuration.callbackSecret ?? "")
+            services.append(CallbackDispatcher(store: store, signer: signer, settings: .init(webhookURL: url), logger: logger))
+        }
+        let port = PortPromise()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "Entitle"),
+            onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        return Built(services: [app] + services, store: store, listening: { await port.value() })
+    }
+}
+
+/// The port the server bound, for whoever waits for it.
+actor PortPromise {
+    private var port: Int?
+    private var waiters: [CheckedContinuation<Int, Never>] = []
+
+    func set(_ value: Int) {
+        port = value
+        for waiter in waiters { waiter.resume(returning: value) }
+        waiters = []
+    }
+
+    func value() async -> Int {
+        if let port { return port }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+public import MarketplaceCore
+
+/// Every setting of `entitle serve`, from a JSON file (`--config`) and the environment
+/// (`ENTITLE_*`, which wins). README.md has the table; the defaults run sandbox mode on loopback.
+public struct EntitleConfiguration: Codable, Hashable, Sendable {
+    public var httpHost = "127.0.0.1"
+    public var httpPort = 8080
+    /// How buyers and Google reach Entitle; sign-up redirects and the push audience derive from it.
+    public var publicURL = "http://127.0.0.1:8080"
+    /// An SQLite path (default `entitle.sqlite`) or, later, `postgres://…`.
+    public var storeURL = "entitle.sqlite"
+    /// A service-account key file; unset: Application Default Credentials; none found: sandbox mode.
+    public var googleCredentials: String?
+    /// All Google APIs at this base URL (an emulator run separately); unset: Google's.
+    public var googleBaseURL: String?
+    public var providerID: String?
+    /// `projects/{p}/subscriptions/{s}` of the Marketplace topic.
+    public var subscription: String?
+    /// `pull` (default) or `push`.
+    public var delivery = "pull"
+    public var pullWorkers = 4
+    public var pushAudience: String?
+    public var pushServiceAccount: String?
+    /// The product domains sign-up tokens are issued for (their `aud`).
+    public var signupAudiences: [String] = []
+    /// Where a signed-up buyer is sent; default `{publicURL}/signup/done`.
+    public var appURL: String?
+    public var callbackURL: String?
+    public var callbackSecret: String?
+    /// Bearer token of `/api/admin`; sandbox mode makes one when unset.
+    public var adminToken: String?
+    public var entitlementPolicy = EntitlementApprovalPolicy.afterSignup
+    public var planChangePolicy = PlanChangePolicy.automatic
+    /// Per product (its `productExternalName`), from the file only.
+    public var productPolicies: [String: ApprovalPolicy] = [:]
+    public var sandboxEmulatorPort = 8085
+
+    public init() {}
+
+    /// Every key is optional in a file (its default stays); an unknown key is an error, so a
+    /// misspelt setting is not silently ignored.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let keys = try decoder.singleValueContainer().decode([String: JSONValue].self).keys
+        let unknown = keys.filter { CodingKeys(stringValue: $0) == nil }
+        guard unknown.isEmpty else {
+            throw ConfigurationError(setting: unknown.sorted().joined(separator: ", "), problem: "unknown setting")
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        httpHost = try c.decodeIfPresent(String.self, forKey: .httpHost) ?? httpHost
+        httpPort = try c.decodeIfPresent(Int.self, forKey: .httpPort) ?? httpPort
+        publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL) ?? publicURL
+        storeURL = try c.decodeIfPresent(String.self, forKey: .storeURL) ?? storeURL
+        googleCredentials = try c.decodeIfPresent(String.self, forKey: .googleCredentials)
+        googleBaseURL = try c.decodeIfPresent(String.self, forKey: .googleBaseURL)
+        providerID = try c.decodeIfPresent(String.self, forKey: .providerID)
+        subscription = try c.decodeIfPresent(String.self, forKey: .subscription)
+        delivery = try c.decodeIfPresent(String.self, forKey: .delivery) ?? delivery
+        pullWorkers = try c.decodeIfPresent(Int.self, forKey: .pullWorkers) ?? pullWorkers
+        pushAudience = try c.decodeIfPresent(String.self, forKey: .pushAudience)
+        pushServiceAccount = try c.decodeIfPresent(String.self, forKey: .pushServiceAccount)
+        signupAudiences = try c.decodeIfPresent([String].self, forKey: .signupAudiences) ?? signupAudiences
+        appURL = try c.decodeIfPresent(String.self, forKey: .appURL)
+        callbackURL = try c.decodeIfPresent(String.self, forKey: .callbackURL)
+        callbackSecret = try c.decodeIfPresent(String.self, forKey: .callbackSecret)
+        adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+        entitlementPolicy = try c.decodeIfPresent(EntitlementApprovalPolicy.self, forKey: .entitlementPolicy) ?? entitlementPolicy
+        planChangePolicy = try c.decodeIfPresent(PlanChangePolicy.self, forKey: .planChangePolicy) ?? planChangePolicy
+        productPolicies = try c.decodeIfPresent([String: ApprovalPolicy].self, forKey: .productPolicies) ?? productPolicies
+        sandboxEmulatorPort = try c.decodeIfPresent(Int.self, forKey: .sandboxEmulatorPort) ?? sandboxEmulatorPort
+    }
+
+    /// The file's settings (when given) overlaid with the environment's.
+    /// - Throws: `ConfigurationError` naming the setting that is wrong.
+    public static func load(file: String?, environment: [String: String]) throws -> EntitleConfiguration {
+        var configuration = EntitleConfiguration()
+        if let file {
+            do {
+                configuration = try JSONDecoder().decode(EntitleConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+            } catch {
+                throw ConfigurationError(setting: "--config \(file)", problem: "\(error)")
+            }
+        }
+        try configuration.apply(environment)
+        return configuration
+    }
+
+    mutating func apply(_ environment: [String: String]) throws {
+        func text(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        func number(_ name: String) throws -> Int? {
+            guard let value = text(name) else { return nil }
+            guard let number = Int(value) else { throw ConfigurationError(setting: name, problem: "\"\(value)\" is not a number") }
+            return number
+        }
+        httpHost = text("ENTITLE_HTTP_HOST") ?? httpHost
+        httpPort = try number("ENTITLE_HTTP_PORT") ?? httpPort
+        publicURL = text("ENTITLE_PUBLIC_URL") ?? publicURL
+        storeURL = text("ENTITLE_STORE_URL") ?? storeURL
+        googleCredentials = text("ENTITLE_GOOGLE_CREDENTIALS") ?? googleCredentials
+        googleBaseURL = text("ENTITLE_GOOGLE_BASE_URL") ?? googleBaseURL
+        providerID = text("ENTITLE_PROVIDER_ID") ?? providerID
+        subscription = text("ENTITLE_SUBSCRIPTION") ?? subscription
+        delivery = text("ENTITLE_DELIVERY") ?? delivery
+        pullWorkers = try number("ENTITLE_PULL_WORKERS") ?? pullWorkers
+        pushAudience = text("ENTITLE_PUSH_AUDIENCE") ?? pushAudience
+        pushServiceAccount = text("ENTITLE_PUSH_SERVICE_ACCOUNT") ?? pushServiceAccount
+        if let audiences = text("ENTITLE_SIGNUP_AUDIENCES") {
+            signupAudiences = audiences.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        appURL = text("ENTITLE_APP_URL") ?? appURL
+        callbackURL = text("ENTITLE_CALLBACK_URL") ?? callbackURL
+        callbackSecret = text("ENTITLE_CALLBACK_SECRET") ?? callbackSecret
+        adminToken = text("ENTITLE_ADMIN_TOKEN") ?? adminToken
+        if let policy = text("ENTITLE_ENTITLEMENT_POLICY") {
+            guard let value = EntitlementApprovalPolicy(rawValue: policy) else {
+                throw ConfigurationError(setting: "ENTITLE_ENTITLEMENT_POLICY", problem: "\"\(policy)\" is not automatic, manual or after-signup")
+            }
+            entitlementPolicy = value
+        }
+        if let policy = text("ENTITLE_PLAN_CHANGE_POLICY") {
+            guard let value = PlanChangePolicy(rawValue: policy) else {
+                throw ConfigurationError(setting: "ENTITLE_PLAN_CHANGE_POLICY", problem: "\"\(policy)\" is not automatic or manual")
+            }
+            planChangePolicy = value
+        }
+        sandboxEmulatorPort = try number("ENTITLE_SANDBOX_EMULATOR_PORT") ?? sandboxEmulatorPort
+        guard ["pull", "push"].contains(delivery) else {
+            throw ConfigurationError(setting: "delivery", problem: "\"\(delivery)\" is not pull or push")
+        }
+        if let callbackURL, callbackSecret == nil {
+            throw ConfigurationError(setting: "ENTITLE_CALLBACK_SECRET", problem: "callbacks to \(callbackURL) must be signed: set a secret")
+        }
+    }
+
+    public var policies: ApprovalPolicies {
+        ApprovalPolicies(default: ApprovalPolicy(entitlement: entitlementPolicy, planChange: planChangePolicy), products: productPolicies)
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var setting: String
+    public var problem: String
+    public var description: String { "configuration: \(setting): \(problem)" }
+}

@@ -1,0 +1,148 @@
+import Entitle
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// `entitle serve` as `EntitleServer.build` assembles it, against the emulator over loopback:
+/// purchase, sign-up, approvals by policy and by an administrator, through the admin API.
+@Suite struct EntitleServerTests {
+    static let adminToken = "test-admin-token"
+
+    struct Fixture: Sendable {
+        var running: RunningEmulator
+        var site: JSONHTTPClient
+        var admin: JSONHTTPClient
+    }
+
+    struct Purchase: Decodable {
+        var accountId: String
+        var entitlementId: String
+        var signupToken: String
+    }
+
+    struct Detail: Decodable {
+        struct Local: Decodable {
+            var resource: Entitlement
+        }
+        struct Entry: Decodable {
+            var kind: String
+            var summary: String
+        }
+        var entitlement: Local
+        var timeline: [Entry]
+    }
+
+    private func withServer(policy: EntitlementApprovalPolicy = .afterSignup, _ body: @Sendable (Fixture) async throws -> Void) async throws {
+        try await TemporaryDatabase.withPath { path in
+            var options = EmulatorOptions()
+            options.pullWait = .milliseconds(200)
+            try await EmulatorHarness.withEmulator(options) { running in
+                var configuration = EntitleConfiguration()
+                configuration.httpPort = 0
+                configuration.storeURL = path
+                configuration.adminToken = Self.adminToken
+                configuration.signupAudiences = ["localhost"]
+                configuration.entitlementPolicy = policy
+                let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
+                let google = EntitleServer.Google(
+                    endpoints: .emulator(at: running.baseURL),
+                    credentials: try ServiceAccountTokenProvider(key: try JSONDecoder().decode(ServiceAccountKey.self, from: file)),
+                    provider: running.emulator.options.provider,
+                    subscription: "projects/vendor/subscriptions/entitle",
+                    createSubscriptionOn: running.emulator.options.topic
+                )
+                let built = try await EntitleServer.build(configuration, google: google)
+                try await ServiceScope.run(built.services, label: "test.entitle") {
+                    let base = URL(string: "http://127.0.0.1:\(await built.listening())/")!
+                    let fixture = Fixture(
+                        running: running,
+                        site: JSONHTTPClient(baseURL: base),
+                        admin: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.adminToken)"])
+                    )
+                    try await body(fixture)
+                }
+            }
+        }
+    }
+
+    private func buy(_ fixture: Fixture) async throws -> Purchase {
+        try await fixture.running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"]).decode()
+    }
+
+    /// The buyer's browser: Marketplace's POST, then the form.
+    private func signUp(_ fixture: Fixture, _ purchase: Purchase) async throws {
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        let page = try await fixture.site.send("POST", "signup", raw: Data("x-gcp-marketplace-token=\(purchase.signupToken)".utf8), headers: form)
+        #expect(page.status == 200, "\(page)")
+        func hidden(_ name: String) -> String {
+            let range = page.text.range(of: #"name="\#(name)" value=""#)!
+            return String(page.text[range.upperBound...].prefix { $0 != "\"" })
+        }
+        let body = "session=\(hidden("session"))&csrf=\(hidden("csrf"))&company=Acme&contactName=Ada&email=ada%40acme.com"
+        let done = try await fixture.site.send(
+            "POST",
+            "signup/complete",
+            raw: Data(body.utf8),
+            headers: form.merging(["Cookie": "entitle_signup=\(hidden("csrf"))"]) { $1 }
+        )
+        #expect(done.status == 303, "\(done)")
+    }
+
+    private func state(_ fixture: Fixture, _ id: String, becomes expected: EntitlementState) async throws -> Detail? {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            let reply = try await fixture.admin.get("api/admin/entitlements/\(id)")
+            if reply.status == 200, let detail = try? reply.decode(Detail.self), detail.entitlement.resource.state == expected { return detail }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("\(id) did not become \(expected.rawValue)")
+        return nil
+    }
+
+    @Test("after-signup policy: the order waits for the sign-up, then is approved and shows as active in the admin API")
+    func afterSignup() async throws {
+        try await withServer { fixture async throws in
+            #expect(try await fixture.site.get("healthz").status == 200)
+            #expect(try await fixture.site.get("readyz").status == 200)
+            let purchase = try await buy(fixture)
+            let waiting = try await state(fixture, purchase.entitlementId, becomes: .activationRequested)
+            #expect(waiting?.timeline.contains { $0.summary.contains("waiting") } == true)
+            try await signUp(fixture, purchase)
+            let active = try await state(fixture, purchase.entitlementId, becomes: .active)
+            #expect(active?.timeline.contains { $0.kind == "signup" } == true)
+            let outbox = try await fixture.admin.get("api/admin/outbox").text
+            #expect(outbox.contains("customer.signed_up") && outbox.contains("entitlement.activated"))
+        }
+    }
+
+    @Test("manual policy: an administrator approves through the admin API; a second approval is a conflict")
+    func manualApproval() async throws {
+        try await withServer(policy: .manual) { fixture in
+            let purchase = try await buy(fixture)
+            try await signUp(fixture, purchase)
+            _ = try await state(fixture, purchase.entitlementId, becomes: .activationRequested)
+            let approved = try await fixture.admin.post("api/admin/entitlements/\(purchase.entitlementId)/approve")
+            #expect(approved.status == 200, "\(approved)")
+            let active = try await state(fixture, purchase.entitlementId, becomes: .active)
+            #expect(active?.timeline.contains { $0.kind == "admin" } == true)
+            let again = try await fixture.admin.post("api/admin/entitlements/\(purchase.entitlementId)/approve")
+            #expect(again.status == 409, "\(again)")
+        }
+    }
+
+    @Test("the admin API needs its token, and answers bad ids and unknown ones clearly")
+    func adminAuthorization() async throws {
+        try await withServer { fixture async throws in
+            #expect(try await fixture.site.get("api/admin/entitlements").status == 401)
+            let wrong = JSONHTTPClient(baseURL: fixture.site.baseURL, headers: ["Authorization": "Bearer nope"])
+            #expect(try await wrong.get("api/admin/entitlements").status == 401)
+            #expect(try await fixture.admin.get("api/admin/entitlements").status == 200)
+            #expect(try await fixture.admin.get("api/admin/entitlements/no-such-one").status == 404)
+            #expect(try await fixture.admin.post("api/admin/outbox/no-such-one/replay").status == 404)
+        }
+    }
+}
