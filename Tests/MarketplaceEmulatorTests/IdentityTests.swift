@@ -139,6 +139,19 @@ import Testing
         }
     }
 
+    @Test("after time travel, an assertion signed on the client's real clock is still exchanged, and its token works")
+    func assertionAfterTimeTravel() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            try await running.advance("P31D")
+            let key = try await running.emulator.serviceAccountKeyFile()
+            let reply = try await exchange(running, try await assertion(key, issuedAt: Int(Date().timeIntervalSince1970)))
+            #expect(reply.status == 200, "\(reply)")
+            let token = try reply.decode(Token.self)
+            let authorized = ["Authorization": "Bearer \(token.access_token)"]
+            #expect(try await running.http.anonymous.send("GET", running.entitlements, headers: authorized).status == 200)
+        }
+    }
+
     @Test("the token endpoint also accepts its own URL as aud")
     func ownAudience() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in

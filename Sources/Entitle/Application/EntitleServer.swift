@@ -89,6 +89,17 @@ public enum EntitleServer {
             )
             services.append(PubSubPullService(pubsub: pubsub, processor: processor, settings: settings, logger: logger))
         }
+        if configuration.resyncIntervalSeconds > 0 {
+            services.append(
+                ResyncService(
+                    procurement: procurement,
+                    store: store,
+                    processor: processor,
+                    interval: .seconds(configuration.resyncIntervalSeconds),
+                    logger: logger
+                )
+            )
+        }
         if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL) {
             let signer = CallbackSigner(secret: configuration.callbackSecret ?? "")
             services.append(CallbackDispatcher(store: store, signer: signer, settings: .init(webhookURL: url), logger: logger))

@@ -35,6 +35,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     /// Per product (its `productExternalName`), from the file only.
     public var productPolicies: [String: ApprovalPolicy] = [:]
     public var sandboxEmulatorPort = 8085
+    /// Seconds between resync passes; 0 turns resync off.
+    public var resyncIntervalSeconds = 3600
 
     public init() {}
 
@@ -69,6 +71,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         planChangePolicy = try c.decodeIfPresent(PlanChangePolicy.self, forKey: .planChangePolicy) ?? planChangePolicy
         productPolicies = try c.decodeIfPresent([String: ApprovalPolicy].self, forKey: .productPolicies) ?? productPolicies
         sandboxEmulatorPort = try c.decodeIfPresent(Int.self, forKey: .sandboxEmulatorPort) ?? sandboxEmulatorPort
+        resyncIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .resyncIntervalSeconds) ?? resyncIntervalSeconds
     }
 
     /// The file's settings (when given) overlaid with the environment's.
@@ -125,6 +128,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
             planChangePolicy = value
         }
         sandboxEmulatorPort = try number("ENTITLE_SANDBOX_EMULATOR_PORT") ?? sandboxEmulatorPort
+        resyncIntervalSeconds = try number("ENTITLE_RESYNC_INTERVAL_SECONDS") ?? resyncIntervalSeconds
         guard ["pull", "push"].contains(delivery) else {
             throw ConfigurationError(setting: "delivery", problem: "\"\(delivery)\" is not pull or push")
         }

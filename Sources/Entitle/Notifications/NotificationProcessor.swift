@@ -92,6 +92,23 @@ public struct NotificationProcessor: Sendable {
         }
     }
 
+    /// Re-reads one account and records what it shows (resync).
+    public func reconcileAccount(_ id: AccountID, trigger: ReconcileTrigger, auditKind: AuditEntry.Kind, summary: String) async throws {
+        let subject = "accounts/\(id.rawValue)"
+        try await locks.withLock(subject) {
+            let fetched: FetchResult<Account>
+            do { fetched = .found(try await procurement.account(id)) } catch let error as GoogleAPIError where error.isNotFound {
+                fetched = .notFound
+            }
+            let actions = EntitlementReconciler.decide(
+                AccountSituation(trigger: trigger, accountID: id, fetched: fetched, local: try await store.account(id))
+            )
+            try await perform(actions)
+            let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
+            _ = try await store.commit(makeCommit(actions, cause: cause, fetched: nil))
+        }
+    }
+
     /// An administrator's decision on an entitlement waiting for one: checked against the re-read
     /// entitlement (a stale admin page cannot approve an order that moved on), carried out, and the
     /// result recorded like any other change.

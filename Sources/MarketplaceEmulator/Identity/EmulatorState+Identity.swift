@@ -25,7 +25,8 @@ extension EmulatorState {
         } catch {
             throw OAuthError(error: "invalid_grant", description: "Invalid JWT Signature.")
         }
-        let now = Int(self.now.seconds)
+        // The client signed on its own (real) clock; after time travel the emulator's clock is ahead.
+        let now = Int(clock.wallNow.seconds)
         guard claims.iss == identity.serviceAccountEmail else {
             throw OAuthError(error: "invalid_grant", description: "Invalid issuer: \(claims.iss).")
         }

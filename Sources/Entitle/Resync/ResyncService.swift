@@ -1,0 +1,88 @@
+public import EntitleStore
+import Foundation
+public import GoogleCloud
+public import Logging
+import MarketplaceCore
+public import ServiceLifecycle
+
+/// Repairs what notifications missed (contract §1.4: Pub/Sub may lose nothing, but a subscription
+/// created late, a retention gap or a bug can): every `interval` it lists Google's accounts and
+/// entitlements and reconciles each one whose stored copy differs, plus each stored entitlement
+/// Google no longer lists. Each repair is an audit row of kind `repair`.
+public struct ResyncService: Service {
+    public struct Report: Hashable, Sendable {
+        public var checked = 0
+        public var repaired = 0
+    }
+
+    let procurement: ProcurementClient
+    let store: any Store
+    let processor: NotificationProcessor
+    let interval: Duration
+    let logger: Logger
+
+    public init(
+        procurement: ProcurementClient,
+        store: any Store,
+        processor: NotificationProcessor,
+        interval: Duration = .seconds(3600),
+        logger: Logger = Logger(label: "entitle.resync")
+    ) {
+        self.procurement = procurement
+        self.store = store
+        self.processor = processor
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let report = try await resyncOnce()
+                logger.info("resync done", metadata: ["checked": "\(report.checked)", "repaired": "\(report.repaired)"])
+            } catch {
+                logger.error("resync failed; next pass as scheduled", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// One pass over everything Google lists.
+    public func resyncOnce() async throws -> Report {
+        var report = Report()
+        for try await account in procurement.accounts() {
+            guard let id = account.id else { continue }
+            report.checked += 1
+            let local = try await store.account(id)
+            let approval = account.approvals?.first { $0.name == Approval.signupName }?.state
+            if local == nil || local?.signupApproval != approval {
+                try await processor.reconcileAccount(id, trigger: .resync, auditKind: .repair, summary: "resync: account differed")
+                report.repaired += 1
+            }
+        }
+        var listed: Set<EntitlementID> = []
+        for try await entitlement in procurement.entitlements() {
+            guard let id = entitlement.id else { continue }
+            listed.insert(id)
+            report.checked += 1
+            let local = try await store.entitlement(id)
+            if local?.resource.updateTime != entitlement.updateTime || local?.state != entitlement.state || local?.plan != entitlement.plan {
+                try await processor.reconcile(id, trigger: .resync, auditKind: .repair, summary: "resync: entitlement differed")
+                report.repaired += 1
+            }
+        }
+        // Stored but no longer listed: purged at Google (404 on the re-read records it deleted).
+        var after: EntitlementID?
+        while true {
+            let page = try await store.entitlements(state: nil, after: after, limit: 500)
+            guard let last = page.last else { break }
+            for local in page where !local.isDeleted && !listed.contains(local.id) {
+                report.checked += 1
+                try await processor.reconcile(local.id, trigger: .resync, auditKind: .repair, summary: "resync: no longer listed")
+                report.repaired += 1
+            }
+            after = last.id
+        }
+        return report
+    }
+}

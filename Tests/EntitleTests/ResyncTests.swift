@@ -1,0 +1,55 @@
+import Entitle
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// Resync repairs a store that missed every notification, and then finds nothing to repair.
+@Suite struct ResyncTests {
+    @Test("with no notification processed, resync records and approves what Google has, then converges to no repairs")
+    func repairsMissedNotifications() async throws {
+        try await TemporaryDatabase.withPath { path in
+            var options = EmulatorOptions()
+            options.requireSignupBeforeApproval = false
+            try await EmulatorHarness.withEmulator(options) { running in
+                let procurement = running.procurementClient(try await running.transport())
+                let store = try await SQLiteStore(path: path)
+                let processor = NotificationProcessor(
+                    store: store,
+                    procurement: procurement,
+                    policies: ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic))
+                )
+                let resync = ResyncService(procurement: procurement, store: store, processor: processor)
+                struct Purchase: Decodable { var entitlementId: String }
+                var ids: [EntitlementID] = []
+                for index in 0..<3 {
+                    let purchase: Purchase = try await running.http.post(
+                        "emulator/v1/purchases",
+                        ["product": "example-messaging-service", "plan": "basic", "account": "E-\(index)"]
+                    ).decode()
+                    ids.append(try EntitlementID(purchase.entitlementId))
+                }
+                let first = try await resync.resyncOnce()
+                #expect(first.repaired == 6, "3 accounts and 3 entitlements were unknown: \(first)")
+                for id in ids { #expect(try await procurement.entitlement(id).state == .active, "approved by policy during resync") }
+                let second = try await resync.resyncOnce()
+                #expect(second.repaired == 3, "the approvals changed the entitlements: \(second)")
+                for id in ids { #expect(try await store.entitlement(id)?.state == .active) }
+                let third = try await resync.resyncOnce()
+                #expect(third.repaired == 0 && third.checked == 6, "\(third)")
+                let audit = try await store.auditLog(subject: "entitlements/\(ids[0].rawValue)", limit: 50)
+                #expect(audit.contains { $0.kind == .repair })
+                // Purged at Google: cancelled, then past the purge period.
+                _ = try await running.http.post("emulator/v1/entitlements/\(ids[0].rawValue)/cancel", ["immediately": true]).decode(Entitlement.self)
+                _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "P31D"]).decode(ClockReply.self)
+                _ = try await resync.resyncOnce()
+                #expect(try await store.entitlement(ids[0])?.isDeleted == true, "no longer listed → re-read → 404 → deleted")
+            }
+        }
+    }
+
+    struct ClockReply: Decodable {}
+}
