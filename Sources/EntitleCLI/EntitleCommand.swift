@@ -14,7 +14,7 @@ struct EntitleCommand: AsyncParsableCommand {
             built-in emulator when no Google credentials are found.
             """,
         version: EntitleVersion.current,
-        subcommands: [ServeCommand.self, EmulatorCommand.self, CredentialsCommand.self],
+        subcommands: [ServeCommand.self, DemoCommand.self, EmulatorCommand.self, CredentialsCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

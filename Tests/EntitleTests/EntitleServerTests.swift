@@ -36,7 +36,11 @@ import Testing
         var timeline: [Entry]
     }
 
-    private func withServer(policy: EntitlementApprovalPolicy = .afterSignup, _ body: @Sendable (Fixture) async throws -> Void) async throws {
+    private func withServer(
+        policy: EntitlementApprovalPolicy = .afterSignup,
+        productPolicies: [String: ApprovalPolicy] = [:],
+        _ body: @Sendable (Fixture) async throws -> Void
+    ) async throws {
         try await TemporaryDatabase.withPath { path in
             var options = EmulatorOptions()
             options.pullWait = .milliseconds(200)
@@ -47,6 +51,7 @@ import Testing
                 configuration.adminToken = Self.adminToken
                 configuration.signupAudiences = ["localhost"]
                 configuration.entitlementPolicy = policy
+                configuration.productPolicies = productPolicies
                 let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
                 let google = EntitleServer.Google(
                     endpoints: .emulator(at: running.baseURL),
@@ -131,6 +136,16 @@ import Testing
             #expect(active?.timeline.contains { $0.kind == "admin" } == true)
             let again = try await fixture.admin.post("api/admin/entitlements/\(purchase.entitlementId)/approve")
             #expect(again.status == 409, "\(again)")
+        }
+    }
+
+    @Test("the demo journey passes for a product approved after sign-up and for one an administrator approves")
+    func demoJourney() async throws {
+        let manual = ApprovalPolicy(entitlement: .manual, planChange: .manual)
+        try await withServer(productPolicies: ["example-analytics.gcpmarketplace.example.com": manual]) { fixture async throws in
+            let journey = DemoJourney(emulator: fixture.running.baseURL, entitle: fixture.site.baseURL, adminToken: Self.adminToken) { _ in }
+            try await journey.run(.init(id: "example-messaging-service", plan: "basic", changeTo: "standard", manual: false))
+            try await journey.run(.init(id: "example-analytics", plan: "team", changeTo: "enterprise", manual: true))
         }
     }
 

@@ -131,7 +131,13 @@ import Testing
                 (expected, phrase) = (400, "Sign-up link incomplete")
             case "forged token":
                 var parts = purchase.signupToken.split(separator: ".").map(String.init)
-                parts[1] = parts[1].replacingOccurrences(of: "A", with: "B")
+                // The payload names another account; the signature is the original one.
+                var payload = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                payload += String(repeating: "=", count: (4 - payload.count % 4) % 4)
+                let claims = String(decoding: try #require(Data(base64Encoded: payload)), as: UTF8.self)
+                    .replacingOccurrences(of: purchase.accountId, with: "E-someone-else")
+                parts[1] = Data(claims.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                    .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
                 reply = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", parts.joined(separator: "."))])
                 (expected, phrase) = (401, "not valid")
             case "expired token":
