@@ -16,7 +16,7 @@ import Testing
     private func withPipeline(
         faults: FaultPlan = FaultPlan(),
         policies: ApprovalPolicies = ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic)),
-        _ body: @Sendable (RunningEmulator, SQLiteStore, GoogleAPITransport) async throws -> Void
+        _ body: @Sendable (RunningEmulator, SQLiteStore, GoogleAPITransport, NotificationProcessor) async throws -> Void
     ) async throws {
         var options = EmulatorOptions()
         options.requireSignupBeforeApproval = false
@@ -33,7 +33,7 @@ import Testing
                 let store = try await SQLiteStore(path: path)
                 let processor = NotificationProcessor(store: store, procurement: running.procurementClient(transport), policies: policies)
                 let service = PubSubPullService(pubsub: pubsub, processor: processor, settings: .init(subscription: Self.subscription, workers: 2))
-                try await ServiceScope.run([service], label: "test.pull") { try await body(running, store, transport) }
+                try await ServiceScope.run([service], label: "test.pull") { try await body(running, store, transport, processor) }
             }
         }
     }
@@ -66,7 +66,7 @@ import Testing
 
     @Test("automatic approval: a purchase, a plan change and a cancellation reach the store through notifications alone, each callback once")
     func purchaseLifecycle() async throws {
-        try await withPipeline { running, store, transport in
+        try await withPipeline { running, store, transport, _ in
             let id = try await buy(running)
             try await eventually(store, id) { $0.state == .active }
             #expect(try await running.procurementClient(transport).entitlement(id).state == .active, "approved at Google")
@@ -86,7 +86,7 @@ import Testing
         "with half the notifications duplicated and a poison message on the topic: state converges, callbacks once each, the poison is kept and acked"
     )
     func duplicatesAndPoison() async throws {
-        try await withPipeline(faults: FaultPlan(seed: 11, duplicateRate: 0.5)) { running, store, transport in
+        try await withPipeline(faults: FaultPlan(seed: 11, duplicateRate: 0.5)) { running, store, transport, _ in
             let topic = running.emulator.options.topic
             _ = try await running.pubSubClient(transport).publish(topic, [PubSubMessage(data: Data("not json {".utf8), attributes: ["x": "y"])])
             var ids: [EntitlementID] = []
@@ -101,6 +101,71 @@ import Testing
             try await Task.sleep(for: .milliseconds(500))
             let poison = try await store.poisonMessages(limit: 10)
             #expect(poison.count == 1 && poison.first?.data == Data("not json {".utf8) && poison.first?.attributes == ["x": "y"])
+        }
+    }
+
+    struct EmulatorState: Decodable {
+        var entitlements: [Entitlement]
+    }
+
+    @Test(
+        "convergence: 200 random purchase histories with 30% of notifications duplicated and 30% held back end with the store equal to Google, and no approval refused"
+    )
+    func convergence() async throws {
+        let faults = FaultPlan(seed: 29, duplicateRate: 0.3, holdRate: 0.3)
+        try await withPipeline(faults: faults) { running, store, _, processor in
+            var random = SeededRandom(seed: 2026)
+            var ids: [EntitlementID] = []
+            for index in 0..<200 {
+                let plan = ["basic", "standard"][Int(random.next() % 2)]
+                let purchase: Purchase = try await running.http.post(
+                    "emulator/v1/purchases",
+                    ["product": "example-messaging-service", "plan": plan, "account": "C-\(index)"]
+                ).decode()
+                ids.append(try EntitlementID(purchase.entitlementId))
+            }
+            // Three rounds of buyer actions over every history, interleaved; some are refused by
+            // Google for the state the entitlement is in, as a real buyer's would be.
+            for _ in 0..<3 {
+                for id in ids {
+                    switch random.next() % 6 {
+                    case 0, 1:
+                        _ = try await running.http.post(
+                            "emulator/v1/entitlements/\(id.rawValue)/change-plan",
+                            ["plan": ["basic", "standard", "premium"][Int(random.next() % 3)]]
+                        )
+                    case 2: _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/cancel", ["immediately": random.next() % 2 == 0])
+                    case 3: _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/revert-cancellation")
+                    default: break
+                    }
+                }
+            }
+            // An approved change that waits for the cycle end is announced only when it takes effect
+            // (contract §2.2: "none until effective"): end the cycle, as time would.
+            _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "P1M"])
+            var mismatches: [String] = []
+            let deadline = ContinuousClock.now + .seconds(90)
+            repeat {
+                // Reading the state also releases held-back messages once nothing newer comes.
+                let google = try await running.http.get("emulator/v1/state").decode(EmulatorState.self)
+                mismatches = []
+                for entitlement in google.entitlements {
+                    guard let id = entitlement.id else { continue }
+                    let local = try await store.entitlement(id)?.resource
+                    if local?.state != entitlement.state || local?.plan != entitlement.plan || local?.newPendingPlan != entitlement.newPendingPlan {
+                        mismatches.append(
+                            "\(id): Google \(entitlement.state?.rawValue ?? "-")/\(entitlement.plan ?? "-"), store \(local?.state?.rawValue ?? "-")/\(local?.plan ?? "-")"
+                        )
+                    }
+                }
+                if mismatches.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(250))
+            } while ContinuousClock.now < deadline
+            #expect(mismatches.isEmpty, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
+            let counters = processor.counters.snapshot
+            #expect(counters.refusedCalls == 0, "approvals refused by Google: \(counters)")
+            #expect(counters.apiCalls >= 200 && counters.duplicates > 0, "\(counters)")
+            print("convergence: \(counters)")
         }
     }
 }

@@ -62,7 +62,9 @@ extension NotificationProcessor {
                     try await procurement.rejectPlanChange(id, pendingPlanName: plan, reason: reason)
                 default: break
                 }
+                counters.count { $0.apiCalls += 1 }
             } catch let error as GoogleAPIError where error.isFailedPrecondition {
+                counters.count { $0.refusedCalls += 1 }
                 logger.info("already done", metadata: ["action": "\(action)", "error": "\(error)"])
             }
         }

@@ -21,6 +21,7 @@ public struct NotificationProcessor: Sendable {
     let logger: Logger
     let now: @Sendable () -> Timestamp
     private let locks = SubjectLocks()
+    public let counters = ProcessorCounters()
 
     public init(
         store: any Store,
@@ -49,12 +50,16 @@ public struct NotificationProcessor: Sendable {
                 PoisonMessage(messageID: messageID, data: data ?? Data(), attributes: attributes, reason: reason, receivedAt: now())
             )
             logger.warning("poison message recorded and acked", metadata: ["messageId": "\(messageID ?? "")", "reason": "\(reason)"])
+            counters.count { $0.poison += 1 }
             return .poison(reason)
         }
         let raw = data.map { String(decoding: $0, as: UTF8.self) }
         return try await locks.withLock(Self.subject(event)) {
             // Checked under the lock: a duplicate handled by another worker just now is seen.
-            if try await store.isProcessed(eventID: event.eventID) { return .duplicate }
+            if try await store.isProcessed(eventID: event.eventID) {
+                counters.count { $0.duplicates += 1 }
+                return .duplicate
+            }
             let (actions, fetched) = try await decide(event)
             try await perform(actions)
             let cause = Cause(
@@ -65,8 +70,12 @@ public struct NotificationProcessor: Sendable {
                 payload: raw
             )
             switch try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
-            case .committed: return .processed(actions)
-            case .alreadyProcessed: return .duplicate
+            case .committed:
+                counters.count { $0.processed += 1 }
+                return .processed(actions)
+            case .alreadyProcessed:
+                counters.count { $0.duplicates += 1 }
+                return .duplicate
             }
         }
     }
