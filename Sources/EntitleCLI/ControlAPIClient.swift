@@ -4,25 +4,30 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A failed call to a running emulator: printed as the message alone, without the usage text.
+/// A failed call to a running emulator or Entitle: printed as the message alone, without the usage text.
 struct EmulatorCallError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
 
-/// Where a running emulator is, for the buyer verbs.
-struct EmulatorLocation: ParsableArguments {
-    @Option(help: "Base URL of a running emulator.")
-    var url = "http://127.0.0.1:8085/"
-
-    /// Sends one control-API call and prints the JSON answer.
-    /// - Throws: `ValidationError` with the emulator's answer when it is not 2xx.
-    func call(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws {
+/// One JSON call to a running server, the answer printed as it came.
+enum JSONCall {
+    /// - Throws: `EmulatorCallError` naming `server` and its answer when it is unreachable or not 2xx.
+    static func send(
+        base url: String,
+        _ method: String,
+        _ path: String,
+        body: [String: Any]? = nil,
+        headers: [String: String] = [:],
+        server: String,
+        hint: String
+    ) async throws {
         guard let base = URL(string: url.hasSuffix("/") ? url : url + "/"), let target = URL(string: path, relativeTo: base) else {
             throw ValidationError("--url \(url) is not a URL")
         }
         var request = HTTPClientRequest(url: target.absoluteString)
         request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -31,12 +36,23 @@ struct EmulatorLocation: ParsableArguments {
         do {
             response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         } catch {
-            throw EmulatorCallError(message: "cannot reach the emulator at \(base): \(error). Start it with `entitle emulator`.")
+            throw EmulatorCallError(message: "cannot reach \(server) at \(base): \(error). \(hint)")
         }
         let text = String(buffer: try await response.body.collect(upTo: 64 * 1024 * 1024))
         guard (200..<300).contains(response.status.code) else {
-            throw EmulatorCallError(message: "the emulator answered \(response.status.code): \(text)")
+            throw EmulatorCallError(message: "\(server) answered \(response.status.code): \(text)")
         }
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}
+
+/// Where a running emulator is, for the buyer verbs.
+struct EmulatorLocation: ParsableArguments {
+    @Option(help: "Base URL of a running emulator.")
+    var url = "http://127.0.0.1:8085/"
+
+    /// Sends one control-API call and prints the JSON answer.
+    func call(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws {
+        try await JSONCall.send(base: url, method, path, body: body, server: "the emulator", hint: "Start it with `entitle emulator`.")
     }
 }

@@ -14,7 +14,10 @@ struct EntitleCommand: AsyncParsableCommand {
             built-in emulator when no Google credentials are found.
             """,
         version: EntitleVersion.current,
-        subcommands: [ServeCommand.self, DemoCommand.self, EmulatorCommand.self, CredentialsCommand.self],
+        subcommands: [
+            ServeCommand.self, DemoCommand.self, EntitlementsCommand.self, AccountsCommand.self, EventsCommand.self, OutboxCommand.self,
+            EmulatorCommand.self, CredentialsCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

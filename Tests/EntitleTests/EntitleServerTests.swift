@@ -124,10 +124,13 @@ import Testing
         }
     }
 
-    @Test("manual policy: an administrator approves through the admin API; a second approval is a conflict")
+    @Test("manual policy: an administrator approves through the admin API; Google's refusal and a second approval are conflicts")
     func manualApproval() async throws {
         try await withServer(policy: .manual) { fixture in
             let purchase = try await buy(fixture)
+            _ = try await state(fixture, purchase.entitlementId, becomes: .activationRequested)
+            let early = try await fixture.admin.post("api/admin/entitlements/\(purchase.entitlementId)/approve")
+            #expect(early.status == 409 && early.text.contains("Google refused"), "before sign-up Google refuses: \(early)")
             try await signUp(fixture, purchase)
             _ = try await state(fixture, purchase.entitlementId, becomes: .activationRequested)
             let approved = try await fixture.admin.post("api/admin/entitlements/\(purchase.entitlementId)/approve")

@@ -1,5 +1,6 @@
 public import EntitleStore
 import Foundation
+import GoogleCloud
 import HTTPTypes
 public import Hummingbird
 import Logging
@@ -77,6 +78,8 @@ public struct AdminAPIController: Sendable {
                         try await processor.decideManually(makeDecision(body?.reason ?? "Declined by the provider."), for: id, by: "admin")
                     } catch let error as ManualDecisionError {
                         return try Self.json(Problem(error: error.description), status: .conflict)
+                    } catch let error as GoogleAPIError where error.isFailedPrecondition {
+                        return try Self.json(Problem(error: "Google refused: \(error.message)"), status: .conflict)
                     }
                     guard let entitlement = try await store.entitlement(id) else {
                         return try Self.json(Problem(error: "no entitlement \(id)"), status: .notFound)

@@ -51,7 +51,8 @@ extension NotificationProcessor {
     /// longer in the state the call needs (FAILED_PRECONDITION) means another delivery or a
     /// person got there first: success (contract §1.4). Anything else is thrown, so the message
     /// comes again.
-    func perform(_ actions: [ReconcilerAction]) async throws {
+    /// - Parameter tolerateRefusal: false for an administrator's decision, who must hear Google's refusal.
+    func perform(_ actions: [ReconcilerAction], tolerateRefusal: Bool = true) async throws {
         for action in actions where action.callsGoogle {
             do {
                 switch action {
@@ -65,6 +66,7 @@ extension NotificationProcessor {
                 counters.count { $0.apiCalls += 1 }
             } catch let error as GoogleAPIError where error.isFailedPrecondition {
                 counters.count { $0.refusedCalls += 1 }
+                guard tolerateRefusal else { throw error }
                 logger.info("already done", metadata: ["action": "\(action)", "error": "\(error)"])
             }
         }

@@ -121,7 +121,8 @@ public struct NotificationProcessor: Sendable {
     /// An administrator's decision on an entitlement waiting for one: checked against the re-read
     /// entitlement (a stale admin page cannot approve an order that moved on), carried out, and the
     /// result recorded like any other change.
-    /// - Throws: `ManualDecisionError` when the entitlement is not waiting for this decision.
+    /// - Throws: `ManualDecisionError` when the entitlement is not waiting for this decision;
+    ///   `GoogleAPIError` when Google refuses it (e.g. the account's sign-up is not approved yet).
     public func decideManually(_ decision: ManualDecision, for id: EntitlementID, by admin: String) async throws {
         let subject = "entitlements/\(id.rawValue)"
         try await locks.withLock(subject) {
@@ -130,7 +131,7 @@ public struct NotificationProcessor: Sendable {
                 fetched = .notFound
             }
             let action = try EntitlementReconciler.action(for: decision, entitlementID: id, fetched: fetched)
-            try await perform([action])
+            try await perform([action], tolerateRefusal: false)
             let (actions, copy) = try await decideEntitlement(id, trigger: .resync)
             let cause = Cause(eventID: nil, subject: subject, auditKind: .admin, summary: "\(admin): \(AuditSummary.describe(action))", payload: nil)
             _ = try await store.commit(makeCommit(actions, cause: cause, fetched: copy))
