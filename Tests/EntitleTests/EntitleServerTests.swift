@@ -152,6 +152,40 @@ import Testing
         }
     }
 
+    @Test("ACCOUNT_DELETED: the customer's personal data is erased, the link and the orders stay, account.deleted is queued once")
+    func accountDeleted() async throws {
+        try await withServer { fixture async throws in
+            struct AccountDetail: Decodable {
+                struct Customer: Decodable {
+                    var id: String
+                    var company: String?
+                    var email: String?
+                    var erasedAt: Timestamp?
+                }
+                var customer: Customer?
+                var entitlements: [Detail.Local]
+            }
+            let purchase = try await buy(fixture)
+            try await signUp(fixture, purchase)
+            _ = try await state(fixture, purchase.entitlementId, becomes: .active)
+            let before = try await fixture.admin.get("api/admin/accounts/\(purchase.accountId)").decode(AccountDetail.self)
+            #expect(before.customer?.email == "ada@acme.com")
+            _ = try await fixture.running.http.post("emulator/v1/accounts/\(purchase.accountId)/delete")
+            let deadline = ContinuousClock.now + .seconds(15)
+            var after = before
+            while ContinuousClock.now < deadline {
+                after = try await fixture.admin.get("api/admin/accounts/\(purchase.accountId)").decode(AccountDetail.self)
+                if after.customer?.erasedAt != nil { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(after.customer?.id == before.customer?.id && after.customer?.email == nil && after.customer?.company == nil)
+            #expect(after.customer?.erasedAt != nil && after.entitlements.count == 1, "billing records stay")
+            struct Item: Decodable { var kind: String }
+            let outbox = try await fixture.admin.get("api/admin/outbox").decode([Item].self)
+            #expect(outbox.filter { $0.kind == "account.deleted" }.count == 1, "one account.deleted callback: \(outbox.map(\.kind))")
+        }
+    }
+
     @Test("the admin API needs its token, and answers bad ids and unknown ones clearly")
     func adminAuthorization() async throws {
         try await withServer { fixture async throws in
