@@ -38,7 +38,7 @@ struct DemoCommand: AsyncParsableCommand {
             configuration.productPolicies = [
                 "example-analytics.gcpmarketplace.example.com": ApprovalPolicy(entitlement: .manual, planChange: .manual)
             ]
-            let key = try JSONDecoder().decode(ServiceAccountKey.self, from: try JSONEncoder().encode(try await emulator.serviceAccountKeyFile()))
+            let key = try ServiceAccountKey(try await emulator.serviceAccountKeyFile())
             let google = EntitleServer.Google(
                 endpoints: .emulator(at: base),
                 credentials: try ServiceAccountTokenProvider(key: key, logger: logger),

@@ -89,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.stateFile = configuration.storeURL + ".emulator.json"
         let emulator = try MarketplaceEmulator(options: options)
         let base = URL(string: "http://127.0.0.1:\(options.port)/")!
-        let keyFile = try JSONDecoder().decode(ServiceAccountKey.self, from: try JSONEncoder().encode(try emulator.serviceAccountKeyFile(base: base)))
+        let keyFile = try ServiceAccountKey(try emulator.serviceAccountKeyFile(base: base))
         configuration.signupAudiences = ["localhost"]
         configuration.adminToken = configuration.adminToken ?? UUID().uuidString.lowercased()
         let google = EntitleServer.Google(

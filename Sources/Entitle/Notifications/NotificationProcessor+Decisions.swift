@@ -10,27 +10,19 @@ extension NotificationProcessor {
     func decide(_ event: MarketplaceEvent) async throws -> ([ReconcilerAction], Entitlement?) {
         switch event.subject {
         case .account(let notice):
-            let fetched: FetchResult<Account>
-            do { fetched = .found(try await procurement.account(notice.id)) } catch let error as GoogleAPIError where error.isNotFound {
-                fetched = .notFound
-            }
-            let situation = AccountSituation(
-                trigger: .event(event),
-                accountID: notice.id,
-                fetched: fetched,
-                local: try await store.account(notice.id)
-            )
-            return (EntitlementReconciler.decide(situation), nil)
+            return (try await decideAccount(notice.id, trigger: .event(event)), nil)
         case .entitlement(let notice):
             return try await decideEntitlement(notice.id, trigger: .event(event))
         }
     }
 
+    func decideAccount(_ id: AccountID, trigger: ReconcileTrigger) async throws -> [ReconcilerAction] {
+        let situation = AccountSituation(trigger: trigger, accountID: id, fetched: try await fetchAccount(id), local: try await store.account(id))
+        return EntitlementReconciler.decide(situation)
+    }
+
     func decideEntitlement(_ id: EntitlementID, trigger: ReconcileTrigger) async throws -> ([ReconcilerAction], Entitlement?) {
-        let fetched: FetchResult<Entitlement>
-        do { fetched = .found(try await procurement.entitlement(id)) } catch let error as GoogleAPIError where error.isNotFound {
-            fetched = .notFound
-        }
+        let fetched = try await fetchEntitlement(id)
         let local = try await store.entitlement(id)
         var copy: Entitlement?
         if case .found(let entitlement) = fetched { copy = entitlement }
@@ -45,6 +37,15 @@ extension NotificationProcessor {
             policy: policies.policy(for: copy ?? local?.resource)
         )
         return (EntitlementReconciler.decide(situation), copy)
+    }
+
+    /// The re-read (contract §1.4 step 3): Google's 404 means the resource is gone.
+    func fetchEntitlement(_ id: EntitlementID) async throws -> FetchResult<Entitlement> {
+        do { return .found(try await procurement.entitlement(id)) } catch let error as GoogleAPIError where error.isNotFound { return .notFound }
+    }
+
+    func fetchAccount(_ id: AccountID) async throws -> FetchResult<Account> {
+        do { return .found(try await procurement.account(id)) } catch let error as GoogleAPIError where error.isNotFound { return .notFound }
     }
 
     /// The Procurement calls, first in every decision. A refusal because the entitlement is no

@@ -105,13 +105,7 @@ public struct NotificationProcessor: Sendable {
     public func reconcileAccount(_ id: AccountID, trigger: ReconcileTrigger, auditKind: AuditEntry.Kind, summary: String) async throws {
         let subject = "accounts/\(id.rawValue)"
         try await locks.withLock(subject) {
-            let fetched: FetchResult<Account>
-            do { fetched = .found(try await procurement.account(id)) } catch let error as GoogleAPIError where error.isNotFound {
-                fetched = .notFound
-            }
-            let actions = EntitlementReconciler.decide(
-                AccountSituation(trigger: trigger, accountID: id, fetched: fetched, local: try await store.account(id))
-            )
+            let actions = try await decideAccount(id, trigger: trigger)
             try await perform(actions)
             let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
             _ = try await store.commit(makeCommit(actions, cause: cause, fetched: nil))
@@ -126,11 +120,7 @@ public struct NotificationProcessor: Sendable {
     public func decideManually(_ decision: ManualDecision, for id: EntitlementID, by admin: String) async throws {
         let subject = "entitlements/\(id.rawValue)"
         try await locks.withLock(subject) {
-            let fetched: FetchResult<Entitlement>
-            do { fetched = .found(try await procurement.entitlement(id)) } catch let error as GoogleAPIError where error.isNotFound {
-                fetched = .notFound
-            }
-            let action = try EntitlementReconciler.action(for: decision, entitlementID: id, fetched: fetched)
+            let action = try EntitlementReconciler.action(for: decision, entitlementID: id, fetched: try await fetchEntitlement(id))
             try await perform([action], tolerateRefusal: false)
             let (actions, copy) = try await decideEntitlement(id, trigger: .resync)
             let cause = Cause(eventID: nil, subject: subject, auditKind: .admin, summary: "\(admin): \(AuditSummary.describe(action))", payload: nil)

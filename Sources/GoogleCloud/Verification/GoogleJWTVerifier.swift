@@ -53,7 +53,9 @@ struct GoogleJWTVerifier: Sendable {
         let payload: Claims
         do {
             registered = try await keys.verify(token, as: Registered.self)
-            payload = try await keys.verify(token, as: Claims.self)
+            // The signature was checked just above; checking it again for the second view of the
+            // same payload would double the RSA work per token.
+            payload = try await keys.unverified(token, as: Claims.self)
         } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
             throw .badSignature
         } catch {
