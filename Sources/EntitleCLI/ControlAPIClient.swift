@@ -32,15 +32,23 @@ enum JSONCall {
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
             request.headers.add(name: "Content-Type", value: "application/json")
         }
-        let response: HTTPClientResponse
+        // A server that is down must fail the command at once: AsyncHTTPClient by default retries a
+        // refused connection until the request's deadline (30 s of silence for a typo in --url).
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let reply: (status: UInt, text: String)
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let response = try await client.execute(request, timeout: .seconds(30))
+            reply = (response.status.code, String(buffer: try await response.body.collect(upTo: 64 * 1024 * 1024)))
+            try await client.shutdown()
         } catch {
+            try? await client.shutdown()
             throw EmulatorCallError(message: "cannot reach \(server) at \(base): \(error). \(hint)")
         }
-        let text = String(buffer: try await response.body.collect(upTo: 64 * 1024 * 1024))
-        guard (200..<300).contains(response.status.code) else {
-            throw EmulatorCallError(message: "\(server) answered \(response.status.code): \(text)")
+        let text = reply.text
+        guard (200..<300).contains(reply.status) else {
+            throw EmulatorCallError(message: "\(server) answered \(reply.status): \(text)")
         }
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }

@@ -197,4 +197,35 @@ import Testing
             #expect(try await fixture.admin.post("api/admin/outbox/no-such-one/replay").status == 404)
         }
     }
+
+    @Test(
+        "bad bodies change nothing: 10 MB to sign-up and to the admin API are 413, an unknown field or non-JSON in a decision is 400 naming it"
+    )
+    func badBodies() async throws {
+        try await withServer(policy: .manual) { fixture async throws in
+            let purchase = try await buy(fixture)
+            _ = try await state(fixture, purchase.entitlementId, becomes: .activationRequested)
+            let tenMegabytes = Data(repeating: 0x41, count: 10 * 1024 * 1024)
+            let reject = "api/admin/entitlements/\(purchase.entitlementId)/reject"
+            let huge = try await fixture.admin.send("POST", reject, raw: tenMegabytes, headers: ["Content-Type": "application/json"])
+            #expect(huge.status == 413, "\(huge.status)")
+            let misspelt = try await fixture.admin.send("POST", reject, raw: Data(#"{"reasn": "fraud"}"#.utf8))
+            #expect(misspelt.status == 400 && misspelt.text.contains("reasn"), "\(misspelt)")
+            let notJSON = try await fixture.admin.send("POST", reject, raw: Data("reason=fraud".utf8))
+            #expect(notJSON.status == 400 && notJSON.text.contains("not a JSON object"), "\(notJSON)")
+            let number = try await fixture.admin.send("POST", reject, raw: Data(#"{"reason": 5}"#.utf8))
+            #expect(number.status == 400 && number.text.contains("must be a string"), "\(number)")
+            let form = ["Content-Type": "application/x-www-form-urlencoded"]
+            for path in ["signup", "signup/complete"] {
+                let page = try await fixture.site.send("POST", path, raw: tenMegabytes, headers: form)
+                #expect(page.status == 413 && page.text.contains("too large"), "\(path): \(page.status)")
+            }
+            let google = try await fixture.running.procurementClient(try await fixture.running.transport()).entitlement(
+                try EntitlementID(purchase.entitlementId)
+            )
+            #expect(google.state == .activationRequested, "nothing was rejected")
+            let detail = try await fixture.admin.get("api/admin/entitlements/\(purchase.entitlementId)").decode(Detail.self)
+            #expect(detail.entitlement.resource.state == .activationRequested && !detail.timeline.contains { $0.kind == "admin" })
+        }
+    }
 }

@@ -168,4 +168,49 @@ import Testing
             print("convergence: \(counters)")
         }
     }
+
+    @Test(
+        "two replicas handle one notification at the same moment: both re-read it pending and approve, Google refuses the second, neither fails, one commit"
+    )
+    func replicasRace() async throws {
+        var options = EmulatorOptions()
+        options.requireSignupBeforeApproval = false
+        // Every Procurement call takes 300 ms, so both replicas read before either approves.
+        options.faults = FaultPlan(rules: [.init(api: .procurement, latencyMilliseconds: 300)])
+        try await TemporaryDatabase.withPath { path in
+            try await EmulatorHarness.withEmulator(options) { running in
+                let transport = try await running.transport()
+                let pubsub = running.pubSubClient(transport)
+                try await pubsub.createSubscription(Self.subscription, PubSubSubscription(topic: running.emulator.options.topic))
+                let id = try await buy(running)
+                var creation: ReceivedMessage?
+                for _ in 0..<20 where creation == nil {
+                    let pulled = try await pubsub.pull(Self.subscription, maxMessages: 10)
+                    creation = pulled.first { String(decoding: $0.message.data ?? Data(), as: UTF8.self).contains("ENTITLEMENT_CREATION_REQUESTED") }
+                }
+                let message = try #require(creation?.message)
+                let policies = ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic))
+                // Two replicas: each its own processor (own locks) and connection to one database.
+                let replicas = [
+                    NotificationProcessor(
+                        store: try await SQLiteStore(path: path),
+                        procurement: running.procurementClient(transport),
+                        policies: policies
+                    ),
+                    NotificationProcessor(
+                        store: try await SQLiteStore(path: path),
+                        procurement: running.procurementClient(transport),
+                        policies: policies
+                    ),
+                ]
+                async let first = replicas[0].handle(data: message.data, messageID: message.messageId)
+                async let second = replicas[1].handle(data: message.data, messageID: message.messageId)
+                let outcomes = try await [first, second]
+                let counters = replicas.map(\.counters.snapshot)
+                #expect(counters.map(\.refusedCalls).reduce(0, +) == 1, "the second approval was refused and taken as done: \(counters)")
+                #expect(counters.map(\.processed).reduce(0, +) == 1 && counters.map(\.duplicates).reduce(0, +) == 1, "one commit: \(outcomes)")
+                #expect(try await running.procurementClient(transport).entitlement(id).state == .active)
+            }
+        }
+    }
 }

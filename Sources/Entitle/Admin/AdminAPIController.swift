@@ -37,10 +37,6 @@ public struct AdminAPIController: Sendable {
         var entitlements: [LocalEntitlement]
     }
 
-    struct Reason: Decodable {
-        var reason: String?
-    }
-
     struct Problem: Codable {
         var error: String
     }
@@ -73,9 +69,9 @@ public struct AdminAPIController: Sendable {
             api.post("entitlements/:id/\(verb)") { request, context in
                 try await authorized(request) {
                     let id = try EntitlementID(context.parameters.get("id") ?? "")
-                    let body = try? JSONDecoder().decode(Reason.self, from: Data((try await request.body.collect(upTo: 64 * 1024)).readableBytesView))
+                    let reason = try await AdminRequestBody.reason(of: request)
                     do {
-                        try await processor.decideManually(makeDecision(body?.reason ?? "Declined by the provider."), for: id, by: "admin")
+                        try await processor.decideManually(makeDecision(reason ?? "Declined by the provider."), for: id, by: "admin")
                     } catch let error as ManualDecisionError {
                         return try Self.json(Problem(error: error.description), status: .conflict)
                     } catch let error as GoogleAPIError where error.isFailedPrecondition {
@@ -149,6 +145,8 @@ public struct AdminAPIController: Sendable {
             return try await body()
         } catch let error as ResourceNameError {
             return try Self.json(Problem(error: error.description), status: .badRequest)
+        } catch let error as AdminRequestError {
+            return try Self.json(Problem(error: error.message), status: error.status)
         }
     }
 

@@ -41,7 +41,9 @@ public struct SignupController: Sendable {
     }
 
     func begin(_ request: Request) async throws -> Response {
-        guard let form: TokenForm = try await Self.decodeForm(request), let token = form.token, !token.isEmpty else {
+        let form: TokenForm?
+        do { form = try await Self.decodeForm(request) } catch { return Self.tooLarge }
+        guard let form, let token = form.token, !token.isEmpty else {
             return Self.problem(
                 .badRequest,
                 "Sign-up link incomplete",
@@ -64,7 +66,9 @@ public struct SignupController: Sendable {
     }
 
     func complete(_ request: Request) async throws -> Response {
-        guard let form: CompleteForm = try await Self.decodeForm(request), let session = form.session, let csrf = form.csrf else {
+        let form: CompleteForm?
+        do { form = try await Self.decodeForm(request) } catch { return Self.tooLarge }
+        guard let form, let session = form.session, let csrf = form.csrf else {
             return Self.problem(.badRequest, "Form incomplete", "Please use the sign-up page to sign up.")
         }
         let cookie = Self.cookieValue(request.headers[.cookie], named: Self.cookie)
@@ -132,9 +136,19 @@ public struct SignupController: Sendable {
         Response(status: .seeOther, headers: [.location: url.absoluteString, .cacheControl: "no-store"])
     }
 
+    /// The form, or nil when it is not one.
+    /// - Throws: when the body is larger than `maxFormBytes` (a sign-up form is a few hundred bytes).
     static func decodeForm<Form: Decodable>(_ request: Request) async throws -> Form? {
-        guard let body = try? await request.body.collect(upTo: maxFormBytes) else { return nil }
+        let body = try await request.body.collect(upTo: maxFormBytes)
         return try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
+    }
+
+    static var tooLarge: Response {
+        problem(
+            .contentTooLarge,
+            "Request too large",
+            "A sign-up request is at most \(maxFormBytes / 1024) KB. Start again from your order in the Marketplace."
+        )
     }
 
     static func cookieValue(_ header: String?, named name: String) -> String? {
