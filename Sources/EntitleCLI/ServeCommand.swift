@@ -46,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "  buyer simulator (buy a product as a customer): \(emulatorURL)emulator",
                 "  sign-up page (the buyer arrives here from the simulator): \(configuration.publicURL)/signup",
                 "  admin API: \(configuration.publicURL)/api/admin/entitlements  (Authorization: Bearer \(configuration.adminToken ?? ""))",
+                "  usage API: POST \(configuration.publicURL)/v1/usage  (Authorization: Bearer \(configuration.usageAPIKeys.values.sorted().first ?? ""))",
             ]
         }
         let built = try await EntitleServer.build(configuration, google: google, logger: logger)
@@ -92,6 +93,13 @@ struct ServeCommand: AsyncParsableCommand {
         let keyFile = try ServiceAccountKey(try emulator.serviceAccountKeyFile(base: base))
         configuration.signupAudiences = ["localhost"]
         configuration.adminToken = configuration.adminToken ?? UUID().uuidString.lowercased()
+        if configuration.usageAPIKeys.isEmpty { configuration.usageAPIKeys = ["sandbox": UUID().uuidString.lowercased()] }
+        if configuration.usageMetrics.isEmpty {
+            // The emulator's catalog defines the metrics, as Producer Portal would.
+            for product in options.catalog.products where product.plans.contains(where: { !$0.metrics.isEmpty }) {
+                configuration.usageMetrics[product.id] = Dictionary(uniqueKeysWithValues: product.plans.map { ($0.id, $0.metrics) })
+            }
+        }
         let google = EntitleServer.Google(
             endpoints: .emulator(at: base),
             credentials: try ServiceAccountTokenProvider(key: keyFile),

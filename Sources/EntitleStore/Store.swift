@@ -45,4 +45,30 @@ public protocol Store: Sendable {
     func markCallbackFailed(id: String, error: String, nextAttemptAt: Timestamp?) async throws
     /// Sends a callback again (delivered or failed), with the same id.
     func replayCallback(id: String, now: Timestamp) async throws -> Bool
+
+    // MARK: Usage
+
+    /// Records every submission of a batch in one transaction, each in the window
+    /// `UsageWindow.assigned` gives it (after the entitlement's sealed windows). A known idempotency
+    /// key with the same content is a duplicate.
+    /// - Throws: `UsageConflict` (and records nothing) when a known key comes with other content.
+    func recordUsage(_ submissions: [UsageSubmission], app: String, windowLength: Int64, at: Timestamp) async throws -> [UsageAcceptance]
+    func usageCursor(_ id: EntitlementID) async throws -> UsageCursor?
+    /// Entitlements with usage not yet sealed into the ledger.
+    func entitlementsWithUnsealedUsage() async throws -> [EntitlementID]
+    /// Unsealed usage, summed per entitlement × metric × labels × window (all when nil).
+    func unsealedUsage(entitlement: EntitlementID?) async throws -> [UsageAggregate]
+    /// One transaction: every unsealed record of a closed window (and all of a final entitlement's)
+    /// becomes part of one ledger operation, status pending; the cursors move past those windows.
+    /// Returns the operations written.
+    func sealUsage(_ sealing: UsageSealing, at: Timestamp) async throws -> [UsageOperationRecord]
+    /// Operations with these statuses, oldest window first.
+    func usageOperations(statuses: [UsageOperationRecord.Status], entitlement: EntitlementID?, limit: Int) async throws -> [UsageOperationRecord]
+    func usageOperation(id: String) async throws -> UsageOperationRecord?
+    /// Applies the updates in one transaction; a reported operation moves its entitlement's
+    /// `reportedUntil` forward.
+    func updateUsageOperations(_ updates: [UsageOperationUpdate], at: Timestamp) async throws
+    /// Blocks (reason) or unblocks (nil) an entitlement's reporting, with its audit row and
+    /// callback, in one transaction. Returns false when it was already so.
+    func setUsageBlocked(_ id: EntitlementID, reason: String?, at: Timestamp, audit: AuditEntry, callback: OutboxItem?) async throws -> Bool
 }

@@ -100,6 +100,22 @@ public enum EntitleServer {
                 )
             )
         }
+        if !configuration.usageAPIKeys.isEmpty {
+            let recorder = UsageRecorder(
+                store: store,
+                catalog: UsageCatalog(products: configuration.usageMetrics),
+                windowLength: Int64(configuration.usageWindowSeconds)
+            )
+            UsageAPIController(recorder: recorder, keys: configuration.usageAPIKeys).register(on: router)
+        }
+        if configuration.usageReportIntervalSeconds > 0 {
+            let settings = UsageReporter.Settings(
+                windowLength: Int64(configuration.usageWindowSeconds),
+                interval: .seconds(configuration.usageReportIntervalSeconds)
+            )
+            let serviceControl = ServiceControlClient(baseURL: google.endpoints.serviceControl, transport: transport)
+            services.append(UsageReporter(store: store, serviceControl: serviceControl, settings: settings, logger: logger))
+        }
         if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL) {
             let signer = CallbackSigner(secret: configuration.callbackSecret ?? "")
             services.append(CallbackDispatcher(store: store, signer: signer, settings: .init(webhookURL: url), logger: logger))

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 public import MarketplaceCore
 
@@ -15,6 +14,8 @@ public struct CallbackMessage: Codable, Hashable, Sendable {
     public var eventId: String?
     /// The entitlement as last read from Google, when the callback is about one.
     public var entitlement: Entitlement?
+    /// What happened, in words, where the type alone does not say (a failed usage check's error).
+    public var detail: String?
 
     public init(request: CallbackRequest, cause: String, eventID: String?, entitlement: Entitlement?, createdAt: Timestamp) {
         id = Self.stableID(cause, request.kind.rawValue, request.accountID?.rawValue ?? "", request.entitlementID?.rawValue ?? "")
@@ -26,13 +27,6 @@ public struct CallbackMessage: Codable, Hashable, Sendable {
         self.entitlement = entitlement
     }
 
-    /// A UUID-shaped digest of the parts (SHA-256, first 16 bytes, version 8 "custom").
-    static func stableID(_ parts: String...) -> String {
-        var bytes = Array(SHA256.hash(data: Data(parts.joined(separator: "\u{1F}").utf8)).prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x80
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let groups = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return groups.joined(separator: "-")
-    }
+    /// A UUID-shaped digest of the parts (SHA-256, version 8 "custom").
+    static func stableID(_ parts: String...) -> String { HashedUUID.v8(parts) }
 }

@@ -37,6 +37,14 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var sandboxEmulatorPort = 8085
     /// Seconds between resync passes; 0 turns resync off.
     public var resyncIntervalSeconds = 3600
+    /// App name → API key of `POST /v1/usage`; without any, the usage API is off.
+    public var usageAPIKeys: [String: String] = [:]
+    /// Product id → plan id → metric ids (as in Producer Portal), from the file only.
+    public var usageMetrics: [String: [String: [String]]] = [:]
+    /// The length of a usage window (Google expects hourly reports).
+    public var usageWindowSeconds = 3600
+    /// Seconds between usage reporting passes; 0 turns reporting off.
+    public var usageReportIntervalSeconds = 3600
 
     public init() {}
 
@@ -72,6 +80,10 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         productPolicies = try c.decodeIfPresent([String: ApprovalPolicy].self, forKey: .productPolicies) ?? productPolicies
         sandboxEmulatorPort = try c.decodeIfPresent(Int.self, forKey: .sandboxEmulatorPort) ?? sandboxEmulatorPort
         resyncIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .resyncIntervalSeconds) ?? resyncIntervalSeconds
+        usageAPIKeys = try c.decodeIfPresent([String: String].self, forKey: .usageAPIKeys) ?? usageAPIKeys
+        usageMetrics = try c.decodeIfPresent([String: [String: [String]]].self, forKey: .usageMetrics) ?? usageMetrics
+        usageWindowSeconds = try c.decodeIfPresent(Int.self, forKey: .usageWindowSeconds) ?? usageWindowSeconds
+        usageReportIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .usageReportIntervalSeconds) ?? usageReportIntervalSeconds
     }
 
     /// The file's settings (when given) overlaid with the environment's.
@@ -129,6 +141,12 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         }
         sandboxEmulatorPort = try number("ENTITLE_SANDBOX_EMULATOR_PORT") ?? sandboxEmulatorPort
         resyncIntervalSeconds = try number("ENTITLE_RESYNC_INTERVAL_SECONDS") ?? resyncIntervalSeconds
+        if let key = text("ENTITLE_USAGE_API_KEY") { usageAPIKeys["default"] = key }
+        usageWindowSeconds = try number("ENTITLE_USAGE_WINDOW_SECONDS") ?? usageWindowSeconds
+        usageReportIntervalSeconds = try number("ENTITLE_USAGE_REPORT_INTERVAL_SECONDS") ?? usageReportIntervalSeconds
+        guard usageWindowSeconds >= 60, 86_400 % usageWindowSeconds == 0 else {
+            throw ConfigurationError(setting: "usageWindowSeconds", problem: "\(usageWindowSeconds) must be at least 60 and divide a day")
+        }
         guard ["pull", "push"].contains(delivery) else {
             throw ConfigurationError(setting: "delivery", problem: "\"\(delivery)\" is not pull or push")
         }

@@ -14,6 +14,8 @@ public struct AuditEntry: Hashable, Sendable, Codable {
         case admin
         /// A buyer's sign-up.
         case signup
+        /// Usage reporting: a check failed or passed again, a window re-run.
+        case usage
     }
 
     public var id: Int64?

@@ -85,6 +85,52 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Usage metering (issue #6). Times are microseconds since the epoch, like v1's.
+        migrator.registerMigration("v2-usage") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE usage_record (
+                        app TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL,
+                        entitlement_id TEXT NOT NULL,
+                        metric TEXT NOT NULL,
+                        labels TEXT NOT NULL,
+                        quantity INTEGER NOT NULL,
+                        usage_time INTEGER NOT NULL,
+                        window_start INTEGER NOT NULL,
+                        accepted_at INTEGER NOT NULL,
+                        operation_id TEXT,
+                        PRIMARY KEY (app, idempotency_key)
+                    );
+                    CREATE INDEX usage_record_unsealed ON usage_record(operation_id, entitlement_id, window_start);
+                    CREATE TABLE usage_operation (
+                        id TEXT PRIMARY KEY,
+                        entitlement_id TEXT NOT NULL,
+                        metric TEXT NOT NULL,
+                        labels TEXT NOT NULL,
+                        window_start INTEGER NOT NULL,
+                        window_end INTEGER NOT NULL,
+                        quantity INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        reported_at INTEGER,
+                        UNIQUE (entitlement_id, metric, labels, window_start)
+                    );
+                    CREATE INDEX usage_operation_status ON usage_operation(status, window_start);
+                    CREATE TABLE usage_cursor (
+                        entitlement_id TEXT PRIMARY KEY,
+                        sealed_until INTEGER NOT NULL,
+                        reported_until INTEGER,
+                        final INTEGER NOT NULL DEFAULT 0,
+                        blocked_reason TEXT,
+                        blocked_at INTEGER
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

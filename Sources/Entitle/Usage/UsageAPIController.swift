@@ -1,0 +1,163 @@
+import EntitleStore
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import MarketplaceCore
+import NIOCore
+
+/// `POST /v1/usage`: the vendor app's usage records, one or a batch (`{"records": [...]}`, at most
+/// 1000), behind `Authorization: Bearer <the app's API key>`. 202 with each record's window; 422
+/// with each bad record's reasons; 409 when an idempotency key comes back with another body; 400
+/// for a malformed body or an unknown field; 413 over 1 MiB. A batch is recorded whole or not at all.
+public struct UsageAPIController: Sendable {
+    public static let path = "v1/usage"
+    public static let maxBodyBytes = 1024 * 1024
+    public static let maxRecords = 1000
+
+    let recorder: UsageRecorder
+    /// App name → API key.
+    let keys: [String: String]
+
+    public init(recorder: UsageRecorder, keys: [String: String]) {
+        self.recorder = recorder
+        self.keys = keys
+    }
+
+    struct Result: Codable {
+        var idempotencyKey: String
+        var status: String
+        var windowStart: Timestamp
+        var windowEnd: Timestamp
+    }
+
+    struct Accepted: Codable {
+        var results: [Result]
+    }
+
+    struct Problem: Codable {
+        struct Record: Codable {
+            var index: Int
+            var idempotencyKey: String?
+            var reasons: [String]
+        }
+        var error: String
+        var records: [Record]?
+        var idempotencyKeys: [String]?
+    }
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.post(RouterPath(Self.path)) { request, _ in try await handle(request) }
+    }
+
+    func handle(_ request: Request) async throws -> Response {
+        guard let app = app(for: request.headers[.authorization]) else {
+            var response = try Self.json(Problem(error: "a usage API key is required (Authorization: Bearer <key>)"), status: .unauthorized)
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
+            return try Self.json(Problem(error: "a usage request is at most \(Self.maxBodyBytes) bytes"), status: .contentTooLarge)
+        }
+        let records: [UsageRecordJSON]
+        do { records = try UsageRecordJSON.parse(Data(body.readableBytesView)) } catch {
+            return try Self.json(Problem(error: error.message), status: .badRequest)
+        }
+        guard (1...Self.maxRecords).contains(records.count) else {
+            return try Self.json(Problem(error: "a batch holds 1 to \(Self.maxRecords) records; this one has \(records.count)"), status: .badRequest)
+        }
+        var submissions: [UsageSubmission] = []
+        var unresolved: [Int: [String]] = [:]
+        for (index, record) in records.enumerated() {
+            switch try await resolve(record) {
+            case .success(let submission): submissions.append(submission)
+            case .failure(let problem): unresolved[index] = [problem.message]
+            }
+        }
+        guard unresolved.isEmpty else { return try Self.rejected(unresolved, records) }
+        do {
+            let outcomes = try await recorder.record(submissions, app: app)
+            let results = zip(submissions, outcomes).map { submission, outcome in
+                switch outcome {
+                case .accepted(let window):
+                    Result(idempotencyKey: submission.idempotencyKey, status: "accepted", windowStart: window.start, windowEnd: window.end)
+                case .duplicate(let window):
+                    Result(idempotencyKey: submission.idempotencyKey, status: "duplicate", windowStart: window.start, windowEnd: window.end)
+                }
+            }
+            return try Self.json(Accepted(results: results), status: .accepted)
+        } catch let rejected as UsageRecorder.Rejected {
+            return try Self.rejected(rejected.problems, records)
+        } catch let conflict as UsageConflict {
+            return try Self.json(
+                Problem(error: "idempotency keys reused with a different body; nothing was recorded", idempotencyKeys: conflict.idempotencyKeys),
+                status: .conflict
+            )
+        }
+    }
+
+    struct Unresolved: Error {
+        var message: String
+    }
+
+    /// The submission a record describes; an account and product name their entitlement.
+    private func resolve(_ record: UsageRecordJSON) async throws -> Swift.Result<UsageSubmission, Unresolved> {
+        let entitlementID: EntitlementID
+        if let id = record.entitlementId {
+            guard let parsed = try? EntitlementID(id) else { return .failure(Unresolved(message: "entitlementId \(id) is not an entitlement id")) }
+            entitlementID = parsed
+        } else if let account = record.accountId, let product = record.product {
+            guard let accountID = try? AccountID(account) else { return .failure(Unresolved(message: "accountId \(account) is not an account id")) }
+            guard let found = try await recorder.entitlement(account: accountID, product: product) else {
+                return .failure(Unresolved(message: "account \(account) has no single entitlement for \(product); send entitlementId"))
+            }
+            entitlementID = found
+        } else {
+            return .failure(Unresolved(message: "entitlementId, or accountId and product, is required"))
+        }
+        var time = Timestamp(Date())
+        if let text = record.time {
+            guard let parsed = try? Timestamp(rfc3339: text) else { return .failure(Unresolved(message: "time \(text) is not RFC 3339")) }
+            time = parsed
+        }
+        return .success(
+            UsageSubmission(
+                entitlementID: entitlementID,
+                metric: record.metric,
+                quantity: record.quantity,
+                time: time,
+                idempotencyKey: record.idempotencyKey,
+                labels: record.labels ?? [:]
+            )
+        )
+    }
+
+    private func app(for header: String?) -> String? {
+        guard let header, header.hasPrefix("Bearer ") else { return nil }
+        let presented = String(header.dropFirst("Bearer ".count))
+        // Every key is compared, in constant time, so the timing tells nothing about which matched.
+        var found: String?
+        for (app, key) in keys.sorted(by: { $0.key < $1.key }) where SignupFlow.constantTimeEquals(presented, key) { found = found ?? app }
+        return found
+    }
+
+    static func rejected(_ problems: [Int: [String]], _ records: [UsageRecordJSON]) throws -> Response {
+        let listed = problems.sorted { $0.key < $1.key }.map {
+            Problem.Record(index: $0.key, idempotencyKey: records[$0.key].idempotencyKey, reasons: $0.value)
+        }
+        return try json(
+            Problem(error: "\(listed.count) of \(records.count) records cannot be billed; nothing was recorded", records: listed),
+            status: .unprocessableContent
+        )
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
+        )
+    }
+}

@@ -1,0 +1,165 @@
+public import MarketplaceCore
+
+/// What became of one submitted usage record.
+public enum UsageAcceptance: Hashable, Sendable, Codable {
+    /// Recorded, to be counted in `window`.
+    case accepted(window: UsageWindow)
+    /// The same idempotency key with the same content came before; counted once, in `window`.
+    case duplicate(window: UsageWindow)
+}
+
+/// Idempotency keys that came back with a different body: the batch was not recorded.
+public struct UsageConflict: Error, Hashable, Sendable {
+    public var idempotencyKeys: [String]
+
+    public init(idempotencyKeys: [String]) {
+        self.idempotencyKeys = idempotencyKeys
+    }
+}
+
+/// One operation of the usage ledger: the sum of one entitlement's metric (with one set of
+/// labels) over one window. Written before Google is called, with a deterministic id, so a crash
+/// or a timeout resends the same operation with the same value and never a second one.
+public struct UsageOperationRecord: Hashable, Sendable, Codable {
+    public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Sealed, not yet sent (or sent and the process stopped before the answer).
+        case pending
+        /// Google accepted it.
+        case reported
+        /// The entitlement's check failed (billing disabled, …); checked again each pass.
+        case checkFailed = "check_failed"
+        /// Google refused it (a report error); re-run from the admin API after fixing the cause.
+        case rejected
+        /// The report request failed without saying whether it was taken: sent again, same id.
+        case unknown
+    }
+
+    public var id: String
+    public var entitlementID: EntitlementID
+    public var metric: String
+    public var labels: [String: String]
+    public var window: UsageWindow
+    public var quantity: Int64
+    public var status: Status
+    public var attempts: Int
+    public var lastError: String?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+    public var reportedAt: Timestamp?
+
+    public init(
+        id: String,
+        entitlementID: EntitlementID,
+        metric: String,
+        labels: [String: String],
+        window: UsageWindow,
+        quantity: Int64,
+        status: Status,
+        attempts: Int = 0,
+        lastError: String? = nil,
+        createdAt: Timestamp,
+        updatedAt: Timestamp,
+        reportedAt: Timestamp? = nil
+    ) {
+        self.id = id
+        self.entitlementID = entitlementID
+        self.metric = metric
+        self.labels = labels
+        self.window = window
+        self.quantity = quantity
+        self.status = status
+        self.attempts = attempts
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.reportedAt = reportedAt
+    }
+}
+
+/// A change of one ledger operation after a check or a report.
+public struct UsageOperationUpdate: Hashable, Sendable {
+    public var id: String
+    public var status: UsageOperationRecord.Status
+    public var error: String?
+    /// Counts as a send attempt (a report request was made for it).
+    public var attempted: Bool
+
+    public init(id: String, status: UsageOperationRecord.Status, error: String? = nil, attempted: Bool) {
+        self.id = id
+        self.status = status
+        self.error = error
+        self.attempted = attempted
+    }
+}
+
+/// Unsealed usage of one entitlement × metric × labels × window: what the next pass would seal.
+public struct UsageAggregate: Hashable, Sendable, Codable {
+    public var entitlementID: EntitlementID
+    public var metric: String
+    public var labels: [String: String]
+    public var windowStart: Timestamp
+    public var quantity: Int64
+    public var records: Int
+
+    public init(entitlementID: EntitlementID, metric: String, labels: [String: String], windowStart: Timestamp, quantity: Int64, records: Int) {
+        self.entitlementID = entitlementID
+        self.metric = metric
+        self.labels = labels
+        self.windowStart = windowStart
+        self.quantity = quantity
+        self.records = records
+    }
+}
+
+/// An entitlement's usage bookkeeping.
+public struct UsageCursor: Hashable, Sendable, Codable {
+    public var entitlementID: EntitlementID
+    /// Windows before this are sealed: usage stamped earlier goes to the first open window.
+    public var sealedUntil: Timestamp
+    /// The end of the last window Google accepted.
+    public var reportedUntil: Timestamp?
+    /// The entitlement is cancelled and its last window sealed: no more usage is accepted.
+    public var isFinal: Bool
+    /// Why reporting is blocked (a failed check), and since when.
+    public var blockedReason: String?
+    public var blockedAt: Timestamp?
+
+    public init(
+        entitlementID: EntitlementID,
+        sealedUntil: Timestamp,
+        reportedUntil: Timestamp? = nil,
+        isFinal: Bool = false,
+        blockedReason: String? = nil,
+        blockedAt: Timestamp? = nil
+    ) {
+        self.entitlementID = entitlementID
+        self.sealedUntil = sealedUntil
+        self.reportedUntil = reportedUntil
+        self.isFinal = isFinal
+        self.blockedReason = blockedReason
+        self.blockedAt = blockedAt
+    }
+}
+
+/// How a reporting pass seals windows: which are closed, and the deterministic operation ids.
+public struct UsageSealing: Sendable {
+    /// Windows ending at or before this are sealed.
+    public var cutoff: Timestamp
+    public var windowLength: Int64
+    /// Cancelled entitlements: all their usage is sealed, the last window ending at this time.
+    public var finals: [EntitlementID: Timestamp]
+    /// The operation id of entitlement × metric × labels (canonical JSON) × window start.
+    public var operationID: @Sendable (EntitlementID, String, String, Timestamp) -> String
+
+    public init(
+        cutoff: Timestamp,
+        windowLength: Int64,
+        finals: [EntitlementID: Timestamp],
+        operationID: @escaping @Sendable (EntitlementID, String, String, Timestamp) -> String
+    ) {
+        self.cutoff = cutoff
+        self.windowLength = windowLength
+        self.finals = finals
+        self.operationID = operationID
+    }
+}

@@ -1,0 +1,111 @@
+/// One usage record as the vendor's app sends it (`POST /v1/usage`): so much of a metric, used by
+/// an entitlement at a time, under an idempotency key the app chooses.
+public struct UsageSubmission: Hashable, Sendable, Codable {
+    /// The two user labels Marketplace reserves (contract §5.2), shown to the customer in billing.
+    public static let allowedLabels: Set<String> = [
+        "cloudmarketplace.googleapis.com/resource_name", "cloudmarketplace.googleapis.com/container_name",
+    ]
+
+    public var entitlementID: EntitlementID
+    /// The metric id as in Producer Portal (`requests`), without the service name.
+    public var metric: String
+    public var quantity: Int64
+    public var time: Timestamp
+    public var idempotencyKey: String
+    public var labels: [String: String]
+
+    public init(
+        entitlementID: EntitlementID,
+        metric: String,
+        quantity: Int64,
+        time: Timestamp,
+        idempotencyKey: String,
+        labels: [String: String] = [:]
+    ) {
+        self.entitlementID = entitlementID
+        self.metric = metric
+        self.quantity = quantity
+        self.time = time
+        self.idempotencyKey = idempotencyKey
+        self.labels = labels
+    }
+
+    /// Labels as one stable string (sorted `key=value` lines), part of what identifies an aggregate.
+    public var labelKey: String {
+        labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+    }
+}
+
+/// Whether a submission can be billed, and why not: the reasons a 422 lists.
+public enum UsageValidation {
+    /// How far ahead of Entitle's clock a record may be stamped (clock skew between machines).
+    public static let futureTolerance: Int64 = 300
+
+    /// - Parameters:
+    ///   - entitlement: the entitlement as stored; nil when Entitle does not know it.
+    ///   - metrics: the metric ids of its plan (and pending plan), from configuration; nil when the
+    ///     product is not configured for usage.
+    ///   - finalReported: the entitlement's last usage was already reported (it is cancelled).
+    public static func problems(
+        _ submission: UsageSubmission,
+        entitlement: LocalEntitlement?,
+        metrics: Set<String>?,
+        finalReported: Bool,
+        now: Timestamp
+    ) -> [String] {
+        var problems: [String] = []
+        if submission.quantity < 0 { problems.append("quantity must not be negative") }
+        if submission.metric.isEmpty { problems.append("metric is required") }
+        if submission.idempotencyKey.isEmpty || submission.idempotencyKey.utf8.count > 128 {
+            problems.append("idempotencyKey is required, at most 128 bytes")
+        }
+        if submission.time > now.adding(seconds: futureTolerance) { problems.append("time \(submission.time.rfc3339) is in the future") }
+        for (key, value) in submission.labels {
+            if !UsageSubmission.allowedLabels.contains(key) {
+                problems.append("label \(key) is not one of \(UsageSubmission.allowedLabels.sorted().joined(separator: ", "))")
+            } else if !isLabelValue(value) {
+                problems.append("label \(key): value must be 1–63 lowercase letters, digits, '_' or '-'")
+            }
+        }
+        guard let entitlement, !entitlement.isDeleted else {
+            problems.append("entitlement \(submission.entitlementID) is not known to Entitle")
+            return problems
+        }
+        if entitlement.resource.usageReportingId?.isEmpty ?? true {
+            problems.append("entitlement \(submission.entitlementID) has no usageReportingId: its product is not usage-priced")
+        }
+        switch entitlement.state {
+        case let state? where state.isInService: break
+        case .cancelled?:
+            if finalReported {
+                problems.append("entitlement \(submission.entitlementID) is cancelled and its final usage was already reported")
+            } else if let cancelled = cancellationTime(entitlement), submission.time > cancelled {
+                problems.append("entitlement \(submission.entitlementID) was cancelled at \(cancelled.rfc3339), before this usage")
+            }
+        case let state:
+            problems.append(
+                "entitlement \(submission.entitlementID) is \(state?.rawValue ?? "in no state"); usage is billed only while it is in service"
+            )
+        }
+        if let metrics, !submission.metric.isEmpty, !metrics.contains(submission.metric) {
+            let plan = entitlement.plan ?? "?"
+            problems.append("metric \(submission.metric) is not a metric of plan \(plan) (its metrics: \(metrics.sorted().joined(separator: ", ")))")
+        } else if metrics == nil {
+            problems.append("product \(entitlement.resource.product ?? "?") has no usage metrics configured")
+        }
+        return problems
+    }
+
+    /// When a cancelled entitlement stopped being billable: the second of its last update (Google's
+    /// cancellation), rounded down so that a final window ending there is never after it.
+    public static func cancellationTime(_ entitlement: LocalEntitlement) -> Timestamp? {
+        guard entitlement.state == .cancelled, let time = entitlement.updateTime else { return nil }
+        return Timestamp(seconds: time.seconds)
+    }
+
+    /// Google's label value syntax, as Marketplace's cost attribution needs it.
+    static func isLabelValue(_ value: String) -> Bool {
+        guard (1...63).contains(value.utf8.count) else { return false }
+        return value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
+    }
+}

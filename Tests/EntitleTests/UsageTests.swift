@@ -1,0 +1,330 @@
+import Entitle
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// Usage metering end to end: the vendor app's records through `POST /v1/usage` into a real
+/// SQLite file, reporting passes to the emulator's Service Control, checked against what the
+/// emulator recorded as billed.
+@Suite struct UsageTests {
+    static let usageKey = "usage-key-of-the-app"
+
+    struct Fixture: Sendable {
+        var running: RunningEmulator
+        var store: SQLiteStore
+        var usage: JSONHTTPClient
+        var transport: GoogleAPITransport
+
+        func reporter(_ clock: ManualClock) -> UsageReporter {
+            UsageReporter(
+                store: store,
+                serviceControl: ServiceControlClient(baseURL: running.baseURL, transport: transport),
+                settings: .init(interval: .seconds(3600)),
+                now: { clock.now }
+            )
+        }
+    }
+
+    struct Purchase: Decodable {
+        var entitlementId: String
+    }
+
+    struct Accepted: Decodable {
+        struct Result: Decodable {
+            var idempotencyKey: String
+            var status: String
+            var windowStart: Timestamp
+        }
+        var results: [Result]
+    }
+
+    struct Reports: Decodable {
+        var records: [UsageRecord]
+        var totals: [String: [String: Int64]]
+    }
+
+    private func withUsage(faults: FaultPlan = FaultPlan(), _ body: @Sendable (Fixture) async throws -> Void) async throws {
+        try await TemporaryDatabase.withPath { path in
+            var options = EmulatorOptions()
+            options.requireSignupBeforeApproval = false
+            options.pullWait = .milliseconds(200)
+            options.faults = faults
+            try await EmulatorHarness.withEmulator(options) { running in
+                var configuration = EntitleConfiguration()
+                configuration.httpPort = 0
+                configuration.storeURL = path
+                configuration.signupAudiences = ["localhost"]
+                configuration.entitlementPolicy = .automatic
+                configuration.usageAPIKeys = ["app": Self.usageKey]
+                configuration.usageMetrics = [
+                    "example-messaging-service": ["basic": ["requests", "storage_gib"], "standard": ["requests", "storage_gib"]]
+                ]
+                configuration.usageReportIntervalSeconds = 0
+                configuration.resyncIntervalSeconds = 0
+                let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
+                let key = try JSONDecoder().decode(ServiceAccountKey.self, from: file)
+                let google = EntitleServer.Google(
+                    endpoints: .emulator(at: running.baseURL),
+                    credentials: try ServiceAccountTokenProvider(key: key),
+                    provider: running.emulator.options.provider,
+                    subscription: "projects/vendor/subscriptions/entitle",
+                    createSubscriptionOn: running.emulator.options.topic
+                )
+                // Subscribed before the first purchase: Pub/Sub keeps nothing for a subscription made later.
+                try await running.pubSubClient(try await running.transport()).createSubscription(
+                    google.subscription,
+                    PubSubSubscription(topic: running.emulator.options.topic)
+                )
+                let built = try await EntitleServer.build(configuration, google: google)
+                try await ServiceScope.run(built.services, label: "test.entitle") {
+                    let base = URL(string: "http://127.0.0.1:\(await built.listening())/")!
+                    let fixture = Fixture(
+                        running: running,
+                        store: built.store,
+                        usage: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.usageKey)"]),
+                        transport: GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key))
+                    )
+                    try await body(fixture)
+                }
+            }
+        }
+    }
+
+    /// Buys `count` basic plans and waits until the store has them active.
+    private func activeEntitlements(_ fixture: Fixture, _ count: Int) async throws -> [LocalEntitlement] {
+        var ids: [EntitlementID] = []
+        for _ in 0..<count {
+            let purchase: Purchase = try await fixture.running.http.post(
+                "emulator/v1/purchases",
+                ["product": "example-messaging-service", "plan": "basic"]
+            ).decode()
+            ids.append(try EntitlementID(purchase.entitlementId))
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            var found: [LocalEntitlement] = []
+            for id in ids { if let local = try await fixture.store.entitlement(id), local.state == .active { found.append(local) } }
+            if found.count == count { return found }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        var states: [String] = []
+        for id in ids { states.append("\(id): \(String(describing: try await fixture.store.entitlement(id)?.state))") }
+        throw ChildProcessError(message: "entitlements never became active: \(states)")
+    }
+
+    private func record(_ entitlement: LocalEntitlement, _ metric: String, _ quantity: Int64, at time: Timestamp, key: String) -> [String: JSONValue]
+    {
+        [
+            "entitlementId": .string(entitlement.id.rawValue), "metric": .string(metric), "quantity": .number(Double(quantity)),
+            "time": .string(time.rfc3339), "idempotencyKey": .string(key),
+        ]
+    }
+
+    private func post(_ fixture: Fixture, _ records: [[String: JSONValue]]) async throws -> HTTPReply {
+        try await fixture.usage.post("v1/usage", ["records": JSONValue.array(records.map { .object($0) })])
+    }
+
+    private func reports(_ fixture: Fixture) async throws -> Reports {
+        try await fixture.running.http.get("emulator/v1/usage-reports").decode()
+    }
+
+    /// The start of the hour three hours ago: windows safely closed at real time.
+    private func pastHour() -> Timestamp {
+        UsageWindow.containing(Timestamp(Date()).adding(seconds: -3 * 3600), length: 3600).start
+    }
+
+    @Test(
+        "records are summed per entitlement, metric and hour and reported once; a repeated key is a duplicate; late usage goes to the next open window"
+    )
+    func reportOnce() async throws {
+        try await withUsage { fixture in
+            let entitlements = try await activeEntitlements(fixture, 2)
+            let (first, second) = (entitlements[0], entitlements[1])
+            let hour = pastHour()
+            let accepted = try await post(
+                fixture,
+                [
+                    record(first, "requests", 10, at: hour.adding(seconds: 60), key: "a"),
+                    record(first, "requests", 5, at: hour.adding(seconds: 1800), key: "b"),
+                    record(first, "storage_gib", 3, at: hour.adding(seconds: 2400), key: "c"),
+                    record(second, "requests", 7, at: hour.adding(seconds: 3900), key: "d"),
+                ]
+            )
+            #expect(accepted.status == 202, "\(accepted)")
+            let again = try await post(fixture, [record(first, "requests", 10, at: hour.adding(seconds: 60), key: "a")])
+            #expect(try again.decode(Accepted.self).results.map(\.status) == ["duplicate"])
+            let clash = try await post(
+                fixture,
+                [record(first, "requests", 11, at: hour.adding(seconds: 60), key: "a"), record(first, "requests", 1, at: hour, key: "e")]
+            )
+            #expect(clash.status == 409 && clash.text.contains("\"a\""), "\(clash)")
+
+            let clock = ManualClock(hour.adding(seconds: 2 * 3600 + 1))
+            let summary = try await fixture.reporter(clock).pass()
+            #expect(summary.sealed == 3 && summary.reported == 3 && summary.reportRequests == 1, "\(summary)")
+            var billed = try await reports(fixture)
+            let firstConsumer = try #require(first.resource.usageReportingId)
+            let service = "example-messaging-service.gcpmarketplace.example.com"
+            #expect(billed.totals[firstConsumer]?["\(service)/requests"] == 15, "key e was not recorded: \(billed.totals)")
+            #expect(billed.totals[firstConsumer]?["\(service)/storage_gib"] == 3)
+            #expect(billed.totals[try #require(second.resource.usageReportingId)]?["\(service)/requests"] == 7)
+
+            // Late: stamped in the first (already reported) hour, counted in the first open one.
+            let late = try await post(fixture, [record(first, "requests", 4, at: hour.adding(seconds: 600), key: "f")])
+            #expect(try late.decode(Accepted.self).results.first?.windowStart == hour.adding(seconds: 2 * 3600), "\(late)")
+            clock.advance(seconds: 3600)
+            #expect(try await fixture.reporter(clock).pass().reported == 1)
+            let idle = try await fixture.reporter(clock).pass()
+            #expect(idle.sealed == 0 && idle.reportRequests == 0 && idle.checks == 0, "nothing twice: \(idle)")
+            billed = try await reports(fixture)
+            #expect(billed.totals[firstConsumer]?["\(service)/requests"] == 19)
+            #expect(billed.records.allSatisfy { !$0.duplicate }, "no operation sent twice")
+            let cursor = try await fixture.store.usageCursor(first.id)
+            #expect(cursor?.reportedUntil == hour.adding(seconds: 3 * 3600))
+        }
+    }
+
+    @Test(
+        "bad usage requests: 401 without the key, 400 for unknown fields or malformed JSON, 413 over 1 MiB, 422 with every reason, and nothing recorded"
+    )
+    func badRequests() async throws {
+        try await withUsage { fixture in
+            let entitlement = try await activeEntitlements(fixture, 1)[0]
+            let now = Timestamp(Date())
+            #expect(try await fixture.usage.anonymous.post("v1/usage", ["records": JSONValue.array([])]).status == 401)
+            var misspelt = record(entitlement, "requests", 1, at: now, key: "m")
+            misspelt["qty"] = .number(1)
+            let unknown = try await post(fixture, [misspelt])
+            #expect(unknown.status == 400 && unknown.text.contains("qty"), "\(unknown)")
+            let fraction = try await post(fixture, [record(entitlement, "requests", 1, at: now, key: "x").merging(["quantity": .number(1.5)]) { $1 }])
+            #expect(fraction.status == 400 && fraction.text.contains("quantity"), "\(fraction)")
+            let notJSON = try await fixture.usage.send("POST", "v1/usage", raw: Data("quantity=1".utf8))
+            #expect(notJSON.status == 400)
+            let huge = try await fixture.usage.send("POST", "v1/usage", raw: Data(repeating: 0x20, count: 2 * 1024 * 1024))
+            #expect(huge.status == 413)
+            let invalid = try await post(
+                fixture,
+                [
+                    record(entitlement, "requests", 1, at: now, key: "ok"),
+                    record(entitlement, "priority_requests", 1, at: now, key: "p"),
+                    record(entitlement, "requests", -1, at: now, key: "n"),
+                    record(entitlement, "requests", 1, at: now.adding(seconds: 3600), key: "future"),
+                    [
+                        "entitlementId": .string("no-such-entitlement"), "metric": .string("requests"), "quantity": .number(1),
+                        "idempotencyKey": .string("u"),
+                    ],
+                ]
+            )
+            #expect(invalid.status == 422, "\(invalid)")
+            for reason in ["not a metric of plan basic", "negative", "in the future", "not known to Entitle"] {
+                #expect(invalid.text.contains(reason), "\(reason): \(invalid.text)")
+            }
+            #expect(try await fixture.store.unsealedUsage(entitlement: nil).isEmpty, "nothing of a rejected batch is kept")
+        }
+    }
+
+    @Test("a failed check blocks the entitlement's reporting with one usage.check_failed callback; reporting resumes when the check passes")
+    func checkFailure() async throws {
+        try await withUsage { fixture in
+            let entitlement = try await activeEntitlements(fixture, 1)[0]
+            let consumer = try #require(entitlement.resource.usageReportingId)
+            let hour = pastHour()
+            _ = try await post(fixture, [record(entitlement, "requests", 12, at: hour, key: "k1")])
+            _ = try await fixture.running.http.post("emulator/v1/check-errors", ["consumerId": consumer, "code": "BILLING_DISABLED"])
+            let clock = ManualClock(hour.adding(seconds: 3601))
+            let blocked = try await fixture.reporter(clock).pass()
+            #expect(blocked.checkFailures == 1 && blocked.reported == 0 && blocked.reportRequests == 0, "\(blocked)")
+            #expect(try await fixture.store.usageCursor(entitlement.id)?.blockedReason?.contains("BILLING_DISABLED") == true)
+            _ = try await fixture.reporter(clock).pass()
+            let callbacks = try await fixture.store.callbacks(status: nil, limit: 100).filter { $0.kind == .usageCheckFailed }
+            #expect(callbacks.count == 1 && callbacks[0].body.contains("BILLING_DISABLED"), "one callback per blocked episode: \(callbacks.count)")
+            #expect(try await reports(fixture).records.isEmpty)
+
+            _ = try await fixture.running.http.post("emulator/v1/check-errors", ["consumerId": .string(consumer), "code": JSONValue.null])
+            let resumed = try await fixture.reporter(clock).pass()
+            #expect(resumed.reported == 1, "\(resumed)")
+            #expect(try await fixture.store.usageCursor(entitlement.id)?.blockedReason == nil)
+            #expect(try await reports(fixture).totals[consumer]?["example-messaging-service.gcpmarketplace.example.com/requests"] == 12)
+            let audit = try await fixture.store.auditLog(subject: "entitlements/\(entitlement.id.rawValue)", limit: 50).filter { $0.kind == .usage }
+            #expect(audit.count == 2, "blocked, then resumed: \(audit.map(\.summary))")
+        }
+    }
+
+    @Test(
+        "10,000 records with repeated keys and late ones, 30% of Service Control calls failing with 503: per entitlement and metric the billed sum equals the accepted sum, no window billed twice"
+    )
+    func exactlyOnceUnderFaults() async throws {
+        let faults = FaultPlan(seed: 6, rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503)])
+        try await withUsage(faults: faults) { fixture in
+            let entitlements = try await activeEntitlements(fixture, 20)
+            let base = UsageWindow.containing(Timestamp(Date()).adding(seconds: -9 * 3600), length: 3600).start
+            var random = SeededRandom(seed: 10_000)
+            var sent: [[String: JSONValue]] = []
+            var accepted: [String: (consumer: String, metric: String, quantity: Int64)] = [:]
+            let clock = ManualClock(base.adding(seconds: 3601))
+            var summaries: [UsageReporter.PassSummary] = []
+            for batch in 0..<20 {
+                var records: [[String: JSONValue]] = []
+                for index in 0..<500 {
+                    if !sent.isEmpty, random.next() % 10 == 0 {
+                        records.append(sent[Int(random.next() % UInt64(sent.count))])  // a retry of an earlier record
+                        continue
+                    }
+                    let entitlement = entitlements[Int(random.next() % 20)]
+                    let metric = random.next() % 3 == 0 ? "storage_gib" : "requests"
+                    let quantity = Int64(random.next() % 100)
+                    let time = base.adding(seconds: Int64(random.next() % (5 * 3600)))
+                    let key = "r-\(batch)-\(index)"
+                    records.append(record(entitlement, metric, quantity, at: time, key: key))
+                    accepted[key] = (entitlement.resource.usageReportingId ?? "", metric, quantity)
+                }
+                let reply = try await post(fixture, records)
+                #expect(reply.status == 202, "batch \(batch): \(reply.status) \(reply.text.prefix(300))")
+                sent += records
+                // Reporting runs while records arrive: later records for reported hours are late.
+                if batch % 4 == 3 {
+                    summaries.append(try await fixture.reporter(clock).pass())
+                    clock.advance(seconds: 3600)
+                }
+            }
+            clock.advance(seconds: 2 * 3600)
+            var passes = 0
+            while passes < 30 {
+                passes += 1
+                summaries.append(try await fixture.reporter(clock).pass())
+                if try await fixture.store.usageOperations(statuses: [.pending, .unknown, .checkFailed, .rejected], entitlement: nil, limit: 1)
+                    .isEmpty
+                {
+                    break
+                }
+            }
+            #expect(try await fixture.store.unsealedUsage(entitlement: nil).isEmpty)
+            #expect(
+                try await fixture.store.usageOperations(statuses: [.pending, .unknown, .checkFailed, .rejected], entitlement: nil, limit: 10).isEmpty
+            )
+
+            var expected: [String: [String: Int64]] = [:]
+            let service = "example-messaging-service.gcpmarketplace.example.com"
+            for (_, value) in accepted { expected[value.consumer, default: [:]]["\(service)/\(value.metric)", default: 0] += value.quantity }
+            let billed = try await reports(fixture)
+            #expect(billed.totals == expected, "billed sums equal accepted sums")
+            var windows: Set<String> = []
+            var values: [String: Set<Int64>] = [:]
+            for record in billed.records {
+                values[record.operationId + record.metric, default: []].insert(record.value ?? -1)
+                if !record.duplicate {
+                    #expect(windows.insert("\(record.consumerId) \(record.metric) \(record.startTime)").inserted, "window billed twice: \(record)")
+                }
+            }
+            #expect(values.values.allSatisfy { $0.count == 1 }, "no operationId with two values")
+            let requests = summaries.map(\.reportRequests).reduce(0, +)
+            print(
+                "usage under faults: \(sent.count) records (\(accepted.count) distinct), \(billed.records.count) operations billed, \(summaries.count) passes, \(requests) report requests, last: \(summaries.last.map { "\($0)" } ?? "")"
+            )
+        }
+    }
+}
