@@ -8,7 +8,9 @@ import MarketplaceCore
 public enum StoreConformance {
     public typealias Check = @Sendable (any Store) async throws -> Void
 
-    public static let checks: [String: Check] = [
+    public static var checks: [String: Check] { coreChecks.merging(usageChecks) { a, _ in a } }
+
+    static let coreChecks: [String: Check] = [
         "a commit is read back, and its event counts as processed": commitReadBack,
         "an event committed twice is written once": duplicateCommit,
         "concurrent commits of one event: exactly one wins": concurrentCommits,

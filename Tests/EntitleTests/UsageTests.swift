@@ -327,4 +327,29 @@ import Testing
             )
         }
     }
+
+    @Test("a cancelled entitlement's last usage is reported in a window ending at the cancellation, and nothing is accepted after it")
+    func finalReport() async throws {
+        try await withUsage { fixture in
+            let entitlement = try await activeEntitlements(fixture, 1)[0]
+            let consumer = try #require(entitlement.resource.usageReportingId)
+            let used = Timestamp(Date()).adding(seconds: -2)
+            #expect(try await post(fixture, [record(entitlement, "requests", 8, at: used, key: "before")]).status == 202)
+            _ = try await fixture.running.http.post("emulator/v1/entitlements/\(entitlement.id.rawValue)/cancel", ["immediately": true])
+            let deadline = ContinuousClock.now + .seconds(15)
+            while try await fixture.store.entitlement(entitlement.id)?.state != .cancelled, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let after = try await post(fixture, [record(entitlement, "requests", 1, at: Timestamp(Date()).adding(seconds: 2), key: "after")])
+            #expect(after.status == 422 && after.text.contains("cancelled"), "\(after)")
+            let clock = ManualClock(Timestamp(Date()))
+            let summary = try await fixture.reporter(clock).pass()
+            #expect(summary.reported == 1 && summary.rejected == 0, "the final window is billable: \(summary)")
+            let billed = try await reports(fixture).records.filter { $0.consumerId == consumer }
+            #expect(billed.count == 1 && billed[0].value == 8 && billed[0].endTime <= clock.now, "\(billed)")
+            #expect(try await fixture.store.usageCursor(entitlement.id)?.isFinal == true)
+            let late = try await post(fixture, [record(entitlement, "requests", 1, at: used, key: "late")])
+            #expect(late.status == 422 && late.text.contains("final usage was already reported"), "\(late)")
+        }
+    }
 }

@@ -151,13 +151,7 @@ public struct UsageAPIController: Sendable {
         )
     }
 
-    static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
-        )
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        try JSONReply.make(value, status: status)
     }
 }

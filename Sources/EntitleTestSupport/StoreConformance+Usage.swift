@@ -1,0 +1,95 @@
+import EntitleStore
+import Foundation
+import MarketplaceCore
+
+/// The usage ledger's part of the `Store` contract.
+extension StoreConformance {
+    static let usageChecks: [String: Check] = [
+        "usage: a repeated key is a duplicate; a reused key with another body records nothing of its batch": usageIdempotency,
+        "usage: one operation per entitlement, metric, labels and window; late usage goes to the first open window; a final window ends at the cancellation":
+            usageSealing,
+        "usage: a reported operation is never changed again and moves reportedUntil; a block is set once per episode": usageOutcomes,
+    ]
+
+    static let hour: Int64 = 3600
+    static let base = Timestamp(seconds: 1_800_000_000 - 1_800_000_000 % 3600)
+
+    static func submission(_ id: EntitlementID, _ metric: String, _ quantity: Int64, at offset: Int64, key: String, labels: [String: String] = [:])
+        -> UsageSubmission
+    {
+        UsageSubmission(entitlementID: id, metric: metric, quantity: quantity, time: base.adding(seconds: offset), idempotencyKey: key, labels: labels)
+    }
+
+    static func sealing(at offset: Int64, finals: [EntitlementID: Timestamp] = [:]) -> UsageSealing {
+        UsageSealing(cutoff: base.adding(seconds: offset), windowLength: hour, finals: finals) { "\($0.rawValue)|\($1)|\($2)|\($3.seconds)" }
+    }
+
+    static func usageIdempotency(_ store: any Store) async throws {
+        let id = try EntitlementID(unique("E"))
+        let first = try await store.recordUsage([submission(id, "requests", 5, at: 10, key: "k1")], app: "a", windowLength: hour, at: base)
+        try require(first == [.accepted(window: UsageWindow(start: base, end: base.adding(seconds: hour)))], "accepted in its hour: \(first)")
+        let again = try await store.recordUsage([submission(id, "requests", 5, at: 10, key: "k1")], app: "a", windowLength: hour, at: base)
+        try require(again == [.duplicate(window: UsageWindow(start: base, end: base.adding(seconds: hour)))], "same body: duplicate, \(again)")
+        let otherApp = try await store.recordUsage([submission(id, "requests", 6, at: 10, key: "k1")], app: "b", windowLength: hour, at: base)
+        try require(otherApp.count == 1, "keys are per app")
+        do {
+            _ = try await store.recordUsage(
+                [submission(id, "requests", 1, at: 20, key: "k2"), submission(id, "requests", 7, at: 10, key: "k1")],
+                app: "a",
+                windowLength: hour,
+                at: base
+            )
+            try require(false, "a reused key with another body must throw UsageConflict")
+        } catch let conflict as UsageConflict {
+            try require(conflict.idempotencyKeys == ["k1"], "the clashing key is named: \(conflict)")
+        }
+        let unsealed = try await store.unsealedUsage(entitlement: id)
+        try require(unsealed.map(\.quantity).reduce(0, +) == 11 && unsealed.map(\.records).reduce(0, +) == 2, "k2 was not kept: \(unsealed)")
+    }
+
+    static func usageSealing(_ store: any Store) async throws {
+        let id = try EntitlementID(unique("E"))
+        let labels = ["cloudmarketplace.googleapis.com/resource_name": "vm-1"]
+        _ = try await store.recordUsage(
+            [
+                submission(id, "requests", 5, at: 10, key: "a"), submission(id, "requests", 7, at: 3000, key: "b"),
+                submission(id, "requests", 1, at: 20, key: "c", labels: labels), submission(id, "storage", 2, at: 30, key: "d"),
+                submission(id, "requests", 9, at: hour + 5, key: "e"),
+            ],
+            app: "a",
+            windowLength: hour,
+            at: base
+        )
+        let sealed = try await store.sealUsage(sealing(at: hour + 60), at: base.adding(seconds: hour + 60))
+        try require(sealed.count == 3, "requests, requests with labels, storage of the first hour: \(sealed)")
+        try require(sealed.first { $0.metric == "requests" && $0.labels.isEmpty }?.quantity == 12, "summed")
+        try require(try await store.usageCursor(id)?.sealedUntil == base.adding(seconds: hour), "sealed through the first hour")
+        let late = try await store.recordUsage([submission(id, "requests", 4, at: 100, key: "f")], app: "a", windowLength: hour, at: base)
+        try require(late == [.accepted(window: UsageWindow(start: base.adding(seconds: hour), end: base.adding(seconds: 2 * hour)))], "late: \(late)")
+        let twice = try await store.sealUsage(sealing(at: hour + 60), at: base.adding(seconds: hour + 60))
+        try require(twice.isEmpty, "a window is sealed once")
+        let final = base.adding(seconds: hour + 1800)
+        let last = try await store.sealUsage(sealing(at: hour + 1900, finals: [id: final]), at: base.adding(seconds: hour + 1900))
+        try require(last.count == 1 && last[0].quantity == 13 && last[0].window.end == final, "final window ends at the cancellation: \(last)")
+        try require(try await store.usageCursor(id)?.isFinal == true, "final")
+        try require(try await store.unsealedUsage(entitlement: id).isEmpty, "nothing left")
+    }
+
+    static func usageOutcomes(_ store: any Store) async throws {
+        let id = try EntitlementID(unique("E"))
+        _ = try await store.recordUsage([submission(id, "requests", 5, at: 10, key: "a")], app: "a", windowLength: hour, at: base)
+        let operation = try await store.sealUsage(sealing(at: hour), at: base.adding(seconds: hour))[0]
+        let due = try await store.usageOperations(statuses: [.pending], entitlement: id, limit: 10)
+        try require(due.map(\.id) == [operation.id], "pending after sealing")
+        try await store.updateUsageOperations([UsageOperationUpdate(id: operation.id, status: .unknown, error: "timeout", attempted: true)], at: base)
+        try await store.updateUsageOperations([UsageOperationUpdate(id: operation.id, status: .reported, attempted: true)], at: base)
+        try await store.updateUsageOperations([UsageOperationUpdate(id: operation.id, status: .rejected, error: "late", attempted: true)], at: base)
+        let stored = try await store.usageOperation(id: operation.id)
+        try require(stored?.status == .reported && stored?.attempts == 2 && stored?.quantity == 5, "reported stays reported: \(String(describing: stored))")
+        try require(try await store.usageCursor(id)?.reportedUntil == base.adding(seconds: hour), "reportedUntil moved")
+        let audit = AuditEntry(at: base, kind: .usage, subject: "entitlements/\(id.rawValue)", summary: "blocked")
+        try require(try await store.setUsageBlocked(id, reason: "BILLING_DISABLED", at: base, audit: audit, callback: nil), "blocked")
+        try require(!(try await store.setUsageBlocked(id, reason: "BILLING_DISABLED", at: base, audit: audit, callback: nil)), "once")
+        try require(try await store.setUsageBlocked(id, reason: nil, at: base, audit: audit, callback: nil), "unblocked")
+    }
+}
