@@ -14,10 +14,24 @@ extension StoreConformance {
     static let hour: Int64 = 3600
     static let base = Timestamp(seconds: 1_800_000_000 - 1_800_000_000 % 3600)
 
-    static func submission(_ id: EntitlementID, _ metric: String, _ quantity: Int64, at offset: Int64, key: String, labels: [String: String] = [:])
+    static func submission(
+        _ id: EntitlementID,
+        _ metric: String,
+        _ quantity: Int64,
+        at offset: Int64,
+        key: String,
+        labels: [String: String] = [:]
+    )
         -> UsageSubmission
     {
-        UsageSubmission(entitlementID: id, metric: metric, quantity: quantity, time: base.adding(seconds: offset), idempotencyKey: key, labels: labels)
+        UsageSubmission(
+            entitlementID: id,
+            metric: metric,
+            quantity: quantity,
+            time: base.adding(seconds: offset),
+            idempotencyKey: key,
+            labels: labels
+        )
     }
 
     static func sealing(at offset: Int64, finals: [EntitlementID: Timestamp] = [:]) -> UsageSealing {
@@ -85,7 +99,10 @@ extension StoreConformance {
         try await store.updateUsageOperations([UsageOperationUpdate(id: operation.id, status: .reported, attempted: true)], at: base)
         try await store.updateUsageOperations([UsageOperationUpdate(id: operation.id, status: .rejected, error: "late", attempted: true)], at: base)
         let stored = try await store.usageOperation(id: operation.id)
-        try require(stored?.status == .reported && stored?.attempts == 2 && stored?.quantity == 5, "reported stays reported: \(String(describing: stored))")
+        try require(
+            stored?.status == .reported && stored?.attempts == 2 && stored?.quantity == 5,
+            "reported stays reported: \(String(describing: stored))"
+        )
         try require(try await store.usageCursor(id)?.reportedUntil == base.adding(seconds: hour), "reportedUntil moved")
         let audit = AuditEntry(at: base, kind: .usage, subject: "entitlements/\(id.rawValue)", summary: "blocked")
         try require(try await store.setUsageBlocked(id, reason: "BILLING_DISABLED", at: base, audit: audit, callback: nil), "blocked")

@@ -13,10 +13,13 @@ import Testing
 @Suite struct UsageTests {
     static let usageKey = "usage-key-of-the-app"
 
+    static let adminToken = "usage-admin-token"
+
     struct Fixture: Sendable {
         var running: RunningEmulator
         var store: SQLiteStore
         var usage: JSONHTTPClient
+        var admin: JSONHTTPClient
         var transport: GoogleAPITransport
 
         func reporter(_ clock: ManualClock) -> UsageReporter {
@@ -47,7 +50,7 @@ import Testing
         var totals: [String: [String: Int64]]
     }
 
-    private func withUsage(faults: FaultPlan = FaultPlan(), _ body: @Sendable (Fixture) async throws -> Void) async throws {
+    private func withUsage(faults: FaultPlan = FaultPlan(), reporting: Bool = false, _ body: @Sendable (Fixture) async throws -> Void) async throws {
         try await TemporaryDatabase.withPath { path in
             var options = EmulatorOptions()
             options.requireSignupBeforeApproval = false
@@ -63,7 +66,9 @@ import Testing
                 configuration.usageMetrics = [
                     "example-messaging-service": ["basic": ["requests", "storage_gib"], "standard": ["requests", "storage_gib"]]
                 ]
-                configuration.usageReportIntervalSeconds = 0
+                // Tests run passes themselves, on a manual clock, unless the server's own is tested.
+                configuration.usageReportIntervalSeconds = reporting ? 3600 : 0
+                configuration.adminToken = Self.adminToken
                 configuration.resyncIntervalSeconds = 0
                 let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
                 let key = try JSONDecoder().decode(ServiceAccountKey.self, from: file)
@@ -86,6 +91,7 @@ import Testing
                         running: running,
                         store: built.store,
                         usage: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.usageKey)"]),
+                        admin: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.adminToken)"]),
                         transport: GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key))
                     )
                     try await body(fixture)
@@ -350,6 +356,42 @@ import Testing
             #expect(try await fixture.store.usageCursor(entitlement.id)?.isFinal == true)
             let late = try await post(fixture, [record(entitlement, "requests", 1, at: used, key: "late")])
             #expect(late.status == 422 && late.text.contains("final usage was already reported"), "\(late)")
+        }
+    }
+
+    struct Preview: Decodable {
+        var toSend: [UsageOperationRecord]
+        var toSeal: [UsageAggregate]
+    }
+
+    struct LedgerView: Decodable {
+        var cursor: UsageCursor?
+        var operations: [UsageOperationRecord]
+    }
+
+    @Test(
+        "admin: a dry run (API and `entitle usage report --dry-run`) shows what would be sent and sends nothing; a pass on demand; a reported operation cannot be re-run"
+    )
+    func adminUsage() async throws {
+        try await withUsage(reporting: true) { fixture in
+            let entitlement = try await activeEntitlements(fixture, 1)[0]
+            _ = try await post(fixture, [record(entitlement, "requests", 3, at: pastHour(), key: "x")])
+            let preview = try await fixture.admin.get("api/admin/usage/preview").decode(Preview.self)
+            #expect(preview.toSeal.map(\.quantity) == [3] && preview.toSend.isEmpty, "\(preview)")
+            let cli = try await ChildProcess.run(
+                try ChildProcess.builtExecutable("entitle"),
+                arguments: ["usage", "report", "--dry-run", "--url", fixture.admin.baseURL.absoluteString, "--token", Self.adminToken]
+            )
+            #expect(cli.status == 0 && cli.output.contains("toSeal") && cli.output.contains(entitlement.id.rawValue), "\(cli)")
+            #expect(try await reports(fixture).records.isEmpty, "a dry run sends nothing")
+            let pass = try await fixture.admin.post("api/admin/usage/report")
+            #expect(pass.status == 200 && pass.text.contains("\"reported\":1"), "\(pass)")
+            let ledger = try await fixture.admin.get("api/admin/usage?entitlement=\(entitlement.id.rawValue)").decode(LedgerView.self)
+            let operation = try #require(ledger.operations.first)
+            #expect(operation.status == .reported && ledger.cursor?.reportedUntil == operation.window.end)
+            #expect(try await fixture.admin.post("api/admin/usage/operations/\(operation.id)/rerun").status == 409)
+            #expect(try await fixture.admin.post("api/admin/usage/operations/nope/rerun").status == 404)
+            #expect(try await fixture.admin.get("api/admin/usage?status=bogus").status == 400)
         }
     }
 }

@@ -14,11 +14,13 @@ public struct AdminAPIController: Sendable {
     let store: any Store
     let processor: NotificationProcessor
     let token: String
+    let usageReporter: UsageReporter?
 
-    public init(store: any Store, processor: NotificationProcessor, token: String) {
+    public init(store: any Store, processor: NotificationProcessor, token: String, usageReporter: UsageReporter? = nil) {
         self.store = store
         self.processor = processor
         self.token = token
+        self.usageReporter = usageReporter
     }
 
     struct EntitlementPage: Codable {
@@ -43,6 +45,7 @@ public struct AdminAPIController: Sendable {
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let api = router.group("api/admin")
+        registerUsage(on: api)
         api.get("entitlements") { request, _ in
             try await authorized(request) {
                 let query = request.uri.queryParameters
@@ -133,7 +136,7 @@ public struct AdminAPIController: Sendable {
     ]
 
     /// Runs `body` for a caller with the admin token; 401 otherwise. Bad ids are 400.
-    private func authorized(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+    func authorized(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             SignupFlow.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
         else {

@@ -67,9 +67,6 @@ public enum EntitleServer {
         router.get("signup/done") { _, _ in
             SignupController.problem(.ok, "You are signed up", "Your purchase is being set up. You can close this page.")
         }
-        if let token = configuration.adminToken {
-            AdminAPIController(store: store, processor: processor, token: token).register(on: router)
-        }
         var services: [any Service] = []
         if configuration.delivery == "push" {
             guard let email = configuration.pushServiceAccount else {
@@ -108,13 +105,18 @@ public enum EntitleServer {
             )
             UsageAPIController(recorder: recorder, keys: configuration.usageAPIKeys).register(on: router)
         }
+        var usageReporter: UsageReporter?
         if configuration.usageReportIntervalSeconds > 0 {
             let settings = UsageReporter.Settings(
                 windowLength: Int64(configuration.usageWindowSeconds),
                 interval: .seconds(configuration.usageReportIntervalSeconds)
             )
             let serviceControl = ServiceControlClient(baseURL: google.endpoints.serviceControl, transport: transport)
-            services.append(UsageReporter(store: store, serviceControl: serviceControl, settings: settings, logger: logger))
+            usageReporter = UsageReporter(store: store, serviceControl: serviceControl, settings: settings, logger: logger)
+            services += usageReporter.map { [$0] } ?? []
+        }
+        if let token = configuration.adminToken {
+            AdminAPIController(store: store, processor: processor, token: token, usageReporter: usageReporter).register(on: router)
         }
         if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL) {
             let signer = CallbackSigner(secret: configuration.callbackSecret ?? "")

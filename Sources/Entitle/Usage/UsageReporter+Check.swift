@@ -1,8 +1,8 @@
-import EntitleStore
+public import EntitleStore
 import Foundation
 import GoogleCloud
 import Logging
-import MarketplaceCore
+public import MarketplaceCore
 
 extension UsageReporter {
     enum Verdict {
@@ -114,5 +114,28 @@ extension UsageReporter {
             metricValueSets: [MetricValueSet(metricName: "\(service)/\(record.metric)", metricValues: [.int64(record.quantity)])],
             userLabels: record.labels.isEmpty ? nil : record.labels
         )
+    }
+}
+
+extension UsageReporter {
+    /// What a pass now would do, without doing it (`entitle usage report --dry-run`).
+    public struct Preview: Codable, Sendable {
+        public var at: Timestamp
+        /// Ledger operations a pass would check and report (pending, unknown, check failed).
+        public var toSend: [UsageOperationRecord]
+        /// Usage a pass would seal first: closed windows, and all of cancelled entitlements.
+        public var toSeal: [UsageAggregate]
+    }
+
+    public func preview() async throws -> Preview {
+        let time = now()
+        var toSeal: [UsageAggregate] = []
+        for aggregate in try await store.unsealedUsage(entitlement: nil) {
+            let closed = aggregate.windowStart.adding(seconds: settings.windowLength) <= time
+            let cancelled = try await store.entitlement(aggregate.entitlementID).flatMap(UsageValidation.cancellationTime) != nil
+            if closed || cancelled { toSeal.append(aggregate) }
+        }
+        let toSend = try await store.usageOperations(statuses: [.pending, .unknown, .checkFailed], entitlement: nil, limit: 10_000)
+        return Preview(at: time, toSend: toSend, toSeal: toSeal)
     }
 }
