@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "EntitleCLI",
             dependencies: [
-                "MarketplaceCore", "Entitle", "MarketplaceEmulator", "GoogleCloud",
+                "MarketplaceCore", "Entitle", "EntitleStore", "MarketplaceEmulator", "GoogleCloud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

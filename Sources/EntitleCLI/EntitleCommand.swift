@@ -17,7 +17,7 @@ struct EntitleCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, DemoCommand.self, EntitlementsCommand.self, AccountsCommand.self, EventsCommand.self, OutboxCommand.self,
             UsageCommand.self,
-            EmulatorCommand.self, CredentialsCommand.self,
+            EmulatorCommand.self, CredentialsCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

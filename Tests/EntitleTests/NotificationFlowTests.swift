@@ -213,4 +213,23 @@ import Testing
             }
         }
     }
+
+    @Test(
+        "an approved plan change that waits for the cycle end shows as PENDING_PLAN_CHANGE at once, then as the new plan with one plan_changed callback when the cycle ends"
+    )
+    func cycleEndPlanChange() async throws {
+        try await withPipeline { running, store, _, _ in
+            let id = try await buy(running, plan: "premium")
+            try await eventually(store, id) { $0.state == .active }
+            _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/change-plan", ["plan": "basic"])
+            // Google publishes nothing for this state (contract §2.2): the store has it from the
+            // re-read after the approval, not from a notification.
+            let pending = try await eventually(store, id) { $0.state == .pendingPlanChange }
+            #expect(pending?.resource.newPendingPlan == "basic" && pending?.plan == "premium")
+            _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "P1M"])
+            try await eventually(store, id) { $0.state == .active && $0.plan == "basic" }
+            let kinds = try await callbackKinds(store, id)
+            #expect(kinds.filter { $0 == .planChanged }.count == 1, "\(kinds)")
+        }
+    }
 }

@@ -73,4 +73,24 @@ extension NotificationProcessor {
         }
     }
 
+    /// After a plan-change approval that Google schedules for the end of the billing cycle, records
+    /// what Google shows now (PENDING_PLAN_CHANGE): no notification announces that state (contract
+    /// §2.2, "none until effective"), so without this the store would show "waiting for approval"
+    /// for the rest of the cycle. A change that took effect at once is left to its
+    /// ENTITLEMENT_PLAN_CHANGED notification, which announces it (and its callback).
+    func refreshedAfterApproval(_ actions: [ReconcilerAction]) async throws -> [ReconcilerAction] {
+        guard actions.contains(where: { if case .approvePlanChange = $0 { true } else { false } }) else { return actions }
+        var refreshed: [ReconcilerAction] = []
+        for action in actions {
+            guard case .recordEntitlement(var local) = action, case .found(let current) = try await fetchEntitlement(local.id),
+                current.state == .pendingPlanChange, (current.updateTime ?? .earliest) > (local.updateTime ?? .earliest)
+            else {
+                refreshed.append(action)
+                continue
+            }
+            local.resource = current
+            refreshed.append(.recordEntitlement(local))
+        }
+        return refreshed
+    }
 }

@@ -60,8 +60,9 @@ public struct NotificationProcessor: Sendable {
                 counters.count { $0.duplicates += 1 }
                 return .duplicate
             }
-            let (actions, fetched) = try await decide(event)
-            try await perform(actions)
+            let (decided, fetched) = try await decide(event)
+            try await perform(decided)
+            let actions = try await refreshedAfterApproval(decided)
             let cause = Cause(
                 eventID: event.eventID,
                 subject: Self.subject(event),
@@ -93,8 +94,9 @@ public struct NotificationProcessor: Sendable {
     {
         let subject = "entitlements/\(id.rawValue)"
         return try await locks.withLock(subject) {
-            let (actions, fetched) = try await decideEntitlement(id, trigger: trigger)
-            try await perform(actions)
+            let (decided, fetched) = try await decideEntitlement(id, trigger: trigger)
+            try await perform(decided)
+            let actions = try await refreshedAfterApproval(decided)
             let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
             _ = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched))
             return actions
