@@ -39,20 +39,24 @@ import Testing
         var storePath: String
         var directory: URL
         var running: RunningEmulator
+        var arguments = ["serve"]
     }
 
     /// The emulator, a subscription on its topic, a service-account key file, and the environment
     /// of `entitle serve` pointed at them (`ENTITLE_GOOGLE_BASE_URL`, as a vendor would run it
     /// against `entitle emulator`).
-    private func withSetup(
+    func withSetup(
         policy: String,
         callbackURL: URL? = nil,
+        faults: FaultPlan = FaultPlan(),
+        configFile: Data? = nil,
         _ body: @Sendable (Setup) async throws -> Void
     ) async throws {
         let executable = try ChildProcess.builtExecutable("entitle")
         var options = EmulatorOptions()
         options.requireSignupBeforeApproval = false
         options.pullWait = .milliseconds(200)
+        options.faults = faults
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -82,15 +86,21 @@ import Testing
                 environment["ENTITLE_CALLBACK_URL"] = callbackURL.absoluteString
                 environment["ENTITLE_CALLBACK_SECRET"] = "crash-secret"
             }
-            try await body(Setup(executable: executable, environment: environment, storePath: storePath, directory: directory, running: running))
+            var setup = Setup(executable: executable, environment: environment, storePath: storePath, directory: directory, running: running)
+            if let configFile {
+                let path = directory.appendingPathComponent("entitle.json")
+                try configFile.write(to: path)
+                setup.arguments += ["--config", path.path]
+            }
+            try await body(setup)
         }
     }
 
     /// Starts `entitle serve` and waits until it listens; its admin API.
-    private func serve(_ setup: Setup, run: Int) async throws -> (ChildProcess, JSONHTTPClient) {
+    func serve(_ setup: Setup, run: Int) async throws -> (ChildProcess, JSONHTTPClient) {
         let child = try ChildProcess(
             setup.executable,
-            arguments: ["serve"],
+            arguments: setup.arguments,
             environment: setup.environment,
             outputFile: setup.directory.appendingPathComponent("serve-\(run).log")
         )
@@ -99,13 +109,13 @@ import Testing
         return (child, JSONHTTPClient(baseURL: url, headers: ["Authorization": "Bearer \(Self.adminToken)"]))
     }
 
-    private func emulatorState(_ running: RunningEmulator) async throws -> [EntitlementID: Entitlement] {
+    func emulatorState(_ running: RunningEmulator) async throws -> [EntitlementID: Entitlement] {
         let state = try await running.http.get("emulator/v1/state").decode(EmulatorState.self)
         return Dictionary(state.entitlements.compactMap { e in e.id.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Every entitlement in the store, through the admin API's pages.
-    private func stored(_ admin: JSONHTTPClient) async throws -> [EntitlementID: LocalEntitlement] {
+    func stored(_ admin: JSONHTTPClient) async throws -> [EntitlementID: LocalEntitlement] {
         var all: [EntitlementID: LocalEntitlement] = [:]
         var after: String?
         repeat {

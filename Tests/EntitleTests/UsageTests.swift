@@ -261,10 +261,11 @@ import Testing
     }
 
     @Test(
-        "10,000 records with repeated keys and late ones, 30% of Service Control calls failing with 503: per entitlement and metric the billed sum equals the accepted sum, no window billed twice"
+        "10,000 records with repeated keys and late ones, 30% of Service Control calls 503 and 10% of answers lost: per entitlement and metric the billed sum equals the accepted sum, no window billed twice"
     )
     func exactlyOnceUnderFaults() async throws {
-        let faults = FaultPlan(seed: 6, rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503)])
+        // 503s (Google did not take the call) and lost answers (it did, the caller cannot know).
+        let faults = FaultPlan(seed: 6, rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503, lostResponseRate: 0.1)])
         try await withUsage(faults: faults) { fixture in
             let entitlements = try await activeEntitlements(fixture, 20)
             let base = UsageWindow.containing(Timestamp(Date()).adding(seconds: -9 * 3600), length: 3600).start

@@ -66,6 +66,19 @@ import Testing
         }
     }
 
+    @Test("a lost response: the approve happened, the caller got a 500")
+    func lostResponse() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            let purchase = try await running.buy()
+            try await running.approveSignup(purchase.accountId)
+            try await setFaults(running, FaultPlan(rules: [.init(api: .procurement, lostResponseRate: 1)]))
+            let reply = try await running.http.post("\(running.entitlements)/\(purchase.entitlementId):approve")
+            #expect(reply.status == 500 && reply.googleError?.status == "INTERNAL")
+            try await setFaults(running, FaultPlan())
+            #expect(try await running.entitlement(purchase.entitlementId).state == .active)
+        }
+    }
+
     @Test("added latency delays the calls of that API")
     func latency() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in

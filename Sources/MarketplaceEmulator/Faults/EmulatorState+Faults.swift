@@ -7,6 +7,8 @@ extension EmulatorState {
         var latencyMilliseconds = 0
         var status: Int?
         var retryAfterSeconds: Int?
+        /// Serve the call, then answer 500.
+        var loseResponse = false
     }
 
     func setFaults(_ plan: FaultPlan) throws(GoogleAPIError) {
@@ -21,6 +23,8 @@ extension EmulatorState {
         if faultRandom.chance(rule.errorRate) {
             decision.status = rule.status ?? 503
             decision.retryAfterSeconds = rule.retryAfterSeconds
+        } else if faultRandom.chance(rule.lostResponseRate) {
+            decision.loseResponse = true
         }
         return decision
     }

@@ -2,7 +2,8 @@ import Hummingbird
 import NIOCore
 
 /// Applies the fault plan to Google's APIs: added latency, then (by the plan's seeded chance) an
-/// error in Google's shape instead of the call. The control API is never faulted.
+/// error in Google's shape instead of the call, or the call served and its answer replaced by a
+/// 500. The control API is never faulted.
 struct FaultMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let state: EmulatorState
@@ -12,6 +13,11 @@ struct FaultMiddleware: RouterMiddleware {
         let decision = await state.faultDecision(for: api)
         if decision.latencyMilliseconds > 0 {
             try await Task.sleep(for: .milliseconds(decision.latencyMilliseconds))
+        }
+        if decision.loseResponse {
+            _ = try await next(request, context)
+            return try GoogleAPIError(code: 500, status: "INTERNAL", message: "Internal error (injected after the call was served).")
+                .response(from: request, context: context)
         }
         guard let status = decision.status else { return try await next(request, context) }
         let error: GoogleAPIError =

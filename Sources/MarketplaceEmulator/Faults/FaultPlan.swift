@@ -18,13 +18,24 @@ public struct FaultPlan: Codable, Hashable, Sendable {
         public var retryAfterSeconds: Int?
         /// Added to every call of the API, in milliseconds.
         public var latencyMilliseconds: Int?
+        /// Share of calls that are served (their effect kept) but answered 500, as when the answer is
+        /// lost on the way back: the caller cannot tell whether the call was taken.
+        public var lostResponseRate: Double?
 
-        public init(api: API, errorRate: Double? = nil, status: Int? = nil, retryAfterSeconds: Int? = nil, latencyMilliseconds: Int? = nil) {
+        public init(
+            api: API,
+            errorRate: Double? = nil,
+            status: Int? = nil,
+            retryAfterSeconds: Int? = nil,
+            latencyMilliseconds: Int? = nil,
+            lostResponseRate: Double? = nil
+        ) {
             self.api = api
             self.errorRate = errorRate
             self.status = status
             self.retryAfterSeconds = retryAfterSeconds
             self.latencyMilliseconds = latencyMilliseconds
+            self.lostResponseRate = lostResponseRate
         }
     }
 
@@ -48,7 +59,7 @@ public struct FaultPlan: Codable, Hashable, Sendable {
     /// Checks rates and statuses.
     /// - Throws: 400 INVALID_ARGUMENT naming the bad value.
     func validate() throws(GoogleAPIError) {
-        let rates = [duplicateRate, holdRate, lostAckRate] + rules.map(\.errorRate)
+        let rates = [duplicateRate, holdRate, lostAckRate] + rules.map(\.errorRate) + rules.map(\.lostResponseRate)
         guard rates.allSatisfy({ ($0 ?? 0) >= 0 && ($0 ?? 0) <= 1 }) else { throw .invalidArgument("Fault rates are between 0 and 1.") }
         for rule in rules {
             if let status = rule.status, ![429, 500, 502, 503, 504].contains(status) {

@@ -1,0 +1,155 @@
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// Usage metering with `entitle serve` as a child process killed mid-pass.
+extension SeparateProcessTests {
+    struct UsageView: Decodable {
+        var operations: [UsageOperationRecord]
+        var unsealed: [UsageAggregate]
+    }
+
+    struct UsageReports: Decodable {
+        var records: [UsageRecord]
+        var totals: [String: [String: Int64]]
+    }
+
+    /// Posts `records` until Entitle answers 202 (it may be down, or killed while answering).
+    private func postUntilAccepted(_ usage: JSONHTTPClient, _ records: [[String: JSONValue]]) async throws -> Int {
+        var attempts = 0
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            attempts += 1
+            if let reply = try? await usage.post("v1/usage", ["records": JSONValue.array(records.map { .object($0) })]) {
+                if reply.status == 202 { return attempts }
+                throw ChildProcessError(message: "usage refused: \(reply)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ChildProcessError(message: "Entitle never accepted the batch")
+    }
+
+    @Test(
+        "usage crash safety: 10,000 records (repeats, late ones) posted while `entitle serve` is SIGKILLed mid-pass, 30% of Service Control calls 503 and 10% of answers lost: billed sums equal accepted sums, no window billed twice, no operationId with two values"
+    )
+    func usageSigkill() async throws {
+        let service = "example-messaging-service.gcpmarketplace.example.com"
+        let faults = FaultPlan(
+            seed: 3,
+            rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503, latencyMilliseconds: 150, lostResponseRate: 0.1)]
+        )
+        let config: [String: Any] = [
+            "usageAPIKeys": ["app": "usage-key"],
+            "usageMetrics": ["example-messaging-service": ["basic": ["requests", "storage_gib"]]],
+            // Two-second windows and a pass every second, so windows close while the test runs.
+            "usageWindowSeconds": 2,
+            "usageReportIntervalSeconds": 1,
+        ]
+        try await withSetup(policy: "automatic", faults: faults, configFile: try JSONSerialization.data(withJSONObject: config)) { setup in
+            var setup = setup
+            var run = 1
+            var (child, admin) = try await serve(setup, run: run)
+            for index in 0..<20 {
+                _ = try await setup.running.http.post(
+                    "emulator/v1/purchases",
+                    ["product": "example-messaging-service", "plan": "basic", "account": "U-\(index)"]
+                )
+            }
+            var active: [LocalEntitlement] = []
+            for _ in 0..<300 where active.count < 20 {
+                active = try await stored(admin).values.filter { $0.state == .active }.sorted { $0.id.rawValue < $1.id.rawValue }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try #require(active.count == 20)
+            // Restarts keep the port, so the app's client finds Entitle again.
+            setup.environment["ENTITLE_HTTP_PORT"] = "\(admin.baseURL.port ?? 0)"
+            let usage = JSONHTTPClient(baseURL: admin.baseURL, headers: ["Authorization": "Bearer usage-key"])
+            let entitlements = active
+            let posted = Flag()
+            let poster = Task { () -> (accepted: [String: (String, String, Int64)], attempts: Int) in
+                defer { Task { await posted.set() } }
+                var random = SeededRandom(seed: 77)
+                var accepted: [String: (String, String, Int64)] = [:]
+                var sent: [[String: JSONValue]] = []
+                var attempts = 0
+                for batch in 0..<20 {
+                    var records: [[String: JSONValue]] = []
+                    for index in 0..<500 {
+                        if !sent.isEmpty, random.next() % 10 == 0 {
+                            records.append(sent[Int(random.next() % UInt64(sent.count))])
+                            continue
+                        }
+                        let entitlement = entitlements[Int(random.next() % 20)]
+                        let metric = random.next() % 3 == 0 ? "storage_gib" : "requests"
+                        let quantity = Int64(random.next() % 100)
+                        // Up to 20 s back: many fall in windows already sealed (late).
+                        let time = Timestamp(Date()).adding(seconds: -Int64(random.next() % 20))
+                        let key = "u-\(batch)-\(index)"
+                        records.append([
+                            "entitlementId": .string(entitlement.id.rawValue), "metric": .string(metric), "quantity": .number(Double(quantity)),
+                            "time": .string(time.rfc3339), "idempotencyKey": .string(key),
+                        ])
+                        accepted[key] = (entitlement.resource.usageReportingId ?? "", "\(service)/\(metric)", quantity)
+                    }
+                    attempts += try await postUntilAccepted(usage, records)
+                    sent += records
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                return (accepted, attempts)
+            }
+            var random = SeededRandom(seed: 1_206)
+            var kills = 0
+            var done = false
+            // Kill while records arrive and passes run (each pass takes ≥ 150 ms per call).
+            repeat {
+                try await Task.sleep(for: .milliseconds(300 + Int(random.next() % 1_200)))
+                try await child.kill()
+                kills += 1
+                run += 1
+                (child, admin) = try await serve(setup, run: run)
+                done = await posted.isSet
+            } while kills < 60 && !done
+            let (accepted, attempts) = try await poster.value
+            // The last window closes within 2 s; the next passes seal and report it.
+            var view = UsageView(operations: [], unsealed: [])
+            let deadline = ContinuousClock.now + .seconds(90)
+            repeat {
+                try await Task.sleep(for: .milliseconds(500))
+                view = try await admin.get("api/admin/usage?limit=10000").decode(UsageView.self)
+            } while ContinuousClock.now < deadline && !(view.unsealed.isEmpty && view.operations.allSatisfy { $0.status == .reported })
+            #expect(try await child.stop() == 0)
+            #expect(
+                view.unsealed.isEmpty && view.operations.allSatisfy { $0.status == .reported },
+                "\(view.operations.filter { $0.status != .reported }.prefix(3))"
+            )
+
+            var expected: [String: [String: Int64]] = [:]
+            for (_, value) in accepted { expected[value.0, default: [:]][value.1, default: 0] += value.2 }
+            let billed = try await setup.running.http.get("emulator/v1/usage-reports").decode(UsageReports.self)
+            #expect(billed.totals == expected, "billed sums equal accepted sums")
+            var windows: Set<String> = []
+            var values: [String: Set<Int64>] = [:]
+            for record in billed.records {
+                values[record.operationId + record.metric, default: []].insert(record.value ?? -1)
+                if !record.duplicate {
+                    #expect(windows.insert("\(record.consumerId) \(record.metric) \(record.startTime)").inserted, "billed twice: \(record)")
+                }
+            }
+            #expect(values.values.allSatisfy { $0.count == 1 }, "no operationId with two values")
+            let resent = billed.records.filter(\.duplicate).count
+            let ledgerIDs = Set(view.operations.map(\.id))
+            let billedIDs = Set(billed.records.map(\.operationId))
+            #expect(
+                ledgerIDs == billedIDs,
+                "the ledger is what Google has: \(billedIDs.subtracting(ledgerIDs).count) billed not in the ledger, \(ledgerIDs.subtracting(billedIDs).count) in the ledger not billed"
+            )
+            print(
+                "usage crash safety: \(kills) SIGKILLs, 10000 records (\(accepted.count) distinct) in \(attempts) POSTs, \(view.operations.count) operations, \(billed.records.count - resent) billed + \(resent) resent after a kill or a lost answer (same id and value, not counted)"
+            )
+        }
+    }
+}
