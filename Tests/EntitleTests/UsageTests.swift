@@ -230,6 +230,20 @@ import Testing
                 #expect(invalid.text.contains(reason), "\(reason): \(invalid.text)")
             }
             #expect(try await fixture.store.unsealedUsage(entitlement: nil).isEmpty, "nothing of a rejected batch is kept")
+
+            // An app that knows the account and product rather than the entitlement.
+            let account = try #require(entitlement.accountID)
+            var byAccount = record(entitlement, "requests", 2, at: now, key: "by-account")
+            byAccount["entitlementId"] = nil
+            byAccount["accountId"] = .string(account.rawValue)
+            byAccount["product"] = .string("example-messaging-service")
+            let resolved = try await post(fixture, [byAccount])
+            #expect(resolved.status == 202, "\(resolved)")
+            #expect(try await fixture.store.unsealedUsage(entitlement: entitlement.id).map(\.quantity) == [2])
+            byAccount["product"] = .string("example-analytics")
+            byAccount["idempotencyKey"] = .string("other-product")
+            let unknownProduct = try await post(fixture, [byAccount])
+            #expect(unknownProduct.status == 422 && unknownProduct.text.contains("no single entitlement"), "\(unknownProduct)")
         }
     }
 
@@ -319,15 +333,8 @@ import Testing
             for (_, value) in accepted { expected[value.consumer, default: [:]]["\(service)/\(value.metric)", default: 0] += value.quantity }
             let billed = try await reports(fixture)
             #expect(billed.totals == expected, "billed sums equal accepted sums")
-            var windows: Set<String> = []
-            var values: [String: Set<Int64>] = [:]
-            for record in billed.records {
-                values[record.operationId + record.metric, default: []].insert(record.value ?? -1)
-                if !record.duplicate {
-                    #expect(windows.insert("\(record.consumerId) \(record.metric) \(record.startTime)").inserted, "window billed twice: \(record)")
-                }
-            }
-            #expect(values.values.allSatisfy { $0.count == 1 }, "no operationId with two values")
+            let problems = BilledUsage.problems(billed.records)
+            #expect(problems.isEmpty, "no window billed twice, no operationId with two values: \(problems.prefix(5))")
             let requests = summaries.map(\.reportRequests).reduce(0, +)
             print(
                 "usage under faults: \(sent.count) records (\(accepted.count) distinct), \(billed.records.count) operations billed, \(summaries.count) passes, \(requests) report requests, last: \(summaries.last.map { "\($0)" } ?? "")"
