@@ -53,6 +53,9 @@ public protocol Store: Sendable {
     /// key with the same content is a duplicate.
     /// - Throws: `UsageConflict` (and records nothing) when a known key comes with other content.
     func recordUsage(_ submissions: [UsageSubmission], app: String, windowLength: Int64, at: Timestamp) async throws -> [UsageAcceptance]
+    /// The idempotency keys of `submissions` already recorded for `app` with the same content:
+    /// what `recordUsage` would call duplicates.
+    func duplicateUsageKeys(_ submissions: [UsageSubmission], app: String) async throws -> Set<String>
     func usageCursor(_ id: EntitlementID) async throws -> UsageCursor?
     /// Entitlements with usage not yet sealed into the ledger.
     func entitlementsWithUnsealedUsage() async throws -> [EntitlementID]

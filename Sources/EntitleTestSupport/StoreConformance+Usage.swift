@@ -44,6 +44,14 @@ extension StoreConformance {
         try require(first == [.accepted(window: UsageWindow(start: base, end: base.adding(seconds: hour)))], "accepted in its hour: \(first)")
         let again = try await store.recordUsage([submission(id, "requests", 5, at: 10, key: "k1")], app: "a", windowLength: hour, at: base)
         try require(again == [.duplicate(window: UsageWindow(start: base, end: base.adding(seconds: hour)))], "same body: duplicate, \(again)")
+        let known = try await store.duplicateUsageKeys(
+            [
+                submission(id, "requests", 5, at: 10, key: "k1"), submission(id, "requests", 6, at: 10, key: "k1"),
+                submission(id, "requests", 5, at: 10, key: "new"),
+            ],
+            app: "a"
+        )
+        try require(known == ["k1"], "only the same content under a known key is a duplicate: \(known)")
         let otherApp = try await store.recordUsage([submission(id, "requests", 6, at: 10, key: "k1")], app: "b", windowLength: hour, at: base)
         try require(otherApp.count == 1, "keys are per app")
         do {

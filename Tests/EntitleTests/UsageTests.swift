@@ -364,6 +364,8 @@ import Testing
             #expect(try await fixture.store.usageCursor(entitlement.id)?.isFinal == true)
             let late = try await post(fixture, [record(entitlement, "requests", 1, at: used, key: "late")])
             #expect(late.status == 422 && late.text.contains("final usage was already reported"), "\(late)")
+            let retry = try await post(fixture, [record(entitlement, "requests", 8, at: used, key: "before")])
+            #expect(retry.status == 202 && retry.text.contains("duplicate"), "the app's retry of an accepted record still succeeds: \(retry)")
         }
     }
 

@@ -32,7 +32,10 @@ public struct UsageRecorder: Sendable {
         let time = now()
         var problems: [Int: [String]] = [:]
         var entitlements: [EntitlementID: (LocalEntitlement?, UsageCursor?)] = [:]
-        for (index, submission) in submissions.enumerated() {
+        // A record sent again as it was first accepted is a duplicate, even if it could not be
+        // accepted now (its entitlement was cancelled since): the app's retry must not fail.
+        let duplicates = try await store.duplicateUsageKeys(submissions, app: app)
+        for (index, submission) in submissions.enumerated() where !duplicates.contains(submission.idempotencyKey) {
             if entitlements[submission.entitlementID] == nil {
                 entitlements[submission.entitlementID] = (
                     try await store.entitlement(submission.entitlementID), try await store.usageCursor(submission.entitlementID)

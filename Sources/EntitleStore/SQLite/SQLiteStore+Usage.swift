@@ -10,15 +10,8 @@ extension SQLiteStore {
             var sealed: [EntitlementID: Timestamp?] = [:]
             for submission in submissions {
                 let labels = try Self.encode(submission.labels)
-                if let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT * FROM usage_record WHERE app = ? AND idempotency_key = ?",
-                    arguments: [app, submission.idempotencyKey]
-                ) {
-                    let same =
-                        row["entitlement_id"] == submission.entitlementID.rawValue && row["metric"] == submission.metric
-                        && row["labels"] == labels && row["quantity"] == submission.quantity && row["usage_time"] == submission.time.micros
-                    if same {
+                if let row = try Self.recordedUsage(submission, app: app, db) {
+                    if try Self.isSame(row, submission) {
                         let start = Timestamp(micros: row["window_start"])
                         results.append(.duplicate(window: UsageWindow(start: start, end: start.adding(seconds: windowLength))))
                     } else {
@@ -50,6 +43,29 @@ extension SQLiteStore {
             if !conflicts.isEmpty { throw UsageConflict(idempotencyKeys: conflicts) }
             return results
         }
+    }
+
+    public func duplicateUsageKeys(_ submissions: [UsageSubmission], app: String) async throws -> Set<String> {
+        try await pool.read { db in
+            var keys: Set<String> = []
+            for submission in submissions {
+                if let row = try Self.recordedUsage(submission, app: app, db), try Self.isSame(row, submission) {
+                    keys.insert(submission.idempotencyKey)
+                }
+            }
+            return keys
+        }
+    }
+
+    static func recordedUsage(_ submission: UsageSubmission, app: String, _ db: Database) throws -> Row? {
+        try Row.fetchOne(db, sql: "SELECT * FROM usage_record WHERE app = ? AND idempotency_key = ?", arguments: [app, submission.idempotencyKey])
+    }
+
+    /// The same record: what the key was first sent with (times compared at the stored precision).
+    static func isSame(_ row: Row, _ submission: UsageSubmission) throws -> Bool {
+        let labels = try encode(submission.labels)
+        return row["entitlement_id"] == submission.entitlementID.rawValue && row["metric"] == submission.metric && row["labels"] == labels
+            && row["quantity"] == submission.quantity && row["usage_time"] == submission.time.micros
     }
 
     public func usageCursor(_ id: EntitlementID) async throws -> UsageCursor? {
