@@ -1,3 +1,4 @@
+import EntitleStore
 import Foundation
 public import MarketplaceCore
 
@@ -29,4 +30,22 @@ public struct CallbackMessage: Codable, Hashable, Sendable {
 
     /// A UUID-shaped digest of the parts (SHA-256, version 8 "custom").
     static func stableID(_ parts: String...) -> String { HashedUUID.v8(parts) }
+}
+
+extension CallbackMessage {
+    /// The outbox row that carries this callback: its stable id, its kind, the JSON body.
+    func outboxItem(_ request: CallbackRequest) -> OutboxItem {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // These plain values always encode; "{}" only keeps the signature non-throwing.
+        let body = (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return OutboxItem(
+            id: id,
+            kind: request.kind,
+            accountID: request.accountID,
+            entitlementID: request.entitlementID,
+            body: body,
+            createdAt: createdAt
+        )
+    }
 }

@@ -30,16 +30,7 @@ extension NotificationProcessor {
                     entitlement: fetched,
                     createdAt: time
                 )
-                commit.callbacks.append(
-                    OutboxItem(
-                        id: message.id,
-                        kind: request.kind,
-                        accountID: request.accountID,
-                        entitlementID: request.entitlementID,
-                        body: (try? Self.json(message)) ?? "{}",
-                        createdAt: time
-                    )
-                )
+                commit.callbacks.append(message.outboxItem(request))
             default: break
             }
             commit.audit.append(

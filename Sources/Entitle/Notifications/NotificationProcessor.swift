@@ -138,12 +138,6 @@ public struct NotificationProcessor: Sendable {
         var summary: String
         var payload: String?
     }
-
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
 }
 
 struct PoisonReason: Error, CustomStringConvertible {

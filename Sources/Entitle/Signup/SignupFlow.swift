@@ -116,25 +116,11 @@ public struct SignupFlow: Sendable {
             email: form.email.trimmingCharacters(in: .whitespaces),
             createdAt: time
         )
-        let callback = CallbackMessage(
-            request: CallbackRequest(kind: .customerSignedUp, accountID: account, entitlementID: nil),
-            cause: "signup:\(account.rawValue)",
-            eventID: nil,
-            entitlement: nil,
-            createdAt: time
-        )
+        let request = CallbackRequest(kind: .customerSignedUp, accountID: account, entitlementID: nil)
+        let callback = CallbackMessage(request: request, cause: "signup:\(account.rawValue)", eventID: nil, entitlement: nil, createdAt: time)
         let commit = StoreCommit(
             accounts: [record],
-            callbacks: [
-                OutboxItem(
-                    id: callback.id,
-                    kind: .customerSignedUp,
-                    accountID: account,
-                    entitlementID: nil,
-                    body: try NotificationProcessor.json(callback),
-                    createdAt: time
-                )
-            ],
+            callbacks: [callback.outboxItem(request)],
             audit: [AuditEntry(at: time, kind: .signup, subject: "accounts/\(account.rawValue)", summary: "signed up; signup approval given")]
         )
         _ = try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
