@@ -11,138 +11,6 @@ import Testing
 /// SQLite file, reporting passes to the emulator's Service Control, checked against what the
 /// emulator recorded as billed.
 @Suite struct UsageTests {
-    static let usageKey = "usage-key-of-the-app"
-
-    static let adminToken = "usage-admin-token"
-
-    struct Fixture: Sendable {
-        var running: RunningEmulator
-        var store: SQLiteStore
-        var usage: JSONHTTPClient
-        var admin: JSONHTTPClient
-        var transport: GoogleAPITransport
-
-        func reporter(_ clock: ManualClock) -> UsageReporter {
-            UsageReporter(
-                store: store,
-                serviceControl: ServiceControlClient(baseURL: running.baseURL, transport: transport),
-                settings: .init(interval: .seconds(3600)),
-                now: { clock.now }
-            )
-        }
-    }
-
-    struct Purchase: Decodable {
-        var entitlementId: String
-    }
-
-    struct Accepted: Decodable {
-        struct Result: Decodable {
-            var idempotencyKey: String
-            var status: String
-            var windowStart: Timestamp
-        }
-        var results: [Result]
-    }
-
-    struct Reports: Decodable {
-        var records: [UsageRecord]
-        var totals: [String: [String: Int64]]
-    }
-
-    private func withUsage(faults: FaultPlan = FaultPlan(), reporting: Bool = false, _ body: @Sendable (Fixture) async throws -> Void) async throws {
-        try await TemporaryDatabase.withPath { path in
-            var options = EmulatorOptions()
-            options.requireSignupBeforeApproval = false
-            options.pullWait = .milliseconds(200)
-            options.faults = faults
-            try await EmulatorHarness.withEmulator(options) { running in
-                var configuration = EntitleConfiguration()
-                configuration.httpPort = 0
-                configuration.storeURL = path
-                configuration.signupAudiences = ["localhost"]
-                configuration.entitlementPolicy = .automatic
-                configuration.usageAPIKeys = ["app": Self.usageKey]
-                configuration.usageMetrics = [
-                    "example-messaging-service": ["basic": ["requests", "storage_gib"], "standard": ["requests", "storage_gib"]]
-                ]
-                // Tests run passes themselves, on a manual clock, unless the server's own is tested.
-                configuration.usageReportIntervalSeconds = reporting ? 3600 : 0
-                configuration.adminToken = Self.adminToken
-                configuration.resyncIntervalSeconds = 0
-                let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
-                let key = try JSONDecoder().decode(ServiceAccountKey.self, from: file)
-                let google = EntitleServer.Google(
-                    endpoints: .emulator(at: running.baseURL),
-                    credentials: try ServiceAccountTokenProvider(key: key),
-                    provider: running.emulator.options.provider,
-                    subscription: "projects/vendor/subscriptions/entitle",
-                    createSubscriptionOn: running.emulator.options.topic
-                )
-                // Subscribed before the first purchase: Pub/Sub keeps nothing for a subscription made later.
-                try await running.pubSubClient(try await running.transport()).createSubscription(
-                    google.subscription,
-                    PubSubSubscription(topic: running.emulator.options.topic)
-                )
-                let built = try await EntitleServer.build(configuration, google: google)
-                try await ServiceScope.run(built.services, label: "test.entitle") {
-                    let base = URL(string: "http://127.0.0.1:\(await built.listening())/")!
-                    let fixture = Fixture(
-                        running: running,
-                        store: built.store,
-                        usage: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.usageKey)"]),
-                        admin: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.adminToken)"]),
-                        transport: GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key))
-                    )
-                    try await body(fixture)
-                }
-            }
-        }
-    }
-
-    /// Buys `count` basic plans and waits until the store has them active.
-    private func activeEntitlements(_ fixture: Fixture, _ count: Int) async throws -> [LocalEntitlement] {
-        var ids: [EntitlementID] = []
-        for _ in 0..<count {
-            let purchase: Purchase = try await fixture.running.http.post(
-                "emulator/v1/purchases",
-                ["product": "example-messaging-service", "plan": "basic"]
-            ).decode()
-            ids.append(try EntitlementID(purchase.entitlementId))
-        }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            var found: [LocalEntitlement] = []
-            for id in ids { if let local = try await fixture.store.entitlement(id), local.state == .active { found.append(local) } }
-            if found.count == count { return found }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        var states: [String] = []
-        for id in ids { states.append("\(id): \(String(describing: try await fixture.store.entitlement(id)?.state))") }
-        throw ChildProcessError(message: "entitlements never became active: \(states)")
-    }
-
-    private func record(_ entitlement: LocalEntitlement, _ metric: String, _ quantity: Int64, at time: Timestamp, key: String) -> [String: JSONValue]
-    {
-        [
-            "entitlementId": .string(entitlement.id.rawValue), "metric": .string(metric), "quantity": .number(Double(quantity)),
-            "time": .string(time.rfc3339), "idempotencyKey": .string(key),
-        ]
-    }
-
-    private func post(_ fixture: Fixture, _ records: [[String: JSONValue]]) async throws -> HTTPReply {
-        try await fixture.usage.post("v1/usage", ["records": JSONValue.array(records.map { .object($0) })])
-    }
-
-    private func reports(_ fixture: Fixture) async throws -> Reports {
-        try await fixture.running.http.get("emulator/v1/usage-reports").decode()
-    }
-
-    /// The start of the hour three hours ago: windows safely closed at real time.
-    private func pastHour() -> Timestamp {
-        UsageWindow.containing(Timestamp(Date()).adding(seconds: -3 * 3600), length: 3600).start
-    }
-
     @Test(
         "records are summed per entitlement, metric and hour and reported once; a repeated key is a duplicate; late usage goes to the next open window"
     )
@@ -402,6 +270,25 @@ import Testing
             #expect(try await fixture.admin.post("api/admin/usage/operations/\(operation.id)/rerun").status == 409)
             #expect(try await fixture.admin.post("api/admin/usage/operations/nope/rerun").status == 404)
             #expect(try await fixture.admin.get("api/admin/usage?status=bogus").status == 400)
+        }
+    }
+
+    @Test(
+        "an operation Google's check refuses (a metric its plan does not define) is rejected with Google's reason, not retried forever; an administrator's re-run sends it again"
+    )
+    func refusedCheck() async throws {
+        try await withUsage(reporting: true, extraMetric: "bogus") { fixture in
+            let entitlement = try await activeEntitlements(fixture, 1)[0]
+            #expect(try await post(fixture, [record(entitlement, "bogus", 4, at: pastHour(), key: "b")]).status == 202)
+            let clock = ManualClock(Timestamp(Date()))
+            let summary = try await fixture.reporter(clock).pass()
+            #expect(summary.rejected == 1 && summary.reported == 0, "\(summary)")
+            let operation = try #require(try await fixture.store.usageOperations(statuses: [.rejected], entitlement: entitlement.id, limit: 10).first)
+            #expect(operation.lastError?.contains("not defined") == true, "\(String(describing: operation.lastError))")
+            let rerun = try await fixture.admin.post("api/admin/usage/operations/\(operation.id)/rerun")
+            #expect(rerun.status == 200 && (try? rerun.decode(UsageOperationRecord.self))?.status == .pending, "\(rerun)")
+            #expect(try await fixture.reporter(clock).pass().rejected == 1, "refused again, still not billed")
+            #expect(try await reports(fixture).records.isEmpty)
         }
     }
 }

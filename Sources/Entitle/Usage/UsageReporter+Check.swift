@@ -65,6 +65,10 @@ extension UsageReporter {
             }
             if blocked { try await block(entitlement, reason: nil) }
             return CheckResult(operations: records, checked: true, verdict: .report(service: service, operations: operations))
+        } catch let error as GoogleAPIError where UsageReporter.isRefusal(error) {
+            // Google refused the operation itself (a metric its plan does not define, …): sending
+            // it again unchanged cannot help; it waits, visible, for an administrator's re-run.
+            return CheckResult(operations: records, checked: true, verdict: .refused("check refused: \(error)"))
         } catch {
             logger.warning("usage check failed; retried next pass", metadata: ["entitlement": "\(id)", "error": "\(error)"])
             return CheckResult(operations: records, checked: false, verdict: .later)
@@ -87,15 +91,7 @@ extension UsageReporter {
                 createdAt: time
             )
             message.detail = reason
-            let body = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
-            callback = OutboxItem(
-                id: message.id,
-                kind: .usageCheckFailed,
-                accountID: entitlement.accountID,
-                entitlementID: entitlement.id,
-                body: body,
-                createdAt: time
-            )
+            callback = message.outboxItem(request)
         }
         let summary = reason.map { "usage reporting blocked: check failed (\($0))" } ?? "usage reporting resumed: check passed"
         let audit = AuditEntry(at: time, kind: .usage, subject: subject, summary: summary)
@@ -129,11 +125,10 @@ extension UsageReporter {
 
     public func preview() async throws -> Preview {
         let time = now()
-        var toSeal: [UsageAggregate] = []
-        for aggregate in try await store.unsealedUsage(entitlement: nil) {
-            let closed = aggregate.windowStart.adding(seconds: settings.windowLength) <= time
-            let cancelled = try await store.entitlement(aggregate.entitlementID).flatMap(UsageValidation.cancellationTime) != nil
-            if closed || cancelled { toSeal.append(aggregate) }
+        // The same choice `pass` makes: closed windows, and all of a cancelled entitlement's.
+        let finals = try await finals(at: time)
+        let toSeal = try await store.unsealedUsage(entitlement: nil).filter {
+            $0.windowStart.adding(seconds: settings.windowLength) <= time || finals[$0.entitlementID] != nil
         }
         let toSend = try await store.usageOperations(statuses: [.pending, .unknown, .checkFailed], entitlement: nil, limit: 10_000)
         return Preview(at: time, toSend: toSend, toSeal: toSeal)

@@ -82,12 +82,12 @@ public struct UsageReporter: Service {
     public func pass() async throws -> PassSummary {
         var summary = PassSummary()
         let time = now()
-        var finals: [EntitlementID: Timestamp] = [:]
-        for id in try await store.entitlementsWithUnsealedUsage() {
-            guard let entitlement = try await store.entitlement(id) else { continue }
-            if let cancelled = UsageValidation.cancellationTime(entitlement) { finals[id] = min(cancelled, time) }
-        }
-        let sealing = UsageSealing(cutoff: time, windowLength: settings.windowLength, finals: finals, operationID: UsageOperationID.make)
+        let sealing = UsageSealing(
+            cutoff: time,
+            windowLength: settings.windowLength,
+            finals: try await finals(at: time),
+            operationID: UsageOperationID.make
+        )
         summary.sealed = try await store.sealUsage(sealing, at: time).count
         let due = try await store.usageOperations(statuses: [.pending, .unknown, .checkFailed], entitlement: nil, limit: Int.max)
         let byEntitlement = Dictionary(grouping: due, by: \.entitlementID)
@@ -102,6 +102,7 @@ public struct UsageReporter: Service {
                 summary.checkFailures += 1
                 updates += result.operations.map { UsageOperationUpdate(id: $0.id, status: .checkFailed, error: reason, attempted: false) }
             case .refused(let reason):
+                summary.rejected += result.operations.count
                 updates += result.operations.map { UsageOperationUpdate(id: $0.id, status: .rejected, error: reason, attempted: false) }
             case .later: break
             }
@@ -115,13 +116,28 @@ public struct UsageReporter: Service {
         return summary
     }
 
+    /// Cancelled entitlements with usage still to seal, and when their last window ends.
+    func finals(at time: Timestamp) async throws -> [EntitlementID: Timestamp] {
+        var finals: [EntitlementID: Timestamp] = [:]
+        for id in try await store.entitlementsWithUnsealedUsage() {
+            guard let entitlement = try await store.entitlement(id) else { continue }
+            if let cancelled = UsageValidation.cancellationTime(entitlement) { finals[id] = min(cancelled, time) }
+        }
+        return finals
+    }
+
+    /// A 4xx other than 429: Google will refuse the same request again.
+    static func isRefusal(_ error: GoogleAPIError) -> Bool {
+        (400..<500).contains(error.httpStatus) && error.httpStatus != 429
+    }
+
     /// What each report request's outcome means for its operations.
     static func updates(for outcome: ServiceControlClient.BatchOutcome, summary: inout PassSummary) -> [UsageOperationUpdate] {
         outcome.operationIDs.map { id in
             if let failure = outcome.failure {
                 // A refusal of the whole request (4xx but 429) was not processed and will not be
                 // by sending it again unchanged; anything else may have been taken: resend as is.
-                if let error = failure as? GoogleAPIError, (400..<500).contains(error.httpStatus), error.httpStatus != 429 {
+                if let error = failure as? GoogleAPIError, isRefusal(error) {
                     summary.rejected += 1
                     return UsageOperationUpdate(id: id, status: .rejected, error: "\(error)", attempted: true)
                 }

@@ -1,0 +1,150 @@
+import Entitle
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// The usage tests' world: the emulator, `EntitleServer` with the usage API on a temporary SQLite
+/// file, purchases made active, and the vendor app's requests.
+extension UsageTests {
+    static let usageKey = "usage-key-of-the-app"
+
+    static let adminToken = "usage-admin-token"
+
+    struct Fixture: Sendable {
+        var running: RunningEmulator
+        var store: SQLiteStore
+        var usage: JSONHTTPClient
+        var admin: JSONHTTPClient
+        var transport: GoogleAPITransport
+
+        func reporter(_ clock: ManualClock) -> UsageReporter {
+            UsageReporter(
+                store: store,
+                serviceControl: ServiceControlClient(baseURL: running.baseURL, transport: transport),
+                settings: .init(interval: .seconds(3600)),
+                now: { clock.now }
+            )
+        }
+    }
+
+    struct Purchase: Decodable {
+        var entitlementId: String
+    }
+
+    struct Accepted: Decodable {
+        struct Result: Decodable {
+            var idempotencyKey: String
+            var status: String
+            var windowStart: Timestamp
+        }
+        var results: [Result]
+    }
+
+    struct Reports: Decodable {
+        var records: [UsageRecord]
+        var totals: [String: [String: Int64]]
+    }
+
+    func withUsage(
+        faults: FaultPlan = FaultPlan(),
+        reporting: Bool = false,
+        extraMetric: String? = nil,
+        _ body: @Sendable (Fixture) async throws -> Void
+    ) async throws {
+        try await TemporaryDatabase.withPath { path in
+            var options = EmulatorOptions()
+            options.requireSignupBeforeApproval = false
+            options.pullWait = .milliseconds(200)
+            options.faults = faults
+            try await EmulatorHarness.withEmulator(options) { running in
+                var configuration = EntitleConfiguration()
+                configuration.httpPort = 0
+                configuration.storeURL = path
+                configuration.signupAudiences = ["localhost"]
+                configuration.entitlementPolicy = .automatic
+                configuration.usageAPIKeys = ["app": Self.usageKey]
+                configuration.usageMetrics = [
+                    "example-messaging-service": ["basic": ["requests", "storage_gib"], "standard": ["requests", "storage_gib"]]
+                ]
+                // A metric the vendor configured but Google's plan does not define.
+                if let extraMetric { configuration.usageMetrics["example-messaging-service"]?["basic"]?.append(extraMetric) }
+                // Tests run passes themselves, on a manual clock, unless the server's own is tested.
+                configuration.usageReportIntervalSeconds = reporting ? 3600 : 0
+                configuration.adminToken = Self.adminToken
+                configuration.resyncIntervalSeconds = 0
+                let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
+                let key = try JSONDecoder().decode(ServiceAccountKey.self, from: file)
+                let google = EntitleServer.Google(
+                    endpoints: .emulator(at: running.baseURL),
+                    credentials: try ServiceAccountTokenProvider(key: key),
+                    provider: running.emulator.options.provider,
+                    subscription: "projects/vendor/subscriptions/entitle",
+                    createSubscriptionOn: running.emulator.options.topic
+                )
+                // Subscribed before the first purchase: Pub/Sub keeps nothing for a subscription made later.
+                try await running.pubSubClient(try await running.transport()).createSubscription(
+                    google.subscription,
+                    PubSubSubscription(topic: running.emulator.options.topic)
+                )
+                let built = try await EntitleServer.build(configuration, google: google)
+                try await ServiceScope.run(built.services, label: "test.entitle") {
+                    let base = URL(string: "http://127.0.0.1:\(await built.listening())/")!
+                    let fixture = Fixture(
+                        running: running,
+                        store: built.store,
+                        usage: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.usageKey)"]),
+                        admin: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.adminToken)"]),
+                        transport: GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key))
+                    )
+                    try await body(fixture)
+                }
+            }
+        }
+    }
+
+    /// Buys `count` basic plans and waits until the store has them active.
+    func activeEntitlements(_ fixture: Fixture, _ count: Int) async throws -> [LocalEntitlement] {
+        var ids: [EntitlementID] = []
+        for _ in 0..<count {
+            let purchase: Purchase = try await fixture.running.http.post(
+                "emulator/v1/purchases",
+                ["product": "example-messaging-service", "plan": "basic"]
+            ).decode()
+            ids.append(try EntitlementID(purchase.entitlementId))
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            var found: [LocalEntitlement] = []
+            for id in ids { if let local = try await fixture.store.entitlement(id), local.state == .active { found.append(local) } }
+            if found.count == count { return found }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        var states: [String] = []
+        for id in ids { states.append("\(id): \(String(describing: try await fixture.store.entitlement(id)?.state))") }
+        throw ChildProcessError(message: "entitlements never became active: \(states)")
+    }
+
+    func record(_ entitlement: LocalEntitlement, _ metric: String, _ quantity: Int64, at time: Timestamp, key: String) -> [String: JSONValue] {
+        [
+            "entitlementId": .string(entitlement.id.rawValue), "metric": .string(metric), "quantity": .number(Double(quantity)),
+            "time": .string(time.rfc3339), "idempotencyKey": .string(key),
+        ]
+    }
+
+    func post(_ fixture: Fixture, _ records: [[String: JSONValue]]) async throws -> HTTPReply {
+        try await fixture.usage.post("v1/usage", ["records": JSONValue.array(records.map { .object($0) })])
+    }
+
+    func reports(_ fixture: Fixture) async throws -> Reports {
+        try await fixture.running.http.get("emulator/v1/usage-reports").decode()
+    }
+
+    /// The start of the hour three hours ago: windows safely closed at real time.
+    func pastHour() -> Timestamp {
+        UsageWindow.containing(Timestamp(Date()).adding(seconds: -3 * 3600), length: 3600).start
+    }
+}
