@@ -61,10 +61,17 @@ public protocol Store: Sendable {
     func entitlementsWithUnsealedUsage() async throws -> [EntitlementID]
     /// Unsealed usage, summed per entitlement × metric × labels × window (all when nil).
     func unsealedUsage(entitlement: EntitlementID?) async throws -> [UsageAggregate]
-    /// One transaction: every unsealed record of a closed window (and all of a final entitlement's)
-    /// becomes part of one ledger operation, status pending; the cursors move past those windows.
-    /// Returns the operations written.
-    func sealUsage(_ sealing: UsageSealing, at: Timestamp) async throws -> [UsageOperationRecord]
+    /// Every unsealed record of a closed window (and all of a final entitlement's) becomes part of
+    /// one ledger operation, status pending; the cursors move past those windows. Each
+    /// entitlement is sealed whole or not at all: one that cannot be (an overflowing sum, a
+    /// constraint) is left unsealed with the reason on its cursor (`sealingError`), and the
+    /// others are sealed all the same.
+    func sealUsage(_ sealing: UsageSealing, at: Timestamp) async throws -> UsageSealingResult
+    /// One transaction: the entitlement's operations that were never reported and end after
+    /// `cancelledAt` (sealed before Entitle knew of the cancellation) become `superseded`, and
+    /// their usage is sealed again, its last window ending at `cancelledAt`, with new ids.
+    /// Returns the operations written (none when nothing ended after the cancellation).
+    func resealUsage(_ id: EntitlementID, cancelledAt: Timestamp, sealing: UsageSealing, at: Timestamp) async throws -> [UsageOperationRecord]
     /// Operations with these statuses, oldest window first.
     func usageOperations(statuses: [UsageOperationRecord.Status], entitlement: EntitlementID?, limit: Int) async throws -> [UsageOperationRecord]
     func usageOperation(id: String) async throws -> UsageOperationRecord?
@@ -74,4 +81,15 @@ public protocol Store: Sendable {
     /// Blocks (reason) or unblocks (nil) an entitlement's reporting, with its audit row and
     /// callback, in one transaction. Returns false when it was already so.
     func setUsageBlocked(_ id: EntitlementID, reason: String?, at: Timestamp, audit: AuditEntry, callback: OutboxItem?) async throws -> Bool
+    /// Entitlements whose reporting is blocked or whose sealing failed, oldest problem first.
+    func usageProblems(limit: Int) async throws -> [UsageCursor]
+    /// Reporting as a whole is blocked (Google refused Entitle's access), or nil.
+    func usageReportingBlock() async throws -> UsageReportingBlock?
+    /// Blocks (reason) or unblocks (nil) all reporting, with its audit row and callback, in one
+    /// transaction. Returns false when it was already so.
+    func setUsageReportingBlocked(reason: String?, at: Timestamp, audit: AuditEntry, callback: OutboxItem?) async throws -> Bool
+    /// An administrator's re-run: operations with these statuses (never reported or superseded
+    /// ones), of one entitlement or all, go back to pending with the same ids and values.
+    /// Returns how many.
+    func rerunUsageOperations(statuses: [UsageOperationRecord.Status], entitlement: EntitlementID?, at: Timestamp) async throws -> Int
 }

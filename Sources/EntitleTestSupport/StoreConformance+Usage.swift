@@ -35,7 +35,9 @@ extension StoreConformance {
     }
 
     static func sealing(at offset: Int64, finals: [EntitlementID: Timestamp] = [:]) -> UsageSealing {
-        UsageSealing(cutoff: base.adding(seconds: offset), windowLength: hour, finals: finals) { "\($0.rawValue)|\($1)|\($2)|\($3.seconds)" }
+        UsageSealing(cutoff: base.adding(seconds: offset), windowLength: hour, finals: finals) {
+            "\($0.rawValue)|\($1)|\($2)|\($3.start.seconds)|\($3.end.seconds)"
+        }
     }
 
     static func usageIdempotency(_ store: any Store) async throws {
@@ -82,16 +84,16 @@ extension StoreConformance {
             windowLength: hour,
             at: base
         )
-        let sealed = try await store.sealUsage(sealing(at: hour + 60), at: base.adding(seconds: hour + 60))
+        let sealed = try await store.sealUsage(sealing(at: hour + 60), at: base.adding(seconds: hour + 60)).operations
         try require(sealed.count == 3, "requests, requests with labels, storage of the first hour: \(sealed)")
         try require(sealed.first { $0.metric == "requests" && $0.labels.isEmpty }?.quantity == 12, "summed")
         try require(try await store.usageCursor(id)?.sealedUntil == base.adding(seconds: hour), "sealed through the first hour")
         let late = try await store.recordUsage([submission(id, "requests", 4, at: 100, key: "f")], app: "a", windowLength: hour, at: base)
         try require(late == [.accepted(window: UsageWindow(start: base.adding(seconds: hour), end: base.adding(seconds: 2 * hour)))], "late: \(late)")
-        let twice = try await store.sealUsage(sealing(at: hour + 60), at: base.adding(seconds: hour + 60))
+        let twice = try await store.sealUsage(sealing(at: hour + 60), at: base.adding(seconds: hour + 60)).operations
         try require(twice.isEmpty, "a window is sealed once")
         let final = base.adding(seconds: hour + 1800)
-        let last = try await store.sealUsage(sealing(at: hour + 1900, finals: [id: final]), at: base.adding(seconds: hour + 1900))
+        let last = try await store.sealUsage(sealing(at: hour + 1900, finals: [id: final]), at: base.adding(seconds: hour + 1900)).operations
         try require(last.count == 1 && last[0].quantity == 13 && last[0].window.end == final, "final window ends at the cancellation: \(last)")
         try require(try await store.usageCursor(id)?.isFinal == true, "final")
         try require(try await store.unsealedUsage(entitlement: id).isEmpty, "nothing left")
@@ -100,7 +102,7 @@ extension StoreConformance {
     static func usageOutcomes(_ store: any Store) async throws {
         let id = try EntitlementID(unique("E"))
         _ = try await store.recordUsage([submission(id, "requests", 5, at: 10, key: "a")], app: "a", windowLength: hour, at: base)
-        let operation = try await store.sealUsage(sealing(at: hour), at: base.adding(seconds: hour))[0]
+        let operation = try await store.sealUsage(sealing(at: hour), at: base.adding(seconds: hour)).operations[0]
         let due = try await store.usageOperations(statuses: [.pending], entitlement: id, limit: 10)
         try require(due.map(\.id) == [operation.id], "pending after sealing")
         try await store.updateUsageOperations([UsageOperationUpdate(id: operation.id, status: .unknown, error: "timeout", attempted: true)], at: base)

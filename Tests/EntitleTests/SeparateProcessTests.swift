@@ -50,10 +50,12 @@ import Testing
         callbackURL: URL? = nil,
         faults: FaultPlan = FaultPlan(),
         configFile: Data? = nil,
+        emulatorStart: Date? = nil,
         _ body: @Sendable (Setup) async throws -> Void
     ) async throws {
         let executable = try ChildProcess.builtExecutable("entitle")
         var options = EmulatorOptions()
+        options.startTime = emulatorStart
         options.requireSignupBeforeApproval = false
         options.pullWait = .milliseconds(200)
         options.faults = faults

@@ -20,12 +20,15 @@ extension UsageTests {
         var usage: JSONHTTPClient
         var admin: JSONHTTPClient
         var transport: GoogleAPITransport
+        /// Re-reads entitlements for the reporter, as the server's does.
+        var processor: NotificationProcessor
 
         func reporter(_ clock: ManualClock) -> UsageReporter {
             UsageReporter(
                 store: store,
                 serviceControl: ServiceControlClient(baseURL: running.baseURL, transport: transport),
                 settings: .init(interval: .seconds(3600)),
+                refresh: processor.usageRefresh,
                 now: { clock.now }
             )
         }
@@ -49,14 +52,19 @@ extension UsageTests {
         var totals: [String: [String: Int64]]
     }
 
+    /// - Parameter emulatorStart: Google's clock at start. Usage stamped before an entitlement
+    ///   was created is refused, so tests that bill hours in the past buy in the past.
     func withUsage(
         faults: FaultPlan = FaultPlan(),
         reporting: Bool = false,
         extraMetric: String? = nil,
+        emulatorStart: Date? = Date().addingTimeInterval(-12 * 3600),
+        maxQuantity: Int64? = nil,
         _ body: @Sendable (Fixture) async throws -> Void
     ) async throws {
         try await TemporaryDatabase.withPath { path in
             var options = EmulatorOptions()
+            options.startTime = emulatorStart
             options.requireSignupBeforeApproval = false
             options.pullWait = .milliseconds(200)
             options.faults = faults
@@ -75,6 +83,7 @@ extension UsageTests {
                 // Tests run passes themselves, on a manual clock, unless the server's own is tested.
                 configuration.usageReportIntervalSeconds = reporting ? 3600 : 0
                 configuration.adminToken = Self.adminToken
+                if let maxQuantity { configuration.usageMaxQuantity = maxQuantity }
                 configuration.resyncIntervalSeconds = 0
                 let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
                 let key = try JSONDecoder().decode(ServiceAccountKey.self, from: file)
@@ -91,14 +100,21 @@ extension UsageTests {
                     PubSubSubscription(topic: running.emulator.options.topic)
                 )
                 let built = try await EntitleServer.build(configuration, google: google)
+                let policies = configuration.policies
                 try await ServiceScope.run(built.services, label: "test.entitle") {
                     let base = URL(string: "http://127.0.0.1:\(await built.listening())/")!
+                    let transport = GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key))
                     let fixture = Fixture(
                         running: running,
                         store: built.store,
                         usage: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.usageKey)"]),
                         admin: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.adminToken)"]),
-                        transport: GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key))
+                        transport: transport,
+                        processor: NotificationProcessor(
+                            store: built.store,
+                            procurement: ProcurementClient(provider: google.provider, baseURL: running.baseURL, transport: transport),
+                            policies: policies
+                        )
                     )
                     try await body(fixture)
                 }

@@ -212,10 +212,10 @@ import Testing
 
     @Test("a cancelled entitlement's last usage is reported in a window ending at the cancellation, and nothing is accepted after it")
     func finalReport() async throws {
-        try await withUsage { fixture in
+        try await withUsage(emulatorStart: nil) { fixture in
             let entitlement = try await activeEntitlements(fixture, 1)[0]
             let consumer = try #require(entitlement.resource.usageReportingId)
-            let used = Timestamp(Date()).adding(seconds: -2)
+            let used = try #require(entitlement.resource.createTime)
             #expect(try await post(fixture, [record(entitlement, "requests", 8, at: used, key: "before")]).status == 202)
             _ = try await fixture.running.http.post("emulator/v1/entitlements/\(entitlement.id.rawValue)/cancel", ["immediately": true])
             let deadline = ContinuousClock.now + .seconds(15)

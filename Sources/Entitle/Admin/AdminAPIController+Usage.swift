@@ -3,8 +3,8 @@ import Foundation
 import Hummingbird
 import MarketplaceCore
 
-/// The admin API's usage routes: the ledger per entitlement and status, a dry run of the next
-/// pass, a pass now, and re-running an operation Google refused or a check failed.
+/// The admin API's usage routes: the ledger per entitlement and status, what blocks billing, a
+/// dry run of the next pass, a pass now, and re-running operations Google refused or a check failed.
 extension AdminAPIController {
     struct UsageView: Codable {
         var cursor: UsageCursor?
@@ -12,18 +12,38 @@ extension AdminAPIController {
         var unsealed: [UsageAggregate]
     }
 
+    /// What keeps usage from being billed, each with its reason.
+    struct UsageProblems: Codable {
+        /// Google refuses Entitle's access to Service Control: nothing is reported until it passes.
+        var reportingBlocked: UsageReportingBlock?
+        /// Entitlements whose check failed or whose usage could not be sealed.
+        var entitlements: [UsageCursor]
+        /// Operations Google refused (re-runnable).
+        var rejected: [UsageOperationRecord]
+    }
+
+    struct RerunSummary: Codable {
+        var rerun: Int
+    }
+
+    static func statuses(_ text: Substring?) throws -> [UsageOperationRecord.Status]? {
+        try text.map { text in
+            try text.split(separator: ",").map { part in
+                guard let status = UsageOperationRecord.Status(rawValue: String(part)) else {
+                    let known = UsageOperationRecord.Status.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw AdminRequestError(status: .badRequest, message: "status \(part) is not one of \(known)")
+                }
+                return status
+            }
+        }
+    }
+
     func registerUsage<Context: RequestContext>(on api: RouterGroup<Context>) {
         api.get("usage") { request, _ in
             try await authorized(request) {
                 let query = request.uri.queryParameters
                 let entitlement = try query.get("entitlement").map { try EntitlementID($0) }
-                let statuses = try query.get("status").map { text in
-                    guard let status = UsageOperationRecord.Status(rawValue: text) else {
-                        let known = UsageOperationRecord.Status.allCases.map(\.rawValue).joined(separator: ", ")
-                        throw AdminRequestError(status: .badRequest, message: "status \(text) is not one of \(known)")
-                    }
-                    return [status]
-                }
+                let statuses = try Self.statuses(query.get("status").map { Substring($0) })
                 let limit = min(max(Int(query.get("limit") ?? "") ?? 500, 1), 10_000)
                 return try Self.json(
                     UsageView(
@@ -32,6 +52,32 @@ extension AdminAPIController {
                         unsealed: try await store.unsealedUsage(entitlement: entitlement)
                     )
                 )
+            }
+        }
+        api.get("usage/problems") { request, _ in
+            try await authorized(request) {
+                try Self.json(
+                    UsageProblems(
+                        reportingBlocked: try await store.usageReportingBlock(),
+                        entitlements: try await store.usageProblems(limit: 1000),
+                        rejected: try await store.usageOperations(statuses: [.rejected], entitlement: nil, limit: 1000)
+                    )
+                )
+            }
+        }
+        api.post("usage/rerun") { request, _ in
+            try await authorized(request) {
+                let query = request.uri.queryParameters
+                let entitlement = try query.get("entitlement").map { try EntitlementID($0) }
+                let statuses = try Self.statuses(query.get("status").map { Substring($0) }) ?? [.rejected, .checkFailed]
+                if let refused = statuses.first(where: { [.reported, .superseded, .pending].contains($0) }) {
+                    throw AdminRequestError(
+                        status: .badRequest,
+                        message: "\(refused.rawValue) operations are not re-run; status is rejected, check_failed or unknown"
+                    )
+                }
+                let count = try await store.rerunUsageOperations(statuses: statuses, entitlement: entitlement, at: Timestamp(Date()))
+                return try Self.json(RerunSummary(rerun: count))
             }
         }
         api.get("usage/preview") { request, _ in
@@ -58,6 +104,12 @@ extension AdminAPIController {
                 }
                 guard operation.status != .reported else {
                     throw AdminRequestError(status: .conflict, message: "operation \(id) was reported; a reported window is never sent again")
+                }
+                guard operation.status != .superseded else {
+                    throw AdminRequestError(
+                        status: .conflict,
+                        message: "operation \(id) was superseded: \(operation.lastError ?? "its usage is in another operation")"
+                    )
                 }
                 // Same id and value: if Google took it after all, it sees the same operation.
                 try await store.updateUsageOperations(

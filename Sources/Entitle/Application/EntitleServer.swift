@@ -101,7 +101,8 @@ public enum EntitleServer {
             let recorder = UsageRecorder(
                 store: store,
                 catalog: UsageCatalog(products: configuration.usageMetrics),
-                windowLength: Int64(configuration.usageWindowSeconds)
+                windowLength: Int64(configuration.usageWindowSeconds),
+                maxQuantity: configuration.usageMaxQuantity
             )
             UsageAPIController(recorder: recorder, keys: configuration.usageAPIKeys).register(on: router)
         }
@@ -112,7 +113,13 @@ public enum EntitleServer {
                 interval: .seconds(configuration.usageReportIntervalSeconds)
             )
             let serviceControl = ServiceControlClient(baseURL: google.endpoints.serviceControl, transport: transport)
-            usageReporter = UsageReporter(store: store, serviceControl: serviceControl, settings: settings, logger: logger)
+            usageReporter = UsageReporter(
+                store: store,
+                serviceControl: serviceControl,
+                settings: settings,
+                refresh: processor.usageRefresh,
+                logger: logger
+            )
             services += usageReporter.map { [$0] } ?? []
         }
         if let token = configuration.adminToken {

@@ -45,6 +45,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var usageWindowSeconds = 3600
     /// Seconds between usage reporting passes; 0 turns reporting off.
     public var usageReportIntervalSeconds = 3600
+    /// The largest quantity one usage record may carry (larger ones are refused with 422).
+    public var usageMaxQuantity = UsageValidation.defaultMaxQuantity
 
     public init() {}
 
@@ -84,6 +86,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         usageMetrics = try c.decodeIfPresent([String: [String: [String]]].self, forKey: .usageMetrics) ?? usageMetrics
         usageWindowSeconds = try c.decodeIfPresent(Int.self, forKey: .usageWindowSeconds) ?? usageWindowSeconds
         usageReportIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .usageReportIntervalSeconds) ?? usageReportIntervalSeconds
+        usageMaxQuantity = try c.decodeIfPresent(Int64.self, forKey: .usageMaxQuantity) ?? usageMaxQuantity
     }
 
     /// The file's settings (when given) overlaid with the environment's.
@@ -144,6 +147,10 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         if let key = text("ENTITLE_USAGE_API_KEY") { usageAPIKeys["default"] = key }
         usageWindowSeconds = try number("ENTITLE_USAGE_WINDOW_SECONDS") ?? usageWindowSeconds
         usageReportIntervalSeconds = try number("ENTITLE_USAGE_REPORT_INTERVAL_SECONDS") ?? usageReportIntervalSeconds
+        usageMaxQuantity = try number("ENTITLE_USAGE_MAX_QUANTITY").map(Int64.init) ?? usageMaxQuantity
+        guard usageMaxQuantity >= 1 else {
+            throw ConfigurationError(setting: "usageMaxQuantity", problem: "\(usageMaxQuantity) must be at least 1")
+        }
         // Google expects hourly windows; shorter ones exist for tests that must see windows close.
         guard usageWindowSeconds >= 1, 86_400 % usageWindowSeconds == 0 else {
             throw ConfigurationError(setting: "usageWindowSeconds", problem: "\(usageWindowSeconds) must divide a day")

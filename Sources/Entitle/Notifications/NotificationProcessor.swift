@@ -103,6 +103,15 @@ public struct NotificationProcessor: Sendable {
         }
     }
 
+    /// For the usage reporter: re-reads an entitlement Service Control refused (it may have ended
+    /// before Entitle learned of it), records what Google shows, and returns the stored copy.
+    public var usageRefresh: UsageReporter.Refresh {
+        { [self] id in
+            try await reconcile(id, trigger: .resync, auditKind: .repair, summary: "usage: re-read after Service Control refused it")
+            return try await store.entitlement(id)
+        }
+    }
+
     /// Re-reads one account and records what it shows (resync).
     public func reconcileAccount(_ id: AccountID, trigger: ReconcileTrigger, auditKind: AuditEntry.Kind, summary: String) async throws {
         let subject = "accounts/\(id.rawValue)"

@@ -66,17 +66,16 @@ public struct UsageAPIController: Sendable {
         guard (1...Self.maxRecords).contains(records.count) else {
             return try Self.json(Problem(error: "a batch holds 1 to \(Self.maxRecords) records; this one has \(records.count)"), status: .badRequest)
         }
-        var submissions: [UsageSubmission] = []
-        var unresolved: [Int: [String]] = [:]
-        for (index, record) in records.enumerated() {
+        var items: [UsageRecorder.Item] = []
+        for record in records {
             switch try await resolve(record) {
-            case .success(let submission): submissions.append(submission)
-            case .failure(let problem): unresolved[index] = [problem.message]
+            case .success(let submission): items.append(.submission(submission))
+            case .failure(let problem): items.append(.unresolvable(problem.message))
             }
         }
-        guard unresolved.isEmpty else { return try Self.rejected(unresolved, records) }
+        let submissions = items.compactMap { if case .submission(let submission) = $0 { submission } else { nil } }
         do {
-            let outcomes = try await recorder.record(submissions, app: app)
+            let outcomes = try await recorder.record(items: items, app: app)
             let results = zip(submissions, outcomes).map { submission, outcome in
                 switch outcome {
                 case .accepted(let window):
@@ -115,7 +114,7 @@ public struct UsageAPIController: Sendable {
         } else {
             return .failure(Unresolved(message: "entitlementId, or accountId and product, is required"))
         }
-        var time = Timestamp(Date())
+        var time = recorder.now()
         if let text = record.time {
             guard let parsed = try? Timestamp(rfc3339: text) else { return .failure(Unresolved(message: "time \(text) is not RFC 3339")) }
             time = parsed
@@ -126,6 +125,7 @@ public struct UsageAPIController: Sendable {
                 metric: record.metric,
                 quantity: record.quantity,
                 time: time,
+                timeGiven: record.time != nil,
                 idempotencyKey: record.idempotencyKey,
                 labels: record.labels ?? [:]
             )

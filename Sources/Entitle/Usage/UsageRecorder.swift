@@ -12,16 +12,29 @@ public struct UsageRecorder: Sendable {
         public var problems: [Int: [String]]
     }
 
+    /// One record of a batch: what it asks to bill, or why it names no entitlement.
+    public enum Item: Sendable {
+        case submission(UsageSubmission)
+        case unresolvable(String)
+    }
+
     let store: any Store
     let catalog: UsageCatalog
     let windowLength: Int64
+    let maxQuantity: Int64
     let now: @Sendable () -> Timestamp
 
-    public init(store: any Store, catalog: UsageCatalog, windowLength: Int64 = 3600, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) })
-    {
+    public init(
+        store: any Store,
+        catalog: UsageCatalog,
+        windowLength: Int64 = 3600,
+        maxQuantity: Int64 = UsageValidation.defaultMaxQuantity,
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
+    ) {
         self.store = store
         self.catalog = catalog
         self.windowLength = windowLength
+        self.maxQuantity = maxQuantity
         self.now = now
     }
 
@@ -29,13 +42,29 @@ public struct UsageRecorder: Sendable {
     /// - Throws: `Rejected` (with every record's reasons) or `UsageConflict` (a known key with
     ///   another body); in both cases nothing was recorded.
     public func record(_ submissions: [UsageSubmission], app: String) async throws -> [UsageAcceptance] {
+        try await record(items: submissions.map(Item.submission), app: app)
+    }
+
+    /// As `record(_:app:)`, for a batch where some records could not be resolved to an
+    /// entitlement: every bad record is listed, resolvable or not.
+    public func record(items: [Item], app: String) async throws -> [UsageAcceptance] {
         let time = now()
         var problems: [Int: [String]] = [:]
+        var submissions: [UsageSubmission] = []
+        for (index, item) in items.enumerated() {
+            switch item {
+            case .submission(let submission): submissions.append(submission)
+            case .unresolvable(let reason): problems[index] = [reason]
+            }
+        }
+        // Positions of the resolved records in the batch, for the reasons a 422 lists.
+        let positions = items.indices.filter { problems[$0] == nil }
         var entitlements: [EntitlementID: (LocalEntitlement?, UsageCursor?)] = [:]
         // A record sent again as it was first accepted is a duplicate, even if it could not be
         // accepted now (its entitlement was cancelled since): the app's retry must not fail.
         let duplicates = try await store.duplicateUsageKeys(submissions, app: app)
-        for (index, submission) in submissions.enumerated() where !duplicates.contains(submission.idempotencyKey) {
+        for (offset, submission) in submissions.enumerated() where !duplicates.contains(submission.idempotencyKey) {
+            let index = positions[offset]
             if entitlements[submission.entitlementID] == nil {
                 entitlements[submission.entitlementID] = (
                     try await store.entitlement(submission.entitlementID), try await store.usageCursor(submission.entitlementID)
@@ -47,12 +76,17 @@ public struct UsageRecorder: Sendable {
                 entitlement: entitlement,
                 metrics: entitlement.flatMap { catalog.metrics(for: $0.resource) },
                 finalReported: cursor?.isFinal ?? false,
+                maxQuantity: maxQuantity,
                 now: time
             )
             if !reasons.isEmpty { problems[index] = reasons }
         }
         guard problems.isEmpty else { throw Rejected(problems: problems) }
-        return try await store.recordUsage(submissions, app: app, windowLength: windowLength, at: time)
+        do {
+            return try await store.recordUsage(submissions, app: app, windowLength: windowLength, at: time)
+        } catch let overflow as UsageOverflow {
+            throw Rejected(problems: overflow.problems.reduce(into: [:]) { $0[positions[$1.key]] = [$1.value] })
+        }
     }
 
     /// The entitlement an account has for a product, for apps that know the account and product

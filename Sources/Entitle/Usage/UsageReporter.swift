@@ -10,9 +10,16 @@ public import ServiceLifecycle
 /// Each pass: seal every closed window into the ledger (one operation per entitlement × metric ×
 /// labels × window, with a UUIDv5 id, written before Google is called); check each entitlement
 /// with one of its operations; report the operations of those that pass, in batches; record each
-/// operation's outcome. A crash or an unknown outcome leaves operations pending or unknown, and
-/// the next pass sends them again with the same ids and values. A failed check blocks the
-/// entitlement's reporting (one `usage.check_failed` callback) until a later check passes.
+/// request's outcome as soon as it is known. A crash or an unknown outcome leaves operations
+/// pending or unknown, and the next pass sends them again with the same ids and values.
+///
+/// Nothing about one entitlement stops the others: a sum that cannot be sealed, a failed check
+/// (one `usage.check_failed` callback), a refused operation (a request Google refuses whole is
+/// split until the culprit is alone) are recorded against that entitlement. A check or report
+/// refused because the entitlement ended is re-read first: an entitlement cancelled inside a
+/// window sealed before Entitle knew has that window sealed again, ending at the cancellation.
+/// Google refusing Entitle itself (401/403) blocks reporting as a whole, visibly, with one
+/// `usage.reporting_blocked` callback, and rejects nothing.
 public struct UsageReporter: Service {
     public struct Settings: Sendable {
         public var windowLength: Int64
@@ -37,30 +44,44 @@ public struct UsageReporter: Service {
     /// What one pass did.
     public struct PassSummary: Hashable, Sendable, Codable {
         public var sealed = 0
+        /// Entitlements whose usage could not be sealed (recorded on their cursors).
+        public var sealingFailures = 0
+        /// Operations sealed again because their entitlement was cancelled inside their window.
+        public var resealed = 0
         public var checks = 0
         public var checkFailures = 0
         public var reported = 0
         public var rejected = 0
         public var unknown = 0
         public var reportRequests = 0
+        /// Google refused Entitle's access: reporting is blocked (nothing rejected).
+        public var accessDenied = false
     }
+
+    /// Re-reads an entitlement from Google and records what it shows (`NotificationProcessor.reconcile`).
+    public typealias Refresh = @Sendable (EntitlementID) async throws -> LocalEntitlement?
 
     let store: any Store
     let serviceControl: ServiceControlClient
     let settings: Settings
+    let refresh: Refresh?
     let logger: Logger
     let now: @Sendable () -> Timestamp
+    /// Shared by every copy: a pass on demand (admin) and the scheduled one never overlap.
+    private let passes = SubjectLocks()
 
     public init(
         store: any Store,
         serviceControl: ServiceControlClient,
         settings: Settings = Settings(),
+        refresh: Refresh? = nil,
         logger: Logger = Logger(label: "entitle.usage"),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
         self.serviceControl = serviceControl
         self.settings = settings
+        self.refresh = refresh
         self.logger = logger
         self.now = now
     }
@@ -77,25 +98,47 @@ public struct UsageReporter: Service {
         }
     }
 
-    /// One pass: seal, check, report, record. Safe to run at any time and again after a crash.
+    /// One pass: seal, check, report, record. Safe to run at any time and again after a crash;
+    /// a second caller waits for the pass in progress.
     @discardableResult
     public func pass() async throws -> PassSummary {
+        try await passes.withLock("pass") { try await unlockedPass() }
+    }
+
+    private func unlockedPass() async throws -> PassSummary {
         var summary = PassSummary()
         let time = now()
-        let sealing = UsageSealing(
-            cutoff: time,
-            windowLength: settings.windowLength,
-            finals: try await finals(at: time),
-            operationID: UsageOperationID.make
-        )
-        summary.sealed = try await store.sealUsage(sealing, at: time).count
+        let sealed = try await store.sealUsage(sealing(cutoff: time, finals: try await finals(at: time)), at: time)
+        summary.sealed = sealed.operations.count
+        summary.sealingFailures = sealed.failures.count
+        for (id, reason) in sealed.failures.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            logger.error("usage of one entitlement could not be sealed; the others were", metadata: ["entitlement": "\(id)", "error": "\(reason)"])
+        }
         let due = try await store.usageOperations(statuses: [.pending, .unknown, .checkFailed], entitlement: nil, limit: Int.max)
-        let byEntitlement = Dictionary(grouping: due, by: \.entitlementID)
+        let ended = try await round(due, &summary)
+        // Refused because the entitlement ended: re-read it; if it was cancelled inside windows
+        // sealed before Entitle knew, those are sealed again and sent in this pass.
+        guard let refresh, !ended.isEmpty else { return summary }
+        var resealed: [UsageOperationRecord] = []
+        for id in ended.sorted(by: { $0.rawValue < $1.rawValue }) {
+            guard let entitlement = try await refresh(id), let cancelled = UsageValidation.cancellationTime(entitlement) else { continue }
+            resealed += try await store.resealUsage(id, cancelledAt: cancelled, sealing: sealing(cutoff: time, finals: [:]), at: now())
+        }
+        summary.resealed += resealed.count
+        if !resealed.isEmpty { _ = try await round(resealed, &summary) }
+        return summary
+    }
+
+    /// Checks and reports `operations`; returns the entitlements Google called not billable in a
+    /// report, to be re-read.
+    private func round(_ operations: [UsageOperationRecord], _ summary: inout PassSummary) async throws -> Set<EntitlementID> {
+        let checked = await checkAll(Dictionary(grouping: operations, by: \.entitlementID))
         var toReport: [String: [UsageOperation]] = [:]
-        let checked = await checkAll(byEntitlement)
         var updates: [UsageOperationUpdate] = []
+        var denied: String?
         for result in checked {
             summary.checks += result.checked ? 1 : 0
+            summary.resealed += result.resealed
             switch result.verdict {
             case .report(let service, let operations): toReport[service, default: []] += operations
             case .blocked(let reason):
@@ -104,16 +147,95 @@ public struct UsageReporter: Service {
             case .refused(let reason):
                 summary.rejected += result.operations.count
                 updates += result.operations.map { UsageOperationUpdate(id: $0.id, status: .rejected, error: reason, attempted: false) }
+            case .denied(let reason):
+                denied = reason
+                updates += result.operations.map { UsageOperationUpdate(id: $0.id, status: $0.status, error: reason, attempted: false) }
             case .later: break
             }
         }
-        for (service, operations) in toReport.sorted(by: { $0.key < $1.key }) {
-            let outcomes = await serviceControl.report(serviceName: service, operations)
-            summary.reportRequests += outcomes.count
-            for outcome in outcomes { updates += Self.updates(for: outcome, summary: &summary) }
-        }
         try await store.updateUsageOperations(updates, at: now())
-        return summary
+        var ended: Set<EntitlementID> = []
+        for (service, operations) in toReport.sorted(by: { $0.key < $1.key }) {
+            try await report(service, operations, &summary, denied: &denied, ended: &ended)
+        }
+        if checked.contains(where: { $0.checked }) || denied != nil { try await setAccessDenied(denied) }
+        summary.accessDenied = summary.accessDenied || denied != nil
+        return ended
+    }
+
+    /// Sends one service's operations and records each request's outcome at once, so that a crash
+    /// after an answer never sends those operations again. A request refused whole for its content
+    /// is split in two and each half sent, until the refused operation is alone.
+    private func report(
+        _ service: String,
+        _ operations: [UsageOperation],
+        _ summary: inout PassSummary,
+        denied: inout String?,
+        ended: inout Set<EntitlementID>
+    ) async throws {
+        // One request at a time, each outcome written before the next is sent.
+        for batch in ServiceControlClient.batches(operations) {
+            guard let outcome = await serviceControl.report(serviceName: service, batch).first else { continue }
+            summary.reportRequests += 1
+            if let failure = outcome.failure, [.content, .precondition].contains(ServiceControlFailure(failure)), batch.count > 1 {
+                let half = batch.count / 2
+                try await report(service, Array(batch[..<half]), &summary, denied: &denied, ended: &ended)
+                try await report(service, Array(batch[half...]), &summary, denied: &denied, ended: &ended)
+                continue
+            }
+            if let failure = outcome.failure, ServiceControlFailure(failure) == .access { denied = "report refused: \(failure)" }
+            var updates: [UsageOperationUpdate] = []
+            var notBillable: [String] = []
+            for id in outcome.operationIDs {
+                let (update, endedHere) = Self.update(id, outcome, &summary)
+                updates.append(update)
+                if endedHere { notBillable.append(id) }
+            }
+            try await store.updateUsageOperations(updates, at: now())
+            for id in notBillable { if let entitlement = try await store.usageOperation(id: id)?.entitlementID { ended.insert(entitlement) } }
+        }
+    }
+
+    /// What a report request's outcome means for one of its operations, and whether Google said
+    /// its entitlement is not billable (to be re-read).
+    static func update(_ id: String, _ outcome: ServiceControlClient.BatchOutcome, _ summary: inout PassSummary) -> (UsageOperationUpdate, Bool) {
+        if let failure = outcome.failure {
+            switch ServiceControlFailure(failure) {
+            case .content, .precondition:
+                summary.rejected += 1
+                return (
+                    UsageOperationUpdate(id: id, status: .rejected, error: "\(failure)", attempted: true),
+                    ServiceControlFailure(failure) == .precondition
+                )
+            case .access, .refused:
+                // Not processed: it waits, pending, with why.
+                return (UsageOperationUpdate(id: id, status: .pending, error: "\(failure)", attempted: true), false)
+            case .transient:
+                summary.unknown += 1
+                return (UsageOperationUpdate(id: id, status: .unknown, error: "\(failure)", attempted: true), false)
+            }
+        }
+        if let status = outcome.rejected[id] {
+            let error = "\(status.code): \(status.message ?? "")"
+            switch status.code {
+            case 3, 11:  // INVALID_ARGUMENT, OUT_OF_RANGE: the operation itself is refused.
+                summary.rejected += 1
+                return (UsageOperationUpdate(id: id, status: .rejected, error: error, attempted: true), false)
+            case 9:  // FAILED_PRECONDITION: not billable, perhaps cancelled; re-read.
+                summary.rejected += 1
+                return (UsageOperationUpdate(id: id, status: .rejected, error: error, attempted: true), true)
+            default:
+                return (UsageOperationUpdate(id: id, status: .pending, error: error, attempted: true), false)
+            }
+        }
+        summary.reported += 1
+        return (UsageOperationUpdate(id: id, status: .reported, attempted: true), false)
+    }
+
+    func sealing(cutoff: Timestamp, finals: [EntitlementID: Timestamp]) -> UsageSealing {
+        UsageSealing(cutoff: cutoff, windowLength: settings.windowLength, finals: finals) { [length = settings.windowLength] in
+            UsageOperationID.make($0, $1, $2, window: $3, length: length)
+        }
     }
 
     /// Cancelled entitlements with usage still to seal, and when their last window ends.
@@ -124,32 +246,5 @@ public struct UsageReporter: Service {
             if let cancelled = UsageValidation.cancellationTime(entitlement) { finals[id] = min(cancelled, time) }
         }
         return finals
-    }
-
-    /// A 4xx other than 429: Google will refuse the same request again.
-    static func isRefusal(_ error: GoogleAPIError) -> Bool {
-        (400..<500).contains(error.httpStatus) && error.httpStatus != 429
-    }
-
-    /// What each report request's outcome means for its operations.
-    static func updates(for outcome: ServiceControlClient.BatchOutcome, summary: inout PassSummary) -> [UsageOperationUpdate] {
-        outcome.operationIDs.map { id in
-            if let failure = outcome.failure {
-                // A refusal of the whole request (4xx but 429) was not processed and will not be
-                // by sending it again unchanged; anything else may have been taken: resend as is.
-                if let error = failure as? GoogleAPIError, isRefusal(error) {
-                    summary.rejected += 1
-                    return UsageOperationUpdate(id: id, status: .rejected, error: "\(error)", attempted: true)
-                }
-                summary.unknown += 1
-                return UsageOperationUpdate(id: id, status: .unknown, error: "\(failure)", attempted: true)
-            }
-            if let status = outcome.rejected[id] {
-                summary.rejected += 1
-                return UsageOperationUpdate(id: id, status: .rejected, error: "\(status.code): \(status.message ?? "")", attempted: true)
-            }
-            summary.reported += 1
-            return UsageOperationUpdate(id: id, status: .reported, attempted: true)
-        }
     }
 }

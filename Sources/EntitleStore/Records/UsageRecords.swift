@@ -17,6 +17,16 @@ public struct UsageConflict: Error, Hashable, Sendable {
     }
 }
 
+/// Records whose window total would pass `Int64.max`: the batch was not recorded.
+public struct UsageOverflow: Error, Hashable, Sendable {
+    /// Position in the batch → why.
+    public var problems: [Int: String]
+
+    public init(problems: [Int: String]) {
+        self.problems = problems
+    }
+}
+
 /// One operation of the usage ledger: the sum of one entitlement's metric (with one set of
 /// labels) over one window. Written before Google is called, with a deterministic id, so a crash
 /// or a timeout resends the same operation with the same value and never a second one.
@@ -32,6 +42,10 @@ public struct UsageOperationRecord: Hashable, Sendable, Codable {
         case rejected
         /// The report request failed without saying whether it was taken: sent again, same id.
         case unknown
+        /// Never reported, and replaced: it was sealed before Entitle learned that its entitlement
+        /// had been cancelled inside its window, so its usage was sealed again into an operation
+        /// that ends at the cancellation (`lastError` names it). Never sent again.
+        case superseded
     }
 
     public var id: String
@@ -100,14 +114,26 @@ public struct UsageAggregate: Hashable, Sendable, Codable {
     public var windowStart: Timestamp
     public var quantity: Int64
     public var records: Int
+    /// The records add up to more than `Int64.max` (kept by a version that did not check):
+    /// `quantity` is `Int64.max`, and sealing this aggregate fails until it is resolved.
+    public var overflows: Bool
 
-    public init(entitlementID: EntitlementID, metric: String, labels: [String: String], windowStart: Timestamp, quantity: Int64, records: Int) {
+    public init(
+        entitlementID: EntitlementID,
+        metric: String,
+        labels: [String: String],
+        windowStart: Timestamp,
+        quantity: Int64,
+        records: Int,
+        overflows: Bool = false
+    ) {
         self.entitlementID = entitlementID
         self.metric = metric
         self.labels = labels
         self.windowStart = windowStart
         self.quantity = quantity
         self.records = records
+        self.overflows = overflows
     }
 }
 
@@ -120,9 +146,13 @@ public struct UsageCursor: Hashable, Sendable, Codable {
     public var reportedUntil: Timestamp?
     /// The entitlement is cancelled and its last window sealed: no more usage is accepted.
     public var isFinal: Bool
-    /// Why reporting is blocked (a failed check), and since when.
+    /// Why reporting is blocked (a failed check, a refusal), and since when.
     public var blockedReason: String?
     public var blockedAt: Timestamp?
+    /// Why the last pass could not seal this entitlement's usage (an overflowing sum, a
+    /// constraint), and since when; the other entitlements were sealed. Retried each pass.
+    public var sealingError: String?
+    public var sealingErrorAt: Timestamp?
 
     public init(
         entitlementID: EntitlementID,
@@ -130,7 +160,9 @@ public struct UsageCursor: Hashable, Sendable, Codable {
         reportedUntil: Timestamp? = nil,
         isFinal: Bool = false,
         blockedReason: String? = nil,
-        blockedAt: Timestamp? = nil
+        blockedAt: Timestamp? = nil,
+        sealingError: String? = nil,
+        sealingErrorAt: Timestamp? = nil
     ) {
         self.entitlementID = entitlementID
         self.sealedUntil = sealedUntil
@@ -138,6 +170,8 @@ public struct UsageCursor: Hashable, Sendable, Codable {
         self.isFinal = isFinal
         self.blockedReason = blockedReason
         self.blockedAt = blockedAt
+        self.sealingError = sealingError
+        self.sealingErrorAt = sealingErrorAt
     }
 }
 
@@ -148,18 +182,43 @@ public struct UsageSealing: Sendable {
     public var windowLength: Int64
     /// Cancelled entitlements: all their usage is sealed, the last window ending at this time.
     public var finals: [EntitlementID: Timestamp]
-    /// The operation id of entitlement × metric × labels (canonical JSON) × window start.
-    public var operationID: @Sendable (EntitlementID, String, String, Timestamp) -> String
+    /// The operation id of entitlement × metric × labels (canonical JSON) × window (an
+    /// entitlement's last window ends early, at its cancellation).
+    public var operationID: @Sendable (EntitlementID, String, String, UsageWindow) -> String
 
     public init(
         cutoff: Timestamp,
         windowLength: Int64,
         finals: [EntitlementID: Timestamp],
-        operationID: @escaping @Sendable (EntitlementID, String, String, Timestamp) -> String
+        operationID: @escaping @Sendable (EntitlementID, String, String, UsageWindow) -> String
     ) {
         self.cutoff = cutoff
         self.windowLength = windowLength
         self.finals = finals
         self.operationID = operationID
+    }
+}
+
+/// What a sealing pass did: the operations written, and the entitlements it could not seal (each
+/// with why; recorded on its cursor, the others sealed all the same).
+public struct UsageSealingResult: Hashable, Sendable {
+    public var operations: [UsageOperationRecord]
+    public var failures: [EntitlementID: String]
+
+    public init(operations: [UsageOperationRecord] = [], failures: [EntitlementID: String] = [:]) {
+        self.operations = operations
+        self.failures = failures
+    }
+}
+
+/// Reporting as a whole is blocked: Google refused Entitle's access to Service Control (a key
+/// rotated away, a role removed, the service not linked). Nothing is rejected meanwhile.
+public struct UsageReportingBlock: Hashable, Sendable, Codable {
+    public var reason: String
+    public var since: Timestamp
+
+    public init(reason: String, since: Timestamp) {
+        self.reason = reason
+        self.since = since
     }
 }

@@ -131,6 +131,50 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Issue #11: idempotency compares what the app sent, so whether it sent a time is kept.
+        migrator.registerMigration("v3-usage-time-given") { db in
+            try db.execute(sql: "ALTER TABLE usage_record ADD COLUMN time_given INTEGER NOT NULL DEFAULT 1")
+        }
+        // Issue #11: an operation sealed before Entitle learned of a cancellation is superseded by
+        // one clipped at the cancellation, for the same window start: the window is unique only
+        // among operations that still count. Sealing failures are recorded per entitlement, and a
+        // refusal of Entitle's access to Service Control blocks reporting as a whole.
+        migrator.registerMigration("v4-usage-isolation") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE usage_operation_v4 (
+                        id TEXT PRIMARY KEY,
+                        entitlement_id TEXT NOT NULL,
+                        metric TEXT NOT NULL,
+                        labels TEXT NOT NULL,
+                        window_start INTEGER NOT NULL,
+                        window_end INTEGER NOT NULL,
+                        quantity INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        reported_at INTEGER
+                    );
+                    INSERT INTO usage_operation_v4 SELECT id, entitlement_id, metric, labels, window_start, window_end, quantity, status,
+                        attempts, last_error, created_at, updated_at, reported_at FROM usage_operation;
+                    DROP TABLE usage_operation;
+                    ALTER TABLE usage_operation_v4 RENAME TO usage_operation;
+                    CREATE UNIQUE INDEX usage_operation_window ON usage_operation(entitlement_id, metric, labels, window_start)
+                        WHERE status != 'superseded';
+                    CREATE INDEX usage_operation_status ON usage_operation(status, window_start);
+                    CREATE INDEX usage_operation_entitlement ON usage_operation(entitlement_id, window_start);
+                    ALTER TABLE usage_cursor ADD COLUMN sealing_error TEXT;
+                    ALTER TABLE usage_cursor ADD COLUMN sealing_error_at INTEGER;
+                    CREATE TABLE usage_reporting (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        blocked_reason TEXT,
+                        blocked_at INTEGER
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -81,4 +81,5 @@ public enum CallbackKind: String, Hashable, Sendable, Codable, CaseIterable {
     case renewed = "entitlement.renewed"
     case accountDeleted = "account.deleted"
     case usageCheckFailed = "usage.check_failed"
+    case usageReportingBlocked = "usage.reporting_blocked"
 }

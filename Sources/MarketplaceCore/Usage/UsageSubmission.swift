@@ -11,6 +11,9 @@ public struct UsageSubmission: Hashable, Sendable, Codable {
     public var metric: String
     public var quantity: Int64
     public var time: Timestamp
+    /// The app stamped the record; false when `time` is the time of receipt. Idempotency compares
+    /// what the app sent: a resend without a time is the same record, received later.
+    public var timeGiven: Bool
     public var idempotencyKey: String
     public var labels: [String: String]
 
@@ -19,6 +22,7 @@ public struct UsageSubmission: Hashable, Sendable, Codable {
         metric: String,
         quantity: Int64,
         time: Timestamp,
+        timeGiven: Bool = true,
         idempotencyKey: String,
         labels: [String: String] = [:]
     ) {
@@ -26,6 +30,7 @@ public struct UsageSubmission: Hashable, Sendable, Codable {
         self.metric = metric
         self.quantity = quantity
         self.time = time
+        self.timeGiven = timeGiven
         self.idempotencyKey = idempotencyKey
         self.labels = labels
     }
@@ -41,6 +46,11 @@ public enum UsageValidation {
     /// How far ahead of Entitle's clock a record may be stamped (clock skew between machines).
     public static let futureTolerance: Int64 = 300
 
+    /// The largest quantity one record may carry unless the vendor sets another: 2^53 − 1, the
+    /// largest integer a JavaScript or JSON-as-double client sends exactly. A larger value is far
+    /// more often a bug (a timestamp or a byte count in the wrong field) than usage.
+    public static let defaultMaxQuantity: Int64 = 9_007_199_254_740_991
+
     /// - Parameters:
     ///   - entitlement: the entitlement as stored; nil when Entitle does not know it.
     ///   - metrics: the metric ids of its plan (and pending plan), from configuration; nil when the
@@ -51,10 +61,12 @@ public enum UsageValidation {
         entitlement: LocalEntitlement?,
         metrics: Set<String>?,
         finalReported: Bool,
+        maxQuantity: Int64 = defaultMaxQuantity,
         now: Timestamp
     ) -> [String] {
         var problems: [String] = []
         if submission.quantity < 0 { problems.append("quantity must not be negative") }
+        if submission.quantity > maxQuantity { problems.append("quantity \(submission.quantity) is above the maximum of \(maxQuantity) per record") }
         if submission.metric.isEmpty { problems.append("metric is required") }
         if submission.idempotencyKey.isEmpty || submission.idempotencyKey.utf8.count > 128 {
             problems.append("idempotencyKey is required, at most 128 bytes")
@@ -70,6 +82,9 @@ public enum UsageValidation {
         guard let entitlement, !entitlement.isDeleted else {
             problems.append("entitlement \(submission.entitlementID) is not known to Entitle")
             return problems
+        }
+        if let created = entitlement.resource.createTime, submission.time < Timestamp(seconds: created.seconds) {
+            problems.append("time \(submission.time.rfc3339) is before entitlement \(submission.entitlementID) was created (\(created.rfc3339))")
         }
         if entitlement.resource.usageReportingId?.isEmpty ?? true {
             problems.append("entitlement \(submission.entitlementID) has no usageReportingId: its product is not usage-priced")

@@ -15,7 +15,7 @@ struct FaultMiddleware: RouterMiddleware {
             try await Task.sleep(for: .milliseconds(decision.latencyMilliseconds))
         }
         if decision.loseResponse {
-            _ = try await next(request, context)
+            _ = try await FaultContext.$answerWillBeLost.withValue(true) { try await next(request, context) }
             return try GoogleAPIError(code: 500, status: "INTERNAL", message: "Internal error (injected after the call was served).")
                 .response(from: request, context: context)
         }

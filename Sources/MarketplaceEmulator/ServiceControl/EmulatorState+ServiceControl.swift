@@ -9,6 +9,7 @@ extension EmulatorState {
         let product = try serviceProduct(service)
         guard let operation = request.operation else { throw .invalidArgument("operation is required.") }
         let validated = try ValidatedOperation(operation, forReport: false)
+        if let refusal = usage.refusals?[validated.consumerId], refusal.applies(to: "check") { throw refusal.error }
         var errors: [CheckErrorJSON] = []
         switch consumer(validated, product) {
         case .failure(let problem):
@@ -26,7 +27,8 @@ extension EmulatorState {
         )
     }
 
-    func report(service: String, _ request: ReportRequestJSON) throws(GoogleAPIError) -> ReportResponseJSON {
+    /// - Parameter answerLost: the answer will not reach the caller (recorded with each value).
+    func report(service: String, _ request: ReportRequestJSON, answerLost: Bool = false) throws(GoogleAPIError) -> ReportResponseJSON {
         let product = try serviceProduct(service)
         let operations = request.operations ?? []
         guard !operations.isEmpty else { throw .invalidArgument("operations must not be empty.") }
@@ -34,6 +36,9 @@ extension EmulatorState {
         // Structural problems refuse the whole request before anything is recorded.
         var validated: [ValidatedOperation] = []
         for operation in operations { validated.append(try ValidatedOperation(operation, forReport: true)) }
+        if let refusal = validated.lazy.compactMap({ self.usage.refusals?[$0.consumerId] }).first(where: { $0.applies(to: "report") }) {
+            throw refusal.error
+        }
         var errors: [ReportErrorJSON] = []
         let time = now
         for operation in validated {
@@ -45,7 +50,7 @@ extension EmulatorState {
                     let message = "Metric \(unknown) is not defined for plan \(record.resource.plan ?? "")."
                     errors.append(ReportErrorJSON(operationId: operation.operationId, status: StatusJSON(code: 3, message: message)))
                 } else {
-                    usage.record(operation, entitlementID: record.id, now: time)
+                    usage.record(operation, entitlementID: record.id, answerLost: answerLost, now: time)
                 }
             }
         }
@@ -59,6 +64,19 @@ extension EmulatorState {
     /// Sets (or with nil, clears) a scripted check error for a consumer, e.g. BILLING_DISABLED.
     func setCheckFailure(consumerID: String, code: String?) {
         usage.checkFailures[consumerID] = code
+    }
+
+    /// Sets (or with nil, clears) a scripted refusal of whole calls about a consumer.
+    func setRefusal(consumerID: String, _ refusal: ServiceControlRefusal?) throws(GoogleAPIError) {
+        if let refusal {
+            guard ServiceControlRefusal.codes[refusal.code] != nil else {
+                throw .invalidArgument("code is one of \(ServiceControlRefusal.codes.keys.sorted().joined(separator: ", ")), or null to clear.")
+            }
+            guard refusal.method.map({ ["check", "report"].contains($0) }) ?? true else { throw .invalidArgument("method is check, report or null.") }
+        }
+        var refusals = usage.refusals ?? [:]
+        refusals[consumerID] = refusal
+        usage.refusals = refusals
     }
 
     private func serviceProduct(_ service: String) throws(GoogleAPIError) -> Catalog.Product {

@@ -21,6 +21,14 @@ struct ServiceControlRoutes {
         var code: String?
     }
 
+    struct Refusal: Codable {
+        var consumerId: String
+        /// INVALID_ARGUMENT, FAILED_PRECONDITION, UNAUTHENTICATED or PERMISSION_DENIED; null clears.
+        var code: String?
+        /// check, report, or null for both.
+        var method: String?
+    }
+
     func register(on router: Router<BasicRequestContext>) {
         router.post("v1/services/:service") { request, context in
             let (service, verb) = try context.resourceAndVerb("service")
@@ -43,7 +51,7 @@ struct ServiceControlRoutes {
                     maxBytes: Self.maxRequestBytes,
                     tooLarge: tooLarge
                 )
-                return try JSONResponse.make(try await state.report(service: service, body))
+                return try JSONResponse.make(try await state.report(service: service, body, answerLost: FaultContext.answerWillBeLost))
             default:
                 throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for services.")
             }
@@ -55,6 +63,11 @@ struct ServiceControlRoutes {
         router.post("emulator/v1/check-errors") { request, _ in
             let body = try await RequestDecoding.decode(CheckFailure.self, from: request, allowEmpty: false)
             await state.setCheckFailure(consumerID: body.consumerId, code: body.code)
+            return try JSONResponse.make(EmptyResponse())
+        }
+        router.post("emulator/v1/refusals") { request, _ in
+            let body = try await RequestDecoding.decode(Refusal.self, from: request, allowEmpty: false)
+            try await state.setRefusal(consumerID: body.consumerId, body.code.map { ServiceControlRefusal(code: $0, method: body.method) })
             return try JSONResponse.make(EmptyResponse())
         }
     }

@@ -15,6 +15,10 @@ public struct UsageRecord: Codable, Hashable, Sendable {
     public var receivedAt: Timestamp
     /// The operation id had been reported before; this value does not count.
     public var duplicate: Bool
+    /// The report was served but its answer replaced by a 500 (fault `lostResponseRate`): the
+    /// caller could not know it was taken, so a resend of this operation is expected. A resend
+    /// after an answered report is the caller's bug. (nil in state files of older versions.)
+    public var answerLost: Bool?
 }
 
 /// What the emulator accepted, in order, with totals per consumer and metric.
@@ -23,8 +27,10 @@ struct UsageLedger: Codable, Sendable {
     private var reported: Set<String> = []
     /// Scripted `checkErrors` per consumerId (BILLING_DISABLED and friends), until cleared.
     var checkFailures: [String: String] = [:]
+    /// Scripted refusals of whole calls about a consumerId (nil in state files of older versions).
+    var refusals: [String: ServiceControlRefusal]?
 
-    mutating func record(_ operation: ValidatedOperation, entitlementID: String, now: Timestamp) {
+    mutating func record(_ operation: ValidatedOperation, entitlementID: String, answerLost: Bool, now: Timestamp) {
         let duplicate = !reported.insert(operation.operationId).inserted
         for value in operation.values {
             records.append(
@@ -39,7 +45,8 @@ struct UsageLedger: Codable, Sendable {
                     endTime: operation.endTime,
                     userLabels: operation.userLabels,
                     receivedAt: now,
-                    duplicate: duplicate
+                    duplicate: duplicate,
+                    answerLost: answerLost
                 )
             )
         }
@@ -53,4 +60,27 @@ struct UsageLedger: Codable, Sendable {
         }
         return totals
     }
+}
+
+/// A scripted refusal of every `check` or `report` request that names a consumer, as Google
+/// answers a request it will not take at all: `INVALID_ARGUMENT` (400), `FAILED_PRECONDITION`
+/// (400), `UNAUTHENTICATED` (401), `PERMISSION_DENIED` (403).
+struct ServiceControlRefusal: Codable, Hashable, Sendable {
+    static let codes = ["INVALID_ARGUMENT": 400, "FAILED_PRECONDITION": 400, "UNAUTHENTICATED": 401, "PERMISSION_DENIED": 403]
+
+    var code: String
+    /// `check`, `report`, or nil for both.
+    var method: String?
+
+    func applies(to method: String) -> Bool { self.method == nil || self.method == method }
+
+    var error: GoogleAPIError {
+        GoogleAPIError(code: Self.codes[code] ?? 400, status: code, message: "Refused by the emulator's script (\(code)).")
+    }
+}
+
+/// Whether the answer to the call being served will be lost (fault `lostResponseRate`), so that
+/// what the call records can say so.
+enum FaultContext {
+    @TaskLocal static var answerWillBeLost = false
 }

@@ -1,0 +1,196 @@
+import Foundation
+import GRDB
+public import MarketplaceCore
+
+/// Sealing usage into the ledger. One transaction per pass (one fsync), one savepoint per
+/// entitlement: whatever fails for one entitlement (an overflowing sum, a constraint) is rolled
+/// back for it alone and recorded on its cursor, and every other entitlement is sealed.
+extension SQLiteStore {
+    public func sealUsage(_ sealing: UsageSealing, at: Timestamp) async throws -> UsageSealingResult {
+        let length = sealing.windowLength * 1_000_000
+        return try await pool.write { db in
+            let closed = try String.fetchAll(
+                db,
+                sql: "SELECT DISTINCT entitlement_id FROM usage_record WHERE operation_id IS NULL AND window_start + ? <= ?",
+                arguments: [length, sealing.cutoff.micros]
+            )
+            let ids = Set(try closed.map { try EntitlementID($0) }).union(sealing.finals.keys).sorted { $0.rawValue < $1.rawValue }
+            var result = UsageSealingResult()
+            for id in ids {
+                do {
+                    try db.inSavepoint {
+                        result.operations += try Self.seal(id, sealing, at: at, db)
+                        try Self.recordSealingError(id, nil, at: at, db)
+                        return .commit
+                    }
+                } catch {
+                    let reason = "\(error)"
+                    result.failures[id] = reason
+                    try Self.recordSealingError(id, reason, at: at, db)
+                }
+            }
+            return result
+        }
+    }
+
+    public func resealUsage(_ id: EntitlementID, cancelledAt: Timestamp, sealing: UsageSealing, at: Timestamp) async throws -> [UsageOperationRecord]
+    {
+        try await pool.write { db in
+            // Never reported, and ending after the cancellation: Google refuses these windows (it
+            // bills nothing after a cancellation), so none of them was taken.
+            let stale = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM usage_operation WHERE entitlement_id = ? AND window_end > ?
+                        AND status IN ('pending', 'unknown', 'check_failed', 'rejected')
+                    """,
+                arguments: [id.rawValue, cancelledAt.micros]
+            ).map(Self.usageOperation)
+            guard !stale.isEmpty else { return [] }
+            for operation in stale {
+                try db.execute(
+                    sql: "UPDATE usage_operation SET status = 'superseded', updated_at = ? WHERE id = ?",
+                    arguments: [at.micros, operation.id]
+                )
+                try db.execute(sql: "UPDATE usage_record SET operation_id = NULL WHERE operation_id = ?", arguments: [operation.id])
+            }
+            var final = sealing
+            final.finals = [id: cancelledAt]
+            let written = try Self.seal(id, final, at: at, db)
+            for operation in stale {
+                let into = try String.fetchAll(
+                    db,
+                    sql: "SELECT DISTINCT operation_id FROM usage_record WHERE entitlement_id = ? AND metric = ? AND labels = ? AND window_start = ?",
+                    arguments: [id.rawValue, operation.metric, try Self.encode(operation.labels), operation.window.start.micros]
+                )
+                try db.execute(
+                    sql: "UPDATE usage_operation SET last_error = ? WHERE id = ?",
+                    arguments: [
+                        "superseded: the entitlement was cancelled at \(cancelledAt.rfc3339), inside this window; its usage is in \(into.joined(separator: ", "))",
+                        operation.id,
+                    ]
+                )
+            }
+            return written
+        }
+    }
+
+    /// Why sealing failed, where the pass stopped for this entitlement (sums, clipping).
+    struct SealingFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Seals one entitlement: its closed windows, or all its usage when it is final (the last
+    /// window ending at the cancellation). Sums are checked: an overflow fails this entitlement.
+    static func seal(_ id: EntitlementID, _ sealing: UsageSealing, at: Timestamp, _ db: Database) throws -> [UsageOperationRecord] {
+        let length = sealing.windowLength * 1_000_000
+        let final = sealing.finals[id]
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT metric, labels, window_start, quantity FROM usage_record
+                WHERE operation_id IS NULL AND entitlement_id = ? AND (? OR window_start + ? <= ?)
+                """,
+            arguments: [id.rawValue, final != nil, length, sealing.cutoff.micros]
+        )
+        struct Key: Hashable {
+            var metric: String
+            var labels: String
+            var window: UsageWindow
+        }
+        var sums: [Key: (quantity: Int64, starts: Set<Int64>)] = [:]
+        var sealedUntil: Int64 = 0
+        for row in rows {
+            let start: Int64 = row["window_start"]
+            var window = UsageWindow(start: Timestamp(micros: start), end: Timestamp(micros: start + length))
+            if let final {
+                // Google bills nothing after the cancellation (contract §5): the last window
+                // ends there, and late usage moved past it is reported at the cancellation.
+                window.end = min(window.end, final)
+                window.start = min(window.start, window.end)
+            }
+            let key = Key(metric: row["metric"], labels: row["labels"], window: window)
+            var sum = sums[key] ?? (0, [])
+            let (total, overflow) = sum.quantity.addingReportingOverflow(row["quantity"] as Int64)
+            guard !overflow else {
+                throw SealingFailure(
+                    description: "the \(key.metric) usage of window \(window) adds up to more than \(Int64.max); nothing of it was sealed"
+                )
+            }
+            sum.quantity = total
+            sum.starts.insert(start)
+            sums[key] = sum
+            sealedUntil = max(sealedUntil, start + length)
+        }
+        var written: [UsageOperationRecord] = []
+        for (key, sum) in sums.sorted(by: {
+            ($0.key.window.start, $0.key.metric, $0.key.labels) < ($1.key.window.start, $1.key.metric, $1.key.labels)
+        }) {
+            let operationID = sealing.operationID(id, key.metric, key.labels, key.window)
+            let operation = UsageOperationRecord(
+                id: operationID,
+                entitlementID: id,
+                metric: key.metric,
+                labels: try decode(key.labels),
+                window: key.window,
+                quantity: sum.quantity,
+                status: .pending,
+                createdAt: at,
+                updatedAt: at
+            )
+            try db.execute(
+                sql: """
+                    INSERT INTO usage_operation (id, entitlement_id, metric, labels, window_start, window_end, quantity, status, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                    """,
+                arguments: [
+                    operationID, id.rawValue, key.metric, key.labels, key.window.start.micros, key.window.end.micros, sum.quantity, at.micros,
+                    at.micros,
+                ]
+            )
+            for start in sum.starts {
+                try db.execute(
+                    sql: """
+                        UPDATE usage_record SET operation_id = ?
+                        WHERE operation_id IS NULL AND entitlement_id = ? AND metric = ? AND labels = ? AND window_start = ?
+                        """,
+                    arguments: [operationID, id.rawValue, key.metric, key.labels, start]
+                )
+            }
+            written.append(operation)
+        }
+        let until = max(sealedUntil, UsageWindow.containing(sealing.cutoff, length: sealing.windowLength).start.micros)
+        try db.execute(
+            sql: """
+                INSERT INTO usage_cursor (entitlement_id, sealed_until, final) VALUES (?, ?, ?)
+                ON CONFLICT (entitlement_id) DO UPDATE SET sealed_until = MAX(sealed_until, excluded.sealed_until), final = MAX(final, excluded.final)
+                """,
+            arguments: [id.rawValue, until, final == nil ? 0 : 1]
+        )
+        return written
+    }
+
+    /// Records (or with nil, clears) why an entitlement's usage could not be sealed; the first
+    /// failure of an episode gets an audit row.
+    static func recordSealingError(_ id: EntitlementID, _ reason: String?, at: Timestamp, _ db: Database) throws {
+        guard let reason else {
+            try db.execute(
+                sql: "UPDATE usage_cursor SET sealing_error = NULL, sealing_error_at = NULL WHERE entitlement_id = ? AND sealing_error IS NOT NULL",
+                arguments: [id.rawValue]
+            )
+            return
+        }
+        let known = try String?.fetchOne(db, sql: "SELECT sealing_error FROM usage_cursor WHERE entitlement_id = ?", arguments: [id.rawValue]) ?? nil
+        try db.execute(
+            sql: """
+                INSERT INTO usage_cursor (entitlement_id, sealed_until, sealing_error, sealing_error_at) VALUES (?, 0, ?, ?)
+                ON CONFLICT (entitlement_id) DO UPDATE SET sealing_error = excluded.sealing_error,
+                    sealing_error_at = COALESCE(usage_cursor.sealing_error_at, excluded.sealing_error_at)
+                """,
+            arguments: [id.rawValue, reason, at.micros]
+        )
+        if known == nil {
+            try insert(AuditEntry(at: at, kind: .usage, subject: "entitlements/\(id.rawValue)", summary: "usage sealing failed: \(reason)"), db)
+        }
+    }
+}
