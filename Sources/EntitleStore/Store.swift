@@ -37,7 +37,10 @@ public protocol Store: Sendable {
 
     // MARK: Outbox
 
-    /// Pending callbacks due at `now`, oldest first.
+    /// The callbacks to send now: for each subject (`OutboxItem.subject`), its first pending one
+    /// in the order they were queued, if it is due. A later callback of a subject waits while an
+    /// earlier one is pending or retrying (a given-up one no longer holds it back), so each subject's
+    /// callbacks arrive in order. At most one per subject; the most overdue first.
     func dueCallbacks(now: Timestamp, limit: Int) async throws -> [OutboxItem]
     func callback(id: String) async throws -> OutboxItem?
     func markCallbackDelivered(id: String, at: Timestamp) async throws

@@ -13,6 +13,8 @@ public actor HTTPReceiver {
 
     public private(set) var requests: [Request] = []
     private var statuses: [Int]
+    /// Requests with this header value get these statuses first (header name lower-cased).
+    private var targeted: [String: (header: String, statuses: [Int])] = [:]
 
     public init(statuses: [Int] = []) {
         self.statuses = statuses
@@ -23,8 +25,17 @@ public actor HTTPReceiver {
         self.statuses = statuses
     }
 
+    /// Answers the requests whose `header` is `value` with `statuses` first, whatever comes between.
+    public func respond(with statuses: [Int], whenHeader header: String, is value: String) {
+        targeted[value] = (header.lowercased(), statuses)
+    }
+
     private func record(_ request: Request) -> Int {
         requests.append(request)
+        for (value, rule) in targeted where request.headers[rule.header] == value && !rule.statuses.isEmpty {
+            targeted[value]?.statuses.removeFirst()
+            return rule.statuses[0]
+        }
         return statuses.isEmpty ? 204 : statuses.removeFirst()
     }
 

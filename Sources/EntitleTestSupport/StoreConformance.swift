@@ -14,7 +14,7 @@ public enum StoreConformance {
         "a commit is read back, and its event counts as processed": commitReadBack,
         "an event committed twice is written once": duplicateCommit,
         "concurrent commits of one event: exactly one wins": concurrentCommits,
-        "the outbox hands out due callbacks in order and keeps their ids through failures and replays": outbox,
+        "the outbox hands out each subject's first pending callback, in queue order, and keeps ids through failures and replays": outbox,
         "audit rows come back newest first, by subject": auditLog,
         "poison messages are kept with their bytes and reason": poison,
         "erasing an account twice is fine": eraseTwice,
@@ -34,12 +34,12 @@ public enum StoreConformance {
         )
     }
 
-    static func callback(_ id: String, at seconds: Int64) -> OutboxItem {
+    static func callback(_ id: String, at seconds: Int64, entitlement: String = unique("E")) -> OutboxItem {
         OutboxItem(
             id: id,
             kind: .activated,
             accountID: nil,
-            entitlementID: try! EntitlementID("E-1"),
+            entitlementID: try! EntitlementID(entitlement),
             body: "{}",
             createdAt: Timestamp(seconds: seconds)
         )
@@ -99,34 +99,41 @@ public enum StoreConformance {
 
     static func outbox(_ store: any Store) async throws {
         let base: Int64 = 4_000_000_000 + Int64.random(in: 0..<1_000_000) * 1000
-        let first = callback(unique("cb"), at: base)
-        let second = callback(unique("cb"), at: base + 1)
-        let later = callback(unique("cb"), at: base + 100)
-        _ = try await store.commit(StoreCommit(callbacks: [second, first, later]))
-        _ = try await store.commit(StoreCommit(callbacks: [first]))
-        let due = try await store.dueCallbacks(now: Timestamp(seconds: base + 10), limit: 100).filter {
-            [first.id, second.id, later.id].contains($0.id)
+        let (a, b) = (unique("E"), unique("E"))
+        let first = callback(unique("cb"), at: base + 5, entitlement: a)
+        let second = callback(unique("cb"), at: base + 1, entitlement: a)
+        let third = callback(unique("cb"), at: base + 2, entitlement: a)
+        let other = callback(unique("cb"), at: base + 3, entitlement: b)
+        let later = callback(unique("cb"), at: base + 100, entitlement: b)
+        // Queued in this order: the order they are sent in, per subject, whatever their times.
+        _ = try await store.commit(StoreCommit(callbacks: [first, second]))
+        _ = try await store.commit(StoreCommit(callbacks: [other, third, later, first]))
+        func due(at offset: Int64) async throws -> [String] {
+            let ids = [first, second, third, other, later].map(\.id)
+            return try await store.dueCallbacks(now: Timestamp(seconds: base + offset), limit: 100).map(\.id).filter(ids.contains)
         }
-        try require(due.map(\.id) == [first.id, second.id], "due in order, the later one not yet, the repeated id once: \(due.map(\.id))")
-        try await store.markCallbackFailed(id: first.id, error: "503", nextAttemptAt: Timestamp(seconds: base + 50))
-        try await store.markCallbackDelivered(id: second.id, at: Timestamp(seconds: base + 11))
-        let stillDue = try await store.dueCallbacks(now: Timestamp(seconds: base + 20), limit: 100).map(\.id)
-        try require(!stillDue.contains(first.id) && !stillDue.contains(second.id), "retried later; delivered is done")
-        let retried = try await store.callback(id: first.id)
+        let atTen = try await due(at: 10)
+        try require(atTen == [other.id, first.id], "one per subject, the first queued; the repeated id once: \(atTen)")
+        try await store.markCallbackDelivered(id: first.id, at: Timestamp(seconds: base + 11))
+        let atEleven = try await due(at: 11)
+        try require(atEleven == [second.id, other.id], "the subject's next: \(atEleven)")
+        try await store.markCallbackFailed(id: second.id, error: "503", nextAttemptAt: Timestamp(seconds: base + 50))
+        try await store.markCallbackDelivered(id: other.id, at: Timestamp(seconds: base + 12))
+        try require(try await due(at: 20).isEmpty, "a retrying callback holds its subject's next back; the later one is not due yet")
+        let retried = try await store.callback(id: second.id)
         try require(
             retried?.attempts == 1 && retried?.lastError == "503" && retried?.status == .pending,
             "attempt counted: \(String(describing: retried))"
         )
-        try require(
-            try await store.dueCallbacks(now: Timestamp(seconds: base + 60), limit: 100).map(\.id).contains(first.id),
-            "due after its backoff"
-        )
-        try await store.markCallbackFailed(id: first.id, error: "gave up", nextAttemptAt: nil)
-        try require(try await store.callback(id: first.id)?.status == .failed, "given up")
-        try require(try await store.replayCallback(id: first.id, now: Timestamp(seconds: base + 70)), "replayed")
-        try require(try await store.replayCallback(id: second.id, now: Timestamp(seconds: base + 70)), "a delivered callback replays too")
-        let replayed = try await store.dueCallbacks(now: Timestamp(seconds: base + 70), limit: 100).map(\.id)
-        try require(replayed.contains(first.id) && replayed.contains(second.id), "replays are due with the same ids")
+        try require(try await due(at: 60) == [second.id], "due after its backoff, still ahead of the third")
+        try await store.markCallbackFailed(id: second.id, error: "gave up", nextAttemptAt: nil)
+        try require(try await store.callback(id: second.id)?.status == .failed, "given up")
+        try require(try await due(at: 100) == [third.id, later.id], "a given-up callback holds nothing back")
+        try require(try await store.replayCallback(id: second.id, now: Timestamp(seconds: base + 100)), "replayed")
+        try require(try await due(at: 100) == [second.id, later.id], "a replayed callback goes first again, same id")
+        try require(try await store.replayCallback(id: first.id, now: Timestamp(seconds: base + 100)), "a delivered callback replays too")
+        let replayed = try await due(at: 100)
+        try require(replayed == [first.id, later.id], "in queue order: \(replayed)")
         try require(try await store.replayCallback(id: unique("missing"), now: Timestamp(seconds: base)) == false, "unknown id")
     }
 

@@ -2,6 +2,7 @@ import Entitle
 import EntitleStore
 import EntitleTestSupport
 import Foundation
+import GRDB
 import MarketplaceCore
 import Testing
 
@@ -121,6 +122,88 @@ import Testing
             }
             #expect(await receiver.requests.count == 4)
             #expect(await receiver.requests.allSatisfy { $0.headers["entitle-callback-id"] == item.id })
+        }
+    }
+
+    @Test(
+        "callbacks arrive in order per entitlement, with 4 at a time and one failing twice: its entitlement's later ones wait, the others go on"
+    )
+    func orderedPerEntitlement() async throws {
+        try await TemporaryDatabase.withPath { path in
+            let store = try await SQLiteStore(path: path)
+            let subjects = ["E-a", "E-b", "E-c"]
+            var ids: [String: String] = [:]
+            for sequence in 1...10 {
+                for subject in subjects {
+                    let id = "\(subject)-\(sequence)"
+                    ids[id] = subject
+                    let item = OutboxItem(
+                        id: id,
+                        kind: .activated,
+                        accountID: nil,
+                        entitlementID: try EntitlementID(subject),
+                        body: #"{"id":"\#(id)"}"#,
+                        createdAt: Timestamp(Date())
+                    )
+                    _ = try await store.commit(StoreCommit(callbacks: [item]))
+                }
+            }
+            let receiver = HTTPReceiver()
+            await receiver.respond(with: [500, 503], whenHeader: "Entitle-Callback-Id", is: "E-a-3")
+            try await receiver.serve { url in
+                let settings = CallbackDispatcher.Settings(
+                    webhookURL: url,
+                    concurrency: 4,
+                    pollInterval: .milliseconds(10),
+                    schedule: CallbackRetrySchedule(initialSeconds: 0.05, maximumSeconds: 0.1, horizonSeconds: 60)
+                )
+                try await ServiceScope.run([CallbackDispatcher(store: store, signer: CallbackSigner(secret: "s"), settings: settings)], label: "test")
+                {
+                    let drained = try await eventually { try await store.callbacks(status: .pending, limit: 100).isEmpty }
+                    #expect(drained)
+                }
+            }
+            let received = await receiver.requests.compactMap { $0.headers["entitle-callback-id"] }
+            #expect(received.count == 32, "30 callbacks, E-a-3 twice more: \(received.count)")
+            for subject in subjects {
+                let sequence = received.filter { ids[$0] == subject }.compactMap { Int($0.split(separator: "-").last ?? "") }
+                #expect(sequence == sequence.sorted() && Set(sequence) == Set(1...10), "\(subject) in order: \(sequence)")
+            }
+            let firstOfB = try #require(received.firstIndex(of: "E-b-4"))
+            #expect(firstOfB < received.lastIndex(of: "E-a-3")!, "other entitlements did not wait for E-a's retries")
+        }
+    }
+
+    @Test("a store failure while recording a delivery is retried in place: the callback is not POSTed again meanwhile")
+    func storeFailureWhileMarking() async throws {
+        try await TemporaryDatabase.withPath { path in
+            let store = try await SQLiteStore(path: path)
+            let item = try await queue(store)
+            // A real SQLite failure on the write that marks it delivered, until the trigger goes.
+            let database = try DatabaseQueue(path: path)
+            try await database.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER refuse_delivered BEFORE UPDATE ON outbox WHEN NEW.status = 'delivered'
+                        BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END
+                        """
+                )
+            }
+            let receiver = HTTPReceiver()
+            try await receiver.serve { url in
+                let settings = CallbackDispatcher.Settings(webhookURL: url, pollInterval: .milliseconds(20))
+                try await ServiceScope.run([CallbackDispatcher(store: store, signer: CallbackSigner(secret: "s"), settings: settings)], label: "test")
+                {
+                    let first = try await receiver.waitFor(1)
+                    #expect(first.count == 1)
+                    try await Task.sleep(for: .seconds(1))
+                    #expect(await receiver.requests.count == 1, "not POSTed again while the store fails")
+                    #expect(try await store.callback(id: item.id)?.status == .pending)
+                    try await database.write { db in try db.execute(sql: "DROP TRIGGER refuse_delivered") }
+                    #expect(try await eventually { try await store.callback(id: item.id)?.status == .delivered })
+                }
+            }
+            #expect(await receiver.requests.count == 1, "delivered once")
         }
     }
 }

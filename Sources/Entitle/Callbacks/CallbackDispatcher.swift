@@ -11,7 +11,9 @@ public import ServiceLifecycle
 /// (`CallbackSigner`), with `Entitle-Callback-Id` (stable: the receiver deduplicates on it) and
 /// `Entitle-Callback-Type`. A 2xx marks it delivered; anything else is tried again on the
 /// `CallbackRetrySchedule`. Delivery is at least once: a crash between the POST and the mark sends
-/// the same id again.
+/// the same id again. In order per subject: the store hands out only each entitlement's (or
+/// account's) first pending callback, so the next waits until the one before is delivered or given
+/// up. An outcome the store cannot record is retried in place, never answered by sending again.
 public struct CallbackDispatcher: Service {
     public struct Settings: Sendable {
         public var webhookURL: URL
@@ -70,8 +72,9 @@ public struct CallbackDispatcher: Service {
                 try? await cancelWhenGracefulShutdown { [settings] in try await Task.sleep(for: settings.pollInterval) }
                 continue
             }
+            // One callback per subject in `due`: `concurrency` at a time, each task taking every
+            // n-th. The next round starts at once, for each subject's next callback.
             await withDiscardingTaskGroup { group in
-                // `concurrency` at a time: each task takes every n-th item.
                 for lane in 0..<max(1, settings.concurrency) {
                     group.addTask {
                         for item in due.enumerated().filter({ $0.offset % max(1, settings.concurrency) == lane }).map(\.element) {
@@ -79,6 +82,30 @@ public struct CallbackDispatcher: Service {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Writes a delivery's outcome, trying again (100 ms doubling to 5 s) while the store fails:
+    /// until it is written the callback stays pending, and its subject's later callbacks wait.
+    /// Only a shutdown gives up; the callback is then sent again after the restart (same id).
+    private func record(_ outcome: String, of item: OutboxItem, _ write: () async throws -> Void) async {
+        var wait = Duration.milliseconds(100)
+        var failures = 0
+        while true {
+            do {
+                try await write()
+                if failures > 0 { logger.notice("callback outcome recorded after \(failures) failures", metadata: ["id": "\(item.id)"]) }
+                return
+            } catch {
+                failures += 1
+                logger.error(
+                    "callback \(outcome), but the store cannot record it; trying again (it is not sent again meanwhile)",
+                    metadata: ["id": "\(item.id)", "error": "\(error)", "failures": "\(failures)"]
+                )
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                try? await Task.sleep(for: wait)
+                wait = min(wait * 2, .seconds(5))
             }
         }
     }
@@ -100,9 +127,8 @@ public struct CallbackDispatcher: Service {
             let response = try await httpClient.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             if (200..<300).contains(response.status.code) {
-                do { try await store.markCallbackDelivered(id: item.id, at: now()) } catch {
-                    logger.error("delivered, but not marked (it will be sent again)", metadata: ["id": "\(item.id)", "error": "\(error)"])
-                }
+                let delivered = now()
+                await record("delivered", of: item) { try await store.markCallbackDelivered(id: item.id, at: delivered) }
                 return
             }
             failure = "HTTP \(response.status.code)"
@@ -114,6 +140,6 @@ public struct CallbackDispatcher: Service {
             next == nil ? "callback given up" : "callback failed",
             metadata: ["id": "\(item.id)", "type": "\(item.kind.rawValue)", "error": "\(failure)", "attempts": "\(item.attempts + 1)"]
         )
-        try? await store.markCallbackFailed(id: item.id, error: failure, nextAttemptAt: next)
+        await record("failed", of: item) { try await store.markCallbackFailed(id: item.id, error: failure, nextAttemptAt: next) }
     }
 }

@@ -60,6 +60,13 @@ public struct OutboxItem: Hashable, Sendable, Codable {
     public var deliveredAt: Timestamp?
     public var lastError: String?
 
+    /// What its order is kept within: `entitlements/{id}`, else `accounts/{id}`, else its kind.
+    public var subject: String {
+        if let entitlementID { return "entitlements/\(entitlementID.rawValue)" }
+        if let accountID { return "accounts/\(accountID.rawValue)" }
+        return kind.rawValue
+    }
+
     public init(
         id: String,
         kind: CallbackKind,

@@ -175,6 +175,18 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Issue #11: callbacks go out in order per subject (an entitlement, an account): the next
+        // waits while an earlier one is pending or retrying. Rows keep their insertion order (rowid).
+        migrator.registerMigration("v5-outbox-subject") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+                    UPDATE outbox SET subject = CASE WHEN entitlement_id IS NOT NULL THEN 'entitlements/' || entitlement_id
+                        WHEN account_id IS NOT NULL THEN 'accounts/' || account_id ELSE kind END;
+                    CREATE INDEX outbox_subject ON outbox(subject, status);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -7,7 +7,11 @@ extension SQLiteStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
+                sql: """
+                    SELECT * FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ?
+                        AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.subject = o.subject AND e.status = 'pending' AND e.rowid < o.rowid)
+                    ORDER BY next_attempt_at, rowid LIMIT ?
+                    """,
                 arguments: [now.micros, limit]
             ).map(Self.outboxItem)
         }

@@ -34,11 +34,11 @@ extension SQLiteStore {
         // The same callback id twice (a redelivered event) is one callback.
         try db.execute(
             sql: """
-                INSERT OR IGNORE INTO outbox (id, kind, account_id, entitlement_id, body, created_at, queued_at, attempts, next_attempt_at, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO outbox (id, kind, account_id, entitlement_id, subject, body, created_at, queued_at, attempts, next_attempt_at, status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                item.id, item.kind.rawValue, item.accountID?.rawValue, item.entitlementID?.rawValue, item.body, item.createdAt.micros,
+                item.id, item.kind.rawValue, item.accountID?.rawValue, item.entitlementID?.rawValue, item.subject, item.body, item.createdAt.micros,
                 item.queuedAt.micros, item.attempts, item.nextAttemptAt.micros, item.status.rawValue,
             ]
         )
