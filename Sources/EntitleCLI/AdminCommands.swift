@@ -130,3 +130,25 @@ struct OutboxCommand: AsyncParsableCommand {
         func run() async throws { try await entitle.call("POST", "outbox/\(id)/replay") }
     }
 }
+
+/// `entitle dead-letters list|replay`: notifications that kept failing.
+struct DeadLettersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dead-letters",
+        abstract: "Notifications that kept failing, kept with their error: list them, or process one again.",
+        subcommands: [List.self, Replay.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        @OptionGroup var entitle: AdminLocation
+
+        func run() async throws { try await entitle.call("GET", "dead-letters") }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        @OptionGroup var entitle: AdminLocation
+        @Argument(help: "Dead letter id.") var id: Int64
+
+        func run() async throws { try await entitle.call("POST", "dead-letters/\(id)/replay") }
+    }
+}

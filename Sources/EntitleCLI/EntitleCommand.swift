@@ -16,6 +16,7 @@ struct EntitleCommand: AsyncParsableCommand {
         version: EntitleVersion.current,
         subcommands: [
             ServeCommand.self, DemoCommand.self, EntitlementsCommand.self, AccountsCommand.self, EventsCommand.self, OutboxCommand.self,
+            DeadLettersCommand.self,
             UsageCommand.self,
             EmulatorCommand.self, CredentialsCommand.self, BenchCommand.self,
         ],

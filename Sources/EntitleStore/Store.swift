@@ -13,6 +13,16 @@ public protocol Store: Sendable {
     func commit(_ commit: StoreCommit) async throws -> CommitOutcome
     func recordPoison(_ message: PoisonMessage) async throws
     func poisonMessages(limit: Int) async throws -> [PoisonMessage]
+    /// Counts a failed attempt at a message (by Pub/Sub message id), shared by replicas and kept
+    /// across restarts. Returns the attempts so far, this one included.
+    func recordDeliveryFailure(messageKey: String, error: String, at: Timestamp) async throws -> DeliveryFailures
+    /// Keeps a message that kept failing (its failure count goes). Returns it with its id.
+    func recordDeadLetter(_ letter: DeadLetter, messageKey: String) async throws -> DeadLetter
+    /// Dead letters, newest first.
+    func deadLetters(limit: Int) async throws -> [DeadLetter]
+    func deadLetter(id: Int64) async throws -> DeadLetter?
+    /// Records a replay: processed (`error` nil) or failed again.
+    func recordDeadLetterReplay(id: Int64, at: Timestamp, error: String?) async throws
 
     // MARK: Reading
 

@@ -129,8 +129,8 @@ import Testing
                 )
                 expected = 403
             case "not an envelope":
+                // Refused, Pub/Sub would push it again forever: kept as poison and acknowledged.
                 reply = try await post(fixture, token: valid, body: Data("hello".utf8))
-                expected = 400
             case "too large":
                 reply = try await post(fixture, token: valid, body: Data(repeating: 0x41, count: 10 * 1024 * 1024))
                 expected = 413
@@ -144,6 +144,9 @@ import Testing
             #expect(reply.status == expected, "\(reply)")
             switch kind {
             case "poison data": #expect(try await fixture.store.poisonMessages(limit: 5).count == 1, "recorded, then acked")
+            case "not an envelope":
+                let kept = try await fixture.store.poisonMessages(limit: 5)
+                #expect(kept.count == 1 && kept[0].data == Data("hello".utf8) && kept[0].reason.contains("envelope"), "\(kept)")
             case "unknown event type": #expect(try await fixture.store.isProcessed(eventID: "ev-unknown-1"), "recorded, then acked")
             default: #expect(try await fixture.store.poisonMessages(limit: 5).isEmpty)
             }

@@ -17,10 +17,12 @@ import Testing
             try await EmulatorHarness.withEmulator(options) { running in
                 let procurement = running.procurementClient(try await running.transport())
                 let store = try await SQLiteStore(path: path)
+                let clock = ManualClock(Timestamp(Date()))
                 let processor = NotificationProcessor(
                     store: store,
                     procurement: procurement,
-                    policies: ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic))
+                    policies: ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic)),
+                    now: { clock.now }
                 )
                 let resync = ResyncService(procurement: procurement, store: store, processor: processor)
                 struct Purchase: Decodable { var entitlementId: String }
@@ -46,7 +48,13 @@ import Testing
                 _ = try await running.http.post("emulator/v1/entitlements/\(ids[0].rawValue)/cancel", ["immediately": true]).decode(Entitlement.self)
                 _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "P31D"]).decode(ClockReply.self)
                 _ = try await resync.resyncOnce()
-                #expect(try await store.entitlement(ids[0])?.isDeleted == true, "no longer listed → re-read → 404 → deleted")
+                let missing = try await store.entitlement(ids[0])
+                #expect(missing?.isDeleted == false && missing?.missingSince == clock.now, "one 404 is not believed: \(String(describing: missing))")
+                clock.advance(seconds: 301)
+                _ = try await resync.resyncOnce()
+                #expect(try await store.entitlement(ids[0])?.isDeleted == true, "no longer listed → re-read → 404 for 5 minutes → deleted")
+                let cancelled = try await store.callbacks(status: nil, limit: 100).filter { $0.kind == .cancelled && $0.entitlementID == ids[0] }
+                #expect(cancelled.count == 1, "the lost cancellation is announced once")
             }
         }
     }

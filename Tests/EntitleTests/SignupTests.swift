@@ -18,6 +18,7 @@ import Testing
         var store: SQLiteStore
         var site: JSONHTTPClient
         var procurement: ProcurementClient
+        var processor: NotificationProcessor
     }
 
     struct Purchase: Decodable {
@@ -42,7 +43,9 @@ import Testing
                 let router = Router()
                 SignupController(flow: flow).register(on: router)
                 try await LoopbackServer.run(router) { base in
-                    try await body(Fixture(running: running, store: store, site: JSONHTTPClient(baseURL: base), procurement: procurement))
+                    try await body(
+                        Fixture(running: running, store: store, site: JSONHTTPClient(baseURL: base), procurement: procurement, processor: processor)
+                    )
                 }
             }
         }
@@ -164,6 +167,35 @@ import Testing
             #expect(reply.text.contains(phrase), "\(reply.text)")
             #expect(try await fixture.procurement.account(account).approvals?.first?.state == .pending, "nothing approved")
             #expect(try await fixture.store.customer(forAccount: account) == nil)
+        }
+    }
+
+    @Test(
+        "after an account reset Google refuses a new order's approval: it is not taken as done, the order waits with the reason and the account shows PENDING; the buyer's next sign-up approves the account again and the order"
+    )
+    func afterAccountReset() async throws {
+        try await withSignup { fixture in
+            let purchase = try await buy(fixture)
+            let account = try AccountID(purchase.accountId)
+            let (session, csrf, cookie) = try await openForm(fixture, token: purchase.signupToken)
+            let fields = [("session", session), ("csrf", csrf), ("company", "Reset Ltd"), ("contactName", "Grace"), ("email", "g@example.com")]
+            #expect(try await postForm(fixture, "signup/complete", fields, cookie: cookie).status == 303)
+            // The vendor resets its own test account: orders cancelled, sign-up PENDING, no event.
+            try await fixture.procurement.resetAccount(account)
+            let order = try await buy(fixture, account: purchase.accountId)
+            let id = try EntitlementID(order.entitlementId)
+            try await fixture.processor.reconcile(id, trigger: .resync, auditKind: .repair, summary: "new order")
+            #expect(try await fixture.procurement.entitlement(id).state == .activationRequested, "Google refused the approval")
+            let waiting = try await fixture.store.entitlement(id)
+            #expect(waiting?.waitingReason?.contains("PENDING") == true && waiting?.requestedApproval == nil, "\(String(describing: waiting))")
+            #expect(try await fixture.store.account(account)?.signupApproval == .pending, "the admin view no longer says approved")
+
+            let returning = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", order.signupToken)])
+            #expect(returning.status == 303 && returning.headers["location"] == Self.appURL.absoluteString, "\(returning)")
+            #expect(try await fixture.procurement.account(account).signupApproval?.state == .approved, "approved again")
+            #expect(try await fixture.procurement.entitlement(id).state == .active, "and the waiting order with it")
+            #expect(try await fixture.store.account(account)?.signupApproval == .approved)
+            #expect(try await fixture.store.entitlement(id)?.waitingReason == nil)
         }
     }
 }

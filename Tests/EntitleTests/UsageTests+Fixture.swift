@@ -69,52 +69,23 @@ extension UsageTests {
             options.pullWait = .milliseconds(200)
             options.faults = faults
             try await EmulatorHarness.withEmulator(options) { running in
-                var configuration = EntitleConfiguration()
-                configuration.httpPort = 0
-                configuration.storeURL = path
-                configuration.signupAudiences = ["localhost"]
-                configuration.entitlementPolicy = .automatic
-                configuration.usageAPIKeys = ["app": Self.usageKey]
-                configuration.usageMetrics = [
-                    "example-messaging-service": ["basic": ["requests", "storage_gib"], "standard": ["requests", "storage_gib"]]
-                ]
-                // A metric the vendor configured but Google's plan does not define.
-                if let extraMetric { configuration.usageMetrics["example-messaging-service"]?["basic"]?.append(extraMetric) }
-                // Tests run passes themselves, on a manual clock, unless the server's own is tested.
-                configuration.usageReportIntervalSeconds = reporting ? 3600 : 0
-                configuration.adminToken = Self.adminToken
-                if let maxQuantity { configuration.usageMaxQuantity = maxQuantity }
-                configuration.resyncIntervalSeconds = 0
-                let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
-                let key = try JSONDecoder().decode(ServiceAccountKey.self, from: file)
-                let google = EntitleServer.Google(
-                    endpoints: .emulator(at: running.baseURL),
-                    credentials: try ServiceAccountTokenProvider(key: key),
-                    provider: running.emulator.options.provider,
-                    subscription: "projects/vendor/subscriptions/entitle",
-                    createSubscriptionOn: running.emulator.options.topic
-                )
-                // Subscribed before the first purchase: Pub/Sub keeps nothing for a subscription made later.
-                try await running.pubSubClient(try await running.transport()).createSubscription(
-                    google.subscription,
-                    PubSubSubscription(topic: running.emulator.options.topic)
-                )
-                let built = try await EntitleServer.build(configuration, google: google)
-                let policies = configuration.policies
-                try await ServiceScope.run(built.services, label: "test.entitle") {
-                    let base = URL(string: "http://127.0.0.1:\(await built.listening())/")!
-                    let transport = GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key))
+                let metrics = ["basic": ["requests", "storage_gib"] + (extraMetric.map { [$0] } ?? []), "standard": ["requests", "storage_gib"]]
+                try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
+                    configuration.usageAPIKeys = ["app": Self.usageKey]
+                    // `extraMetric`: one the vendor configured but Google's plan does not define.
+                    configuration.usageMetrics = ["example-messaging-service": metrics]
+                    // Tests run passes themselves, on a manual clock, unless the server's own is tested.
+                    configuration.usageReportIntervalSeconds = reporting ? 3600 : 0
+                    configuration.adminToken = Self.adminToken
+                    if let maxQuantity { configuration.usageMaxQuantity = maxQuantity }
+                } _: { entitle in
                     let fixture = Fixture(
                         running: running,
-                        store: built.store,
-                        usage: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.usageKey)"]),
-                        admin: JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.adminToken)"]),
-                        transport: transport,
-                        processor: NotificationProcessor(
-                            store: built.store,
-                            procurement: ProcurementClient(provider: google.provider, baseURL: running.baseURL, transport: transport),
-                            policies: policies
-                        )
+                        store: entitle.store,
+                        usage: entitle.client(bearer: Self.usageKey),
+                        admin: entitle.client(bearer: Self.adminToken),
+                        transport: entitle.transport,
+                        processor: NotificationProcessor(store: entitle.store, procurement: entitle.procurement, policies: entitle.policies)
                     )
                     try await body(fixture)
                 }

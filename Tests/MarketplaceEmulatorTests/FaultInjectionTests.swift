@@ -127,7 +127,7 @@ import Testing
     @Test(
         "bad fault plans are refused",
         arguments: [
-            #"{"rules":[{"api":"procurement","errorRate":1.5}]}"#, #"{"rules":[{"api":"procurement","status":404}]}"#, #"{"rules":[{"api":"nope"}]}"#,
+            #"{"rules":[{"api":"procurement","errorRate":1.5}]}"#, #"{"rules":[{"api":"procurement","status":409}]}"#, #"{"rules":[{"api":"nope"}]}"#,
         ]
     )
     func badPlans(json: String) async throws {

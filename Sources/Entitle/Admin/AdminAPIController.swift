@@ -9,7 +9,8 @@ import NIOCore
 
 /// The admin REST API under `/api/admin`, behind `Authorization: Bearer <admin token>`:
 /// entitlements (paged, by state), one entitlement with its timeline, manual approvals and
-/// rejections, accounts with their customer, the audit log, the outbox with replay, poison messages.
+/// rejections, accounts with their customer, the audit log, the outbox with replay, poison messages,
+/// dead letters with replay.
 public struct AdminAPIController: Sendable {
     let store: any Store
     let processor: NotificationProcessor
@@ -125,6 +126,23 @@ public struct AdminAPIController: Sendable {
         }
         api.get("poison") { request, _ in
             try await authorized(request) { try Self.json(try await store.poisonMessages(limit: 200)) }
+        }
+        api.get("dead-letters") { request, _ in
+            try await authorized(request) { try Self.json(try await store.deadLetters(limit: 500)) }
+        }
+        api.post("dead-letters/:id/replay") { request, context in
+            try await authorized(request) {
+                let text = context.parameters.get("id") ?? ""
+                guard let id = Int64(text), let letter = try await store.deadLetter(id: id) else {
+                    return try Self.json(Problem(error: "no dead letter \(text)"), status: .notFound)
+                }
+                do {
+                    _ = try await processor.replay(letter)
+                } catch {
+                    return try Self.json(Problem(error: "processing failed again: \(error)"), status: .badGateway)
+                }
+                return try Self.json(try await store.deadLetter(id: id))
+            }
         }
     }
 

@@ -51,7 +51,17 @@ public enum EntitleServer {
         let transport = GoogleAPITransport(credentials: google.credentials, logger: logger)
         let procurement = ProcurementClient(provider: google.provider, baseURL: google.endpoints.procurement, transport: transport)
         let pubsub = PubSubClient(baseURL: google.endpoints.pubSub, transport: transport)
-        let processor = NotificationProcessor(store: store, procurement: procurement, policies: configuration.policies, logger: logger)
+        let processor = NotificationProcessor(
+            store: store,
+            procurement: procurement,
+            policies: configuration.policies,
+            absenceConfirmationSeconds: Int64(configuration.absenceConfirmationSeconds),
+            retry: NotificationRetrySchedule(
+                initialSeconds: configuration.notificationRetrySeconds,
+                deadLetterAfter: configuration.deadLetterAfterAttempts
+            ),
+            logger: logger
+        )
         let publicURL = configuration.publicURL.hasSuffix("/") ? String(configuration.publicURL.dropLast()) : configuration.publicURL
         guard let appURL = URL(string: configuration.appURL ?? publicURL + "/signup/done") else {
             throw ConfigurationError(setting: "appURL", problem: "not a URL")

@@ -47,6 +47,12 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var usageReportIntervalSeconds = 3600
     /// The largest quantity one usage record may carry (larger ones are refused with 422).
     public var usageMaxQuantity = UsageValidation.defaultMaxQuantity
+    /// A notification that keeps failing is handed back after this many seconds, doubling (to 600).
+    public var notificationRetrySeconds = 10
+    /// After this many failed attempts a notification is dead-lettered: kept, acked, replayable.
+    public var deadLetterAfterAttempts = 15
+    /// How long Google must keep answering 404 for an entitlement in service before it is believed gone.
+    public var absenceConfirmationSeconds = 300
 
     public init() {}
 
@@ -87,6 +93,9 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         usageWindowSeconds = try c.decodeIfPresent(Int.self, forKey: .usageWindowSeconds) ?? usageWindowSeconds
         usageReportIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .usageReportIntervalSeconds) ?? usageReportIntervalSeconds
         usageMaxQuantity = try c.decodeIfPresent(Int64.self, forKey: .usageMaxQuantity) ?? usageMaxQuantity
+        notificationRetrySeconds = try c.decodeIfPresent(Int.self, forKey: .notificationRetrySeconds) ?? notificationRetrySeconds
+        deadLetterAfterAttempts = try c.decodeIfPresent(Int.self, forKey: .deadLetterAfterAttempts) ?? deadLetterAfterAttempts
+        absenceConfirmationSeconds = try c.decodeIfPresent(Int.self, forKey: .absenceConfirmationSeconds) ?? absenceConfirmationSeconds
     }
 
     /// The file's settings (when given) overlaid with the environment's.
@@ -148,6 +157,21 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         usageWindowSeconds = try number("ENTITLE_USAGE_WINDOW_SECONDS") ?? usageWindowSeconds
         usageReportIntervalSeconds = try number("ENTITLE_USAGE_REPORT_INTERVAL_SECONDS") ?? usageReportIntervalSeconds
         usageMaxQuantity = try number("ENTITLE_USAGE_MAX_QUANTITY").map(Int64.init) ?? usageMaxQuantity
+        notificationRetrySeconds = try number("ENTITLE_NOTIFICATION_RETRY_SECONDS") ?? notificationRetrySeconds
+        deadLetterAfterAttempts = try number("ENTITLE_DEAD_LETTER_AFTER_ATTEMPTS") ?? deadLetterAfterAttempts
+        absenceConfirmationSeconds = try number("ENTITLE_ABSENCE_CONFIRMATION_SECONDS") ?? absenceConfirmationSeconds
+        guard (1...600).contains(notificationRetrySeconds) else {
+            throw ConfigurationError(
+                setting: "notificationRetrySeconds",
+                problem: "\(notificationRetrySeconds) must be 1 to 600 (Pub/Sub's longest ack deadline)"
+            )
+        }
+        guard deadLetterAfterAttempts >= 1 else {
+            throw ConfigurationError(setting: "deadLetterAfterAttempts", problem: "\(deadLetterAfterAttempts) must be at least 1")
+        }
+        guard absenceConfirmationSeconds >= 0 else {
+            throw ConfigurationError(setting: "absenceConfirmationSeconds", problem: "\(absenceConfirmationSeconds) must not be negative")
+        }
         guard usageMaxQuantity >= 1 else {
             throw ConfigurationError(setting: "usageMaxQuantity", problem: "\(usageMaxQuantity) must be at least 1")
         }

@@ -45,10 +45,12 @@ extension NotificationProcessor {
     /// one); renewals and offer ends, which no state shows, are one per event.
     static func callbackCause(_ request: CallbackRequest, eventID: String?, fetched: Entitlement?) -> String {
         let event = "event:\(eventID ?? "none")"
+        let cause: String
         switch request.kind {
-        case .renewed, .offerEnded: return event
-        default: return fetched?.updateTime.map { "version:\($0.rfc3339)" } ?? event
+        case .renewed, .offerEnded: cause = event
+        default: cause = fetched?.updateTime.map { "version:\($0.rfc3339)" } ?? event
         }
+        return request.occasion.map { "\(cause) \($0)" } ?? cause
     }
 
     static func subject(_ event: MarketplaceEvent) -> String {

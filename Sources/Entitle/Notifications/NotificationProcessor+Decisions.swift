@@ -34,7 +34,9 @@ extension NotificationProcessor {
             fetched: fetched,
             local: local,
             account: account,
-            policy: policies.policy(for: copy ?? local?.resource)
+            policy: policies.policy(for: copy ?? local?.resource),
+            now: now(),
+            absenceConfirmationSeconds: absenceConfirmationSeconds
         )
         return (EntitlementReconciler.decide(situation), copy)
     }
@@ -48,12 +50,16 @@ extension NotificationProcessor {
         do { return .found(try await procurement.account(id)) } catch let error as GoogleAPIError where error.isNotFound { return .notFound }
     }
 
-    /// The Procurement calls, first in every decision. A refusal because the entitlement is no
-    /// longer in the state the call needs (FAILED_PRECONDITION) means another delivery or a
-    /// person got there first: success (contract §1.4). Anything else is thrown, so the message
-    /// comes again.
+    /// The Procurement calls, first in every decision; returns the decision as it stands after
+    /// them. A refusal because the entitlement is not in the state the call needs
+    /// (FAILED_PRECONDITION) is re-read, not believed: if the re-read shows the call's effect (another
+    /// delivery or a person got there first) or that the entitlement moved on, it is done; if it
+    /// still waits for the call, the decision records why (`waitingReason`, and the account's
+    /// sign-up approval when Google has it pending again) so the next decision asks again. Anything
+    /// else is thrown, so the message comes again.
     /// - Parameter tolerateRefusal: false for an administrator's decision, who must hear Google's refusal.
-    func perform(_ actions: [ReconcilerAction], tolerateRefusal: Bool = true) async throws {
+    func perform(_ actions: [ReconcilerAction], tolerateRefusal: Bool = true) async throws -> [ReconcilerAction] {
+        var result = actions
         for action in actions where action.callsGoogle {
             do {
                 switch action {
@@ -67,10 +73,37 @@ extension NotificationProcessor {
                 counters.count { $0.apiCalls += 1 }
             } catch let error as GoogleAPIError where error.isFailedPrecondition {
                 counters.count { $0.refusedCalls += 1 }
-                guard tolerateRefusal else { throw error }
-                logger.info("already done", metadata: ["action": "\(action)", "error": "\(error)"])
+                guard tolerateRefusal, let id = action.entitlementID else { throw error }
+                let reread = try await fetchEntitlement(id)
+                switch EntitlementReconciler.outcome(ofRefused: action, reread: reread) {
+                case .tookEffect: logger.info("already done", metadata: ["action": "\(action)", "error": "\(error)"])
+                case .movedOn: logger.info("no longer waiting for it", metadata: ["action": "\(action)", "error": "\(error)"])
+                case .stillWaiting:
+                    let (reason, account) = try await refusalCause(error, reread)
+                    logger.warning("Google refused; waiting until the cause clears", metadata: ["action": "\(action)", "reason": "\(reason)"])
+                    result = EntitlementReconciler.refused(result, call: action, reason: reason)
+                    if let account { result.append(.recordAccount(account)) }
+                }
             }
         }
+        return result
+    }
+
+    /// Why Google refused a call the entitlement still waits for. The cause Entitle can see: the
+    /// account's sign-up approval is not approved at Google (an account reset puts it back to
+    /// PENDING and announces nothing); then the local account record is corrected too.
+    private func refusalCause(_ error: GoogleAPIError, _ reread: FetchResult<Entitlement>) async throws -> (String, LocalAccount?) {
+        let refused = "Google refused it: \(error.message)"
+        guard case .found(let entitlement) = reread, let accountID = entitlement.accountID,
+            case .found(let account) = try await fetchAccount(accountID), let approval = account.signupApproval?.state, approval != .approved
+        else { return (refused, nil) }
+        let reason =
+            "\(refused); account \(accountID)'s sign-up approval is \(approval.rawValue) at Google, so the order waits for the buyer to sign up again"
+        var local = try await store.account(accountID) ?? LocalAccount(id: accountID)
+        guard local.signupApproval != approval else { return (reason, nil) }
+        local.signupApproval = approval
+        local.updateTime = max(local.updateTime ?? .earliest, account.updateTime ?? .earliest)
+        return (reason, local)
     }
 
     /// After a plan-change approval that Google schedules for the end of the billing cycle, records

@@ -18,6 +18,10 @@ public struct NotificationProcessor: Sendable {
     let store: any Store
     let procurement: ProcurementClient
     let policies: ApprovalPolicies
+    /// How long a 404 for an entitlement in service must last before it is believed.
+    let absenceConfirmationSeconds: Int64
+    /// How a message that keeps failing comes back, and when it is dead-lettered.
+    public let retry: NotificationRetrySchedule
     let logger: Logger
     let now: @Sendable () -> Timestamp
     private let locks = SubjectLocks()
@@ -27,12 +31,16 @@ public struct NotificationProcessor: Sendable {
         store: any Store,
         procurement: ProcurementClient,
         policies: ApprovalPolicies,
+        absenceConfirmationSeconds: Int64 = 300,
+        retry: NotificationRetrySchedule = NotificationRetrySchedule(),
         logger: Logger = Logger(label: "entitle.notifications"),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
         self.procurement = procurement
         self.policies = policies
+        self.absenceConfirmationSeconds = absenceConfirmationSeconds
+        self.retry = retry
         self.logger = logger
         self.now = now
     }
@@ -45,13 +53,7 @@ public struct NotificationProcessor: Sendable {
             guard let data else { throw PoisonReason("data is not base64") }
             event = try MarketplaceEvent(json: data)
         } catch {
-            let reason = "\(error)"
-            try await store.recordPoison(
-                PoisonMessage(messageID: messageID, data: data ?? Data(), attributes: attributes, reason: reason, receivedAt: now())
-            )
-            logger.warning("poison message recorded and acked", metadata: ["messageId": "\(messageID ?? "")", "reason": "\(reason)"])
-            counters.count { $0.poison += 1 }
-            return .poison(reason)
+            return try await recordPoison(data: data ?? Data(), messageID: messageID, attributes: attributes, reason: "\(error)")
         }
         let raw = data.map { String(decoding: $0, as: UTF8.self) }
         return try await locks.withLock(Self.subject(event)) {
@@ -61,15 +63,21 @@ public struct NotificationProcessor: Sendable {
                 return .duplicate
             }
             let (decided, fetched) = try await decide(event)
-            try await perform(decided)
-            let actions = try await refreshedAfterApproval(decided)
-            let cause = Cause(
+            let actions = try await refreshedAfterApproval(try await perform(decided))
+            var cause = Cause(
                 eventID: event.eventID,
                 subject: Self.subject(event),
                 auditKind: .event,
                 summary: event.eventType?.rawValue ?? "(no eventType)",
                 payload: raw
             )
+            // A 404 not believed yet: its first sighting is recorded, but not the event (the inbox
+            // would make the redelivery a duplicate), and the message comes back to look again.
+            if case .await(.absenceConfirmation(let since))? = actions.last {
+                cause.eventID = nil
+                if actions.count > 1 { _ = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) }
+                throw UnconfirmedAbsence(subject: cause.subject, since: since)
+            }
             switch try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
             case .committed:
                 counters.count { $0.processed += 1 }
@@ -79,6 +87,15 @@ public struct NotificationProcessor: Sendable {
                 return .duplicate
             }
         }
+    }
+
+    /// Keeps a message that cannot be understood, to be acked so it stops coming.
+    @discardableResult
+    public func recordPoison(data: Data, messageID: String?, attributes: [String: String] = [:], reason: String) async throws -> Outcome {
+        try await store.recordPoison(PoisonMessage(messageID: messageID, data: data, attributes: attributes, reason: reason, receivedAt: now()))
+        logger.warning("poison message recorded and acked", metadata: ["messageId": "\(messageID ?? "")", "reason": "\(reason)"])
+        counters.count { $0.poison += 1 }
+        return .poison(reason)
     }
 
     /// Re-reads one entitlement and acts on what it shows, outside any notification: after a
@@ -95,8 +112,7 @@ public struct NotificationProcessor: Sendable {
         let subject = "entitlements/\(id.rawValue)"
         return try await locks.withLock(subject) {
             let (decided, fetched) = try await decideEntitlement(id, trigger: trigger)
-            try await perform(decided)
-            let actions = try await refreshedAfterApproval(decided)
+            let actions = try await refreshedAfterApproval(try await perform(decided))
             let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
             _ = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched))
             return actions
@@ -116,8 +132,7 @@ public struct NotificationProcessor: Sendable {
     public func reconcileAccount(_ id: AccountID, trigger: ReconcileTrigger, auditKind: AuditEntry.Kind, summary: String) async throws {
         let subject = "accounts/\(id.rawValue)"
         try await locks.withLock(subject) {
-            let actions = try await decideAccount(id, trigger: trigger)
-            try await perform(actions)
+            let actions = try await perform(try await decideAccount(id, trigger: trigger))
             let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
             _ = try await store.commit(makeCommit(actions, cause: cause, fetched: nil))
         }
@@ -132,7 +147,7 @@ public struct NotificationProcessor: Sendable {
         let subject = "entitlements/\(id.rawValue)"
         try await locks.withLock(subject) {
             let action = try EntitlementReconciler.action(for: decision, entitlementID: id, fetched: try await fetchEntitlement(id))
-            try await perform([action], tolerateRefusal: false)
+            _ = try await perform([action], tolerateRefusal: false)
             let (actions, copy) = try await decideEntitlement(id, trigger: .resync)
             let cause = Cause(eventID: nil, subject: subject, auditKind: .admin, summary: "\(admin): \(AuditSummary.describe(action))", payload: nil)
             _ = try await store.commit(makeCommit(actions, cause: cause, fetched: copy))
@@ -147,6 +162,14 @@ public struct NotificationProcessor: Sendable {
         var summary: String
         var payload: String?
     }
+}
+
+/// Google answered 404 for an entitlement in service, not long enough ago to believe it: the
+/// message is handed back to be looked at again.
+struct UnconfirmedAbsence: Error, CustomStringConvertible {
+    var subject: String
+    var since: Timestamp
+    var description: String { "Google answers 404 for \(subject) (in service here) since \(since.rfc3339); not believed yet" }
 }
 
 struct PoisonReason: Error, CustomStringConvertible {

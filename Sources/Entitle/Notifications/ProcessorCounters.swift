@@ -11,6 +11,8 @@ public final class ProcessorCounters: Sendable {
         public var apiCalls = 0
         /// Calls Google refused as made in the wrong state (FAILED_PRECONDITION).
         public var refusedCalls = 0
+        /// Messages kept as dead letters after failing too often.
+        public var deadLettered = 0
     }
 
     private let state = Mutex(Snapshot())

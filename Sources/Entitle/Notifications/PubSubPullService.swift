@@ -5,7 +5,8 @@ public import ServiceLifecycle
 /// Pulls Marketplace notifications (REST pull, contract §6) with `workers` concurrent loops, each
 /// handling at most `batchSize` messages at a time, so at most `workers × batchSize` are in
 /// flight. A message's lease is extended while it is worked on; it is acked only after its
-/// commit, handed back (deadline 0) on a transient failure. On graceful shutdown pulling stops and
+/// commit. On a failure it is handed back to come again after a growing delay, and dead-lettered
+/// (kept, acked) once it has failed too often (`NotificationProcessor.failed`). On graceful shutdown pulling stops and
 /// messages in hand are finished.
 public struct PubSubPullService: Service {
     public struct Settings: Sendable {
@@ -113,8 +114,18 @@ public struct PubSubPullService: Service {
             }
         } catch {
             extender.cancel()
-            logger.warning("handing back", metadata: ["messageId": "\(received.message.messageId ?? "")", "error": "\(error)"])
-            try? await pubsub.modifyAckDeadline(subscription, ackIDs: [received.ackId], seconds: 0)
+            // Handed back with a growing delay (the ack deadline is when Pub/Sub offers it again),
+            // or, after too many attempts, dead-lettered and acked.
+            let decision = try? await processor.failed(
+                data: received.message.data,
+                messageID: received.message.messageId,
+                attributes: received.message.attributes ?? [:],
+                error: error
+            )
+            switch decision ?? .retry(afterSeconds: processor.retry.initialSeconds) {
+            case .retry(let seconds): try? await pubsub.modifyAckDeadline(subscription, ackIDs: [received.ackId], seconds: seconds)
+            case .deadLettered: try? await pubsub.acknowledge(subscription, ackIDs: [received.ackId])
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ import NIOCore
 /// `POST /pubsub/push`: Pub/Sub's push delivery (contract §6). The OIDC bearer token is verified
 /// (signature, audience, service-account email) before the body is read; then the wrapped
 /// envelope's message goes through the same `NotificationProcessor` as pulled ones. 204 acks
-/// (processed, duplicate, or poison recorded); 503 hands the message back for Pub/Sub to retry.
+/// (processed, duplicate, poison recorded, a malformed envelope kept as poison, or dead-lettered
+/// after too many failures); 503 hands the message back for Pub/Sub to retry.
 public struct PubSubPushController: Sendable {
     public static let path = "pubsub/push"
     /// Marketplace messages are a few hundred bytes; Pub/Sub's own limit is 10 MB.
@@ -55,18 +56,25 @@ public struct PubSubPushController: Sendable {
             return Self.plain(.contentTooLarge, "A push body is at most \(Self.maxBodyBytes) bytes.")
         }
         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(body.readableBytesView)) else {
-            return Self.plain(.badRequest, "The body is not a Pub/Sub push envelope ({\"message\": {...}, \"subscription\": ...}).")
-        }
-        let data = envelope.message.data.map { Data(base64Encoded: $0) } ?? Data()
-        do {
-            _ = try await processor.handle(
-                data: data,
-                messageID: envelope.message.messageId ?? envelope.message.message_id,
-                attributes: envelope.message.attributes ?? [:]
+            // Refusing it would have Pub/Sub push it again forever: kept as poison, acknowledged.
+            try await processor.recordPoison(
+                data: Data(body.readableBytesView),
+                messageID: nil,
+                reason: "the push body is not a Pub/Sub push envelope ({\"message\": {...}, \"subscription\": ...})"
             )
             return Response(status: .noContent)
+        }
+        let data = envelope.message.data.map { Data(base64Encoded: $0) } ?? Data()
+        let messageID = envelope.message.messageId ?? envelope.message.message_id
+        let attributes = envelope.message.attributes ?? [:]
+        do {
+            _ = try await processor.handle(data: data, messageID: messageID, attributes: attributes)
+            return Response(status: .noContent)
         } catch {
-            logger.warning("push handed back", metadata: ["error": "\(error)"])
+            // Pub/Sub's retry policy spaces the pushes; after too many, the message is kept and acked.
+            if case .deadLettered? = try? await processor.failed(data: data, messageID: messageID, attributes: attributes, error: error) {
+                return Response(status: .noContent)
+            }
             return Self.plain(.serviceUnavailable, "Not processed; Pub/Sub will deliver it again.")
         }
     }

@@ -66,7 +66,10 @@ public struct ResyncService: Service {
             listed.insert(id)
             report.checked += 1
             let local = try await store.entitlement(id)
-            if local?.resource.updateTime != entitlement.updateTime || local?.state != entitlement.state || local?.plan != entitlement.plan {
+            // Differs, or waits on something that may have cleared (a refusal, a 404 not believed).
+            if local?.resource.updateTime != entitlement.updateTime || local?.state != entitlement.state || local?.plan != entitlement.plan
+                || local?.waitingReason != nil || local?.missingSince != nil || local?.isDeleted == true
+            {
                 try await processor.reconcile(id, trigger: .resync, auditKind: .repair, summary: "resync: entitlement differed")
                 report.repaired += 1
             }

@@ -76,7 +76,9 @@ public struct SignupFlow: Sendable {
     public func begin(token: String) async throws -> Start {
         let claims: MarketplaceTokenVerifier.Claims
         do { claims = try await verifier.verify(token) } catch { throw SignupError.invalidToken(error) }
-        if try await store.customer(forAccount: claims.accountID) != nil, try await store.account(claims.accountID)?.isSignedUp == true {
+        if try await store.customer(forAccount: claims.accountID) != nil, let account = try await store.account(claims.accountID), account.isSignedUp
+        {
+            try await approveAgainIfPending(account)
             return .returning(appURL)
         }
         let time = now()
@@ -101,10 +103,7 @@ public struct SignupFlow: Sendable {
         let problems = form.problems
         guard problems.isEmpty else { throw SignupError.invalidForm(problems) }
         let account = session.accountID
-        do { try await procurement.approveAccount(account) } catch let error as GoogleAPIError where error.isFailedPrecondition {
-            // Approved already (a second submit, or an earlier attempt that crashed after the call).
-            logger.info("signup approval already given", metadata: ["account": "\(account)"])
-        }
+        try await approveSignup(account)
         let time = now()
         var record = try await store.account(account) ?? LocalAccount(id: account)
         record.isSignedUp = true
@@ -124,12 +123,46 @@ public struct SignupFlow: Sendable {
             audit: [AuditEntry(at: time, kind: .signup, subject: "accounts/\(account.rawValue)", summary: "signed up; signup approval given")]
         )
         _ = try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
-        // Orders placed before the sign-up waited for it: decide them again now.
+        try await reconcileOrders(of: account)
+        return appURL
+    }
+
+    /// Gives the account's `signup` approval. Refused as in the wrong state (a second submit, an
+    /// earlier attempt that crashed after the call) counts only if Google shows it approved.
+    private func approveSignup(_ account: AccountID) async throws {
+        do { try await procurement.approveAccount(account) } catch let error as GoogleAPIError where error.isFailedPrecondition {
+            guard try await procurement.account(account).signupApproval?.state == .approved else { throw error }
+            logger.info("signup approval already given", metadata: ["account": "\(account)"])
+        }
+    }
+
+    /// A returning buyer whose sign-up approval Google has pending again (after an account reset,
+    /// which announces nothing) is approved again, whatever the local record says, and the
+    /// account's waiting orders are decided again.
+    private func approveAgainIfPending(_ local: LocalAccount) async throws {
+        let state = try await procurement.account(local.id).signupApproval?.state
+        guard state != .approved else { return }
+        try await approveSignup(local.id)
+        let time = now()
+        var record = local
+        record.signupApproval = .approved
+        let audit = AuditEntry(
+            at: time,
+            kind: .signup,
+            subject: "accounts/\(local.id.rawValue)",
+            summary: "returning buyer: signup approval was \(state?.rawValue ?? "missing") at Google; given again"
+        )
+        _ = try await store.commit(StoreCommit(accounts: [record], audit: [audit]))
+        logger.notice("signup approved again for a returning buyer", metadata: ["account": "\(local.id)", "was": "\(state?.rawValue ?? "none")"])
+        try await reconcileOrders(of: local.id)
+    }
+
+    /// Orders placed before the sign-up (or its renewal) waited for it: decided again now.
+    private func reconcileOrders(of account: AccountID) async throws {
         for try await entitlement in procurement.entitlements(filter: .account(account)) {
             guard let id = entitlement.id else { continue }
             try await processor.reconcile(id, trigger: .signupCompleted, auditKind: .signup, summary: "sign-up completed")
         }
-        return appURL
     }
 
     static func randomToken() -> String {

@@ -115,6 +115,65 @@ public struct PoisonMessage: Hashable, Sendable, Codable {
     }
 }
 
+/// A notification that kept failing: kept with its last error after `attempts` tries, acked so
+/// that Pub/Sub stops handing it out, and replayable by an administrator.
+public struct DeadLetter: Hashable, Sendable, Codable {
+    public var id: Int64?
+    public var messageID: String?
+    public var eventID: String?
+    /// `entitlements/{id}` or `accounts/{id}`, when the message could be read.
+    public var subject: String?
+    public var data: Data
+    public var attributes: [String: String]
+    public var error: String
+    public var attempts: Int
+    public var firstFailedAt: Timestamp
+    public var deadLetteredAt: Timestamp
+    /// When a replay processed it.
+    public var replayedAt: Timestamp?
+    /// Why the last replay failed.
+    public var replayError: String?
+
+    public init(
+        id: Int64? = nil,
+        messageID: String?,
+        eventID: String?,
+        subject: String?,
+        data: Data,
+        attributes: [String: String],
+        error: String,
+        attempts: Int,
+        firstFailedAt: Timestamp,
+        deadLetteredAt: Timestamp,
+        replayedAt: Timestamp? = nil,
+        replayError: String? = nil
+    ) {
+        self.id = id
+        self.messageID = messageID
+        self.eventID = eventID
+        self.subject = subject
+        self.data = data
+        self.attributes = attributes
+        self.error = error
+        self.attempts = attempts
+        self.firstFailedAt = firstFailedAt
+        self.deadLetteredAt = deadLetteredAt
+        self.replayedAt = replayedAt
+        self.replayError = replayError
+    }
+}
+
+/// A message's failed attempts so far.
+public struct DeliveryFailures: Hashable, Sendable {
+    public var attempts: Int
+    public var firstFailedAt: Timestamp
+
+    public init(attempts: Int, firstFailedAt: Timestamp) {
+        self.attempts = attempts
+        self.firstFailedAt = firstFailedAt
+    }
+}
+
 /// Everything one processed notification (or sign-up, or resync repair) changes, written in one
 /// transaction (ARCHITECTURE.md, step 6).
 public struct StoreCommit: Hashable, Sendable {

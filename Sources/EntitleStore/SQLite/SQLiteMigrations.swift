@@ -187,6 +187,35 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Issue #11: a notification that keeps failing is counted, handed back with a growing
+        // delay and, after enough attempts, dead-lettered: kept with its error, acked, replayable.
+        migrator.registerMigration("v6-dead-letters") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE delivery_failure (
+                        message_key TEXT PRIMARY KEY,
+                        attempts INTEGER NOT NULL,
+                        first_failed_at INTEGER NOT NULL,
+                        last_failed_at INTEGER NOT NULL,
+                        last_error TEXT NOT NULL
+                    );
+                    CREATE TABLE dead_letter (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        message_id TEXT,
+                        event_id TEXT,
+                        subject TEXT,
+                        data BLOB NOT NULL,
+                        attributes TEXT NOT NULL,
+                        error TEXT NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        first_failed_at INTEGER NOT NULL,
+                        dead_lettered_at INTEGER NOT NULL,
+                        replayed_at INTEGER,
+                        replay_error TEXT
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -19,12 +19,21 @@ public enum EntitlementReconciler {
         return actions
     }
 
-    // contract §1.4 step 3: 404 on an entitlement means deleted. If the stored copy still had
-    // service on, the CANCELLED notice was lost: announce it so the vendor turns the service off.
+    // contract §1.4 step 3: 404 on an entitlement means deleted. A cancelled one's purge (§2.2) is
+    // expected and announces nothing. For one still in service, one 404 is not believed (a glitch
+    // would deprovision a paying customer for good): only once Google has kept answering 404 for
+    // the confirmation period is the CANCELLED notice taken as lost and the end announced.
     private static func decideGone(_ situation: EntitlementSituation) -> [ReconcilerAction] {
         guard var local = situation.local, !local.isDeleted else { return [.nothing(.resourceGone)] }
         var actions: [ReconcilerAction] = []
         if local.state != .cancelled {
+            let since = local.missingSince ?? situation.now
+            guard situation.now.seconds - since.seconds >= situation.absenceConfirmationSeconds else {
+                let waiting = ReconcilerAction.await(.absenceConfirmation(since: since))
+                guard local.missingSince == nil else { return [waiting] }
+                local.missingSince = since
+                return [.recordEntitlement(local), waiting]
+            }
             actions.append(.enqueueCallback(callback(.cancelled, local.accountID, local.id)))
         }
         local.isDeleted = true
@@ -35,7 +44,19 @@ public enum EntitlementReconciler {
         let local = situation.local
         let accountID = fetched.accountID ?? local?.accountID ?? situation.account?.id
         if let local, local.isDeleted {
-            return [.nothing(.resourceGone)]
+            // Found after a 404 was believed for an entitlement in service: restored, and announced as
+            // a new entitlement would be. A cancelled one's purge is Google's lifecycle (§2.2) and
+            // final: a copy read late changes nothing, nor does an older one.
+            let stale = (fetched.updateTime ?? .earliest) < (local.updateTime ?? .earliest)
+            guard !stale, local.state != .cancelled else { return [.nothing(.resourceGone)] }
+            var fresh = situation
+            fresh.local = nil
+            let occasion = "restored after 404s since \((local.missingSince ?? situation.now).rfc3339)"
+            return decideFound(fetched, fresh).map { action in
+                guard case .enqueueCallback(var request) = action else { return action }
+                request.occasion = occasion
+                return .enqueueCallback(request)
+            }
         }
         let eventCallbacks = eventOnlyCallbacks(situation.trigger.eventType, fetched, accountID, situation.entitlementID)
         // contract §1.4 step 4: an older copy than the stored one changes nothing.

@@ -9,19 +9,29 @@ public struct LocalEntitlement: Hashable, Sendable, Codable {
     public var isDeleted: Bool
     /// The approval Entitle last asked Google for, so the same version is not approved twice.
     public var requestedApproval: RequestedApproval?
+    /// Why it still waits although Entitle asked: Google refused the approval (e.g. the account's
+    /// sign-up approval is pending again after a reset). Cleared by the next decision.
+    public var waitingReason: String?
+    /// Google answered 404 for an entitlement that was not cancelled, at this time: not believed
+    /// until it persists (`EntitlementSituation.absenceConfirmationSeconds`). Cleared when found.
+    public var missingSince: Timestamp?
 
     public init(
         id: EntitlementID,
         accountID: AccountID?,
         resource: Entitlement,
         isDeleted: Bool = false,
-        requestedApproval: RequestedApproval? = nil
+        requestedApproval: RequestedApproval? = nil,
+        waitingReason: String? = nil,
+        missingSince: Timestamp? = nil
     ) {
         self.id = id
         self.accountID = accountID
         self.resource = resource
         self.isDeleted = isDeleted
         self.requestedApproval = requestedApproval
+        self.waitingReason = waitingReason
+        self.missingSince = missingSince
     }
 
     public var state: EntitlementState? { resource.state }

@@ -23,6 +23,11 @@ public struct EntitlementSituation: Hashable, Sendable {
     public var account: LocalAccount?
     /// The policy of the entitlement's product.
     public var policy: ApprovalPolicy
+    /// The time of the decision (for how long a 404 has lasted).
+    public var now: Timestamp
+    /// How long Google must keep answering 404 for an entitlement that was not cancelled before
+    /// Entitle believes it is gone and announces the end; 0 believes the first 404.
+    public var absenceConfirmationSeconds: Int64
 
     public init(
         trigger: ReconcileTrigger,
@@ -30,7 +35,9 @@ public struct EntitlementSituation: Hashable, Sendable {
         fetched: FetchResult<Entitlement>,
         local: LocalEntitlement?,
         account: LocalAccount?,
-        policy: ApprovalPolicy
+        policy: ApprovalPolicy,
+        now: Timestamp = .earliest,
+        absenceConfirmationSeconds: Int64 = 0
     ) {
         self.trigger = trigger
         self.entitlementID = entitlementID
@@ -38,6 +45,8 @@ public struct EntitlementSituation: Hashable, Sendable {
         self.local = local
         self.account = account
         self.policy = policy
+        self.now = now
+        self.absenceConfirmationSeconds = absenceConfirmationSeconds
     }
 }
 

@@ -35,6 +35,10 @@ public enum AwaitReason: Hashable, Sendable {
     case manualPlanChange(pendingPlan: String)
     /// An approved or auto-approved offer starts later; ENTITLEMENT_ACTIVE follows (contract §1.3).
     case scheduledStart(Timestamp?)
+    /// Google refused the approval and the re-read shows it did not take effect: why.
+    case refusedByGoogle(String)
+    /// Google answers 404 for an entitlement in service since this time: not believed yet.
+    case absenceConfirmation(since: Timestamp)
 }
 
 /// Why a decision changes nothing.
@@ -58,11 +62,15 @@ public struct CallbackRequest: Hashable, Sendable {
     public var kind: CallbackKind
     public var accountID: AccountID?
     public var entitlementID: EntitlementID?
+    /// Makes the callback's id differ from one announcing the same version before: an entitlement
+    /// restored after a 404 is announced again although Google's copy did not change.
+    public var occasion: String?
 
-    public init(kind: CallbackKind, accountID: AccountID?, entitlementID: EntitlementID?) {
+    public init(kind: CallbackKind, accountID: AccountID?, entitlementID: EntitlementID?, occasion: String? = nil) {
         self.kind = kind
         self.accountID = accountID
         self.entitlementID = entitlementID
+        self.occasion = occasion
     }
 }
 

@@ -22,6 +22,7 @@ struct FaultMiddleware: RouterMiddleware {
         guard let status = decision.status else { return try await next(request, context) }
         let error: GoogleAPIError =
             switch status {
+            case 404: GoogleAPIError(code: 404, status: "NOT_FOUND", message: "Requested entity was not found (injected by the emulator).")
             case 429: GoogleAPIError(code: 429, status: "RESOURCE_EXHAUSTED", message: "Quota exceeded (injected by the emulator).")
             case 500: GoogleAPIError(code: 500, status: "INTERNAL", message: "Internal error (injected by the emulator).")
             default: GoogleAPIError(code: status, status: "UNAVAILABLE", message: "The service is currently unavailable (injected by the emulator).")

@@ -12,7 +12,8 @@ public struct FaultPlan: Codable, Hashable, Sendable {
         public var api: API
         /// Share of calls answered with `status` instead of being served, 0...1.
         public var errorRate: Double?
-        /// 429, 500 or 503 (Google's RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE).
+        /// 429, 500, 502, 503 or 504 (Google's RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE, …), or
+        /// 404: Google briefly answering NOT_FOUND for a resource that exists.
         public var status: Int?
         /// Sent as `Retry-After` on injected errors.
         public var retryAfterSeconds: Int?
@@ -62,8 +63,8 @@ public struct FaultPlan: Codable, Hashable, Sendable {
         let rates = [duplicateRate, holdRate, lostAckRate] + rules.map(\.errorRate) + rules.map(\.lostResponseRate)
         guard rates.allSatisfy({ ($0 ?? 0) >= 0 && ($0 ?? 0) <= 1 }) else { throw .invalidArgument("Fault rates are between 0 and 1.") }
         for rule in rules {
-            if let status = rule.status, ![429, 500, 502, 503, 504].contains(status) {
-                throw .invalidArgument("Injected status \(status) is not one of 429, 500, 502, 503, 504.")
+            if let status = rule.status, ![404, 429, 500, 502, 503, 504].contains(status) {
+                throw .invalidArgument("Injected status \(status) is not one of 404, 429, 500, 502, 503, 504.")
             }
             if (rule.latencyMilliseconds ?? 0) < 0 || (rule.latencyMilliseconds ?? 0) > 60_000 {
                 throw .invalidArgument("latencyMilliseconds is between 0 and 60000.")
