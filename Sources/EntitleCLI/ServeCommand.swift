@@ -9,15 +9,34 @@ import ServiceLifecycle
 import UnixSignals
 
 /// `entitle serve` (the default command): runs Entitle. With Google credentials it is production
-/// mode; with none it starts sandbox mode: the emulator in-process, Entitle pointed at it.
+/// mode. Sandbox mode (the emulator in-process, Entitle pointed at it) only when nothing of
+/// production is configured and no credentials are found, or with `--sandbox`: production
+/// settings without credentials are an error naming every place looked in, never a quiet sandbox
+/// writing emulator data into the vendor's store.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run Entitle (sandbox mode against the built-in emulator when no Google credentials are found).",
+        abstract: "Run Entitle (sandbox mode against the built-in emulator when nothing of production is configured).",
         discussion: "Settings come from --config FILE (JSON) and ENTITLE_* environment variables; README.md lists them."
     )
 
     @Option(help: "A JSON settings file.") var config: String?
+    @Flag(help: "Run against the built-in emulator even if production settings are present.") var sandbox = false
+
+    /// Production settings are present but no credentials were found.
+    struct MissingCredentials: Error, CustomStringConvertible {
+        var settings: [String]
+        var tried: [String]
+        var description: String {
+            """
+            no Google credentials found, but production settings are set (\(settings.joined(separator: ", "))), so Entitle does not \
+            start sandbox mode. Looked in:
+            \(tried.map { "  - \($0)" }.joined(separator: "\n"))
+            Give credentials (googleCredentials / ENTITLE_GOOGLE_CREDENTIALS, GOOGLE_APPLICATION_CREDENTIALS, or run where the \
+            metadata server answers), or pass --sandbox to run against the built-in emulator.
+            """
+        }
+    }
 
     func run() async throws {
         var configuration = try EntitleConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
@@ -33,21 +52,38 @@ struct ServeCommand: AsyncParsableCommand {
             let credentials = try await ApplicationDefaultCredentials.find(keyFile: configuration.googleCredentials)?.provider ?? NoTokenProvider()
             google = try Self.production(configuration, endpoints: .emulator(at: url), credentials: credentials)
             banner.append("Google APIs at \(url) (ENTITLE_GOOGLE_BASE_URL)")
-        } else if let found = try await ApplicationDefaultCredentials.find(keyFile: configuration.googleCredentials) {
-            google = try Self.production(configuration, endpoints: .google, credentials: found.provider)
-            banner.append("production mode: Google with \(found.source)")
         } else {
-            let (emulator, sandbox) = try Self.sandbox(&configuration)
-            services.append(emulator)
-            google = sandbox
-            let emulatorURL = google.endpoints.procurement
-            banner += [
-                "sandbox mode: no Google credentials found, so Entitle runs against its built-in emulator.",
-                "  buyer simulator (buy a product as a customer): \(emulatorURL)emulator",
-                "  sign-up page (the buyer arrives here from the simulator): \(configuration.publicURL)/signup",
-                "  admin API: \(configuration.publicURL)/api/admin/entitlements  (Authorization: Bearer \(configuration.adminToken ?? ""))",
-                "  usage API: POST \(configuration.publicURL)/v1/usage  (Authorization: Bearer \(configuration.usageAPIKeys.values.sorted().first ?? ""))",
-            ]
+            // Asked patiently when production is meant: a cold start's metadata server can be slow.
+            let production = Self.productionSettings(configuration)
+            let search =
+                sandbox
+                ? nil
+                : try await ApplicationDefaultCredentials.search(
+                    keyFile: configuration.googleCredentials,
+                    metadataPatience: production.isEmpty ? .seconds(1) : .seconds(5)
+                )
+            if let found = search?.found {
+                google = try Self.production(configuration, endpoints: .google, credentials: found.provider)
+                banner.append("production mode: Google with \(found.source)")
+            } else if let search, !production.isEmpty {
+                throw MissingCredentials(settings: production, tried: search.tried)
+            } else {
+                let (emulator, sandboxGoogle) = try Self.sandbox(&configuration)
+                services.append(emulator)
+                google = sandboxGoogle
+                let emulatorURL = google.endpoints.procurement
+                let url = configuration.resolvedPublicURL
+                banner += [
+                    sandbox
+                        ? "sandbox mode (--sandbox): Entitle runs against its built-in emulator."
+                        : "sandbox mode: nothing of production is configured and no Google credentials were found, so Entitle runs against its built-in emulator.",
+                    "  buyer simulator (buy a product as a customer): \(emulatorURL)emulator",
+                    "  sign-up page (the buyer arrives here from the simulator): \(url)/signup",
+                    "  admin API: \(url)/api/admin/entitlements  (Authorization: Bearer \(configuration.adminToken ?? ""))",
+                    "  usage API: POST \(url)/v1/usage  (Authorization: Bearer \(configuration.usageAPIKeys.values.sorted().first ?? ""))",
+                    "  the admin token and usage key are kept in \(SandboxSecrets.path(store: configuration.storeURL)) across restarts",
+                ]
+            }
         }
         let built = try await EntitleServer.build(configuration, google: google, logger: logger)
         services += built.services
@@ -59,6 +95,14 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(lines.joined(separator: "\n").utf8))
             try await tasks.waitForAll()
         }
+    }
+
+    /// The settings that say production is meant.
+    static func productionSettings(_ configuration: EntitleConfiguration) -> [String] {
+        [
+            ("providerID", configuration.providerID), ("subscription", configuration.subscription),
+            ("pushServiceAccount", configuration.pushServiceAccount),
+        ].compactMap { $0.1 == nil ? nil : $0.0 }
     }
 
     static func production(
@@ -84,7 +128,7 @@ struct ServeCommand: AsyncParsableCommand {
         var options = EmulatorOptions()
         options.host = "127.0.0.1"
         options.port = configuration.sandboxEmulatorPort
-        options.signupURL = configuration.publicURL + "/signup"
+        options.signupURL = configuration.resolvedPublicURL + "/signup"
         options.signupAudience = "localhost"
         // Kept beside the store, so a restarted sandbox still knows what the store knows.
         options.stateFile = configuration.storeURL + ".emulator.json"
@@ -92,8 +136,10 @@ struct ServeCommand: AsyncParsableCommand {
         let base = URL(string: "http://127.0.0.1:\(options.port)/")!
         let keyFile = try ServiceAccountKey(try emulator.serviceAccountKeyFile(base: base))
         configuration.signupAudiences = ["localhost"]
-        configuration.adminToken = configuration.adminToken ?? UUID().uuidString.lowercased()
-        if configuration.usageAPIKeys.isEmpty { configuration.usageAPIKeys = ["sandbox": UUID().uuidString.lowercased()] }
+        // Kept beside the store, so a vendor's scripts still work after a restart.
+        let secrets = try SandboxSecrets.load(store: configuration.storeURL)
+        configuration.adminToken = configuration.adminToken ?? secrets.adminToken
+        if configuration.usageAPIKeys.isEmpty { configuration.usageAPIKeys = ["sandbox": secrets.usageKey] }
         if configuration.usageMetrics.isEmpty {
             // The emulator's catalog defines the metrics, as Producer Portal would.
             for product in options.catalog.products where product.plans.contains(where: { !$0.metrics.isEmpty }) {

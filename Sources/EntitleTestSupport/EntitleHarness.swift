@@ -12,9 +12,11 @@ import MarketplaceEmulator
 public enum EntitleHarness {
     public static let subscription = "projects/vendor/subscriptions/entitle"
 
+    /// - Parameter createSubscription: false leaves the subscription missing (a deployment error).
     public static func withEntitle<Value: Sendable>(
         _ running: RunningEmulator,
         storePath: String,
+        createSubscription: Bool = true,
         configure: (inout EntitleConfiguration) -> Void = { _ in },
         _ body: @Sendable (RunningEntitle) async throws -> Value
     ) async throws -> Value {
@@ -32,12 +34,14 @@ public enum EntitleHarness {
             credentials: try ServiceAccountTokenProvider(key: key),
             provider: running.emulator.options.provider,
             subscription: subscription,
-            createSubscriptionOn: running.emulator.options.topic
+            createSubscriptionOn: createSubscription ? running.emulator.options.topic : nil
         )
-        try await running.pubSubClient(try await running.transport()).createSubscription(
-            subscription,
-            PubSubSubscription(topic: running.emulator.options.topic)
-        )
+        if createSubscription {
+            try await running.pubSubClient(try await running.transport()).createSubscription(
+                subscription,
+                PubSubSubscription(topic: running.emulator.options.topic)
+            )
+        }
         let built = try await EntitleServer.build(configuration, google: google)
         let transport = GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key))
         let policies = configuration.policies

@@ -47,7 +47,25 @@ import Testing
             ("{}", ["ENTITLE_HTTP_PORT": "eighty"], "ENTITLE_HTTP_PORT"),
             ("{}", ["ENTITLE_ENTITLEMENT_POLICY": "sometimes"], "ENTITLE_ENTITLEMENT_POLICY"),
             ("{}", ["ENTITLE_DELIVERY": "carrier-pigeon"], "delivery"),
-            ("{}", ["ENTITLE_CALLBACK_URL": "https://app.example.com/hooks"], "ENTITLE_CALLBACK_SECRET"),
+            ("{}", ["ENTITLE_CALLBACK_URL": "https://app.example.com/hooks"], "callbackSecret"),
+            // An empty secret is no secret (and no longer an accepted one).
+            (#"{"callbackURL": "https://app.example.com/hooks", "callbackSecret": ""}"#, [:], "callbackSecret"),
+            (
+                #"{"callbackURL": "https://app.example.com/hooks"}"#, ["ENTITLE_CALLBACK_SECRET": "short"],
+                "callbackSecret (environment ENTITLE_CALLBACK_SECRET)"
+            ),
+            (#"{"adminToken": "letmein"}"#, [:], "adminToken (file "),
+            ("{}", ["ENTITLE_ADMIN_TOKEN": "          x     "], "adminToken (environment ENTITLE_ADMIN_TOKEN)"),
+            (#"{"usageAPIKeys": {"app": "abc"}}"#, [:], "usageAPIKeys.app"),
+            (#"{"callbackURL": "hooks at app.example.com", "callbackSecret": "0123456789abcdef0123"}"#, [:], "callbackURL (file "),
+            ("{}", ["ENTITLE_CALLBACK_URL": "ftp://files.example.com/x", "ENTITLE_CALLBACK_SECRET": "0123456789abcdef0123"], "callbackURL"),
+            ("{}", ["ENTITLE_SUBSCRIPTION": "projects/p/subscriptions/t1"], "subscription (environment ENTITLE_SUBSCRIPTION)"),
+            ("{}", ["ENTITLE_SUBSCRIPTION": "projects/p/subscriptions/goog-sub"], "not starting with goog"),
+            ("{}", ["ENTITLE_SUBSCRIPTION": "entitle-sub"], "projects/{project}/subscriptions/{subscription}"),
+            ("{}", ["ENTITLE_PUBLIC_URL": "entitle.example.com"], "publicURL"),
+            ("{}", ["ENTITLE_DEAD_LETTER_AFTER_ATTEMPTS": "0"], "deadLetterAfterAttempts"),
+            ("{}", ["ENTITLE_NOTIFICATION_RETRY_SECONDS": "3600"], "notificationRetrySeconds"),
+            ("{}", ["ENTITLE_USAGE_MAX_QUANTITY": "0"], "usageMaxQuantity"),
         ]
     )
     func refused(json: String, environment: [String: String], setting: String) throws {
@@ -56,5 +74,36 @@ import Testing
         var message = ""
         do { _ = try EntitleConfiguration.load(file: path, environment: environment) } catch { message = "\(error)" }
         #expect(message.contains(setting), "\(message)")
+    }
+
+    @Test("empty strings in the file are no setting, as in the environment; good secrets and names pass")
+    func emptyIsAbsent() throws {
+        let path = try file(
+            #"{"callbackURL": "", "adminToken": "", "subscription": "", "providerID": "", "appURL": "", "callbackSecret": "", "publicURL": ""}"#
+        )
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let configuration = try EntitleConfiguration.load(file: path, environment: [:])
+        #expect(configuration.callbackURL == nil && configuration.adminToken == nil && configuration.subscription == nil)
+        #expect(configuration.providerID == nil && configuration.callbackSecret == nil && configuration.publicURL == nil)
+        let good = try EntitleConfiguration.load(
+            file: nil,
+            environment: [
+                "ENTITLE_CALLBACK_URL": "https://app.example.com/hooks", "ENTITLE_CALLBACK_SECRET": "whsec_0123456789abcdef",
+                "ENTITLE_ADMIN_TOKEN": UUID().uuidString, "ENTITLE_SUBSCRIPTION": "projects/my-project/subscriptions/entitle.events-1",
+            ]
+        )
+        #expect(good.subscription == "projects/my-project/subscriptions/entitle.events-1")
+    }
+
+    @Test("publicURL follows httpHost and httpPort unless it is set")
+    func publicURL() throws {
+        #expect(try EntitleConfiguration.load(file: nil, environment: ["ENTITLE_HTTP_PORT": "9090"]).resolvedPublicURL == "http://127.0.0.1:9090")
+        let wildcard = try EntitleConfiguration.load(file: nil, environment: ["ENTITLE_HTTP_HOST": "0.0.0.0", "ENTITLE_HTTP_PORT": "80"])
+        #expect(wildcard.resolvedPublicURL == "http://127.0.0.1:80", "a wildcard host is reached on loopback")
+        let set = try EntitleConfiguration.load(
+            file: nil,
+            environment: ["ENTITLE_PUBLIC_URL": "https://entitle.example.com/", "ENTITLE_HTTP_PORT": "9090"]
+        )
+        #expect(set.resolvedPublicURL == "https://entitle.example.com")
     }
 }

@@ -76,7 +76,7 @@ extension SeparateProcessTests {
             rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503, latencyMilliseconds: 150, lostResponseRate: 0.1)]
         )
         let config: [String: Any] = [
-            "usageAPIKeys": ["app": "usage-key"],
+            "usageAPIKeys": ["app": "usage-key-of-the-crash-test"],
             "usageMetrics": ["example-messaging-service": ["basic": ["requests", "storage_gib"]]],
             // Two-second windows and a pass every second, so windows close while the test runs.
             "usageWindowSeconds": 2,
@@ -109,7 +109,7 @@ extension SeparateProcessTests {
             try await poison(setup.storePath, poisoned.id)
             // Restarts keep the port, so the app's client finds Entitle again.
             setup.environment["ENTITLE_HTTP_PORT"] = "\(admin.baseURL.port ?? 0)"
-            let usage = JSONHTTPClient(baseURL: admin.baseURL, headers: ["Authorization": "Bearer usage-key"])
+            let usage = JSONHTTPClient(baseURL: admin.baseURL, headers: ["Authorization": "Bearer usage-key-of-the-crash-test"])
             let entitlements = active
             let posted = Flag()
             let poster = Task { () -> (accepted: [String: (String, String, Int64)], attempts: Int) in

@@ -86,7 +86,7 @@ import Testing
             ]
             if let callbackURL {
                 environment["ENTITLE_CALLBACK_URL"] = callbackURL.absoluteString
-                environment["ENTITLE_CALLBACK_SECRET"] = "crash-secret"
+                environment["ENTITLE_CALLBACK_SECRET"] = "crash-test-callback-secret"
             }
             var setup = Setup(executable: executable, environment: environment, storePath: storePath, directory: directory, running: running)
             if let configFile {

@@ -43,6 +43,9 @@ public enum EntitleServer {
     }
 
     public static func build(_ configuration: EntitleConfiguration, google: Google, logger: Logger = Logger(label: "entitle")) async throws -> Built {
+        // `EntitleConfiguration.load` checked it already, naming file or environment; a
+        // configuration built in code (a vendor embedding Entitle, a test) is checked here.
+        try configuration.validate(.init(file: nil, fileKeys: [], environment: [:]))
         let location = try StoreLocation(parsing: configuration.storeURL)
         guard case .sqlite(let path) = location else {
             throw ConfigurationError(setting: "ENTITLE_STORE_URL", problem: "PostgreSQL is not available in this version; use an SQLite path")
@@ -62,12 +65,13 @@ public enum EntitleServer {
             ),
             logger: logger
         )
-        let publicURL = configuration.publicURL.hasSuffix("/") ? String(configuration.publicURL.dropLast()) : configuration.publicURL
+        let publicURL = configuration.resolvedPublicURL
         guard let appURL = URL(string: configuration.appURL ?? publicURL + "/signup/done") else {
             throw ConfigurationError(setting: "appURL", problem: "not a URL")
         }
         let router = Router()
-        HealthController(store: store).register(on: router)
+        let readiness = Readiness()
+        HealthController(store: store, readiness: readiness).register(on: router)
         let verifier = MarketplaceTokenVerifier(
             audiences: Set(configuration.signupAudiences),
             certificates: GoogleCertificateCache(url: google.endpoints.signupCertificates, logger: logger)
@@ -94,7 +98,7 @@ public enum EntitleServer {
                 workers: configuration.pullWorkers,
                 createOnTopic: google.createSubscriptionOn
             )
-            services.append(PubSubPullService(pubsub: pubsub, processor: processor, settings: settings, logger: logger))
+            services.append(PubSubPullService(pubsub: pubsub, processor: processor, settings: settings, readiness: readiness, logger: logger))
         }
         if configuration.resyncIntervalSeconds > 0 {
             services.append(
@@ -135,8 +139,8 @@ public enum EntitleServer {
         if let token = configuration.adminToken {
             AdminAPIController(store: store, processor: processor, token: token, usageReporter: usageReporter).register(on: router)
         }
-        if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL) {
-            let signer = CallbackSigner(secret: configuration.callbackSecret ?? "")
+        if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL), let secret = configuration.callbackSecret {
+            let signer = CallbackSigner(secret: secret)
             services.append(CallbackDispatcher(store: store, signer: signer, settings: .init(webhookURL: url), logger: logger))
         }
         let port = PortPromise()

@@ -7,7 +7,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var httpHost = "127.0.0.1"
     public var httpPort = 8080
     /// How buyers and Google reach Entitle; sign-up redirects and the push audience derive from it.
-    public var publicURL = "http://127.0.0.1:8080"
+    /// Unset: `http://{httpHost}:{httpPort}` (see `resolvedPublicURL`).
+    public var publicURL: String?
     /// An SQLite path (default `entitle.sqlite`) or, later, `postgres://…`.
     public var storeURL = "entitle.sqlite"
     /// A service-account key file; unset: Application Default Credentials; none found: sandbox mode.
@@ -66,23 +67,25 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
             throw ConfigurationError(setting: unknown.sorted().joined(separator: ", "), problem: "unknown setting")
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        httpHost = try c.decodeIfPresent(String.self, forKey: .httpHost) ?? httpHost
+        // An empty string in the file is no setting, as it is in the environment.
+        func text(_ key: CodingKeys) throws -> String? { try c.decodeIfPresent(String.self, forKey: key).flatMap { $0.isEmpty ? nil : $0 } }
+        httpHost = try text(.httpHost) ?? httpHost
         httpPort = try c.decodeIfPresent(Int.self, forKey: .httpPort) ?? httpPort
-        publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL) ?? publicURL
-        storeURL = try c.decodeIfPresent(String.self, forKey: .storeURL) ?? storeURL
-        googleCredentials = try c.decodeIfPresent(String.self, forKey: .googleCredentials)
-        googleBaseURL = try c.decodeIfPresent(String.self, forKey: .googleBaseURL)
-        providerID = try c.decodeIfPresent(String.self, forKey: .providerID)
-        subscription = try c.decodeIfPresent(String.self, forKey: .subscription)
-        delivery = try c.decodeIfPresent(String.self, forKey: .delivery) ?? delivery
+        publicURL = try text(.publicURL)
+        storeURL = try text(.storeURL) ?? storeURL
+        googleCredentials = try text(.googleCredentials)
+        googleBaseURL = try text(.googleBaseURL)
+        providerID = try text(.providerID)
+        subscription = try text(.subscription)
+        delivery = try text(.delivery) ?? delivery
         pullWorkers = try c.decodeIfPresent(Int.self, forKey: .pullWorkers) ?? pullWorkers
-        pushAudience = try c.decodeIfPresent(String.self, forKey: .pushAudience)
-        pushServiceAccount = try c.decodeIfPresent(String.self, forKey: .pushServiceAccount)
+        pushAudience = try text(.pushAudience)
+        pushServiceAccount = try text(.pushServiceAccount)
         signupAudiences = try c.decodeIfPresent([String].self, forKey: .signupAudiences) ?? signupAudiences
-        appURL = try c.decodeIfPresent(String.self, forKey: .appURL)
-        callbackURL = try c.decodeIfPresent(String.self, forKey: .callbackURL)
-        callbackSecret = try c.decodeIfPresent(String.self, forKey: .callbackSecret)
-        adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+        appURL = try text(.appURL)
+        callbackURL = try text(.callbackURL)
+        callbackSecret = try text(.callbackSecret)
+        adminToken = try text(.adminToken)
         entitlementPolicy = try c.decodeIfPresent(EntitlementApprovalPolicy.self, forKey: .entitlementPolicy) ?? entitlementPolicy
         planChangePolicy = try c.decodeIfPresent(PlanChangePolicy.self, forKey: .planChangePolicy) ?? planChangePolicy
         productPolicies = try c.decodeIfPresent([String: ApprovalPolicy].self, forKey: .productPolicies) ?? productPolicies
@@ -98,19 +101,32 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         absenceConfirmationSeconds = try c.decodeIfPresent(Int.self, forKey: .absenceConfirmationSeconds) ?? absenceConfirmationSeconds
     }
 
-    /// The file's settings (when given) overlaid with the environment's.
-    /// - Throws: `ConfigurationError` naming the setting that is wrong.
+    /// The file's settings (when given) overlaid with the environment's, checked (`validate`).
+    /// - Throws: `ConfigurationError` naming the setting that is wrong and where it came from.
     public static func load(file: String?, environment: [String: String]) throws -> EntitleConfiguration {
         var configuration = EntitleConfiguration()
+        var fileKeys: Set<String> = []
         if let file {
             do {
-                configuration = try JSONDecoder().decode(EntitleConfiguration.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+                let data = try Data(contentsOf: URL(fileURLWithPath: file))
+                configuration = try JSONDecoder().decode(EntitleConfiguration.self, from: data)
+                fileKeys = Set(try JSONDecoder().decode([String: JSONValue].self, from: data).keys)
+            } catch let error as ConfigurationError {
+                throw ConfigurationError(setting: "--config \(file): \(error.setting)", problem: error.problem)
             } catch {
                 throw ConfigurationError(setting: "--config \(file)", problem: "\(error)")
             }
         }
         try configuration.apply(environment)
+        try configuration.validate(Origins(file: file, fileKeys: fileKeys, environment: environment))
         return configuration
+    }
+
+    /// `publicURL`, or where Entitle listens (loopback for a wildcard host), without a trailing slash.
+    public var resolvedPublicURL: String {
+        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        let host = ["0.0.0.0", "::", "[::]", ""].contains(httpHost) ? "127.0.0.1" : httpHost
+        return "http://\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host):\(httpPort)"
     }
 
     mutating func apply(_ environment: [String: String]) throws {
@@ -181,9 +197,6 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         }
         guard ["pull", "push"].contains(delivery) else {
             throw ConfigurationError(setting: "delivery", problem: "\"\(delivery)\" is not pull or push")
-        }
-        if let callbackURL, callbackSecret == nil {
-            throw ConfigurationError(setting: "ENTITLE_CALLBACK_SECRET", problem: "callbacks to \(callbackURL) must be signed: set a secret")
         }
     }
 

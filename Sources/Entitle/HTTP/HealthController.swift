@@ -1,25 +1,38 @@
 public import EntitleStore
+import Foundation
 public import Hummingbird
 import NIOCore
 
-/// `/healthz`: the process answers. `/readyz`: it can reach its store, so a load balancer sends
-/// traffic only to replicas that can do work.
+/// `/healthz`: the process answers (liveness), with its version. `/readyz`: it can do its work:
+/// its store answers and nothing it depends on is refused (a subscription that cannot be pulled:
+/// 404, 403, 400), so a load balancer sends traffic only to replicas that can work. 503 says why.
 public struct HealthController: Sendable {
     let store: any Store
+    let readiness: Readiness
 
-    public init(store: any Store) {
+    public init(store: any Store, readiness: Readiness = Readiness()) {
         self.store = store
+        self.readiness = readiness
+    }
+
+    struct Health: Encodable {
+        var status: String
+        var version: String
+        var problems: [String: String]?
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("healthz") { _, _ in "ok\n" }
+        router.get("healthz") { _, _ in try JSONReply.make(Health(status: "ok", version: EntitleVersion.current)) }
         router.get("readyz") { _, _ in
-            do {
-                _ = try await store.isProcessed(eventID: "readiness-probe")
-                return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
-            } catch {
-                return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "store unavailable: \(error)\n")))
+            var problems = readiness.current
+            do { _ = try await store.isProcessed(eventID: "readiness-probe") } catch { problems["store"] = "unreachable: \(error)" }
+            guard problems.isEmpty else {
+                return try JSONReply.make(
+                    Health(status: "not ready", version: EntitleVersion.current, problems: problems),
+                    status: .serviceUnavailable
+                )
             }
+            return try JSONReply.make(Health(status: "ready", version: EntitleVersion.current))
         }
     }
 }

@@ -30,12 +30,20 @@ public struct PubSubPullService: Service {
     let pubsub: PubSubClient
     let processor: NotificationProcessor
     let settings: Settings
+    let readiness: Readiness
     let logger: Logger
 
-    public init(pubsub: PubSubClient, processor: NotificationProcessor, settings: Settings, logger: Logger = Logger(label: "entitle.pull")) {
+    public init(
+        pubsub: PubSubClient,
+        processor: NotificationProcessor,
+        settings: Settings,
+        readiness: Readiness = Readiness(),
+        logger: Logger = Logger(label: "entitle.pull")
+    ) {
         self.pubsub = pubsub
         self.processor = processor
         self.settings = settings
+        self.readiness = readiness
         self.logger = logger
     }
 
@@ -76,9 +84,14 @@ public struct PubSubPullService: Service {
                     try await pubsub.pull(settings.subscription, maxMessages: settings.batchSize)
                 }
                 failures = 0
+                readiness.set("subscription", problem: nil)
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 failures += 1
+                // Refused (no such subscription, no permission, a bad name): not ready until it passes.
+                if let error = error as? GoogleAPIError, [400, 401, 403, 404].contains(error.httpStatus) {
+                    readiness.set("subscription", problem: "pulling \(settings.subscription) is refused: \(error)")
+                }
                 // The client already retried; wait longer the longer Pub/Sub stays away.
                 let wait = Duration.milliseconds(min(30_000, 250 << min(failures, 7)))
                 logger.error("pull failed", metadata: ["error": "\(error)", "retryIn": "\(wait)"])

@@ -11,8 +11,9 @@ import NIOHTTP1
 ///    `application_default_credentials.json`, when it holds a service-account key (user
 ///    credentials cannot act as a Marketplace partner);
 /// 4. the metadata server, when `GCE_METADATA_HOST` is set or `metadata.google.internal` answers
-///    within a second (GCE, GKE, Cloud Run);
-/// 5. none: the caller decides (Entitle starts sandbox mode against its emulator).
+///    as one (GCE, GKE, Cloud Run), asked again for up to `metadataPatience` (a cold start's
+///    metadata server can be slow);
+/// 5. none: the caller decides, and `Search.tried` says where it looked and why each failed.
 public enum ApplicationDefaultCredentials {
     public enum Source: Hashable, Sendable, CustomStringConvertible {
         case keyFile(String)
@@ -26,6 +27,12 @@ public enum ApplicationDefaultCredentials {
         }
     }
 
+    /// What a search found, and each place it looked in before, with why it did not serve.
+    public struct Search: Sendable {
+        public var found: (provider: any AccessTokenProvider, source: Source)?
+        public var tried: [String]
+    }
+
     /// - Throws: `CredentialsError` when a named or found key file cannot be used: a broken
     ///   setting is an error, never a silent fall-through to the next source.
     public static func find(
@@ -35,31 +42,72 @@ public enum ApplicationDefaultCredentials {
         httpClient: HTTPClient = .shared,
         logger: Logger = Logger(label: "entitle.google.auth")
     ) async throws -> (provider: any AccessTokenProvider, source: Source)? {
+        try await search(keyFile: keyFile, scopes: scopes, environment: environment, httpClient: httpClient, logger: logger).found
+    }
+
+    /// As `find`, keeping the reason each place did not serve.
+    /// - Parameter metadataPatience: how long the metadata server is asked, one second at a time.
+    public static func search(
+        keyFile: String? = nil,
+        scopes: [String] = [ServiceAccountTokenProvider.cloudPlatformScope],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        metadataPatience: Duration = .seconds(1),
+        httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "entitle.google.auth")
+    ) async throws -> Search {
+        var tried: [String] = []
         let configDirectory =
             environment["CLOUDSDK_CONFIG"] ?? (environment["HOME"].map { "\($0)/.config/gcloud" } ?? "")
         let wellKnown = configDirectory.isEmpty ? nil : "\(configDirectory)/application_default_credentials.json"
-        for (path, mustExist) in [(keyFile, true), (environment["GOOGLE_APPLICATION_CREDENTIALS"], true), (wellKnown, false)] {
-            guard let path, !path.isEmpty else { continue }
-            guard mustExist || FileManager.default.fileExists(atPath: path) else { continue }
+        let places: [(name: String, path: String?, mustExist: Bool)] = [
+            ("the googleCredentials setting", keyFile, true),
+            ("GOOGLE_APPLICATION_CREDENTIALS", environment["GOOGLE_APPLICATION_CREDENTIALS"], true),
+            ("gcloud's application_default_credentials.json", wellKnown, false),
+        ]
+        for place in places {
+            guard let path = place.path, !path.isEmpty else {
+                tried.append("\(place.name): not set")
+                continue
+            }
+            guard place.mustExist || FileManager.default.fileExists(atPath: path) else {
+                tried.append("\(place.name): no file at \(path)")
+                continue
+            }
             let key = try ServiceAccountKey.load(from: URL(fileURLWithPath: path))
             let provider = try ServiceAccountTokenProvider(key: key, scopes: scopes, httpClient: httpClient, logger: logger)
-            return (provider, .keyFile(path))
+            return Search(found: (provider, .keyFile(path)), tried: tried)
         }
         let metadata = MetadataServerTokenProvider.defaultBaseURL(environment: environment)
-        if await metadataServerAnswers(metadata, httpClient: httpClient) {
+        switch await probeMetadataServer(metadata, patience: metadataPatience, httpClient: httpClient) {
+        case nil:
             let provider = MetadataServerTokenProvider(baseURL: metadata, scopes: scopes, httpClient: httpClient, logger: logger)
-            return (provider, .metadataServer(metadata))
+            return Search(found: (provider, .metadataServer(metadata)), tried: tried)
+        case let why?:
+            tried.append("the metadata server at \(metadata.absoluteString): \(why)")
+            return Search(found: nil, tried: tried)
         }
-        return nil
     }
 
-    /// Whether a metadata server answers as one (with `Metadata-Flavor: Google`) within a second,
-    /// asked for the project id as Google's libraries ask.
-    static func metadataServerAnswers(_ base: URL, httpClient: HTTPClient) async -> Bool {
-        var request = HTTPClientRequest(url: base.appendingPathComponent("computeMetadata/v1/project/project-id").absoluteString)
-        request.headers.add(name: "Metadata-Flavor", value: "Google")
-        guard let response = try? await httpClient.execute(request, timeout: .seconds(1)) else { return false }
-        _ = try? await response.body.collect(upTo: 64 * 1024)
-        return response.headers.first(name: "Metadata-Flavor") == "Google"
+    /// nil when a metadata server answers as one (with `Metadata-Flavor: Google`), asked for the
+    /// project id as Google's libraries ask; otherwise why not, after asking for `patience`.
+    static func probeMetadataServer(_ base: URL, patience: Duration, httpClient: HTTPClient) async -> String? {
+        let deadline = ContinuousClock.now + patience
+        var attempts = 0
+        var reason = "no answer"
+        repeat {
+            attempts += 1
+            var request = HTTPClientRequest(url: base.appendingPathComponent("computeMetadata/v1/project/project-id").absoluteString)
+            request.headers.add(name: "Metadata-Flavor", value: "Google")
+            do {
+                let response = try await httpClient.execute(request, timeout: .seconds(1))
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+                if response.headers.first(name: "Metadata-Flavor") == "Google" { return nil }
+                reason = "HTTP \(response.status.code) without Metadata-Flavor: Google (not a metadata server)"
+            } catch {
+                reason = "\(error)"
+            }
+            if ContinuousClock.now + .milliseconds(250) < deadline { try? await Task.sleep(for: .milliseconds(250)) }
+        } while ContinuousClock.now < deadline
+        return "\(reason) (\(attempts) attempt\(attempts == 1 ? "" : "s"))"
     }
 }

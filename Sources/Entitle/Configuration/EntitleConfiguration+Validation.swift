@@ -1,0 +1,85 @@
+import Foundation
+
+/// The checks a configuration must pass before anything starts, each naming the setting and where
+/// it came from: a broken setting stops `entitle serve`, it never quietly turns a feature off.
+extension EntitleConfiguration {
+    /// The shortest secret or token Entitle takes: 16 characters (a random UUID is 36).
+    public static let minimumSecretLength = 16
+
+    /// Where the settings came from: the environment wins over the file.
+    struct Origins {
+        var file: String?
+        var fileKeys: Set<String>
+        var environment: [String: String]
+
+        /// "environment ENTITLE_X", "file F (key)", or the key alone when it is a default.
+        func of(_ key: String, environment name: String) -> String {
+            if let value = environment[name], !value.isEmpty { return "\(key) (environment \(name))" }
+            if let file, fileKeys.contains(key) { return "\(key) (file \(file))" }
+            return key
+        }
+    }
+
+    func validate(_ origins: Origins) throws(ConfigurationError) {
+        func secret(_ value: String?, _ key: String, _ name: String) throws(ConfigurationError) {
+            guard let value else { return }
+            guard value.trimmingCharacters(in: .whitespaces).count >= Self.minimumSecretLength else {
+                throw ConfigurationError(
+                    setting: origins.of(key, environment: name),
+                    problem: "is \(value.count) characters; use at least \(Self.minimumSecretLength) random ones"
+                )
+            }
+        }
+        try secret(callbackSecret, "callbackSecret", "ENTITLE_CALLBACK_SECRET")
+        try secret(adminToken, "adminToken", "ENTITLE_ADMIN_TOKEN")
+        for (app, key) in usageAPIKeys.sorted(by: { $0.key < $1.key }) {
+            try secret(key, app == "default" ? "usageAPIKeys" : "usageAPIKeys.\(app)", "ENTITLE_USAGE_API_KEY")
+        }
+        if let callbackURL {
+            guard Self.isWebURL(callbackURL) else {
+                throw ConfigurationError(
+                    setting: origins.of("callbackURL", environment: "ENTITLE_CALLBACK_URL"),
+                    problem: "\"\(callbackURL)\" is not an http(s) URL with a host; callbacks cannot be sent"
+                )
+            }
+            guard callbackSecret != nil else {
+                throw ConfigurationError(
+                    setting: origins.of("callbackSecret", environment: "ENTITLE_CALLBACK_SECRET"),
+                    problem: "callbacks to \(callbackURL) must be signed: set a secret"
+                )
+            }
+        }
+        for (key, name, value) in [("publicURL", "ENTITLE_PUBLIC_URL", publicURL), ("appURL", "ENTITLE_APP_URL", appURL)] {
+            if let value, !Self.isWebURL(value) {
+                throw ConfigurationError(setting: origins.of(key, environment: name), problem: "\"\(value)\" is not an http(s) URL with a host")
+            }
+        }
+        if let subscription, let problem = Self.subscriptionProblem(subscription) {
+            throw ConfigurationError(setting: origins.of("subscription", environment: "ENTITLE_SUBSCRIPTION"), problem: problem)
+        }
+    }
+
+    static func isWebURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme) else { return false }
+        return !(url.host ?? "").isEmpty
+    }
+
+    /// Why Google would refuse this subscription name, or nil: `projects/{project}/subscriptions/{id}`
+    /// where the id starts with a letter, is 3 to 255 letters, digits or `-_.~+%`, and does not
+    /// start with `goog` (Pub/Sub's resource name rules).
+    static func subscriptionProblem(_ name: String) -> String? {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "projects", parts[2] == "subscriptions", !parts[1].isEmpty else {
+            return "\"\(name)\" is not projects/{project}/subscriptions/{subscription}"
+        }
+        let id = parts[3]
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.~+%"))
+        guard let first = id.unicodeScalars.first, CharacterSet.letters.contains(first), first.isASCII,
+            (3...255).contains(id.count), id.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) }), !id.lowercased().hasPrefix("goog")
+        else {
+            return
+                "subscription id \"\(id)\" would be refused by Pub/Sub: 3 to 255 characters, a letter first, then letters, digits or -_.~+%, not starting with goog"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// The sandbox's admin token and usage key: made at the first start and kept in a file beside the
+/// store (readable by its owner only), so scripts written against a sandbox survive its restarts.
+struct SandboxSecrets: Codable {
+    var adminToken: String
+    var usageKey: String
+
+    static func path(store: String) -> String { store + ".sandbox.json" }
+
+    static func load(store: String) throws -> SandboxSecrets {
+        let url = URL(fileURLWithPath: path(store: store))
+        if let data = try? Data(contentsOf: url), let secrets = try? JSONDecoder().decode(SandboxSecrets.self, from: data) {
+            return secrets
+        }
+        let secrets = SandboxSecrets(adminToken: UUID().uuidString.lowercased(), usageKey: UUID().uuidString.lowercased())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(secrets).write(to: url, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        return secrets
+    }
+}

@@ -1,0 +1,53 @@
+import Entitle
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// `/healthz` is liveness with the version; `/readyz` says whether this replica can work
+/// (issue #12, item 4).
+@Suite struct HealthTests {
+    struct Health: Decodable {
+        var status: String
+        var version: String
+        var problems: [String: String]?
+    }
+
+    @Test("readyz is 503 with the reason while the subscription cannot be pulled, and 200 once it can; healthz stays 200 with the version")
+    func readiness() async throws {
+        try await TemporaryDatabase.withPath { path in
+            var options = EmulatorOptions()
+            options.pullWait = .milliseconds(100)
+            try await EmulatorHarness.withEmulator(options) { running in
+                try await EntitleHarness.withEntitle(running, storePath: path, createSubscription: false) { entitle in
+                    let site = JSONHTTPClient(baseURL: entitle.baseURL)
+                    var ready = try await site.get("readyz")
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while ready.status == 200, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(50))
+                        ready = try await site.get("readyz")
+                    }
+                    #expect(ready.status == 503, "\(ready)")
+                    let problem = try JSONDecoder().decode(Health.self, from: Data(ready.text.utf8)).problems?["subscription"]
+                    #expect(problem?.contains("404") == true && problem?.contains(EntitleHarness.subscription) == true, "\(ready)")
+                    let health = try await site.get("healthz")
+                    let version = try health.decode(Health.self).version
+                    #expect(health.status == 200 && version == EntitleVersion.current, "\(health)")
+
+                    try await running.pubSubClient(try await running.transport()).createSubscription(
+                        EntitleHarness.subscription,
+                        PubSubSubscription(topic: running.emulator.options.topic)
+                    )
+                    let again = ContinuousClock.now + .seconds(40)
+                    while ready.status != 200, ContinuousClock.now < again {
+                        try await Task.sleep(for: .milliseconds(100))
+                        ready = try await site.get("readyz")
+                    }
+                    #expect(ready.status == 200, "ready once the subscription exists: \(ready)")
+                }
+            }
+        }
+    }
+}
