@@ -4,6 +4,7 @@ import EntitleTestSupport
 import Foundation
 import GoogleCloud
 import Hummingbird
+import Logging
 import MarketplaceCore
 import MarketplaceEmulator
 import Testing
@@ -27,12 +28,12 @@ import Testing
         var signupToken: String
     }
 
-    private func withSignup(_ body: @Sendable (Fixture) async throws -> Void) async throws {
+    private func withSignup(retryPolicy: RetryPolicy = .default, _ body: @Sendable (Fixture) async throws -> Void) async throws {
         var options = EmulatorOptions()
         options.signupAudience = "vendor.example.com"
         try await TemporaryDatabase.withPath { path in
             try await EmulatorHarness.withEmulator(options) { running in
-                let procurement = running.procurementClient(try await running.transport())
+                let procurement = running.procurementClient(try await running.transport(retryPolicy: retryPolicy))
                 let store = try await SQLiteStore(path: path)
                 let processor = NotificationProcessor(store: store, procurement: procurement, policies: ApprovalPolicies())
                 let verifier = MarketplaceTokenVerifier(
@@ -41,6 +42,7 @@ import Testing
                 )
                 let flow = SignupFlow(store: store, procurement: procurement, verifier: verifier, processor: processor, appURL: Self.appURL)
                 let router = Router()
+                router.add(middleware: EdgeMiddleware(logger: Logger(label: "test.signup")))
                 SignupController(flow: flow).register(on: router)
                 try await LoopbackServer.run(router) { base in
                     try await body(
@@ -196,6 +198,39 @@ import Testing
             #expect(try await fixture.procurement.entitlement(id).state == .active, "and the waiting order with it")
             #expect(try await fixture.store.account(account)?.signupApproval == .approved)
             #expect(try await fixture.store.entitlement(id)?.waitingReason == nil)
+        }
+    }
+
+    @Test(
+        "Google failing the account's approval gives the buyer a page that says what to do, with a reference: the form again when it may pass on a retry (and it does), a refusal page when it will not"
+    )
+    func googleFails() async throws {
+        try await withSignup(retryPolicy: .none) { fixture in
+            let purchase = try await buy(fixture)
+            let (session, csrf, cookie) = try await openForm(fixture, token: purchase.signupToken)
+            let fields = [("session", session), ("csrf", csrf), ("company", "Flaky Ltd"), ("contactName", "Ada"), ("email", "ada@example.com")]
+            let unavailable = FaultPlan(seed: 1, rules: [.init(api: .procurement, errorRate: 1, status: 503)])
+            _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: unavailable)
+            let transient = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
+            #expect(transient.status == 503 && transient.text.contains("did not answer"), "\(transient)")
+            #expect(
+                transient.text.contains(#"name="session" value="\#(session)""#) && transient.text.contains("Flaky Ltd"),
+                "the form again, filled in"
+            )
+            let reference = try #require(transient.headers["x-request-id"])
+            #expect(transient.text.contains(reference), "the reference is on the page")
+            _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: FaultPlan())
+            let retried = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
+            #expect(retried.status == 303, "sent again, it passes: \(retried)")
+
+            let other = try await buy(fixture)
+            let (session2, csrf2, cookie2) = try await openForm(fixture, token: other.signupToken)
+            let refused = FaultPlan(seed: 1, rules: [.init(api: .procurement, errorRate: 1, status: 404)])
+            _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: refused)
+            let fields2 = [("session", session2), ("csrf", csrf2), ("company", "Gone Ltd"), ("contactName", "Bo"), ("email", "bo@example.com")]
+            let page = try await postForm(fixture, "signup/complete", fields2, cookie: cookie2)
+            #expect(page.status == 502 && page.text.contains("refused") && page.text.contains(page.headers["x-request-id"] ?? "?"), "\(page)")
+            _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: FaultPlan())
         }
     }
 }

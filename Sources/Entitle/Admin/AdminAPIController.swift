@@ -50,8 +50,13 @@ public struct AdminAPIController: Sendable {
         api.get("entitlements") { request, _ in
             try await authorized(request) {
                 let query = request.uri.queryParameters
-                let state = query.get("state").map {
-                    EntitlementState(rawValue: $0.uppercased().hasPrefix("ENTITLEMENT_") ? $0.uppercased() : "ENTITLEMENT_" + $0.uppercased())
+                let state = try query.get("state").map { text in
+                    let name = text.uppercased().hasPrefix("ENTITLEMENT_") ? text.uppercased() : "ENTITLEMENT_" + text.uppercased()
+                    guard let state = EntitlementState.knownCases.first(where: { $0.rawValue == name }) else {
+                        let known = EntitlementState.knownCases.map { $0.rawValue.replacingOccurrences(of: "ENTITLEMENT_", with: "").lowercased() }
+                        throw AdminRequestError(status: .badRequest, message: "state \(text) is not one of \(known.joined(separator: ", "))")
+                    }
+                    return state
                 }
                 let limit = min(max(Int(query.get("limit") ?? "") ?? 100, 1), 1000)
                 let after = try query.get("after").map { try EntitlementID($0) }
@@ -111,7 +116,12 @@ public struct AdminAPIController: Sendable {
         }
         api.get("outbox") { request, _ in
             try await authorized(request) {
-                let status = request.uri.queryParameters.get("status").flatMap { OutboxItem.Status(rawValue: String($0)) }
+                let status = try request.uri.queryParameters.get("status").map { text in
+                    guard let status = OutboxItem.Status(rawValue: String(text)) else {
+                        throw AdminRequestError(status: .badRequest, message: "status \(text) is not one of pending, delivered, failed")
+                    }
+                    return status
+                }
                 return try Self.json(try await store.callbacks(status: status, limit: 500))
             }
         }
@@ -139,7 +149,7 @@ public struct AdminAPIController: Sendable {
                 do {
                     _ = try await processor.replay(letter)
                 } catch {
-                    return try Self.json(Problem(error: "processing failed again: \(error)"), status: .badGateway)
+                    return try Self.json(Problem(error: "processing failed again: \(error) (request id \(context.id))"), status: .badGateway)
                 }
                 return try Self.json(try await store.deadLetter(id: id))
             }

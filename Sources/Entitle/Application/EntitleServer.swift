@@ -2,6 +2,7 @@ public import EntitleStore
 import Foundation
 public import GoogleCloud
 import Hummingbird
+import HummingbirdCore
 public import Logging
 public import MarketplaceCore
 import NIOCore
@@ -70,14 +71,24 @@ public enum EntitleServer {
             throw ConfigurationError(setting: "appURL", problem: "not a URL")
         }
         let router = Router()
+        // First, so that it wraps every route and the not-found answer.
+        router.add(middleware: EdgeMiddleware(logger: logger))
         let readiness = Readiness()
         HealthController(store: store, readiness: readiness).register(on: router)
         let verifier = MarketplaceTokenVerifier(
             audiences: Set(configuration.signupAudiences),
             certificates: GoogleCertificateCache(url: google.endpoints.signupCertificates, logger: logger)
         )
-        let flow = SignupFlow(store: store, procurement: procurement, verifier: verifier, processor: processor, appURL: appURL, logger: logger)
-        SignupController(flow: flow, logger: logger).register(on: router)
+        let flow = SignupFlow(
+            store: store,
+            procurement: procurement,
+            verifier: verifier,
+            processor: processor,
+            appURL: appURL,
+            sessionLifetimeSeconds: Int64(configuration.signupSessionSeconds),
+            logger: logger
+        )
+        SignupController(flow: flow, secureCookie: publicURL.lowercased().hasPrefix("https://"), logger: logger).register(on: router)
         router.get("signup/done") { _, _ in
             SignupController.problem(.ok, "You are signed up", "Your purchase is being set up. You can close this page.")
         }
@@ -144,8 +155,14 @@ public enum EntitleServer {
             services.append(CallbackDispatcher(store: store, signer: signer, settings: .init(webhookURL: url), logger: logger))
         }
         let port = PortPromise()
+        let (header, body) = (configuration.httpHeaderTimeoutSeconds, configuration.httpBodyTimeoutSeconds)
+        let http = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestReadTimeout(header: .seconds(Int64(header)), body: .seconds(Int64(body)))],
+            idleTimeout: .seconds(Int64(configuration.httpIdleTimeoutSeconds))
+        )
         let app = Application(
             router: router,
+            server: .http1(configuration: http),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "Entitle"),
             onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) },
             logger: logger

@@ -54,6 +54,14 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var deadLetterAfterAttempts = 15
     /// How long Google must keep answering 404 for an entitlement in service before it is believed gone.
     public var absenceConfirmationSeconds = 300
+    /// A request's head must arrive within this many seconds of the connection opening.
+    public var httpHeaderTimeoutSeconds = 10
+    /// A request's body must arrive within this many seconds of its head.
+    public var httpBodyTimeoutSeconds = 30
+    /// An idle keep-alive connection is closed after this many seconds.
+    public var httpIdleTimeoutSeconds = 60
+    /// How long a buyer has to fill in the sign-up form; expired sessions are removed.
+    public var signupSessionSeconds = 3600
 
     public init() {}
 
@@ -99,6 +107,10 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         notificationRetrySeconds = try c.decodeIfPresent(Int.self, forKey: .notificationRetrySeconds) ?? notificationRetrySeconds
         deadLetterAfterAttempts = try c.decodeIfPresent(Int.self, forKey: .deadLetterAfterAttempts) ?? deadLetterAfterAttempts
         absenceConfirmationSeconds = try c.decodeIfPresent(Int.self, forKey: .absenceConfirmationSeconds) ?? absenceConfirmationSeconds
+        httpHeaderTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .httpHeaderTimeoutSeconds) ?? httpHeaderTimeoutSeconds
+        httpBodyTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .httpBodyTimeoutSeconds) ?? httpBodyTimeoutSeconds
+        httpIdleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .httpIdleTimeoutSeconds) ?? httpIdleTimeoutSeconds
+        signupSessionSeconds = try c.decodeIfPresent(Int.self, forKey: .signupSessionSeconds) ?? signupSessionSeconds
     }
 
     /// The file's settings (when given) overlaid with the environment's, checked (`validate`).
@@ -176,6 +188,16 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         notificationRetrySeconds = try number("ENTITLE_NOTIFICATION_RETRY_SECONDS") ?? notificationRetrySeconds
         deadLetterAfterAttempts = try number("ENTITLE_DEAD_LETTER_AFTER_ATTEMPTS") ?? deadLetterAfterAttempts
         absenceConfirmationSeconds = try number("ENTITLE_ABSENCE_CONFIRMATION_SECONDS") ?? absenceConfirmationSeconds
+        httpHeaderTimeoutSeconds = try number("ENTITLE_HTTP_HEADER_TIMEOUT_SECONDS") ?? httpHeaderTimeoutSeconds
+        httpBodyTimeoutSeconds = try number("ENTITLE_HTTP_BODY_TIMEOUT_SECONDS") ?? httpBodyTimeoutSeconds
+        httpIdleTimeoutSeconds = try number("ENTITLE_HTTP_IDLE_TIMEOUT_SECONDS") ?? httpIdleTimeoutSeconds
+        signupSessionSeconds = try number("ENTITLE_SIGNUP_SESSION_SECONDS") ?? signupSessionSeconds
+        for (key, value) in [
+            ("httpHeaderTimeoutSeconds", httpHeaderTimeoutSeconds), ("httpBodyTimeoutSeconds", httpBodyTimeoutSeconds),
+            ("httpIdleTimeoutSeconds", httpIdleTimeoutSeconds), ("signupSessionSeconds", signupSessionSeconds),
+        ] where value < 1 {
+            throw ConfigurationError(setting: key, problem: "\(value) must be at least 1")
+        }
         guard (1...600).contains(notificationRetrySeconds) else {
             throw ConfigurationError(
                 setting: "notificationRetrySeconds",

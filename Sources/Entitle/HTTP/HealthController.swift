@@ -19,11 +19,12 @@ public struct HealthController: Sendable {
         var status: String
         var version: String
         var problems: [String: String]?
+        var requestId: String?
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("healthz") { _, _ in try JSONReply.make(Health(status: "ok", version: EntitleVersion.current)) }
-        router.get("readyz") { _, _ in
+        router.get("readyz") { _, context in
             var problems = readiness.current
             do { _ = try await store.isProcessed(eventID: "readiness-probe") } catch { problems["store"] = "unreachable: \(error)" }
             guard problems.isEmpty else {

@@ -38,10 +38,10 @@ public struct PubSubPushController: Sendable {
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.post(RouterPath(Self.path)) { request, _ in try await handle(request) }
+        router.post(RouterPath(Self.path)) { request, context in try await handle(request, id: context.id) }
     }
 
-    func handle(_ request: Request) async throws -> Response {
+    func handle(_ request: Request, id: String) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             return Self.plain(.unauthorized, "A Pub/Sub OIDC bearer token is required.")
         }
@@ -75,7 +75,8 @@ public struct PubSubPushController: Sendable {
             if case .deadLettered? = try? await processor.failed(data: data, messageID: messageID, attributes: attributes, error: error) {
                 return Response(status: .noContent)
             }
-            return Self.plain(.serviceUnavailable, "Not processed; Pub/Sub will deliver it again.")
+            logger.warning("push handed back", metadata: ["requestId": "\(id)", "error": "\(error)"])
+            return Self.plain(.serviceUnavailable, "Not processed; Pub/Sub will deliver it again (request id \(id)).")
         }
     }
 

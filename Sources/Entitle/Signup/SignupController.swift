@@ -4,6 +4,7 @@ import GoogleCloud
 import HTTPTypes
 public import Hummingbird
 public import Logging
+import MarketplaceCore
 import Mustache
 import NIOCore
 
@@ -15,10 +16,14 @@ public struct SignupController: Sendable {
     static let maxFormBytes = 64 * 1024
 
     let flow: SignupFlow
+    /// The cookie is `Secure` when buyers reach Entitle over https (a browser drops a Secure
+    /// cookie set over plain http, and the form could never be sent).
+    let secureCookie: Bool
     let logger: Logger
 
-    public init(flow: SignupFlow, logger: Logger = Logger(label: "entitle.signup")) {
+    public init(flow: SignupFlow, secureCookie: Bool = true, logger: Logger = Logger(label: "entitle.signup")) {
         self.flow = flow
+        self.secureCookie = secureCookie
         self.logger = logger
     }
 
@@ -36,11 +41,11 @@ public struct SignupController: Sendable {
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.post("signup") { request, _ in try await begin(request) }
-        router.post("signup/complete") { request, _ in try await complete(request) }
+        router.post("signup") { request, context in try await begin(request, id: context.id) }
+        router.post("signup/complete") { request, context in try await complete(request, id: context.id) }
     }
 
-    func begin(_ request: Request) async throws -> Response {
+    func begin(_ request: Request, id: String) async throws -> Response {
         let form: TokenForm?
         do { form = try await Self.decodeForm(request) } catch { return Self.tooLarge }
         guard let form, let token = form.token, !token.isEmpty else {
@@ -56,16 +61,37 @@ public struct SignupController: Sendable {
                 return Self.redirect(url)
             case .form(let session):
                 var response = Self.page(.ok, "signup", ["title": "Finish signing up", "session": session.id, "csrf": session.csrfToken])
-                response.headers[.setCookie] = "\(Self.cookie)=\(session.csrfToken); Path=/signup; HttpOnly; Secure; SameSite=Strict; Max-Age=1800"
+                let lifetime = max(0, session.expiresAt.seconds - session.createdAt.seconds)
+                let secure = secureCookie ? " Secure;" : ""
+                response.headers[.setCookie] =
+                    "\(Self.cookie)=\(session.csrfToken); Path=/signup; HttpOnly;\(secure) SameSite=Strict; Max-Age=\(lifetime)"
                 return response
             }
         } catch let error as SignupError {
-            logger.warning("sign-up refused", metadata: ["reason": "\(error)"])
+            logger.warning("sign-up refused", metadata: ["reason": "\(error)", "requestId": "\(id)"])
             return Self.page(for: error)
+        } catch {
+            return googleFailed(error, id: id, retry: "Choose Sign up again on your order in Google Cloud Marketplace.")
         }
     }
 
-    func complete(_ request: Request) async throws -> Response {
+    /// Google refused or failed the account's approval (or its re-read): the buyer learns what to
+    /// do, with a reference to quote; the log has why.
+    func googleFailed(_ error: any Error, id: String, retry: String, form: [String: Any]? = nil) -> Response {
+        logger.error("sign-up failed at Google", metadata: ["requestId": "\(id)", "error": "\(error)"])
+        let transient = (error as? GoogleAPIError).map { $0.httpStatus == 429 || $0.httpStatus >= 500 } ?? true
+        let message =
+            transient
+            ? "Google Cloud Marketplace did not answer just now, so your sign-up is not finished. Nothing is lost: \(retry) Reference: \(id)."
+            : "Google Cloud Marketplace refused to finish your sign-up. Please contact us and quote reference \(id)."
+        if transient, var form {
+            form["retry"] = message
+            return Self.page(.serviceUnavailable, "signup", form)
+        }
+        return Self.problem(transient ? .serviceUnavailable : .badGateway, "Your sign-up could not be finished", message)
+    }
+
+    func complete(_ request: Request, id: String) async throws -> Response {
         let form: CompleteForm?
         do { form = try await Self.decodeForm(request) } catch { return Self.tooLarge }
         guard let form, let session = form.session, let csrf = form.csrf else {
@@ -83,8 +109,14 @@ public struct SignupController: Sendable {
             ]
             return Self.page(.unprocessableContent, "signup", values)
         } catch let error as SignupError {
-            logger.warning("sign-up refused", metadata: ["reason": "\(error)"])
+            logger.warning("sign-up refused", metadata: ["reason": "\(error)", "requestId": "\(id)"])
             return Self.page(for: error)
+        } catch {
+            let form: [String: Any] = [
+                "title": "Finish signing up", "session": session, "csrf": csrf, "company": fields.company, "contactName": fields.contactName,
+                "email": fields.email,
+            ]
+            return googleFailed(error, id: id, retry: "Send the form again in a moment.", form: form)
         }
     }
 

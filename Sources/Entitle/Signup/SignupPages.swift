@@ -38,6 +38,7 @@ enum SignupPages {
         {{$body}}
         <h1>Finish signing up</h1>
         <p>Your Google Cloud Marketplace purchase is almost ready. Tell us who you are, and we will set up your account.</p>
+        {{#retry}}<p class="problem">{{.}}</p>{{/retry}}
         <form method="post" action="/signup/complete">
         <input type="hidden" name="session" value="{{session}}">
         <input type="hidden" name="csrf" value="{{csrf}}">

@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+import NIOCore
+
+/// What every answer of Entitle's server has in common: an `X-Request-Id` (Hummingbird's request
+/// id, also in every log line about it), `X-Content-Type-Options: nosniff`, and never an empty
+/// error. An unknown route is a JSON 404; an error a handler did not turn into an answer is logged
+/// with the request id and answered 500 with that id, as JSON for APIs and as a page for the
+/// buyer-facing `/signup` routes. Every 5xx is logged with its request id.
+public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var requestIDHeader: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
+
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    struct Problem: Encodable {
+        var error: String
+        var requestId: String
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let id = context.id
+        var response: Response
+        do {
+            response = try await next(request, context)
+            if response.status.code >= 500 {
+                logger.error(
+                    "answered \(response.status.code)",
+                    metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)"]
+                )
+            }
+        } catch let error as any HTTPResponseError where error.status.code < 500 {
+            let message =
+                error.status == .notFound ? "no route \(request.method) \(request.uri.path)" : "\(error.status.code) \(error.status.reasonPhrase)"
+            response = Self.problem(error.status, message, id: id, request: request)
+        } catch {
+            logger.error(
+                "request failed",
+                metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"]
+            )
+            response = Self.problem(.internalServerError, "Entitle could not answer this request (request id \(id))", id: id, request: request)
+        }
+        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        response.headers[Self.requestIDHeader] = id
+        return response
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ message: String, id: String, request: Request) -> Response {
+        if request.uri.path.hasPrefix("/signup") {
+            return SignupController.problem(status, status.code >= 500 ? "Something went wrong" : "Page not found", "\(message). Reference: \(id).")
+        }
+        return (try? JSONReply.make(Problem(error: message, requestId: id), status: status))
+            ?? Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: "\(message) (request id \(id))\n")))
+    }
+}
