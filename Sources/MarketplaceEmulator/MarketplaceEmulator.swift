@@ -28,6 +28,9 @@ public final class MarketplaceEmulator: Service, Sendable {
     public func run() async throws {
         let router = Router()
         router.add(middleware: FaultMiddleware(state: state))
+        if let stateFile = options.stateFile {
+            router.add(middleware: DurableStateMiddleware(state: state, path: stateFile, identity: identity))
+        }
         router.add(middleware: DueChangesMiddleware(state: state))
         router.add(middleware: GoogleAuthMiddleware(state: state, required: options.requireAuth))
         IdentityRoutes(state: state, signupURL: options.signupURL).register(on: router)

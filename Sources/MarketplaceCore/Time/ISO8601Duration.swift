@@ -11,6 +11,9 @@ public struct ISO8601Duration: Hashable, Sendable, CustomStringConvertible {
     public var minutes: Int
     public var seconds: Int
 
+    /// The largest number one component may have.
+    public static let maximumComponent = 1_000_000
+
     public init(years: Int = 0, months: Int = 0, weeks: Int = 0, days: Int = 0, hours: Int = 0, minutes: Int = 0, seconds: Int = 0) {
         self.years = years
         self.months = months
@@ -69,6 +72,10 @@ extension ISO8601Duration {
             let number = rest.prefix { $0.isASCII && $0.isNumber }
             guard !number.isEmpty, let value = Int(number) else {
                 throw ISO8601DurationError(text: text, reason: "expects a whole number before each unit")
+            }
+            // Past any offer or any clock (and far below what would overflow calendar arithmetic).
+            guard value <= Self.maximumComponent else {
+                throw ISO8601DurationError(text: text, reason: "has a component above \(Self.maximumComponent)")
             }
             rest = rest.dropFirst(number.count)
             guard let unit = rest.first else { throw ISO8601DurationError(text: text, reason: "ends without a unit") }

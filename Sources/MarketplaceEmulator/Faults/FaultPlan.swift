@@ -69,6 +69,9 @@ public struct FaultPlan: Codable, Hashable, Sendable {
             if (rule.latencyMilliseconds ?? 0) < 0 || (rule.latencyMilliseconds ?? 0) > 60_000 {
                 throw .invalidArgument("latencyMilliseconds is between 0 and 60000.")
             }
+            if (rule.retryAfterSeconds ?? 0) < 0 || (rule.retryAfterSeconds ?? 0) > 86_400 {
+                throw .invalidArgument("retryAfterSeconds is between 0 and 86400.")
+            }
         }
     }
 

@@ -84,6 +84,11 @@ extension EmulatorState {
     /// Stamped with real time, since the vendor checks it against its own clock.
     /// `overrides` bend single claims, so vendors can see their verifier refuse each bad token.
     func signupToken(accountID: String, overrides: SignupTokenOverrides = SignupTokenOverrides()) async throws -> String {
+        for (name, value) in [("issuedAt", overrides.issuedAt), ("expiresAt", overrides.expiresAt)] {
+            if let value, !(0...Int(Self.endOfTime.seconds)).contains(value) {
+                throw GoogleAPIError.invalidArgument("\(name) is Unix seconds from 0 to \(Self.endOfTime.seconds); got \(value).")
+            }
+        }
         let orders = (accounts[accountID]?.entitlementIDs ?? []).compactMap { entitlements[$0]?.resource.orderId }
         let issuedAt = overrides.issuedAt ?? Int(clock.wallNow.seconds)
         let claims = SignupClaims(

@@ -3,8 +3,17 @@ import MarketplaceCore
 /// What happens when time passes (contract §2.2): scheduled starts, plan changes at the cycle end,
 /// term ends, renewals and offer ends, and the purge of cancelled entitlements.
 extension EmulatorState {
+    /// The clock stops at the end of year 9999, the last time RFC 3339 can write.
+    static let endOfTime = Timestamp(seconds: 253_402_300_799)
+
     /// Moves the clock forward and applies everything that fell due.
+    /// - Throws: 400 for a negative step or one past the end of year 9999 (never a trap: in
+    ///   sandbox mode this process is the vendor's `entitle serve`).
     func advanceClock(seconds: Int64) throws(GoogleAPIError) {
+        let room = Self.endOfTime.seconds - now.seconds
+        guard (0...room).contains(seconds) else {
+            throw .invalidArgument("seconds must be 0 to \(room) (the clock stops at the end of year 9999); got \(seconds).")
+        }
         try clock.advance(seconds: seconds)
         applyDueChanges()
     }
@@ -12,7 +21,9 @@ extension EmulatorState {
     /// Moves the clock forward by a calendar duration (`P1M` from Jan 31 ends on Feb 28 or 29).
     func advanceClock(by duration: ISO8601Duration) throws(GoogleAPIError) {
         let now = self.now
-        try advanceClock(seconds: duration.added(to: now).seconds - now.seconds)
+        let target = duration.added(to: now)
+        guard target <= Self.endOfTime else { throw .invalidArgument("\(duration) from now is past the end of year 9999.") }
+        try advanceClock(seconds: target.seconds - now.seconds)
     }
 
     /// Applies every time-driven transition that is due now. Called before each API call, so real
