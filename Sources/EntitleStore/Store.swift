@@ -105,4 +105,10 @@ public protocol Store: Sendable {
     /// ones), of one entitlement or all, go back to pending with the same ids and values.
     /// Returns how many.
     func rerunUsageOperations(statuses: [UsageOperationRecord.Status], entitlement: EntitlementID?, at: Timestamp) async throws -> Int
+
+    // MARK: Retention
+
+    /// Deletes up to `batch` rows of each kind older than `policy` says (and expired sign-up
+    /// sessions), each kind in its own short transaction. Call again while it removes anything.
+    func prune(_ policy: RetentionPolicy, now: Timestamp, batch: Int) async throws -> PruneSummary
 }

@@ -8,7 +8,7 @@ import MarketplaceCore
 public enum StoreConformance {
     public typealias Check = @Sendable (any Store) async throws -> Void
 
-    public static var checks: [String: Check] { coreChecks.merging(usageChecks) { a, _ in a } }
+    public static var checks: [String: Check] { coreChecks.merging(usageChecks) { a, _ in a }.merging(retentionChecks) { a, _ in a } }
 
     static let coreChecks: [String: Check] = [
         "a commit is read back, and its event counts as processed": commitReadBack,

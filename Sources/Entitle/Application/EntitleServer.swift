@@ -122,6 +122,16 @@ public enum EntitleServer {
                 )
             )
         }
+        if configuration.pruneIntervalSeconds > 0 {
+            services.append(
+                RetentionService(
+                    store: store,
+                    policy: configuration.retention,
+                    interval: .seconds(configuration.pruneIntervalSeconds),
+                    logger: logger
+                )
+            )
+        }
         if !configuration.usageAPIKeys.isEmpty {
             let recorder = UsageRecorder(
                 store: store,

@@ -1,3 +1,4 @@
+public import EntitleStore
 import Foundation
 public import MarketplaceCore
 
@@ -62,6 +63,14 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var httpIdleTimeoutSeconds = 60
     /// How long a buyer has to fill in the sign-up form; expired sessions are removed.
     public var signupSessionSeconds = 3600
+    /// Days each kind of row is kept (`RetentionPolicy`).
+    public var inboxRetentionDays = 14
+    public var auditRetentionDays = 400
+    public var poisonRetentionDays = 90
+    public var usageRecordRetentionDays = 90
+    public var callbackRetentionDays = 90
+    /// Seconds between pruning passes; 0 turns pruning off.
+    public var pruneIntervalSeconds = 3600
 
     public init() {}
 
@@ -111,6 +120,12 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         httpBodyTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .httpBodyTimeoutSeconds) ?? httpBodyTimeoutSeconds
         httpIdleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .httpIdleTimeoutSeconds) ?? httpIdleTimeoutSeconds
         signupSessionSeconds = try c.decodeIfPresent(Int.self, forKey: .signupSessionSeconds) ?? signupSessionSeconds
+        inboxRetentionDays = try c.decodeIfPresent(Int.self, forKey: .inboxRetentionDays) ?? inboxRetentionDays
+        auditRetentionDays = try c.decodeIfPresent(Int.self, forKey: .auditRetentionDays) ?? auditRetentionDays
+        poisonRetentionDays = try c.decodeIfPresent(Int.self, forKey: .poisonRetentionDays) ?? poisonRetentionDays
+        usageRecordRetentionDays = try c.decodeIfPresent(Int.self, forKey: .usageRecordRetentionDays) ?? usageRecordRetentionDays
+        callbackRetentionDays = try c.decodeIfPresent(Int.self, forKey: .callbackRetentionDays) ?? callbackRetentionDays
+        pruneIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .pruneIntervalSeconds) ?? pruneIntervalSeconds
     }
 
     /// The file's settings (when given) overlaid with the environment's, checked (`validate`).
@@ -192,6 +207,27 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         httpBodyTimeoutSeconds = try number("ENTITLE_HTTP_BODY_TIMEOUT_SECONDS") ?? httpBodyTimeoutSeconds
         httpIdleTimeoutSeconds = try number("ENTITLE_HTTP_IDLE_TIMEOUT_SECONDS") ?? httpIdleTimeoutSeconds
         signupSessionSeconds = try number("ENTITLE_SIGNUP_SESSION_SECONDS") ?? signupSessionSeconds
+        inboxRetentionDays = try number("ENTITLE_INBOX_RETENTION_DAYS") ?? inboxRetentionDays
+        auditRetentionDays = try number("ENTITLE_AUDIT_RETENTION_DAYS") ?? auditRetentionDays
+        poisonRetentionDays = try number("ENTITLE_POISON_RETENTION_DAYS") ?? poisonRetentionDays
+        usageRecordRetentionDays = try number("ENTITLE_USAGE_RECORD_RETENTION_DAYS") ?? usageRecordRetentionDays
+        callbackRetentionDays = try number("ENTITLE_CALLBACK_RETENTION_DAYS") ?? callbackRetentionDays
+        pruneIntervalSeconds = try number("ENTITLE_PRUNE_INTERVAL_SECONDS") ?? pruneIntervalSeconds
+        guard inboxRetentionDays >= RetentionPolicy.minimumInboxDays else {
+            throw ConfigurationError(
+                setting: "inboxRetentionDays",
+                problem: "\(inboxRetentionDays) must be at least \(RetentionPolicy.minimumInboxDays): Pub/Sub redelivers for up to 7 days"
+            )
+        }
+        guard auditRetentionDays >= inboxRetentionDays else {
+            throw ConfigurationError(setting: "auditRetentionDays", problem: "\(auditRetentionDays) must not be shorter than inboxRetentionDays")
+        }
+        for (key, value) in [
+            ("poisonRetentionDays", poisonRetentionDays), ("usageRecordRetentionDays", usageRecordRetentionDays),
+            ("callbackRetentionDays", callbackRetentionDays),
+        ] where value < 1 {
+            throw ConfigurationError(setting: key, problem: "\(value) must be at least 1")
+        }
         for (key, value) in [
             ("httpHeaderTimeoutSeconds", httpHeaderTimeoutSeconds), ("httpBodyTimeoutSeconds", httpBodyTimeoutSeconds),
             ("httpIdleTimeoutSeconds", httpIdleTimeoutSeconds), ("signupSessionSeconds", signupSessionSeconds),
@@ -220,6 +256,16 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         guard ["pull", "push"].contains(delivery) else {
             throw ConfigurationError(setting: "delivery", problem: "\"\(delivery)\" is not pull or push")
         }
+    }
+
+    public var retention: RetentionPolicy {
+        RetentionPolicy(
+            inboxDays: inboxRetentionDays,
+            auditDays: auditRetentionDays,
+            poisonDays: poisonRetentionDays,
+            usageRecordDays: usageRecordRetentionDays,
+            callbackDays: callbackRetentionDays
+        )
     }
 
     public var policies: ApprovalPolicies {

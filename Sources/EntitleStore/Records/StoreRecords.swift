@@ -208,3 +208,45 @@ public enum CommitOutcome: Hashable, Sendable {
     /// Another worker or replica committed this eventId first; nothing was written.
     case alreadyProcessed
 }
+
+/// How long each kind of row is kept, in days. Rows older than this are pruned in small batches.
+public struct RetentionPolicy: Hashable, Sendable, Codable {
+    /// Processed eventIds. Pub/Sub redelivers for up to 7 days, so at least 8: a redelivery after
+    /// its inbox row went would be processed again.
+    public var inboxDays: Int
+    /// Audit rows: kept longest, they are the history an auditor reads.
+    public var auditDays: Int
+    /// Poison messages, dead letters, and the failure counts of messages that stopped failing.
+    public var poisonDays: Int
+    /// Usage records whose operation Google accepted (never before). An app's resend of a key older
+    /// than this is no longer recognised as a duplicate.
+    public var usageRecordDays: Int
+    /// Delivered and given-up callbacks.
+    public var callbackDays: Int
+
+    public static let minimumInboxDays = 8
+
+    public init(inboxDays: Int = 14, auditDays: Int = 400, poisonDays: Int = 90, usageRecordDays: Int = 90, callbackDays: Int = 90) {
+        self.inboxDays = inboxDays
+        self.auditDays = auditDays
+        self.poisonDays = poisonDays
+        self.usageRecordDays = usageRecordDays
+        self.callbackDays = callbackDays
+    }
+}
+
+/// What one pruning call removed, per table.
+public struct PruneSummary: Hashable, Sendable, Codable {
+    public var inbox = 0
+    public var audit = 0
+    public var poison = 0
+    public var deadLetters = 0
+    public var deliveryFailures = 0
+    public var usageRecords = 0
+    public var callbacks = 0
+    public var signupSessions = 0
+
+    public init() {}
+
+    public var total: Int { inbox + audit + poison + deadLetters + deliveryFailures + usageRecords + callbacks + signupSessions }
+}

@@ -216,6 +216,21 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Issue #12: rows are pruned by age; these find the old ones without a scan.
+        migrator.registerMigration("v7-retention") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX inbox_processed ON inbox(processed_at);
+                    CREATE INDEX audit_log_at ON audit_log(at);
+                    CREATE INDEX poison_received ON poison_message(received_at);
+                    CREATE INDEX dead_letter_at ON dead_letter(dead_lettered_at);
+                    CREATE INDEX delivery_failure_last ON delivery_failure(last_failed_at);
+                    CREATE INDEX usage_record_accepted ON usage_record(accepted_at);
+                    CREATE INDEX outbox_created ON outbox(created_at);
+                    CREATE INDEX signup_session_expiry ON signup_session(expires_at);
+                    """
+            )
+        }
         return migrator
     }
 }

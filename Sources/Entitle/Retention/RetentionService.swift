@@ -1,0 +1,67 @@
+public import EntitleStore
+public import Foundation
+public import Logging
+public import MarketplaceCore
+public import ServiceLifecycle
+
+/// Deletes what is no longer needed (`RetentionPolicy`): old inbox rows, audit rows, poison
+/// messages and dead letters, reported usage records, delivered callbacks, expired sign-up
+/// sessions. Every `interval`, in batches of `batch` rows with a pause between them, so the
+/// store's writer is never held for long: pruning stays off the hot path.
+public struct RetentionService: Service {
+    let store: any Store
+    let policy: RetentionPolicy
+    let interval: Duration
+    let batch: Int
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+
+    public init(
+        store: any Store,
+        policy: RetentionPolicy,
+        interval: Duration = .seconds(3600),
+        batch: Int = 500,
+        logger: Logger = Logger(label: "entitle.retention"),
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
+    ) {
+        self.store = store
+        self.policy = policy
+        self.interval = interval
+        self.batch = batch
+        self.logger = logger
+        self.now = now
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let pruned = try await pruneAll()
+                if pruned.total > 0 { logger.info("pruned", metadata: ["summary": "\(pruned)"]) }
+            } catch {
+                logger.error("pruning failed; next pass as scheduled", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// Prunes until nothing old is left.
+    @discardableResult
+    public func pruneAll() async throws -> PruneSummary {
+        var total = PruneSummary()
+        while !Task.isCancelled {
+            let round = try await store.prune(policy, now: now(), batch: batch)
+            total.inbox += round.inbox
+            total.audit += round.audit
+            total.poison += round.poison
+            total.deadLetters += round.deadLetters
+            total.deliveryFailures += round.deliveryFailures
+            total.usageRecords += round.usageRecords
+            total.callbacks += round.callbacks
+            total.signupSessions += round.signupSessions
+            guard round.total > 0 else { break }
+            // Let the writer serve notifications between batches.
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return total
+    }
+}
