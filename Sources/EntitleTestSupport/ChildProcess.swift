@@ -30,6 +30,11 @@ public final class ChildProcess {
         try output.close()
     }
 
+    /// A test that fails half-way leaves no process behind: the last reference going kills it.
+    deinit {
+        if process.isRunning { Self.signal(process.processIdentifier, SIGKILL) }
+    }
+
     public var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
 
     /// The first output line containing `text`, waiting up to `timeout`.

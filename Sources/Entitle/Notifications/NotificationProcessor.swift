@@ -73,9 +73,14 @@ public struct NotificationProcessor: Sendable {
             )
             // A 404 not believed yet: its first sighting is recorded, but not the event (the inbox
             // would make the redelivery a duplicate), and the message comes back to look again.
-            if case .await(.absenceConfirmation(let since))? = actions.last {
+            let unconfirmed = actions.lazy.compactMap { action -> Timestamp? in
+                if case .await(.absenceConfirmation(let since)) = action { since } else { nil }
+            }.first
+            if let since = unconfirmed {
                 cause.eventID = nil
-                if actions.count > 1 { _ = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) }
+                if actions.contains(where: { if case .recordEntitlement = $0 { true } else { false } }) {
+                    _ = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched))
+                }
                 throw UnconfirmedAbsence(subject: cause.subject, since: since)
             }
             switch try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
