@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
     ],
     targets: [
@@ -54,7 +55,12 @@ let package = Package(
         ),
         .target(
             name: "EntitleStore",
-            dependencies: ["MarketplaceCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "MarketplaceCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -137,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EntitleStoreTests",
-            dependencies: ["EntitleStore", "EntitleTestSupport", "MarketplaceCore"],
+            dependencies: ["EntitleStore", "EntitleTestSupport", "MarketplaceCore", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

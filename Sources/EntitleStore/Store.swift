@@ -47,14 +47,17 @@ public protocol Store: Sendable {
 
     // MARK: Outbox
 
-    /// The callbacks to send now: for each subject (`OutboxItem.subject`), its first pending one
-    /// in the order they were queued, if it is due. A later callback of a subject waits while an
-    /// earlier one is pending or retrying (a given-up one no longer holds it back), so each subject's
-    /// callbacks arrive in order. At most one per subject; the most overdue first.
-    func dueCallbacks(now: Timestamp, limit: Int) async throws -> [OutboxItem]
+    /// Claims the callbacks to send now, for `leaseSeconds`: for each subject
+    /// (`OutboxItem.subject`), its first pending one in the order they were queued, if it is due and
+    /// not claimed by someone else (or their claim ran out). A later callback of a subject waits
+    /// while an earlier one is pending or retrying (a given-up one no longer holds it back), so each
+    /// subject's callbacks arrive in order, whichever replica sends them; a dead replica's claims
+    /// are taken over when they run out. At most one per subject; the most overdue first.
+    func claimCallbacks(now: Timestamp, limit: Int, leaseSeconds: Int64, claimant: String) async throws -> [OutboxItem]
     func callback(id: String) async throws -> OutboxItem?
+    /// Delivered; its claim ends.
     func markCallbackDelivered(id: String, at: Timestamp) async throws
-    /// Counts an attempt; `nextAttemptAt` nil gives up (status failed).
+    /// Counts an attempt; `nextAttemptAt` nil gives up (status failed). Its claim ends.
     func markCallbackFailed(id: String, error: String, nextAttemptAt: Timestamp?) async throws
     /// Sends a callback again (delivered or failed), with the same id.
     func replayCallback(id: String, now: Timestamp) async throws -> Bool
@@ -111,4 +114,12 @@ public protocol Store: Sendable {
     /// Deletes up to `batch` rows of each kind older than `policy` says (and expired sign-up
     /// sessions), each kind in its own short transaction. Call again while it removes anything.
     func prune(_ policy: RetentionPolicy, now: Timestamp, batch: Int) async throws -> PruneSummary
+
+    // MARK: Replicas
+
+    /// Who does the work only one replica may do (usage reporting, resync, pruning): with SQLite
+    /// (one process) always this one; with PostgreSQL the holder of an advisory lock.
+    func leaderElection(replica: String) -> any LeaderElection
+    /// The replica that leads now, as the leader last wrote it (nil: none has yet).
+    func leader() async throws -> LeaderInfo?
 }

@@ -8,7 +8,9 @@ import MarketplaceCore
 public enum StoreConformance {
     public typealias Check = @Sendable (any Store) async throws -> Void
 
-    public static var checks: [String: Check] { coreChecks.merging(usageChecks) { a, _ in a }.merging(retentionChecks) { a, _ in a } }
+    public static var checks: [String: Check] {
+        coreChecks.merging(usageChecks) { a, _ in a }.merging(retentionChecks) { a, _ in a }.merging(concurrencyChecks) { a, _ in a }
+    }
 
     static let coreChecks: [String: Check] = [
         "a commit is read back, and its event counts as processed": commitReadBack,
@@ -110,7 +112,10 @@ public enum StoreConformance {
         _ = try await store.commit(StoreCommit(callbacks: [other, third, later, first]))
         func due(at offset: Int64) async throws -> [String] {
             let ids = [first, second, third, other, later].map(\.id)
-            return try await store.dueCallbacks(now: Timestamp(seconds: base + offset), limit: 100).map(\.id).filter(ids.contains)
+            // A claim as short as possible, so that each look sees the outbox as it stands.
+            let now = Timestamp(seconds: base + offset)
+            let claimed = try await store.claimCallbacks(now: now, limit: 100, leaseSeconds: 0, claimant: "conformance")
+            return claimed.map(\.id).filter(ids.contains)
         }
         let atTen = try await due(at: 10)
         try require(atTen == [other.id, first.id], "one per subject, the first queued; the repeated id once: \(atTen)")

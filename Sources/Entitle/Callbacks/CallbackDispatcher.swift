@@ -21,19 +21,28 @@ public struct CallbackDispatcher: Service {
         public var requestTimeout: Duration
         public var pollInterval: Duration
         public var schedule: CallbackRetrySchedule
+        /// This replica's name on its claims.
+        public var claimant: String
+        /// How long a claim lasts: longer than a delivery takes (`requestTimeout`), short enough that
+        /// another replica takes over soon after this one dies.
+        public var claimSeconds: Int64
 
         public init(
             webhookURL: URL,
             concurrency: Int = 4,
             requestTimeout: Duration = .seconds(10),
             pollInterval: Duration = .milliseconds(500),
-            schedule: CallbackRetrySchedule = CallbackRetrySchedule()
+            schedule: CallbackRetrySchedule = CallbackRetrySchedule(),
+            claimant: String = "entitle",
+            claimSeconds: Int64 = 60
         ) {
             self.webhookURL = webhookURL
             self.concurrency = concurrency
             self.requestTimeout = requestTimeout
             self.pollInterval = pollInterval
             self.schedule = schedule
+            self.claimant = claimant
+            self.claimSeconds = claimSeconds
         }
     }
 
@@ -63,7 +72,14 @@ public struct CallbackDispatcher: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let due: [OutboxItem]
-            do { due = try await store.dueCallbacks(now: now(), limit: settings.concurrency * 4) } catch {
+            do {
+                due = try await store.claimCallbacks(
+                    now: now(),
+                    limit: settings.concurrency * 4,
+                    leaseSeconds: settings.claimSeconds,
+                    claimant: settings.claimant
+                )
+            } catch {
                 logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: settings.pollInterval)
                 continue

@@ -231,6 +231,18 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Issue #13: the newer updateTime wins whatever the commit order (a version guard on the
+        // upserts), and callbacks are claimed for a while by whoever sends them.
+        migrator.registerMigration("v8-versions-and-claims") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE entitlement ADD COLUMN update_time INTEGER;
+                    ALTER TABLE account ADD COLUMN update_time INTEGER;
+                    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+                    ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -3,17 +3,22 @@ import GRDB
 public import MarketplaceCore
 
 extension SQLiteStore {
-    public func dueCallbacks(now: Timestamp, limit: Int) async throws -> [OutboxItem] {
-        try await pool.read { db in
-            try Row.fetchAll(
+    public func claimCallbacks(now: Timestamp, limit: Int, leaseSeconds: Int64, claimant: String) async throws -> [OutboxItem] {
+        try await pool.write { db in
+            let items = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ?
+                    SELECT * FROM outbox o WHERE status = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
                         AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.subject = o.subject AND e.status = 'pending' AND e.rowid < o.rowid)
                     ORDER BY next_attempt_at, rowid LIMIT ?
                     """,
-                arguments: [now.micros, limit]
+                arguments: [now.micros, now.micros, limit]
             ).map(Self.outboxItem)
+            let until = now.adding(seconds: leaseSeconds).micros
+            for item in items {
+                try db.execute(sql: "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?", arguments: [claimant, until, item.id])
+            }
+            return items
         }
     }
 
@@ -34,7 +39,10 @@ extension SQLiteStore {
     public func markCallbackDelivered(id: String, at: Timestamp) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                sql: """
+                    UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL,
+                        claimed_by = NULL, claimed_until = NULL WHERE id = ?
+                    """,
                 arguments: [at.micros, id]
             )
         }
@@ -46,7 +54,7 @@ extension SQLiteStore {
                 sql: """
                     UPDATE outbox SET attempts = attempts + 1, last_error = ?,
                         status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END,
-                        next_attempt_at = COALESCE(?, next_attempt_at)
+                        next_attempt_at = COALESCE(?, next_attempt_at), claimed_by = NULL, claimed_until = NULL
                     WHERE id = ?
                     """,
                 arguments: [error, nextAttemptAt?.micros, nextAttemptAt?.micros, id]
@@ -57,7 +65,10 @@ extension SQLiteStore {
     public func replayCallback(id: String, now: Timestamp) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, queued_at = ?, delivered_at = NULL WHERE id = ?",
+                sql: """
+                    UPDATE outbox SET status = 'pending', next_attempt_at = ?, queued_at = ?, delivered_at = NULL, claimed_by = NULL,
+                        claimed_until = NULL WHERE id = ?
+                    """,
                 arguments: [now.micros, now.micros, id]
             )
             return db.changesCount == 1
@@ -80,4 +91,10 @@ extension SQLiteStore {
             lastError: row["last_error"]
         )
     }
+}
+
+extension SQLiteStore {
+    public func leaderElection(replica: String) -> any LeaderElection { SingleProcessLeadership(replica: replica) }
+
+    public func leader() async throws -> LeaderInfo? { nil }
 }

@@ -75,97 +75,61 @@ extension SQLiteStore {
         }
     }
 
-    /// Why sealing failed, where the pass stopped for this entitlement (sums, clipping).
-    struct SealingFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// Seals one entitlement: its closed windows, or all its usage when it is final (the last
     /// window ending at the cancellation). Sums are checked: an overflow fails this entitlement.
     static func seal(_ id: EntitlementID, _ sealing: UsageSealing, at: Timestamp, _ db: Database) throws -> [UsageOperationRecord] {
         let length = sealing.windowLength * 1_000_000
-        let final = sealing.finals[id]
+        let final = sealing.finals[id] != nil
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT metric, labels, window_start, quantity FROM usage_record
                 WHERE operation_id IS NULL AND entitlement_id = ? AND (? OR window_start + ? <= ?)
                 """,
-            arguments: [id.rawValue, final != nil, length, sealing.cutoff.micros]
-        )
-        struct Key: Hashable {
-            var metric: String
-            var labels: String
-            var window: UsageWindow
-        }
-        var sums: [Key: (quantity: Int64, starts: Set<Int64>)] = [:]
-        var sealedUntil: Int64 = 0
-        for row in rows {
-            let start: Int64 = row["window_start"]
-            var window = UsageWindow(start: Timestamp(micros: start), end: Timestamp(micros: start + length))
-            if let final {
-                // Google bills nothing after the cancellation (contract §5): the last window
-                // ends there, and late usage moved past it is reported at the cancellation.
-                window.end = min(window.end, final)
-                window.start = min(window.start, window.end)
-            }
-            let key = Key(metric: row["metric"], labels: row["labels"], window: window)
-            var sum = sums[key] ?? (0, [])
-            let (total, overflow) = sum.quantity.addingReportingOverflow(row["quantity"] as Int64)
-            guard !overflow else {
-                throw SealingFailure(
-                    description: "the \(key.metric) usage of window \(window) adds up to more than \(Int64.max); nothing of it was sealed"
-                )
-            }
-            sum.quantity = total
-            sum.starts.insert(start)
-            sums[key] = sum
-            sealedUntil = max(sealedUntil, start + length)
-        }
+            arguments: [id.rawValue, final, length, sealing.cutoff.micros]
+        ).map { UsageSealingPlan.Row(metric: $0["metric"], labels: $0["labels"], windowStart: $0["window_start"], quantity: $0["quantity"]) }
+        let plan = try UsageSealingPlan(id, rows: rows, sealing: sealing)
         var written: [UsageOperationRecord] = []
-        for (key, sum) in sums.sorted(by: {
-            ($0.key.window.start, $0.key.metric, $0.key.labels) < ($1.key.window.start, $1.key.metric, $1.key.labels)
-        }) {
-            let operationID = sealing.operationID(id, key.metric, key.labels, key.window)
-            let operation = UsageOperationRecord(
-                id: operationID,
-                entitlementID: id,
-                metric: key.metric,
-                labels: try decode(key.labels),
-                window: key.window,
-                quantity: sum.quantity,
-                status: .pending,
-                createdAt: at,
-                updatedAt: at
-            )
+        for operation in plan.operations {
             try db.execute(
                 sql: """
                     INSERT INTO usage_operation (id, entitlement_id, metric, labels, window_start, window_end, quantity, status, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
                     """,
                 arguments: [
-                    operationID, id.rawValue, key.metric, key.labels, key.window.start.micros, key.window.end.micros, sum.quantity, at.micros,
-                    at.micros,
+                    operation.id, id.rawValue, operation.metric, operation.labels, operation.window.start.micros, operation.window.end.micros,
+                    operation.quantity, at.micros, at.micros,
                 ]
             )
-            for start in sum.starts {
+            for start in operation.starts {
                 try db.execute(
                     sql: """
                         UPDATE usage_record SET operation_id = ?
                         WHERE operation_id IS NULL AND entitlement_id = ? AND metric = ? AND labels = ? AND window_start = ?
                         """,
-                    arguments: [operationID, id.rawValue, key.metric, key.labels, start]
+                    arguments: [operation.id, id.rawValue, operation.metric, operation.labels, start]
                 )
             }
-            written.append(operation)
+            written.append(
+                UsageOperationRecord(
+                    id: operation.id,
+                    entitlementID: id,
+                    metric: operation.metric,
+                    labels: try decode(operation.labels),
+                    window: operation.window,
+                    quantity: operation.quantity,
+                    status: .pending,
+                    createdAt: at,
+                    updatedAt: at
+                )
+            )
         }
-        let until = max(sealedUntil, UsageWindow.containing(sealing.cutoff, length: sealing.windowLength).start.micros)
         try db.execute(
             sql: """
                 INSERT INTO usage_cursor (entitlement_id, sealed_until, final) VALUES (?, ?, ?)
                 ON CONFLICT (entitlement_id) DO UPDATE SET sealed_until = MAX(sealed_until, excluded.sealed_until), final = MAX(final, excluded.final)
                 """,
-            arguments: [id.rawValue, until, final == nil ? 0 : 1]
+            arguments: [id.rawValue, plan.sealedUntil, final ? 1 : 0]
         )
         return written
     }

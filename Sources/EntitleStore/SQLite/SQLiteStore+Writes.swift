@@ -4,14 +4,19 @@ import MarketplaceCore
 
 /// The rows one commit writes.
 extension SQLiteStore {
+    /// The newer copy wins whatever the order of commits: a copy older than the stored one
+    /// (another replica's re-read that lost the race) changes nothing.
     static func upsert(_ account: LocalAccount, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO account (id, record, signed_up, erased, updated_at) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO account (id, record, signed_up, erased, update_time, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET record = excluded.record, signed_up = excluded.signed_up,
-                    erased = excluded.erased, updated_at = excluded.updated_at
+                    erased = excluded.erased, update_time = excluded.update_time, updated_at = excluded.updated_at
+                WHERE account.update_time IS NULL OR excluded.update_time IS NULL OR excluded.update_time >= account.update_time
                 """,
-            arguments: [account.id.rawValue, try encode(account), account.isSignedUp, account.isErased, Timestamp(Date()).micros]
+            arguments: [
+                account.id.rawValue, try encode(account), account.isSignedUp, account.isErased, account.updateTime?.micros, Timestamp(Date()).micros,
+            ]
         )
     }
 
@@ -19,13 +24,16 @@ extension SQLiteStore {
         let resource = entitlement.resource
         try db.execute(
             sql: """
-                INSERT INTO entitlement (id, account_id, product, plan, state, deleted, record, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO entitlement (id, account_id, product, plan, state, deleted, record, update_time, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET account_id = excluded.account_id, product = excluded.product, plan = excluded.plan,
-                    state = excluded.state, deleted = excluded.deleted, record = excluded.record, updated_at = excluded.updated_at
+                    state = excluded.state, deleted = excluded.deleted, record = excluded.record, update_time = excluded.update_time,
+                    updated_at = excluded.updated_at
+                WHERE entitlement.update_time IS NULL OR excluded.update_time IS NULL OR excluded.update_time >= entitlement.update_time
                 """,
             arguments: [
                 entitlement.id.rawValue, entitlement.accountID?.rawValue, resource.productExternalName ?? resource.product, resource.plan,
-                resource.state?.rawValue, entitlement.isDeleted, try encode(entitlement), Timestamp(Date()).micros,
+                resource.state?.rawValue, entitlement.isDeleted, try encode(entitlement), resource.updateTime?.micros, Timestamp(Date()).micros,
             ]
         )
     }

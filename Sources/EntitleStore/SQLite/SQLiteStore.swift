@@ -25,6 +25,9 @@ public final class SQLiteStore: Store {
         self.path = path
         try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteMigrations.migrator.migrate(pool)
+        // One process has this file: whatever callbacks were claimed were claimed by a process
+        // that is gone (a crash, a SIGKILL). Their claims end now, not when they run out.
+        try await pool.write { db in try db.execute(sql: "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL") }
     }
 
     // MARK: Notifications
@@ -134,15 +137,9 @@ public final class SQLiteStore: Store {
 
     // MARK: Helpers
 
-    static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func encode(_ value: some Encodable) throws -> String { try StoreJSON.encode(value) }
 
-    static func decode<Value: Decodable>(_ text: String) throws -> Value {
-        try JSONDecoder().decode(Value.self, from: Data(text.utf8))
-    }
+    static func decode<Value: Decodable>(_ text: String) throws -> Value { try StoreJSON.decode(text) }
 }
 
 extension Timestamp {

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import MarketplaceCore
+import PostgresNIO
+import Synchronization
+
+/// One replica leads at a time: the one holding a session-level advisory lock on a connection of
+/// its own. The others try again every `retry`; when the leader dies its connection closes, the
+/// server releases the lock, and the next try takes over, so leadership moves within `retry`
+/// (plus the time the server needs to see the connection gone: at once for a killed process, up
+/// to its TCP keepalive for a vanished host). The leader writes itself into `leader` every
+/// `heartbeat`, which the admin API shows; a failed heartbeat ends its leadership at once.
+final class PostgresLeadership: LeaderElection, Sendable {
+    static let lockKey: Int64 = 0x656E_7469_746C_6502
+
+    let replica: String
+    let client: PostgresClient
+    let logger: Logger
+    let retry: Duration
+    let heartbeat: Duration
+    private let leading = Mutex(false)
+
+    init(client: PostgresClient, replica: String, logger: Logger, retry: Duration = .seconds(2), heartbeat: Duration = .seconds(1)) {
+        self.client = client
+        self.replica = replica
+        self.logger = logger
+        self.retry = retry
+        self.heartbeat = heartbeat
+    }
+
+    var isLeader: Bool { leading.withLock { $0 } }
+
+    /// Runs until cancelled, leading whenever it can.
+    func run() async throws {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    do {
+                        try await lead(on: connection)
+                    } catch {
+                        // Never hand a connection back to the pool still holding the lock.
+                        leading.withLock { $0 = false }
+                        _ = try? await connection.query("SELECT pg_advisory_unlock_all()", logger: logger)
+                        throw error
+                    }
+                }
+            } catch is CancellationError {
+                break
+            } catch {
+                if isLeader { logger.error("leadership lost", metadata: ["replica": "\(replica)", "error": "\(error)"]) }
+                leading.withLock { $0 = false }
+                if Task.isCancelled { break }
+                try? await Task.sleep(for: retry)
+            }
+        }
+        leading.withLock { $0 = false }
+    }
+
+    private func lead(on connection: PostgresConnection) async throws {
+        while try await !tryLock(on: connection) { try await Task.sleep(for: retry) }
+        let since = Timestamp(Date()).micros
+        try await connection.query(
+            """
+            INSERT INTO leader (id, replica, since, heartbeat) VALUES (1, \(replica), \(since), \(since))
+            ON CONFLICT (id) DO UPDATE SET replica = excluded.replica, since = excluded.since, heartbeat = excluded.heartbeat
+            """,
+            logger: logger
+        )
+        leading.withLock { $0 = true }
+        logger.notice("leading", metadata: ["replica": "\(replica)"])
+        while true {
+            try await Task.sleep(for: heartbeat)
+            try await connection.query("UPDATE leader SET heartbeat = \(Timestamp(Date()).micros) WHERE id = 1", logger: logger)
+        }
+    }
+
+    private func tryLock(on connection: PostgresConnection) async throws -> Bool {
+        for try await locked in try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger).decode(Bool.self) {
+            return locked
+        }
+        return false
+    }
+}
+
+extension PostgresStore {
+    public func leaderElection(replica: String) -> any LeaderElection {
+        PostgresLeadership(client: client, replica: replica, logger: logger)
+    }
+
+    public func leader() async throws -> LeaderInfo? {
+        try await read { connection in
+            try await rows("SELECT * FROM leader WHERE id = 1", on: connection).first.map {
+                LeaderInfo(
+                    replica: try $0.get("replica"),
+                    since: Timestamp(micros: try $0.get("since")),
+                    heartbeat: Timestamp(micros: try $0.get("heartbeat"))
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Logging
+import PostgresNIO
+
+/// PostgreSQL's schema, one migration per version, applied in order and recorded in
+/// `entitle_migration`. Several replicas starting at once take turns: the migrations run under an
+/// advisory lock, and each one in its own transaction. Times are microseconds since the epoch, as
+/// in SQLite; the schema is SQLite's as of its v8, so both stores keep the same rows.
+enum PostgresMigrations {
+    /// `pg_advisory_lock` key of the migrations (any constant; Entitle's other locks differ).
+    static let lockKey: Int64 = 0x656E_7469_746C_6501
+
+    static let all: [(name: String, sql: [String])] = [
+        (
+            "v1",
+            [
+                """
+                CREATE TABLE customer (
+                    id TEXT PRIMARY KEY, company TEXT, contact_name TEXT, email TEXT, created_at BIGINT NOT NULL, erased_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE account (
+                    id TEXT PRIMARY KEY, customer_id TEXT REFERENCES customer(id), record TEXT NOT NULL,
+                    signed_up BOOLEAN NOT NULL DEFAULT FALSE, erased BOOLEAN NOT NULL DEFAULT FALSE, update_time BIGINT,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE entitlement (
+                    id TEXT PRIMARY KEY, account_id TEXT, product TEXT, plan TEXT, state TEXT, deleted BOOLEAN NOT NULL DEFAULT FALSE,
+                    record TEXT NOT NULL, update_time BIGINT, updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX entitlement_account ON entitlement(account_id)",
+                "CREATE INDEX entitlement_state ON entitlement(state, id)",
+                "CREATE TABLE inbox (event_id TEXT PRIMARY KEY, processed_at BIGINT NOT NULL)",
+                "CREATE INDEX inbox_processed ON inbox(processed_at)",
+                """
+                CREATE TABLE poison_message (
+                    id BIGSERIAL PRIMARY KEY, message_id TEXT, data BYTEA NOT NULL, attributes TEXT NOT NULL, reason TEXT NOT NULL,
+                    received_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX poison_received ON poison_message(received_at)",
+                """
+                CREATE TABLE audit_log (
+                    id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, event_id TEXT,
+                    summary TEXT NOT NULL, payload TEXT
+                )
+                """,
+                "CREATE INDEX audit_log_subject ON audit_log(subject, id)",
+                "CREATE INDEX audit_log_at ON audit_log(at)",
+                """
+                CREATE TABLE outbox (
+                    seq BIGSERIAL NOT NULL, id TEXT PRIMARY KEY, kind TEXT NOT NULL, account_id TEXT, entitlement_id TEXT,
+                    subject TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL, queued_at BIGINT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL, status TEXT NOT NULL, delivered_at BIGINT,
+                    last_error TEXT, claimed_by TEXT, claimed_until BIGINT
+                )
+                """,
+                "CREATE INDEX outbox_due ON outbox(status, next_attempt_at)",
+                "CREATE INDEX outbox_subject ON outbox(subject, status, seq)",
+                "CREATE INDEX outbox_created ON outbox(created_at)",
+                """
+                CREATE TABLE signup_session (
+                    id TEXT PRIMARY KEY, account_id TEXT NOT NULL, user_identity TEXT, csrf_token TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, completed_at BIGINT
+                )
+                """,
+                "CREATE INDEX signup_session_expiry ON signup_session(expires_at)",
+                """
+                CREATE TABLE usage_record (
+                    app TEXT NOT NULL, idempotency_key TEXT NOT NULL, entitlement_id TEXT NOT NULL, metric TEXT NOT NULL,
+                    labels TEXT NOT NULL, quantity BIGINT NOT NULL, usage_time BIGINT NOT NULL, time_given BOOLEAN NOT NULL DEFAULT TRUE,
+                    window_start BIGINT NOT NULL, accepted_at BIGINT NOT NULL, operation_id TEXT, PRIMARY KEY (app, idempotency_key)
+                )
+                """,
+                "CREATE INDEX usage_record_unsealed ON usage_record(operation_id, entitlement_id, window_start)",
+                "CREATE INDEX usage_record_accepted ON usage_record(accepted_at)",
+                """
+                CREATE TABLE usage_operation (
+                    id TEXT PRIMARY KEY, entitlement_id TEXT NOT NULL, metric TEXT NOT NULL, labels TEXT NOT NULL,
+                    window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, quantity BIGINT NOT NULL, status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                    reported_at BIGINT
+                )
+                """,
+                """
+                CREATE UNIQUE INDEX usage_operation_window ON usage_operation(entitlement_id, metric, labels, window_start)
+                    WHERE status != 'superseded'
+                """,
+                "CREATE INDEX usage_operation_status ON usage_operation(status, window_start)",
+                "CREATE INDEX usage_operation_entitlement ON usage_operation(entitlement_id, window_start)",
+                """
+                CREATE TABLE usage_cursor (
+                    entitlement_id TEXT PRIMARY KEY, sealed_until BIGINT NOT NULL, reported_until BIGINT,
+                    final BOOLEAN NOT NULL DEFAULT FALSE, blocked_reason TEXT, blocked_at BIGINT, sealing_error TEXT, sealing_error_at BIGINT
+                )
+                """,
+                "CREATE TABLE usage_reporting (id INTEGER PRIMARY KEY CHECK (id = 1), blocked_reason TEXT, blocked_at BIGINT)",
+                """
+                CREATE TABLE delivery_failure (
+                    message_key TEXT PRIMARY KEY, attempts INTEGER NOT NULL, first_failed_at BIGINT NOT NULL,
+                    last_failed_at BIGINT NOT NULL, last_error TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX delivery_failure_last ON delivery_failure(last_failed_at)",
+                """
+                CREATE TABLE dead_letter (
+                    id BIGSERIAL PRIMARY KEY, message_id TEXT, event_id TEXT, subject TEXT, data BYTEA NOT NULL,
+                    attributes TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, first_failed_at BIGINT NOT NULL,
+                    dead_lettered_at BIGINT NOT NULL, replayed_at BIGINT, replay_error TEXT
+                )
+                """,
+                "CREATE INDEX dead_letter_at ON dead_letter(dead_lettered_at)",
+                """
+                CREATE TABLE leader (
+                    id INTEGER PRIMARY KEY CHECK (id = 1), replica TEXT NOT NULL, since BIGINT NOT NULL, heartbeat BIGINT NOT NULL
+                )
+                """,
+            ]
+        )
+    ]
+
+    /// Applies what is missing, under the advisory lock, on one connection.
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
+            do {
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS entitle_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                    logger: logger
+                )
+                var applied: Set<String> = []
+                for try await name in try await connection.query("SELECT name FROM entitle_migration", logger: logger).decode(String.self) {
+                    applied.insert(name)
+                }
+                for migration in all where !applied.contains(migration.name) {
+                    try await connection.withTransaction(logger: logger) { transaction in
+                        for statement in migration.sql { try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                        try await transaction.query("INSERT INTO entitle_migration (name) VALUES (\(migration.name))", logger: logger)
+                    }
+                    logger.info("migrated", metadata: ["migration": "\(migration.name)"])
+                }
+                try await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+                throw error
+            }
+        }
+    }
+}
