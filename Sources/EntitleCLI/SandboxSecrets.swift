@@ -1,3 +1,4 @@
+import EntitleStore
 import Foundation
 
 /// The sandbox's admin token and usage key: made at the first start and kept in a file beside the
@@ -6,7 +7,13 @@ struct SandboxSecrets: Codable {
     var adminToken: String
     var usageKey: String
 
-    static func path(store: String) -> String { store + ".sandbox.json" }
+    /// Beside an SQLite store; in the working directory for a PostgreSQL one.
+    static func path(store: String) -> String { base(store: store) + ".sandbox.json" }
+
+    static func base(store: String) -> String {
+        if case .sqlite(let path)? = try? StoreLocation(parsing: store) { return path }
+        return "entitle-sandbox"
+    }
 
     static func load(store: String) throws -> SandboxSecrets {
         let url = URL(fileURLWithPath: path(store: store))

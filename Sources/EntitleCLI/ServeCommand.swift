@@ -131,7 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
         options.signupURL = configuration.resolvedPublicURL + "/signup"
         options.signupAudience = "localhost"
         // Kept beside the store, so a restarted sandbox still knows what the store knows.
-        options.stateFile = configuration.storeURL + ".emulator.json"
+        options.stateFile = SandboxSecrets.base(store: configuration.storeURL) + ".emulator.json"
         let emulator = try MarketplaceEmulator(options: options)
         let base = URL(string: "http://127.0.0.1:\(options.port)/")!
         let keyFile = try ServiceAccountKey(try emulator.serviceAccountKeyFile(base: base))

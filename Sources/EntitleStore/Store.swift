@@ -117,6 +117,14 @@ public protocol Store: Sendable {
 
     // MARK: Replicas
 
+    /// Takes the subject (`entitlements/{id}`, `accounts/{id}`) for `holder` until `until`, unless
+    /// another holder has it and its lease has not run out. Replicas decide about one subject one
+    /// at a time, as `SubjectLocks` makes a process's workers do. Returns whether it was taken.
+    /// SQLite (one process) needs none: it always answers true.
+    func acquireSubject(_ subject: String, holder: String, until: Timestamp, now: Timestamp) async throws -> Bool
+    /// Gives the subject back, if `holder` still has it.
+    func releaseSubject(_ subject: String, holder: String) async throws
+
     /// Who does the work only one replica may do (usage reporting, resync, pruning): with SQLite
     /// (one process) always this one; with PostgreSQL the holder of an advisory lock.
     func leaderElection(replica: String) -> any LeaderElection

@@ -67,7 +67,7 @@ public struct RunningEntitle: Sendable {
     public let procurement: ProcurementClient
     public let policies: ApprovalPolicies
 
-    public var store: SQLiteStore { built.store }
+    public var store: any Store { built.store }
 
     /// A client of Entitle's HTTP API with this bearer token.
     public func client(bearer token: String) -> JSONHTTPClient {

@@ -38,6 +38,72 @@ import Testing
         }
     }
 
+    @Test("subject leases: one holder at a time, renewed by its holder, released only by it, taken over when run out")
+    func subjectLeases() async throws {
+        try await TestPostgres.withDatabase { url in
+            let store = try await PostgresStore(url: url)
+            let t0 = Timestamp(Date(timeIntervalSince1970: 1_000_000))
+            let subject = "entitlements/e-1"
+            #expect(try await store.acquireSubject(subject, holder: "a", until: t0.adding(seconds: 30), now: t0))
+            #expect(try await store.acquireSubject(subject, holder: "b", until: t0.adding(seconds: 40), now: t0.adding(seconds: 10)) == false)
+            #expect(try await store.acquireSubject("entitlements/e-2", holder: "b", until: t0.adding(seconds: 30), now: t0))
+            // Renewed by its holder: b still waits past the first lease's end.
+            #expect(try await store.acquireSubject(subject, holder: "a", until: t0.adding(seconds: 60), now: t0.adding(seconds: 20)))
+            #expect(try await store.acquireSubject(subject, holder: "b", until: t0.adding(seconds: 70), now: t0.adding(seconds: 40)) == false)
+            try await store.releaseSubject(subject, holder: "b")
+            #expect(try await store.acquireSubject(subject, holder: "b", until: t0.adding(seconds: 70), now: t0.adding(seconds: 41)) == false)
+            try await store.releaseSubject(subject, holder: "a")
+            #expect(try await store.acquireSubject(subject, holder: "b", until: t0.adding(seconds: 70), now: t0.adding(seconds: 42)))
+            // b dies holding it: a takes over once it has run out, not before.
+            #expect(try await store.acquireSubject(subject, holder: "a", until: t0.adding(seconds: 99), now: t0.adding(seconds: 69)) == false)
+            #expect(try await store.acquireSubject(subject, holder: "a", until: t0.adding(seconds: 99), now: t0.adding(seconds: 70)))
+            await store.close()
+        }
+    }
+
+    @Test("leader election: exactly one of three stores on one database leads; when it goes, another takes over within seconds")
+    func leaderElection() async throws {
+        try await TestPostgres.withDatabase { url in
+            var stores: [PostgresStore] = []
+            for _ in 0..<3 { stores.append(try await PostgresStore(url: url)) }
+            let elections = stores.enumerated().map { $0.element.leaderElection(replica: "replica-\($0.offset)") }
+            let runs = elections.map { election in Task { try await election.run() } }
+            func leaders() -> [String] { elections.filter(\.isLeader).map(\.replica) }
+            func waitForOneLeader(excluding gone: Set<String>) async throws -> String {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline {
+                    let now = leaders().filter { !gone.contains($0) }
+                    if now.count == 1 { return now[0] }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                Issue.record("no single leader within 10 s: \(leaders())")
+                throw CancellationError()
+            }
+            let first = try await waitForOneLeader(excluding: [])
+            #expect(try await stores[0].leader()?.replica == first)
+            // Never two at once while it leads.
+            for _ in 0..<20 {
+                #expect(leaders() == [first])
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let index = elections.firstIndex { $0.replica == first }!
+            let lost = ContinuousClock.now
+            runs[index].cancel()
+            _ = await runs[index].result
+            await stores[index].close()
+            let second = try await waitForOneLeader(excluding: [first])
+            let takeover = ContinuousClock.now - lost
+            #expect(second != first && takeover < .seconds(5), "took \(takeover)")
+            let heartbeat = try await stores[0].leader()
+            #expect(heartbeat?.replica == second)
+            for (offset, run) in runs.enumerated() where offset != index {
+                run.cancel()
+                _ = await run.result
+                await stores[offset].close()
+            }
+        }
+    }
+
     @Test("store URLs: host and port, sslmode, a Cloud SQL socket directory two ways, and the errors")
     func urls() throws {
         let tcp = try PostgresSettings(url: "postgres://entitle:s%40cret@db.internal:6432/entitle?sslmode=disable&pool_size=5")

@@ -16,7 +16,9 @@ extension UsageTests {
 
     struct Fixture: Sendable {
         var running: RunningEmulator
-        var store: SQLiteStore
+        var store: any Store
+        /// The SQLite file, for tests that write rows an older version could have kept.
+        var storePath: String
         var usage: JSONHTTPClient
         var admin: JSONHTTPClient
         var transport: GoogleAPITransport
@@ -82,6 +84,7 @@ extension UsageTests {
                     let fixture = Fixture(
                         running: running,
                         store: entitle.store,
+                        storePath: path,
                         usage: entitle.client(bearer: Self.usageKey),
                         admin: entitle.client(bearer: Self.adminToken),
                         transport: entitle.transport,

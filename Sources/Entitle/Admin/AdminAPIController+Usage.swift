@@ -93,6 +93,11 @@ extension AdminAPIController {
                 guard let usageReporter else {
                     throw AdminRequestError(status: .notFound, message: "usage reporting is off (usageReportIntervalSeconds = 0)")
                 }
+                // Passes run on the leader only: two replicas' passes would send the same operations.
+                guard leadership.isLeader else {
+                    let leader = try await store.leader()?.replica ?? "unknown"
+                    throw AdminRequestError(status: .conflict, message: "replica \(leadership.replica) does not lead; ask the leader (\(leader))")
+                }
                 return try Self.json(try await usageReporter.pass())
             }
         }

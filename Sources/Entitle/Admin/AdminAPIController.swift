@@ -16,12 +16,28 @@ public struct AdminAPIController: Sendable {
     let processor: NotificationProcessor
     let token: String
     let usageReporter: UsageReporter?
+    let leadership: any LeaderElection
 
-    public init(store: any Store, processor: NotificationProcessor, token: String, usageReporter: UsageReporter? = nil) {
+    public init(
+        store: any Store,
+        processor: NotificationProcessor,
+        token: String,
+        usageReporter: UsageReporter? = nil,
+        leadership: any LeaderElection = SingleProcessLeadership(replica: ReplicaName.current)
+    ) {
         self.store = store
         self.processor = processor
         self.token = token
         self.usageReporter = usageReporter
+        self.leadership = leadership
+    }
+
+    struct Replicas: Codable {
+        /// The replica that answered.
+        var replica: String
+        var isLeader: Bool
+        /// The leader as it last wrote itself into the store (PostgreSQL; nil with SQLite).
+        var leader: LeaderInfo?
     }
 
     struct EntitlementPage: Codable {
@@ -132,6 +148,11 @@ public struct AdminAPIController: Sendable {
                     return try Self.json(Problem(error: "no callback \(id)"), status: .notFound)
                 }
                 return try Self.json(try await store.callback(id: id))
+            }
+        }
+        api.get("replicas") { request, _ in
+            try await authorized(request) {
+                try Self.json(Replicas(replica: leadership.replica, isLeader: leadership.isLeader, leader: try await store.leader()))
             }
         }
         api.get("poison") { request, _ in

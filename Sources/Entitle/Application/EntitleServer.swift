@@ -38,7 +38,9 @@ public enum EntitleServer {
 
     public struct Built: Sendable {
         public var services: [any Service]
-        public var store: SQLiteStore
+        public var store: any Store
+        /// Who leads among the replicas sharing the store (with SQLite, this one).
+        public var leadership: any LeaderElection
         /// Resolves once the HTTP server listens (port 0 picks one).
         public var listening: @Sendable () async -> Int
     }
@@ -47,11 +49,9 @@ public enum EntitleServer {
         // `EntitleConfiguration.load` checked it already, naming file or environment; a
         // configuration built in code (a vendor embedding Entitle, a test) is checked here.
         try configuration.validate(.init(file: nil, fileKeys: [], environment: [:]))
-        let location = try StoreLocation(parsing: configuration.storeURL)
-        guard case .sqlite(let path) = location else {
-            throw ConfigurationError(setting: "ENTITLE_STORE_URL", problem: "PostgreSQL is not available in this version; use an SQLite path")
-        }
-        let store = try await SQLiteStore(path: path)
+        let store = try await openStore(configuration, logger: logger)
+        let replica = ReplicaName.current
+        let leadership = store.leaderElection(replica: replica)
         let transport = GoogleAPITransport(credentials: google.credentials, logger: logger)
         let procurement = ProcurementClient(provider: google.provider, baseURL: google.endpoints.procurement, transport: transport)
         let pubsub = PubSubClient(baseURL: google.endpoints.pubSub, transport: transport)
@@ -64,6 +64,7 @@ public enum EntitleServer {
                 initialSeconds: configuration.notificationRetrySeconds,
                 deadLetterAfter: configuration.deadLetterAfterAttempts
             ),
+            replica: replica,
             logger: logger
         )
         let publicURL = configuration.resolvedPublicURL
@@ -118,6 +119,7 @@ public enum EntitleServer {
                     store: store,
                     processor: processor,
                     interval: .seconds(configuration.resyncIntervalSeconds),
+                    leadership: leadership,
                     logger: logger
                 )
             )
@@ -128,6 +130,7 @@ public enum EntitleServer {
                     store: store,
                     policy: configuration.retention,
                     interval: .seconds(configuration.pruneIntervalSeconds),
+                    leadership: leadership,
                     logger: logger
                 )
             )
@@ -153,16 +156,19 @@ public enum EntitleServer {
                 serviceControl: serviceControl,
                 settings: settings,
                 refresh: processor.usageRefresh,
+                leadership: leadership,
                 logger: logger
             )
             services += usageReporter.map { [$0] } ?? []
         }
         if let token = configuration.adminToken {
-            AdminAPIController(store: store, processor: processor, token: token, usageReporter: usageReporter).register(on: router)
+            AdminAPIController(store: store, processor: processor, token: token, usageReporter: usageReporter, leadership: leadership)
+                .register(on: router)
         }
         if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL), let secret = configuration.callbackSecret {
             let signer = CallbackSigner(secret: secret)
-            services.append(CallbackDispatcher(store: store, signer: signer, settings: .init(webhookURL: url), logger: logger))
+            let settings = CallbackDispatcher.Settings(webhookURL: url, claimant: replica, claimSeconds: Int64(configuration.callbackClaimSeconds))
+            services.append(CallbackDispatcher(store: store, signer: signer, settings: settings, logger: logger))
         }
         let port = PortPromise()
         let (header, body) = (configuration.httpHeaderTimeoutSeconds, configuration.httpBodyTimeoutSeconds)
@@ -177,7 +183,22 @@ public enum EntitleServer {
             onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        return Built(services: [app] + services, store: store, listening: { await port.value() })
+        // The store is closed after everything that uses it has stopped.
+        let closer = StoreCloser { if let postgres = store as? PostgresStore { await postgres.close() } }
+        return Built(
+            services: [closer, app, LeadershipService(leadership)] + services,
+            store: store,
+            leadership: leadership,
+            listening: { await port.value() }
+        )
+    }
+
+    /// The store `storeURL` names: an SQLite file, or a PostgreSQL database (migrated on open).
+    public static func openStore(_ configuration: EntitleConfiguration, logger: Logger) async throws -> any Store {
+        switch try StoreLocation(parsing: configuration.storeURL) {
+        case .sqlite(let path): return try await SQLiteStore(path: path)
+        case .postgres(let url): return try await PostgresStore(url: url, logger: logger)
+        }
     }
 }
 

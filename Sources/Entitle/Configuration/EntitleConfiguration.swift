@@ -71,6 +71,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var callbackRetentionDays = 90
     /// Seconds between pruning passes; 0 turns pruning off.
     public var pruneIntervalSeconds = 3600
+    /// How long a replica's claim on a callback lasts (another takes over after it when it dies).
+    public var callbackClaimSeconds = 30
 
     public init() {}
 
@@ -126,6 +128,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         usageRecordRetentionDays = try c.decodeIfPresent(Int.self, forKey: .usageRecordRetentionDays) ?? usageRecordRetentionDays
         callbackRetentionDays = try c.decodeIfPresent(Int.self, forKey: .callbackRetentionDays) ?? callbackRetentionDays
         pruneIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .pruneIntervalSeconds) ?? pruneIntervalSeconds
+        callbackClaimSeconds = try c.decodeIfPresent(Int.self, forKey: .callbackClaimSeconds) ?? callbackClaimSeconds
     }
 
     /// The file's settings (when given) overlaid with the environment's, checked (`validate`).
@@ -213,6 +216,15 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         usageRecordRetentionDays = try number("ENTITLE_USAGE_RECORD_RETENTION_DAYS") ?? usageRecordRetentionDays
         callbackRetentionDays = try number("ENTITLE_CALLBACK_RETENTION_DAYS") ?? callbackRetentionDays
         pruneIntervalSeconds = try number("ENTITLE_PRUNE_INTERVAL_SECONDS") ?? pruneIntervalSeconds
+        callbackClaimSeconds = try number("ENTITLE_CALLBACK_CLAIM_SECONDS") ?? callbackClaimSeconds
+        // A delivery may take its whole request timeout (10 s): a shorter claim would let another
+        // replica send the same callback while the first is still waiting for an answer.
+        guard callbackClaimSeconds >= 15 else {
+            throw ConfigurationError(
+                setting: "callbackClaimSeconds",
+                problem: "\(callbackClaimSeconds) must be at least 15 (a delivery may take 10 s)"
+            )
+        }
         guard inboxRetentionDays >= RetentionPolicy.minimumInboxDays else {
             throw ConfigurationError(
                 setting: "inboxRetentionDays",

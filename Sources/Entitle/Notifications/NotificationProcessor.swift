@@ -22,9 +22,11 @@ public struct NotificationProcessor: Sendable {
     let absenceConfirmationSeconds: Int64
     /// How a message that keeps failing comes back, and when it is dead-lettered.
     public let retry: NotificationRetrySchedule
+    /// This replica's name on the subjects it holds.
+    let replica: String
     let logger: Logger
     let now: @Sendable () -> Timestamp
-    private let locks = SubjectLocks()
+    let locks = SubjectLocks()
     public let counters = ProcessorCounters()
 
     public init(
@@ -33,6 +35,7 @@ public struct NotificationProcessor: Sendable {
         policies: ApprovalPolicies,
         absenceConfirmationSeconds: Int64 = 300,
         retry: NotificationRetrySchedule = NotificationRetrySchedule(),
+        replica: String = ReplicaName.current,
         logger: Logger = Logger(label: "entitle.notifications"),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
@@ -41,6 +44,7 @@ public struct NotificationProcessor: Sendable {
         self.policies = policies
         self.absenceConfirmationSeconds = absenceConfirmationSeconds
         self.retry = retry
+        self.replica = replica
         self.logger = logger
         self.now = now
     }
@@ -56,7 +60,7 @@ public struct NotificationProcessor: Sendable {
             return try await recordPoison(data: data ?? Data(), messageID: messageID, attributes: attributes, reason: "\(error)")
         }
         let raw = data.map { String(decoding: $0, as: UTF8.self) }
-        return try await locks.withLock(Self.subject(event)) {
+        return try await withSubject(Self.subject(event)) {
             // Checked under the lock: a duplicate handled by another worker just now is seen.
             if try await store.isProcessed(eventID: event.eventID) {
                 counters.count { $0.duplicates += 1 }
@@ -115,7 +119,7 @@ public struct NotificationProcessor: Sendable {
         -> [ReconcilerAction]
     {
         let subject = "entitlements/\(id.rawValue)"
-        return try await locks.withLock(subject) {
+        return try await withSubject(subject) {
             let (decided, fetched) = try await decideEntitlement(id, trigger: trigger)
             let actions = try await refreshedAfterApproval(try await perform(decided))
             let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
@@ -136,7 +140,7 @@ public struct NotificationProcessor: Sendable {
     /// Re-reads one account and records what it shows (resync).
     public func reconcileAccount(_ id: AccountID, trigger: ReconcileTrigger, auditKind: AuditEntry.Kind, summary: String) async throws {
         let subject = "accounts/\(id.rawValue)"
-        try await locks.withLock(subject) {
+        try await withSubject(subject) {
             let actions = try await perform(try await decideAccount(id, trigger: trigger))
             let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
             _ = try await store.commit(makeCommit(actions, cause: cause, fetched: nil))
@@ -150,7 +154,7 @@ public struct NotificationProcessor: Sendable {
     ///   `GoogleAPIError` when Google refuses it (e.g. the account's sign-up is not approved yet).
     public func decideManually(_ decision: ManualDecision, for id: EntitlementID, by admin: String) async throws {
         let subject = "entitlements/\(id.rawValue)"
-        try await locks.withLock(subject) {
+        try await withSubject(subject) {
             let action = try EntitlementReconciler.action(for: decision, entitlementID: id, fetched: try await fetchEntitlement(id))
             _ = try await perform([action], tolerateRefusal: false)
             let (actions, copy) = try await decideEntitlement(id, trigger: .resync)

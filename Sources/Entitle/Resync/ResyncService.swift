@@ -19,6 +19,8 @@ public struct ResyncService: Service {
     let store: any Store
     let processor: NotificationProcessor
     let interval: Duration
+    /// Only the leading replica resyncs.
+    let leadership: any LeaderElection
     let logger: Logger
 
     public init(
@@ -26,17 +28,21 @@ public struct ResyncService: Service {
         store: any Store,
         processor: NotificationProcessor,
         interval: Duration = .seconds(3600),
+        leadership: any LeaderElection = SingleProcessLeadership(replica: ReplicaName.current),
         logger: Logger = Logger(label: "entitle.resync")
     ) {
         self.procurement = procurement
         self.store = store
         self.processor = processor
         self.interval = interval
+        self.leadership = leadership
         self.logger = logger
     }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            await leadership.waitUntilLeading()
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             do {
                 let report = try await resyncOnce()
                 logger.info("resync done", metadata: ["checked": "\(report.checked)", "repaired": "\(report.repaired)"])

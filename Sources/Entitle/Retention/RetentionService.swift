@@ -13,6 +13,8 @@ public struct RetentionService: Service {
     let policy: RetentionPolicy
     let interval: Duration
     let batch: Int
+    /// Only the leading replica prunes.
+    let leadership: any LeaderElection
     let logger: Logger
     let now: @Sendable () -> Timestamp
 
@@ -21,6 +23,7 @@ public struct RetentionService: Service {
         policy: RetentionPolicy,
         interval: Duration = .seconds(3600),
         batch: Int = 500,
+        leadership: any LeaderElection = SingleProcessLeadership(replica: ReplicaName.current),
         logger: Logger = Logger(label: "entitle.retention"),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
@@ -28,12 +31,15 @@ public struct RetentionService: Service {
         self.policy = policy
         self.interval = interval
         self.batch = batch
+        self.leadership = leadership
         self.logger = logger
         self.now = now
     }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            await leadership.waitUntilLeading()
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             do {
                 let pruned = try await pruneAll()
                 if pruned.total > 0 { logger.info("pruned", metadata: ["summary": "\(pruned)"]) }

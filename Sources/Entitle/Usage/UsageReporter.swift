@@ -65,6 +65,8 @@ public struct UsageReporter: Service {
     let serviceControl: ServiceControlClient
     let settings: Settings
     let refresh: Refresh?
+    /// Only the leading replica reports; a pass stops sending when it no longer leads.
+    let leadership: any LeaderElection
     let logger: Logger
     let now: @Sendable () -> Timestamp
     /// Shared by every copy: a pass on demand (admin) and the scheduled one never overlap.
@@ -75,6 +77,7 @@ public struct UsageReporter: Service {
         serviceControl: ServiceControlClient,
         settings: Settings = Settings(),
         refresh: Refresh? = nil,
+        leadership: any LeaderElection = SingleProcessLeadership(replica: ReplicaName.current),
         logger: Logger = Logger(label: "entitle.usage"),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
@@ -82,12 +85,15 @@ public struct UsageReporter: Service {
         self.serviceControl = serviceControl
         self.settings = settings
         self.refresh = refresh
+        self.leadership = leadership
         self.logger = logger
         self.now = now
     }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            await leadership.waitUntilLeading()
+            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             do {
                 let summary = try await pass()
                 logger.info("usage pass", metadata: ["summary": "\(summary)"])
@@ -175,6 +181,8 @@ public struct UsageReporter: Service {
     ) async throws {
         // One request at a time, each outcome written before the next is sent.
         for batch in ServiceControlClient.batches(operations) {
+            // Another replica leads now and runs its own pass: this one must not send beside it.
+            guard leadership.isLeader else { throw LeadershipLost(replica: leadership.replica) }
             guard let outcome = await serviceControl.report(serviceName: service, batch).first else { continue }
             summary.reportRequests += 1
             if let failure = outcome.failure, [.content, .precondition].contains(ServiceControlFailure(failure)), batch.count > 1 {
@@ -230,6 +238,11 @@ public struct UsageReporter: Service {
         }
         summary.reported += 1
         return (UsageOperationUpdate(id: id, status: .reported, attempted: true), false)
+    }
+
+    struct LeadershipLost: Error, CustomStringConvertible {
+        var replica: String
+        var description: String { "replica \(replica) no longer leads; the new leader's pass sends the rest" }
     }
 
     func sealing(cutoff: Timestamp, finals: [EntitlementID: Timestamp]) -> UsageSealing {

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import MarketplaceCore
+public import MarketplaceCore
 import PostgresNIO
 import Synchronization
 
@@ -83,6 +83,28 @@ final class PostgresLeadership: LeaderElection, Sendable {
 }
 
 extension PostgresStore {
+    /// A lease row rather than a held lock: a replica deciding about a subject calls Google while
+    /// it holds it, and must not hold a pooled connection that long; a dead holder's lease runs out.
+    public func acquireSubject(_ subject: String, holder: String, until: Timestamp, now: Timestamp) async throws -> Bool {
+        try await write { connection in
+            try await changed(
+                """
+                INSERT INTO subject_lease (subject, holder, until) VALUES (\(subject), \(holder), \(until.micros))
+                ON CONFLICT (subject) DO UPDATE SET holder = excluded.holder, until = excluded.until
+                WHERE subject_lease.until <= \(now.micros) OR subject_lease.holder = excluded.holder
+                RETURNING 1
+                """,
+                on: connection
+            ) == 1
+        }
+    }
+
+    public func releaseSubject(_ subject: String, holder: String) async throws {
+        try await write { connection in
+            try await execute("DELETE FROM subject_lease WHERE subject = \(subject) AND holder = \(holder)", on: connection)
+        }
+    }
+
     public func leaderElection(replica: String) -> any LeaderElection {
         PostgresLeadership(client: client, replica: replica, logger: logger)
     }

@@ -118,6 +118,7 @@ enum PostgresMigrations {
                     id INTEGER PRIMARY KEY CHECK (id = 1), replica TEXT NOT NULL, since BIGINT NOT NULL, heartbeat BIGINT NOT NULL
                 )
                 """,
+                "CREATE TABLE subject_lease (subject TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL)",
             ]
         )
     ]
