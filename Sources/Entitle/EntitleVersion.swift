@@ -4,4 +4,8 @@ public enum EntitleVersion {
 
     /// `entitle/0.1.0`, for `User-Agent` headers.
     public static var userAgent: String { "entitle/\(current)" }
+
+    /// `entitle/0.1.0 (replica host-123-ab12cd34)`: which replica made a Google call, for
+    /// Google's request logs and the emulator's record of usage reports.
+    public static func userAgent(replica: String) -> String { "\(userAgent) (replica \(replica))" }
 }

@@ -51,10 +51,18 @@ extension SeparateProcessTests {
         }
     }
 
+    /// 30% of Service Control calls answered 503, and 10% served with their answer lost.
+    static func unreliableServiceControl(seed: UInt64, latencyMilliseconds: Int) -> FaultPlan {
+        FaultPlan(
+            seed: seed,
+            rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503, latencyMilliseconds: latencyMilliseconds, lostResponseRate: 0.1)]
+        )
+    }
+
     static func micros(_ time: Timestamp) -> Int64 { time.seconds * 1_000_000 + Int64(time.nanos / 1000) }
 
     /// Microseconds the emulator's clock is ahead of the wall clock (it started in the past).
-    private func emulatorOffset(_ running: RunningEmulator) async throws -> Int64 {
+    func emulatorOffset(_ running: RunningEmulator) async throws -> Int64 {
         struct Clock: Decodable { var now: Timestamp }
         let before = Self.micros(Timestamp(Date()))
         let now = Self.micros(try await running.http.get("emulator/v1/clock").decode(Clock.self).now)
@@ -71,10 +79,7 @@ extension SeparateProcessTests {
     )
     func usageSigkill() async throws {
         let service = "example-messaging-service.gcpmarketplace.example.com"
-        let faults = FaultPlan(
-            seed: 3,
-            rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503, latencyMilliseconds: 150, lostResponseRate: 0.1)]
-        )
+        let faults = Self.unreliableServiceControl(seed: 3, latencyMilliseconds: 150)
         let config: [String: Any] = [
             "usageAPIKeys": ["app": "usage-key-of-the-crash-test"],
             "usageMetrics": ["example-messaging-service": ["basic": ["requests", "storage_gib"]]],
@@ -112,36 +117,17 @@ extension SeparateProcessTests {
             let usage = JSONHTTPClient(baseURL: admin.baseURL, headers: ["Authorization": "Bearer usage-key-of-the-crash-test"])
             let entitlements = active
             let posted = Flag()
-            let poster = Task { () -> (accepted: [String: (String, String, Int64)], attempts: Int) in
+            let poster = Task { () -> (generator: UsageRecordGenerator, attempts: Int) in
                 defer { Task { await posted.set() } }
-                var random = SeededRandom(seed: 77)
-                var accepted: [String: (String, String, Int64)] = [:]
-                var sent: [[String: JSONValue]] = []
+                var generator = UsageRecordGenerator(entitlements: entitlements, service: service, seed: 77, keyPrefix: "u")
                 var attempts = 0
                 for batch in 0..<20 {
-                    var records: [[String: JSONValue]] = []
-                    for index in 0..<500 {
-                        if !sent.isEmpty, random.next() % 10 == 0 {
-                            records.append(sent[Int(random.next() % UInt64(sent.count))])
-                            continue
-                        }
-                        let entitlement = entitlements[Int(random.next() % 20)]
-                        let metric = random.next() % 3 == 0 ? "storage_gib" : "requests"
-                        let quantity = Int64(random.next() % 100)
-                        // Up to 20 s back: many fall in windows already sealed (late).
-                        let time = Timestamp(Date()).adding(seconds: -Int64(random.next() % 20))
-                        let key = "u-\(batch)-\(index)"
-                        records.append([
-                            "entitlementId": .string(entitlement.id.rawValue), "metric": .string(metric), "quantity": .number(Double(quantity)),
-                            "time": .string(time.rfc3339), "idempotencyKey": .string(key),
-                        ])
-                        accepted[key] = (entitlement.resource.usageReportingId ?? "", "\(service)/\(metric)", quantity)
-                    }
+                    let records = generator.batch(batch)
                     attempts += try await postUntilAccepted(usage, records)
-                    sent += records
+                    generator.sent(records)
                     try await Task.sleep(for: .milliseconds(200))
                 }
-                return (accepted, attempts)
+                return (generator, attempts)
             }
             var random = SeededRandom(seed: 1_206)
             var kills = 0
@@ -159,7 +145,8 @@ extension SeparateProcessTests {
                 (child, admin) = try await serve(setup, run: run)
                 done = await posted.isSet
             } while kills < 10 || (kills < 60 && !done)
-            let (accepted, attempts) = try await poster.value
+            let (generator, attempts) = try await poster.value
+            let accepted = generator.accepted
             // The last window closes within 2 s; the next passes seal and report it.
             var view = UsageView(operations: [], unsealed: [])
             let deadline = ContinuousClock.now + .seconds(90)
@@ -176,8 +163,7 @@ extension SeparateProcessTests {
             )
             #expect(problems.entitlements.map(\.entitlementID) == [poisoned.id] && problems.entitlements[0].sealingError != nil, "\(problems)")
 
-            var expected: [String: [String: Int64]] = [:]
-            for (_, value) in accepted { expected[value.0, default: [:]][value.1, default: 0] += value.2 }
+            let expected = generator.expectedTotals
             let billed = try await setup.running.http.get("emulator/v1/usage-reports").decode(UsageReports.self)
             #expect(billed.totals == expected, "billed sums equal accepted sums, and nothing of the poisoned entitlement")
             // A kill while a report is in flight (Google still answers it, to a dead process) or

@@ -130,7 +130,7 @@ import Testing
 
     /// The buyers of the crash test: 250 purchases, each upgraded once active, 100 of them then
     /// cancelled: 1,100 notifications, each published only after Entitle acted on the last one.
-    private func buyers(_ running: RunningEmulator) async throws {
+    func buyers(_ running: RunningEmulator) async throws {
         var ids: [EntitlementID] = []
         for index in 0..<250 {
             let purchase: Purchase = try await running.http.post(
@@ -146,7 +146,7 @@ import Testing
         try await waitForGoogle(running, Array(ids.prefix(100))) { $0.state == .cancelled }
     }
 
-    private func waitForGoogle(_ running: RunningEmulator, _ ids: [EntitlementID], _ condition: (Entitlement) -> Bool) async throws {
+    func waitForGoogle(_ running: RunningEmulator, _ ids: [EntitlementID], _ condition: (Entitlement) -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(180)
         while ContinuousClock.now < deadline {
             let state = try await emulatorState(running)

@@ -52,7 +52,7 @@ public enum EntitleServer {
         let store = try await openStore(configuration, logger: logger)
         let replica = ReplicaName.current
         let leadership = store.leaderElection(replica: replica)
-        let transport = GoogleAPITransport(credentials: google.credentials, logger: logger)
+        let transport = GoogleAPITransport(credentials: google.credentials, logger: logger, userAgent: EntitleVersion.userAgent(replica: replica))
         let procurement = ProcurementClient(provider: google.provider, baseURL: google.endpoints.procurement, transport: transport)
         let pubsub = PubSubClient(baseURL: google.endpoints.pubSub, transport: transport)
         let processor = NotificationProcessor(

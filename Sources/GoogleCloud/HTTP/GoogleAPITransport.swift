@@ -14,19 +14,23 @@ public struct GoogleAPITransport: Sendable {
     /// Per attempt.
     public var requestTimeout: Duration
     public var logger: Logger
+    /// Names the caller in Google's request logs (Entitle: its version and replica).
+    public var userAgent: String
 
     public init(
         httpClient: HTTPClient = .shared,
         credentials: any AccessTokenProvider,
         retryPolicy: RetryPolicy = .default,
         requestTimeout: Duration = .seconds(60),
-        logger: Logger = Logger(label: "entitle.google")
+        logger: Logger = Logger(label: "entitle.google"),
+        userAgent: String = "entitle"
     ) {
         self.httpClient = httpClient
         self.credentials = credentials
         self.retryPolicy = retryPolicy
         self.requestTimeout = requestTimeout
         self.logger = logger
+        self.userAgent = userAgent
     }
 
     /// One call. `body` is sent as JSON; an empty answer decodes as `{}`.
@@ -71,7 +75,7 @@ public struct GoogleAPITransport: Sendable {
         let http = try await RetryLoop.run(policy: retryPolicy, safety: safety, logger: logger, what: "\(method) \(url.path)") {
             var request = HTTPClientRequest(url: url.absoluteString)
             request.method = method
-            request.headers.add(name: "User-Agent", value: "entitle")
+            request.headers.add(name: "User-Agent", value: userAgent)
             request.headers.add(name: "Accept", value: "application/json")
             let token = try await credentials.accessToken()
             lastToken = token

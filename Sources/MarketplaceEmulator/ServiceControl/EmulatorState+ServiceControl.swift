@@ -27,8 +27,17 @@ extension EmulatorState {
         )
     }
 
-    /// - Parameter answerLost: the answer will not reach the caller (recorded with each value).
-    func report(service: String, _ request: ReportRequestJSON, answerLost: Bool = false) throws(GoogleAPIError) -> ReportResponseJSON {
+    /// - Parameters:
+    ///   - answerLost: the answer will not reach the caller (recorded with each value).
+    ///   - sender: the caller's `User-Agent` (recorded: which of several replicas sent a report).
+    func report(
+        service: String,
+        _ request: ReportRequestJSON,
+        answerLost: Bool = false,
+        sender: String? = nil
+    ) throws(GoogleAPIError)
+        -> ReportResponseJSON
+    {
         let product = try serviceProduct(service)
         let operations = request.operations ?? []
         guard !operations.isEmpty else { throw .invalidArgument("operations must not be empty.") }
@@ -50,7 +59,7 @@ extension EmulatorState {
                     let message = "Metric \(unknown) is not defined for plan \(record.resource.plan ?? "")."
                     errors.append(ReportErrorJSON(operationId: operation.operationId, status: StatusJSON(code: 3, message: message)))
                 } else {
-                    usage.record(operation, entitlementID: record.id, answerLost: answerLost, now: time)
+                    usage.record(operation, entitlementID: record.id, answerLost: answerLost, sender: sender, now: time)
                 }
             }
         }

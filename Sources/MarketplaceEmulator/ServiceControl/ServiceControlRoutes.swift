@@ -51,7 +51,10 @@ struct ServiceControlRoutes {
                     maxBytes: Self.maxRequestBytes,
                     tooLarge: tooLarge
                 )
-                return try JSONResponse.make(try await state.report(service: service, body, answerLost: FaultContext.answerWillBeLost))
+                let sender = request.headers[.userAgent]
+                return try JSONResponse.make(
+                    try await state.report(service: service, body, answerLost: FaultContext.answerWillBeLost, sender: sender)
+                )
             default:
                 throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for services.")
             }

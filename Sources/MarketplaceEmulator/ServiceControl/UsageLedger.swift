@@ -19,6 +19,8 @@ public struct UsageRecord: Codable, Hashable, Sendable {
     /// caller could not know it was taken, so a resend of this operation is expected. A resend
     /// after an answered report is the caller's bug. (nil in state files of older versions.)
     public var answerLost: Bool?
+    /// The sender's `User-Agent` (Entitle names its replica there).
+    public var sender: String?
 }
 
 /// What the emulator accepted, in order, with totals per consumer and metric.
@@ -30,7 +32,7 @@ struct UsageLedger: Codable, Sendable {
     /// Scripted refusals of whole calls about a consumerId (nil in state files of older versions).
     var refusals: [String: ServiceControlRefusal]?
 
-    mutating func record(_ operation: ValidatedOperation, entitlementID: String, answerLost: Bool, now: Timestamp) {
+    mutating func record(_ operation: ValidatedOperation, entitlementID: String, answerLost: Bool, sender: String?, now: Timestamp) {
         let duplicate = !reported.insert(operation.operationId).inserted
         for value in operation.values {
             records.append(
@@ -46,7 +48,8 @@ struct UsageLedger: Codable, Sendable {
                     userLabels: operation.userLabels,
                     receivedAt: now,
                     duplicate: duplicate,
-                    answerLost: answerLost
+                    answerLost: answerLost,
+                    sender: sender
                 )
             )
         }

@@ -1,0 +1,316 @@
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// Three `entitle serve` processes on one PostgreSQL database and one subscription, SIGKILLed at
+/// random (the leader among them) and restarted while notifications and usage arrive.
+extension SeparateProcessTests {
+    struct ReplicasView: Decodable {
+        var replica: String
+        var isLeader: Bool
+        var leader: LeaderInfo?
+    }
+
+    /// One replica: its port (kept across restarts, so clients find it again), and its process.
+    final class Replica: @unchecked Sendable {
+        let index: Int
+        var port: Int
+        var child: ChildProcess?
+        var admin: JSONHTTPClient?
+        init(index: Int) {
+            self.index = index
+            self.port = 0
+        }
+    }
+
+    /// The replicas, started and restarted with run numbers for their log files.
+    final class ReplicaSet: @unchecked Sendable {
+        let setup: Setup
+        let replicas = (0..<3).map { Replica(index: $0) }
+        var runs = 0
+        /// When each killed process (by pid) was killed, wall clock.
+        var killed: [Int32: Date] = [:]
+
+        init(setup: Setup) {
+            self.setup = setup
+        }
+
+        var ports: [Int] { replicas.map(\.port) }
+    }
+
+    private func start(_ set: ReplicaSet, _ replica: Replica) async throws {
+        set.runs += 1
+        var setup = set.setup
+        setup.environment["ENTITLE_HTTP_PORT"] = "\(replica.port)"
+        let (child, admin) = try await serve(setup, run: set.runs)
+        replica.child = child
+        replica.admin = admin
+        replica.port = admin.baseURL.port ?? 0
+    }
+
+    /// The replica that says it leads, among those running, and how long it took one to say so.
+    private func waitForLeader(_ set: ReplicaSet, timeout: Duration = .seconds(20)) async throws -> (Replica, Duration) {
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < timeout {
+            var leaders: [Replica] = []
+            for replica in set.replicas {
+                guard let admin = replica.admin, let view = try? await admin.get("api/admin/replicas").decode(ReplicasView.self) else { continue }
+                if view.isLeader { leaders.append(replica) }
+            }
+            #expect(leaders.count <= 1, "two replicas lead at once: \(leaders.map(\.index))")
+            if let leader = leaders.first { return (leader, ContinuousClock.now - started) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ChildProcessError(message: "no replica led within \(timeout)")
+    }
+
+    /// Posts `records` to the replicas in turn from `first` until one answers 202 (they die and
+    /// come back; a batch a killed replica had taken is sent again to another, with its keys).
+    private func postToAny(_ ports: [Int], first: Int, _ records: [[String: JSONValue]]) async throws -> Int {
+        var attempts = 0
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let port = ports[(first + attempts) % ports.count]
+            attempts += 1
+            let usage = JSONHTTPClient(
+                baseURL: URL(string: "http://127.0.0.1:\(port)/")!,
+                headers: ["Authorization": "Bearer usage-key-of-the-replica-test"]
+            )
+            if let reply = try? await usage.post("v1/usage", ["records": JSONValue.array(records.map { .object($0) })]) {
+                if reply.status == 202 { return attempts }
+                throw ChildProcessError(message: "usage refused: \(reply)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ChildProcessError(message: "no replica accepted the batch")
+    }
+
+    private static func pid(inSender sender: String?) -> Int32? {
+        // "entitle/0.1.0 (replica HOST-PID-RANDOM)"
+        guard let sender, let name = sender.split(separator: " ").last?.dropLast() else { return nil }
+        let parts = name.split(separator: "-")
+        return parts.count >= 3 ? Int32(parts[parts.count - 2]) : nil
+    }
+
+    @Test(
+        "replicas under fire: three `entitle serve` on one PostgreSQL and one subscription, ≥10 random SIGKILLs (the leader among them) during 1,100+ notifications and 10,000 usage records, Service Control 30% 503 and 10% answers lost: store equals Google, callbacks neither lost nor out of order per entitlement, billed equals accepted, no operation sent by a second replica while the first lived, leadership moved every time"
+    )
+    func replicasUnderFire() async throws {
+        let service = "example-messaging-service.gcpmarketplace.example.com"
+        let faults = Self.unreliableServiceControl(seed: 13, latencyMilliseconds: 100)
+        let configFile = try JSONSerialization.data(
+            withJSONObject: [
+                "usageAPIKeys": ["app": "usage-key-of-the-replica-test"],
+                "usageMetrics": ["example-messaging-service": ["basic": ["requests", "storage_gib"]]],
+                "usageWindowSeconds": 2,
+                "usageReportIntervalSeconds": 1,
+            ] as [String: Any]
+        )
+        let receiver = HTTPReceiver()
+        try await TestPostgres.withDatabase { database in
+            try await receiver.serve { webhook in
+                try await withSetup(
+                    policy: "automatic",
+                    callbackURL: webhook,
+                    faults: faults,
+                    configFile: configFile,
+                    emulatorStart: Date().addingTimeInterval(-60)
+                ) { setup in
+                    var setup = setup
+                    setup.environment["ENTITLE_STORE_URL"] = database
+                    try await underFire(ReplicaSet(setup: setup), service: service, receiver: receiver)
+                }
+            }
+        }
+    }
+
+    private func underFire(_ set: ReplicaSet, service: String, receiver: HTTPReceiver) async throws {
+        let running = set.setup.running
+        let started = ContinuousClock.now
+        for replica in set.replicas { try await start(set, replica) }
+        _ = try await waitForLeader(set)
+        // The usage customers: 20 purchases kept on plan basic.
+        for index in 0..<20 {
+            _ = try await running.http.post(
+                "emulator/v1/purchases",
+                ["product": "example-messaging-service", "plan": "basic", "account": "U-\(index)"]
+            )
+        }
+        var metered: [LocalEntitlement] = []
+        for _ in 0..<300 where metered.count < 20 {
+            metered = try await stored(set.replicas[0].admin!).values.filter { $0.state == .active }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try #require(metered.count == 20)
+
+        let buyersDone = Flag()
+        let buyers = Task {
+            defer { Task { await buyersDone.set() } }
+            try await self.buyers(running)
+        }
+        let posted = Flag()
+        let ports = set.ports
+        let entitlements = metered
+        let poster = Task { () -> (generator: UsageRecordGenerator, attempts: Int) in
+            defer { Task { await posted.set() } }
+            var generator = UsageRecordGenerator(entitlements: entitlements, service: service, seed: 1_313, keyPrefix: "r")
+            var attempts = 0
+            for batch in 0..<20 {
+                let records = generator.batch(batch)
+                attempts += try await postToAny(ports, first: batch, records)
+                generator.sent(records)
+                // Spread over the buyers' minute: windows close and are reported while leaders die.
+                try await Task.sleep(for: .milliseconds(2_500))
+            }
+            return (generator, attempts)
+        }
+
+        var random = SeededRandom(seed: 1_300)
+        var kills = 0
+        var leaderKills = 0
+        var takeovers: [Duration] = []
+        var killTimes: [Timestamp] = []
+        var killInstants: [ContinuousClock.Instant] = []
+        repeat {
+            try await Task.sleep(for: .milliseconds(700 + Int(random.next() % 2_000)))
+            let (leader, _) = try await waitForLeader(set)
+            // Every other kill is the leader's; the rest fall anywhere, the leader included.
+            let victim = kills % 2 == 0 ? leader : set.replicas[Int(random.next() % 3)]
+            let child = try #require(victim.child)
+            set.killed[child.process.processIdentifier] = Date()
+            try await child.kill()
+            killTimes.append(Timestamp(Date()))
+            killInstants.append(.now)
+            victim.child = nil
+            victim.admin = nil
+            kills += 1
+            if victim === leader {
+                leaderKills += 1
+                let (next, took) = try await waitForLeader(set)
+                #expect(next !== victim)
+                takeovers.append(took)
+            }
+            try await start(set, victim)
+            let buyersFinished = await buyersDone.isSet
+            let postingFinished = await posted.isSet
+            let done = buyersFinished && postingFinished
+            if kills >= 10 && done { break }
+        } while kills < 80
+        try await buyers.value
+        let (generator, attempts) = try await poster.value
+        let accepted = generator.accepted
+        let fired = ContinuousClock.now - started
+
+        // Convergence: Google's state in the store, no callback pending, all usage reported.
+        let admin = try #require(set.replicas[0].admin)
+        let google = try await emulatorState(running)
+        var mismatches: [String] = []
+        var view = UsageView(operations: [], unsealed: [])
+        let deadline = ContinuousClock.now + .seconds(150)
+        repeat {
+            let local = try await stored(admin)
+            mismatches = google.compactMap { id, entitlement in
+                let mine = local[id]?.resource
+                return mine?.state == entitlement.state && mine?.plan == entitlement.plan
+                    ? nil
+                    : "\(id): Google \(entitlement.state?.rawValue ?? "-")/\(entitlement.plan ?? "-"), store \(mine?.state?.rawValue ?? "-")/\(mine?.plan ?? "-")"
+            }
+            let pending = try await admin.get("api/admin/outbox?status=pending").decode([OutboxItem].self)
+            if !pending.isEmpty { mismatches.append("\(pending.count) callbacks pending") }
+            view = try await admin.get("api/admin/usage?limit=10000").decode(UsageView.self)
+            if !view.unsealed.isEmpty || !view.operations.allSatisfy({ $0.status == .reported }) {
+                mismatches.append("usage: \(view.unsealed.count) unsealed, \(view.operations.filter { $0.status != .reported }.count) not reported")
+            }
+            if mismatches.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(500))
+        } while ContinuousClock.now < deadline
+        #expect(mismatches.isEmpty, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
+        let converged = ContinuousClock.now - started
+        for replica in set.replicas { #expect(try await replica.child?.stop() == 0, "graceful stop of replica \(replica.index)") }
+        // The store, read directly now that no replica runs.
+        let store = try await PostgresStore(url: try #require(set.setup.environment["ENTITLE_STORE_URL"]))
+        let outbox = try await store.callbacks(status: nil, limit: 1_000_000)
+        let events = try await store.auditLog(subject: nil, limit: 1_000_000).filter { $0.kind == .event }.count
+        let poison = try await store.poisonMessages(limit: 10).count + (try await store.deadLetters(limit: 10).count)
+        await store.close()
+        #expect(events >= 1_140 && poison == 0, "every notification processed (\(events)), none poison or dead (\(poison))")
+
+        let coalesced = try await checkCallbacks(await receiver.requests, outbox: outbox, kills: killInstants)
+        let billed = try await running.http.get("emulator/v1/usage-reports").decode(UsageReports.self)
+        let expected = generator.expectedTotals
+        #expect(billed.totals == expected, "billed sums equal accepted sums for every entitlement × metric")
+        let needless = BilledUsage.needlessResends(billed.records)
+        let violations = BilledUsage.problems(billed.records).filter { !needless.contains($0) }
+        #expect(violations.isEmpty, "no window billed twice, no operationId with two values: \(violations.prefix(5))")
+        let offset = try await emulatorOffset(running)
+        let unexplained = BilledUsage.answeredBeforeResend(billed.records).filter { answered in
+            let wall = Self.micros(answered) - offset
+            return !killTimes.contains { abs(Self.micros($0) - wall) < 1_000_000 }
+        }
+        #expect(unexplained.isEmpty, "an answered operation sent again without a kill within a second of its answer: \(unexplained.prefix(3))")
+        // An operation one replica sent is sent by another only once the first is dead.
+        var senders: [String: (pid: Int32, at: Timestamp)] = [:]
+        var overlapping: [String] = []
+        var bySenders: Set<Int32> = []
+        for record in billed.records {
+            let pid = try #require(Self.pid(inSender: record.sender), "every report names its replica: \(record.sender ?? "none")")
+            bySenders.insert(pid)
+            if let earlier = senders[record.operationId], earlier.pid != pid {
+                let wall = Date(timeIntervalSince1970: Double(Self.micros(record.receivedAt) - offset) / 1_000_000)
+                if set.killed[earlier.pid].map({ $0 > wall.addingTimeInterval(0.05) }) ?? true {
+                    overlapping.append("\(record.operationId): sent by \(earlier.pid), then by \(pid) while \(earlier.pid) lived")
+                }
+            }
+            senders[record.operationId] = (pid, record.receivedAt)
+        }
+        #expect(overlapping.isEmpty, "\(overlapping.prefix(5))")
+        #expect(leaderKills >= 5 && takeovers.count == leaderKills)
+        let (lostAnswers, resent) = BilledUsage.resendFigures(billed.records)
+        let worst = takeovers.max() ?? .zero
+        print(
+            "replicas under fire: \(kills) SIGKILLs (\(leaderKills) of the leader; takeover worst \(worst), all \(takeovers.map { "\($0)" }.joined(separator: ", "))), \(google.count) entitlements, \(events) notifications, \(outbox.count) callbacks (\(await receiver.requests.count) deliveries; \(coalesced) plan changes told with their cancellation), 10000 records (\(accepted.count) distinct) in \(attempts) POSTs, \(view.operations.count) operations reported by \(bySenders.count) processes, \(resent) resent after \(lostAnswers) lost answers; under fire \(fired), converged \(converged)"
+        )
+    }
+
+    /// Every outbox row arrived, always with one body; per entitlement the first arrivals run
+    /// activated, plan changed, cancelled, as the changes happened.
+    /// - Returns: how many cancellations came without the plan change before them.
+    private func checkCallbacks(_ received: [HTTPReceiver.Request], outbox: [OutboxItem], kills: [ContinuousClock.Instant]) async throws -> Int {
+        var bodies: [String: Set<Data>] = [:]
+        var order: [String: [String]] = [:]
+        var first: [String: ContinuousClock.Instant] = [:]
+        var unexplained: [String] = []
+        for request in received {
+            let callback = try JSONDecoder().decode(CallbackBody.self, from: request.body)
+            if bodies[callback.id] == nil { order[callback.entitlementId ?? "", default: []].append(callback.type) }
+            bodies[callback.id, default: []].insert(request.body)
+            // Sent again only when its sender died before recording the delivery: a kill between
+            // the first delivery (less a second, the answer in flight) and this one.
+            if let earlier = first[callback.id], !kills.contains(where: { $0 > earlier - .seconds(1) && $0 < request.at }) {
+                unexplained.append(callback.id)
+            }
+            first[callback.id] = first[callback.id] ?? request.at
+        }
+        #expect(unexplained.isEmpty, "\(unexplained.count) callbacks delivered again without a kill between: two replicas sent one")
+        #expect(Set(bodies.keys) == Set(outbox.map(\.id)), "received ids equal the outbox's (\(bodies.count) vs \(outbox.count))")
+        #expect(outbox.allSatisfy { $0.status == .delivered })
+        #expect(bodies.values.allSatisfy { $0.count == 1 }, "a redelivered callback has the same body")
+        // A plan change and the cancellation after it can reach Entitle in one re-read (its
+        // notification held by a killed replica until the ack deadline): the vendor then hears of
+        // the cancellation only (`transitionCallbacks`). Never a callback out of this order.
+        let canonical = ["entitlement.activated", "entitlement.plan_changed", "entitlement.cancelled"]
+        let disordered = order.filter { _, kinds in
+            kinds.first != canonical[0] || kinds != canonical.filter { kinds.contains($0) } || Set(kinds).count != kinds.count
+        }
+        #expect(disordered.isEmpty, "\(disordered.count) entitlements' callbacks out of order, e.g. \(disordered.prefix(3))")
+        let cancelled = order.values.filter { $0.last == canonical[2] }
+        #expect(order.values.filter { $0 == [canonical[0]] }.count == 20, "the 20 metered purchases: activated only")
+        #expect(order.values.filter { $0 == Array(canonical.prefix(2)) }.count == 150, "upgraded and kept: activated, plan changed")
+        #expect(cancelled.count == 100)
+        return cancelled.filter { $0.count == 2 }.count
+    }
+}
