@@ -17,8 +17,33 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Entitle against the in-process emulator.",
-        subcommands: [UsagePass.self]
+        subcommands: [UsagePass.self, Notifications.self]
     )
+
+    /// Runs `body` against an emulator started in this process (automatic approval without
+    /// sign-up) and a temporary folder, both gone afterwards.
+    static func withEmulator(
+        _ body: (MarketplaceEmulator, EmulatorOptions, URL, Logger) async throws -> Void
+    ) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "entitle.bench")
+        logger.logLevel = .warning
+        var options = EmulatorOptions()
+        options.port = 0
+        options.requireSignupBeforeApproval = false
+        let emulator = try MarketplaceEmulator(options: options)
+        let group = ServiceGroup(configuration: .init(services: [emulator], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var failure: (any Error)?
+            do { try await body(emulator, options, directory, logger) } catch { failure = error }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            if let failure { throw failure }
+        }
+    }
 
     struct UsagePass: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -29,24 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Checks in flight at once (and purchases during set-up).") var concurrency = 16
 
         func run() async throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-bench-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            var logger = Logger(label: "entitle.bench")
-            logger.logLevel = .warning
-            var options = EmulatorOptions()
-            options.port = 0
-            options.requireSignupBeforeApproval = false
-            let emulator = try MarketplaceEmulator(options: options)
-            let group = ServiceGroup(configuration: .init(services: [emulator], logger: logger))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                var failure: (any Error)?
-                do { try await measure(emulator, options, directory, logger) } catch { failure = error }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                if let failure { throw failure }
-            }
+            try await BenchCommand.withEmulator(measure)
         }
 
         private func measure(_ emulator: MarketplaceEmulator, _ options: EmulatorOptions, _ directory: URL, _ logger: Logger) async throws {

@@ -1,4 +1,4 @@
-public import MarketplaceCore
+import MarketplaceCore
 
 /// How one entitlement's unsealed records become ledger operations: grouped per metric × labels ×
 /// window (a final entitlement's windows clipped at its cancellation, late ones folded there),

@@ -86,7 +86,7 @@ extension PostgresStore {
     /// A lease row rather than a held lock: a replica deciding about a subject calls Google while
     /// it holds it, and must not hold a pooled connection that long; a dead holder's lease runs out.
     public func acquireSubject(_ subject: String, holder: String, until: Timestamp, now: Timestamp) async throws -> Bool {
-        try await write { connection in
+        try await read { connection in
             try await changed(
                 """
                 INSERT INTO subject_lease (subject, holder, until) VALUES (\(subject), \(holder), \(until.micros))
@@ -100,7 +100,7 @@ extension PostgresStore {
     }
 
     public func releaseSubject(_ subject: String, holder: String) async throws {
-        try await write { connection in
+        try await read { connection in
             try await execute("DELETE FROM subject_lease WHERE subject = \(subject) AND holder = \(holder)", on: connection)
         }
     }

@@ -24,7 +24,14 @@ public final class PostgresStore: Store {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        running = Task { await client.run() }
+        // Leasing before `run` has begun works but logs a warning; start it first.
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        running = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        await Task.yield()
         do {
             try await PostgresMigrations.migrate(client, logger: logger)
         } catch {
