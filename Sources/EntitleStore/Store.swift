@@ -130,4 +130,7 @@ public protocol Store: Sendable {
     func leaderElection(replica: String) -> any LeaderElection
     /// The replica that leads now, as the leader last wrote it (nil: none has yet).
     func leader() async throws -> LeaderInfo?
+
+    /// Rows by state, for metrics.
+    func counts() async throws -> StoreCounts
 }

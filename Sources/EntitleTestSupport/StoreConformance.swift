@@ -22,6 +22,7 @@ public enum StoreConformance {
         "erasing an account twice is fine": eraseTwice,
         "entitlements page by id and filter by state; callbacks list by status": listing,
         "sign-up links one customer to the account; erasing removes the personal data and keeps the link": signup,
+        "counts for metrics: entitlements by state, callbacks by status, poison": counts,
     ]
 
     static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws(StoreConformanceFailure) {
@@ -161,6 +162,27 @@ public enum StoreConformance {
         )
         let kept = try await store.poisonMessages(limit: 50).first { $0.reason == reason }
         try require(kept?.data == bytes && kept?.attributes == ["a": "b"] && kept?.messageID == "m-1", "kept: \(String(describing: kept))")
+    }
+
+    static func counts(_ store: any Store) async throws {
+        let empty = try await store.counts()
+        try require(empty == StoreCounts(), "a new store counts nothing: \(empty)")
+        _ = try await store.commit(
+            StoreCommit(
+                entitlements: [entitlement(unique("E")), entitlement(unique("E")), entitlement(unique("E"), state: .pendingCancellation)],
+                callbacks: [callback(unique("cb"), at: 1), callback(unique("cb"), at: 2)]
+            )
+        )
+        let failed = try await store.claimCallbacks(now: Timestamp(seconds: 10), limit: 1, leaseSeconds: 30, claimant: "t")
+        try await store.markCallbackFailed(id: failed[0].id, error: "HTTP 500", nextAttemptAt: nil)
+        try await store.recordPoison(PoisonMessage(messageID: nil, data: Data(), attributes: [:], reason: "x", receivedAt: Timestamp(seconds: 3)))
+        let counts = try await store.counts()
+        try require(
+            counts.entitlements == ["ENTITLEMENT_ACTIVE": 2, "ENTITLEMENT_PENDING_CANCELLATION": 1],
+            "entitlements: \(counts.entitlements)"
+        )
+        try require(counts.callbacks == ["pending": 1, "failed": 1], "callbacks: \(counts.callbacks)")
+        try require(counts.poisonMessages == 1 && counts.deadLetters == 0 && !counts.usageReportingBlocked, "\(counts)")
     }
 
     static func eraseTwice(_ store: any Store) async throws {

@@ -41,6 +41,7 @@ public enum EntitleServer {
         public var store: any Store
         /// Who leads among the replicas sharing the store (with SQLite, this one).
         public var leadership: any LeaderElection
+        public var metrics: EntitleMetrics
         /// Resolves once the HTTP server listens (port 0 picks one).
         public var listening: @Sendable () async -> Int
     }
@@ -52,7 +53,14 @@ public enum EntitleServer {
         let store = try await openStore(configuration, logger: logger)
         let replica = ReplicaName.current
         let leadership = store.leaderElection(replica: replica)
-        let transport = GoogleAPITransport(credentials: google.credentials, logger: logger, userAgent: EntitleVersion.userAgent(replica: replica))
+        let metrics = EntitleMetrics(enabled: configuration.metricsEnabled)
+        let observer: GoogleCallObserver? = metrics.isEnabled ? { @Sendable call in metrics.recordGoogleCall(call) } : nil
+        let transport = GoogleAPITransport(
+            credentials: google.credentials,
+            logger: logger,
+            userAgent: EntitleVersion.userAgent(replica: replica),
+            observer: observer
+        )
         let procurement = ProcurementClient(provider: google.provider, baseURL: google.endpoints.procurement, transport: transport)
         let pubsub = PubSubClient(baseURL: google.endpoints.pubSub, transport: transport)
         let processor = NotificationProcessor(
@@ -65,17 +73,23 @@ public enum EntitleServer {
                 deadLetterAfter: configuration.deadLetterAfterAttempts
             ),
             replica: replica,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
         let publicURL = configuration.resolvedPublicURL
         guard let appURL = URL(string: configuration.appURL ?? publicURL + "/signup/done") else {
             throw ConfigurationError(setting: "appURL", problem: "not a URL")
         }
         let router = Router()
-        // First, so that it wraps every route and the not-found answer.
+        // Outermost, so that it counts the answers EdgeMiddleware makes of errors and unknown routes.
+        if metrics.isEnabled { router.add(middleware: HTTPMetricsMiddleware(metrics: metrics)) }
+        // Before the routes, so that it wraps every route and the not-found answer.
         router.add(middleware: EdgeMiddleware(logger: logger))
         let readiness = Readiness()
         HealthController(store: store, readiness: readiness).register(on: router)
+        if metrics.isEnabled {
+            MetricsController(metrics: metrics, store: store, leadership: leadership, token: configuration.metricsToken).register(on: router)
+        }
         let verifier = MarketplaceTokenVerifier(
             audiences: Set(configuration.signupAudiences),
             certificates: GoogleCertificateCache(url: google.endpoints.signupCertificates, logger: logger)
@@ -142,7 +156,7 @@ public enum EntitleServer {
                 windowLength: Int64(configuration.usageWindowSeconds),
                 maxQuantity: configuration.usageMaxQuantity
             )
-            UsageAPIController(recorder: recorder, keys: configuration.usageAPIKeys).register(on: router)
+            UsageAPIController(recorder: recorder, keys: configuration.usageAPIKeys, metrics: metrics).register(on: router)
         }
         var usageReporter: UsageReporter?
         if configuration.usageReportIntervalSeconds > 0 {
@@ -157,7 +171,8 @@ public enum EntitleServer {
                 settings: settings,
                 refresh: processor.usageRefresh,
                 leadership: leadership,
-                logger: logger
+                logger: logger,
+                metrics: metrics
             )
             services += usageReporter.map { [$0] } ?? []
         }
@@ -168,7 +183,7 @@ public enum EntitleServer {
         if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL), let secret = configuration.callbackSecret {
             let signer = CallbackSigner(secret: secret)
             let settings = CallbackDispatcher.Settings(webhookURL: url, claimant: replica, claimSeconds: Int64(configuration.callbackClaimSeconds))
-            services.append(CallbackDispatcher(store: store, signer: signer, settings: settings, logger: logger))
+            services.append(CallbackDispatcher(store: store, signer: signer, settings: settings, logger: logger, metrics: metrics))
         }
         let port = PortPromise()
         let (header, body) = (configuration.httpHeaderTimeoutSeconds, configuration.httpBodyTimeoutSeconds)
@@ -189,6 +204,7 @@ public enum EntitleServer {
             services: [closer, app, LeadershipService(leadership)] + services,
             store: store,
             leadership: leadership,
+            metrics: metrics,
             listening: { await port.value() }
         )
     }

@@ -51,6 +51,7 @@ public struct CallbackDispatcher: Service {
     let settings: Settings
     let httpClient: HTTPClient
     let logger: Logger
+    let metrics: EntitleMetrics
     let now: @Sendable () -> Timestamp
 
     public init(
@@ -59,6 +60,7 @@ public struct CallbackDispatcher: Service {
         settings: Settings,
         httpClient: HTTPClient = .shared,
         logger: Logger = Logger(label: "entitle.callbacks"),
+        metrics: EntitleMetrics = EntitleMetrics(enabled: false),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
@@ -66,6 +68,7 @@ public struct CallbackDispatcher: Service {
         self.settings = settings
         self.httpClient = httpClient
         self.logger = logger
+        self.metrics = metrics
         self.now = now
     }
 
@@ -144,6 +147,8 @@ public struct CallbackDispatcher: Service {
             _ = try? await response.body.collect(upTo: 64 * 1024)
             if (200..<300).contains(response.status.code) {
                 let delivered = now()
+                metrics.increment(EntitleMetrics.Name.callbackDeliveries, [("type", item.kind.rawValue), ("outcome", "delivered")])
+                metrics.record(EntitleMetrics.Name.callbackLatency, [], EntitleMetrics.duration(from: item.createdAt, to: delivered))
                 await record("delivered", of: item) { try await store.markCallbackDelivered(id: item.id, at: delivered) }
                 return
             }
@@ -152,6 +157,7 @@ public struct CallbackDispatcher: Service {
             failure = "\(error)"
         }
         let next = settings.schedule.nextAttempt(afterAttempts: item.attempts + 1, queuedAt: item.queuedAt, now: now())
+        metrics.increment(EntitleMetrics.Name.callbackDeliveries, [("type", item.kind.rawValue), ("outcome", next == nil ? "given_up" : "failed")])
         logger.warning(
             next == nil ? "callback given up" : "callback failed",
             metadata: ["id": "\(item.id)", "type": "\(item.kind.rawValue)", "error": "\(failure)", "attempts": "\(item.attempts + 1)"]

@@ -73,6 +73,10 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var pruneIntervalSeconds = 3600
     /// How long a replica's claim on a callback lasts (another takes over after it when it dies).
     public var callbackClaimSeconds = 30
+    /// `GET /metrics` (Prometheus); false records nothing.
+    public var metricsEnabled = true
+    /// When set, a scrape of `/metrics` must carry `Authorization: Bearer <token>`.
+    public var metricsToken: String?
 
     public init() {}
 
@@ -129,6 +133,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         callbackRetentionDays = try c.decodeIfPresent(Int.self, forKey: .callbackRetentionDays) ?? callbackRetentionDays
         pruneIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .pruneIntervalSeconds) ?? pruneIntervalSeconds
         callbackClaimSeconds = try c.decodeIfPresent(Int.self, forKey: .callbackClaimSeconds) ?? callbackClaimSeconds
+        metricsEnabled = try c.decodeIfPresent(Bool.self, forKey: .metricsEnabled) ?? metricsEnabled
+        metricsToken = try text(.metricsToken)
     }
 
     /// The file's settings (when given) overlaid with the environment's, checked (`validate`).
@@ -217,6 +223,13 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         callbackRetentionDays = try number("ENTITLE_CALLBACK_RETENTION_DAYS") ?? callbackRetentionDays
         pruneIntervalSeconds = try number("ENTITLE_PRUNE_INTERVAL_SECONDS") ?? pruneIntervalSeconds
         callbackClaimSeconds = try number("ENTITLE_CALLBACK_CLAIM_SECONDS") ?? callbackClaimSeconds
+        if let value = text("ENTITLE_METRICS_ENABLED") {
+            guard let flag = ["true": true, "1": true, "false": false, "0": false][value.lowercased()] else {
+                throw ConfigurationError(setting: "ENTITLE_METRICS_ENABLED", problem: "\"\(value)\" is not true or false")
+            }
+            metricsEnabled = flag
+        }
+        metricsToken = text("ENTITLE_METRICS_TOKEN") ?? metricsToken
         // A delivery may take its whole request timeout (10 s): a shorter claim would let another
         // replica send the same callback while the first is still waiting for an answer.
         guard callbackClaimSeconds >= 15 else {

@@ -21,6 +21,7 @@ extension NotificationProcessor {
         let failures = try await store.recordDeliveryFailure(messageKey: key, error: "\(error)", at: time)
         guard failures.attempts >= retry.deadLetterAfter else {
             let delay = retry.delay(afterAttempts: failures.attempts)
+            count(event, .handedBack)
             logger.warning(
                 "handing back",
                 metadata: ["messageId": "\(messageID ?? "")", "attempts": "\(failures.attempts)", "retryInSeconds": "\(delay)", "error": "\(error)"]
@@ -40,6 +41,7 @@ extension NotificationProcessor {
         )
         let stored = try await store.recordDeadLetter(letter, messageKey: key)
         counters.count { $0.deadLettered += 1 }
+        count(event, .deadLettered)
         logger.error(
             "dead-lettered after \(failures.attempts) attempts; acked, replayable from the admin API",
             metadata: [

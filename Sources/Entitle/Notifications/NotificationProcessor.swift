@@ -28,6 +28,7 @@ public struct NotificationProcessor: Sendable {
     let now: @Sendable () -> Timestamp
     let locks = SubjectLocks()
     public let counters = ProcessorCounters()
+    let metrics: EntitleMetrics
 
     public init(
         store: any Store,
@@ -37,6 +38,7 @@ public struct NotificationProcessor: Sendable {
         retry: NotificationRetrySchedule = NotificationRetrySchedule(),
         replica: String = ReplicaName.current,
         logger: Logger = Logger(label: "entitle.notifications"),
+        metrics: EntitleMetrics = EntitleMetrics(enabled: false),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
@@ -46,12 +48,20 @@ public struct NotificationProcessor: Sendable {
         self.retry = retry
         self.replica = replica
         self.logger = logger
+        self.metrics = metrics
         self.now = now
     }
 
-    /// - Parameter data: the message's decoded `data`; nil when it was not base64.
+    /// - Parameters:
+    ///   - data: the message's decoded `data`; nil when it was not base64.
+    ///   - publishTime: when Pub/Sub accepted it (for the lag metric).
     /// - Throws: on a transient failure (Google or the store); nothing was committed.
-    public func handle(data: Data?, messageID: String?, attributes: [String: String] = [:]) async throws -> Outcome {
+    public func handle(
+        data: Data?,
+        messageID: String?,
+        attributes: [String: String] = [:],
+        publishTime: Timestamp? = nil
+    ) async throws -> Outcome {
         let event: MarketplaceEvent
         do {
             guard let data else { throw PoisonReason("data is not base64") }
@@ -64,6 +74,7 @@ public struct NotificationProcessor: Sendable {
             // Checked under the lock: a duplicate handled by another worker just now is seen.
             if try await store.isProcessed(eventID: event.eventID) {
                 counters.count { $0.duplicates += 1 }
+                count(event, .duplicate)
                 return .duplicate
             }
             let (decided, fetched) = try await decide(event)
@@ -90,9 +101,12 @@ public struct NotificationProcessor: Sendable {
             switch try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
             case .committed:
                 counters.count { $0.processed += 1 }
+                count(event, .processed)
+                observeCommitted(actions, fetched: fetched, publishTime: publishTime)
                 return .processed(actions)
             case .alreadyProcessed:
                 counters.count { $0.duplicates += 1 }
+                count(event, .duplicate)
                 return .duplicate
             }
         }
@@ -104,6 +118,7 @@ public struct NotificationProcessor: Sendable {
         try await store.recordPoison(PoisonMessage(messageID: messageID, data: data, attributes: attributes, reason: reason, receivedAt: now()))
         logger.warning("poison message recorded and acked", metadata: ["messageId": "\(messageID ?? "")", "reason": "\(reason)"])
         counters.count { $0.poison += 1 }
+        count(nil, .poison)
         return .poison(reason)
     }
 
@@ -123,7 +138,9 @@ public struct NotificationProcessor: Sendable {
             let (decided, fetched) = try await decideEntitlement(id, trigger: trigger)
             let actions = try await refreshedAfterApproval(try await perform(decided))
             let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
-            _ = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched))
+            if case .committed = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
+                observeCommitted(actions, fetched: fetched, publishTime: nil)
+            }
             return actions
         }
     }

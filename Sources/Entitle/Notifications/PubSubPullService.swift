@@ -117,7 +117,8 @@ public struct PubSubPullService: Service {
             let outcome = try await processor.handle(
                 data: received.message.data,
                 messageID: received.message.messageId,
-                attributes: received.message.attributes ?? [:]
+                attributes: received.message.attributes ?? [:],
+                publishTime: received.message.publishTime
             )
             logger.debug("handled", metadata: ["messageId": "\(received.message.messageId ?? "")", "outcome": "\(outcome)"])
             extender.cancel()

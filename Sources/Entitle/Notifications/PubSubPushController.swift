@@ -32,6 +32,7 @@ public struct PubSubPushController: Sendable {
             var attributes: [String: String]?
             var messageId: String?
             var message_id: String?
+            var publishTime: String?
         }
         var message: Message
         var subscription: String?
@@ -68,7 +69,8 @@ public struct PubSubPushController: Sendable {
         let messageID = envelope.message.messageId ?? envelope.message.message_id
         let attributes = envelope.message.attributes ?? [:]
         do {
-            _ = try await processor.handle(data: data, messageID: messageID, attributes: attributes)
+            let published = envelope.message.publishTime.flatMap { try? Timestamp(rfc3339: $0) }
+            _ = try await processor.handle(data: data, messageID: messageID, attributes: attributes, publishTime: published)
             return Response(status: .noContent)
         } catch {
             // Pub/Sub's retry policy spaces the pushes; after too many, the message is kept and acked.

@@ -64,6 +64,7 @@ public struct ResyncService: Service {
             if local == nil || local?.signupApproval != approval {
                 try await processor.reconcileAccount(id, trigger: .resync, auditKind: .repair, summary: "resync: account differed")
                 report.repaired += 1
+                processor.metrics.increment(EntitleMetrics.Name.resyncRepairs)
             }
         }
         var listed: Set<EntitlementID> = []
@@ -78,6 +79,7 @@ public struct ResyncService: Service {
             {
                 try await processor.reconcile(id, trigger: .resync, auditKind: .repair, summary: "resync: entitlement differed")
                 report.repaired += 1
+                processor.metrics.increment(EntitleMetrics.Name.resyncRepairs)
             }
         }
         // Stored but no longer listed: purged at Google (404 on the re-read records it deleted).
@@ -89,6 +91,7 @@ public struct ResyncService: Service {
                 report.checked += 1
                 try await processor.reconcile(local.id, trigger: .resync, auditKind: .repair, summary: "resync: no longer listed")
                 report.repaired += 1
+                processor.metrics.increment(EntitleMetrics.Name.resyncRepairs)
             }
             after = last.id
         }

@@ -17,10 +17,17 @@ public struct UsageAPIController: Sendable {
     let recorder: UsageRecorder
     /// App name → API key.
     let keys: [String: String]
+    let metrics: EntitleMetrics
 
-    public init(recorder: UsageRecorder, keys: [String: String]) {
+    public init(recorder: UsageRecorder, keys: [String: String], metrics: EntitleMetrics = EntitleMetrics(enabled: false)) {
         self.recorder = recorder
         self.keys = keys
+        self.metrics = metrics
+    }
+
+    /// Records by outcome; a refusal by its kind (an unreadable body counts once, its records unknown).
+    private func count(_ outcome: String, reason: String = "", _ records: Int = 1) {
+        metrics.increment(EntitleMetrics.Name.usageRecords, [("outcome", outcome), ("reason", reason)], by: records)
     }
 
     struct Result: Codable {
@@ -57,13 +64,16 @@ public struct UsageAPIController: Sendable {
         }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
+            count("refused", reason: "too_large")
             return try Self.json(Problem(error: "a usage request is at most \(Self.maxBodyBytes) bytes"), status: .contentTooLarge)
         }
         let records: [UsageRecordJSON]
         do { records = try UsageRecordJSON.parse(Data(body.readableBytesView)) } catch {
+            count("refused", reason: "malformed")
             return try Self.json(Problem(error: error.message), status: .badRequest)
         }
         guard (1...Self.maxRecords).contains(records.count) else {
+            count("refused", reason: "malformed")
             return try Self.json(Problem(error: "a batch holds 1 to \(Self.maxRecords) records; this one has \(records.count)"), status: .badRequest)
         }
         var items: [UsageRecorder.Item] = []
@@ -84,10 +94,15 @@ public struct UsageAPIController: Sendable {
                     Result(idempotencyKey: submission.idempotencyKey, status: "duplicate", windowStart: window.start, windowEnd: window.end)
                 }
             }
+            let accepted = outcomes.filter { if case .accepted = $0 { true } else { false } }.count
+            count("accepted", accepted)
+            count("duplicate", outcomes.count - accepted)
             return try Self.json(Accepted(results: results), status: .accepted)
         } catch let rejected as UsageRecorder.Rejected {
+            count("refused", reason: "invalid", records.count)
             return try Self.rejected(rejected.problems, records)
         } catch let conflict as UsageConflict {
+            count("refused", reason: "conflict", records.count)
             return try Self.json(
                 Problem(error: "idempotency keys reused with a different body; nothing was recorded", idempotencyKeys: conflict.idempotencyKeys),
                 status: .conflict

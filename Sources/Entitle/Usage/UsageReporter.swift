@@ -68,6 +68,7 @@ public struct UsageReporter: Service {
     /// Only the leading replica reports; a pass stops sending when it no longer leads.
     let leadership: any LeaderElection
     let logger: Logger
+    let metrics: EntitleMetrics
     let now: @Sendable () -> Timestamp
     /// Shared by every copy: a pass on demand (admin) and the scheduled one never overlap.
     private let passes = SubjectLocks()
@@ -79,8 +80,10 @@ public struct UsageReporter: Service {
         refresh: Refresh? = nil,
         leadership: any LeaderElection = SingleProcessLeadership(replica: ReplicaName.current),
         logger: Logger = Logger(label: "entitle.usage"),
+        metrics: EntitleMetrics = EntitleMetrics(enabled: false),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
+        self.metrics = metrics
         self.store = store
         self.serviceControl = serviceControl
         self.settings = settings
@@ -108,7 +111,15 @@ public struct UsageReporter: Service {
     /// a second caller waits for the pass in progress.
     @discardableResult
     public func pass() async throws -> PassSummary {
-        try await passes.withLock("pass") { try await unlockedPass() }
+        try await passes.withLock("pass") {
+            let started = ContinuousClock.now
+            let summary = try await unlockedPass()
+            metrics.record(EntitleMetrics.Name.usagePassDuration, [], ContinuousClock.now - started)
+            for (outcome, count) in [("reported", summary.reported), ("rejected", summary.rejected), ("unknown", summary.unknown)] where count > 0 {
+                metrics.increment(EntitleMetrics.Name.usageOperationsSent, [("outcome", outcome)], by: count)
+            }
+            return summary
+        }
     }
 
     private func unlockedPass() async throws -> PassSummary {

@@ -16,6 +16,8 @@ public struct GoogleAPITransport: Sendable {
     public var logger: Logger
     /// Names the caller in Google's request logs (Entitle: its version and replica).
     public var userAgent: String
+    /// Told of every attempt (metrics); nil: nobody.
+    public var observer: GoogleCallObserver?
 
     public init(
         httpClient: HTTPClient = .shared,
@@ -23,7 +25,8 @@ public struct GoogleAPITransport: Sendable {
         retryPolicy: RetryPolicy = .default,
         requestTimeout: Duration = .seconds(60),
         logger: Logger = Logger(label: "entitle.google"),
-        userAgent: String = "entitle"
+        userAgent: String = "entitle",
+        observer: GoogleCallObserver? = nil
     ) {
         self.httpClient = httpClient
         self.credentials = credentials
@@ -31,6 +34,7 @@ public struct GoogleAPITransport: Sendable {
         self.requestTimeout = requestTimeout
         self.logger = logger
         self.userAgent = userAgent
+        self.observer = observer
     }
 
     /// One call. `body` is sent as JSON; an empty answer decodes as `{}`.
@@ -72,6 +76,8 @@ public struct GoogleAPITransport: Sendable {
         safety: RetrySafety
     ) async throws -> (http: HTTPExchange, token: String?) {
         var lastToken: String?
+        let name = observer.map { _ in GoogleCall.name(method.rawValue, url) }
+        var attempt = 0
         let http = try await RetryLoop.run(policy: retryPolicy, safety: safety, logger: logger, what: "\(method) \(url.path)") {
             var request = HTTPClientRequest(url: url.absoluteString)
             request.method = method
@@ -84,7 +90,19 @@ public struct GoogleAPITransport: Sendable {
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.body = .bytes(ByteBuffer(bytes: payload))
             }
-            return try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout)
+            guard let observer, let name else { return try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout) }
+            attempt += 1
+            let started = ContinuousClock.now
+            do {
+                let exchange = try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout)
+                observer(
+                    GoogleCall(api: name.api, method: name.method, status: exchange.status, duration: ContinuousClock.now - started, attempt: attempt)
+                )
+                return exchange
+            } catch {
+                observer(GoogleCall(api: name.api, method: name.method, status: nil, duration: ContinuousClock.now - started, attempt: attempt))
+                throw error
+            }
         }
         return (http, lastToken)
     }

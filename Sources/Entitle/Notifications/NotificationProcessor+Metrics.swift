@@ -1,0 +1,34 @@
+import EntitleStore
+import MarketplaceCore
+
+/// What the processor tells `/metrics`: each notification's event type and outcome, its lag from
+/// publication to commit, and for an activation the time since the purchase.
+extension NotificationProcessor {
+    enum MetricOutcome: String {
+        case processed, duplicate, poison
+        case handedBack = "handed_back"
+        case deadLettered = "dead_lettered"
+    }
+
+    /// A label with a bounded set of values: an event type Google adds later is `unknown`.
+    static func eventTypeLabel(_ event: MarketplaceEvent?) -> String {
+        guard let type = event?.eventType else { return "none" }
+        if case .unknown = type { return "unknown" }
+        return type.rawValue
+    }
+
+    func count(_ event: MarketplaceEvent?, _ outcome: MetricOutcome) {
+        metrics.increment(EntitleMetrics.Name.notifications, [("event_type", Self.eventTypeLabel(event)), ("outcome", outcome.rawValue)])
+    }
+
+    /// After a commit: the notification's lag and, when it activated an entitlement, the time
+    /// from the purchase (Google's `createTime`) to now.
+    func observeCommitted(_ actions: [ReconcilerAction], fetched: Entitlement?, publishTime: Timestamp?) {
+        let time = now()
+        if let publishTime { metrics.record(EntitleMetrics.Name.notificationLag, [], EntitleMetrics.duration(from: publishTime, to: time)) }
+        let activated = actions.contains { if case .enqueueCallback(let request) = $0 { request.kind == .activated } else { false } }
+        if activated, let created = fetched?.createTime {
+            metrics.record(EntitleMetrics.Name.purchaseToActive, [], EntitleMetrics.duration(from: created, to: time))
+        }
+    }
+}
