@@ -1,5 +1,6 @@
 import ArgumentParser
 import Entitle
+import Foundation
 
 /// `entitle`: the command-line entry point. Subcommands (`serve`, `emulator`, `demo`, admin
 /// commands) arrive with the modules they drive; each stays a thin wrapper over library calls.
@@ -22,4 +23,24 @@ struct EntitleCommand: AsyncParsableCommand {
         ],
         defaultSubcommand: ServeCommand.self
     )
+
+    /// Logging is set up before any command makes a logger (swift-log allows one bootstrap).
+    static func main() async {
+        do {
+            try LogSettings(environment: ProcessInfo.processInfo.environment).bootstrap()
+        } catch {
+            FileHandle.standardError.write(Data("entitle: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -40,8 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = try EntitleConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
+        let logging = try LogSettings(environment: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "entitle")
-        logger.logLevel = .info
+        logger.logLevel = logging.level
         var services: [any Service] = []
         let google: EntitleServer.Google
         var banner: [String] = []
@@ -91,8 +92,13 @@ struct ServeCommand: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let port = await built.listening()
-            let lines = ["Entitle listening on http://\(configuration.httpHost):\(port)/"] + banner + [""]
-            FileHandle.standardOutput.write(Data(lines.joined(separator: "\n").utf8))
+            let lines = ["Entitle listening on http://\(configuration.httpHost):\(port)/"] + banner
+            if logging.format == .json {
+                // Every line of the output is JSON: the banner too, one record per line.
+                for line in lines { logger.notice("\(line.trimmingCharacters(in: .whitespaces))", metadata: ["port": "\(port)"]) }
+            } else {
+                FileHandle.standardOutput.write(Data((lines + [""]).joined(separator: "\n").utf8))
+            }
             try await tasks.waitForAll()
         }
     }

@@ -131,6 +131,10 @@ public struct CallbackDispatcher: Service {
 
     /// One attempt; the outcome is written to the store.
     public func deliver(_ item: OutboxItem) async {
+        await LogContext.with(["callbackId": "\(item.id)", "subject": "\(item.subject)"]) { await attempt(item) }
+    }
+
+    private func attempt(_ item: OutboxItem) async {
         let body = Data(item.body.utf8)
         var request = HTTPClientRequest(url: settings.webhookURL.absoluteString)
         request.method = .POST

@@ -27,7 +27,7 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         let id = context.id
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await LogContext.with(["requestId": "\(id)"]) { try await next(request, context) }
             if response.status.code >= 500 {
                 logger.error(
                     "answered \(response.status.code)",

@@ -16,6 +16,19 @@ extension NotificationProcessor {
     /// - Throws: when the store cannot count the failure; hand the message back at the initial delay.
     public func failed(data: Data?, messageID: String?, attributes: [String: String] = [:], error: any Error) async throws -> FailureDecision {
         let event = data.flatMap { try? MarketplaceEvent(json: $0) }
+        let context: Logger.Metadata = event.map { ["eventId": "\($0.eventID)", "subject": "\(Self.subject($0))"] } ?? [:]
+        return try await LogContext.with(context) {
+            try await decideFailure(event, data: data, messageID: messageID, attributes: attributes, error: error)
+        }
+    }
+
+    private func decideFailure(
+        _ event: MarketplaceEvent?,
+        data: Data?,
+        messageID: String?,
+        attributes: [String: String],
+        error: any Error
+    ) async throws -> FailureDecision {
         let key = messageID ?? event.map { "event:\($0.eventID)" } ?? "data:\(HashedUUID.v8([String(decoding: data ?? Data(), as: UTF8.self)]))"
         let time = now()
         let failures = try await store.recordDeliveryFailure(messageKey: key, error: "\(error)", at: time)

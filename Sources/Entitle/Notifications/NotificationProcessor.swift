@@ -70,7 +70,18 @@ public struct NotificationProcessor: Sendable {
             return try await recordPoison(data: data ?? Data(), messageID: messageID, attributes: attributes, reason: "\(error)")
         }
         let raw = data.map { String(decoding: $0, as: UTF8.self) }
-        return try await withSubject(Self.subject(event)) {
+        let context: Logger.Metadata = [
+            "eventId": "\(event.eventID)", "subject": "\(Self.subject(event))", "eventType": "\(Self.eventTypeLabel(event))",
+        ]
+        return try await LogContext.with(context) {
+            let outcome = try await handleDecoded(event, raw: raw, publishTime: publishTime)
+            logger.debug("notification handled", metadata: ["outcome": "\(outcome)"])
+            return outcome
+        }
+    }
+
+    private func handleDecoded(_ event: MarketplaceEvent, raw: String?, publishTime: Timestamp?) async throws -> Outcome {
+        try await withSubject(Self.subject(event)) {
             // Checked under the lock: a duplicate handled by another worker just now is seen.
             if try await store.isProcessed(eventID: event.eventID) {
                 counters.count { $0.duplicates += 1 }
@@ -134,14 +145,16 @@ public struct NotificationProcessor: Sendable {
         -> [ReconcilerAction]
     {
         let subject = "entitlements/\(id.rawValue)"
-        return try await withSubject(subject) {
-            let (decided, fetched) = try await decideEntitlement(id, trigger: trigger)
-            let actions = try await refreshedAfterApproval(try await perform(decided))
-            let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
-            if case .committed = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
-                observeCommitted(actions, fetched: fetched, publishTime: nil)
+        return try await LogContext.with(["subject": "\(subject)"]) {
+            try await withSubject(subject) {
+                let (decided, fetched) = try await decideEntitlement(id, trigger: trigger)
+                let actions = try await refreshedAfterApproval(try await perform(decided))
+                let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
+                if case .committed = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
+                    observeCommitted(actions, fetched: fetched, publishTime: nil)
+                }
+                return actions
             }
-            return actions
         }
     }
 

@@ -99,7 +99,9 @@ public struct PubSubPullService: Service {
                 continue
             }
             await withDiscardingTaskGroup { group in
-                for message in received { group.addTask { await handle(message) } }
+                for message in received {
+                    group.addTask { await LogContext.with(["messageId": "\(message.message.messageId ?? "")"]) { await handle(message) } }
+                }
             }
         }
     }
@@ -114,13 +116,12 @@ public struct PubSubPullService: Service {
         }
         defer { extender.cancel() }
         do {
-            let outcome = try await processor.handle(
+            _ = try await processor.handle(
                 data: received.message.data,
                 messageID: received.message.messageId,
                 attributes: received.message.attributes ?? [:],
                 publishTime: received.message.publishTime
             )
-            logger.debug("handled", metadata: ["messageId": "\(received.message.messageId ?? "")", "outcome": "\(outcome)"])
             extender.cancel()
             do { try await pubsub.acknowledge(subscription, ackIDs: [received.ackId]) } catch {
                 // Committed already: the redelivery will be a duplicate, skipped by the inbox.

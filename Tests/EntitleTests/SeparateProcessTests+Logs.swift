@@ -1,0 +1,101 @@
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// `ENTITLE_LOG_FORMAT=json` for a log platform (issue #14, item 2), read off a child's output.
+extension SeparateProcessTests {
+    @Test(
+        "ENTITLE_LOG_FORMAT=json at debug: every output line of `entitle serve` is a JSON object with severity, message and time, through purchases, a failing webhook, a poison message, refused credentials and a shutdown; event lines carry eventId, subject and messageId; no secret appears"
+    )
+    func jsonLogs() async throws {
+        let receiver = HTTPReceiver(statuses: [500])
+        try await receiver.serve { webhook in
+            try await withSetup(policy: "automatic", callbackURL: webhook) { setup in
+                var setup = setup
+                let secrets = [
+                    "usage": "json-logs-usage-api-key-0123", "metrics": "json-logs-metrics-token-0123",
+                    "callback": "crash-test-callback-secret", "admin": Self.adminToken,
+                ]
+                setup.environment["ENTITLE_LOG_FORMAT"] = "json"
+                setup.environment["ENTITLE_LOG_LEVEL"] = "debug"
+                setup.environment["ENTITLE_USAGE_API_KEY"] = secrets["usage"]
+                setup.environment["ENTITLE_METRICS_TOKEN"] = secrets["metrics"]
+                let key = try JSONDecoder().decode(
+                    ServiceAccountKey.self,
+                    from: try Data(contentsOf: URL(fileURLWithPath: setup.environment["ENTITLE_GOOGLE_CREDENTIALS"]!))
+                )
+                let pem = key.private_key.split(separator: "\n").filter { !$0.hasPrefix("-----") }
+                let running = setup.running
+                let child = try ChildProcess(
+                    setup.executable,
+                    arguments: setup.arguments,
+                    environment: setup.environment,
+                    outputFile: setup.directory.appendingPathComponent("serve-json.log")
+                )
+                let listening = try await child.line(containing: "Entitle listening on")
+                let banner = try JSONSerialization.jsonObject(with: Data(listening.utf8)) as? [String: Any]
+                let port = try #require((banner?["port"] as? String).flatMap { Int($0) }, "\(listening)")
+                let base = URL(string: "http://127.0.0.1:\(port)/")!
+                let admin = JSONHTTPClient(baseURL: base, headers: ["Authorization": "Bearer \(Self.adminToken)"])
+
+                var ids: [EntitlementID] = []
+                for index in 0..<3 {
+                    let purchase: Purchase = try await running.http.post(
+                        "emulator/v1/purchases",
+                        ["product": "example-messaging-service", "plan": "basic", "account": "LOG-\(index)"]
+                    ).decode()
+                    ids.append(try EntitlementID(purchase.entitlementId))
+                }
+                _ = try await running.pubSubClient(try await running.transport())
+                    .publish(running.emulator.options.topic, [PubSubMessage(data: Data("not json".utf8))])
+                let deadline = ContinuousClock.now + .seconds(30)
+                var active = 0
+                while ContinuousClock.now < deadline {
+                    active = try await stored(admin).values.filter { ids.contains($0.id) && $0.state == .active }.count
+                    if active == ids.count, await receiver.requests.count > ids.count { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(active == ids.count)
+                // Refused credentials of every kind: logged or not, the wrong value must not be echoed.
+                let anonymous = JSONHTTPClient(baseURL: base)
+                #expect(try await anonymous.get("api/admin/entitlements").status == 401)
+                #expect(try await anonymous.send("POST", "v1/usage", body: ["metric": "x"], headers: ["Authorization": "Bearer nope"]).status == 401)
+                #expect(try await anonymous.send("GET", "metrics", headers: ["Authorization": "Bearer \(secrets["metrics"]!)"]).status == 200)
+                #expect(try await anonymous.get("no/such/page").status == 404)
+                #expect(try await child.stop() == 0)
+
+                let lines = child.output.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
+                var objects: [[String: Any]] = []
+                for line in lines {
+                    let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                    #expect(object != nil, "not a JSON object: \(line)")
+                    guard let object else { continue }
+                    let severity = object["severity"] as? String
+                    #expect(["DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL"].contains(severity ?? ""), "\(line)")
+                    #expect(object["message"] is String, "\(line)")
+                    #expect((object["time"] as? String).flatMap { try? Timestamp(rfc3339: $0) } != nil, "\(line)")
+                    objects.append(object)
+                }
+                #expect(lines.count > 20, "\(lines.count) lines")
+                let handled = objects.filter { $0["message"] as? String == "notification handled" }
+                #expect(handled.count >= 6, "two notifications per purchase: \(handled.count)")
+                for object in handled {
+                    #expect(
+                        object["eventId"] is String && (object["subject"] as? String)?.contains("/") == true && object["messageId"] is String,
+                        "\(object)"
+                    )
+                }
+                let poison = objects.filter { ($0["message"] as? String)?.contains("poison") == true }
+                #expect(poison.count == 1 && poison.first?["messageId"] is String, "\(poison)")
+                let failed = objects.filter { $0["message"] as? String == "callback failed" }
+                #expect(failed.count == 1 && (failed.first?["callbackId"] as? String) != nil && failed.first?["severity"] as? String == "WARNING")
+                let output = child.output
+                for (name, secret) in secrets { #expect(!output.contains(secret), "the \(name) secret is in the logs") }
+                for chunk in pem where chunk.count > 16 { #expect(!output.contains(chunk), "the private key is in the logs") }
+            }
+        }
+    }
+}
