@@ -71,6 +71,21 @@ public struct PubSubClient: Sendable {
         try await transport.call(.GET, url(name), safety: .idempotent)
     }
 
+    /// Which of `permissions` the caller holds on a topic or subscription (IAM `testIamPermissions`).
+    public func testPermissions(_ resource: String, _ permissions: [String]) async throws -> [String] {
+        let response: PermissionsBody = try await transport.call(
+            .POST,
+            url(resource, verb: "testIamPermissions"),
+            body: PermissionsBody(permissions: permissions),
+            safety: .idempotent
+        )
+        return response.permissions ?? []
+    }
+
+    struct PermissionsBody: Codable, Sendable {
+        var permissions: [String]?
+    }
+
     public func deleteSubscription(_ name: String) async throws {
         let _: EmptyResponse = try await transport.call(.DELETE, url(name), safety: .guardedByState)
     }

@@ -69,6 +69,10 @@ struct PubSubRoutes {
         return try JSONResponse.make(PublishResponseJSON(messageIds: try await state.publish(topic: topic, decoded)))
     }
 
+    struct PermissionsJSON: Codable {
+        var permissions: [String]?
+    }
+
     private func subscriptionAction(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (subscription, verb) = try nameAndVerb(context, "subscriptions", "subscription")
         switch verb {
@@ -83,6 +87,11 @@ struct PubSubRoutes {
             let body = try await RequestDecoding.decode(ModifyAckDeadlineRequestJSON.self, from: request, allowEmpty: false)
             guard let seconds = body.ackDeadlineSeconds else { throw GoogleAPIError.invalidArgument("ackDeadlineSeconds is required.") }
             try await state.modifyAckDeadline(subscription, ackIDs: body.ackIds ?? [], seconds: seconds)
+        case "testIamPermissions":
+            // The emulator's caller may do anything to a subscription that exists.
+            let body = try await RequestDecoding.decode(PermissionsJSON.self, from: request, allowEmpty: false)
+            _ = try await state.pubsub.subscription(subscription)
+            return try JSONResponse.make(PermissionsJSON(permissions: body.permissions))
         case "modifyPushConfig":
             let body = try await RequestDecoding.decode(ModifyPushConfigRequestJSON.self, from: request, allowEmpty: false)
             try await state.modifyPushConfig(subscription, body.pushConfig)
