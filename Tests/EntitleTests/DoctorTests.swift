@@ -114,6 +114,32 @@ import Testing
                         "\(webhookFails.output)"
                     )
 
+                    // Push delivery: the subscription must push to Entitle's endpoint with the configured audience and account.
+                    let endpoint = "https://entitle.example.com/pubsub/push"
+                    let push = PubSubSubscription.PushConfig(
+                        pushEndpoint: endpoint,
+                        oidcToken: .init(serviceAccountEmail: "pubsub-push@vendor.iam.gserviceaccount.com", audience: endpoint)
+                    )
+                    try await pubsub.createSubscription(
+                        "projects/vendor/subscriptions/pushed",
+                        PubSubSubscription(topic: running.emulator.options.topic, pushConfig: push)
+                    )
+                    let pushSettings = [
+                        "ENTITLE_DELIVERY": "push", "ENTITLE_SUBSCRIPTION": "projects/vendor/subscriptions/pushed",
+                        "ENTITLE_PUBLIC_URL": "https://entitle.example.com",
+                        "ENTITLE_PUSH_SERVICE_ACCOUNT": "pubsub-push@vendor.iam.gserviceaccount.com",
+                    ]
+                    let pushed = try await doctor(pushSettings)
+                    #expect(
+                        pushed.status == 0 && pushed.output.contains("✔ subscription: projects/vendor/subscriptions/pushed pushes to \(endpoint)"),
+                        "\(pushed.output)"
+                    )
+                    let otherAudience = try await doctor(pushSettings.merging(["ENTITLE_PUSH_AUDIENCE": "https://other.example.com"]) { $1 })
+                    #expect(
+                        otherAudience.status == 1 && otherAudience.failed.count == 1 && otherAudience.failed[0].contains("OIDC audience"),
+                        "\(otherAudience.output)"
+                    )
+
                     let unmigrated = try await doctor(["ENTITLE_STORE_URL": directory.appendingPathComponent("new.sqlite").path])
                     #expect(
                         unmigrated.status == 1 && unmigrated.failed.count == 1 && unmigrated.failed[0].hasPrefix("✘ store:"),

@@ -26,7 +26,12 @@ struct PubSubRoutes {
             return try JSONResponse.make(try await state.createSubscription(try name(context, "subscriptions", "subscription"), body))
         }
         router.get(RouterPath(subscriptions)) { _, context in
-            try JSONResponse.make(try await state.pubsub.subscription(try name(context, "subscriptions", "subscription")).config)
+            // `GET …:getIamPolicy` is IAM (Pub/Sub's discovery document); a bare GET is subscriptions.get.
+            switch try nameAndVerb(context, "subscriptions", "subscription") {
+            case (let subscription, nil): return try JSONResponse.make(try await state.pubsub.subscription(subscription).config)
+            case (let subscription, "getIamPolicy"): return try JSONResponse.make(try await state.pubsub.iamPolicy(subscription))
+            case (_, let verb?): throw GoogleAPIError.notFound("Method \(verb) not found for subscriptions.")
+            }
         }
         router.delete(RouterPath(subscriptions)) { _, context in
             try await state.deleteSubscription(try name(context, "subscriptions", "subscription"))
@@ -69,6 +74,11 @@ struct PubSubRoutes {
         return try JSONResponse.make(PublishResponseJSON(messageIds: try await state.publish(topic: topic, decoded)))
     }
 
+    struct SetIamPolicyJSON: Codable {
+        var policy: JSONValue?
+        var updateMask: String?
+    }
+
     struct PermissionsJSON: Codable {
         var permissions: [String]?
     }
@@ -87,6 +97,10 @@ struct PubSubRoutes {
             let body = try await RequestDecoding.decode(ModifyAckDeadlineRequestJSON.self, from: request, allowEmpty: false)
             guard let seconds = body.ackDeadlineSeconds else { throw GoogleAPIError.invalidArgument("ackDeadlineSeconds is required.") }
             try await state.modifyAckDeadline(subscription, ackIDs: body.ackIds ?? [], seconds: seconds)
+        case "setIamPolicy":
+            let body = try await RequestDecoding.decode(SetIamPolicyJSON.self, from: request, allowEmpty: false)
+            guard let policy = body.policy else { throw GoogleAPIError.invalidArgument("policy is required.") }
+            return try JSONResponse.make(try await state.setIamPolicy(subscription, policy))
         case "testIamPermissions":
             // The emulator's caller may do anything to a subscription that exists.
             let body = try await RequestDecoding.decode(PermissionsJSON.self, from: request, allowEmpty: false)

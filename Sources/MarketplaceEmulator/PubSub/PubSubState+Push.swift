@@ -62,6 +62,29 @@ extension PubSubState {
         }
     }
 
+    /// IAM on a subscription, kept so that `gcloud … add-iam-policy-binding` (get, then set with
+    /// the etag it read) works; a stale etag is refused as Google refuses it.
+    func iamPolicy(_ name: String) throws(GoogleAPIError) -> JSONValue {
+        try subscription(name).iamPolicy ?? .object(["version": .number(1), "etag": .string("BwAAAAAAAAA=")])
+    }
+
+    mutating func setIamPolicy(_ name: String, _ policy: JSONValue) throws(GoogleAPIError) -> JSONValue {
+        guard case .object(let current) = try iamPolicy(name), case .object(var fields) = policy else {
+            throw .invalidArgument("policy is required.")
+        }
+        if let etag = fields["etag"], etag != current["etag"] {
+            throw GoogleAPIError(
+                code: 409,
+                status: "ABORTED",
+                message: "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff."
+            )
+        }
+        fields["etag"] = .string(Data(UUID().uuidString.utf8.prefix(8)).base64EncodedString())
+        let updated = JSONValue.object(fields)
+        try mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) in subscription.iamPolicy = updated }
+        return updated
+    }
+
     mutating func modifyPushConfig(_ name: String, _ pushConfig: PushConfigJSON?) throws(GoogleAPIError) {
         try Self.validate(pushConfig)
         try mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) in

@@ -11,6 +11,8 @@ struct PubSubState: Codable, Sendable {
         var leased: [String: Lease] = [:]
         /// Held back by the fault plan; delivered after the next message (out of order).
         var held: [Queued] = []
+        /// As `setIamPolicy` last set it (the emulator grants everything whatever it says).
+        var iamPolicy: JSONValue?
         var ackDeadlineSeconds: Int { config.ackDeadlineSeconds ?? 10 }
     }
 

@@ -60,6 +60,10 @@ extension EmulatorState {
         }
     }
 
+    func setIamPolicy(_ name: String, _ policy: JSONValue) throws(GoogleAPIError) -> JSONValue {
+        try pubsub.setIamPolicy(name, policy)
+    }
+
     func modifyPushConfig(_ name: String, _ pushConfig: PushConfigJSON?) throws(GoogleAPIError) {
         try pubsub.modifyPushConfig(name, pushConfig)
     }
