@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-public import EntitleStore
+import EntitleStore
 import Foundation
 import GoogleCloud
 import MarketplaceCore

@@ -1,9 +1,9 @@
 public import AsyncHTTPClient
-public import EntitleStore
+import EntitleStore
 public import Foundation
 public import GoogleCloud
 import Logging
-public import MarketplaceCore
+import MarketplaceCore
 import NIOCore
 import NIOHTTP1
 

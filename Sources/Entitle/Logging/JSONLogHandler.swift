@@ -37,23 +37,16 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    public func log(
-        level: Logger.Level,
-        message: Logger.Message,
-        metadata explicit: Logger.Metadata?,
-        source: String,
-        file: String,
-        function: String,
-        line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var fields: [String: Any] = [:]
         var all = self.metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
-        if let explicit { all.merge(explicit) { $1 } }
+        if let explicit = event.metadata { all.merge(explicit) { $1 } }
         for (key, value) in all { fields[key] = Self.json(value) }
+        if let error = event.error { fields["error"] = "\(error)" }
         // Cloud Logging's own fields win over metadata of the same name.
-        fields["severity"] = Self.severity(level)
-        fields["message"] = message.description
+        fields["severity"] = Self.severity(event.level)
+        fields["message"] = event.message.description
         fields["time"] = Self.time(Date())
         fields["logger"] = label
         guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }

@@ -1,4 +1,4 @@
-public import CoreMetrics
+import CoreMetrics
 import Foundation
 public import GoogleCloud
 public import MarketplaceCore
