@@ -133,4 +133,12 @@ public protocol Store: Sendable {
 
     /// Rows by state, for metrics.
     func counts() async throws -> StoreCounts
+
+    /// Keeps a hand-off code (its hash) for the vendor's app to redeem.
+    func createHandoff(_ handoff: Handoff) async throws
+    /// Marks the code used if it is `app`'s, unused and unexpired, atomically.
+    func redeemHandoff(codeHash: String, app: String, at: Timestamp) async throws -> HandoffRedemption
+    func customer(id: String) async throws -> Customer?
+    /// The accounts linked to a customer, by id.
+    func accounts(ofCustomer id: String) async throws -> [AccountID]
 }

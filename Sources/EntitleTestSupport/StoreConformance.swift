@@ -9,7 +9,9 @@ public enum StoreConformance {
     public typealias Check = @Sendable (any Store) async throws -> Void
 
     public static var checks: [String: Check] {
-        coreChecks.merging(usageChecks) { a, _ in a }.merging(retentionChecks) { a, _ in a }.merging(concurrencyChecks) { a, _ in a }
+        coreChecks.merging(usageChecks) { a, _ in a }.merging(retentionChecks) { a, _ in a }.merging(concurrencyChecks) { a, _ in a }.merging(
+            handoffChecks
+        ) { a, _ in a }
     }
 
     static let coreChecks: [String: Check] = [

@@ -94,18 +94,22 @@ public enum EntitleServer {
             audiences: Set(configuration.signupAudiences),
             certificates: GoogleCertificateCache(url: google.endpoints.signupCertificates, logger: logger)
         )
+        let handoffs = configuration.handoffApp.map { Handoffs(store: store, app: $0, lifetimeSeconds: Int64(configuration.handoffSeconds)) }
         let flow = SignupFlow(
             store: store,
             procurement: procurement,
             verifier: verifier,
             processor: processor,
             appURL: appURL,
+            handoffs: handoffs,
+            externalPage: configuration.signupMode == "redirect" ? configuration.signupURL.flatMap(URL.init(string:)) : nil,
             sessionLifetimeSeconds: Int64(configuration.signupSessionSeconds),
             logger: logger
         )
-        SignupController(flow: flow, secureCookie: publicURL.lowercased().hasPrefix("https://"), logger: logger).register(on: router)
+        let pages = try SignupPages.load(directory: configuration.signupTemplates)
+        SignupController(flow: flow, pages: pages, secureCookie: publicURL.lowercased().hasPrefix("https://"), logger: logger).register(on: router)
         router.get("signup/done") { _, _ in
-            SignupController.problem(.ok, "You are signed up", "Your purchase is being set up. You can close this page.")
+            SignupController.problem(pages: pages, .ok, "You are signed up", "Your purchase is being set up. You can close this page.")
         }
         var services: [any Service] = []
         if configuration.delivery == "push" {
@@ -157,6 +161,14 @@ public enum EntitleServer {
                 maxQuantity: configuration.usageMaxQuantity
             )
             UsageAPIController(recorder: recorder, keys: configuration.usageAPIKeys, metrics: metrics).register(on: router)
+            AppAPIController(store: store, keys: AppKeys(configuration.usageAPIKeys), catalog: UsageCatalog(products: configuration.usageMetrics))
+                .register(on: router)
+            if let app = configuration.handoffApp {
+                let catalog = UsageCatalog(products: configuration.usageMetrics)
+                SignupAPIController(flow: flow, keys: AppKeys(configuration.usageAPIKeys), app: app, store: store, catalog: catalog).register(
+                    on: router
+                )
+            }
         }
         var usageReporter: UsageReporter?
         if configuration.usageReportIntervalSeconds > 0 {

@@ -35,6 +35,26 @@ extension EntitleConfiguration {
         for (app, key) in usageAPIKeys.sorted(by: { $0.key < $1.key }) {
             try secret(key, app == "default" ? "usageAPIKeys" : "usageAPIKeys.\(app)", "ENTITLE_USAGE_API_KEY")
         }
+        if signupMode == "redirect" {
+            guard let signupURL, Self.isWebURL(signupURL) else {
+                throw ConfigurationError(
+                    setting: origins.of("signupURL", environment: "ENTITLE_SIGNUP_URL"),
+                    problem: "redirect sign-up needs your sign-up page's http(s) URL"
+                )
+            }
+            guard handoffApp != nil else {
+                throw ConfigurationError(
+                    setting: origins.of("signupApp", environment: "ENTITLE_SIGNUP_APP"),
+                    problem: "redirect sign-up needs an app key (usageAPIKeys) to complete sign-ups with"
+                )
+            }
+        }
+        if let signupApp, usageAPIKeys[signupApp] == nil {
+            throw ConfigurationError(
+                setting: origins.of("signupApp", environment: "ENTITLE_SIGNUP_APP"),
+                problem: "\"\(signupApp)\" has no key in usageAPIKeys: it could not redeem its hand-off codes"
+            )
+        }
         if let callbackURL {
             guard Self.isWebURL(callbackURL) else {
                 throw ConfigurationError(

@@ -77,6 +77,17 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var metricsEnabled = true
     /// When set, a scrape of `/metrics` must carry `Authorization: Bearer <token>`.
     public var metricsToken: String?
+    /// The app (a `usageAPIKeys` name) that sign-up hand-off codes are for; unset: the only key's
+    /// app, or `default`.
+    public var signupApp: String?
+    /// How long a hand-off code can be redeemed.
+    public var handoffSeconds = 300
+    /// `hosted` (Entitle's sign-up form) or `redirect` (the vendor's page at `signupURL`).
+    public var signupMode = "hosted"
+    /// Redirect mode: the vendor's sign-up page, sent the buyer with `?code=`.
+    public var signupURL: String?
+    /// A folder of `layout.mustache`, `signup.mustache`, `problem.mustache` replacing the hosted pages.
+    public var signupTemplates: String?
 
     public init() {}
 
@@ -135,6 +146,11 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         callbackClaimSeconds = try c.decodeIfPresent(Int.self, forKey: .callbackClaimSeconds) ?? callbackClaimSeconds
         metricsEnabled = try c.decodeIfPresent(Bool.self, forKey: .metricsEnabled) ?? metricsEnabled
         metricsToken = try text(.metricsToken)
+        signupApp = try text(.signupApp)
+        handoffSeconds = try c.decodeIfPresent(Int.self, forKey: .handoffSeconds) ?? handoffSeconds
+        signupMode = try text(.signupMode) ?? signupMode
+        signupURL = try text(.signupURL)
+        signupTemplates = try text(.signupTemplates)
     }
 
     /// The file's settings (when given) overlaid with the environment's, checked (`validate`).
@@ -230,6 +246,17 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
             metricsEnabled = flag
         }
         metricsToken = text("ENTITLE_METRICS_TOKEN") ?? metricsToken
+        signupApp = text("ENTITLE_SIGNUP_APP") ?? signupApp
+        handoffSeconds = try number("ENTITLE_HANDOFF_SECONDS") ?? handoffSeconds
+        signupMode = text("ENTITLE_SIGNUP_MODE") ?? signupMode
+        signupURL = text("ENTITLE_SIGNUP_URL") ?? signupURL
+        signupTemplates = text("ENTITLE_SIGNUP_TEMPLATES") ?? signupTemplates
+        guard ["hosted", "redirect"].contains(signupMode) else {
+            throw ConfigurationError(setting: "signupMode", problem: "\"\(signupMode)\" is not hosted or redirect")
+        }
+        guard (1...3600).contains(handoffSeconds) else {
+            throw ConfigurationError(setting: "handoffSeconds", problem: "\(handoffSeconds) must be 1 to 3600")
+        }
         // A delivery may take its whole request timeout (10 s): a shorter claim would let another
         // replica send the same callback while the first is still waiting for an answer.
         guard callbackClaimSeconds >= 15 else {
@@ -281,6 +308,14 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         guard ["pull", "push"].contains(delivery) else {
             throw ConfigurationError(setting: "delivery", problem: "\"\(delivery)\" is not pull or push")
         }
+    }
+
+    /// The app hand-off codes are for: `signupApp`, else the only app key's, else `default`'s;
+    /// nil (no codes) when no such app has a key.
+    public var handoffApp: String? {
+        if let signupApp { return usageAPIKeys[signupApp] == nil ? nil : signupApp }
+        if usageAPIKeys.count == 1 { return usageAPIKeys.keys.first }
+        return usageAPIKeys["default"] == nil ? nil : "default"
     }
 
     public var retention: RetentionPolicy {

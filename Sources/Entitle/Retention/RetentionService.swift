@@ -64,6 +64,7 @@ public struct RetentionService: Service {
             total.usageRecords += round.usageRecords
             total.callbacks += round.callbacks
             total.signupSessions += round.signupSessions
+            total.handoffs += round.handoffs
             guard round.total > 0 else { break }
             // Let the writer serve notifications between batches.
             try await Task.sleep(for: .milliseconds(20))

@@ -5,7 +5,7 @@ import HTTPTypes
 public import Hummingbird
 public import Logging
 import MarketplaceCore
-import Mustache
+public import Mustache
 import NIOCore
 
 /// `POST /signup` (Marketplace's form POST with `x-gcp-marketplace-token`) and
@@ -16,13 +16,20 @@ public struct SignupController: Sendable {
     static let maxFormBytes = 64 * 1024
 
     let flow: SignupFlow
+    let pages: MustacheLibrary
     /// The cookie is `Secure` when buyers reach Entitle over https (a browser drops a Secure
     /// cookie set over plain http, and the form could never be sent).
     let secureCookie: Bool
     let logger: Logger
 
-    public init(flow: SignupFlow, secureCookie: Bool = true, logger: Logger = Logger(label: "entitle.signup")) {
+    public init(
+        flow: SignupFlow,
+        pages: MustacheLibrary = SignupPages.library,
+        secureCookie: Bool = true,
+        logger: Logger = Logger(label: "entitle.signup")
+    ) {
         self.flow = flow
+        self.pages = pages
         self.secureCookie = secureCookie
         self.logger = logger
     }
@@ -50,6 +57,7 @@ public struct SignupController: Sendable {
         do { form = try await Self.decodeForm(request) } catch { return Self.tooLarge }
         guard let form, let token = form.token, !token.isEmpty else {
             return Self.problem(
+                pages: pages,
                 .badRequest,
                 "Sign-up link incomplete",
                 "This page expects the sign-up request Google Cloud Marketplace sends. Start again from your order in the Marketplace."
@@ -57,10 +65,15 @@ public struct SignupController: Sendable {
         }
         do {
             switch try await flow.begin(token: token) {
-            case .returning(let url):
+            case .returning(let url), .external(let url):
                 return Self.redirect(url)
             case .form(let session):
-                var response = Self.page(.ok, "signup", ["title": "Finish signing up", "session": session.id, "csrf": session.csrfToken])
+                var response = Self.page(
+                    .ok,
+                    "signup",
+                    pages: pages,
+                    ["title": "Finish signing up", "session": session.id, "csrf": session.csrfToken]
+                )
                 let lifetime = max(0, session.expiresAt.seconds - session.createdAt.seconds)
                 let secure = secureCookie ? " Secure;" : ""
                 response.headers[.setCookie] =
@@ -69,7 +82,7 @@ public struct SignupController: Sendable {
             }
         } catch let error as SignupError {
             logger.warning("sign-up refused", metadata: ["reason": "\(error)", "requestId": "\(id)"])
-            return Self.page(for: error)
+            return Self.page(for: error, pages: pages)
         } catch {
             return googleFailed(error, id: id, retry: "Choose Sign up again on your order in Google Cloud Marketplace.")
         }
@@ -86,19 +99,19 @@ public struct SignupController: Sendable {
             : "Google Cloud Marketplace refused to finish your sign-up. Please contact us and quote reference \(id)."
         if transient, var form {
             form["retry"] = message
-            return Self.page(.serviceUnavailable, "signup", form)
+            return Self.page(.serviceUnavailable, "signup", pages: pages, form)
         }
-        return Self.problem(transient ? .serviceUnavailable : .badGateway, "Your sign-up could not be finished", message)
+        return Self.problem(pages: pages, transient ? .serviceUnavailable : .badGateway, "Your sign-up could not be finished", message)
     }
 
     func complete(_ request: Request, id: String) async throws -> Response {
         let form: CompleteForm?
         do { form = try await Self.decodeForm(request) } catch { return Self.tooLarge }
         guard let form, let session = form.session, let csrf = form.csrf else {
-            return Self.problem(.badRequest, "Form incomplete", "Please use the sign-up page to sign up.")
+            return Self.problem(pages: pages, .badRequest, "Form incomplete", "Please use the sign-up page to sign up.")
         }
         let cookie = Self.cookieValue(request.headers[.cookie], named: Self.cookie)
-        guard cookie == csrf else { return Self.page(for: .forgedForm) }
+        guard cookie == csrf else { return Self.page(for: .forgedForm, pages: pages) }
         let fields = SignupFlow.Form(company: form.company ?? "", contactName: form.contactName ?? "", email: form.email ?? "")
         do {
             return Self.redirect(try await flow.complete(sessionID: session, csrfToken: csrf, form: fields))
@@ -107,10 +120,10 @@ public struct SignupController: Sendable {
                 "title": "Finish signing up", "session": session, "csrf": csrf, "company": fields.company, "contactName": fields.contactName,
                 "email": fields.email, "problems": problems,
             ]
-            return Self.page(.unprocessableContent, "signup", values)
+            return Self.page(.unprocessableContent, "signup", pages: pages, values)
         } catch let error as SignupError {
             logger.warning("sign-up refused", metadata: ["reason": "\(error)", "requestId": "\(id)"])
-            return Self.page(for: error)
+            return Self.page(for: error, pages: pages)
         } catch {
             let form: [String: Any] = [
                 "title": "Finish signing up", "session": session, "csrf": csrf, "company": fields.company, "contactName": fields.contactName,
@@ -120,8 +133,11 @@ public struct SignupController: Sendable {
         }
     }
 
-    static func page(for error: SignupError) -> Response {
-        switch error {
+    static func page(for error: SignupError, pages: MustacheLibrary = SignupPages.library) -> Response {
+        func problem(_ status: HTTPResponse.Status, _ title: String, _ message: String) -> Response {
+            SignupController.problem(pages: pages, status, title, message)
+        }
+        return switch error {
         case .invalidToken(let reason as TokenVerificationError) where reason == .expired:
             problem(
                 .unauthorized,
@@ -134,7 +150,7 @@ public struct SignupController: Sendable {
                 "This sign-up link is not valid",
                 "We could not confirm this request came from Google Cloud Marketplace. Return to your order and choose Sign up again."
             )
-        case .unknownSession, .expiredSession:
+        case .unknownSession, .expiredSession, .alreadyCompleted:
             problem(.gone, "This sign-up page has expired", "Return to your order in Google Cloud Marketplace and choose Sign up again.")
         case .forgedForm:
             problem(
@@ -147,12 +163,22 @@ public struct SignupController: Sendable {
         }
     }
 
-    static func problem(_ status: HTTPResponse.Status, _ title: String, _ message: String) -> Response {
-        page(status, "problem", ["title": title, "message": message])
+    static func problem(
+        pages: MustacheLibrary = SignupPages.library,
+        _ status: HTTPResponse.Status,
+        _ title: String,
+        _ message: String
+    ) -> Response {
+        page(status, "problem", pages: pages, ["title": title, "message": message])
     }
 
-    static func page(_ status: HTTPResponse.Status, _ template: String, _ values: [String: Any]) -> Response {
-        let html = SignupPages.library.render(values, withTemplate: template) ?? ""
+    static func page(
+        _ status: HTTPResponse.Status,
+        _ template: String,
+        pages: MustacheLibrary = SignupPages.library,
+        _ values: [String: Any]
+    ) -> Response {
+        let html = pages.render(values, withTemplate: template) ?? ""
         return Response(
             status: status,
             headers: [

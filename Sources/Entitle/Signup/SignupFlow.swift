@@ -14,6 +14,36 @@ public struct SignupFlow: Sendable {
         case form(SignupSession)
         /// The account signed up before: on to the app.
         case returning(URL)
+        /// Redirect mode: on to the vendor's own sign-up page, with the session's code.
+        case external(URL)
+    }
+
+    /// What the vendor's own sign-up page tells Entitle about the buyer (redirect mode).
+    public struct ExternalSignup: Hashable, Sendable {
+        /// The vendor's id for the customer; several accounts may share it.
+        public var customerID: String
+        public var company: String?
+        public var contactName: String?
+        public var email: String?
+
+        public init(customerID: String, company: String? = nil, contactName: String? = nil, email: String? = nil) {
+            self.customerID = customerID
+            self.company = company
+            self.contactName = contactName
+            self.email = email
+        }
+
+        /// Why it cannot be taken; nil when it can.
+        public var problem: String? {
+            if customerID.isEmpty || customerID.utf8.count > 128 || customerID.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            {
+                return "customerId must be 1 to 128 bytes without control characters"
+            }
+            for (name, value) in [("company", company), ("contactName", contactName), ("email", email)] where (value?.count ?? 0) > 254 {
+                return "\(name) is longer than 254 characters"
+            }
+            return nil
+        }
     }
 
     public struct Form: Hashable, Sendable {
@@ -48,6 +78,10 @@ public struct SignupFlow: Sendable {
     let verifier: MarketplaceTokenVerifier
     let processor: NotificationProcessor
     let appURL: URL
+    /// Codes handing the buyer to the app; nil: the app is sent to with nothing attached.
+    let handoffs: Handoffs?
+    /// Redirect mode: the vendor's own sign-up page; nil: Entitle's hosted form.
+    let externalPage: URL?
     let sessionLifetime: Int64
     let logger: Logger
     let now: @Sendable () -> Timestamp
@@ -58,6 +92,8 @@ public struct SignupFlow: Sendable {
         verifier: MarketplaceTokenVerifier,
         processor: NotificationProcessor,
         appURL: URL,
+        handoffs: Handoffs? = nil,
+        externalPage: URL? = nil,
         sessionLifetimeSeconds: Int64 = 1800,
         logger: Logger = Logger(label: "entitle.signup"),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
@@ -67,6 +103,8 @@ public struct SignupFlow: Sendable {
         self.verifier = verifier
         self.processor = processor
         self.appURL = appURL
+        self.handoffs = handoffs
+        self.externalPage = externalPage
         self.sessionLifetime = sessionLifetimeSeconds
         self.logger = logger
         self.now = now
@@ -76,10 +114,11 @@ public struct SignupFlow: Sendable {
     public func begin(token: String) async throws -> Start {
         let claims: MarketplaceTokenVerifier.Claims
         do { claims = try await verifier.verify(token) } catch { throw SignupError.invalidToken(error) }
-        if try await store.customer(forAccount: claims.accountID) != nil, let account = try await store.account(claims.accountID), account.isSignedUp
+        if let customer = try await store.customer(forAccount: claims.accountID), let account = try await store.account(claims.accountID),
+            account.isSignedUp
         {
             try await approveAgainIfPending(account)
-            return .returning(appURL)
+            return .returning(try await handoff(account.id, customer))
         }
         let time = now()
         let session = SignupSession(
@@ -91,7 +130,8 @@ public struct SignupFlow: Sendable {
             expiresAt: time.adding(seconds: sessionLifetime)
         )
         try await store.createSignupSession(session)
-        return .form(session)
+        guard let externalPage else { return .form(session) }
+        return .external(Handoffs.adding(code: session.id, to: externalPage))
     }
 
     /// Takes the submitted form: links the customer, approves the account, decides its orders.
@@ -102,19 +142,43 @@ public struct SignupFlow: Sendable {
         guard session.completedAt != nil || now() < session.expiresAt else { throw SignupError.expiredSession }
         let problems = form.problems
         guard problems.isEmpty else { throw SignupError.invalidForm(problems) }
+        let customer = Customer(
+            id: UUID().uuidString.lowercased(),
+            company: form.company.trimmingCharacters(in: .whitespacesAndNewlines),
+            contactName: form.contactName.trimmingCharacters(in: .whitespacesAndNewlines),
+            email: form.email.trimmingCharacters(in: .whitespaces),
+            createdAt: now()
+        )
+        let linked = try await link(session, customer)
+        return try await handoff(session.accountID, linked)
+    }
+
+    /// Redirect mode: the vendor's page signed the buyer up under its own customer id. The same
+    /// as the hosted form from here on: linked, approved, the account's orders decided.
+    /// - Returns: the customer now linked (the first one, if the account was linked before) and the account.
+    public func completeExternally(sessionID: String, _ signup: ExternalSignup) async throws -> (Customer, AccountID) {
+        guard let session = try await store.signupSession(id: sessionID) else { throw SignupError.unknownSession }
+        // A code is good once: a second completion (a replayed request) is refused.
+        guard session.completedAt == nil else { throw SignupError.alreadyCompleted }
+        guard now() < session.expiresAt else { throw SignupError.expiredSession }
+        if let problem = signup.problem { throw SignupError.invalidForm(["customerId": problem]) }
+        let customer = Customer(
+            id: signup.customerID,
+            company: signup.company,
+            contactName: signup.contactName,
+            email: signup.email,
+            createdAt: now()
+        )
+        return (try await link(session, customer), session.accountID)
+    }
+
+    private func link(_ session: SignupSession, _ customer: Customer) async throws -> Customer {
         let account = session.accountID
         try await approveSignup(account)
         let time = now()
         var record = try await store.account(account) ?? LocalAccount(id: account)
         record.isSignedUp = true
         record.signupApproval = .approved
-        let customer = Customer(
-            id: UUID().uuidString.lowercased(),
-            company: form.company.trimmingCharacters(in: .whitespacesAndNewlines),
-            contactName: form.contactName.trimmingCharacters(in: .whitespacesAndNewlines),
-            email: form.email.trimmingCharacters(in: .whitespaces),
-            createdAt: time
-        )
         let request = CallbackRequest(kind: .customerSignedUp, accountID: account, entitlementID: nil)
         let callback = CallbackMessage(request: request, cause: "signup:\(account.rawValue)", eventID: nil, entitlement: nil, createdAt: time)
         let commit = StoreCommit(
@@ -122,9 +186,15 @@ public struct SignupFlow: Sendable {
             callbacks: [callback.outboxItem(request)],
             audit: [AuditEntry(at: time, kind: .signup, subject: "accounts/\(account.rawValue)", summary: "signed up; signup approval given")]
         )
-        _ = try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
+        let linked = try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
         try await reconcileOrders(of: account)
-        return appURL
+        return linked
+    }
+
+    /// Where the buyer goes next: the app, with a fresh hand-off code when the app takes them.
+    private func handoff(_ account: AccountID, _ customer: Customer) async throws -> URL {
+        guard let handoffs else { return appURL }
+        return try await handoffs.issue(for: account, customer: customer.id, to: appURL, at: now())
     }
 
     /// Gives the account's `signup` approval. Refused as in the wrong state (a second submit, an
@@ -185,6 +255,8 @@ public enum SignupError: Error, CustomStringConvertible {
     case expiredSession
     case forgedForm
     case invalidForm([String: String])
+    /// Redirect mode: the code was used to complete a sign-up already.
+    case alreadyCompleted
 
     public var description: String {
         switch self {
@@ -193,6 +265,7 @@ public enum SignupError: Error, CustomStringConvertible {
         case .expiredSession: "the sign-up session expired"
         case .forgedForm: "the form did not come from the sign-up page"
         case .invalidForm(let problems): "the form has problems: \(problems)"
+        case .alreadyCompleted: "the sign-up was completed already"
         }
     }
 }

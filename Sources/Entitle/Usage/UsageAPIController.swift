@@ -57,7 +57,7 @@ public struct UsageAPIController: Sendable {
     }
 
     func handle(_ request: Request) async throws -> Response {
-        guard let app = app(for: request.headers[.authorization]) else {
+        guard let app = AppKeys(keys).app(for: request.headers[.authorization]) else {
             var response = try Self.json(Problem(error: "a usage API key is required (Authorization: Bearer <key>)"), status: .unauthorized)
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
@@ -145,15 +145,6 @@ public struct UsageAPIController: Sendable {
                 labels: record.labels ?? [:]
             )
         )
-    }
-
-    private func app(for header: String?) -> String? {
-        guard let header, header.hasPrefix("Bearer ") else { return nil }
-        let presented = String(header.dropFirst("Bearer ".count))
-        // Every key is compared, in constant time, so the timing tells nothing about which matched.
-        var found: String?
-        for (app, key) in keys.sorted(by: { $0.key < $1.key }) where SignupFlow.constantTimeEquals(presented, key) { found = found ?? app }
-        return found
     }
 
     static func rejected(_ problems: [Int: [String]], _ records: [UsageRecordJSON]) throws -> Response {

@@ -120,7 +120,20 @@ enum PostgresMigrations {
                 """,
                 "CREATE TABLE subject_lease (subject TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL)",
             ]
-        )
+        ),
+        // Issue #15: one-time codes handing a signed-up buyer to the vendor's app (hashes only).
+        (
+            name: "v2-handoffs",
+            sql: [
+                """
+                CREATE TABLE handoff (
+                    code_hash TEXT PRIMARY KEY, app TEXT NOT NULL, account_id TEXT NOT NULL, customer_id TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, redeemed_at BIGINT
+                )
+                """,
+                "CREATE INDEX handoff_expiry ON handoff(expires_at)",
+            ]
+        ),
     ]
 
     /// Applies what is missing, under the advisory lock, on one connection.

@@ -43,6 +43,10 @@ extension PostgresStore {
         summary.signupSessions = try await delete(
             "DELETE FROM signup_session WHERE id IN (SELECT id FROM signup_session WHERE expires_at < \(now.micros) LIMIT \(batch)) RETURNING 1"
         )
+        let handoffs = now.adding(seconds: -86_400).micros
+        summary.handoffs = try await delete(
+            "DELETE FROM handoff WHERE code_hash IN (SELECT code_hash FROM handoff WHERE expires_at < \(handoffs) LIMIT \(batch)) RETURNING 1"
+        )
         return summary
     }
 

@@ -49,14 +49,16 @@ extension PostgresStore {
             if let existing = try await self.customer(forAccount: account, on: connection) {
                 linked = existing
             } else {
+                // A customer of the vendor's own (redirect sign-up) may have other accounts already.
                 try await execute(
                     """
                     INSERT INTO customer (id, company, contact_name, email, created_at)
                     VALUES (\(customer.id), \(customer.company), \(customer.contactName), \(customer.email), \(customer.createdAt.micros))
+                    ON CONFLICT (id) DO NOTHING
                     """,
                     on: connection
                 )
-                linked = customer
+                linked = try await rows("SELECT * FROM customer WHERE id = \(customer.id)", on: connection).first.map(Self.customer) ?? customer
             }
             for record in commit.accounts { try await upsert(record, on: connection) }
             try await execute("UPDATE account SET customer_id = \(linked.id) WHERE id = \(account.rawValue)", on: connection)
@@ -74,15 +76,17 @@ extension PostgresStore {
         try await rows(
             "SELECT customer.* FROM customer JOIN account ON account.customer_id = customer.id WHERE account.id = \(account.rawValue)",
             on: connection
-        ).first.map { row in
-            Customer(
-                id: try row.get("id"),
-                company: try row.get("company"),
-                contactName: try row.get("contact_name"),
-                email: try row.get("email"),
-                createdAt: Timestamp(micros: try row.get("created_at")),
-                erasedAt: (try row.get("erased_at", as: Int64?.self)).map(Timestamp.init(micros:))
-            )
-        }
+        ).first.map(Self.customer)
+    }
+
+    static func customer(_ row: PGRow) throws -> Customer {
+        Customer(
+            id: try row.get("id"),
+            company: try row.get("company"),
+            contactName: try row.get("contact_name"),
+            email: try row.get("email"),
+            createdAt: Timestamp(micros: try row.get("created_at")),
+            erasedAt: (try row.get("erased_at", as: Int64?.self)).map(Timestamp.init(micros:))
+        )
     }
 }

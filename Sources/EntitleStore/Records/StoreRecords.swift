@@ -245,8 +245,10 @@ public struct PruneSummary: Hashable, Sendable, Codable {
     public var usageRecords = 0
     public var callbacks = 0
     public var signupSessions = 0
+    /// Hand-off codes a day past their expiry.
+    public var handoffs = 0
 
     public init() {}
 
-    public var total: Int { inbox + audit + poison + deadLetters + deliveryFailures + usageRecords + callbacks + signupSessions }
+    public var total: Int { inbox + audit + poison + deadLetters + deliveryFailures + usageRecords + callbacks + signupSessions + handoffs }
 }

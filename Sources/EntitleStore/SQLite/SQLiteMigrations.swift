@@ -243,6 +243,23 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Issue #15: one-time codes handing a signed-up buyer to the vendor's app (hashes only).
+        migrator.registerMigration("v8-handoffs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE handoff (
+                        code_hash TEXT PRIMARY KEY,
+                        app TEXT NOT NULL,
+                        account_id TEXT NOT NULL,
+                        customer_id TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        redeemed_at INTEGER
+                    );
+                    CREATE INDEX handoff_expiry ON handoff(expires_at);
+                    """
+            )
+        }
         return migrator
     }
 }

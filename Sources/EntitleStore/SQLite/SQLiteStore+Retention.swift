@@ -22,6 +22,7 @@ extension SQLiteStore {
         )
         summary.callbacks = try await delete("outbox", "status != 'pending' AND created_at < ?", [cutoff(policy.callbackDays)], batch)
         summary.signupSessions = try await delete("signup_session", "expires_at < ?", [now.micros], batch)
+        summary.handoffs = try await delete("handoff", "expires_at < ?", [now.adding(seconds: -86_400).micros], batch)
         return summary
     }
 

@@ -47,11 +47,12 @@ extension SQLiteStore {
             if let existing = try Self.customer(forAccount: account, db) {
                 linked = existing
             } else {
+                // A customer of the vendor's own (redirect sign-up) may have other accounts already.
                 try db.execute(
-                    sql: "INSERT INTO customer (id, company, contact_name, email, created_at) VALUES (?, ?, ?, ?, ?)",
+                    sql: "INSERT OR IGNORE INTO customer (id, company, contact_name, email, created_at) VALUES (?, ?, ?, ?, ?)",
                     arguments: [customer.id, customer.company, customer.contactName, customer.email, customer.createdAt.micros]
                 )
-                linked = customer
+                linked = try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customer.id]).map(Self.customer) ?? customer
             }
             for record in commit.accounts { try Self.upsert(record, db) }
             try db.execute(sql: "UPDATE account SET customer_id = ? WHERE id = ?", arguments: [linked.id, account.rawValue])
@@ -70,16 +71,18 @@ extension SQLiteStore {
             db,
             sql: "SELECT customer.* FROM customer JOIN account ON account.customer_id = customer.id WHERE account.id = ?",
             arguments: [account.rawValue]
-        ).map { row in
-            Customer(
-                id: row["id"],
-                company: row["company"],
-                contactName: row["contact_name"],
-                email: row["email"],
-                createdAt: Timestamp(micros: row["created_at"]),
-                erasedAt: (row["erased_at"] as Int64?).map(Timestamp.init(micros:))
-            )
-        }
+        ).map(customer)
+    }
+
+    static func customer(_ row: Row) -> Customer {
+        Customer(
+            id: row["id"],
+            company: row["company"],
+            contactName: row["contact_name"],
+            email: row["email"],
+            createdAt: Timestamp(micros: row["created_at"]),
+            erasedAt: (row["erased_at"] as Int64?).map(Timestamp.init(micros:))
+        )
     }
 }
 

@@ -1,0 +1,109 @@
+import Crypto
+public import EntitleStore
+public import Foundation
+import HTTPTypes
+public import Hummingbird
+public import MarketplaceCore
+import NIOCore
+
+/// The vendor app's API under `/v1`, behind its app key (`Authorization: Bearer <key>`):
+/// `POST /v1/handoffs/{code}` exchanges a sign-up hand-off code for the customer and account,
+/// once; `GET /v1/entitlements/{id}`, `GET /v1/accounts/{id}/entitlements` and
+/// `GET /v1/customers/{id}` read Entitle's copy, each with an `ETag` (a strong hash of the body) so
+/// the app can cache and revalidate with `If-None-Match` (304).
+public struct AppAPIController: Sendable {
+    let store: any Store
+    let keys: AppKeys
+    let catalog: UsageCatalog
+    let now: @Sendable () -> Timestamp
+
+    public init(store: any Store, keys: AppKeys, catalog: UsageCatalog, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
+        self.store = store
+        self.keys = keys
+        self.catalog = catalog
+        self.now = now
+    }
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.post("v1/handoffs/:code") { request, context in
+            try await authorized(request) { app in try await redeem(Self.parameter("code", context), app: app) }
+        }
+        router.get("v1/entitlements/:id") { request, context in
+            try await authorized(request) { _ in
+                let id = try EntitlementID(Self.parameter("id", context))
+                guard let local = try await store.entitlement(id) else { return try APIProblem.response(.notFound, "no entitlement \(id.rawValue)") }
+                return try Self.cacheable(AppEntitlementView(local, catalog: catalog), request)
+            }
+        }
+        router.get("v1/accounts/:id/entitlements") { request, context in
+            try await authorized(request) { _ in
+                let id = try AccountID(Self.parameter("id", context))
+                guard let view = try await account(id) else { return try APIProblem.response(.notFound, "no account \(id.rawValue)") }
+                return try Self.cacheable(view, request)
+            }
+        }
+        router.get("v1/customers/:id") { request, context in
+            try await authorized(request) { _ in
+                let id = Self.parameter("id", context)
+                guard let customer = try await store.customer(id: id) else { return try APIProblem.response(.notFound, "no customer \(id)") }
+                var accounts: [AppAccountView] = []
+                for account in try await store.accounts(ofCustomer: id) { if let view = try await self.account(account) { accounts.append(view) } }
+                return try Self.cacheable(AppCustomerDetailView(customer: AppCustomerView(customer), accounts: accounts), request)
+            }
+        }
+    }
+
+    /// A path parameter as the client meant it (percent-decoded).
+    static func parameter<Context: RequestContext>(_ name: String, _ context: Context) -> String {
+        let raw = context.parameters.get(name) ?? ""
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// Runs `body` for a caller with an app key; 401 otherwise; a malformed id is 400.
+    private func authorized(_ request: Request, _ body: (String) async throws -> Response) async throws -> Response {
+        guard let app = keys.app(for: request.headers[.authorization]) else {
+            var response = try APIProblem.response(.unauthorized, "an app key is required (Authorization: Bearer <key>)")
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
+        do { return try await body(app) } catch let error as ResourceNameError {
+            return try APIProblem.response(.badRequest, error.description)
+        }
+    }
+
+    private func redeem(_ code: String, app: String) async throws -> Response {
+        switch try await store.redeemHandoff(codeHash: Handoffs.hash(code), app: app, at: now()) {
+        case .unknown: return try APIProblem.response(.notFound, "no such hand-off code for this app")
+        case .expired: return try APIProblem.response(.gone, "the hand-off code expired; the buyer signs in again from Marketplace")
+        case .alreadyRedeemed: return try APIProblem.response(.gone, "the hand-off code was used already; codes are good once")
+        case .redeemed(let handoff):
+            guard let customer = try await store.customer(id: handoff.customerID), let account = try await account(handoff.accountID) else {
+                return try APIProblem.response(.gone, "the customer of this hand-off is gone")
+            }
+            var response = try JSONReply.make(AppHandoffView(customer: AppCustomerView(customer), account: account))
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
+    }
+
+    private func account(_ id: AccountID) async throws -> AppAccountView? {
+        try await AppDirectory(store: store, catalog: catalog).account(id)
+    }
+
+    /// 200 with an `ETag`, or 304 when the app's `If-None-Match` names it.
+    static func cacheable(_ value: some Encodable, _ request: Request) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = try encoder.encode(value)
+        let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        let presented = request.headers[.ifNoneMatch]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        if presented.contains(etag) || presented.contains("W/" + etag) || presented.contains("*") {
+            return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "private, no-cache"])
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.eTag] = etag
+        headers[.cacheControl] = "private, no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,93 @@
+import EntitleStore
+import MarketplaceCore
+
+/// What the app API shows the vendor's app: Entitle's copy of each resource, in the app's terms
+/// (ids rather than resource names), with the usage metrics its plan may report.
+struct AppEntitlementView: Encodable, Equatable {
+    var id: String
+    var accountId: String?
+    var product: String?
+    /// The service name (`productExternalName`), as usage reports name it.
+    var service: String?
+    var plan: String?
+    var pendingPlan: String?
+    var state: String?
+    /// Whether the app should serve the customer now (active or pending cancellation).
+    var inService: Bool
+    var offer: String?
+    var offerEndTime: Timestamp?
+    var subscriptionEndTime: Timestamp?
+    var usageMetrics: [String]
+    var createTime: Timestamp?
+    var updateTime: Timestamp?
+
+    init(_ local: LocalEntitlement, catalog: UsageCatalog) {
+        let resource = local.resource
+        id = local.id.rawValue
+        accountId = local.accountID?.rawValue
+        product = resource.product
+        service = resource.productExternalName
+        plan = resource.plan
+        pendingPlan = resource.newPendingPlan
+        state = resource.state?.rawValue
+        inService = !local.isDeleted && (resource.state?.isInService ?? false)
+        offer = resource.offer
+        offerEndTime = resource.offerEndTime
+        subscriptionEndTime = resource.subscriptionEndTime
+        usageMetrics = (catalog.metrics(for: resource) ?? []).sorted()
+        createTime = resource.createTime
+        updateTime = resource.updateTime
+    }
+}
+
+struct AppCustomerView: Encodable, Equatable {
+    var id: String
+    var company: String?
+    var contactName: String?
+    var email: String?
+    var createdAt: Timestamp
+
+    init(_ customer: Customer) {
+        id = customer.id
+        company = customer.company
+        contactName = customer.contactName
+        email = customer.email
+        createdAt = customer.createdAt
+    }
+}
+
+struct AppAccountView: Encodable, Equatable {
+    var id: String
+    var customerId: String?
+    var signedUp: Bool
+    var entitlements: [AppEntitlementView]
+}
+
+/// A redeemed hand-off: who the buyer is and what they bought.
+struct AppHandoffView: Encodable, Equatable {
+    var customer: AppCustomerView
+    var account: AppAccountView
+}
+
+struct AppCustomerDetailView: Encodable, Equatable {
+    var customer: AppCustomerView
+    var accounts: [AppAccountView]
+}
+
+/// Reads what the app API shows from the store.
+struct AppDirectory {
+    let store: any Store
+    let catalog: UsageCatalog
+
+    func account(_ id: AccountID) async throws -> AppAccountView? {
+        guard let account = try await store.account(id) else { return nil }
+        let customer = try await store.customer(forAccount: id)
+        let entitlements = try await store.entitlements(ofAccount: id).filter { !$0.isDeleted }.sorted { $0.id.rawValue < $1.id.rawValue }
+        return AppAccountView(
+            id: id.rawValue,
+            customerId: customer?.id,
+            signedUp: account.isSignedUp,
+            entitlements: entitlements.map { AppEntitlementView($0, catalog: catalog) }
+        )
+    }
+}

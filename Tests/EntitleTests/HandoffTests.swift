@@ -1,0 +1,160 @@
+import Entitle
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// The buyer handed to the vendor's app after Entitle's hosted sign-up, and the app API
+/// (issue #15, items 1 and 3), through `entitle serve` as `EntitleServer.build` assembles it.
+@Suite struct HandoffTests {
+    static let shopKey = "shop-app-key-0123456789"
+    static let billingKey = "billing-app-key-0123456789"
+
+    struct Purchase: Decodable {
+        var accountId: String
+        var entitlementId: String
+        var signupToken: String
+    }
+
+    struct Handoff: Decodable {
+        struct Customer: Decodable {
+            var id: String
+            var company: String?
+            var email: String?
+        }
+        struct Account: Decodable {
+            var id: String
+            var customerId: String?
+            var signedUp: Bool
+            var entitlements: [Entitlement]
+        }
+        struct Entitlement: Decodable {
+            var id: String
+            var plan: String?
+            var state: String?
+            var inService: Bool
+            var usageMetrics: [String]
+        }
+        var customer: Customer
+        var account: Account
+    }
+
+    struct CustomerDetail: Decodable {
+        var customer: Handoff.Customer
+        var accounts: [Handoff.Account]
+    }
+
+    static func form(_ fields: [(String, String)]) -> Data {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        return Data(fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&").utf8)
+    }
+
+    private static func hidden(_ name: String, in html: String) -> String? {
+        guard let range = html.range(of: #"name="\#(name)" value=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Marketplace's POST, then the form: where the buyer is sent at the end.
+    private func signUp(_ site: JSONHTTPClient, token: String) async throws -> URL {
+        let headers = ["Content-Type": "application/x-www-form-urlencoded"]
+        let page = try await site.send("POST", "signup", raw: Self.form([("x-gcp-marketplace-token", token)]), headers: headers)
+        if page.status == 303 { return try #require(page.headers["location"].flatMap(URL.init(string:))) }
+        let session = try #require(Self.hidden("session", in: page.text), "\(page)")
+        let csrf = try #require(Self.hidden("csrf", in: page.text))
+        let cookie = try #require(page.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
+        let fields = [
+            ("session", session), ("csrf", csrf), ("company", "Example Ltd"), ("contactName", "Ada Lovelace"), ("email", "ada@example.com"),
+        ]
+        let done = try await site.send("POST", "signup/complete", raw: Self.form(fields), headers: headers.merging(["Cookie": cookie]) { $1 })
+        #expect(done.status == 303, "\(done)")
+        return try #require(done.headers["location"].flatMap(URL.init(string:)))
+    }
+
+    static func code(_ url: URL) throws -> String {
+        try #require(URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "code" }?.value, "\(url)")
+    }
+
+    @Test(
+        "hosted sign-up → the app's URL with a one-time code → the app exchanges it for the customer and the ACTIVE entitlement; a reused, expired or unknown code, another app's key and no key are refused; the app API reads with ETags"
+    )
+    func hostedSignup() async throws {
+        try await TemporaryDatabase.withPath { path in
+            var options = EmulatorOptions()
+            options.pullWait = .milliseconds(100)
+            try await EmulatorHarness.withEmulator(options) { running in
+                try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
+                    configuration.entitlementPolicy = .afterSignup
+                    configuration.appURL = "https://app.example.com/welcome?from=marketplace"
+                    configuration.usageAPIKeys = ["shop": Self.shopKey, "billing": Self.billingKey]
+                    configuration.signupApp = "shop"
+                    configuration.handoffSeconds = 5
+                    configuration.usageMetrics = ["example-messaging-service": ["basic": ["requests"]]]
+                } _: { entitle in
+                    let site = JSONHTTPClient(baseURL: entitle.baseURL)
+                    let shop = entitle.client(bearer: Self.shopKey)
+                    let billing = entitle.client(bearer: Self.billingKey)
+                    let purchase: Purchase = try await running.http.post(
+                        "emulator/v1/purchases",
+                        ["product": "example-messaging-service", "plan": "basic"]
+                    ).decode()
+                    let landing = try await signUp(site, token: purchase.signupToken)
+                    #expect(landing.host == "app.example.com" && landing.path == "/welcome" && landing.query?.contains("from=marketplace") == true)
+                    let code = try Self.code(landing)
+                    #expect(code.count == 64)
+
+                    #expect(try await site.post("v1/handoffs/\(code)").status == 401, "no key")
+                    let wrongApp = try await billing.post("v1/handoffs/\(code)")
+                    #expect(wrongApp.status == 404, "another app's key: \(wrongApp)")
+                    let exchanged = try await shop.post("v1/handoffs/\(code)")
+                    #expect(exchanged.status == 200 && exchanged.headers["cache-control"] == "no-store", "\(exchanged)")
+                    let handoff = try exchanged.decode(Handoff.self)
+                    #expect(handoff.customer.company == "Example Ltd" && handoff.customer.email == "ada@example.com")
+                    #expect(handoff.account.id == purchase.accountId && handoff.account.signedUp && handoff.account.customerId == handoff.customer.id)
+                    let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId })
+                    #expect(bought.state == "ENTITLEMENT_ACTIVE" && bought.inService && bought.usageMetrics == ["requests"], "\(bought)")
+                    let reused = try await shop.post("v1/handoffs/\(code)")
+                    #expect(reused.status == 410 && reused.text.contains("used"), "\(reused)")
+                    #expect(try await shop.post("v1/handoffs/\(String(repeating: "0", count: 64))").status == 404)
+
+                    // A returning buyer gets a new code; unused, it expires.
+                    let again: Purchase = try await running.http.post(
+                        "emulator/v1/purchases",
+                        ["product": "example-messaging-service", "plan": "basic", "account": purchase.accountId]
+                    ).decode()
+                    let returning = try Self.code(try await signUp(site, token: again.signupToken))
+                    #expect(returning != code)
+                    try await Task.sleep(for: .seconds(5.5))
+                    let expired = try await shop.post("v1/handoffs/\(returning)")
+                    #expect(expired.status == 410 && expired.text.contains("expired"), "\(expired)")
+
+                    // The app API: read, cache, revalidate.
+                    let first = try await shop.get("v1/entitlements/\(purchase.entitlementId)")
+                    let etag = try #require(first.headers["etag"], "\(first)")
+                    #expect(first.status == 200 && first.text.contains("ENTITLEMENT_ACTIVE"))
+                    let unchanged = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
+                    #expect(unchanged.status == 304 && unchanged.body.isEmpty && unchanged.headers["etag"] == etag, "\(unchanged)")
+                    let customer = try await shop.get("v1/customers/\(handoff.customer.id)").decode(CustomerDetail.self)
+                    #expect(customer.accounts.map(\.id) == [purchase.accountId] && customer.accounts[0].entitlements.count == 2)
+                    let listed = try await billing.get("v1/accounts/\(purchase.accountId)/entitlements").decode(Handoff.Account.self)
+                    #expect(listed.entitlements.count == 2, "any app may read")
+                    #expect(try await shop.get("v1/entitlements/not%20an%20id").status == 400)
+                    #expect(try await shop.get("v1/entitlements/00000000-0000-0000-0000-000000000000").status == 404)
+                    #expect(try await site.get("v1/entitlements/\(purchase.entitlementId)").status == 401)
+
+                    // A change at Google reaches the store, and the old ETag no longer matches.
+                    _ = try await running.http.post("emulator/v1/entitlements/\(purchase.entitlementId)/cancel", ["immediately": true])
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    var changed = unchanged
+                    while ContinuousClock.now < deadline {
+                        changed = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
+                        if changed.status == 200 { break }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    #expect(changed.status == 200 && changed.headers["etag"] != etag && changed.text.contains("\"inService\":false"), "\(changed)")
+                }
+            }
+        }
+    }
+}
