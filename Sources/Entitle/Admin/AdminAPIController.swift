@@ -56,10 +56,6 @@ public struct AdminAPIController: Sendable {
         var entitlements: [LocalEntitlement]
     }
 
-    struct Problem: Codable {
-        var error: String
-    }
-
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let api = router.group("api/admin")
         registerUsage(on: api)
@@ -84,7 +80,7 @@ public struct AdminAPIController: Sendable {
             try await authorized(request) {
                 let id = try EntitlementID(context.parameters.get("id") ?? "")
                 guard let entitlement = try await store.entitlement(id) else {
-                    return try Self.json(Problem(error: "no entitlement \(id)"), status: .notFound)
+                    return try APIProblem.response(.notFound, "no entitlement \(id)")
                 }
                 let timeline = try await store.auditLog(subject: "entitlements/\(id.rawValue)", limit: 500)
                 return try Self.json(EntitlementDetail(entitlement: entitlement, timeline: timeline))
@@ -98,12 +94,12 @@ public struct AdminAPIController: Sendable {
                     do {
                         try await processor.decideManually(makeDecision(reason ?? "Declined by the provider."), for: id, by: "admin")
                     } catch let error as ManualDecisionError {
-                        return try Self.json(Problem(error: error.description), status: .conflict)
+                        return try APIProblem.response(.conflict, error.description)
                     } catch let error as GoogleAPIError where error.isFailedPrecondition {
-                        return try Self.json(Problem(error: "Google refused: \(error.message)"), status: .conflict)
+                        return try APIProblem.response(.conflict, "Google refused: \(error.message)")
                     }
                     guard let entitlement = try await store.entitlement(id) else {
-                        return try Self.json(Problem(error: "no entitlement \(id)"), status: .notFound)
+                        return try APIProblem.response(.notFound, "no entitlement \(id)")
                     }
                     return try Self.json(entitlement)
                 }
@@ -118,7 +114,7 @@ public struct AdminAPIController: Sendable {
                     entitlements: try await store.entitlements(ofAccount: id)
                 )
                 guard detail.account != nil || !detail.entitlements.isEmpty else {
-                    return try Self.json(Problem(error: "no account \(id)"), status: .notFound)
+                    return try APIProblem.response(.notFound, "no account \(id)")
                 }
                 return try Self.json(detail)
             }
@@ -145,7 +141,7 @@ public struct AdminAPIController: Sendable {
             try await authorized(request) {
                 let id = context.parameters.get("id") ?? ""
                 guard try await store.replayCallback(id: id, now: Timestamp(Date())) else {
-                    return try Self.json(Problem(error: "no callback \(id)"), status: .notFound)
+                    return try APIProblem.response(.notFound, "no callback \(id)")
                 }
                 return try Self.json(try await store.callback(id: id))
             }
@@ -165,12 +161,12 @@ public struct AdminAPIController: Sendable {
             try await authorized(request) {
                 let text = context.parameters.get("id") ?? ""
                 guard let id = Int64(text), let letter = try await store.deadLetter(id: id) else {
-                    return try Self.json(Problem(error: "no dead letter \(text)"), status: .notFound)
+                    return try APIProblem.response(.notFound, "no dead letter \(text)")
                 }
                 do {
                     _ = try await processor.replay(letter)
                 } catch {
-                    return try Self.json(Problem(error: "processing failed again: \(error) (request id \(context.id))"), status: .badGateway)
+                    return try APIProblem.response(.badGateway, "processing failed again: \(error) (request id \(context.id))")
                 }
                 return try Self.json(try await store.deadLetter(id: id))
             }
@@ -189,16 +185,16 @@ public struct AdminAPIController: Sendable {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             SignupFlow.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
         else {
-            var response = try Self.json(Problem(error: "an admin bearer token is required"), status: .unauthorized)
+            var response = try APIProblem.response(.unauthorized, "an admin bearer token is required")
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
         }
         do {
             return try await body()
         } catch let error as ResourceNameError {
-            return try Self.json(Problem(error: error.description), status: .badRequest)
+            return try APIProblem.response(.badRequest, error.description)
         } catch let error as AdminRequestError {
-            return try Self.json(Problem(error: error.message), status: error.status)
+            return try APIProblem.response(error.status, error.message)
         }
     }
 

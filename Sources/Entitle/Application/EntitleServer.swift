@@ -54,6 +54,8 @@ public enum EntitleServer {
         let replica = ReplicaName.current
         let leadership = store.leaderElection(replica: replica)
         let metrics = EntitleMetrics(enabled: configuration.metricsEnabled)
+        let slack = configuration.slackWebhookURL.flatMap(URL.init(string:))
+        let attention = slack.map { _ in AttentionQueue() }
         let observer: GoogleCallObserver? = metrics.isEnabled ? { @Sendable call in metrics.recordGoogleCall(call) } : nil
         let transport = GoogleAPITransport(
             credentials: google.credentials,
@@ -74,7 +76,8 @@ public enum EntitleServer {
             ),
             replica: replica,
             logger: logger,
-            metrics: metrics
+            metrics: metrics,
+            attention: attention
         )
         let publicURL = configuration.resolvedPublicURL
         guard let appURL = URL(string: configuration.appURL ?? publicURL + "/signup/done") else {
@@ -184,7 +187,8 @@ public enum EntitleServer {
                 refresh: processor.usageRefresh,
                 leadership: leadership,
                 logger: logger,
-                metrics: metrics
+                metrics: metrics,
+                attention: attention
             )
             services += usageReporter.map { [$0] } ?? []
         }
@@ -195,7 +199,12 @@ public enum EntitleServer {
         if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL), let secret = configuration.callbackSecret {
             let signer = CallbackSigner(secret: secret)
             let settings = CallbackDispatcher.Settings(webhookURL: url, claimant: replica, claimSeconds: Int64(configuration.callbackClaimSeconds))
-            services.append(CallbackDispatcher(store: store, signer: signer, settings: settings, logger: logger, metrics: metrics))
+            services.append(
+                CallbackDispatcher(store: store, signer: signer, settings: settings, logger: logger, metrics: metrics, attention: attention)
+            )
+        }
+        if let slack, let attention {
+            services.append(SlackNotifier(queue: attention, webhook: slack, adminBase: publicURL, logger: logger))
         }
         let port = PortPromise()
         let (header, body) = (configuration.httpHeaderTimeoutSeconds, configuration.httpBodyTimeoutSeconds)

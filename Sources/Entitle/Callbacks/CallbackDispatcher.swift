@@ -52,6 +52,7 @@ public struct CallbackDispatcher: Service {
     let httpClient: HTTPClient
     let logger: Logger
     let metrics: EntitleMetrics
+    let attention: AttentionQueue?
     let now: @Sendable () -> Timestamp
 
     public init(
@@ -61,6 +62,7 @@ public struct CallbackDispatcher: Service {
         httpClient: HTTPClient = .shared,
         logger: Logger = Logger(label: "entitle.callbacks"),
         metrics: EntitleMetrics = EntitleMetrics(enabled: false),
+        attention: AttentionQueue? = nil,
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
@@ -69,6 +71,7 @@ public struct CallbackDispatcher: Service {
         self.httpClient = httpClient
         self.logger = logger
         self.metrics = metrics
+        self.attention = attention
         self.now = now
     }
 
@@ -167,5 +170,6 @@ public struct CallbackDispatcher: Service {
             metadata: ["id": "\(item.id)", "type": "\(item.kind.rawValue)", "error": "\(failure)", "attempts": "\(item.attempts + 1)"]
         )
         await record("failed", of: item) { try await store.markCallbackFailed(id: item.id, error: failure, nextAttemptAt: next) }
+        if next == nil { attention?.notify(.callbackGivenUp(id: item.id, type: item.kind.rawValue, subject: item.subject, error: failure)) }
     }
 }

@@ -35,6 +35,12 @@ extension EntitleConfiguration {
         for (app, key) in usageAPIKeys.sorted(by: { $0.key < $1.key }) {
             try secret(key, app == "default" ? "usageAPIKeys" : "usageAPIKeys.\(app)", "ENTITLE_USAGE_API_KEY")
         }
+        if let slackWebhookURL, !Self.isWebURL(slackWebhookURL) {
+            throw ConfigurationError(
+                setting: origins.of("slackWebhookURL", environment: "ENTITLE_SLACK_WEBHOOK_URL"),
+                problem: "is not an http(s) URL with a host"
+            )
+        }
         if signupMode == "redirect" {
             guard let signupURL, Self.isWebURL(signupURL) else {
                 throw ConfigurationError(

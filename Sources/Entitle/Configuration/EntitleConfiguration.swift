@@ -88,6 +88,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var signupURL: String?
     /// A folder of `layout.mustache`, `signup.mustache`, `problem.mustache` replacing the hosted pages.
     public var signupTemplates: String?
+    /// A Slack incoming webhook told what waits on a person (a secret: never logged).
+    public var slackWebhookURL: String?
 
     public init() {}
 
@@ -151,6 +153,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         signupMode = try text(.signupMode) ?? signupMode
         signupURL = try text(.signupURL)
         signupTemplates = try text(.signupTemplates)
+        slackWebhookURL = try text(.slackWebhookURL)
     }
 
     /// The file's settings (when given) overlaid with the environment's, checked (`validate`).
@@ -251,6 +254,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         signupMode = text("ENTITLE_SIGNUP_MODE") ?? signupMode
         signupURL = text("ENTITLE_SIGNUP_URL") ?? signupURL
         signupTemplates = text("ENTITLE_SIGNUP_TEMPLATES") ?? signupTemplates
+        slackWebhookURL = text("ENTITLE_SLACK_WEBHOOK_URL") ?? slackWebhookURL
         guard ["hosted", "redirect"].contains(signupMode) else {
             throw ConfigurationError(setting: "signupMode", problem: "\"\(signupMode)\" is not hosted or redirect")
         }

@@ -20,6 +20,7 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
 
     struct Problem: Encodable {
         var error: String
+        var status: Int
         var requestId: String
     }
 
@@ -54,7 +55,7 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.uri.path.hasPrefix("/signup") {
             return SignupController.problem(status, status.code >= 500 ? "Something went wrong" : "Page not found", "\(message). Reference: \(id).")
         }
-        return (try? JSONReply.make(Problem(error: message, requestId: id), status: status))
+        return (try? JSONReply.make(Problem(error: message, status: status.code, requestId: id), status: status))
             ?? Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: "\(message) (request id \(id))\n")))
     }
 }

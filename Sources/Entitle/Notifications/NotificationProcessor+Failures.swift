@@ -54,6 +54,7 @@ extension NotificationProcessor {
         )
         let stored = try await store.recordDeadLetter(letter, messageKey: key)
         counters.count { $0.deadLettered += 1 }
+        attention?.notify(.deadLettered(id: stored.id, subject: stored.subject, error: "\(error)"))
         count(event, .deadLettered)
         logger.error(
             "dead-lettered after \(failures.attempts) attempts; acked, replayable from the admin API",

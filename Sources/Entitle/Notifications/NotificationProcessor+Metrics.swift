@@ -2,7 +2,8 @@ import EntitleStore
 import MarketplaceCore
 
 /// What the processor tells `/metrics`: each notification's event type and outcome, its lag from
-/// publication to commit, and for an activation the time since the purchase.
+/// publication to commit, and for an activation the time since the purchase; and what waits on a
+/// person, to the attention queue.
 extension NotificationProcessor {
     enum MetricOutcome: String {
         case processed, duplicate, poison
@@ -26,6 +27,14 @@ extension NotificationProcessor {
     func observeCommitted(_ actions: [ReconcilerAction], fetched: Entitlement?, publishTime: Timestamp?) {
         let time = now()
         if let publishTime { metrics.record(EntitleMetrics.Name.notificationLag, [], EntitleMetrics.duration(from: publishTime, to: time)) }
+        for action in actions {
+            guard case .enqueueCallback(let request) = action, let id = request.entitlementID?.rawValue else { continue }
+            switch request.kind {
+            case .approvalRequested: attention?.notify(.approvalRequested(entitlement: id, account: request.accountID?.rawValue, plan: fetched?.plan))
+            case .planChangeRequested: attention?.notify(.planChangeRequested(entitlement: id, plan: fetched?.newPendingPlan))
+            default: break
+            }
+        }
         let activated = actions.contains { if case .enqueueCallback(let request) = $0 { request.kind == .activated } else { false } }
         if activated, let created = fetched?.createTime {
             metrics.record(EntitleMetrics.Name.purchaseToActive, [], EntitleMetrics.duration(from: created, to: time))

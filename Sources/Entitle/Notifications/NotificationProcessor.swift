@@ -29,6 +29,8 @@ public struct NotificationProcessor: Sendable {
     let locks = SubjectLocks()
     public let counters = ProcessorCounters()
     let metrics: EntitleMetrics
+    /// Told what waits on a person (Slack); nil: nobody.
+    let attention: AttentionQueue?
 
     public init(
         store: any Store,
@@ -39,6 +41,7 @@ public struct NotificationProcessor: Sendable {
         replica: String = ReplicaName.current,
         logger: Logger = Logger(label: "entitle.notifications"),
         metrics: EntitleMetrics = EntitleMetrics(enabled: false),
+        attention: AttentionQueue? = nil,
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
@@ -49,6 +52,7 @@ public struct NotificationProcessor: Sendable {
         self.replica = replica
         self.logger = logger
         self.metrics = metrics
+        self.attention = attention
         self.now = now
     }
 

@@ -48,6 +48,8 @@ public struct UsageAPIController: Sendable {
             var reasons: [String]
         }
         var error: String
+        /// The HTTP status, as every JSON error of Entitle's says.
+        var status: Int = 0
         var records: [Record]?
         var idempotencyKeys: [String]?
     }
@@ -159,5 +161,12 @@ public struct UsageAPIController: Sendable {
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         try JSONReply.make(value, status: status)
+    }
+
+    /// An error answer: its body says its status too.
+    static func json(_ problem: Problem, status: HTTPResponse.Status) throws -> Response {
+        var problem = problem
+        problem.status = status.code
+        return try JSONReply.make(problem, status: status)
     }
 }

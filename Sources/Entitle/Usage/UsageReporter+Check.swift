@@ -148,6 +148,7 @@ extension UsageReporter {
         let audit = AuditEntry(at: time, kind: .usage, subject: "usage", summary: summary)
         if try await store.setUsageReportingBlocked(reason: reason, at: time, audit: audit, callback: callback) {
             if reason == nil { logger.notice("\(summary)") } else { logger.error("\(summary)") }
+            if let reason { attention?.notify(.usageReportingBlocked(reason: reason)) }
         }
     }
 

@@ -69,6 +69,7 @@ public struct UsageReporter: Service {
     let leadership: any LeaderElection
     let logger: Logger
     let metrics: EntitleMetrics
+    let attention: AttentionQueue?
     let now: @Sendable () -> Timestamp
     /// Shared by every copy: a pass on demand (admin) and the scheduled one never overlap.
     private let passes = SubjectLocks()
@@ -81,9 +82,11 @@ public struct UsageReporter: Service {
         leadership: any LeaderElection = SingleProcessLeadership(replica: ReplicaName.current),
         logger: Logger = Logger(label: "entitle.usage"),
         metrics: EntitleMetrics = EntitleMetrics(enabled: false),
+        attention: AttentionQueue? = nil,
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.metrics = metrics
+        self.attention = attention
         self.store = store
         self.serviceControl = serviceControl
         self.settings = settings

@@ -1,0 +1,107 @@
+import Entitle
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import GRDB
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// Slack notifications for what waits on a person (issue #15, item 6): a receiver stands in for
+/// Slack's incoming webhook and records what it was sent.
+@Suite struct AttentionTests {
+    struct Purchase: Decodable { var entitlementId: String }
+
+    private func texts(_ slack: HTTPReceiver, atLeast count: Int) async throws -> [String] {
+        try await slack.waitFor(count, timeout: .seconds(20)).compactMap { request in
+            (try? JSONSerialization.jsonObject(with: request.body) as? [String: String])?["text"]
+        }
+    }
+
+    @Test("an order waiting for manual approval and a dead-lettered notification each post one Slack message saying what to do")
+    func slack() async throws {
+        let slack = HTTPReceiver()
+        try await slack.serve { webhook in
+            try await TemporaryDatabase.withPath { path in
+                var options = EmulatorOptions()
+                options.requireSignupBeforeApproval = false
+                options.pullWait = .milliseconds(100)
+                try await EmulatorHarness.withEmulator(options) { running in
+                    try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
+                        configuration.entitlementPolicy = .manual
+                        configuration.slackWebhookURL = webhook.absoluteString
+                        configuration.deadLetterAfterAttempts = 1
+                    } _: { _ in
+                        let first: Purchase = try await running.http.post(
+                            "emulator/v1/purchases",
+                            ["product": "example-messaging-service", "plan": "basic"]
+                        ).decode()
+                        let waiting = try await texts(slack, atLeast: 1)
+                        #expect(
+                            waiting.count == 1 && waiting[0].contains(first.entitlementId) && waiting[0].contains("waits for your approval"),
+                            "\(waiting)"
+                        )
+                        #expect(waiting[0].contains("entitle entitlements decide approve \(first.entitlementId)"))
+
+                        let database = try DatabaseQueue(path: path)
+                        try await database.write { db in
+                            try db.execute(
+                                sql: "CREATE TRIGGER refuse BEFORE INSERT ON entitlement BEGIN SELECT RAISE(ABORT, 'injected store failure'); END"
+                            )
+                        }
+                        let second: Purchase = try await running.http.post(
+                            "emulator/v1/purchases",
+                            ["product": "example-messaging-service", "plan": "basic"]
+                        ).decode()
+                        let all = try await texts(slack, atLeast: 2)
+                        let dead = all.filter { $0.contains("dead-lettered") }
+                        #expect(
+                            dead.count == 1 && dead[0].contains(second.entitlementId) && dead[0].contains("entitle dead-letters replay"),
+                            "\(all)"
+                        )
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a callback given up is told to the attention queue with its id and what to run")
+    func callbackGivenUp() async throws {
+        let webhook = HTTPReceiver(statuses: [500])
+        try await webhook.serve { url in
+            try await TemporaryDatabase.withPath { path in
+                let store = try await SQLiteStore(path: path)
+                let item = OutboxItem(
+                    id: "cb-given-up",
+                    kind: .activated,
+                    accountID: try AccountID("A-1"),
+                    entitlementID: try EntitlementID("E-1"),
+                    body: #"{"id":"cb-given-up"}"#,
+                    createdAt: Timestamp(Date())
+                )
+                _ = try await store.commit(StoreCommit(callbacks: [item]))
+                let queue = AttentionQueue()
+                let settings = CallbackDispatcher.Settings(
+                    webhookURL: url,
+                    schedule: CallbackRetrySchedule(initialSeconds: 1, maximumSeconds: 1, horizonSeconds: 0)
+                )
+                let dispatcher = CallbackDispatcher(
+                    store: store,
+                    signer: CallbackSigner(secret: "whsec_attention_test"),
+                    settings: settings,
+                    attention: queue
+                )
+                let claimed = try await store.claimCallbacks(now: Timestamp(Date()), limit: 1, leaseSeconds: 30, claimant: "t")
+                await dispatcher.deliver(try #require(claimed.first))
+                queue.finish()
+                var told: [Attention] = []
+                for await attention in queue.stream { told.append(attention) }
+                #expect(
+                    told == [.callbackGivenUp(id: "cb-given-up", type: "entitlement.activated", subject: "entitlements/E-1", error: "HTTP 500")],
+                    "\(told)"
+                )
+                #expect(told.first?.text(adminBase: "https://e.example.com").contains("entitle outbox replay cb-given-up") == true)
+            }
+        }
+    }
+}
