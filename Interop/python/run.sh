@@ -19,3 +19,4 @@ done
 base="$(sed -n 's/^Marketplace emulator listening on \(.*\)$/\1/p' "$work/emulator.log")"
 [ -n "$base" ] || { echo "emulator did not start:"; cat "$work/emulator.log"; exit 1; }
 "$python" "$here/procurement_interop.py" "$base" "$work/key.json" "$discovery" "DEMO-entitle-sandbox" "$entitle"
+"$python" "$here/fidelity_interop.py" "$base" "$work/key.json" "$discovery" "DEMO-entitle-sandbox"

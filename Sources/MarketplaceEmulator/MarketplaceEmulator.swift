@@ -27,6 +27,7 @@ public final class MarketplaceEmulator: Service, Sendable {
 
     public func run() async throws {
         let router = Router()
+        router.add(middleware: MetadataFlavorMiddleware())
         router.add(middleware: FaultMiddleware(state: state))
         if let stateFile = options.stateFile {
             router.add(middleware: DurableStateMiddleware(state: state, path: stateFile, identity: identity))

@@ -43,7 +43,7 @@ import Testing
                         )
                         #expect(waiting[0].contains("entitle entitlements decide approve \(first.entitlementId)"))
 
-                        let database = try DatabaseQueue(path: path)
+                        let database = try sideDatabase(path)
                         try await database.write { db in
                             try db.execute(
                                 sql: "CREATE TRIGGER refuse BEFORE INSERT ON entitlement BEGIN SELECT RAISE(ABORT, 'injected store failure'); END"

@@ -180,7 +180,7 @@ import Testing
             let store = try await SQLiteStore(path: path)
             let item = try await queue(store)
             // A real SQLite failure on the write that marks it delivered, until the trigger goes.
-            let database = try DatabaseQueue(path: path)
+            let database = try sideDatabase(path)
             try await database.write { db in
                 try db.execute(
                     sql: """

@@ -32,7 +32,7 @@ import Testing
                     let (base, built) = (entitle.baseURL, entitle.built)
                     let admin = entitle.client(bearer: Self.adminToken)
                     // A real store failure for every new entitlement, until the trigger goes.
-                    let database = try DatabaseQueue(path: path)
+                    let database = try sideDatabase(path)
                     try await database.write { db in
                         try db.execute(
                             sql:

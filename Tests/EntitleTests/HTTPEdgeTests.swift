@@ -51,7 +51,7 @@ import Testing
     func noEmpty500() async throws {
         try await withEntitle { entitle, _, path in
             // A real store failure: the table the route reads is gone.
-            try await DatabaseQueue(path: path).write { db in try db.execute(sql: "DROP TABLE dead_letter") }
+            try await sideDatabase(path).write { db in try db.execute(sql: "DROP TABLE dead_letter") }
             let reply = try await entitle.client(bearer: Self.adminToken).get("api/admin/dead-letters")
             #expect(reply.status == 500, "\(reply)")
             let problem = try JSONDecoder().decode(Problem.self, from: Data(reply.text.utf8))

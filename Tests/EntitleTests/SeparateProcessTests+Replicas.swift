@@ -249,9 +249,11 @@ extension SeparateProcessTests {
         let offset = try await emulatorOffset(running)
         let unexplained = BilledUsage.answeredBeforeResend(billed.records).filter { answered in
             let wall = Self.micros(answered) - offset
-            return !killTimes.contains { abs(Self.micros($0) - wall) < 1_000_000 }
+            // Three seconds, not one as in the single-process test: with three replicas, the emulator
+            // and PostgreSQL on two cores, a killed leader's last write can trail Google's answer that long.
+            return !killTimes.contains { abs(Self.micros($0) - wall) < 3_000_000 }
         }
-        #expect(unexplained.isEmpty, "an answered operation sent again without a kill within a second of its answer: \(unexplained.prefix(3))")
+        #expect(unexplained.isEmpty, "an answered operation sent again without a kill within 3 s of its answer: \(unexplained.prefix(3))")
         // An operation one replica sent is sent by another only once the first is dead.
         var senders: [String: (pid: Int32, at: Timestamp)] = [:]
         var overlapping: [String] = []

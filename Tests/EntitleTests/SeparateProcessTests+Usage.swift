@@ -36,7 +36,7 @@ extension SeparateProcessTests {
 
     /// Two records of 2^62 in one closed window, as an Entitle that summed through Double kept them.
     private func poison(_ path: String, _ id: EntitlementID) async throws {
-        let queue = try DatabaseQueue(path: path)
+        let queue = try sideDatabase(path)
         let window = (Int64(Date().timeIntervalSince1970) - 60) / 2 * 2 * 1_000_000
         try await queue.write { db in
             for key in ["poison-1", "poison-2"] {

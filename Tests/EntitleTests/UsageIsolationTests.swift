@@ -41,7 +41,7 @@ extension UsageTests {
             let (poisoned, healthy) = (entitlements[0], Array(entitlements[1...]))
             let hour = pastHour()
             // Two records of 2^62 in one window: what an Entitle that summed through Double accepted.
-            let queue = try DatabaseQueue(path: fixture.storePath)
+            let queue = try sideDatabase(fixture.storePath)
             for key in ["p1", "p2"] {
                 try await queue.write { db in
                     try db.execute(

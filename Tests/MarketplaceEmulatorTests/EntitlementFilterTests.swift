@@ -69,6 +69,19 @@ import Testing
         }
     }
 
+    @Test("form-encoded, as Google's clients send it (spaces as +), each filter selects the same entitlements", arguments: cases)
+    func formEncoded(filter: String, expected: [String]) async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            let ids = try await population(running)
+            let encoded = filter.split(separator: " ", omittingEmptySubsequences: false)
+                .map { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }.joined(separator: "+")
+            let page: ListEntitlementsResponse = try await running.http.get("\(running.entitlements)?filter=\(encoded)").decode()
+            #expect(Set(page.entitlements?.compactMap(\.id?.rawValue) ?? []) == Set(expected.map { ids[$0]! }), "\(encoded)")
+            let dangling = try await running.http.get("\(running.entitlements)?filter=plan%3Dbasic+AND")
+            #expect(dangling.status == 400, "a filter ending in AND: \(dangling)")
+        }
+    }
+
     @Test(
         "filters Google refuses → 400 INVALID_ARGUMENT",
         arguments: [

@@ -49,9 +49,26 @@ enum RequestDecoding {
 }
 
 extension Request {
+    /// The query parameter `name`, decoded as Google's front end decodes it: `+` is a space (what
+    /// Python's requests, Go, Java and Google's own clients send), then percent-escapes.
+    func query(_ name: String) -> String? {
+        guard let raw = uri.query else { return nil }
+        for pair in raw.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = parts.first.map({ Self.formDecoded(String($0)) }), key == name else { continue }
+            return parts.count == 2 ? Self.formDecoded(String(parts[1])) : ""
+        }
+        return nil
+    }
+
+    static func formDecoded(_ text: String) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
     /// The query parameter `name` as an integer in `range`, or nil when absent.
     func integerQuery(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let text = uri.queryParameters.get(name), !text.isEmpty else { return nil }
+        guard let text = query(name), !text.isEmpty else { return nil }
         guard let value = Int(text), range.contains(value) else {
             throw GoogleAPIError.invalidArgument("Invalid value for \(name): \(text)")
         }

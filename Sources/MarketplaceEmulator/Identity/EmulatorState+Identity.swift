@@ -30,7 +30,7 @@ extension EmulatorState {
         guard claims.iss == identity.serviceAccountEmail else {
             throw OAuthError(error: "invalid_grant", description: "Invalid issuer: \(claims.iss).")
         }
-        guard claims.aud.value.contains(where: { $0 == EmulatorIdentity.googleTokenAudience || $0 == tokenURL }) else {
+        guard claims.aud?.value.contains(where: { $0 == EmulatorIdentity.googleTokenAudience || $0 == tokenURL }) == true else {
             throw OAuthError(error: "invalid_grant", description: "Invalid JWT: audience must be the token endpoint.")
         }
         guard claims.exp > now - 60, claims.iat <= now + 60, claims.exp - claims.iat <= 3600 else {
@@ -71,7 +71,7 @@ extension EmulatorState {
             )
             let claims = try await keys.verify(token, as: AssertionClaims.self)
             let now = Int(clock.wallNow.seconds)
-            let audienceIsAnAPI = claims.aud.value.contains { $0.hasPrefix("https://") && $0.hasSuffix(".googleapis.com/") }
+            let audienceIsAnAPI = claims.aud?.value.contains { $0.hasPrefix("https://") && $0.hasSuffix(".googleapis.com/") } ?? false
             return claims.iss == identity.serviceAccountEmail && claims.sub == claims.iss
                 && (audienceIsAnAPI || claims.scope?.isEmpty == false)
                 && claims.exp > now - 60 && claims.iat <= now + 60 && claims.exp - claims.iat <= 3600

@@ -23,7 +23,8 @@ struct SignupClaims: JWTPayload {
 struct AssertionClaims: JWTPayload {
     var iss: String
     var scope: String?
-    var aud: AudienceClaim
+    /// Absent in a self-signed JWT that carries `scope` instead (google-auth's `always_use_jwt_access`).
+    var aud: AudienceClaim?
     var iat: Int
     var exp: Int
     var sub: String?

@@ -23,6 +23,24 @@ struct IdentityRoutes {
     }
 
     /// contract §7.3: the metadata server refuses requests without `Metadata-Flavor: Google`.
+    static let cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
+
+    struct ServiceAccountInfo: Encodable {
+        var aliases: [String]
+        var email: String
+        var scopes: [String]
+    }
+
+    /// A plain metadata value, typed as the real server types it (google-auth refuses an answer
+    /// without a Content-Type).
+    static func metadataText(_ text: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [HTTPField.Name("Metadata-Flavor")!: "Google", .contentType: "application/text"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+
     static func withoutMetadataFlavor(_ request: Request) -> Response? {
         guard request.headers[HTTPField.Name("Metadata-Flavor")!] != "Google" else { return nil }
         return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Missing Metadata-Flavor:Google header.")))
@@ -50,7 +68,7 @@ struct IdentityRoutes {
         // with the same key as push tokens, so a push endpoint can be tested with it.
         router.get("computeMetadata/v1/instance/service-accounts/default/identity") { request, _ in
             if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
-            guard let audience = request.uri.queryParameters.get("audience"), !audience.isEmpty else {
+            guard let audience = request.query("audience"), !audience.isEmpty else {
                 return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "audience is required.")))
             }
             let token = try await state.pushToken(audience: audience, email: state.identity.serviceAccountEmail)
@@ -60,9 +78,28 @@ struct IdentityRoutes {
         }
         router.get("computeMetadata/v1/project/project-id") { request, _ in
             if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
-            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: state.identity.projectID)))
-            response.headers[HTTPField.Name("Metadata-Flavor")!] = "Google"
-            return response
+            return Self.metadataText(state.identity.projectID)
+        }
+        // google-auth's compute_engine.Credentials reads the account's email and scopes first.
+        // (Hummingbird's router takes `…/default/`, which google-auth asks for, as this path.)
+        do {
+            router.get("computeMetadata/v1/instance/service-accounts/default") { request, _ in
+                if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
+                guard request.query("recursive") == "true" else { return Self.metadataText("aliases\nemail\nidentity\nscopes\ntoken\n") }
+                var response = try JSONResponse.make(
+                    ServiceAccountInfo(aliases: ["default"], email: state.identity.serviceAccountEmail, scopes: [Self.cloudPlatformScope])
+                )
+                response.headers[HTTPField.Name("Metadata-Flavor")!] = "Google"
+                return response
+            }
+        }
+        router.get("computeMetadata/v1/instance/service-accounts/default/email") { request, _ in
+            if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
+            return Self.metadataText(state.identity.serviceAccountEmail)
+        }
+        router.get("computeMetadata/v1/instance/service-accounts/default/scopes") { request, _ in
+            if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
+            return Self.metadataText(Self.cloudPlatformScope + "\n")
         }
         router.get("robot/v1/metadata/x509/:account") { _, context in
             // Marketplace's sign-up keys, and the service account's own (its key file's client_x509_cert_url).

@@ -29,7 +29,7 @@ struct ProcurementRoutes {
     private func listAccounts(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         _ = try await provider(context)
         let pageSize = try request.integerQuery("pageSize", in: 0...Int.max) ?? 0
-        let page = try await state.listAccounts(pageSize: pageSize, pageToken: request.uri.queryParameters.get("pageToken"))
+        let page = try await state.listAccounts(pageSize: pageSize, pageToken: request.query("pageToken"))
         return try JSONResponse.make(page)
     }
 
@@ -58,9 +58,9 @@ struct ProcurementRoutes {
 
     private func listEntitlements(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         _ = try await provider(context)
-        let filter = try EntitlementFilter(parsing: request.uri.queryParameters.get("filter") ?? "")
+        let filter = try EntitlementFilter(parsing: request.query("filter") ?? "")
         let pageSize = try request.integerQuery("pageSize", in: 0...Int.max) ?? 0
-        let page = try await state.listEntitlements(filter: filter, pageSize: pageSize, pageToken: request.uri.queryParameters.get("pageToken"))
+        let page = try await state.listEntitlements(filter: filter, pageSize: pageSize, pageToken: request.query("pageToken"))
         return try JSONResponse.make(page)
     }
 
@@ -75,7 +75,7 @@ struct ProcurementRoutes {
         _ = try await provider(context)
         let (id, _) = try context.resourceAndVerb("entitlement")
         let patch = try await RequestDecoding.decode(Entitlement.self, from: request, allowEmpty: false)
-        let updated = try await state.patchEntitlement(id, updateMask: request.uri.queryParameters.get("updateMask"), patch)
+        let updated = try await state.patchEntitlement(id, updateMask: request.query("updateMask"), patch)
         return try JSONResponse.make(updated)
     }
 
