@@ -49,6 +49,10 @@ import Testing
         ("account=a1 plan=premium", ["two"]),
         ("account=a1 AND plan=premium", ["two"]),
         ("plan=basic OR plan=standard", ["one", "three"]),
+        // AIP-160: OR binds tighter than AND and juxtaposition.
+        ("plan=team OR plan=basic AND account=a1", ["one"]),
+        ("plan=team OR plan=basic account=a1", ["one"]),
+        ("account=a1 AND plan=premium OR plan=team", ["two"]),
         ("NOT account=a1", ["three", "four"]),
         ("state=activation_requested AND (account=a1 OR plan=team)", ["two", "four"]),
         ("NOT (plan=basic OR plan=premium) account=a2", ["three", "four"]),

@@ -42,6 +42,15 @@ import Testing
             let missing = try await running.http.post("v1/projects/vendor/subscriptions/absent:testIamPermissions", ["permissions": permissions])
             #expect(missing.status == 404)
             #expect(try await running.http.get("\(subscription):pull").status == 404, "GET with another verb is no method")
+            let malformed = try await running.http.post("\(subscription):acknowledge", ["ackIds": ["not-an-ack-id"]])
+            #expect(malformed.status == 400 && malformed.text.contains("invalid ack ID"), "\(malformed)")
+            let unleased = try await running.http.post("\(subscription):acknowledge", ["ackIds": ["ack-999999-m"]])
+            #expect(unleased.status == 200, "an ack id of the right form that is not leased is ignored, as Pub/Sub does: \(unleased)")
+            let nack = try await running.http.post(
+                "\(subscription):modifyAckDeadline",
+                ["ackIds": AnyEncodable(["x"]), "ackDeadlineSeconds": AnyEncodable(0)]
+            )
+            #expect(nack.status == 400)
         }
     }
 }

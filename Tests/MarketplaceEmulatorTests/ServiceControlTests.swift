@@ -159,7 +159,7 @@ import Testing
     @Test(
         "malformed reports are refused whole with 400 INVALID_ARGUMENT and record nothing",
         arguments: [
-            "int64 as a number", "int64 not a number", "start after end", "no endTime", "two values, same metric and labels", "no operationId",
+            "int64 as a fraction", "int64 not a number", "start after end", "no endTime", "two values, same metric and labels", "no operationId",
             "1001 operations", "over 1 MB",
         ]
     )
@@ -168,7 +168,7 @@ import Testing
             let consumer = try await billable(running).consumerID
             var operations = [operation("ok", consumer: consumer)]
             switch kind {
-            case "int64 as a number": operations.append(operation("x", consumer: consumer, value: AnyEncodable(150)))
+            case "int64 as a fraction": operations.append(operation("x", consumer: consumer, value: AnyEncodable(1.5)))
             case "int64 not a number": operations.append(operation("x", consumer: consumer, value: AnyEncodable("1.5")))
             case "start after end": operations.append(operation("x", consumer: consumer, start: "2026-01-01T12:00:00Z"))
             case "no endTime": operations.append(operation("x", consumer: consumer, end: nil))
@@ -191,6 +191,17 @@ import Testing
             let reply = try await report(running, operations)
             #expect(reply.status == 400 && reply.googleError?.status == "INVALID_ARGUMENT", "\(reply.status) \(reply.text.prefix(300))")
             #expect(try await running.http.get("emulator/v1/usage-reports").decode(Reports.self).records.isEmpty)
+        }
+    }
+
+    @Test("int64Value as a JSON number is taken as proto3 JSON takes it, exactly (2^53 + 1 kept)")
+    func int64AsNumber() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            let consumer = try await billable(running).consumerID
+            let reply = try await report(running, [operation("as-number", consumer: consumer, value: AnyEncodable(Int64(9_007_199_254_740_993)))])
+            #expect(reply.status == 200, "\(reply.status) \(reply.text.prefix(300))")
+            let totals = try await running.http.get("emulator/v1/usage-reports").decode(Reports.self).totals
+            #expect(totals.values.flatMap(\.values).contains(9_007_199_254_740_993), "\(totals)")
         }
     }
 

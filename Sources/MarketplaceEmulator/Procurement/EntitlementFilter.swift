@@ -138,25 +138,27 @@ struct FilterParser {
 
     mutating func parse() throws(GoogleAPIError) -> EntitlementFilter {
         guard !tokens.isEmpty else { return .all }
-        let filter = try parseOr()
+        let filter = try parseAnd()
         guard position == tokens.count else { throw .invalidArgument("Invalid filter: unexpected \(describe(tokens[position])).") }
         return filter
     }
 
-    private mutating func parseOr() throws(GoogleAPIError) -> EntitlementFilter {
-        var left = try parseAnd()
-        while peek == .word("OR") {
-            position += 1
-            left = .or(left, try parseAnd())
+    /// AIP-160: a filter is factors joined by `AND` or by juxtaposition, and a factor is terms
+    /// joined by `OR`, so `OR` binds tighter: `a OR b AND c` is `(a OR b) AND c`.
+    private mutating func parseAnd() throws(GoogleAPIError) -> EntitlementFilter {
+        var left = try parseOr()
+        while let next = peek, next != .close {
+            if next == .word("AND") { position += 1 }
+            left = .and(left, try parseOr())
         }
         return left
     }
 
-    private mutating func parseAnd() throws(GoogleAPIError) -> EntitlementFilter {
+    private mutating func parseOr() throws(GoogleAPIError) -> EntitlementFilter {
         var left = try parseUnary()
-        while let next = peek, next != .close, next != .word("OR") {
-            if next == .word("AND") { position += 1 }
-            left = .and(left, try parseUnary())
+        while peek == .word("OR") {
+            position += 1
+            left = .or(left, try parseUnary())
         }
         return left
     }
@@ -166,7 +168,7 @@ struct FilterParser {
         case .word("NOT")?:
             return .not(try parseUnary())
         case .open?:
-            let inner = try parseOr()
+            let inner = try parseAnd()
             guard take() == .close else { throw .invalidArgument("Invalid filter: missing ')'.") }
             return inner
         case .word(let attribute)?:

@@ -175,8 +175,20 @@ struct PubSubState: Codable, Sendable {
     }
 
     /// Acks are idempotent: an unknown or already-acked id is not an error (contract §6).
-    mutating func acknowledge(_ name: String, ackIDs: [String]) throws(GoogleAPIError) {
+    /// An ack id this emulator could have issued (`ack-N-messageId`); an expired or used one is
+    /// fine (Pub/Sub ignores it), one of another form is a 400, as Pub/Sub answers it.
+    static func validate(ackIDs: [String]) throws(GoogleAPIError) {
         guard !ackIDs.isEmpty else { throw .invalidArgument("ackIds must not be empty.") }
+        for ackID in ackIDs {
+            let parts = ackID.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "ack", Int(parts[1]) != nil else {
+                throw .invalidArgument("You have passed an invalid ack ID to the service (ack_id=\(ackID)).")
+            }
+        }
+    }
+
+    mutating func acknowledge(_ name: String, ackIDs: [String]) throws(GoogleAPIError) {
+        try Self.validate(ackIDs: ackIDs)
         try mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) in
             for ackID in ackIDs { subscription.leased[ackID] = nil }
         }
@@ -184,7 +196,7 @@ struct PubSubState: Codable, Sendable {
 
     /// 0 hands the messages back at once (a nack); otherwise the lease runs `seconds` from now.
     mutating func modifyAckDeadline(_ name: String, ackIDs: [String], seconds: Int, now: Timestamp) throws(GoogleAPIError) {
-        guard !ackIDs.isEmpty else { throw .invalidArgument("ackIds must not be empty.") }
+        try Self.validate(ackIDs: ackIDs)
         guard (0...600).contains(seconds) else {
             throw .invalidArgument("Invalid ack deadline given: \(seconds); must be 0 to 600 seconds.")
         }
