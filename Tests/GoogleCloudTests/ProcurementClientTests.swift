@@ -124,11 +124,12 @@ import Testing
             }
             let fetched = await clients.credentials.tokensFetched
             let elapsed = Double((ContinuousClock.now - start).components.seconds)
-            // A token lives 2 s and calls went on for at least 7 s, so at least four were needed
-            // (a stalled machine makes no calls, and needs no token, while it stalls); refreshed a
-            // quarter of its life early, about one per 1.5 s of calls, and never one per call (8
-            // concurrent calls share a refresh). The upper bound from the time it took.
-            #expect(fetched >= 4 && fetched <= Int(elapsed / 1.4) + 2, "\(fetched) tokens for \(calls) calls in \(elapsed) s")
+            // A token lives 2 s and calls went on for at least 7 s, so it was refreshed at least once
+            // (how often depends on when the rounds fell: a loaded machine makes few, far apart, and
+            // needs a token only when it calls); refreshed a quarter of its life early, about one per
+            // 1.5 s of calls, and never one per call (8 concurrent calls share a refresh). The upper
+            // bound from the time it took.
+            #expect(fetched >= 2 && fetched <= Int(elapsed / 1.4) + 2, "\(fetched) tokens for \(calls) calls in \(elapsed) s")
         }
     }
 }

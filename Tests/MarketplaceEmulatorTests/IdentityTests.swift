@@ -200,7 +200,9 @@ import Testing
         }
     }
 
-    @Test("a purchase hands back the sign-up token Marketplace would POST; it verifies against the published x509 key map (contract §4)")
+    @Test(
+        "a purchase hands back the sign-up token Marketplace would POST; it verifies against the published x509 key map (contract §4) and the same key as a JWK set"
+    )
     func signupToken() async throws {
         try await EmulatorHarness.withEmulator(testOptions { $0.signupAudience = "vendor.example.com" }) { running in
             struct Purchase: Decodable {
@@ -234,6 +236,12 @@ import Testing
                 func verify(using algorithm: some JWTAlgorithm) throws {}
             }
             let claims = try await keys.verify(purchase.signupToken, as: Claims.self)
+            // The same key as a JWK set, where Google also publishes it (#17).
+            let jwks = try await running.http.anonymous.get("service_accounts/v1/jwk/cloud-commerce-partner@system.gserviceaccount.com")
+            let fromJWKS = JWTKeyCollection()
+            try await fromJWKS.add(jwksJSON: jwks.text)
+            #expect(try await fromJWKS.verify(purchase.signupToken, as: Claims.self).sub == purchase.accountId, "verified with the JWK set")
+            #expect(try await running.http.anonymous.get("service_accounts/v1/jwk/someone@example.com").status == 404)
             #expect(claims.iss == "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com")
             #expect(claims.aud == "vendor.example.com" && claims.sub == purchase.accountId && claims.exp - claims.iat == 300)
             #expect(claims.google.orders == [purchase.entitlement.orderId!] && !claims.google.user_identity.isEmpty)

@@ -25,6 +25,12 @@ struct IdentityRoutes {
     /// contract §7.3: the metadata server refuses requests without `Metadata-Flavor: Google`.
     static let cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
 
+    /// One key as a JWK set (RFC 7517), as Google's `/oauth2/v3/certs` and `service_accounts/v1/jwk/…` publish keys.
+    static func jwks(_ key: SigningKey) throws -> [String: [[String: String]]] {
+        let (modulus, exponent) = try key.jwtPublicKey().getKeyPrimitives()
+        return ["keys": [["kty": "RSA", "alg": "RS256", "use": "sig", "kid": key.kid, "n": modulus.base64URL, "e": exponent.base64URL]]]
+    }
+
     struct ServiceAccountInfo: Encodable {
         var aliases: [String]
         var email: String
@@ -101,28 +107,27 @@ struct IdentityRoutes {
             if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
             return Self.metadataText(Self.cloudPlatformScope + "\n")
         }
-        router.get("robot/v1/metadata/x509/:account") { _, context in
-            // Marketplace's sign-up keys, and the service account's own (its key file's client_x509_cert_url).
-            let key: SigningKey
+        // Marketplace's sign-up keys, and the service account's own (its key file's
+        // client_x509_cert_url): as Google publishes them, an x509 {kid: PEM} map and a JWK set.
+        @Sendable func key(_ context: BasicRequestContext) throws -> SigningKey {
             switch context.parameters.get("account") {
-            case "cloud-commerce-partner@system.gserviceaccount.com": key = state.identity.signup
-            case state.identity.serviceAccountEmail: key = state.identity.serviceAccount
+            case "cloud-commerce-partner@system.gserviceaccount.com": return state.identity.signup
+            case state.identity.serviceAccountEmail: return state.identity.serviceAccount
             default: throw GoogleAPIError.notFound("No such key set.")
             }
+        }
+        router.get("robot/v1/metadata/x509/:account") { _, context in
+            let key = try key(context)
             return try cacheable(JSONResponse.make([key.kid: key.certificatePEM]))
         }
+        router.get("service_accounts/v1/jwk/:account") { _, context in try cacheable(JSONResponse.make(try Self.jwks(try key(context)))) }
         // contract §6: push tokens verify against Google's OAuth2 certificates, published as a
         // {kid: PEM} map (v1, what google-auth reads) and as a JWK set (v3).
         router.get("oauth2/v1/certs") { _, _ in
             let key = state.identity.oidc
             return try cacheable(JSONResponse.make([key.kid: key.certificatePEM]))
         }
-        router.get("oauth2/v3/certs") { _, _ in
-            let key = state.identity.oidc
-            let (modulus, exponent) = try key.jwtPublicKey().getKeyPrimitives()
-            let jwk = ["kty": "RSA", "alg": "RS256", "use": "sig", "kid": key.kid, "n": modulus.base64URL, "e": exponent.base64URL]
-            return try cacheable(JSONResponse.make(["keys": [jwk]]))
-        }
+        router.get("oauth2/v3/certs") { _, _ in try cacheable(JSONResponse.make(try Self.jwks(state.identity.oidc))) }
         router.post("emulator/v1/accounts/:id/signup-token") { request, context in
             let id = context.parameters.get("id") ?? ""
             _ = try await state.account(id)
