@@ -20,7 +20,9 @@ import Testing
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             _ = try await running.http.send("PUT", "v1/projects/vendor/topics/own")
             let created = try await running.http.send("PUT", subscription, body: ["topic": "projects/vendor/topics/own"])
-            #expect(try created.decode(SubscriptionJSONProbe.self).ackDeadlineSeconds == 10, "default ack deadline")
+            let probe = try created.decode(SubscriptionJSONProbe.self)
+            #expect(probe.ackDeadlineSeconds == 10, "default ack deadline")
+            #expect(probe.state == "ACTIVE" && probe.messageRetentionDuration == "604800s", "Pub/Sub's output field and default retention")
             let body: [String: AnyEncodable] = [
                 "messages": AnyEncodable([["data": AnyEncodable(Data("hello".utf8).base64EncodedString()), "attributes": AnyEncodable(["k": "v"])]])
             ]
@@ -146,6 +148,8 @@ struct SubscriptionJSONProbe: Decodable {
     var name: String
     var topic: String
     var ackDeadlineSeconds: Int
+    var state: String?
+    var messageRetentionDuration: String?
     var pushConfig: PushConfig?
 
     struct PushConfig: Decodable {

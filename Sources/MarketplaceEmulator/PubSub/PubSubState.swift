@@ -86,6 +86,9 @@ struct PubSubState: Codable, Sendable {
         }
         var config = request
         config.name = name
+        config.state = "ACTIVE"
+        // Pub/Sub's default: unacknowledged messages are kept 7 days.
+        config.messageRetentionDuration = request.messageRetentionDuration ?? "604800s"
         switch request.ackDeadlineSeconds ?? 0 {
         case 0: config.ackDeadlineSeconds = 10
         case 10...600: break

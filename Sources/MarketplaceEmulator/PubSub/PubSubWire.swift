@@ -33,6 +33,8 @@ struct SubscriptionJSON: Codable, Hashable, Sendable {
     var enableMessageOrdering: Bool?
     var enableExactlyOnceDelivery: Bool?
     var filter: String?
+    /// Output only: `ACTIVE` (the emulator's subscriptions never lose their topic's permission).
+    var state: String?
 }
 
 struct PushConfigJSON: Codable, Hashable, Sendable {
