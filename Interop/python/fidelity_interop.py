@@ -23,6 +23,7 @@ os.environ.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
 os.environ["CLOUDSDK_CONFIG"] = tempfile.mkdtemp()  # no gcloud credentials to find first
 
 import google.auth  # noqa: E402
+from interop_checks import check, checks, control  # noqa: E402
 from google.auth import compute_engine  # noqa: E402
 from google.auth.compute_engine import _metadata  # noqa: E402
 from google.auth.transport.requests import AuthorizedSession, Request  # noqa: E402
@@ -31,22 +32,9 @@ from googleapiclient import discovery  # noqa: E402
 from googleapiclient.errors import HttpError  # noqa: E402
 
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
-checks = []
 
 
-def check(name, condition, detail=""):
-    if not condition:
-        print(f"FAILED: {name} {detail}", file=sys.stderr)
-        sys.exit(1)
-    checks.append(name)
-    print(f"ok - {name}")
 
-
-def control(base, path, body):
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        return json.load(response)
 
 
 def main():

@@ -21,29 +21,16 @@ import sys
 import time
 import urllib.request
 
+from interop_checks import check, checks, control  # noqa: E402
 from google.auth import jwt as google_jwt
 from google.oauth2 import service_account
 from googleapiclient import discovery
 from googleapiclient.errors import HttpError
 
 SIGNUP_ISSUER = "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
-checks = []
 
 
-def check(name, condition, detail=""):
-    if not condition:
-        print(f"FAILED: {name} {detail}", file=sys.stderr)
-        sys.exit(1)
-    checks.append(name)
-    print(f"ok - {name}")
 
-
-def control(base, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(base + path, data=data, method="POST" if data is not None else "GET",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        return json.load(response)
 
 
 def main():

@@ -65,6 +65,22 @@ import Testing
         }
     }
 
+    @Test("Slack answering 500 gets the same message again, a few seconds later, until it takes it")
+    func slackRetried() async throws {
+        let slack = HTTPReceiver(statuses: [500])
+        try await slack.serve { webhook in
+            let queue = AttentionQueue()
+            let notifier = SlackNotifier(queue: queue, webhook: webhook, adminBase: "https://e.example.com")
+            queue.notify(.usageReportingBlocked(reason: "PERMISSION_DENIED"))
+            queue.finish()
+            try await notifier.run()
+            let requests = await slack.requests
+            #expect(requests.count == 2 && requests[0].body == requests[1].body, "\(requests.count) posts")
+            #expect(requests[1].at - requests[0].at >= .seconds(2), "tried again after a pause")
+            #expect(String(decoding: requests[1].body, as: UTF8.self).contains("PERMISSION_DENIED"))
+        }
+    }
+
     @Test("a callback given up is told to the attention queue with its id and what to run")
     func callbackGivenUp() async throws {
         let webhook = HTTPReceiver(statuses: [500])

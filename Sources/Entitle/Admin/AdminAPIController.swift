@@ -182,13 +182,7 @@ public struct AdminAPIController: Sendable {
 
     /// Runs `body` for a caller with the admin token; 401 otherwise. Bad ids are 400.
     func authorized(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-            SignupFlow.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
-        else {
-            var response = try APIProblem.response(.unauthorized, "an admin bearer token is required")
-            response.headers[.wwwAuthenticate] = "Bearer"
-            return response
-        }
+        guard BearerToken.matches(request, token) else { return try BearerToken.required("an admin bearer token is required") }
         do {
             return try await body()
         } catch let error as ResourceNameError {

@@ -61,11 +61,7 @@ public struct AppAPIController: Sendable {
 
     /// Runs `body` for a caller with an app key; 401 otherwise; a malformed id is 400.
     private func authorized(_ request: Request, _ body: (String) async throws -> Response) async throws -> Response {
-        guard let app = keys.app(for: request.headers[.authorization]) else {
-            var response = try APIProblem.response(.unauthorized, "an app key is required (Authorization: Bearer <key>)")
-            response.headers[.wwwAuthenticate] = "Bearer"
-            return response
-        }
+        guard let app = keys.app(for: request) else { return try AppKeys.required() }
         do { return try await body(app) } catch let error as ResourceNameError {
             return try APIProblem.response(.badRequest, error.description)
         }

@@ -1,3 +1,5 @@
+import Hummingbird
+
 /// The vendor's apps and their API keys (`usageAPIKeys`: name → key), for everything under `/v1`:
 /// usage, hand-offs and the app API. Keys are compared in constant time, every key each time,
 /// so the time taken says nothing about which key was close.
@@ -8,12 +10,16 @@ public struct AppKeys: Sendable {
         self.keys = keys
     }
 
-    /// The app whose key `header` (`Authorization: Bearer <key>`) carries; nil for none.
-    public func app(for header: String?) -> String? {
-        guard let header, header.hasPrefix("Bearer ") else { return nil }
-        let presented = String(header.dropFirst("Bearer ".count))
+    /// The app whose key the request carries (`Authorization: Bearer <key>`); nil for none.
+    func app(for request: Request) -> String? {
+        guard let presented = BearerToken.presented(request) else { return nil }
         var found: String?
         for (app, key) in keys.sorted(by: { $0.key < $1.key }) where SignupFlow.constantTimeEquals(presented, key) { found = found ?? app }
         return found
+    }
+
+    /// The answer to a caller without an app key.
+    static func required() throws -> Response {
+        try BearerToken.required("an app key is required (Authorization: Bearer <key>)")
     }
 }

@@ -41,11 +41,7 @@ public struct SignupAPIController: Sendable {
     }
 
     func complete(_ request: Request, code: String) async throws -> Response {
-        guard let caller = keys.app(for: request.headers[.authorization]) else {
-            var response = try APIProblem.response(.unauthorized, "an app key is required (Authorization: Bearer <key>)")
-            response.headers[.wwwAuthenticate] = "Bearer"
-            return response
-        }
+        guard let caller = keys.app(for: request) else { return try AppKeys.required() }
         // Another app learns nothing about sign-up codes.
         guard caller == app else { return try APIProblem.response(.notFound, "no such sign-up for this app") }
         let data: Data

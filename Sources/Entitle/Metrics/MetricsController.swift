@@ -30,13 +30,7 @@ public struct MetricsController: Sendable {
 
     func scrape(_ request: Request) async throws -> Response {
         if let token {
-            guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                SignupFlow.constantTimeEquals(String(header.dropFirst("Bearer ".count)), token)
-            else {
-                var response = try JSONReply.make(["error": "a metrics bearer token is required"], status: .unauthorized)
-                response.headers[.wwwAuthenticate] = "Bearer"
-                return response
-            }
+            guard BearerToken.matches(request, token) else { return try BearerToken.required("a metrics bearer token is required") }
         }
         var status = HTTPResponse.Status.ok
         do {

@@ -59,7 +59,7 @@ public struct UsageAPIController: Sendable {
     }
 
     func handle(_ request: Request) async throws -> Response {
-        guard let app = AppKeys(keys).app(for: request.headers[.authorization]) else {
+        guard let app = AppKeys(keys).app(for: request) else {
             var response = try Self.json(Problem(error: "a usage API key is required (Authorization: Bearer <key>)"), status: .unauthorized)
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
