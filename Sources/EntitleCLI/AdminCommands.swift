@@ -42,7 +42,7 @@ struct EntitlementsCommand: AsyncParsableCommand {
 
         func run() async throws {
             var query = ["limit=\(limit)"]
-            if let state { query.append("state=\(state)") }
+            if let state { query.append("state=\(state.lowercased().replacingOccurrences(of: "entitlement_", with: ""))") }
             if let after { query.append("after=\(after)") }
             try await entitle.call("GET", "entitlements?" + query.joined(separator: "&"))
         }

@@ -19,7 +19,7 @@ struct EntitleCommand: AsyncParsableCommand {
             ServeCommand.self, DemoCommand.self, EntitlementsCommand.self, AccountsCommand.self, EventsCommand.self, OutboxCommand.self,
             DeadLettersCommand.self,
             UsageCommand.self,
-            EmulatorCommand.self, CredentialsCommand.self, BenchCommand.self, MigrateCommand.self, DoctorCommand.self,
+            EmulatorCommand.self, CredentialsCommand.self, BenchCommand.self, MigrateCommand.self, DoctorCommand.self, OpenAPICommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

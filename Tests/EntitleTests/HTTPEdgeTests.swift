@@ -69,6 +69,16 @@ import Testing
             #expect(state.status == 400 && state.text.contains("active") && state.text.contains("pending_cancellation"), "\(state)")
             #expect(try await admin.get("api/admin/entitlements?state=active").status == 200)
             #expect(try await admin.get("api/admin/outbox?status=failed").status == 200)
+            #expect(try await admin.get("api/admin/entitlements?state=ENTITLEMENT_ACTIVE").status == 200)
+            // What the OpenAPI contract says is invalid is refused, not quietly replaced by a default.
+            for query in [
+                "entitlements?limit=0", "entitlements?limit=abc", "entitlements?limit=1001", "events?limit=-1", "usage?limit=10001",
+                "usage?status=", "usage?status=pending,", "entitlements?state=Active", "entitlements?after=",
+            ] {
+                let reply = try await admin.get("api/admin/" + query)
+                #expect(reply.status == 400, "\(query): \(reply)")
+            }
+            #expect(try await admin.get("api/admin/entitlements?limit=1000").status == 200)
         }
     }
 

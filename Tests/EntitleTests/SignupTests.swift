@@ -119,6 +119,30 @@ import Testing
         }
     }
 
+    @Test("forms are read as browsers send them: a repeated field counts once (the first), fields the page lacks are ignored, + is a space")
+    func tolerantForms() async throws {
+        try await withSignup { fixture in
+            let purchase = try await buy(fixture)
+            let page = try await postForm(
+                fixture,
+                "signup",
+                [("utm_source", "a"), ("x-gcp-marketplace-token", purchase.signupToken), ("x-gcp-marketplace-token", "junk"), ("utm_source", "b")]
+            )
+            #expect(page.status == 200, "\(page)")
+            let session = try #require(Self.hidden("session", in: page.text))
+            let csrf = try #require(Self.hidden("csrf", in: page.text))
+            let body = "session=\(session)&csrf=\(csrf)&company=Plus+Sign+Ltd&company=Other&contactName=Ada&email=ada%40example.com&x=1&x=2"
+            let done = try await fixture.site.send(
+                "POST",
+                "signup/complete",
+                raw: Data(body.utf8),
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "entitle_signup=\(csrf)"]
+            )
+            #expect(done.status == 303, "\(done)")
+            #expect(try await fixture.store.customer(forAccount: try AccountID(purchase.accountId))?.company == "Plus Sign Ltd")
+        }
+    }
+
     @Test(
         "bad sign-up requests get a page that says what to do, and change nothing",
         arguments: ["no token", "forged token", "expired token", "wrong cookie", "bad form"]

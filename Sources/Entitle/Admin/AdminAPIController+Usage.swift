@@ -28,7 +28,7 @@ extension AdminAPIController {
 
     static func statuses(_ text: Substring?) throws -> [UsageOperationRecord.Status]? {
         try text.map { text in
-            try text.split(separator: ",").map { part in
+            try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
                 guard let status = UsageOperationRecord.Status(rawValue: String(part)) else {
                     let known = UsageOperationRecord.Status.allCases.map(\.rawValue).joined(separator: ", ")
                     throw AdminRequestError(status: .badRequest, message: "status \(part) is not one of \(known)")
@@ -44,7 +44,7 @@ extension AdminAPIController {
                 let query = request.uri.queryParameters
                 let entitlement = try query.get("entitlement").map { try EntitlementID($0) }
                 let statuses = try Self.statuses(query.get("status").map { Substring($0) })
-                let limit = min(max(Int(query.get("limit") ?? "") ?? 500, 1), 10_000)
+                let limit = try Self.limit(query.get("limit"), default: 500, maximum: 10_000)
                 return try Self.json(
                     UsageView(
                         cursor: try await entitlement.asyncMap { try await store.usageCursor($0) } ?? nil,

@@ -63,14 +63,13 @@ public struct AdminAPIController: Sendable {
             try await authorized(request) {
                 let query = request.uri.queryParameters
                 let state = try query.get("state").map { text in
-                    let name = text.uppercased().hasPrefix("ENTITLEMENT_") ? text.uppercased() : "ENTITLEMENT_" + text.uppercased()
-                    guard let state = EntitlementState.knownCases.first(where: { $0.rawValue == name }) else {
-                        let known = EntitlementState.knownCases.map { $0.rawValue.replacingOccurrences(of: "ENTITLEMENT_", with: "").lowercased() }
+                    guard let state = EntitlementState.knownCases.first(where: { Self.stateNames($0).contains(text) }) else {
+                        let known = EntitlementState.knownCases.map { Self.stateNames($0)[0] }
                         throw AdminRequestError(status: .badRequest, message: "state \(text) is not one of \(known.joined(separator: ", "))")
                     }
                     return state
                 }
-                let limit = min(max(Int(query.get("limit") ?? "") ?? 100, 1), 1000)
+                let limit = try Self.limit(query.get("limit"), default: 100, maximum: 1000)
                 let after = try query.get("after").map { try EntitlementID($0) }
                 let page = try await store.entitlements(state: state, after: after, limit: limit)
                 return try Self.json(EntitlementPage(entitlements: page, nextAfter: page.count == limit ? page.last?.id.rawValue : nil))
@@ -122,7 +121,7 @@ public struct AdminAPIController: Sendable {
         api.get("events") { request, _ in
             try await authorized(request) {
                 let query = request.uri.queryParameters
-                let limit = min(max(Int(query.get("limit") ?? "") ?? 100, 1), 1000)
+                let limit = try Self.limit(query.get("limit"), default: 100, maximum: 1000)
                 return try Self.json(try await store.auditLog(subject: query.get("subject").map { String($0) }, limit: limit))
             }
         }
@@ -179,6 +178,20 @@ public struct AdminAPIController: Sendable {
         ("approve-plan-change", { _ in .approvePlanChange }),
         ("reject-plan-change", { .rejectPlanChange(reason: $0) }),
     ]
+
+    /// A state's names in a query: `active` or `ENTITLEMENT_ACTIVE` (as the OpenAPI contract lists them).
+    static func stateNames(_ state: EntitlementState) -> [String] {
+        [state.rawValue.replacingOccurrences(of: "ENTITLEMENT_", with: "").lowercased(), state.rawValue]
+    }
+
+    /// `limit`: absent is `defaultValue`; anything but a whole number from 1 to `maximum` is 400.
+    static func limit(_ text: String?, default defaultValue: Int, maximum: Int) throws -> Int {
+        guard let text else { return defaultValue }
+        guard let value = Int(text), (1...maximum).contains(value) else {
+            throw AdminRequestError(status: .badRequest, message: "limit \(text) is not a whole number from 1 to \(maximum)")
+        }
+        return value
+    }
 
     /// Runs `body` for a caller with the admin token; 401 otherwise. Bad ids are 400.
     func authorized(_ request: Request, _ body: () async throws -> Response) async throws -> Response {

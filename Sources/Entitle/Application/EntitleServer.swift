@@ -42,6 +42,8 @@ public enum EntitleServer {
         /// Who leads among the replicas sharing the store (with SQLite, this one).
         public var leadership: any LeaderElection
         public var metrics: EntitleMetrics
+        /// The HTTP routes served ("METHOD /path"), as `/openapi.json` lists them.
+        public var routes: Set<String>
         /// Resolves once the HTTP server listens (port 0 picks one).
         public var listening: @Sendable () async -> Int
     }
@@ -87,7 +89,8 @@ public enum EntitleServer {
         // Outermost, so that it counts the answers EdgeMiddleware makes of errors and unknown routes.
         if metrics.isEnabled { router.add(middleware: HTTPMetricsMiddleware(metrics: metrics)) }
         // Before the routes, so that it wraps every route and the not-found answer.
-        router.add(middleware: EdgeMiddleware(logger: logger))
+        let routeTable = RouteTable()
+        router.add(middleware: EdgeMiddleware(logger: logger, routes: routeTable))
         let readiness = Readiness()
         HealthController(store: store, readiness: readiness).register(on: router)
         if metrics.isEnabled {
@@ -206,6 +209,10 @@ public enum EntitleServer {
         if let slack, let attention {
             services.append(SlackNotifier(queue: attention, webhook: slack, adminBase: publicURL, logger: logger))
         }
+        // Last, so that the contract it serves lists every route above (and only those).
+        let routes = OpenAPIController.routes(of: router)
+        try OpenAPIController(serverURL: publicURL, routes: routes, metricsTokenRequired: configuration.metricsToken != nil).register(on: router)
+        routeTable.set(routes)
         let port = PortPromise()
         let (header, body) = (configuration.httpHeaderTimeoutSeconds, configuration.httpBodyTimeoutSeconds)
         let http = HTTP1Channel.Configuration(
@@ -226,6 +233,7 @@ public enum EntitleServer {
             store: store,
             leadership: leadership,
             metrics: metrics,
+            routes: routes,
             listening: { await port.value() }
         )
     }

@@ -6,16 +6,18 @@ import NIOCore
 
 /// What every answer of Entitle's server has in common: an `X-Request-Id` (Hummingbird's request
 /// id, also in every log line about it), `X-Content-Type-Options: nosniff`, and never an empty
-/// error. An unknown route is a JSON 404; an error a handler did not turn into an answer is logged
+/// error. An unknown route is a JSON 404 (405 with `Allow` for a known path asked with another method); an error a handler did not turn into an answer is logged
 /// with the request id and answered 500 with that id, as JSON for APIs and as a page for the
 /// buyer-facing `/signup` routes. Every 5xx is logged with its request id.
 public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
     static var requestIDHeader: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
 
     let logger: Logger
+    let routes: RouteTable?
 
-    public init(logger: Logger) {
+    public init(logger: Logger, routes: RouteTable? = nil) {
         self.logger = logger
+        self.routes = routes
     }
 
     struct Problem: Encodable {
@@ -35,6 +37,15 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
                     metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)"]
                 )
             }
+        } catch let error as any HTTPResponseError where error.status == .notFound && !(routes?.methods(for: request.uri.path).isEmpty ?? true) {
+            let allowed = (routes?.methods(for: request.uri.path) ?? []).sorted()
+            response = Self.problem(
+                .methodNotAllowed,
+                "\(request.method) is not a method of \(request.uri.path); it has \(allowed.joined(separator: ", "))",
+                id: id,
+                request: request
+            )
+            response.headers[.allow] = allowed.joined(separator: ", ")
         } catch let error as any HTTPResponseError where error.status.code < 500 {
             let message =
                 error.status == .notFound ? "no route \(request.method) \(request.uri.path)" : "\(error.status.code) \(error.status.reasonPhrase)"

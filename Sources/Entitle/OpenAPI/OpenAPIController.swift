@@ -1,0 +1,25 @@
+import Foundation
+public import Hummingbird
+import NIOCore
+
+/// `GET /openapi.json`: the contract of this server as configured (see `OpenAPIDocument`).
+public struct OpenAPIController: Sendable {
+    static let path = "/openapi.json"
+    let body: ByteBuffer
+
+    /// - Parameter routes: the router's routes ("METHOD /path"), this one included.
+    public init(serverURL: String, routes: Set<String>, metricsTokenRequired: Bool) throws {
+        body = ByteBuffer(bytes: try OpenAPIDocument.json(serverURL: serverURL, routes: routes, metricsTokenRequired: metricsTokenRequired))
+    }
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get(RouterPath(Self.path)) { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"], body: ResponseBody(byteBuffer: body))
+        }
+    }
+
+    /// A router's routes in the document's form.
+    public static func routes<Context: RequestContext>(of router: Router<Context>) -> Set<String> {
+        Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" } + ["GET \(path)"])
+    }
+}

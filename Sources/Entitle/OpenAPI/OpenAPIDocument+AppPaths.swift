@@ -1,0 +1,232 @@
+import MarketplaceCore
+
+/// `/v1`: what the vendor's app calls with its app key (usage, hand-off, redirect sign-up, reads),
+/// and the edges everyone reaches (health, metrics, the contract, the buyer's sign-up, push).
+extension OpenAPIDocument {
+    typealias O = OpenAPIOperation
+
+    static var appOperations: [OpenAPIOperation] {
+        let unauthorized = O.problem("No app key, or not one of `usageAPIKeys`.")
+        return [
+            O(
+                method: "post",
+                path: "/v1/usage",
+                id: "recordUsage",
+                tag: "usage",
+                summary: "Record usage: one record or a batch of up to 1000, recorded whole or not at all; idempotent per idempotencyKey.",
+                security: .app,
+                body: O.jsonBody(["oneOf": [S.ref("UsageRecord"), S.ref("UsageBatch")]], "A record, or {\"records\": [...]}."),
+                responses: [
+                    202: O.json("Recorded (or a duplicate of what was): each record's window.", S.ref("UsageAccepted")),
+                    400: O.problem("Not JSON, an unknown field, a quantity that is not an exact integer, or a batch of 0 or more than 1000."),
+                    401: unauthorized,
+                    409: O.problem("An idempotency key came back with another body (idempotencyKeys lists them); nothing recorded."),
+                    413: O.problem("The body is over 1 MiB."),
+                    422: O.problem("Records that cannot be billed (records lists each with its reasons); nothing recorded."),
+                ]
+            ),
+            O(
+                method: "post",
+                path: "/v1/handoffs/{code}",
+                id: "redeemHandoff",
+                tag: "app",
+                summary:
+                    "Exchange the one-time code the buyer's redirect carried for the customer and what they bought (once, within handoffSeconds).",
+                security: .app,
+                parameters: [O.pathParameter("code", "The `code` query parameter of the redirect to appURL.")],
+                responses: [
+                    200: O.json("The customer and the account, with its entitlements.", S.ref("AppHandoff")),
+                    401: unauthorized,
+                    404: O.problem("No such code for this app."),
+                    410: O.problem("The code was used already, expired, or its customer is gone."),
+                ]
+            ),
+            O(
+                method: "post",
+                path: "/v1/signups/{code}/complete",
+                id: "completeSignup",
+                tag: "app",
+                summary: "Redirect sign-up: the vendor's page signed the buyer up; link the account to this customer, approve it, decide its orders.",
+                security: .app,
+                parameters: [O.pathParameter("code", "The `code` query parameter of the redirect to signupURL.")],
+                body: O.jsonBody(S.ref("SignupCompletion"), "The vendor's customer."),
+                responses: [
+                    200: O.json("Signed up (again 200, with the first customer, for a repeat).", S.ref("AppHandoff")),
+                    400: O.problem("Not a JSON object, an unknown field, or no customerId."),
+                    401: unauthorized,
+                    404: O.problem("No such sign-up for this app (only signupApp may complete sign-ups)."),
+                    410: O.problem("The code was used already or expired."),
+                    413: O.problem("The body is over 16 KiB."),
+                    422: O.problem("A field is not acceptable."),
+                    502: O.problem("Google refused the account's approval."),
+                    503: O.problem("Google did not answer; send the same request again."),
+                ]
+            ),
+            cachedRead(
+                "/v1/entitlements/{id}",
+                "getEntitlement",
+                "One entitlement: state, plan, offer, whether to serve, its usage metrics.",
+                O.pathParameter("id", "The entitlement id.", S.id),
+                "AppEntitlement",
+                more: [400: O.problem("Not an entitlement id."), 404: O.problem("No such entitlement.")]
+            ),
+            cachedRead(
+                "/v1/accounts/{id}/entitlements",
+                "getAccountEntitlements",
+                "A Marketplace account with its customer and its entitlements.",
+                O.pathParameter("id", "The account id.", S.id),
+                "AppAccount",
+                more: [400: O.problem("Not an account id."), 404: O.problem("No such account.")]
+            ),
+            cachedRead(
+                "/v1/customers/{id}",
+                "getCustomer",
+                "A customer (by the vendor's id) with their accounts and entitlements.",
+                O.pathParameter("id", "The customer id."),
+                "AppCustomerDetail",
+                more: [404: O.problem("No such customer.")]
+            ),
+        ]
+    }
+
+    static var edgeOperations: [OpenAPIOperation] {
+        let signupTimeout = O.html("Google did not answer; the page says to try again.")
+        return [
+            O(
+                method: "get",
+                path: "/healthz",
+                id: "health",
+                tag: "operations",
+                summary: "Liveness: the process answers.",
+                responses: [200: O.json("Alive, with the version.", S.ref("Health"))]
+            ),
+            O(
+                method: "get",
+                path: "/readyz",
+                id: "ready",
+                tag: "operations",
+                summary: "Readiness: the store answers and nothing Entitle depends on refuses it.",
+                responses: [200: O.json("Ready.", S.ref("Health")), 503: O.json("Not ready: problems says why.", S.ref("Health"))]
+            ),
+            O(
+                method: "get",
+                path: "/metrics",
+                id: "metrics",
+                tag: "operations",
+                summary: "Prometheus metrics (a bearer token when metricsToken is set).",
+                security: .metrics,
+                responses: [
+                    200: O.text("Prometheus text exposition.", type: "text/plain; version=0.0.4"),
+                    401: O.problem("metricsToken is set and this request does not carry it."),
+                    503: O.text("The store did not answer; its gauges are left out.", type: "text/plain; version=0.0.4"),
+                ]
+            ),
+            O(
+                method: "get",
+                path: "/openapi.json",
+                id: "openAPI",
+                tag: "operations",
+                summary: "This document, listing the operations this server has (with its configuration).",
+                responses: [200: O.json("OpenAPI 3.1.", ["type": "object"])]
+            ),
+            O(
+                method: "post",
+                path: "/signup",
+                id: "beginSignup",
+                tag: "signup",
+                summary: "Where Marketplace POSTs the buyer (form field x-gcp-marketplace-token): the sign-up page, or a redirect.",
+                body: signupForm(["x-gcp-marketplace-token": S.nonEmptyString]),
+                responses: [
+                    200: O.html("The sign-up page."),
+                    303: O.empty(
+                        "A returning buyer to appURL (with a hand-off code), or redirect mode to signupURL.",
+                        headers: ["Location": O.responseHeader("Where to.")]
+                    ),
+                    400: O.html("No token in the form."),
+                    401: O.html("The token is forged, expired or not for this vendor."),
+                    413: O.html("The form is too large."),
+                    502: O.html("Google refused."),
+                    503: signupTimeout,
+                ]
+            ),
+            O(
+                method: "post",
+                path: "/signup/complete",
+                id: "finishSignup",
+                tag: "signup",
+                summary: "The hosted sign-up form: link, approve, redirect the buyer to appURL.",
+                body: signupForm(
+                    ["session": S.nonEmptyString, "csrf": S.nonEmptyString],
+                    optional: ["company": S.string, "contactName": S.string, "email": S.string]
+                ),
+                responses: [
+                    303: O.empty("Signed up: to appURL with a hand-off code.", headers: ["Location": O.responseHeader("appURL.")]),
+                    400: O.html("The form is incomplete."),
+                    403: O.html("The form's CSRF token does not match its cookie."),
+                    410: O.html("The sign-up expired or was finished."),
+                    413: O.html("The form is too large."),
+                    422: O.html("The page again, with what to fix."),
+                    502: O.html("Google refused."),
+                    503: signupTimeout,
+                ]
+            ),
+            O(
+                method: "get",
+                path: "/signup/done",
+                id: "signupDone",
+                tag: "signup",
+                summary: "Where the buyer lands when no appURL is set.",
+                responses: [200: O.html("Signed up.")]
+            ),
+            O(
+                method: "post",
+                path: "/pubsub/push",
+                id: "pushNotification",
+                tag: "notifications",
+                summary: "A Pub/Sub push subscription's delivery (delivery: push), with its OIDC token.",
+                security: .push,
+                body: O.jsonBody(S.ref("PushEnvelope"), "The wrapped Pub/Sub message."),
+                responses: [
+                    204: O.empty("Processed (or kept as poison): Pub/Sub does not deliver it again."),
+                    401: O.text("No bearer token."),
+                    403: O.text("The token is not one Google signed for this audience and service account."),
+                    413: O.text("Over the push body limit."),
+                    503: O.text("Not processed: Pub/Sub delivers it again (a notification failing too long is dead-lettered)."),
+                ]
+            ),
+        ]
+    }
+
+    /// A read of the app API: 200 with an ETag, 304 for an If-None-Match that names it.
+    private static func cachedRead(
+        _ path: String,
+        _ id: String,
+        _ summary: String,
+        _ parameter: JSONValue,
+        _ schema: String,
+        more: [Int: JSONValue]
+    )
+        -> OpenAPIOperation
+    {
+        let etag = ["ETag": O.responseHeader("A strong hash of the body: send it back as If-None-Match.")]
+        let responses: [Int: JSONValue] = [
+            200: O.json("Entitle's copy.", S.ref(schema), headers: etag),
+            304: O.empty("Unchanged since the ETag sent.", headers: etag),
+            401: O.problem("No app key, or not one of `usageAPIKeys`."),
+        ]
+        return O(
+            method: "get",
+            path: path,
+            id: id,
+            tag: "app",
+            summary: summary,
+            security: .app,
+            parameters: [parameter, O.header("If-None-Match", "An ETag this answer had: 304 when it is unchanged.")],
+            responses: responses.merging(more) { first, _ in first }
+        )
+    }
+
+    private static func signupForm(_ fields: [String: JSONValue], optional: [String: JSONValue] = [:]) -> JSONValue {
+        ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": S.object(fields, optional: optional)]]]
+    }
+}

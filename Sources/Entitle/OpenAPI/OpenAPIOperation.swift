@@ -1,0 +1,87 @@
+import MarketplaceCore
+
+/// One operation of the contract: method, path (OpenAPI's `{name}` form), who may call it, what it
+/// takes and every status it answers with. The server's route table is checked against these.
+struct OpenAPIOperation {
+    enum Security: String {
+        case admin = "adminToken"
+        case app = "appKey"
+        case metrics = "metricsToken"
+        case push = "pushToken"
+    }
+
+    var method: String
+    var path: String
+    var id: String
+    var tag: String
+    var summary: String
+    var security: Security?
+    var parameters: [JSONValue] = []
+    var body: JSONValue?
+    var responses: [Int: JSONValue]
+
+    /// "GET /v1/entitlements/{id}", as the route table is compared.
+    var route: String { "\(method.uppercased()) \(path)" }
+
+    var json: JSONValue {
+        var members: [String: JSONValue] = [
+            "operationId": .string(id),
+            "tags": [.string(tag)],
+            "summary": .string(summary),
+            "responses": .object(Dictionary(uniqueKeysWithValues: responses.map { (String($0.key), $0.value) })),
+        ]
+        if !parameters.isEmpty { members["parameters"] = .array(parameters) }
+        if let body { members["requestBody"] = body }
+        if let security {
+            members["security"] = [.object([security.rawValue: []])]
+        } else {
+            members["security"] = []
+        }
+        return .object(members)
+    }
+
+    // MARK: Parts
+
+    static func pathParameter(_ name: String, _ description: String, _ schema: JSONValue = JSONSchema.nonEmptyString) -> JSONValue {
+        ["name": .string(name), "in": "path", "required": true, "description": .string(description), "schema": schema]
+    }
+
+    static func query(_ name: String, _ description: String, _ schema: JSONValue = JSONSchema.string) -> JSONValue {
+        ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
+    }
+
+    static func header(_ name: String, _ description: String) -> JSONValue {
+        ["name": .string(name), "in": "header", "required": false, "description": .string(description), "schema": JSONSchema.string]
+    }
+
+    static func jsonBody(_ schema: JSONValue, required: Bool = true, _ description: String) -> JSONValue {
+        ["required": .bool(required), "description": .string(description), "content": ["application/json": ["schema": schema]]]
+    }
+
+    static func json(_ description: String, _ schema: JSONValue, headers: [String: JSONValue] = [:]) -> JSONValue {
+        var members: [String: JSONValue] = ["description": .string(description), "content": ["application/json": ["schema": schema]]]
+        if !headers.isEmpty { members["headers"] = .object(headers) }
+        return .object(members)
+    }
+
+    /// Entitle's one error shape.
+    static func problem(_ description: String) -> JSONValue { json(description, JSONSchema.ref("Problem")) }
+
+    static func html(_ description: String) -> JSONValue {
+        ["description": .string(description), "content": ["text/html": ["schema": JSONSchema.string]]]
+    }
+
+    static func text(_ description: String, type: String = "text/plain") -> JSONValue {
+        ["description": .string(description), "content": [type: ["schema": JSONSchema.string]]]
+    }
+
+    static func empty(_ description: String, headers: [String: JSONValue] = [:]) -> JSONValue {
+        var members: [String: JSONValue] = ["description": .string(description)]
+        if !headers.isEmpty { members["headers"] = .object(headers) }
+        return .object(members)
+    }
+
+    static func responseHeader(_ description: String) -> JSONValue {
+        ["description": .string(description), "schema": JSONSchema.string]
+    }
+}
