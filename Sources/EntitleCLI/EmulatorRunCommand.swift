@@ -56,6 +56,15 @@ struct EmulatorRunCommand: AsyncParsableCommand {
     @Option(help: "Your sign-up page, where buyers are sent with x-gcp-marketplace-token.")
     var signupURL = "http://127.0.0.1:8080/signup"
 
+    @Option(
+        name: .customLong("pubsub-emulator-host"),
+        help: ArgumentHelp(
+            "Also publish Marketplace notifications to this Pub/Sub (Google's emulator), over its REST API, for gRPC clients.",
+            valueName: "host:port"
+        )
+    )
+    var pubSubEmulatorHost: String?
+
     func run() async throws {
         var options = EmulatorOptions()
         options.host = host
@@ -82,6 +91,12 @@ struct EmulatorRunCommand: AsyncParsableCommand {
         options.accessTokenLifetime = tokenLifetime
         options.signupAudience = signupAudience
         options.signupURL = signupURL
+        if let host = pubSubEmulatorHost {
+            guard URL(string: "http://\(host)/")?.port != nil else {
+                throw ValidationError("--pubsub-emulator-host: expected host:port, got \(host)")
+            }
+            options.externalPubSubHost = host
+        }
         if let printCredentials, let existing = FileManager.default.contents(atPath: printCredentials) {
             do {
                 options.serviceAccountKey = try JSONDecoder().decode(ServiceAccountKeyFile.self, from: existing)
@@ -106,7 +121,7 @@ struct EmulatorRunCommand: AsyncParsableCommand {
                   provider \(options.provider), notifications on topic \(options.topic)
                   Procurement API: \(base)v1/providers/\(options.provider)/entitlements
                   buyer simulator API: \(base)emulator/v1/purchases, state: \(base)emulator/v1/state
-                  auth: \(noAuth ? "off (--no-auth)" : "bearer tokens from \(base)token")\(printCredentials.map { ", credentials in \($0)" } ?? "")
+                  auth: \(noAuth ? "off (--no-auth)" : "bearer tokens from \(base)token")\(printCredentials.map { ", credentials in \($0)" } ?? "")\(pubSubEmulatorHost.map { "\n  notifications also published to the Pub/Sub at \($0) (topic \(options.topic))" } ?? "")
 
                 """
             FileHandle.standardOutput.write(Data(banner.utf8))

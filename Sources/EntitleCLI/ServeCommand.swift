@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "entitle")
         logger.logLevel = logging.level
         var services: [any Service] = []
-        let google: EntitleServer.Google
+        var google: EntitleServer.Google
         var banner: [String] = []
         if let base = configuration.googleBaseURL {
             guard let url = URL(string: base.hasSuffix("/") ? base : base + "/") else {
@@ -85,6 +85,15 @@ struct ServeCommand: AsyncParsableCommand {
                     "  the admin token and usage key are kept in \(SandboxSecrets.path(store: configuration.storeURL)) across restarts",
                 ]
             }
+        }
+        // Not in sandbox mode: its emulator is its Pub/Sub.
+        if services.isEmpty, let host = ProcessInfo.processInfo.environment["PUBSUB_EMULATOR_HOST"], !host.isEmpty {
+            // As Google's own client libraries do: Pub/Sub (only) at an emulator, over plain http.
+            guard let url = URL(string: "http://\(host)/"), url.port != nil else {
+                throw ValidationError("PUBSUB_EMULATOR_HOST: expected host:port, got \(host)")
+            }
+            google.endpoints.pubSub = url
+            banner.append("Pub/Sub at \(url) (PUBSUB_EMULATOR_HOST)")
         }
         let built = try await EntitleServer.build(configuration, google: google, logger: logger)
         services += built.services

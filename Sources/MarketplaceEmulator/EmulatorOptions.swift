@@ -37,6 +37,9 @@ public struct EmulatorOptions: Sendable {
     public var stateFile: String?
     /// Faults injected from the start; changeable later with `PUT /emulator/v1/faults`.
     public var faults = FaultPlan()
+    /// `host:port` of another Pub/Sub (Google's emulator) that Marketplace notifications are also
+    /// published to, over its REST API (`--pubsub-emulator-host`).
+    public var externalPubSubHost: String?
 
     public init() {}
 }

@@ -54,6 +54,11 @@ public final class MarketplaceEmulator: Service, Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.run() }
             group.addTask { [state] in try await PushDeliverer(state: state, logger: logger).run() }
+            if let host = options.externalPubSubHost, let base = URL(string: "http://\(host)/") {
+                group.addTask { [state, options] in
+                    try await ExternalPubSubForwarder(state: state, base: base, topic: options.topic, logger: logger).run()
+                }
+            }
             if let stateFile = options.stateFile {
                 group.addTask { [state, identity] in
                     // At most a second of changes is lost if the process is killed outright.

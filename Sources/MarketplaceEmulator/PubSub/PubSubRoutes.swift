@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import MarketplaceCore
 
-/// Pub/Sub REST v1 on Google's paths (contract §6): topics and subscriptions, publish, pull (long
-/// poll), acknowledge, modifyAckDeadline, modifyPushConfig. Pushing is `PushDeliverer`'s.
+/// Pub/Sub REST v1 on Google's paths (contract §6): topics and subscriptions (create, get, list,
+/// delete, patch), publish, pull (long poll), acknowledge, modifyAckDeadline, modifyPushConfig.
+/// Pushing is `PushDeliverer`'s.
 struct PubSubRoutes {
     let state: EmulatorState
     /// How long a pull with nothing to hand out waits for a message before answering `{}`.
@@ -21,6 +22,33 @@ struct PubSubRoutes {
             try JSONResponse.make(try await state.pubsub.topic(try name(context, "topics", "topic")))
         }
         router.post(RouterPath(topics)) { request, context in try await publish(request, context) }
+        router.delete(RouterPath(topics)) { _, context in
+            try await state.deleteTopic(try name(context, "topics", "topic"))
+            return try JSONResponse.make(EmptyResponse())
+        }
+        router.get(RouterPath(topics + "/subscriptions")) { request, context in
+            let names = try await state.pubsub.subscriptionNames(topic: try name(context, "topics", "topic"))
+            let page = try Self.page(names, request)
+            return try JSONResponse.make(
+                TopicSubscriptionsJSON(subscriptions: page.items.isEmpty ? nil : page.items, nextPageToken: page.nextPageToken)
+            )
+        }
+        router.get("v1/projects/:project/topics") { request, context in
+            let page = try Self.page(await state.pubsub.topics(project: context.parameters.get("project") ?? ""), request)
+            return try JSONResponse.make(TopicListJSON(topics: page.items.isEmpty ? nil : page.items, nextPageToken: page.nextPageToken))
+        }
+        router.get("v1/projects/:project/subscriptions") { request, context in
+            let page = try Self.page(await state.pubsub.subscriptions(project: context.parameters.get("project") ?? ""), request)
+            return try JSONResponse.make(
+                SubscriptionListJSON(subscriptions: page.items.isEmpty ? nil : page.items, nextPageToken: page.nextPageToken)
+            )
+        }
+        router.patch(RouterPath(subscriptions)) { request, context in
+            let body = try await RequestDecoding.decode(UpdateSubscriptionRequestJSON.self, from: request, allowEmpty: false)
+            guard let patch = body.subscription else { throw GoogleAPIError.invalidArgument("subscription is required.") }
+            let updated = try await state.patchSubscription(try name(context, "subscriptions", "subscription"), patch, updateMask: body.updateMask)
+            return try JSONResponse.make(updated)
+        }
         router.put(RouterPath(subscriptions)) { request, context in
             let body = try await RequestDecoding.decode(SubscriptionJSON.self, from: request, allowEmpty: false)
             return try JSONResponse.make(try await state.createSubscription(try name(context, "subscriptions", "subscription"), body))
@@ -28,7 +56,7 @@ struct PubSubRoutes {
         router.get(RouterPath(subscriptions)) { _, context in
             // `GET …:getIamPolicy` is IAM (Pub/Sub's discovery document); a bare GET is subscriptions.get.
             switch try nameAndVerb(context, "subscriptions", "subscription") {
-            case (let subscription, nil): return try JSONResponse.make(try await state.pubsub.subscription(subscription).config)
+            case (let subscription, nil): return try JSONResponse.make(try await state.pubsub.subscription(subscription).wire)
             case (let subscription, "getIamPolicy"): return try JSONResponse.make(try await state.pubsub.iamPolicy(subscription))
             case (_, let verb?): throw GoogleAPIError.notFound("Method \(verb) not found for subscriptions.")
             }
@@ -38,6 +66,15 @@ struct PubSubRoutes {
             return try JSONResponse.make(EmptyResponse())
         }
         router.post(RouterPath(subscriptions)) { request, context in try await subscriptionAction(request, context) }
+    }
+
+    static func page<Item>(_ all: [Item], _ request: Request) throws -> PubSubState.Page<Item> {
+        let query = request.uri.queryParameters
+        let size = try query.get("pageSize").map { text in
+            guard let size = Int(text) else { throw GoogleAPIError.invalidArgument("Invalid value at 'page_size' (TYPE_INT32), \"\(text)\"") }
+            return size
+        }
+        return try PubSubState.page(all, size: size, token: query.get("pageToken").flatMap { $0.isEmpty ? nil : String($0) })
     }
 
     /// `projects/{project}/{collection}/{id}`, with the `:verb` suffix split off.

@@ -14,6 +14,13 @@ struct PubSubState: Codable, Sendable {
         /// As `setIamPolicy` last set it (the emulator grants everything whatever it says).
         var iamPolicy: JSONValue?
         var ackDeadlineSeconds: Int { config.ackDeadlineSeconds ?? 10 }
+
+        /// As Pub/Sub answers it: a pull subscription has an empty `pushConfig`, not none.
+        var wire: SubscriptionJSON {
+            var wire = config
+            wire.pushConfig = wire.pushConfig ?? PushConfigJSON()
+            return wire
+        }
     }
 
     struct Queued: Codable, Sendable {
@@ -29,8 +36,8 @@ struct PubSubState: Codable, Sendable {
         var deadline: Timestamp
     }
 
-    private(set) var topics: [String: TopicJSON] = [:]
-    private(set) var subscriptions: [String: Subscription] = [:]
+    var topics: [String: TopicJSON] = [:]
+    var subscriptions: [String: Subscription] = [:]
     private var messageCounter = 0
     var ackCounter = 0
 
@@ -81,9 +88,8 @@ struct PubSubState: Codable, Sendable {
 
     mutating func createSubscription(_ name: String, _ request: SubscriptionJSON) throws(GoogleAPIError) -> SubscriptionJSON {
         guard subscriptions[name] == nil else { throw .alreadyExists("Resource already exists in the project (resource=\(name)).") }
-        guard let topic = request.topic, topics[topic] != nil else {
-            throw .notFound("Resource not found (resource=\(request.topic ?? "")).")
-        }
+        guard let topic = request.topic, !topic.isEmpty else { throw .invalidArgument("Invalid [topics] name: (name=)") }
+        guard topics[topic] != nil else { throw .notFound("Resource not found (resource=\(topic)).") }
         var config = request
         config.name = name
         config.state = "ACTIVE"
@@ -107,7 +113,7 @@ struct PubSubState: Codable, Sendable {
         }
         if config.pushConfig?.pushEndpoint?.isEmpty != false { config.pushConfig = nil }
         subscriptions[name] = Subscription(config: config)
-        return config
+        return Subscription(config: config).wire
     }
 
     func subscription(_ name: String) throws(GoogleAPIError) -> Subscription {

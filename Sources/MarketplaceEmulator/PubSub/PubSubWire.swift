@@ -12,6 +12,27 @@ struct PublishRequestJSON: Codable {
     var messages: [PubsubMessageJSON]?
 }
 
+struct TopicListJSON: Codable {
+    var topics: [TopicJSON]?
+    var nextPageToken: String?
+}
+
+struct SubscriptionListJSON: Codable {
+    var subscriptions: [SubscriptionJSON]?
+    var nextPageToken: String?
+}
+
+/// `topics.subscriptions.list`: names only.
+struct TopicSubscriptionsJSON: Codable {
+    var subscriptions: [String]?
+    var nextPageToken: String?
+}
+
+struct UpdateSubscriptionRequestJSON: Codable {
+    var subscription: SubscriptionJSON?
+    var updateMask: String?
+}
+
 struct PublishResponseJSON: Codable {
     var messageIds: [String]
 }

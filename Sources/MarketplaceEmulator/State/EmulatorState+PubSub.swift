@@ -19,6 +19,14 @@ extension EmulatorState {
         try pubsub.createSubscription(name, request)
     }
 
+    func deleteTopic(_ name: String) throws(GoogleAPIError) {
+        try pubsub.deleteTopic(name)
+    }
+
+    func patchSubscription(_ name: String, _ patch: SubscriptionJSON, updateMask: String?) throws(GoogleAPIError) -> SubscriptionJSON {
+        try pubsub.patchSubscription(name, patch, updateMask: updateMask)
+    }
+
     func deleteSubscription(_ name: String) throws(GoogleAPIError) {
         try pubsub.deleteSubscription(name)
     }
@@ -35,6 +43,11 @@ extension EmulatorState {
         _ = try pubsub.subscription(name)
         let kept = ackIDs.filter { _ in !faultRandom.chance(faults.lostAckRate) }
         if !kept.isEmpty { try pubsub.acknowledge(name, ackIDs: kept) }
+    }
+
+    /// The forwarder's acks: the emulator's own plumbing, so the fault plan does not lose them.
+    func acknowledgeForwarded(_ ackIDs: [String]) {
+        try? pubsub.acknowledge(ExternalPubSubForwarder.forwardSubscription, ackIDs: ackIDs)
     }
 
     func modifyAckDeadline(_ name: String, ackIDs: [String], seconds: Int) throws(GoogleAPIError) {

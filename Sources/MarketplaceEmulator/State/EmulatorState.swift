@@ -52,6 +52,14 @@ actor EmulatorState {
         pubsub.createTopic(options.topic)
         faults = options.faults
         faultRandom = SeededRandom(seed: options.faults.seed ?? 0x5EED)
+        // With `--pubsub-emulator-host`, the subscription the forwarder drains: made with the
+        // topic, so that no notification published before the forwarder runs is missed.
+        defer {
+            if options.externalPubSubHost != nil {
+                let forward = SubscriptionJSON(topic: options.topic, ackDeadlineSeconds: 60)
+                _ = try? pubsub.createSubscription(ExternalPubSubForwarder.forwardSubscription, forward)
+            }
+        }
         guard let snapshot else { return }
         clock = EmulatorClock(offset: snapshot.clockOffsetMicros)
         accounts = snapshot.accounts
