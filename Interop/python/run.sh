@@ -20,3 +20,4 @@ base="$(sed -n 's/^Marketplace emulator listening on \(.*\)$/\1/p' "$work/emulat
 [ -n "$base" ] || { echo "emulator did not start:"; cat "$work/emulator.log"; exit 1; }
 "$python" "$here/procurement_interop.py" "$base" "$work/key.json" "$discovery" "DEMO-entitle-sandbox" "$entitle"
 "$python" "$here/fidelity_interop.py" "$base" "$work/key.json" "$discovery" "DEMO-entitle-sandbox"
+"$python" "$here/wider_interop.py" "$base" "$work/key.json" "$here/discovery" "DEMO-entitle-sandbox"

@@ -141,4 +141,16 @@ public protocol Store: Sendable {
     func customer(id: String) async throws -> Customer?
     /// The accounts linked to a customer, by id.
     func accounts(ofCustomer id: String) async throws -> [AccountID]
+
+    // The admin console (issue #16).
+    func createConsoleSession(_ session: ConsoleSession) async throws
+    /// The session whose cookie hashes to `idHash`, if it has not ended or expired by `at`.
+    func consoleSession(idHash: String, at: Timestamp) async throws -> ConsoleSession?
+    func endConsoleSession(idHash: String) async throws
+    /// Entitlements by id after `after`, as `filter` narrows them.
+    func entitlements(matching filter: EntitlementFilter, after: EntitlementID?, limit: Int) async throws -> [LocalEntitlement]
+    /// Customers by id after `after`, with how many accounts each has.
+    func customers(after: String?, limit: Int) async throws -> [(customer: Customer, accounts: Int)]
+    /// Counts for the overview's charts since `since`.
+    func consoleActivity(since: Timestamp) async throws -> ConsoleActivity
 }

@@ -34,6 +34,7 @@ public final class MarketplaceEmulator: Service, Sendable {
         }
         router.add(middleware: DueChangesMiddleware(state: state))
         router.add(middleware: GoogleAuthMiddleware(state: state, required: options.requireAuth))
+        router.add(middleware: PartialResponseMiddleware())
         IdentityRoutes(state: state, signupURL: options.signupURL).register(on: router)
         ProcurementRoutes(state: state).register(on: router)
         PubSubRoutes(state: state, pullWait: options.pullWait).register(on: router)

@@ -134,6 +134,20 @@ enum PostgresMigrations {
                 "CREATE INDEX handoff_expiry ON handoff(expires_at)",
             ]
         ),
+        // Issue #16: admin console sessions (hashes only), and the overview's counts by kind and time.
+        (
+            name: "v3-console",
+            sql: [
+                """
+                CREATE TABLE console_session (
+                    id_hash TEXT PRIMARY KEY, csrf_token TEXT NOT NULL, actor TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX console_session_expiry ON console_session(expires_at)",
+                "CREATE INDEX audit_log_kind_at ON audit_log(kind, at)",
+            ]
+        ),
     ]
 
     /// Applies what is missing, under the advisory lock, on one connection.

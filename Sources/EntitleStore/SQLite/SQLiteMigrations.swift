@@ -260,6 +260,22 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Issue #16: admin console sessions (hashes only), and the overview's counts by kind and time.
+        migrator.registerMigration("v9-console") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE console_session (
+                        id_hash TEXT PRIMARY KEY,
+                        csrf_token TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX console_session_expiry ON console_session(expires_at);
+                    CREATE INDEX audit_log_kind_at ON audit_log(kind, at);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+public import MarketplaceCore
 import NIOCore
 
 /// An error as Google's JSON APIs answer it: `{"error":{"code","message","status"}}` with the
@@ -9,6 +10,8 @@ public struct GoogleAPIError: Error, Hashable, Sendable, HTTPResponseError {
     /// The `google.rpc.Code` name, e.g. `FAILED_PRECONDITION`.
     public var statusName: String
     public var message: String
+    /// `google.rpc` details besides the `ErrorInfo` every answer gets (a `BadRequest`, say).
+    public var details: [JSONValue] = []
 
     public init(code: Int, status: String, message: String) {
         self.code = code
@@ -34,14 +37,39 @@ public struct GoogleAPIError: Error, Hashable, Sendable, HTTPResponseError {
     public var status: HTTPResponse.Status { HTTPResponse.Status(code: code) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ["error": Body(code: code, message: message, status: statusName)]
+        let info: JSONValue = [
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": .string(reason),
+            "domain": "googleapis.com",
+            "metadata": ["service": .string(Self.service(of: request.uri.path))],
+        ]
+        let body = ["error": Body(code: code, message: message, status: statusName, details: details + [info])]
         return try JSONResponse.make(body, status: status)
+    }
+
+    /// ErrorInfo's reason, as Google's front end names the common ones.
+    var reason: String {
+        switch statusName {
+        case "UNAUTHENTICATED": "ACCESS_TOKEN_EXPIRED"
+        case "PERMISSION_DENIED": "IAM_PERMISSION_DENIED"
+        case "RESOURCE_EXHAUSTED": "RATE_LIMIT_EXCEEDED"
+        default: statusName
+        }
+    }
+
+    /// The API a path belongs to, as ErrorInfo's `metadata.service` names it.
+    static func service(of path: String) -> String {
+        if path.hasPrefix("/v1/providers") { return "cloudcommerceprocurement.googleapis.com" }
+        if path.hasPrefix("/v1/services") { return "servicecontrol.googleapis.com" }
+        if path.hasPrefix("/v1/projects") { return "pubsub.googleapis.com" }
+        return "oauth2.googleapis.com"
     }
 
     private struct Body: Encodable {
         var code: Int
         var message: String
         var status: String
+        var details: [JSONValue]
     }
 }
 
@@ -50,7 +78,8 @@ enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
+        var data = try encoder.encode(value)
+        if (200..<300).contains(status.code) { data = PartialResponse.apply(to: data) }
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=UTF-8"],

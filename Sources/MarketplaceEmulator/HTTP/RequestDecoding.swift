@@ -8,9 +8,12 @@ enum RequestDecoding {
     /// Google's APIs refuse request bodies over about 10 MB; the emulator refuses them at this size.
     static let maxBodyBytes = 10 * 1024 * 1024
 
+    /// - Parameter schema: the discovery document's schema of the body (`pubsub.Subscription`):
+    ///   a field it does not name is refused as Google refuses it.
     static func decode<T: Decodable>(
         _ type: T.Type,
         from request: Request,
+        schema: String? = nil,
         allowEmpty: Bool = true,
         maxBytes: Int = maxBodyBytes,
         tooLarge: GoogleAPIError? = nil
@@ -26,6 +29,9 @@ enum RequestDecoding {
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             guard allowEmpty else { throw GoogleAPIError.invalidArgument("Request body is empty") }
             data = Data("{}".utf8)
+        }
+        if let schema, let object = try? JSONSerialization.jsonObject(with: data) {
+            try UnknownFields.check(object, schema: schema, path: [])
         }
         do {
             return try JSONDecoder().decode(type, from: data)

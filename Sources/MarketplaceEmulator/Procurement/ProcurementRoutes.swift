@@ -44,10 +44,18 @@ struct ProcurementRoutes {
         _ = try await provider(context)
         let (id, verb) = try context.resourceAndVerb("account")
         switch verb {
-        case "approve": try await state.approveAccount(id, try await RequestDecoding.decode(ApproveAccountRequest.self, from: request))
-        case "reject": try await state.rejectAccount(id, try await RequestDecoding.decode(RejectAccountRequest.self, from: request))
+        case "approve":
+            try await state.approveAccount(
+                id,
+                try await RequestDecoding.decode(ApproveAccountRequest.self, from: request, schema: "cloudcommerceprocurement.ApproveAccountRequest")
+            )
+        case "reject":
+            try await state.rejectAccount(
+                id,
+                try await RequestDecoding.decode(RejectAccountRequest.self, from: request, schema: "cloudcommerceprocurement.RejectAccountRequest")
+            )
         case "reset":
-            _ = try await RequestDecoding.decode(ResetAccountRequest.self, from: request)
+            _ = try await RequestDecoding.decode(ResetAccountRequest.self, from: request, schema: "cloudcommerceprocurement.ResetAccountRequest")
             try await state.resetAccount(id)
         default: throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for accounts.")
         }
@@ -74,7 +82,12 @@ struct ProcurementRoutes {
     private func patchEntitlement(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         _ = try await provider(context)
         let (id, _) = try context.resourceAndVerb("entitlement")
-        let patch = try await RequestDecoding.decode(Entitlement.self, from: request, allowEmpty: false)
+        let patch = try await RequestDecoding.decode(
+            Entitlement.self,
+            from: request,
+            schema: "cloudcommerceprocurement.Entitlement",
+            allowEmpty: false
+        )
         let updated = try await state.patchEntitlement(id, updateMask: request.query("updateMask"), patch)
         return try JSONResponse.make(updated)
     }
@@ -84,15 +97,34 @@ struct ProcurementRoutes {
         let (id, verb) = try context.resourceAndVerb("entitlement")
         switch verb {
         case "approve":
-            _ = try await RequestDecoding.decode(ApproveEntitlementRequest.self, from: request)
+            _ = try await RequestDecoding.decode(
+                ApproveEntitlementRequest.self,
+                from: request,
+                schema: "cloudcommerceprocurement.ApproveEntitlementRequest"
+            )
             try await state.approveEntitlement(id)
         case "reject":
-            try await state.rejectEntitlement(id, reason: try await RequestDecoding.decode(RejectEntitlementRequest.self, from: request).reason)
+            try await state.rejectEntitlement(
+                id,
+                reason: try await RequestDecoding.decode(
+                    RejectEntitlementRequest.self,
+                    from: request,
+                    schema: "cloudcommerceprocurement.RejectEntitlementRequest"
+                ).reason
+            )
         case "approvePlanChange":
-            let body = try await RequestDecoding.decode(ApproveEntitlementPlanChangeRequest.self, from: request)
+            let body = try await RequestDecoding.decode(
+                ApproveEntitlementPlanChangeRequest.self,
+                from: request,
+                schema: "cloudcommerceprocurement.ApproveEntitlementPlanChangeRequest"
+            )
             try await state.approvePlanChange(id, pendingPlanName: body.pendingPlanName)
         case "rejectPlanChange":
-            let body = try await RequestDecoding.decode(RejectEntitlementPlanChangeRequest.self, from: request)
+            let body = try await RequestDecoding.decode(
+                RejectEntitlementPlanChangeRequest.self,
+                from: request,
+                schema: "cloudcommerceprocurement.RejectEntitlementPlanChangeRequest"
+            )
             try await state.rejectPlanChange(id, pendingPlanName: body.pendingPlanName)
         case "suspend":
             _ = try await state.entitlement(id)

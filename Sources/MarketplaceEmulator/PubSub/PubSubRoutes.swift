@@ -15,7 +15,7 @@ struct PubSubRoutes {
         let subscriptions = "v1/projects/:project/subscriptions/:subscription"
         router.put(RouterPath(topics)) { request, context in
             let name = try name(context, "topics", "topic")
-            _ = try? await RequestDecoding.decode(TopicJSON.self, from: request)
+            _ = try await RequestDecoding.decode(TopicJSON.self, from: request, schema: "pubsub.Topic")
             return try JSONResponse.make(try await state.createTopic(name))
         }
         router.get(RouterPath(topics)) { _, context in
@@ -44,13 +44,18 @@ struct PubSubRoutes {
             )
         }
         router.patch(RouterPath(subscriptions)) { request, context in
-            let body = try await RequestDecoding.decode(UpdateSubscriptionRequestJSON.self, from: request, allowEmpty: false)
+            let body = try await RequestDecoding.decode(
+                UpdateSubscriptionRequestJSON.self,
+                from: request,
+                schema: "pubsub.UpdateSubscriptionRequest",
+                allowEmpty: false
+            )
             guard let patch = body.subscription else { throw GoogleAPIError.invalidArgument("subscription is required.") }
             let updated = try await state.patchSubscription(try name(context, "subscriptions", "subscription"), patch, updateMask: body.updateMask)
             return try JSONResponse.make(updated)
         }
         router.put(RouterPath(subscriptions)) { request, context in
-            let body = try await RequestDecoding.decode(SubscriptionJSON.self, from: request, allowEmpty: false)
+            let body = try await RequestDecoding.decode(SubscriptionJSON.self, from: request, schema: "pubsub.Subscription", allowEmpty: false)
             return try JSONResponse.make(try await state.createSubscription(try name(context, "subscriptions", "subscription"), body))
         }
         router.get(RouterPath(subscriptions)) { _, context in
@@ -96,9 +101,9 @@ struct PubSubRoutes {
     private func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (topic, verb) = try nameAndVerb(context, "topics", "topic")
         guard verb == "publish" else { throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for topics.") }
-        let body = try await RequestDecoding.decode(PublishRequestJSON.self, from: request, allowEmpty: false)
+        let body = try await RequestDecoding.decode(PublishRequestJSON.self, from: request, schema: "pubsub.PublishRequest", allowEmpty: false)
         guard let messages = body.messages, !messages.isEmpty else { throw GoogleAPIError.invalidArgument("No messages to publish.") }
-        var decoded: [(Data, [String: String])] = []
+        var decoded: [(Data, [String: String], String?)] = []
         for message in messages {
             let data = message.data.flatMap { Data(base64Encoded: $0) }
             guard message.data == nil || data != nil else { throw GoogleAPIError.invalidArgument("Message data is not valid base64.") }
@@ -106,7 +111,7 @@ struct PubSubRoutes {
             guard !(data ?? Data()).isEmpty || !(message.attributes ?? [:]).isEmpty else {
                 throw GoogleAPIError.invalidArgument("A message must have data or attributes.")
             }
-            decoded.append((data ?? Data(), message.attributes ?? [:]))
+            decoded.append((data ?? Data(), message.attributes ?? [:], message.orderingKey.flatMap { $0.isEmpty ? nil : $0 }))
         }
         return try JSONResponse.make(PublishResponseJSON(messageIds: try await state.publish(topic: topic, decoded)))
     }
@@ -124,27 +129,47 @@ struct PubSubRoutes {
         let (subscription, verb) = try nameAndVerb(context, "subscriptions", "subscription")
         switch verb {
         case "pull":
-            let body = try await RequestDecoding.decode(PullRequestJSON.self, from: request, allowEmpty: false)
+            let body = try await RequestDecoding.decode(PullRequestJSON.self, from: request, schema: "pubsub.PullRequest", allowEmpty: false)
             let received = try await pull(subscription, maxMessages: body.maxMessages ?? 0, wait: body.returnImmediately != true)
             return try JSONResponse.make(PullResponseJSON(receivedMessages: received.isEmpty ? nil : received))
         case "acknowledge":
-            let body = try await RequestDecoding.decode(AcknowledgeRequestJSON.self, from: request, allowEmpty: false)
+            let body = try await RequestDecoding.decode(
+                AcknowledgeRequestJSON.self,
+                from: request,
+                schema: "pubsub.AcknowledgeRequest",
+                allowEmpty: false
+            )
             try await state.acknowledge(subscription, ackIDs: body.ackIds ?? [])
         case "modifyAckDeadline":
-            let body = try await RequestDecoding.decode(ModifyAckDeadlineRequestJSON.self, from: request, allowEmpty: false)
+            let body = try await RequestDecoding.decode(
+                ModifyAckDeadlineRequestJSON.self,
+                from: request,
+                schema: "pubsub.ModifyAckDeadlineRequest",
+                allowEmpty: false
+            )
             guard let seconds = body.ackDeadlineSeconds else { throw GoogleAPIError.invalidArgument("ackDeadlineSeconds is required.") }
             try await state.modifyAckDeadline(subscription, ackIDs: body.ackIds ?? [], seconds: seconds)
         case "setIamPolicy":
-            let body = try await RequestDecoding.decode(SetIamPolicyJSON.self, from: request, allowEmpty: false)
+            let body = try await RequestDecoding.decode(SetIamPolicyJSON.self, from: request, schema: "pubsub.SetIamPolicyRequest", allowEmpty: false)
             guard let policy = body.policy else { throw GoogleAPIError.invalidArgument("policy is required.") }
             return try JSONResponse.make(try await state.setIamPolicy(subscription, policy))
         case "testIamPermissions":
             // The emulator's caller may do anything to a subscription that exists.
-            let body = try await RequestDecoding.decode(PermissionsJSON.self, from: request, allowEmpty: false)
+            let body = try await RequestDecoding.decode(
+                PermissionsJSON.self,
+                from: request,
+                schema: "pubsub.TestIamPermissionsRequest",
+                allowEmpty: false
+            )
             _ = try await state.pubsub.subscription(subscription)
             return try JSONResponse.make(PermissionsJSON(permissions: body.permissions))
         case "modifyPushConfig":
-            let body = try await RequestDecoding.decode(ModifyPushConfigRequestJSON.self, from: request, allowEmpty: false)
+            let body = try await RequestDecoding.decode(
+                ModifyPushConfigRequestJSON.self,
+                from: request,
+                schema: "pubsub.ModifyPushConfigRequest",
+                allowEmpty: false
+            )
             try await state.modifyPushConfig(subscription, body.pushConfig)
         default:
             throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for subscriptions.")

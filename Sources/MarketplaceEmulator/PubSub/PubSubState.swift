@@ -56,6 +56,7 @@ struct PubSubState: Codable, Sendable {
         topic: String,
         data: Data,
         attributes: [String: String],
+        orderingKey: String? = nil,
         now: Timestamp,
         duplicate: Bool = false,
         hold: Bool = false
@@ -67,7 +68,8 @@ struct PubSubState: Codable, Sendable {
             data: data.base64EncodedString(),
             attributes: attributes.isEmpty ? nil : attributes,
             messageId: id,
-            publishTime: now.rfc3339
+            publishTime: now.rfc3339,
+            orderingKey: orderingKey
         )
         let copies = Array(repeating: Queued(message: message, attempts: 0), count: duplicate ? 2 : 1)
         // Names first: holding a subscription value while appending to the stored one would make

@@ -38,6 +38,7 @@ struct ServiceControlRoutes {
                 let body = try await RequestDecoding.decode(
                     CheckRequestJSON.self,
                     from: request,
+                    schema: "servicecontrol.CheckRequest",
                     allowEmpty: false,
                     maxBytes: Self.maxRequestBytes,
                     tooLarge: tooLarge
@@ -47,6 +48,7 @@ struct ServiceControlRoutes {
                 let body = try await RequestDecoding.decode(
                     ReportRequestJSON.self,
                     from: request,
+                    schema: "servicecontrol.ReportRequest",
                     allowEmpty: false,
                     maxBytes: Self.maxRequestBytes,
                     tooLarge: tooLarge

@@ -9,10 +9,10 @@ extension EmulatorState {
         return try pubsub.topic(name)
     }
 
-    func publish(topic: String, _ messages: [(Data, [String: String])]) throws(GoogleAPIError) -> [String] {
+    func publish(topic: String, _ messages: [(Data, [String: String], String?)]) throws(GoogleAPIError) -> [String] {
         _ = try pubsub.topic(topic)
         let time = now
-        return messages.compactMap { pubsub.publish(topic: topic, data: $0.0, attributes: $0.1, now: time) }
+        return messages.compactMap { pubsub.publish(topic: topic, data: $0.0, attributes: $0.1, orderingKey: $0.2, now: time) }
     }
 
     func createSubscription(_ name: String, _ request: SubscriptionJSON) throws(GoogleAPIError) -> SubscriptionJSON {
