@@ -101,8 +101,39 @@ def main():
     members = {key for e in partial["entitlements"] for key in e}
     check("fields= keeps only the members asked for", members == {"name", "state"} and "nextPageToken" not in partial, str(members))
 
-    # Pub/Sub: orderingKey kept; a push's OIDC token verified by google-auth.
+    # The rest of item 4 through Google's clients: AIP-160 precedence, int64Value as a JSON number.
+    waiting = control(base, "emulator/v1/purchases", {"product": "example-messaging-service", "plan": "standard"})
+    listed = procurement.entitlements().list(parent=parent, filter="plan=standard OR plan=basic AND state=active").execute()
+    names = [e["name"] for e in listed.get("entitlements", [])]
+    # Read the other way, plan=standard OR (plan=basic AND state=active), the waiting order would be listed.
+    check("AIP-160: OR binds tighter than AND ((standard OR basic) AND active)",
+          name in names and f"{parent}/entitlements/{waiting['entitlementId']}" not in names
+          and all(e["state"] == "ENTITLEMENT_ACTIVE" for e in listed["entitlements"]), str(names))
+    numeric = dict(operation, operationId=str(uuid.uuid4()),
+                   metricValueSets=[{"metricName": f"{service}/requests", "metricValues": [{"int64Value": 9007199254740993}]}])
+    reported = servicecontrol.report(serviceName=service, body={"operations": [numeric]}).execute()
+    check("int64Value as a JSON number (proto3 JSON) is taken exactly", not reported.get("reportErrors")
+          and "9007199254740993" in json.dumps(control(base, "emulator/v1/usage-reports")), str(reported))
+
+    # Pub/Sub administration as Google's REST clients send it (google-auth's AuthorizedSession).
     session = AuthorizedSession(credentials)
+    session.put(f"{base}v1/projects/interop/topics/admin-topic", json={})
+    created = session.put(f"{base}v1/projects/interop/subscriptions/admin-sub", json={"topic": "projects/interop/topics/admin-topic"}).json()
+    check("a subscription is ACTIVE, keeps messages 7 days, pushConfig {}", created.get("state") == "ACTIVE"
+          and created.get("messageRetentionDuration") == "604800s" and created.get("pushConfig") == {}, str(created))
+    check("topics.list", "projects/interop/topics/admin-topic" in json.dumps(session.get(f"{base}v1/projects/interop/topics").json()))
+    check("subscriptions.list", "projects/interop/subscriptions/admin-sub" in json.dumps(session.get(f"{base}v1/projects/interop/subscriptions").json()))
+    check("topics.subscriptions.list", session.get(f"{base}v1/projects/interop/topics/admin-topic/subscriptions").json()
+          == {"subscriptions": ["projects/interop/subscriptions/admin-sub"]})
+    patched = session.patch(f"{base}v1/projects/interop/subscriptions/admin-sub",
+                            json={"subscription": {"ackDeadlineSeconds": 30}, "updateMask": "ackDeadlineSeconds"}).json()
+    check("subscriptions.patch with an updateMask", patched.get("ackDeadlineSeconds") == 30, str(patched))
+    malformed = session.post(f"{base}v1/projects/interop/subscriptions/admin-sub:acknowledge", json={"ackIds": ["garbage"]})
+    check("a malformed ack id is 400 INVALID_ARGUMENT", malformed.status_code == 400 and "INVALID_ARGUMENT" in malformed.text, malformed.text)
+    check("topics.delete", session.delete(f"{base}v1/projects/interop/topics/admin-topic").status_code == 200
+          and session.get(f"{base}v1/projects/interop/topics/admin-topic").status_code == 404)
+
+    # Pub/Sub: orderingKey kept; a push's OIDC token verified by google-auth.
     topic, sub = "projects/interop/topics/ordered", "projects/interop/subscriptions/ordered"
     session.put(f"{base}v1/{topic}", json={})
     session.put(f"{base}v1/{sub}", json={"topic": topic, "enableMessageOrdering": True})

@@ -80,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
                         : "sandbox mode: nothing of production is configured and no Google credentials were found, so Entitle runs against its built-in emulator.",
                     "  buyer simulator (buy a product as a customer): \(emulatorURL)emulator",
                     "  sign-up page (the buyer arrives here from the simulator): \(url)/signup",
+                    "  admin console: \(url)/admin  (sign in with the admin token \(configuration.adminToken ?? ""))",
                     "  admin API: \(url)/api/admin/entitlements  (Authorization: Bearer \(configuration.adminToken ?? ""))",
                     "  usage API: POST \(url)/v1/usage  (Authorization: Bearer \(configuration.usageAPIKeys.values.sorted().first ?? ""))",
                     "  the admin token and usage key are kept in \(SandboxSecrets.path(store: configuration.storeURL)) across restarts",
@@ -166,7 +167,8 @@ struct ServeCommand: AsyncParsableCommand {
             credentials: try ServiceAccountTokenProvider(key: keyFile),
             provider: options.provider,
             subscription: "projects/entitle-sandbox/subscriptions/entitle",
-            createSubscriptionOn: options.topic
+            createSubscriptionOn: options.topic,
+            buyerSimulator: base.appendingPathComponent("emulator")
         )
         return (emulator, google)
     }

@@ -1,5 +1,5 @@
 public import EntitleStore
-import Foundation
+public import Foundation
 public import GoogleCloud
 import Hummingbird
 import HummingbirdCore
@@ -20,19 +20,23 @@ public enum EntitleServer {
         public var subscription: String
         /// Sandbox mode: create the subscription on this topic at start.
         public var createSubscriptionOn: String?
+        /// Sandbox mode: the emulator's buyer simulator, which the console links to.
+        public var buyerSimulator: URL?
 
         public init(
             endpoints: GoogleEndpoints,
             credentials: any AccessTokenProvider,
             provider: ProviderID,
             subscription: String,
-            createSubscriptionOn: String? = nil
+            createSubscriptionOn: String? = nil,
+            buyerSimulator: URL? = nil
         ) {
             self.endpoints = endpoints
             self.credentials = credentials
             self.provider = provider
             self.subscription = subscription
             self.createSubscriptionOn = createSubscriptionOn
+            self.buyerSimulator = buyerSimulator
         }
     }
 
@@ -198,6 +202,19 @@ public enum EntitleServer {
         if let token = configuration.adminToken {
             AdminAPIController(store: store, processor: processor, token: token, usageReporter: usageReporter, leadership: leadership)
                 .register(on: router)
+            let sessions = ConsoleSessions(
+                store: store,
+                adminToken: token,
+                lifetimeSeconds: Int64(configuration.consoleSessionSeconds),
+                secureCookie: publicURL.lowercased().hasPrefix("https://")
+            )
+            let settings = ConsoleController.Settings(
+                buyerURL: google.buyerSimulator,
+                configuration: ConsoleSettingsView.rows(configuration),
+                replica: replica
+            )
+            ConsoleController(store: store, processor: processor, sessions: sessions, usageReporter: usageReporter, settings: settings)
+                .register(on: router)
         }
         if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL), let secret = configuration.callbackSecret {
             let signer = CallbackSigner(secret: secret)
@@ -212,7 +229,7 @@ public enum EntitleServer {
         // Last, so that the contract it serves lists every route above (and only those).
         let routes = OpenAPIController.routes(of: router)
         try OpenAPIController(serverURL: publicURL, routes: routes, metricsTokenRequired: configuration.metricsToken != nil).register(on: router)
-        routeTable.set(routes)
+        routeTable.set(OpenAPIController.allRoutes(of: router))
         let port = PortPromise()
         let (header, body) = (configuration.httpHeaderTimeoutSeconds, configuration.httpBodyTimeoutSeconds)
         let http = HTTP1Channel.Configuration(

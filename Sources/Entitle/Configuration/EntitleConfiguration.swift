@@ -90,6 +90,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var signupTemplates: String?
     /// A Slack incoming webhook told what waits on a person (a secret: never logged).
     public var slackWebhookURL: String?
+    /// How long an admin console sign-in lasts.
+    public var consoleSessionSeconds = 28800
 
     public init() {}
 
@@ -154,6 +156,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         signupURL = try text(.signupURL)
         signupTemplates = try text(.signupTemplates)
         slackWebhookURL = try text(.slackWebhookURL)
+        consoleSessionSeconds = try c.decodeIfPresent(Int.self, forKey: .consoleSessionSeconds) ?? consoleSessionSeconds
     }
 
     /// The file's settings (when given) overlaid with the environment's, checked (`validate`).
@@ -255,6 +258,10 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         signupURL = text("ENTITLE_SIGNUP_URL") ?? signupURL
         signupTemplates = text("ENTITLE_SIGNUP_TEMPLATES") ?? signupTemplates
         slackWebhookURL = text("ENTITLE_SLACK_WEBHOOK_URL") ?? slackWebhookURL
+        consoleSessionSeconds = try number("ENTITLE_CONSOLE_SESSION_SECONDS") ?? consoleSessionSeconds
+        guard (60...7 * 86400).contains(consoleSessionSeconds) else {
+            throw ConfigurationError(setting: "consoleSessionSeconds", problem: "\(consoleSessionSeconds) must be 60 to 604800 (a week)")
+        }
         guard ["hosted", "redirect"].contains(signupMode) else {
             throw ConfigurationError(setting: "signupMode", problem: "\"\(signupMode)\" is not hosted or redirect")
         }

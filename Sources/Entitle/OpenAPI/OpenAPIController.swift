@@ -18,8 +18,14 @@ public struct OpenAPIController: Sendable {
         }
     }
 
-    /// A router's routes in the document's form.
+    /// A router's routes in the document's form: the APIs, not the admin console's pages (HTML
+    /// for people, behind a session cookie; see `ConsoleController`).
     public static func routes<Context: RequestContext>(of router: Router<Context>) -> Set<String> {
+        Set(allRoutes(of: router).filter { !$0.contains(" /admin") })
+    }
+
+    /// Every route, the console's included ("METHOD /path"), this one too.
+    public static func allRoutes<Context: RequestContext>(of router: Router<Context>) -> Set<String> {
         Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" } + ["GET \(path)"])
     }
 }

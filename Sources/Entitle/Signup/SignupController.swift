@@ -194,19 +194,12 @@ public struct SignupController: Sendable {
         Response(status: .seeOther, headers: [.location: url.absoluteString, .cacheControl: "no-store"])
     }
 
-    /// The form, or nil when it is not one. Read as browsers and servers read forms: a field sent
-    /// twice counts once (the first), fields the page does not have are ignored, so that only what
-    /// is missing or wrong is refused.
+    /// The form, or nil when it is not one (read as `FormFields` reads forms: only what is
+    /// missing or wrong is refused).
     /// - Throws: when the body is larger than `maxFormBytes` (a sign-up form is a few hundred bytes).
     static func decodeForm<Form: Decodable>(_ request: Request) async throws -> Form? {
         let body = try await request.body.collect(upTo: maxFormBytes)
-        var fields: [String: String] = [:]
-        for pair in String(buffer: body).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (text: Substring) in String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decode(parts[0]), let value = decode(parts.count == 2 ? parts[1] : "") else { return nil }
-            if fields[name] == nil { fields[name] = value }
-        }
+        guard let fields = FormFields.parse(String(buffer: body)) else { return nil }
         return try? JSONDecoder().decode(Form.self, from: JSONEncoder().encode(fields))
     }
 

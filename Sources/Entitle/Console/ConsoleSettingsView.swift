@@ -1,0 +1,47 @@
+import Foundation
+import MarketplaceCore
+
+/// The settings page's rows: every setting's effective value, secrets masked (the last 4
+/// characters of a token, a URL's password and path cut), so the page can be shown on a screen.
+enum ConsoleSettingsView {
+    static let secrets: Set<String> = ["adminToken", "callbackSecret", "metricsToken"]
+
+    static func rows(_ configuration: EntitleConfiguration) -> [(String, String)] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(configuration), let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
+            return []
+        }
+        return object.keys.sorted().map { key in
+            let value = object[key] ?? .null
+            switch key {
+            case _ where secrets.contains(key): return (key, mask(value))
+            case "usageAPIKeys":
+                return (key, value.members.keys.sorted().map { "\($0): \(mask(value.members[$0] ?? .null))" }.joined(separator: ", "))
+            case "storeURL", "slackWebhookURL", "callbackURL": return (key, maskURL(value))
+            default: return (key, text(value, encoder))
+            }
+        }
+    }
+
+    static func mask(_ value: JSONValue) -> String {
+        guard case .string(let text) = value, !text.isEmpty else { return "(not set)" }
+        return "•••• " + String(text.suffix(4))
+    }
+
+    static func maskURL(_ value: JSONValue) -> String {
+        guard case .string(let text) = value else { return "(not set)" }
+        guard var components = URLComponents(string: text), components.scheme != nil else { return text }
+        if components.password != nil { components.password = "••••" }
+        if components.host?.hasSuffix("slack.com") == true { components.path = "/••••" }
+        return components.string ?? text
+    }
+
+    private static func text(_ value: JSONValue, _ encoder: JSONEncoder) -> String {
+        switch value {
+        case .string(let text): text
+        case .null: "(not set)"
+        default: (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        }
+    }
+}

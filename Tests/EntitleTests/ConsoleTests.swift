@@ -1,0 +1,186 @@
+import Entitle
+import EntitleStore
+import EntitleTestSupport
+import Foundation
+import GoogleCloud
+import MarketplaceCore
+import MarketplaceEmulator
+import Testing
+
+/// The admin console over HTTP (issue #16): sign-in with a session cookie, CSRF on every form,
+/// sign-out ending the session, a manual approval from the console reaching Google, a callback
+/// sent again, and customers' names shown as text on every page that names them. CI also drives
+/// it in headless Chromium (Interop/console).
+@Suite struct ConsoleTests {
+    static let token = "console-admin-token-0123456789abcdef"
+    static let script = "<script>alert(1)</script>"
+
+    /// A browser: keeps the console cookie, posts forms.
+    struct Browser {
+        let site: JSONHTTPClient
+        var cookie: String?
+
+        func get(_ path: String) async throws -> HTTPReply {
+            try await site.send("GET", path, headers: cookie.map { ["Cookie": $0] } ?? [:])
+        }
+
+        func post(_ path: String, _ fields: [(String, String)]) async throws -> HTTPReply {
+            var headers = ["Content-Type": "application/x-www-form-urlencoded"]
+            if let cookie { headers["Cookie"] = cookie }
+            return try await site.send("POST", path, raw: SignupDriver.form(fields), headers: headers)
+        }
+
+        mutating func signIn() async throws -> String {
+            let reply = try await post("admin/sign-in", [("token", ConsoleTests.token)])
+            #expect(reply.status == 303 && reply.headers["location"] == "/admin", "\(reply)")
+            let header = try #require(reply.headers["set-cookie"])
+            #expect(header.contains("HttpOnly") && header.contains("SameSite=Strict") && header.contains("Max-Age=28800"), "\(header)")
+            #expect(!header.contains("Secure"), "plain http on loopback: the cookie could not come back if Secure")
+            cookie = String(header.split(separator: ";")[0])
+            let overview = try await get("admin")
+            return try #require(SignupDriver.hidden("csrf", in: overview.text), "\(overview)")
+        }
+    }
+
+    func withConsole(
+        callbackURL: String? = nil,
+        _ body: @Sendable (RunningEntitle, RunningEmulator) async throws -> Void
+    ) async throws {
+        try await TemporaryDatabase.withPath { path in
+            var options = EmulatorOptions()
+            options.pullWait = .milliseconds(100)
+            try await EmulatorHarness.withEmulator(options) { running in
+                try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
+                    configuration.adminToken = Self.token
+                    configuration.entitlementPolicy = .manual
+                    if let callbackURL {
+                        configuration.callbackURL = callbackURL
+                        configuration.callbackSecret = "console-callback-secret-0123456789"
+                    }
+                } _: { entitle in
+                    try await body(entitle, running)
+                }
+            }
+        }
+    }
+
+    static func buy(_ running: RunningEmulator) async throws -> EmulatorPurchase {
+        try await running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"]).decode()
+    }
+
+    func eventually(_ what: String, seconds: Int = 10, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<(seconds * 50) {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("timed out: \(what)")
+    }
+
+    @Test("sign-in asks for the admin token once; sign-out ends the session, and the old cookie is refused after")
+    func signInAndOut() async throws {
+        try await withConsole { entitle, _ in
+            var browser = Browser(site: JSONHTTPClient(baseURL: entitle.baseURL))
+            let anonymous = try await browser.get("admin")
+            #expect(anonymous.status == 303 && anonymous.headers["location"] == "/admin/sign-in")
+            let wrong = try await browser.post("admin/sign-in", [("token", "not-the-token")])
+            #expect(wrong.status == 401 && wrong.text.contains("not the admin token"), "\(wrong)")
+            let csrf = try await browser.signIn()
+            let overview = try await browser.get("admin")
+            #expect(overview.status == 200 && overview.text.contains("Overview") && overview.headers["content-security-policy"] != nil)
+            let out = try await browser.post("admin/sign-out", [("csrf", csrf)])
+            #expect(out.status == 303 && out.headers["set-cookie"]?.contains("Max-Age=0") == true, "\(out)")
+            let again = try await browser.get("admin")
+            #expect(again.status == 303 && again.headers["location"] == "/admin/sign-in", "the old cookie is refused: \(again)")
+            let stored = try await entitle.store.consoleSession(idHash: "x", at: Timestamp(Date()))
+            #expect(stored == nil)
+        }
+    }
+
+    @Test(
+        "an order waiting for a person shows on the overview; approved in the console it is ACTIVE at Google and in Entitle; a forged CSRF token changes nothing"
+    )
+    func approveFromConsole() async throws {
+        try await withConsole { entitle, running in
+            var browser = Browser(site: JSONHTTPClient(baseURL: entitle.baseURL))
+            let purchase = try await Self.buy(running)
+            _ = try await SignupDriver.signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
+            let id = try EntitlementID(purchase.entitlementId)
+            try await eventually("the order waits for an approval") {
+                let waiting = try await entitle.store.entitlement(id)?.state == .activationRequested
+                let signedUp = try await entitle.store.customer(forAccount: try AccountID(purchase.accountId)) != nil
+                return waiting && signedUp
+            }
+            let csrf = try await browser.signIn()
+            let overview = try await browser.get("admin")
+            #expect(
+                overview.text.contains(#"<td id="waiting-approvals">1</td>"#) && overview.text.contains(purchase.entitlementId),
+                "\(overview.text)"
+            )
+            #expect(overview.text.contains("<svg"), "the charts are drawn")
+            for forged in [[("csrf", "forged")], []] {
+                let refused = try await browser.post("admin/entitlements/\(purchase.entitlementId)/approve", forged)
+                #expect(refused.status == 403 && refused.text.contains("CSRF"), "\(refused)")
+            }
+            #expect(try await entitle.procurement.entitlement(id).state == .activationRequested, "a forged form approved nothing")
+            let approved = try await browser.post("admin/entitlements/\(purchase.entitlementId)/approve", [("csrf", csrf)])
+            #expect(approved.status == 303 && approved.headers["location"]?.contains("notice=") == true, "\(approved)")
+            #expect(try await entitle.procurement.entitlement(id).state == .active, "Google agrees")
+            try await eventually("Entitle's copy is ACTIVE") { try await entitle.store.entitlement(id)?.state == .active }
+            let page = try await browser.get("admin/entitlements/\(purchase.entitlementId)")
+            #expect(page.text.contains(#"<strong id="state">ACTIVE</strong>"#) && page.text.contains("console:admin"), "\(page.text)")
+        }
+    }
+
+    @Test("a customer named <script> is text on every page that names customers")
+    func escaping() async throws {
+        try await withConsole { entitle, running in
+            var browser = Browser(site: JSONHTTPClient(baseURL: entitle.baseURL))
+            let purchase = try await Self.buy(running)
+            _ = try await SignupDriver.signUp(
+                JSONHTTPClient(baseURL: entitle.baseURL),
+                token: purchase.signupToken,
+                company: Self.script,
+                contactName: Self.script
+            )
+            let customer = try #require(try await entitle.store.customer(forAccount: try AccountID(purchase.accountId)))
+            _ = try await browser.signIn()
+            let link = customer.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? customer.id
+            for path in [
+                "admin/customers", "admin/customers/\(link)", "admin/accounts/\(purchase.accountId)", "admin/entitlements/\(purchase.entitlementId)",
+            ] {
+                let page = try await browser.get(path)
+                #expect(page.status == 200, "\(path): \(page)")
+                #expect(!page.text.contains(Self.script), "\(path) shows the name as markup")
+                #expect(page.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "\(path) shows the name as text")
+            }
+        }
+    }
+
+    @Test("a callback is sent again from its page: pending, attempts from zero")
+    func replayCallback() async throws {
+        try await withConsole(callbackURL: "http://127.0.0.1:9/callbacks") { entitle, running in
+            var browser = Browser(site: JSONHTTPClient(baseURL: entitle.baseURL))
+            let purchase = try await Self.buy(running)
+            _ = try await SignupDriver.signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
+            var failing: OutboxItem?
+            try await eventually("a callback failed once", seconds: 40) {
+                failing = try await entitle.store.callbacks(status: nil, limit: 100).first { $0.attempts > 0 }
+                return failing != nil
+            }
+            let callback = try #require(failing)
+            let csrf = try await browser.signIn()
+            let list = try await browser.get("admin/callbacks")
+            #expect(list.text.contains(callback.id), "\(list.text)")
+            let replayed = try await browser.post("admin/callbacks/\(callback.id)/replay", [("csrf", csrf)])
+            #expect(replayed.status == 303 && replayed.headers["location"]?.hasPrefix("/admin/callbacks") == true, "\(replayed)")
+            let after = try #require(try await entitle.store.callback(id: callback.id))
+            #expect(after.status == .pending && after.attempts <= 1, "\(after)")
+        }
+    }
+}
+
+struct EmulatorPurchase: Decodable {
+    var accountId: String
+    var entitlementId: String
+    var signupToken: String
+}
