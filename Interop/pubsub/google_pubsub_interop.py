@@ -107,9 +107,12 @@ def main():
         at_google = requests.get(f"{emulator}/emulator/v1/state").json()
         check("and at Google", any(e.get("name", "").endswith(entitlement) and e.get("state") == "ENTITLEMENT_ACTIVE"
                                    for e in at_google["entitlements"]))
-        events = requests.get(f"{base}/api/admin/events?subject=entitlements/{entitlement}", headers=admin).json()
-        entitle_ids = {e["eventID"] for e in events if e.get("kind") == "event" and e.get("eventID")}
-        check("Entitle processed the entitlement's notifications", len(entitle_ids) >= 2, json.dumps(events)[:1000])
+        def processed():
+            events = requests.get(f"{base}/api/admin/events?subject=entitlements/{entitlement}", headers=admin).json()
+            ids = {e["eventID"] for e in events if e.get("kind") == "event" and e.get("eventID")}
+            # The order turns ACTIVE with Entitle's approval; ENTITLEMENT_ACTIVE comes a moment later.
+            return ids if len(ids) >= 2 else None
+        entitle_ids = wait_for("Entitle processed the entitlement's notifications (creation and activation)", processed)
         wait_for("google-cloud-pubsub (streaming pull) received the same notifications",
                  lambda: entitle_ids <= {m.get("eventId") for m in received})
         types = sorted({m.get("eventType") for m in received if m.get("entitlement", {}).get("id") == entitlement})

@@ -12,6 +12,8 @@ public final class MarketplaceEmulator: Service, Sendable {
     let state: EmulatorState
     let identity: EmulatorIdentity
     private let listening = ListeningPort()
+    /// Identity-Aware Proxy's key, for apps behind IAP (the admin console).
+    let iapSigner = IAPSigner()
 
     /// - Throws: when the emulator's keys cannot be made (or a given key file cannot be read).
     public init(options: EmulatorOptions = EmulatorOptions()) throws {
@@ -36,6 +38,7 @@ public final class MarketplaceEmulator: Service, Sendable {
         router.add(middleware: GoogleAuthMiddleware(state: state, required: options.requireAuth))
         router.add(middleware: PartialResponseMiddleware())
         IdentityRoutes(state: state, signupURL: options.signupURL).register(on: router)
+        IAPRoutes(signer: iapSigner).register(on: router)
         ProcurementRoutes(state: state).register(on: router)
         PubSubRoutes(state: state, pullWait: options.pullWait).register(on: router)
         ControlRoutes(state: state, signupURL: options.signupURL).register(on: router)

@@ -1,4 +1,3 @@
-import Entitle
 import EntitleStore
 import EntitleTestSupport
 import Foundation
@@ -6,6 +5,8 @@ import GoogleCloud
 import MarketplaceCore
 import MarketplaceEmulator
 import Testing
+
+@testable import Entitle
 
 /// The admin console over HTTP (issue #16): sign-in with a session cookie, CSRF on every form,
 /// sign-out ending the session, a manual approval from the console reaching Google, a callback
@@ -42,8 +43,12 @@ import Testing
         }
     }
 
+    static let iapAudience = "/projects/123456/apps/vendor-console"
+    static let iapUser = "ops@vendor.example.com"
+
     func withConsole(
         callbackURL: String? = nil,
+        iap: Bool = false,
         _ body: @Sendable (RunningEntitle, RunningEmulator) async throws -> Void
     ) async throws {
         try await TemporaryDatabase.withPath { path in
@@ -53,6 +58,10 @@ import Testing
                 try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
                     configuration.adminToken = Self.token
                     configuration.entitlementPolicy = .manual
+                    if iap {
+                        configuration.consoleIAPAudience = Self.iapAudience
+                        configuration.consoleIAPEmails = [Self.iapUser]
+                    }
                     if let callbackURL {
                         configuration.callbackURL = callbackURL
                         configuration.callbackSecret = "console-callback-secret-0123456789"
@@ -128,6 +137,65 @@ import Testing
             try await eventually("Entitle's copy is ACTIVE") { try await entitle.store.entitlement(id)?.state == .active }
             let page = try await browser.get("admin/entitlements/\(purchase.entitlementId)")
             #expect(page.text.contains(#"<strong id="state">ACTIVE</strong>"#) && page.text.contains("console:admin"), "\(page.text)")
+            #expect(!page.text.contains("nil"), "an absent value is left out, not shown as nil")
+        }
+    }
+
+    struct Assertion: Decodable { var assertion: String }
+
+    struct AssertionRequest: Encodable, Sendable {
+        var email: String
+        var audience: String
+        var expiresIn: Int
+    }
+
+    @Test(
+        "behind IAP: a listed user's signed header is the session, decisions recorded with the email; no header, a forged, expired or other-audience assertion and an unlisted email are refused; token sign-in is off"
+    )
+    func identityAwareProxy() async throws {
+        try await withConsole(iap: true) { entitle, running in
+            let site = JSONHTTPClient(baseURL: entitle.baseURL)
+            func assertion(_ email: String = Self.iapUser, audience: String = Self.iapAudience, expiresIn: Int = 600) async throws -> String {
+                let body = AssertionRequest(email: email, audience: audience, expiresIn: expiresIn)
+                return try await running.http.post("emulator/v1/iap-assertion", body).decode(Assertion.self).assertion
+            }
+            func get(_ path: String, _ header: String?) async throws -> HTTPReply {
+                try await site.send("GET", path, headers: header.map { ["x-goog-iap-jwt-assertion": $0] } ?? [:])
+            }
+            let good = try await assertion()
+            let overview = try await get("admin", good)
+            #expect(overview.status == 200 && overview.text.contains(Self.iapUser), "\(overview)")
+            var forged = good
+            forged.removeLast(4)
+            forged += "AAAA"
+            for (why, header) in [
+                ("no header", nil), ("forged", forged), ("expired", try await assertion(expiresIn: -300)),
+                ("another audience", try await assertion(audience: "/projects/1/apps/other")), ("not listed", try await assertion("eve@example.com")),
+            ] {
+                let refused = try await get("admin", header)
+                #expect(refused.status == 403 && refused.text.contains("Identity-Aware Proxy"), "\(why): \(refused)")
+            }
+            let token = try await site.send(
+                "POST",
+                "admin/sign-in",
+                raw: SignupDriver.form([("token", Self.token)]),
+                headers: ["Content-Type": "application/x-www-form-urlencoded"]
+            )
+            #expect(token.status == 401 && token.headers["set-cookie"] == nil, "token sign-in is off behind IAP: \(token)")
+            let purchase = try await Self.buy(running)
+            _ = try await SignupDriver.signUp(site, token: purchase.signupToken)
+            let id = try EntitlementID(purchase.entitlementId)
+            try await eventually("the order waits") { try await entitle.store.entitlement(id)?.state == .activationRequested }
+            let csrf = try #require(SignupDriver.hidden("csrf", in: overview.text))
+            let approved = try await site.send(
+                "POST",
+                "admin/entitlements/\(purchase.entitlementId)/approve",
+                raw: SignupDriver.form([("csrf", csrf)]),
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "x-goog-iap-jwt-assertion": good]
+            )
+            #expect(approved.status == 303 && approved.headers["location"]?.contains("notice=") == true, "\(approved)")
+            let timeline = try await entitle.store.auditLog(subject: "entitlements/\(purchase.entitlementId)", limit: 50)
+            #expect(timeline.contains { $0.kind == .admin && $0.summary.hasPrefix("console:\(Self.iapUser):") }, "\(timeline)")
         }
     }
 
@@ -183,4 +251,13 @@ struct EmulatorPurchase: Decodable {
     var accountId: String
     var entitlementId: String
     var signupToken: String
+}
+
+@Suite struct SVGChartTests {
+    @Test("bars scale to the largest value; labels and tooltips are escaped")
+    func bars() {
+        let svg = SVGChart(bars: [.init(label: "<a>", value: 1), .init(label: "b", value: 2)], unit: "things").svg
+        #expect(svg.contains(#"height="142.0""#) && svg.contains(#"height="71.0""#), "\(svg)")
+        #expect(svg.contains("&lt;a&gt;") && !svg.contains("<a>"), "\(svg)")
+    }
 }

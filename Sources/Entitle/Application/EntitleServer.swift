@@ -206,7 +206,11 @@ public enum EntitleServer {
                 store: store,
                 adminToken: token,
                 lifetimeSeconds: Int64(configuration.consoleSessionSeconds),
-                secureCookie: publicURL.lowercased().hasPrefix("https://")
+                secureCookie: publicURL.lowercased().hasPrefix("https://"),
+                iap: configuration.consoleIAPAudience.map {
+                    let keys = GoogleCertificateCache(url: google.endpoints.iapKeys, format: .jwks, logger: logger)
+                    return ConsoleSessions.IAP(verifier: IAPAssertionVerifier(audience: $0, keys: keys), emails: configuration.consoleIAPEmails)
+                }
             )
             let settings = ConsoleController.Settings(
                 buyerURL: google.buyerSimulator,

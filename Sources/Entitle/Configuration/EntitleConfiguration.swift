@@ -92,6 +92,12 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var slackWebhookURL: String?
     /// How long an admin console sign-in lasts.
     public var consoleSessionSeconds = 28800
+    /// Behind Identity-Aware Proxy: the console trusts IAP's signed header for this audience
+    /// (`/projects/NUMBER/global/backendServices/ID` or `/projects/NUMBER/apps/PROJECT`) instead of
+    /// the admin token sign-in.
+    public var consoleIAPAudience: String?
+    /// The IAP-verified emails allowed into the console.
+    public var consoleIAPEmails: [String] = []
 
     public init() {}
 
@@ -157,6 +163,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         signupTemplates = try text(.signupTemplates)
         slackWebhookURL = try text(.slackWebhookURL)
         consoleSessionSeconds = try c.decodeIfPresent(Int.self, forKey: .consoleSessionSeconds) ?? consoleSessionSeconds
+        consoleIAPAudience = try text(.consoleIAPAudience)
+        consoleIAPEmails = try c.decodeIfPresent([String].self, forKey: .consoleIAPEmails) ?? consoleIAPEmails
     }
 
     /// The file's settings (when given) overlaid with the environment's, checked (`validate`).
@@ -259,6 +267,13 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         signupTemplates = text("ENTITLE_SIGNUP_TEMPLATES") ?? signupTemplates
         slackWebhookURL = text("ENTITLE_SLACK_WEBHOOK_URL") ?? slackWebhookURL
         consoleSessionSeconds = try number("ENTITLE_CONSOLE_SESSION_SECONDS") ?? consoleSessionSeconds
+        consoleIAPAudience = text("ENTITLE_CONSOLE_IAP_AUDIENCE") ?? consoleIAPAudience
+        if let emails = text("ENTITLE_CONSOLE_IAP_EMAILS") {
+            consoleIAPEmails = emails.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if consoleIAPAudience != nil, consoleIAPEmails.isEmpty {
+            throw ConfigurationError(setting: "consoleIAPEmails", problem: "consoleIAPAudience is set, so the console needs the emails it lets in")
+        }
         guard (60...7 * 86400).contains(consoleSessionSeconds) else {
             throw ConfigurationError(setting: "consoleSessionSeconds", problem: "\(consoleSessionSeconds) must be 60 to 604800 (a week)")
         }

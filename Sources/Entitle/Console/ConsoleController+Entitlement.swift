@@ -41,9 +41,9 @@ extension ConsoleController {
             "entitlement",
             [
                 "title": "Entitlement \(id.rawValue)", "id": id.rawValue, "state": ConsoleViews.state(local.state), "plan": resource.plan ?? "",
-                "pendingPlan": resource.newPendingPlan as Any, "account": local.accountID?.rawValue ?? "",
-                "customer": customer.map { ["link": ConsoleViews.link($0.id), "name": $0.company ?? $0.id] } as Any,
-                "waiting": ConsoleViews.waiting(local, processor.policies)?.text as Any,
+                "pendingPlan": ConsoleViews.section(resource.newPendingPlan), "account": local.accountID?.rawValue ?? "",
+                "customer": ConsoleViews.section(customer.map { ["link": ConsoleViews.link($0.id), "name": $0.company ?? $0.id] }),
+                "waiting": ConsoleViews.section(ConsoleViews.waiting(local, processor.policies)?.text),
                 "canApprove": !local.isDeleted && local.state == .activationRequested,
                 "canDecidePlanChange": !local.isDeleted && local.state == .pendingPlanChangeApproval,
                 "google": ConsoleViews.rows(resource, skip: offerFields), "local": localRows,
@@ -62,10 +62,11 @@ extension ConsoleController {
         let block = try await store.usageReportingBlock()
         var values: [String: Any] = [
             "title": "Usage", "problems": problems.map(ConsoleViews.operationRow),
-            "blocked": block.map { ["since": ConsoleViews.time($0.since), "reason": $0.reason] } as Any,
+            "blocked": ConsoleViews.section(block.map { ["since": ConsoleViews.time($0.since), "reason": $0.reason] }),
             "entitlementsBlocked": held.isEmpty
                 ? false
-                : ["items": held.map { ["entitlement": $0.entitlementID.rawValue, "reason": $0.blockedReason ?? $0.sealingError ?? ""] }] as Any,
+                : ["items": held.map { ["entitlement": $0.entitlementID.rawValue, "reason": $0.blockedReason ?? $0.sealingError ?? ""] }]
+                    as [String: Any],
             "toSend": 0, "toSeal": 0,
         ]
         if let usageReporter {

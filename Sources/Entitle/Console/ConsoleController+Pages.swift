@@ -24,7 +24,12 @@ extension ConsoleController {
                     ]
                 }
                 let next = rows.count == Self.pageSize ? rows.last.map { ConsoleViews.link($0.customer.id) } : nil
-                return render("customers", ["title": "Customers", "customers": customers, "next": next as Any], session: session, request: request)
+                return render(
+                    "customers",
+                    ["title": "Customers", "customers": customers, "next": ConsoleViews.section(next)],
+                    session: session,
+                    request: request
+                )
             }
         }
         router.get("admin/customers/:id") { request, context in
@@ -61,7 +66,7 @@ extension ConsoleController {
                     [
                         "id": $0.id.map(String.init) ?? "", "subject": $0.subject ?? "", "eventID": $0.eventID ?? "", "attempts": $0.attempts,
                         "error": $0.error, "at": ConsoleViews.time($0.deadLetteredAt), "replayed": ConsoleViews.time($0.replayedAt),
-                        "replayError": $0.replayError as Any,
+                        "replayError": ConsoleViews.section($0.replayError),
                     ]
                 }
                 return render("dead-letters", ["title": "Dead letters", "letters": letters], session: session, request: request)
@@ -96,7 +101,7 @@ extension ConsoleController {
                             row["reason"] = row["waiting"]
                             return row
                         }
-                    ] as Any,
+                    ] as [String: Any],
                 "deadLetters": counts.deadLetters, "failedCallbacks": counts.callbacks["failed"] ?? 0,
                 "usageProblems": counts.usageBlockedEntitlements + (counts.usageOperations["rejected"] ?? 0) + (counts.usageReportingBlocked ? 1 : 0),
                 "charts": ConsoleCharts(activity: activity, now: now()).all,
@@ -144,7 +149,7 @@ extension ConsoleController {
         return render(
             "entitlements",
             [
-                "title": "Entitlements", "rows": rows.map { ConsoleViews.entitlementRow($0, processor.policies) }, "next": next as Any,
+                "title": "Entitlements", "rows": rows.map { ConsoleViews.entitlementRow($0, processor.policies) }, "next": ConsoleViews.section(next),
                 "stateOptions": options,
                 "product": text("product") ?? "", "plan": text("plan") ?? "", "account": text("account") ?? "",
             ],
@@ -169,7 +174,8 @@ extension ConsoleController {
                     "id": $0.id, "company": $0.company ?? "", "contactName": $0.contactName ?? "", "email": $0.email ?? "",
                     "createdAt": ConsoleViews.time($0.createdAt),
                 ]
-            } as Any
+            }
+            .map { $0 as Any } ?? false
         let title = customer?.company ?? customer?.id ?? "Account \(accounts.first?.rawValue ?? "")"
         return render("customer", ["title": title, "customer": customerView, "accounts": views], session: session, request: request)
     }

@@ -50,6 +50,7 @@ public struct ConsoleController: Sendable {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("admin/sign-in") { request, _ in
             if try await sessions.session(request) != nil { return Self.redirect("/admin") }
+            if sessions.iap != nil { return signInPlease(request) }
             return render("sign-in", ["title": "Sign in"], session: nil, request: request)
         }
         router.post("admin/sign-in") { request, _ in
@@ -69,6 +70,8 @@ public struct ConsoleController: Sendable {
         }
         router.post("admin/sign-out") { request, _ in
             try await action(request) { _, _ in
+                // Behind IAP, IAP's own sign-out clears its cookie.
+                if sessions.iap != nil { return Self.redirect("/_gcp_iap/clear_login_cookie") }
                 var response = Self.redirect("/admin/sign-in?notice=" + Self.encode("Signed out."))
                 response.headers[.setCookie] = try await sessions.signOut(request)
                 return response
@@ -80,15 +83,15 @@ public struct ConsoleController: Sendable {
 
     /// A page for a signed-in admin; the sign-in page otherwise.
     func page(_ request: Request, _ body: (ConsoleSession) async throws -> Response) async throws -> Response {
-        guard let session = try await sessions.session(request) else { return Self.redirect("/admin/sign-in") }
+        guard let session = try await sessions.session(request) else { return signInPlease(request) }
         return try await body(session)
     }
 
     /// A form's action: a signed-in admin, and the form's CSRF token is the session's.
     func action(_ request: Request, _ body: (ConsoleSession, [String: String]) async throws -> Response) async throws -> Response {
-        guard let session = try await sessions.session(request) else { return Self.redirect("/admin/sign-in") }
+        guard let session = try await sessions.session(request) else { return signInPlease(request) }
         let fields = try await Self.form(request)
-        guard let csrf = fields["csrf"], SignupFlow.constantTimeEquals(csrf, session.csrfToken) else {
+        guard let csrf = fields["csrf"], sessions.accepts(csrf, for: session) else {
             return render(
                 "sign-in",
                 [
@@ -101,6 +104,13 @@ public struct ConsoleController: Sendable {
             )
         }
         return try await body(session, fields)
+    }
+
+    /// Without a session: to the sign-in page, or behind IAP a refusal (IAP signs people in).
+    func signInPlease(_ request: Request) -> Response {
+        guard sessions.iap != nil else { return Self.redirect("/admin/sign-in") }
+        let message = "The console is behind Identity-Aware Proxy: reach it through IAP with an account it lets in."
+        return render("sign-in", ["title": "Refused", "error": message, "iap": true], session: nil, request: request, status: .forbidden)
     }
 
     func render(

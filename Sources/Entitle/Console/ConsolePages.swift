@@ -35,7 +35,7 @@ enum ConsolePages {
         th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e0e0e0; font-size: .9rem; vertical-align: top; }
         th { background: #f1f3f4; } code { font-size: .85rem; } .cards { display: flex; gap: 1rem; flex-wrap: wrap; }
         .card { background: white; border: 1px solid #e0e0e0; border-radius: 6px; padding: .8rem 1rem; min-width: 10rem; }
-        .card b { font-size: 1.6rem; display: block; } .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(24rem, 1fr)); gap: 1rem; }
+        .card b { font-size: 1.6rem; display: block; } .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; } figure { margin: 0; }
         .side { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; } form.inline { display: inline; }
         button { padding: .35rem .8rem; border: 0; border-radius: 4px; background: #1a73e8; color: white; cursor: pointer; }
         button.danger { background: #c5221f; } input, select { padding: .3rem; }
@@ -63,10 +63,10 @@ enum ConsolePages {
     static let signIn = """
         {{<layout}}{{$body}}
         <h1>Sign in to Entitle</h1>
-        <form method="post" action="/admin/sign-in">
+        {{^iap}}<form method="post" action="/admin/sign-in">
         <p><label>Admin token <input type="password" name="token" autocomplete="current-password" autofocus required size="40"></label></p>
         <button>Sign in</button>
-        </form>
+        </form>{{/iap}}
         {{/body}}{{/layout}}
         """
 

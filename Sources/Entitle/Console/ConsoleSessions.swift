@@ -1,5 +1,7 @@
+import Crypto
 public import EntitleStore
 public import Foundation
+public import GoogleCloud
 import HTTPTypes
 import Hummingbird
 public import MarketplaceCore
@@ -15,31 +17,48 @@ public struct ConsoleSessions: Sendable {
     let adminToken: String
     let lifetimeSeconds: Int64
     let secureCookie: Bool
+    let iap: IAP?
     let now: @Sendable () -> Timestamp
+
+    /// Behind Identity-Aware Proxy: IAP's signed header names who is there; no cookie, no token.
+    public struct IAP: Sendable {
+        let verifier: IAPAssertionVerifier
+        let emails: Set<String>
+
+        public init(verifier: IAPAssertionVerifier, emails: [String]) {
+            self.verifier = verifier
+            self.emails = Set(emails.map { $0.lowercased() })
+        }
+    }
 
     public init(
         store: any Store,
         adminToken: String,
         lifetimeSeconds: Int64,
         secureCookie: Bool,
+        iap: IAP? = nil,
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
         self.adminToken = adminToken
         self.lifetimeSeconds = lifetimeSeconds
         self.secureCookie = secureCookie
+        self.iap = iap
         self.now = now
     }
 
-    /// The session of the request's cookie, if it is one that has not ended.
+    /// The session of the request: IAP's verified, listed user behind IAP; otherwise the cookie's,
+    /// if it has not ended.
     func session(_ request: Request) async throws -> ConsoleSession? {
+        if let iap { return await iapSession(request, iap) }
         guard let value = SignupController.cookieValue(request.headers[.cookie], named: Self.cookie), !value.isEmpty else { return nil }
         return try await store.consoleSession(idHash: Handoffs.hash(value), at: now())
     }
 
-    /// Signs in with the admin token: the new session and its Set-Cookie header; nil for a wrong token.
+    /// Signs in with the admin token: the new session and its Set-Cookie header; nil for a wrong
+    /// token, and always behind IAP (IAP signs people in there).
     func signIn(token: String) async throws -> (ConsoleSession, String)? {
-        guard SignupFlow.constantTimeEquals(token, adminToken) else { return nil }
+        guard iap == nil, SignupFlow.constantTimeEquals(token, adminToken) else { return nil }
         let value = SignupFlow.randomToken()
         let time = now()
         let session = ConsoleSession(
@@ -59,6 +78,36 @@ public struct ConsoleSessions: Sendable {
             try await store.endConsoleSession(idHash: Handoffs.hash(value))
         }
         return setCookie("", maxAge: 0)
+    }
+
+    /// A session for IAP's user, valid while the assertion is; its CSRF token is derived from the
+    /// email and the day (yesterday's still taken, so a page left open over midnight works).
+    private func iapSession(_ request: Request, _ iap: IAP) async -> ConsoleSession? {
+        guard let assertion = request.headers[HTTPField.Name(IAPAssertionVerifier.header)!],
+            let identity = try? await iap.verifier.verify(assertion), iap.emails.contains(identity.email.lowercased())
+        else { return nil }
+        let time = now()
+        return ConsoleSession(
+            idHash: "iap:" + identity.email,
+            csrfToken: iapCSRF(identity.email, day: time.seconds / 86400),
+            actor: identity.email,
+            createdAt: time,
+            expiresAt: Timestamp(identity.expires)
+        )
+    }
+
+    func iapCSRF(_ email: String, day: Int64) -> String {
+        let key = SymmetricKey(data: SHA256.hash(data: Data(("console-csrf:" + adminToken).utf8)))
+        return HMAC<SHA256>.authenticationCode(for: Data("\(email.lowercased())|\(day)".utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether `csrf` is the session's token (behind IAP: today's or yesterday's).
+    func accepts(_ csrf: String, for session: ConsoleSession) -> Bool {
+        if iap != nil {
+            let today = now().seconds / 86400
+            return [today, today - 1].contains { SignupFlow.constantTimeEquals(csrf, iapCSRF(session.actor, day: $0)) }
+        }
+        return SignupFlow.constantTimeEquals(csrf, session.csrfToken)
     }
 
     private func setCookie(_ value: String, maxAge: Int64) -> String {

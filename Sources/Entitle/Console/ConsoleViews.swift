@@ -4,6 +4,9 @@ import MarketplaceCore
 
 /// How the console shows values: short times, state names without their prefix, JSON compact.
 enum ConsoleViews {
+    /// A value for a mustache section: absent is `false` (an Optional in `Any` would show "nil").
+    static func section(_ value: Any?) -> Any { value ?? false }
+
     static func time(_ timestamp: Timestamp?) -> String {
         guard let timestamp else { return "" }
         let text = timestamp.rfc3339

@@ -21,7 +21,7 @@ struct SVGChart {
         let slot = bars.isEmpty ? plotWidth : plotWidth / Double(bars.count)
         let (blue, grey, axis) = ("rgb(26,115,232)", "rgb(95,99,104)", "rgb(154,160,166)")
         var parts = [
-            #"<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 \#(width) \#(height)" width="\#(width)" height="\#(height)">"#,
+            #"<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 \#(width) \#(height)" width="\#(width)" height="\#(height)" style="max-width:100%;height:auto">"#,
             #"<rect width="100%" height="100%" fill="white"/>"#,
             #"<text x="4" y="14" font-size="10" fill="\#(grey)">\#(Self.escape(Self.format(top))) \#(Self.escape(unit))</text>"#,
             #"<line x1="\#(left)" y1="\#(10 + plotHeight)" x2="\#(Double(width) - right)" y2="\#(10 + plotHeight)" stroke="\#(axis)"/>"#,

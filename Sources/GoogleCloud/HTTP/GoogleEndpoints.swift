@@ -11,8 +11,19 @@ public struct GoogleEndpoints: Hashable, Sendable {
     public var signupCertificates: URL
     /// Google's OAuth2 certificates, which sign Pub/Sub push OIDC tokens (contract §6).
     public var oidcCertificates: URL
+    /// Identity-Aware Proxy's ES256 keys, as a JWK set (the admin console behind IAP).
+    public var iapKeys: URL
 
-    public init(procurement: URL, pubSub: URL, serviceControl: URL, oauthToken: URL, signupCertificates: URL, oidcCertificates: URL) {
+    public init(
+        procurement: URL,
+        pubSub: URL,
+        serviceControl: URL,
+        oauthToken: URL,
+        signupCertificates: URL,
+        oidcCertificates: URL,
+        iapKeys: URL = URL(string: "https://www.gstatic.com/" + iapKeyPath)!
+    ) {
+        self.iapKeys = iapKeys
         self.procurement = procurement
         self.pubSub = pubSub
         self.serviceControl = serviceControl
@@ -34,6 +45,7 @@ public struct GoogleEndpoints: Hashable, Sendable {
 
     /// Google's OAuth2 certificates as `{kid: PEM}`; the emulator serves the same path.
     public static let oidcCertificatePath = "oauth2/v1/certs"
+    public static let iapKeyPath = "iap/verify/public_key-jwk"
 
     /// The path of the sign-up key map; the emulator serves the same path on its own host.
     public static let signupCertificatePath =
@@ -47,7 +59,8 @@ public struct GoogleEndpoints: Hashable, Sendable {
             serviceControl: base,
             oauthToken: base.appendingPathComponent("token"),
             signupCertificates: base.appendingPathComponent(signupCertificatePath),
-            oidcCertificates: base.appendingPathComponent(oidcCertificatePath)
+            oidcCertificates: base.appendingPathComponent(oidcCertificatePath),
+            iapKeys: base.appendingPathComponent(iapKeyPath)
         )
     }
 }

@@ -11,6 +11,8 @@ struct GoogleJWTVerifier: Sendable {
     let audiences: Set<String>
     let leeway: TimeInterval
     let now: @Sendable () -> Date
+    /// The one signing algorithm accepted: RS256 for Google's OAuth2 and sign-up keys, ES256 for IAP.
+    var algorithm = "RS256"
 
     struct Header: Decodable {
         var alg: String?
@@ -42,7 +44,7 @@ struct GoogleJWTVerifier: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Self.base64URLDecode(parts[0]) else { throw .malformed("not a JWS compact token") }
         guard let header = try? JSONDecoder().decode(Header.self, from: headerData) else { throw .malformed("the header is not JSON") }
-        guard header.alg == "RS256" else { throw .unsupportedAlgorithm(header.alg ?? "(none)") }
+        guard header.alg == algorithm else { throw .unsupportedAlgorithm(header.alg ?? "(none)") }
         for (name, present) in [("jku", header.jku != nil), ("x5u", header.x5u != nil), ("jwk", header.jwk != nil), ("x5c", header.x5c != nil)]
         where present {
             throw .embeddedKeyReference(name)
