@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Entitle
 import EntitleStore
 import Foundation
@@ -6,6 +7,8 @@ import GoogleCloud
 import Logging
 import MarketplaceCore
 import MarketplaceEmulator
+import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 
 extension BenchCommand {
@@ -82,7 +85,17 @@ extension BenchCommand {
                 for child in children where child.isRunning { child.terminate() }
                 for child in children { child.waitUntilExit() }
             }
+            // Only what Entitle asks of Google is counted: the set-up's purchases are not API calls.
+            _ = try await HTTPClient.shared.execute(
+                {
+                    var request = HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests")
+                    request.method = .DELETE
+                    return request
+                }(),
+                timeout: .seconds(10)
+            )
             let events = try await waitForAll(reader)
+            let requests = try await Self.requests(base)
             if let postgres = reader as? PostgresStore { await postgres.close() }
             let times = events.map(\.at)
             guard let first = times.min(), let last = times.max(), last > first else { throw ValidationError("nothing measured") }
@@ -105,6 +118,22 @@ extension BenchCommand {
                     build
                 )
             )
+            // Includes the polls of idle workers while the backlog drains, and the 3 s of quiet at the end.
+            let total = requests.values.reduce(0, +)
+            let byKind = requests.sorted { $0.value > $1.value }.map {
+                "\($0.key) " + String(format: "%.2f", Double($0.value) / Double(events.count))
+            }
+            print(String(format: "  requests per notification: %.2f (", Double(total) / Double(events.count)) + byKind.joined(separator: ", ") + ")")
+        }
+
+        /// The emulator's count of calls to Google's APIs, by kind.
+        static func requests(_ base: URL) async throws -> [String: Int] {
+            let response = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests"),
+                timeout: .seconds(10)
+            )
+            let body = try await response.body.collect(upTo: 1024 * 1024)
+            return try JSONDecoder().decode([String: Int].self, from: Data(body.readableBytesView))
         }
 
         /// The notifications processed, once every purchase is active and no more arrive for 3 s.

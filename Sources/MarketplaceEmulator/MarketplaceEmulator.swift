@@ -1,6 +1,7 @@
 public import Foundation
 import Hummingbird
 import Logging
+import MarketplaceCore
 public import ServiceLifecycle
 
 /// Google's side of a Marketplace SaaS integration on one loopback port, speaking Google's wire
@@ -14,6 +15,8 @@ public final class MarketplaceEmulator: Service, Sendable {
     private let listening = ListeningPort()
     /// Identity-Aware Proxy's key, for apps behind IAP (the admin console).
     let iapSigner = IAPSigner()
+    /// The calls made to Google's APIs, by kind (`GET /emulator/v1/requests`).
+    let requests = RequestCounter()
 
     /// - Throws: when the emulator's keys cannot be made (or a given key file cannot be read).
     public init(options: EmulatorOptions = EmulatorOptions()) throws {
@@ -30,6 +33,7 @@ public final class MarketplaceEmulator: Service, Sendable {
     public func run() async throws {
         let router = Router()
         router.add(middleware: MetadataFlavorMiddleware())
+        router.add(middleware: RequestCountingMiddleware(counter: requests))
         router.add(middleware: FaultMiddleware(state: state))
         if let stateFile = options.stateFile {
             router.add(middleware: DurableStateMiddleware(state: state, path: stateFile, identity: identity))
@@ -39,6 +43,11 @@ public final class MarketplaceEmulator: Service, Sendable {
         router.add(middleware: PartialResponseMiddleware())
         IdentityRoutes(state: state, signupURL: options.signupURL).register(on: router)
         IAPRoutes(signer: iapSigner).register(on: router)
+        router.get("emulator/v1/requests") { [requests] _, _ in try JSONResponse.make(requests.snapshot) }
+        router.delete("emulator/v1/requests") { [requests] _, _ in
+            requests.reset()
+            return try JSONResponse.make(EmptyResponse())
+        }
         ProcurementRoutes(state: state).register(on: router)
         PubSubRoutes(state: state, pullWait: options.pullWait).register(on: router)
         ControlRoutes(state: state, signupURL: options.signupURL).register(on: router)

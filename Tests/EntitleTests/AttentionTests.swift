@@ -42,6 +42,7 @@ import Testing
                             "\(waiting)"
                         )
                         #expect(waiting[0].contains("entitle entitlements decide approve \(first.entitlementId)"))
+                        #expect(waiting[0].contains("/admin/entitlements/\(first.entitlementId)"), "links to the console's page: \(waiting)")
 
                         let database = try sideDatabase(path)
                         try await database.write { db in

@@ -64,6 +64,34 @@ import Testing
         try await store.callbacks(status: .pending, limit: 10_000).filter { $0.entitlementID == id }.map(\.kind)
     }
 
+    @Test(
+        "acks are batched across workers and sent only after the commits: 20 purchases' notifications cost a few acknowledge calls, and none is left unacked"
+    )
+    func batchedAcks() async throws {
+        try await withPipeline { running, store, _, processor in
+            _ = try await running.http.send("DELETE", "emulator/v1/requests")
+            var ids: [EntitlementID] = []
+            for _ in 0..<20 { ids.append(try await buy(running)) }
+            for id in ids { try await eventually(store, id) { $0.state == .active } }
+            var notifications = 0
+            let deadline = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < deadline {
+                notifications = try await store.auditLog(subject: nil, limit: 10_000).filter { $0.kind == .event }.count
+                if notifications >= 40 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let counts = try await running.http.get("emulator/v1/requests").decode([String: Int].self)
+            let acks = counts["pubsub.acknowledge"] ?? 0
+            #expect(notifications >= 40, "creation and activation of each")
+            #expect(acks >= 1 && acks * 4 <= notifications, "\(counts) for \(notifications) notifications")
+            // Nothing left unacked: past the ack deadline nothing comes back as a duplicate.
+            _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "PT30S"])
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(processor.counters.snapshot.duplicates == 0, "\(processor.counters.snapshot)")
+        }
+    }
+
     @Test("automatic approval: a purchase, a plan change and a cancellation reach the store through notifications alone, each callback once")
     func purchaseLifecycle() async throws {
         try await withPipeline { running, store, transport, _ in

@@ -17,19 +17,21 @@ public enum Attention: Hashable, Sendable {
         switch self {
         case .approvalRequested(let entitlement, let account, let plan):
             "Marketplace order \(entitlement) (plan \(plan ?? "?"), account \(account ?? "?")) waits for your approval: "
-                + "`entitle entitlements decide approve \(entitlement)` or \(adminBase)/api/admin/entitlements/\(entitlement)"
+                + "approve or reject it in the console, \(adminBase)/admin/entitlements/\(entitlement), or `entitle entitlements decide approve \(entitlement)`"
         case .planChangeRequested(let entitlement, let plan):
             "Entitlement \(entitlement) asks to change to plan \(plan ?? "?"): "
-                + "`entitle entitlements decide approve-plan-change \(entitlement)` or \(adminBase)/api/admin/entitlements/\(entitlement)"
+                + "decide in the console, \(adminBase)/admin/entitlements/\(entitlement), or `entitle entitlements decide approve-plan-change \(entitlement)`"
         case .deadLettered(let id, let subject, let error):
             "A Marketplace notification about \(subject ?? "an unknown subject") failed too often and was dead-lettered (\(error)). "
-                + "Replay it once the cause is fixed: `entitle dead-letters replay \(id.map(String.init) ?? "ID")`"
+                + "Process it again once the cause is fixed, in the console (\(adminBase)/admin/dead-letters) or with "
+                + "`entitle dead-letters replay \(id.map(String.init) ?? "ID")`"
         case .usageReportingBlocked(let reason):
             "Usage reporting is blocked: Google refuses Entitle's access to Service Control (\(reason)). "
-                + "Nothing is billed until it is fixed; Entitle retries every pass. `entitle doctor` checks the access."
+                + "Nothing is billed until it is fixed; Entitle retries every pass. `entitle doctor` checks the access; "
+                + "the console shows what waits: \(adminBase)/admin/usage"
         case .callbackGivenUp(let id, let type, let subject, let error):
             "Your app did not take callback \(type) about \(subject) (\(error)); Entitle stopped retrying. "
-                + "Replay it: `entitle outbox replay \(id)`"
+                + "Send it again from the console (\(adminBase)/admin/callbacks?status=failed) or with `entitle outbox replay \(id)`"
         }
     }
 }

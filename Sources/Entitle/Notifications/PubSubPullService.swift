@@ -5,7 +5,7 @@ public import ServiceLifecycle
 /// Pulls Marketplace notifications (REST pull, contract §6) with `workers` concurrent loops, each
 /// handling at most `batchSize` messages at a time, so at most `workers × batchSize` are in
 /// flight. A message's lease is extended while it is worked on; it is acked only after its
-/// commit. On a failure it is handed back to come again after a growing delay, and dead-lettered
+/// commit, in batches with the other workers' (`AckBatcher`). On a failure it is handed back to come again after a growing delay, and dead-lettered
 /// (kept, acked) once it has failed too often (`NotificationProcessor.failed`). On graceful shutdown pulling stops and
 /// messages in hand are finished.
 public struct PubSubPullService: Service {
@@ -50,9 +50,15 @@ public struct PubSubPullService: Service {
     public func run() async throws {
         if let topic = settings.createOnTopic { try await createSubscription(on: topic) }
         logger.info("pulling", metadata: ["subscription": "\(settings.subscription)", "workers": "\(settings.workers)"])
+        let acks = AckBatcher(pubsub: pubsub, subscription: settings.subscription, logger: logger)
+        let sender = Task { await acks.run() }
         await withDiscardingTaskGroup { group in
-            for _ in 0..<max(1, settings.workers) { group.addTask { await worker() } }
+            for _ in 0..<max(1, settings.workers) { group.addTask { await worker(acks) } }
         }
+        // The workers finished the messages in hand: their acks go out before the service ends.
+        sender.cancel()
+        await sender.value
+        await acks.flush()
         logger.info("stopped pulling")
     }
 
@@ -75,7 +81,7 @@ public struct PubSubPullService: Service {
         }
     }
 
-    private func worker() async {
+    private func worker(_ acks: AckBatcher) async {
         var failures = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let received: [ReceivedMessage]
@@ -100,13 +106,13 @@ public struct PubSubPullService: Service {
             }
             await withDiscardingTaskGroup { group in
                 for message in received {
-                    group.addTask { await LogContext.with(["messageId": "\(message.message.messageId ?? "")"]) { await handle(message) } }
+                    group.addTask { await LogContext.with(["messageId": "\(message.message.messageId ?? "")"]) { await handle(message, acks) } }
                 }
             }
         }
     }
 
-    private func handle(_ received: ReceivedMessage) async {
+    private func handle(_ received: ReceivedMessage, _ acks: AckBatcher) async {
         let subscription = settings.subscription
         let extender = Task { [pubsub, settings] in
             while !Task.isCancelled {
@@ -123,10 +129,7 @@ public struct PubSubPullService: Service {
                 publishTime: received.message.publishTime
             )
             extender.cancel()
-            do { try await pubsub.acknowledge(subscription, ackIDs: [received.ackId]) } catch {
-                // Committed already: the redelivery will be a duplicate, skipped by the inbox.
-                logger.warning("ack failed", metadata: ["error": "\(error)"])
-            }
+            await acks.add(received.ackId)
         } catch {
             extender.cancel()
             // Handed back with a growing delay (the ack deadline is when Pub/Sub offers it again),
@@ -139,7 +142,7 @@ public struct PubSubPullService: Service {
             )
             switch decision ?? .retry(afterSeconds: processor.retry.initialSeconds) {
             case .retry(let seconds): try? await pubsub.modifyAckDeadline(subscription, ackIDs: [received.ackId], seconds: seconds)
-            case .deadLettered: try? await pubsub.acknowledge(subscription, ackIDs: [received.ackId])
+            case .deadLettered: await acks.add(received.ackId)
             }
         }
     }
