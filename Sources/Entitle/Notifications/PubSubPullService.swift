@@ -17,6 +17,8 @@ public struct PubSubPullService: Service {
         public var ackDeadlineSeconds: Int
         /// Sandbox mode: create the subscription on this topic before pulling (an existing one is kept).
         public var createOnTopic: String?
+        /// How long committed notifications' acks are gathered before one `acknowledge` sends them.
+        public var ackInterval: Duration = .milliseconds(25)
 
         public init(subscription: String, workers: Int = 4, batchSize: Int = 10, ackDeadlineSeconds: Int = 60, createOnTopic: String? = nil) {
             self.subscription = subscription
@@ -50,7 +52,7 @@ public struct PubSubPullService: Service {
     public func run() async throws {
         if let topic = settings.createOnTopic { try await createSubscription(on: topic) }
         logger.info("pulling", metadata: ["subscription": "\(settings.subscription)", "workers": "\(settings.workers)"])
-        let acks = AckBatcher(pubsub: pubsub, subscription: settings.subscription, logger: logger)
+        let acks = AckBatcher(pubsub: pubsub, subscription: settings.subscription, interval: settings.ackInterval, logger: logger)
         let sender = Task { await acks.run() }
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(1, settings.workers) { group.addTask { await worker(acks) } }
