@@ -12,7 +12,6 @@ Usage: console_browser.py ENTITLE_BINARY CHROMIUM WORK_DIR OUT_DIR
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,15 +20,9 @@ import urllib.request
 import websocket
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from interop_checks import check, checks  # noqa: E402
+from interop_checks import check, checks, free_port  # noqa: E402
 
 TOKEN = "console-browser-admin-token-0123456789abcdef"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Browser:

@@ -13,7 +13,6 @@ Usage: contract_check.py ENTITLE_BINARY WORK_DIR [MAX_EXAMPLES]
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -23,15 +22,9 @@ import jsonschema_rs
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from interop_checks import check, checks  # noqa: E402
+from interop_checks import check, checks, free_port  # noqa: E402
 
 TOKEN = "contract-admin-token-0123456789abcdef0123"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Contract:

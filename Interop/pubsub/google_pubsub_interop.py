@@ -11,7 +11,6 @@ Usage: google_pubsub_interop.py ENTITLE_BINARY PUBSUB_EMULATOR_HOST WORK_DIR
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -21,18 +20,12 @@ import urllib.parse
 import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from interop_checks import check, checks  # noqa: E402
+from interop_checks import check, checks, free_port  # noqa: E402
 
 TOKEN = "pubsub-interop-admin-token-0123456789abcdef"
 PROVIDER = "DEMO-entitle-sandbox"
 TOPIC = f"projects/cloudcommerceproc-prod/topics/{PROVIDER}"
 PROJECT = f"entitle-interop-{int(time.time())}"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(what, probe, seconds=60):

@@ -1,7 +1,8 @@
-"""What both interop scripts share: a named check that stops the run on failure, and the
-emulator's control API."""
+"""What the interop scripts share: a named check that stops the run on failure, the
+emulator's control API, and a free loopback port."""
 
 import json
+import socket
 import sys
 import urllib.request
 
@@ -22,3 +23,10 @@ def control(base, path, body=None):
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request) as response:
         return json.load(response)
+
+
+def free_port():
+    """A loopback port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
