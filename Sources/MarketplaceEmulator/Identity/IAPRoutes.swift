@@ -39,7 +39,8 @@ struct IAPRoutes {
             let claims = Claims(
                 iss: Self.issuer,
                 aud: body.audience,
-                sub: "accounts.google.com:\(abs(body.email.hashValue))",
+                // Stable per user, as IAP's is (String.hashValue changes with every process).
+                sub: "accounts.google.com:" + Data(body.email.lowercased().utf8).base64EncodedString(),
                 email: body.email,
                 iat: now,
                 exp: now + (body.expiresIn ?? 600)
