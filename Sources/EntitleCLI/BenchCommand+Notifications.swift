@@ -19,15 +19,23 @@ extension BenchCommand {
             commandName: "notifications",
             abstract: "Notifications per second, end to end, with one or more `entitle serve` replicas on one store.",
             discussion: """
-                Buys N entitlements first (each publishes its creation notification, and its approval an \
-                activation), then starts the replicas on one subscription with automatic approval and \
-                measures from the first notification processed to the last (the audit log's times), so \
-                start-up is not counted. --store must name an empty database; by default a new SQLite file.
+                By default buys N entitlements first (each publishes an account's and its creation \
+                notification, and its approval an activation), then starts the replicas on one subscription \
+                with automatic approval and measures from the first notification processed to the last (the \
+                audit log's times), so start-up is not counted. With --rate the replicas start first and the \
+                purchases come at a steady pace while they run, for the time from publication to commit. \
+                Prints notifications per second, requests to Google per notification by kind, CPU time per \
+                notification of the replicas (from /proc) and of this process (the emulator and the buyers, \
+                from getrusage), publication-to-commit percentiles and peak memory. --store must name an \
+                empty database; by default a new SQLite file.
                 """
         )
-        @Option(help: "Entitlements bought before the replicas start (two notifications each).") var purchases = 1_000
+        @Option(help: "Entitlements bought (three notifications each).") var purchases = 1_000
         @Option(help: "`entitle serve` processes on one store and subscription.") var replicas = 1
         @Option(help: "storeURL of an empty database (postgres://…); default: a new SQLite file.") var store: String?
+        @Option(help: "Notifications offered per second while the replicas run (purchases at a third of it); default: a backlog.")
+        var rate: Double?
+        @Option(help: "Pull workers per replica (ENTITLE_PULL_WORKERS); default: Entitle's.") var workers: Int?
 
         func run() async throws {
             try await BenchCommand.withEmulator(measure)
@@ -36,26 +44,15 @@ extension BenchCommand {
         private func measure(_ emulator: MarketplaceEmulator, _ options: EmulatorOptions, _ directory: URL, _ logger: Logger) async throws {
             let base = await emulator.baseURL()
             let subscription = "projects/vendor/subscriptions/bench"
+            let witness = "projects/vendor/subscriptions/bench-witness"
             let key = try ServiceAccountKey(try await emulator.serviceAccountKeyFile())
             let transport = GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key, logger: logger), logger: logger)
-            _ = try await PubSubClient(baseURL: GoogleEndpoints.emulator(at: base).pubSub, transport: transport)
-                .createSubscription(subscription, PubSubSubscription(topic: options.topic))
+            let pubsub = PubSubClient(baseURL: GoogleEndpoints.emulator(at: base).pubSub, transport: transport)
+            // The witness receives every notification too: its publish times, by event id.
+            for name in [subscription, witness] { _ = try await pubsub.createSubscription(name, PubSubSubscription(topic: options.topic)) }
             let token = await emulator.mintAccessToken()
-            try await UsagePass.concurrently(0..<purchases, width: 16) { index in
-                _ = try await UsagePass.purchase(base, token: token, account: "BENCH-\(index)")
-            }
-            let keyFile = directory.appendingPathComponent("key.json")
-            try emulator.serviceAccountKeyFile(base: base).json().write(to: keyFile)
+            if rate == nil { try await Self.buy(0..<purchases, base: base, token: token) }
             let storeURL = store ?? directory.appendingPathComponent("entitle.sqlite").path
-            let environment = ProcessInfo.processInfo.environment.merging(
-                [
-                    "ENTITLE_GOOGLE_BASE_URL": base.absoluteString, "ENTITLE_GOOGLE_CREDENTIALS": keyFile.path,
-                    "ENTITLE_PROVIDER_ID": options.provider.rawValue, "ENTITLE_SUBSCRIPTION": subscription, "ENTITLE_SIGNUP_AUDIENCES": "localhost",
-                    "ENTITLE_STORE_URL": storeURL, "ENTITLE_HTTP_PORT": "0", "ENTITLE_ENTITLEMENT_POLICY": "automatic",
-                    "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
-                ],
-                uniquingKeysWith: { _, bench in bench }
-            )
             let reader = try await EntitleServer.openStore(
                 {
                     var c = EntitleConfiguration()
@@ -67,6 +64,106 @@ extension BenchCommand {
             guard try await reader.entitlements(state: nil, after: nil, limit: 1).isEmpty else {
                 throw ValidationError("--store must name an empty database")
             }
+            let children = try await startReplicas(emulator, base: base, subscription: subscription, storeURL: storeURL, directory: directory)
+            defer {
+                for child in children where child.isRunning { child.terminate() }
+                for child in children { child.waitUntilExit() }
+            }
+            // Only what Entitle asks of Google is counted: the set-up's purchases are not API calls.
+            try await Self.resetRequests(base)
+            let timeline = CPUSampler(pids: children.map(\.processIdentifier))
+            let sampler = Task { await timeline.run() }
+            let buyers = Task { [rate, purchases] in
+                guard let rate else { return }
+                try await Self.buy(0..<purchases, base: base, token: token, perSecond: rate / 3)
+            }
+            let events = try await waitForAll(reader, base: base)
+            try await buyers.value
+            let requests = try await Self.requests(base)
+            let peaks = children.map { ProcessUsage.peakRSS(pid: $0.processIdentifier) ?? 0 }
+            sampler.cancel()
+            let cpu = await sampler.value
+            if let postgres = reader as? PostgresStore { await postgres.close() }
+            let times = events.map(\.at)
+            guard let first = times.min(), let last = times.max(), last > first else { throw ValidationError("nothing measured") }
+            let seconds = last.date.timeIntervalSince(first.date)
+            #if DEBUG
+            let build = "debug"
+            #else
+            let build = "release"
+            #endif
+            let kind = (try? StoreLocation(parsing: storeURL)).map { if case .postgres = $0 { "PostgreSQL" } else { "SQLite" } } ?? "?"
+            let offered = rate.map { String(format: ", %.0f/s offered", $0) } ?? ", a backlog"
+            print(
+                String(
+                    format: "notifications: %d processed (%d purchases%@) by %d replica(s) on %@ in %.2f s: %.0f/s (%@ build)",
+                    events.count,
+                    purchases,
+                    offered,
+                    replicas,
+                    kind,
+                    seconds,
+                    Double(events.count) / seconds,
+                    build
+                )
+            )
+            // Includes the polls of idle workers while the backlog drains, and the 3 s of quiet at the end.
+            let total = requests.values.reduce(0, +)
+            let byKind = requests.sorted { $0.value > $1.value }.map {
+                "\($0.key) " + String(format: "%.2f", Double($0.value) / Double(events.count))
+            }
+            print(String(format: "  requests per notification: %.2f (", Double(total) / Double(events.count)) + byKind.joined(separator: ", ") + ")")
+            if let start = cpu.seconds(at: first.date), let end = cpu.seconds(at: last.date) {
+                let used = zip(start, end).map { ($1 - $0) * 1000 / Double(events.count) }
+                print(
+                    String(
+                        format: "  CPU per notification: Entitle %.3f ms, emulator and buyers %.3f ms (first to last notification)",
+                        used[0],
+                        used[1]
+                    )
+                )
+            }
+            let lags = try await publishToCommit(events, pubsub: pubsub, witness: witness)
+            if !lags.isEmpty {
+                print(
+                    String(
+                        format: "  publication to commit: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d notifications)",
+                        Self.percentile(lags, 0.5),
+                        Self.percentile(lags, 0.99),
+                        lags.last ?? 0,
+                        lags.count
+                    )
+                )
+            }
+            let peak = peaks.max() ?? 0
+            print(
+                String(
+                    format: "  peak memory: Entitle %.1f MB (largest replica), emulator and buyers %.1f MB",
+                    Double(peak) / 1e6,
+                    Double(ProcessUsage.selfPeakRSS()) / 1e6
+                )
+            )
+        }
+
+        /// Starts the `entitle serve` processes and returns once each has asked Pub/Sub for messages.
+        private func startReplicas(
+            _ emulator: MarketplaceEmulator,
+            base: URL,
+            subscription: String,
+            storeURL: String,
+            directory: URL
+        ) async throws -> [Process] {
+            let keyFile = directory.appendingPathComponent("key.json")
+            try emulator.serviceAccountKeyFile(base: base).json().write(to: keyFile)
+            var settings = [
+                "ENTITLE_GOOGLE_BASE_URL": base.absoluteString, "ENTITLE_GOOGLE_CREDENTIALS": keyFile.path,
+                "ENTITLE_PROVIDER_ID": EmulatorOptions().provider.rawValue, "ENTITLE_SUBSCRIPTION": subscription,
+                "ENTITLE_SIGNUP_AUDIENCES": "localhost", "ENTITLE_STORE_URL": storeURL, "ENTITLE_HTTP_PORT": "0",
+                "ENTITLE_ENTITLEMENT_POLICY": "automatic", "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
+            ]
+            if let workers { settings["ENTITLE_PULL_WORKERS"] = "\(workers)" }
+            let environment = ProcessInfo.processInfo.environment.merging(settings, uniquingKeysWith: { _, bench in bench })
+            try await Self.resetRequests(base)
             let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let children = try (0..<replicas).map { index in
                 let process = Process()
@@ -81,49 +178,38 @@ extension BenchCommand {
                 try process.run()
                 return process
             }
-            defer {
-                for child in children where child.isRunning { child.terminate() }
-                for child in children { child.waitUntilExit() }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await Self.requests(base)["pubsub.pull", default: 0] < replicas {
+                guard ContinuousClock.now < deadline, children.allSatisfy(\.isRunning) else {
+                    throw ValidationError("the replicas did not start pulling; their logs: \(directory.path)/serve-*.log")
+                }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            // Only what Entitle asks of Google is counted: the set-up's purchases are not API calls.
-            _ = try await HTTPClient.shared.execute(
-                {
-                    var request = HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests")
-                    request.method = .DELETE
-                    return request
-                }(),
-                timeout: .seconds(10)
-            )
-            let events = try await waitForAll(reader)
-            let requests = try await Self.requests(base)
-            if let postgres = reader as? PostgresStore { await postgres.close() }
-            let times = events.map(\.at)
-            guard let first = times.min(), let last = times.max(), last > first else { throw ValidationError("nothing measured") }
-            let seconds = Double(last.seconds - first.seconds) + Double(last.nanos - first.nanos) / 1e9
-            #if DEBUG
-            let build = "debug"
-            #else
-            let build = "release"
-            #endif
-            let kind = (try? StoreLocation(parsing: storeURL)).map { if case .postgres = $0 { "PostgreSQL" } else { "SQLite" } } ?? "?"
-            print(
-                String(
-                    format: "notifications: %d processed (%d purchases) by %d replica(s) on %@ in %.2f s: %.0f/s (%@ build)",
-                    events.count,
-                    purchases,
-                    replicas,
-                    kind,
-                    seconds,
-                    Double(events.count) / seconds,
-                    build
-                )
-            )
-            // Includes the polls of idle workers while the backlog drains, and the 3 s of quiet at the end.
-            let total = requests.values.reduce(0, +)
-            let byKind = requests.sorted { $0.value > $1.value }.map {
-                "\($0.key) " + String(format: "%.2f", Double($0.value) / Double(events.count))
+            return children
+        }
+
+        /// Buys one entitlement per index, 16 at a time, or at `perSecond` (each on time, whatever
+        /// the ones before it are doing).
+        static func buy(_ range: Range<Int>, base: URL, token: String, perSecond: Double? = nil) async throws {
+            guard let perSecond else {
+                try await UsagePass.concurrently(range, width: 16) { index in
+                    _ = try await UsagePass.purchase(base, token: token, account: "BENCH-\(index)")
+                }
+                return
             }
-            print(String(format: "  requests per notification: %.2f (", Double(total) / Double(events.count)) + byKind.joined(separator: ", ") + ")")
+            let start = ContinuousClock.now
+            try await withThrowingDiscardingTaskGroup { group in
+                for index in range {
+                    try await Task.sleep(until: start + .seconds(Double(index - range.lowerBound) / perSecond))
+                    group.addTask { _ = try await UsagePass.purchase(base, token: token, account: "BENCH-\(index)") }
+                }
+            }
+        }
+
+        static func resetRequests(_ base: URL) async throws {
+            var request = HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests")
+            request.method = .DELETE
+            _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         }
 
         /// The emulator's count of calls to Google's APIs, by kind.
@@ -136,20 +222,65 @@ extension BenchCommand {
             return try JSONDecoder().decode([String: Int].self, from: Data(body.readableBytesView))
         }
 
-        /// The notifications processed, once every purchase is active and no more arrive for 3 s.
-        private func waitForAll(_ reader: any Store) async throws -> [AuditEntry] {
+        /// The notifications processed, once every purchase is active and Entitle has asked
+        /// nothing of Google but pulls for 3 s. Polls cheap counts, so this process's share of the
+        /// CPU stays the emulator's; the audit log is read once, at the end.
+        private func waitForAll(_ reader: any Store, base: URL) async throws -> [AuditEntry] {
             let deadline = ContinuousClock.now + .seconds(900)
-            var events: [AuditEntry] = []
+            var seen: [String: Int] = [:]
             var lastChange = ContinuousClock.now
             while ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(500))
-                let now = try await reader.auditLog(subject: nil, limit: 10 * purchases + 100).filter { $0.kind == .event }
-                if now.count != events.count { lastChange = .now }
-                events = now
-                let active = try await reader.entitlements(state: .active, after: nil, limit: purchases + 1).count
-                if active == purchases && ContinuousClock.now - lastChange > .seconds(3) { return events }
+                try await Task.sleep(for: .milliseconds(250))
+                var now = try await Self.requests(base)
+                now["pubsub.pull"] = nil
+                if now != seen { lastChange = .now }
+                seen = now
+                let active = try await reader.counts().entitlements[EntitlementState.active.rawValue, default: 0]
+                guard active == purchases, ContinuousClock.now - lastChange > .seconds(3) else { continue }
+                let events = try await reader.auditLog(subject: nil, limit: 10 * purchases + 100).filter { $0.kind == .event }
+                if events.count >= 3 * purchases { return events }
             }
-            throw ValidationError("not done within 900 s: \(events.count) notifications processed")
+            throw ValidationError("not done within 900 s")
         }
+
+        /// Milliseconds from each notification's publication (the witness subscription's copy) to
+        /// Entitle's commit (its audit row's time, taken as the commit is made), sorted.
+        private func publishToCommit(_ events: [AuditEntry], pubsub: PubSubClient, witness: String) async throws -> [Double] {
+            struct Envelope: Decodable { var eventId: String }
+            var published: [String: Timestamp] = [:]
+            while true {
+                let batch = try await pubsub.pull(witness, maxMessages: 1000, returnImmediately: true)
+                if batch.isEmpty { break }
+                for received in batch {
+                    guard let data = received.message.data, let time = received.message.publishTime,
+                        let envelope = try? JSONDecoder().decode(Envelope.self, from: data)
+                    else { continue }
+                    published[envelope.eventId] = time
+                }
+                try await pubsub.acknowledge(witness, ackIDs: batch.map(\.ackId))
+            }
+            return events.compactMap { event in
+                event.eventID.flatMap { published[$0] }.map { event.at.date.timeIntervalSince($0.date) * 1000 }
+            }.sorted()
+        }
+
+        static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+        }
+    }
+}
+
+/// Samples the replicas' CPU (summed) and this process's every 50 ms until cancelled.
+private struct CPUSampler: Sendable {
+    let pids: [Int32]
+
+    func run() async -> CPUTimeline {
+        var timeline = CPUTimeline()
+        repeat {
+            let children = pids.compactMap(ProcessUsage.cpuSeconds(pid:)).reduce(0, +)
+            timeline.record([children, ProcessUsage.selfCPUSeconds()])
+            try? await Task.sleep(for: .milliseconds(50))
+        } while !Task.isCancelled
+        return timeline
     }
 }

@@ -8,6 +8,9 @@ public protocol Store: Sendable {
     func isProcessed(eventID: String) async throws -> Bool
     func entitlement(_ id: EntitlementID) async throws -> LocalEntitlement?
     func account(_ id: AccountID) async throws -> LocalAccount?
+    /// What a decision starts from, read together: whether `eventID` was processed, and the stored
+    /// entitlement with its account (or, without an entitlement, the stored `account`).
+    func decisionRecords(eventID: String?, entitlement: EntitlementID?, account: AccountID?) async throws -> DecisionRecords
     /// Writes everything of `commit` and its inbox row atomically, or nothing when the inbox
     /// already holds its eventId.
     func commit(_ commit: StoreCommit) async throws -> CommitOutcome
@@ -124,6 +127,9 @@ public protocol Store: Sendable {
     func acquireSubject(_ subject: String, holder: String, until: Timestamp, now: Timestamp) async throws -> Bool
     /// Gives the subject back, if `holder` still has it.
     func releaseSubject(_ subject: String, holder: String) async throws
+    /// Whether other processes share this store, so that subjects must be leased (and the leases
+    /// renewed) at all; false for SQLite, whose one process needs only its own locks.
+    var leasesSubjects: Bool { get }
 
     /// Who does the work only one replica may do (usage reporting, resync, pruning): with SQLite
     /// (one process) always this one; with PostgreSQL the holder of an advisory lock.
@@ -153,4 +159,17 @@ public protocol Store: Sendable {
     func customers(after: String?, limit: Int) async throws -> [(customer: Customer, accounts: Int)]
     /// Counts for the overview's charts since `since`.
     func consoleActivity(since: Timestamp) async throws -> ConsoleActivity
+}
+
+extension Store {
+    public var leasesSubjects: Bool { true }
+
+    /// One read after the other; a store that can read them in one go does.
+    public func decisionRecords(eventID: String?, entitlement: EntitlementID?, account: AccountID?) async throws -> DecisionRecords {
+        var records = DecisionRecords()
+        if let eventID { records.isProcessed = try await isProcessed(eventID: eventID) }
+        if let entitlement { records.entitlement = try await self.entitlement(entitlement) }
+        if let id = records.entitlement?.accountID ?? account { records.account = try await self.account(id) }
+        return records
+    }
 }

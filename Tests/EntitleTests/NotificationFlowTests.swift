@@ -18,6 +18,7 @@ import Testing
         policies: ApprovalPolicies = ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic)),
         backlog: Int = 0,
         ackInterval: Duration = .milliseconds(25),
+        ackDeadlineSeconds: Int = 60,
         _ body: @Sendable (RunningEmulator, SQLiteStore, GoogleAPITransport, NotificationProcessor) async throws -> Void
     ) async throws {
         var options = EmulatorOptions()
@@ -38,6 +39,7 @@ import Testing
                 let processor = NotificationProcessor(store: store, procurement: running.procurementClient(transport), policies: policies)
                 var settings = PubSubPullService.Settings(subscription: Self.subscription, workers: 2)
                 settings.ackInterval = ackInterval
+                settings.ackDeadlineSeconds = ackDeadlineSeconds
                 let service = PubSubPullService(pubsub: pubsub, processor: processor, settings: settings)
                 try await ServiceScope.run([service], label: "test.pull") { try await body(running, store, transport, processor) }
             }
@@ -93,6 +95,23 @@ import Testing
             _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "PT30S"])
             try await Task.sleep(for: .milliseconds(500))
             #expect(processor.counters.snapshot.duplicates == 0, "\(processor.counters.snapshot)")
+        }
+    }
+
+    @Test("messages worked on for longer than a third of the ack deadline have their leases extended together, then are acked once")
+    func leasesExtended() async throws {
+        // Every Procurement call takes 2.5 s; the leases are extended every second (3 s deadline).
+        let slow = FaultPlan(rules: [.init(api: .procurement, latencyMilliseconds: 2500)])
+        try await withPipeline(faults: slow, ackDeadlineSeconds: 3) { running, store, _, processor in
+            let id = try await buy(running)
+            try await eventually(store, id) { $0.state == .active }
+            let counts = try await running.http.get("emulator/v1/requests").decode([String: Int].self)
+            // Three notifications, each held ≥ 2.5 s (the activation's twice as long: re-read and approve).
+            let extensions = counts["pubsub.modifyAckDeadline"] ?? 0
+            #expect(extensions >= 2, "\(counts)")
+            // One round a second for all the messages in hand, not one per message and second.
+            #expect(extensions <= 12, "\(counts)")
+            #expect(processor.counters.snapshot.duplicates == 0 && processor.counters.snapshot.processed >= 2, "\(processor.counters.snapshot)")
         }
     }
 

@@ -34,7 +34,9 @@ actor AckBatcher {
     func run() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            if !Task.isCancelled { await flush() }
+            // Cancelled mid-request, the request would be lost with its acks: it is finished in
+            // a task of its own (the owner cancels this loop at shutdown).
+            if !Task.isCancelled { await Task { await flush() }.value }
         }
     }
 

@@ -6,28 +6,41 @@ import MarketplaceCore
 
 /// Re-reading and deciding, then the Procurement calls a decision asks for.
 extension NotificationProcessor {
-    /// Re-reads the subject (404 = gone) and decides.
-    func decide(_ event: MarketplaceEvent) async throws -> ([ReconcilerAction], Entitlement?) {
+    /// Re-reads the subject (404 = gone) and decides, from the records read before it.
+    func decide(_ event: MarketplaceEvent, stored: DecisionRecords) async throws -> ([ReconcilerAction], Entitlement?) {
         switch event.subject {
         case .account(let notice):
-            return (try await decideAccount(notice.id, trigger: .event(event)), nil)
+            return (try await decideAccount(notice.id, trigger: .event(event), stored: stored), nil)
         case .entitlement(let notice):
-            return try await decideEntitlement(notice.id, trigger: .event(event))
+            return try await decideEntitlement(notice.id, trigger: .event(event), stored: stored)
         }
     }
 
-    func decideAccount(_ id: AccountID, trigger: ReconcileTrigger) async throws -> [ReconcilerAction] {
-        let situation = AccountSituation(trigger: trigger, accountID: id, fetched: try await fetchAccount(id), local: try await store.account(id))
-        return EntitlementReconciler.decide(situation)
+    /// - Parameter stored: the records already read for this decision; nil: read them here.
+    func decideAccount(_ id: AccountID, trigger: ReconcileTrigger, stored: DecisionRecords? = nil) async throws -> [ReconcilerAction] {
+        let fetched = try await fetchAccount(id)
+        let local = if let stored { stored.account } else { try await store.account(id) }
+        return EntitlementReconciler.decide(AccountSituation(trigger: trigger, accountID: id, fetched: fetched, local: local))
     }
 
-    func decideEntitlement(_ id: EntitlementID, trigger: ReconcileTrigger) async throws -> ([ReconcilerAction], Entitlement?) {
+    /// - Parameter stored: the records already read for this decision; nil: read them here.
+    func decideEntitlement(
+        _ id: EntitlementID,
+        trigger: ReconcileTrigger,
+        stored: DecisionRecords? = nil
+    ) async throws -> ([ReconcilerAction], Entitlement?) {
         let fetched = try await fetchEntitlement(id)
-        let local = try await store.entitlement(id)
+        let local = if let stored { stored.entitlement } else { try await store.entitlement(id) }
         var copy: Entitlement?
         if case .found(let entitlement) = fetched { copy = entitlement }
         let accountID = copy?.accountID ?? local?.accountID
-        let account = try await accountID.asyncMap { try await store.account($0) } ?? nil
+        // The account read with the stored entitlement serves unless Google names another (a new order).
+        let account: LocalAccount?
+        if let stored, accountID == stored.entitlement?.accountID {
+            account = stored.account
+        } else {
+            account = try await accountID.asyncMap { try await store.account($0) } ?? nil
+        }
         let situation = EntitlementSituation(
             trigger: trigger,
             entitlementID: id,

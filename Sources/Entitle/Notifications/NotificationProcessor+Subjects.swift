@@ -21,7 +21,9 @@ extension NotificationProcessor {
     }
 
     func withSubject<Value: Sendable>(_ subject: String, _ body: @Sendable @escaping () async throws -> Value) async throws -> Value {
-        try await locks.withLock(subject) {
+        // One process on the store: its own lock is all (no lease to take, renew and give back).
+        guard store.leasesSubjects else { return try await locks.withLock(subject, body) }
+        return try await locks.withLock(subject) {
             let deadline = ContinuousClock.now + Self.subjectWait
             var pause = Duration.milliseconds(20)
             while !(try await leaseSubject(subject)) {

@@ -87,12 +87,13 @@ public struct NotificationProcessor: Sendable {
     private func handleDecoded(_ event: MarketplaceEvent, raw: String?, publishTime: Timestamp?) async throws -> Outcome {
         try await withSubject(Self.subject(event)) {
             // Checked under the lock: a duplicate handled by another worker just now is seen.
-            if try await store.isProcessed(eventID: event.eventID) {
+            let records = try await store.decisionRecords(eventID: event.eventID, entitlement: event.entitlementID, account: event.accountID)
+            if records.isProcessed {
                 counters.count { $0.duplicates += 1 }
                 count(event, .duplicate)
                 return .duplicate
             }
-            let (decided, fetched) = try await decide(event)
+            let (decided, fetched) = try await decide(event, stored: records)
             let actions = try await refreshedAfterApproval(try await perform(decided))
             var cause = Cause(
                 eventID: event.eventID,

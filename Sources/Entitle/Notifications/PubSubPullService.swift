@@ -2,10 +2,11 @@ public import GoogleCloud
 public import Logging
 public import ServiceLifecycle
 
-/// Pulls Marketplace notifications (REST pull, contract §6) with `workers` concurrent loops, each
-/// handling at most `batchSize` messages at a time, so at most `workers × batchSize` are in
-/// flight. A message's lease is extended while it is worked on; it is acked only after its
-/// commit, in batches with the other workers' (`AckBatcher`). On a failure it is handed back to come again after a growing delay, and dead-lettered
+/// Pulls Marketplace notifications (REST pull, contract §6) with `workers` concurrent loops that
+/// pull continuously, a batch of up to `batchSize` as soon as there is room, so at most
+/// `workers × batchSize` are in flight (`PullFlowControl`). Leases of messages in hand are
+/// extended together (`MessageLeases`); a message is acked only after its commit, in batches
+/// with the other loops' (`AckBatcher`). On a failure it is handed back to come again after a growing delay, and dead-lettered
 /// (kept, acked) once it has failed too often (`NotificationProcessor.failed`). On graceful shutdown pulling stops and
 /// messages in hand are finished.
 public struct PubSubPullService: Service {
@@ -53,11 +54,15 @@ public struct PubSubPullService: Service {
         if let topic = settings.createOnTopic { try await createSubscription(on: topic) }
         logger.info("pulling", metadata: ["subscription": "\(settings.subscription)", "workers": "\(settings.workers)"])
         let acks = AckBatcher(pubsub: pubsub, subscription: settings.subscription, interval: settings.ackInterval, logger: logger)
+        let leases = MessageLeases(pubsub: pubsub, subscription: settings.subscription, deadlineSeconds: settings.ackDeadlineSeconds, logger: logger)
+        let flow = PullFlowControl(capacity: max(1, settings.workers) * max(1, settings.batchSize))
         let sender = Task { await acks.run() }
+        let extender = Task { await leases.run() }
         await withDiscardingTaskGroup { group in
-            for _ in 0..<max(1, settings.workers) { group.addTask { await worker(acks) } }
+            for _ in 0..<max(1, settings.workers) { group.addTask { await pullLoop(flow, leases, acks) } }
         }
-        // The workers finished the messages in hand: their acks go out before the service ends.
+        // The loops finished the messages in hand: their acks go out before the service ends.
+        extender.cancel()
         sender.cancel()
         await sender.value
         await acks.flush()
@@ -83,46 +88,48 @@ public struct PubSubPullService: Service {
         }
     }
 
-    private func worker(_ acks: AckBatcher) async {
-        var failures = 0
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let received: [ReceivedMessage]
-            do {
-                received = try await cancelWhenGracefulShutdown { [pubsub, settings] in
-                    try await pubsub.pull(settings.subscription, maxMessages: settings.batchSize)
+    /// Pulls continuously: as soon as there is room for a batch (`PullFlowControl`), whatever
+    /// the messages pulled before are doing; each message is handled in a task of its own.
+    private func pullLoop(_ flow: PullFlowControl, _ leases: MessageLeases, _ acks: AckBatcher) async {
+        let batch = max(1, settings.batchSize)
+        await withDiscardingTaskGroup { group in
+            var failures = 0
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                await flow.reserve(batch)
+                let received: [ReceivedMessage]
+                do {
+                    received = try await cancelWhenGracefulShutdown { [pubsub, settings] in
+                        try await pubsub.pull(settings.subscription, maxMessages: batch)
+                    }
+                    failures = 0
+                    readiness.set("subscription", problem: nil)
+                } catch {
+                    await flow.release(batch)
+                    if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                    failures += 1
+                    // Refused (no such subscription, no permission, a bad name): not ready until it passes.
+                    if let error = error as? GoogleAPIError, [400, 401, 403, 404].contains(error.httpStatus) {
+                        readiness.set("subscription", problem: "pulling \(settings.subscription) is refused: \(error)")
+                    }
+                    // The client already retried; wait longer the longer Pub/Sub stays away.
+                    let wait = Duration.milliseconds(min(30_000, 250 << min(failures, 7)))
+                    logger.error("pull failed", metadata: ["error": "\(error)", "retryIn": "\(wait)"])
+                    try? await Task.sleep(for: wait)
+                    continue
                 }
-                failures = 0
-                readiness.set("subscription", problem: nil)
-            } catch {
-                if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                failures += 1
-                // Refused (no such subscription, no permission, a bad name): not ready until it passes.
-                if let error = error as? GoogleAPIError, [400, 401, 403, 404].contains(error.httpStatus) {
-                    readiness.set("subscription", problem: "pulling \(settings.subscription) is refused: \(error)")
-                }
-                // The client already retried; wait longer the longer Pub/Sub stays away.
-                let wait = Duration.milliseconds(min(30_000, 250 << min(failures, 7)))
-                logger.error("pull failed", metadata: ["error": "\(error)", "retryIn": "\(wait)"])
-                try? await Task.sleep(for: wait)
-                continue
-            }
-            await withDiscardingTaskGroup { group in
+                if received.count < batch { await flow.release(batch - received.count) }
                 for message in received {
-                    group.addTask { await LogContext.with(["messageId": "\(message.message.messageId ?? "")"]) { await handle(message, acks) } }
+                    leases.hold(message.ackId)
+                    group.addTask {
+                        await LogContext.with(["messageId": "\(message.message.messageId ?? "")"]) { await handle(message, leases, acks) }
+                        await flow.release(1)
+                    }
                 }
             }
         }
     }
 
-    private func handle(_ received: ReceivedMessage, _ acks: AckBatcher) async {
-        let subscription = settings.subscription
-        let extender = Task { [pubsub, settings] in
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(max(1, settings.ackDeadlineSeconds / 3)))
-                try await pubsub.modifyAckDeadline(subscription, ackIDs: [received.ackId], seconds: settings.ackDeadlineSeconds)
-            }
-        }
-        defer { extender.cancel() }
+    private func handle(_ received: ReceivedMessage, _ leases: MessageLeases, _ acks: AckBatcher) async {
         do {
             _ = try await processor.handle(
                 data: received.message.data,
@@ -130,10 +137,10 @@ public struct PubSubPullService: Service {
                 attributes: received.message.attributes ?? [:],
                 publishTime: received.message.publishTime
             )
-            extender.cancel()
+            leases.release(received.ackId)
             await acks.add(received.ackId)
         } catch {
-            extender.cancel()
+            leases.release(received.ackId)
             // Handed back with a growing delay (the ack deadline is when Pub/Sub offers it again),
             // or, after too many attempts, dead-lettered and acked.
             let decision = try? await processor.failed(
@@ -143,7 +150,7 @@ public struct PubSubPullService: Service {
                 error: error
             )
             switch decision ?? .retry(afterSeconds: processor.retry.initialSeconds) {
-            case .retry(let seconds): try? await pubsub.modifyAckDeadline(subscription, ackIDs: [received.ackId], seconds: seconds)
+            case .retry(let seconds): try? await pubsub.modifyAckDeadline(settings.subscription, ackIDs: [received.ackId], seconds: seconds)
             case .deadLettered: await acks.add(received.ackId)
             }
         }

@@ -99,6 +99,8 @@ extension SQLiteStore {
 
     public func releaseSubject(_ subject: String, holder: String) async throws {}
 
+    public var leasesSubjects: Bool { false }
+
     public func leaderElection(replica: String) -> any LeaderElection { SingleProcessLeadership(replica: replica) }
 
     public func leader() async throws -> LeaderInfo? { nil }

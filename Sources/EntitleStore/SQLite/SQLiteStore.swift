@@ -13,6 +13,7 @@ public import MarketplaceCore
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     public let path: String
+    private let commits: SQLiteCommitQueue
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) async throws {
@@ -23,6 +24,7 @@ public final class SQLiteStore: Store {
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
+        commits = SQLiteCommitQueue(pool: pool, apply: Self.apply)
         try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteMigrations.migrator.migrate(pool)
         // One process has this file: whatever callbacks were claimed were claimed by a process
@@ -33,36 +35,58 @@ public final class SQLiteStore: Store {
     // MARK: Notifications
 
     public func isProcessed(eventID: String) async throws -> Bool {
-        try await pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox WHERE event_id = ?", arguments: [eventID]) ?? false }
+        try await pool.read { db in try Self.isProcessed(eventID, db) }
     }
 
     public func entitlement(_ id: EntitlementID) async throws -> LocalEntitlement? {
-        try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT record FROM entitlement WHERE id = ?", arguments: [id.rawValue]).map(Self.decode)
-        }
+        try await pool.read { db in try Self.entitlement(id, db) }
     }
 
     public func account(_ id: AccountID) async throws -> LocalAccount? {
+        try await pool.read { db in try Self.account(id, db) }
+    }
+
+    /// In one read transaction: one hop to a reader connection instead of three.
+    public func decisionRecords(eventID: String?, entitlement: EntitlementID?, account: AccountID?) async throws -> DecisionRecords {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT record FROM account WHERE id = ?", arguments: [id.rawValue]).map(Self.decode)
+            var records = DecisionRecords()
+            if let eventID { records.isProcessed = try Self.isProcessed(eventID, db) }
+            if let entitlement { records.entitlement = try Self.entitlement(entitlement, db) }
+            if let id = records.entitlement?.accountID ?? account { records.account = try Self.account(id, db) }
+            return records
         }
     }
 
+    private static func isProcessed(_ eventID: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM inbox WHERE event_id = ?"), arguments: [eventID]) ?? false
+    }
+
+    private static func entitlement(_ id: EntitlementID, _ db: Database) throws -> LocalEntitlement? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entitlement WHERE id = ?"), arguments: [id.rawValue]).map(decode)
+    }
+
+    private static func account(_ id: AccountID, _ db: Database) throws -> LocalAccount? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM account WHERE id = ?"), arguments: [id.rawValue]).map(decode)
+    }
+
     public func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
-        try await pool.write { db in
-            if let eventID = commit.eventID {
-                let now = Timestamp(Date()).micros
-                try db.execute(sql: "INSERT OR IGNORE INTO inbox (event_id, processed_at) VALUES (?, ?)", arguments: [eventID, now])
-                // Another worker committed this event first: write nothing more.
-                guard db.changesCount == 1 else { return .alreadyProcessed }
-            }
-            for account in commit.accounts { try Self.upsert(account, db) }
-            for entitlement in commit.entitlements { try Self.upsert(entitlement, db) }
-            for item in commit.callbacks { try Self.insert(item, db) }
-            for entry in commit.audit { try Self.insert(entry, db) }
-            for account in commit.erase { try Self.erase(account, db) }
-            return .committed
+        try await commits.commit(commit)
+    }
+
+    /// One commit's rows, inside a transaction (`SQLiteCommitQueue` gives each its savepoint).
+    static func apply(_ commit: StoreCommit, _ db: Database) throws -> CommitOutcome {
+        if let eventID = commit.eventID {
+            let now = Timestamp(Date()).micros
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO inbox (event_id, processed_at) VALUES (?, ?)").execute(arguments: [eventID, now])
+            // Another worker committed this event first: write nothing more.
+            guard db.changesCount == 1 else { return .alreadyProcessed }
         }
+        for account in commit.accounts { try upsert(account, db) }
+        for entitlement in commit.entitlements { try upsert(entitlement, db) }
+        for item in commit.callbacks { try insert(item, db) }
+        for entry in commit.audit { try insert(entry, db) }
+        for account in commit.erase { try erase(account, db) }
+        return .committed
     }
 
     public func recordPoison(_ message: PoisonMessage) async throws {

@@ -21,6 +21,16 @@ public struct MarketplaceEvent: Hashable, Sendable {
         self.providerID = providerID
         self.subject = subject
     }
+
+    /// The entitlement an entitlement message is about.
+    public var entitlementID: EntitlementID? {
+        if case .entitlement(let notice) = subject { notice.id } else { nil }
+    }
+
+    /// The account an account message is about.
+    public var accountID: AccountID? {
+        if case .account(let notice) = subject { notice.id } else { nil }
+    }
 }
 
 /// The `account` part of an account message.

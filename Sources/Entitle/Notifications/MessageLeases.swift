@@ -1,0 +1,53 @@
+import Foundation
+import GoogleCloud
+import Logging
+import Synchronization
+
+/// Keeps the leases of the messages in hand: every third of the ack deadline, one
+/// `modifyAckDeadline` extends all those held since the last round (a message is worked on
+/// until its commit, and Google's retries can take longer than the deadline). One loop for the
+/// whole service, instead of a task and a timer per message, which cost more CPU than the
+/// extensions they almost never sent.
+final class MessageLeases: Sendable {
+    private let held = Mutex<[String: ContinuousClock.Instant]>([:])
+    let pubsub: PubSubClient
+    let subscription: String
+    let deadlineSeconds: Int
+    let logger: Logger
+
+    init(pubsub: PubSubClient, subscription: String, deadlineSeconds: Int, logger: Logger) {
+        self.pubsub = pubsub
+        self.subscription = subscription
+        self.deadlineSeconds = deadlineSeconds
+        self.logger = logger
+    }
+
+    var period: Duration { .seconds(max(1, deadlineSeconds / 3)) }
+
+    func hold(_ ackID: String) { held.withLock { $0[ackID] = .now } }
+
+    /// Done with it: no more extensions. Called before the message is acked or handed back, so a
+    /// hand-back's own deadline is not overwritten by a later round (one already on its way
+    /// may still land: the message then comes back after the full deadline instead).
+    func release(_ ackID: String) { _ = held.withLock { $0.removeValue(forKey: ackID) } }
+
+    var count: Int { held.withLock { $0.count } }
+
+    /// Extends, every `period` until cancelled, the leases of messages held for at least a period.
+    func run() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: period) } catch { return }
+            let due = ContinuousClock.now - period
+            let ids = held.withLock { $0.filter { $0.value <= due }.map(\.key) }
+            for start in stride(from: 0, to: ids.count, by: 1000) {
+                let chunk = Array(ids[start..<min(start + 1000, ids.count)])
+                do {
+                    try await pubsub.modifyAckDeadline(subscription, ackIDs: chunk, seconds: deadlineSeconds)
+                } catch {
+                    // The lease has a third left; the next round tries again.
+                    logger.warning("extending leases failed", metadata: ["error": "\(error)", "ackIds": "\(chunk.count)"])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import EntitleTestSupport
+import Foundation
+import GRDB
+import MarketplaceCore
+import Testing
+
+@testable import EntitleStore
+
+@Suite struct SQLiteCommitQueueTests {
+    struct Broken: Error {}
+
+    @Test(
+        "concurrent commits share transactions; one that fails is rolled back alone and its caller hears it; a duplicate in the batch is alreadyProcessed"
+    )
+    func groupCommit() async throws {
+        try await TemporaryDatabase.withPath { path in
+            let store = try await SQLiteStore(path: path)
+            // Fails after writing its inbox row: the savepoint must take that row back.
+            let queue = SQLiteCommitQueue(pool: store.pool) { commit, db in
+                let outcome = try SQLiteStore.apply(commit, db)
+                if commit.eventID?.hasPrefix("broken") == true { throw Broken() }
+                return outcome
+            }
+            let ids = (0..<40).map { $0 % 10 == 3 ? "broken-\($0)" : "event-\($0)" } + ["event-0"]
+            let outcomes = await withTaskGroup(of: (String, Result<CommitOutcome, any Error>).self) { group in
+                for id in ids {
+                    group.addTask {
+                        let record = LocalEntitlement(id: try! EntitlementID("E-\(id)"), accountID: nil, resource: Entitlement(state: .active))
+                        do {
+                            return (id, .success(try await queue.commit(StoreCommit(eventID: id, entitlements: [record]))))
+                        } catch {
+                            return (id, .failure(error))
+                        }
+                    }
+                }
+                return await group.reduce(into: [(String, Result<CommitOutcome, any Error>)]()) { $0.append($1) }
+            }
+            for (id, outcome) in outcomes where id.hasPrefix("broken") {
+                #expect(throws: Broken.self) { try outcome.get() }
+                #expect(try await store.isProcessed(eventID: id) == false, "\(id) rolled back")
+                #expect(try await store.entitlement(EntitlementID("E-\(id)")) == nil)
+            }
+            let good = outcomes.filter { !$0.0.hasPrefix("broken") }
+            #expect(good.filter { (try? $0.1.get()) == .committed }.count == 36, "36 distinct events committed")
+            #expect(good.filter { (try? $0.1.get()) == .alreadyProcessed }.count == 1, "event-0 twice: once")
+            for (id, _) in good { #expect(try await store.isProcessed(eventID: id), "\(id)") }
+            let transactions = await queue.transactions
+            #expect(transactions < 10, "41 concurrent commits in \(transactions) transactions")
+        }
+    }
+}
