@@ -153,30 +153,14 @@ extension BenchCommand {
             storeURL: String,
             directory: URL
         ) async throws -> [Process] {
-            let keyFile = directory.appendingPathComponent("key.json")
-            try emulator.serviceAccountKeyFile(base: base).json().write(to: keyFile)
             var settings = [
-                "ENTITLE_GOOGLE_BASE_URL": base.absoluteString, "ENTITLE_GOOGLE_CREDENTIALS": keyFile.path,
-                "ENTITLE_PROVIDER_ID": EmulatorOptions().provider.rawValue, "ENTITLE_SUBSCRIPTION": subscription,
-                "ENTITLE_SIGNUP_AUDIENCES": "localhost", "ENTITLE_STORE_URL": storeURL, "ENTITLE_HTTP_PORT": "0",
-                "ENTITLE_ENTITLEMENT_POLICY": "automatic", "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
+                "ENTITLE_SUBSCRIPTION": subscription, "ENTITLE_STORE_URL": storeURL, "ENTITLE_ENTITLEMENT_POLICY": "automatic",
+                "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
             ]
             if let workers { settings["ENTITLE_PULL_WORKERS"] = "\(workers)" }
-            let environment = ProcessInfo.processInfo.environment.merging(settings, uniquingKeysWith: { _, bench in bench })
             try await Self.resetRequests(base)
-            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             let children = try (0..<replicas).map { index in
-                let process = Process()
-                process.executableURL = executable
-                process.arguments = ["serve"]
-                process.environment = environment
-                let log = directory.appendingPathComponent("serve-\(index).log")
-                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-                let handle = try FileHandle(forWritingTo: log)
-                process.standardOutput = handle
-                process.standardError = handle
-                try process.run()
-                return process
+                try BenchCommand.serve(emulator, base: base, settings: settings, directory: directory, name: "\(index)")
             }
             let deadline = ContinuousClock.now + .seconds(60)
             while try await Self.requests(base)["pubsub.pull", default: 0] < replicas {

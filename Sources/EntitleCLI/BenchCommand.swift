@@ -48,10 +48,15 @@ struct BenchCommand: AsyncParsableCommand {
     struct UsagePass: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "usage-pass",
-            abstract: "One usage reporting pass over N active entitlements, each with usage in the last hour: requests and time."
+            abstract: "One usage reporting pass over N active entitlements, each with usage in the last hour: requests, time and memory.",
+            discussion: """
+                Buys and approves N entitlements, records an hour of usage for each in a new SQLite file, \
+                then starts `entitle serve` on it, whose first usage pass seals, checks and reports it all; \
+                prints the pass's time, requests to Service Control, and the process's CPU time and peak memory.
+                """
         )
         @Option(help: "Active entitlements, each with one metric's usage to report.") var entitlements = 10_000
-        @Option(help: "Checks in flight at once (and purchases during set-up).") var concurrency = 16
+        @Option(help: "Purchases in flight at once during set-up.") var concurrency = 16
 
         func run() async throws {
             try await BenchCommand.withEmulator(measure)
@@ -69,17 +74,62 @@ struct BenchCommand: AsyncParsableCommand {
                 let id = try await Self.purchase(base, token: token, account: "BENCH-\(index)")
                 try await procurement.approveEntitlement(id)
             }
-            let store = try await SQLiteStore(path: directory.appendingPathComponent("entitle.sqlite").path)
-            var local: [LocalEntitlement] = []
-            for try await entitlement in procurement.entitlements(pageSize: 1000) {
-                if let id = entitlement.id { local.append(LocalEntitlement(id: id, accountID: entitlement.accountID, resource: entitlement)) }
+            let path = directory.appendingPathComponent("entitle.sqlite").path
+            let total = try await Self.store(procurement, at: path)
+            print("set-up: \(total) active entitlements with usage in \(ContinuousClock.now - setup)")
+
+            try await Notifications.resetRequests(base)
+            let started = ContinuousClock.now
+            let child = try BenchCommand.serve(
+                emulator,
+                base: base,
+                settings: [
+                    "ENTITLE_STORE_URL": path, "ENTITLE_DELIVERY": "push", "ENTITLE_PUSH_SERVICE_ACCOUNT": "bench@vendor.iam.gserviceaccount.com",
+                    "ENTITLE_USAGE_REPORT_INTERVAL_SECONDS": "3600", "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
+                ],
+                directory: directory,
+                name: "usage"
+            )
+            defer {
+                if child.isRunning { child.terminate() }
+                child.waitUntilExit()
             }
+            let reader = try await SQLiteStore(path: path)
+            var peak = 0
+            var cpu = 0.0
+            while true {
+                try await Task.sleep(for: .milliseconds(200))
+                guard child.isRunning else { throw ValidationError("entitle serve stopped; its log: \(directory.path)/serve-usage.log") }
+                peak = ProcessUsage.peakRSS(pid: child.processIdentifier) ?? peak
+                cpu = ProcessUsage.cpuSeconds(pid: child.processIdentifier) ?? cpu
+                if try await reader.counts().usageOperations["reported", default: 0] >= total { break }
+                guard ContinuousClock.now - started < .seconds(1800) else { throw ValidationError("the pass did not end within 30 minutes") }
+            }
+            let elapsed = ContinuousClock.now - started
+            let requests = try await Notifications.requests(base)
+            #if DEBUG
+            let build = "debug"
+            #else
+            let build = "release"
+            #endif
+            print(
+                "usage pass over \(total) entitlements by entitle serve (\(build) build): \(total) operations reported in \(elapsed) from start-up, "
+                    + "\(requests["servicecontrol.check", default: 0]) check requests, \(requests["servicecontrol.report", default: 0]) report requests"
+            )
+            print(String(format: "  entitle serve: %.1f s of CPU, peak memory %.1f MB", cpu, Double(peak) / 1e6))
+        }
+
+        /// Copies every entitlement Google has into a new store, with one hour of usage each, a
+        /// page at a time. Returns how many.
+        static func store(_ procurement: ProcurementClient, at path: String) async throws -> Int {
+            let store = try await SQLiteStore(path: path)
             let now = Timestamp(Date())
             let hour = UsageWindow.containing(now.adding(seconds: -3600), length: 3600).start
-            for start in stride(from: 0, to: local.count, by: 1000) {
-                let chunk = Array(local[start..<min(start + 1000, local.count)])
-                _ = try await store.commit(StoreCommit(entitlements: chunk))
-                let usage = chunk.map {
+            var page: [LocalEntitlement] = []
+            var total = 0
+            func flush() async throws {
+                _ = try await store.commit(StoreCommit(entitlements: page))
+                let usage = page.map {
                     UsageSubmission(
                         entitlementID: $0.id,
                         metric: "requests",
@@ -89,25 +139,16 @@ struct BenchCommand: AsyncParsableCommand {
                     )
                 }
                 _ = try await store.recordUsage(usage, app: "bench", windowLength: 3600, at: now)
+                total += page.count
+                page = []
             }
-            print("set-up: \(local.count) active entitlements with usage in \(ContinuousClock.now - setup)")
-
-            let reporter = UsageReporter(
-                store: store,
-                serviceControl: ServiceControlClient(baseURL: endpoints.serviceControl, transport: transport),
-                settings: .init(checkConcurrency: concurrency),
-                logger: logger
-            )
-            let started = ContinuousClock.now
-            let summary = try await reporter.pass()
-            let elapsed = ContinuousClock.now - started
-            print(
-                "usage pass over \(local.count) entitlements: \(summary.sealed) operations sealed, \(summary.checks) check requests (\(concurrency) at a time), \(summary.reportRequests) report requests, \(summary.reported) reported, in \(elapsed)"
-            )
-            let again = ContinuousClock.now
-            let idle = try await reporter.pass()
-            print("next pass (nothing to send): \(idle.checks) checks, \(idle.reportRequests) reports, in \(ContinuousClock.now - again)")
-            guard summary.reported == local.count else { throw ExitCode.failure }
+            for try await entitlement in procurement.entitlements(pageSize: 1000) {
+                guard let id = entitlement.id else { continue }
+                page.append(LocalEntitlement(id: id, accountID: entitlement.accountID, resource: entitlement))
+                if page.count == 1000 { try await flush() }
+            }
+            if !page.isEmpty { try await flush() }
+            return total
         }
 
         static func purchase(_ base: URL, token: String, account: String) async throws -> EntitlementID {

@@ -93,6 +93,13 @@ public protocol Store: Sendable {
     func resealUsage(_ id: EntitlementID, cancelledAt: Timestamp, sealing: UsageSealing, at: Timestamp) async throws -> [UsageOperationRecord]
     /// Operations with these statuses, oldest window first.
     func usageOperations(statuses: [UsageOperationRecord.Status], entitlement: EntitlementID?, limit: Int) async throws -> [UsageOperationRecord]
+    /// A page for a reporting pass: all the operations with these statuses of the first
+    /// `entitlements` entitlements (by id) after `after` that have any, by entitlement then window.
+    func usageOperations(
+        statuses: [UsageOperationRecord.Status],
+        entitlementsAfter after: EntitlementID?,
+        entitlements: Int
+    ) async throws -> [UsageOperationRecord]
     func usageOperation(id: String) async throws -> UsageOperationRecord?
     /// Applies the updates in one transaction; a reported operation moves its entitlement's
     /// `reportedUntil` forward.

@@ -9,6 +9,7 @@ extension StoreConformance {
         "usage: one operation per entitlement, metric, labels and window; late usage goes to the first open window; a final window ends at the cancellation":
             usageSealing,
         "usage: a reported operation is never changed again and moves reportedUntil; a block is set once per episode": usageOutcomes,
+        "usage: sealing a chunk at a time and reading due operations a page of entitlements at a time covers each entitlement once": usageChunks,
     ]
 
     static let hour: Int64 = 3600
@@ -118,5 +119,60 @@ extension StoreConformance {
         try require(try await store.setUsageBlocked(id, reason: "BILLING_DISABLED", at: base, audit: audit, callback: nil), "blocked")
         try require(!(try await store.setUsageBlocked(id, reason: "BILLING_DISABLED", at: base, audit: audit, callback: nil)), "once")
         try require(try await store.setUsageBlocked(id, reason: nil, at: base, audit: audit, callback: nil), "unblocked")
+    }
+}
+
+extension StoreConformance {
+    /// Seven entitlements with closed windows (two of them also cancelled, with later usage),
+    /// sealed three at a time, then read two entitlements a page: every entitlement once, in id order.
+    static func usageChunks(_ store: any Store) async throws {
+        // Ids that sort differently as bytes and in a natural-language collation ("a-b" vs "aa").
+        let ids = try ["k-1", "k-2", "k-a", "kA", "k_b", "ka", "k0"].map { try EntitlementID(unique($0)) }
+        for (index, id) in ids.enumerated() {
+            _ = try await store.recordUsage([submission(id, "requests", 1, at: 10, key: "c\(index)")], app: "a", windowLength: hour, at: base)
+        }
+        let finals = [ids[1]: base.adding(seconds: hour + 600), ids[5]: base.adding(seconds: hour + 900)]
+        for id in finals.keys {
+            _ = try await store.recordUsage(
+                [submission(id, "requests", 2, at: hour + 60, key: "late-\(id.rawValue)")],
+                app: "a",
+                windowLength: hour,
+                at: base
+            )
+        }
+        var chunk = sealing(at: hour + 1000, finals: finals)
+        chunk.limit = 3
+        var sealed: [EntitlementID: Int] = [:]
+        var chunks = 0
+        repeat {
+            let result = try await store.sealUsage(chunk, at: base.adding(seconds: hour + 1000))
+            try require(result.failures.isEmpty, "\(result.failures)")
+            for operation in result.operations { sealed[operation.entitlementID, default: 0] += 1 }
+            // Here every final has a closed window too, so no chunk needs more than the limit.
+            try require(Set(result.operations.map(\.entitlementID)).count <= 3, "a chunk of at most three: \(result.operations.map(\.entitlementID))")
+            chunks += 1
+            try require(chunks <= ids.count, "sealing ends")
+            chunk.after = result.next
+        } while chunk.after != nil
+        // One operation for each entitlement's first hour, and one for a final's last (short) window.
+        try require(sealed == Dictionary(uniqueKeysWithValues: ids.map { ($0, finals[$0] == nil ? 1 : 2) }), "\(sealed)")
+        try require(chunks == 3, "three chunks of at most three: \(chunks)")
+        let again = try await store.sealUsage(sealing(at: hour + 1000, finals: finals), at: base.adding(seconds: hour + 1000))
+        try require(again.operations.isEmpty, "all sealed: \(again.operations)")
+
+        var seen: [EntitlementID] = []
+        var after: EntitlementID?
+        while true {
+            let page = try await store.usageOperations(statuses: [.pending], entitlementsAfter: after, entitlements: 2)
+            guard let last = page.last?.entitlementID else { break }
+            let entitlements = page.map(\.entitlementID).reduce(into: [EntitlementID]()) { if $0.last != $1 { $0.append($1) } }
+            try require(entitlements.count <= 2, "a page of two entitlements: \(entitlements)")
+            seen += entitlements
+            after = last
+        }
+        try require(
+            seen == ids.sorted { Array($0.rawValue.utf8).lexicographicallyPrecedes(Array($1.rawValue.utf8)) },
+            "each once, in byte order: \(seen)"
+        )
     }
 }

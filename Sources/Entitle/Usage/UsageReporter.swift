@@ -125,17 +125,43 @@ public struct UsageReporter: Service {
         }
     }
 
+    /// Entitlements sealed, and then checked and reported, together.
+    static let chunkSize = 1000
+
     private func unlockedPass() async throws -> PassSummary {
         var summary = PassSummary()
         let time = now()
-        let sealed = try await store.sealUsage(sealing(cutoff: time, finals: try await finals(at: time)), at: time)
-        summary.sealed = sealed.operations.count
-        summary.sealingFailures = sealed.failures.count
-        for (id, reason) in sealed.failures.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            logger.error("usage of one entitlement could not be sealed; the others were", metadata: ["entitlement": "\(id)", "error": "\(reason)"])
+        // A chunk of entitlements at a time, sealed then sent: memory stays bounded however many
+        // there are, and each sealing transaction is short (notification commits wait for it).
+        var chunk = sealing(cutoff: time, finals: try await finals(at: time))
+        chunk.limit = Self.chunkSize
+        repeat {
+            let sealed = try await store.sealUsage(chunk, at: time)
+            summary.sealed += sealed.operations.count
+            summary.sealingFailures += sealed.failures.count
+            for (id, reason) in sealed.failures.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                logger.error(
+                    "usage of one entitlement could not be sealed; the others were",
+                    metadata: ["entitlement": "\(id)", "error": "\(reason)"]
+                )
+            }
+            chunk.after = sealed.next
+        } while chunk.after != nil
+        var ended: Set<EntitlementID> = []
+        var after: EntitlementID?
+        while true {
+            let due = try await store.usageOperations(
+                statuses: [.pending, .unknown, .checkFailed],
+                entitlementsAfter: after,
+                entitlements: Self.chunkSize
+            )
+            guard let last = due.last?.entitlementID else { break }
+            ended.formUnion(try await round(due, &summary))
+            // Google refuses Entitle itself: the next chunks would be refused too (and a later
+            // chunk's passing check must not lift the block this one found).
+            if summary.accessDenied { break }
+            after = last
         }
-        let due = try await store.usageOperations(statuses: [.pending, .unknown, .checkFailed], entitlement: nil, limit: Int.max)
-        let ended = try await round(due, &summary)
         // Refused because the entitlement ended: re-read it; if it was cancelled inside windows
         // sealed before Entitle knew, those are sealed again and sent in this pass.
         guard let refresh, !ended.isEmpty else { return summary }

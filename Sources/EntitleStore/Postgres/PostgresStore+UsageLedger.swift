@@ -22,6 +22,26 @@ extension PostgresStore {
         }
     }
 
+    public func usageOperations(
+        statuses: [UsageOperationRecord.Status],
+        entitlementsAfter after: EntitlementID?,
+        entitlements: Int
+    ) async throws -> [UsageOperationRecord] {
+        let wanted = (statuses.isEmpty ? UsageOperationRecord.Status.allCases : statuses).map(\.rawValue)
+        return try await read { connection in
+            try await rows(
+                """
+                SELECT * FROM usage_operation WHERE status = ANY(\(wanted)) AND entitlement_id IN (
+                    SELECT DISTINCT entitlement_id COLLATE "C" FROM usage_operation WHERE status = ANY(\(wanted))
+                        AND entitlement_id COLLATE "C" > \(after?.rawValue ?? "")
+                    ORDER BY 1 LIMIT \(min(entitlements, Int(Int32.max))))
+                ORDER BY entitlement_id COLLATE "C", window_start, metric, labels
+                """,
+                on: connection
+            ).map(Self.usageOperation)
+        }
+    }
+
     public func usageOperation(id: String) async throws -> UsageOperationRecord? {
         try await read { try await rows("SELECT * FROM usage_operation WHERE id = \(id)", on: $0).first.map(Self.usageOperation) }
     }

@@ -12,12 +12,18 @@ extension PostgresStore {
         let length = sealing.windowLength * 1_000_000
         let closed = try await read { connection in
             try await rows(
-                "SELECT DISTINCT entitlement_id FROM usage_record WHERE operation_id IS NULL AND window_start + \(length) <= \(sealing.cutoff.micros)",
+                """
+                SELECT DISTINCT entitlement_id COLLATE "C" AS entitlement_id FROM usage_record
+                WHERE operation_id IS NULL AND window_start + \(length) <= \(sealing.cutoff.micros)
+                    AND entitlement_id COLLATE "C" > \(sealing.after?.rawValue ?? "")
+                ORDER BY 1 LIMIT \(min(sealing.limit ?? Int(Int32.max), Int(Int32.max)))
+                """,
                 on: connection
             ).map { try EntitlementID($0.get("entitlement_id", as: String.self)) }
         }
-        let ids = Set(closed).union(sealing.finals.keys).sorted { $0.rawValue < $1.rawValue }
         var result = UsageSealingResult()
+        // The same chunking as SQLite's (byte order: COLLATE "C").
+        let ids = sealing.chunk(closed, next: &result.next)
         for start in stride(from: 0, to: ids.count, by: Self.sealingBatch) {
             let batch = Array(ids[start..<min(start + Self.sealingBatch, ids.count)])
             let sealed = try await write { connection in

@@ -185,6 +185,10 @@ public struct UsageSealing: Sendable {
     /// The operation id of entitlement × metric × labels (canonical JSON) × window (an
     /// entitlement's last window ends early, at its cancellation).
     public var operationID: @Sendable (EntitlementID, String, String, UsageWindow) -> String
+    /// A pass seals a chunk at a time: only entitlements after this one (by id)…
+    public var after: EntitlementID?
+    /// …and at most this many of them; nil: all.
+    public var limit: Int?
 
     public init(
         cutoff: Timestamp,
@@ -199,11 +203,29 @@ public struct UsageSealing: Sendable {
     }
 }
 
+extension UsageSealing {
+    /// One chunk's entitlements: `closed` (those with closed windows after `after`, in id order, at
+    /// most `limit`) and the finals between `after` and the chunk's end (a final past a full
+    /// chunk's last id waits for the next chunk).
+    func chunk(_ closed: [EntitlementID], next: inout EntitlementID?) -> [EntitlementID] {
+        let full = limit.map { closed.count >= $0 } ?? false
+        let bound = full ? closed.last : nil
+        next = bound
+        let ending = self.finals.keys.filter { id in
+            (after.map { id.rawValue > $0.rawValue } ?? true) && (bound.map { id.rawValue <= $0.rawValue } ?? true)
+        }
+        return Set(closed).union(ending).sorted { $0.rawValue < $1.rawValue }
+    }
+}
+
 /// What a sealing pass did: the operations written, and the entitlements it could not seal (each
 /// with why; recorded on its cursor, the others sealed all the same).
 public struct UsageSealingResult: Hashable, Sendable {
     public var operations: [UsageOperationRecord]
     public var failures: [EntitlementID: String]
+    /// With a `limit`: the last entitlement of this chunk when more may follow (the next chunk's
+    /// `after`); nil when none is left.
+    public var next: EntitlementID?
 
     public init(operations: [UsageOperationRecord] = [], failures: [EntitlementID: String] = [:]) {
         self.operations = operations

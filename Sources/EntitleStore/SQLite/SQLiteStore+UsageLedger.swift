@@ -23,6 +23,27 @@ extension SQLiteStore {
         }
     }
 
+    public func usageOperations(
+        statuses: [UsageOperationRecord.Status],
+        entitlementsAfter after: EntitlementID?,
+        entitlements: Int
+    ) async throws -> [UsageOperationRecord] {
+        let names = (statuses.isEmpty ? UsageOperationRecord.Status.allCases : statuses).map(\.rawValue)
+        let (wanted, marks) = (StatementArguments(names), Array(repeating: "?", count: names.count).joined(separator: ", "))
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM usage_operation WHERE status IN (\(marks)) AND entitlement_id IN (
+                        SELECT DISTINCT entitlement_id FROM usage_operation WHERE status IN (\(marks)) AND entitlement_id > ?
+                        ORDER BY entitlement_id LIMIT ?)
+                    ORDER BY entitlement_id, window_start, metric, labels
+                    """,
+                arguments: wanted + wanted + [after?.rawValue ?? "", entitlements]
+            ).map(Self.usageOperation)
+        }
+    }
+
     public func usageOperation(id: String) async throws -> UsageOperationRecord? {
         try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM usage_operation WHERE id = ?", arguments: [id]).map(Self.usageOperation)
         }

@@ -11,11 +11,14 @@ extension SQLiteStore {
         return try await pool.write { db in
             let closed = try String.fetchAll(
                 db,
-                sql: "SELECT DISTINCT entitlement_id FROM usage_record WHERE operation_id IS NULL AND window_start + ? <= ?",
-                arguments: [length, sealing.cutoff.micros]
+                sql: """
+                    SELECT DISTINCT entitlement_id FROM usage_record WHERE operation_id IS NULL AND window_start + ? <= ?
+                        AND entitlement_id > ? ORDER BY entitlement_id LIMIT ?
+                    """,
+                arguments: [length, sealing.cutoff.micros, sealing.after?.rawValue ?? "", sealing.limit ?? -1]
             )
-            let ids = Set(try closed.map { try EntitlementID($0) }).union(sealing.finals.keys).sorted { $0.rawValue < $1.rawValue }
             var result = UsageSealingResult()
+            let ids = sealing.chunk(try closed.map { try EntitlementID($0) }, next: &result.next)
             for id in ids {
                 do {
                     try db.inSavepoint {
