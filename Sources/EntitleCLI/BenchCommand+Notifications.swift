@@ -36,21 +36,27 @@ extension BenchCommand {
         @Option(help: "Notifications offered per second while the replicas run (purchases at a third of it); default: a backlog.")
         var rate: Double?
         @Option(help: "Pull workers per replica (ENTITLE_PULL_WORKERS); default: Entitle's.") var workers: Int?
+        @Flag(help: "Pub/Sub pushes to the replica's /pubsub/push (OIDC-verified) instead of its pulling; one replica.") var push = false
+        @OptionGroup var location: BenchEmulatorLocation
 
-        func run() async throws {
-            try await BenchCommand.withEmulator(measure)
+        func validate() throws {
+            if push, replicas != 1 { throw ValidationError("--push delivers to one endpoint: use --replicas 1") }
         }
 
-        private func measure(_ emulator: MarketplaceEmulator, _ options: EmulatorOptions, _ directory: URL, _ logger: Logger) async throws {
-            let base = await emulator.baseURL()
-            let subscription = "projects/vendor/subscriptions/bench"
-            let witness = "projects/vendor/subscriptions/bench-witness"
-            let key = try ServiceAccountKey(try await emulator.serviceAccountKeyFile())
-            let transport = GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key, logger: logger), logger: logger)
-            let pubsub = PubSubClient(baseURL: GoogleEndpoints.emulator(at: base).pubSub, transport: transport)
-            // The witness receives every notification too: its publish times, by event id.
-            for name in [subscription, witness] { _ = try await pubsub.createSubscription(name, PubSubSubscription(topic: options.topic)) }
-            let token = await emulator.mintAccessToken()
+        func run() async throws {
+            try await BenchCommand.withTarget(location, measure)
+        }
+
+        private func measure(_ target: BenchTarget, _ directory: URL, _ logger: Logger) async throws {
+            let base = target.base
+            let subscription = "projects/vendor/subscriptions/bench-\(UUID().uuidString.prefix(8).lowercased())"
+            let witness = subscription + "-witness"
+            let pubsub = PubSubClient(baseURL: GoogleEndpoints.emulator(at: base).pubSub, transport: try target.transport(logger))
+            // The witness receives every notification too: its publish times, by event id. The
+            // bench's own subscription gathers the backlog; with --push it is made a push one once
+            // the replica listens.
+            for name in [subscription, witness] { _ = try await pubsub.createSubscription(name, PubSubSubscription(topic: target.topic)) }
+            let token = ""
             if rate == nil { try await Self.buy(0..<purchases, base: base, token: token) }
             let storeURL = store ?? directory.appendingPathComponent("entitle.sqlite").path
             let reader = try await EntitleServer.openStore(
@@ -64,7 +70,7 @@ extension BenchCommand {
             guard try await reader.entitlements(state: nil, after: nil, limit: 1).isEmpty else {
                 throw ValidationError("--store must name an empty database")
             }
-            let children = try await startReplicas(emulator, base: base, subscription: subscription, storeURL: storeURL, directory: directory)
+            let children = try await startReplicas(target, pubsub: pubsub, subscription: subscription, storeURL: storeURL, directory: directory)
             defer {
                 for child in children where child.isRunning { child.terminate() }
                 for child in children { child.waitUntilExit() }
@@ -93,7 +99,7 @@ extension BenchCommand {
             let build = "release"
             #endif
             let kind = (try? StoreLocation(parsing: storeURL)).map { if case .postgres = $0 { "PostgreSQL" } else { "SQLite" } } ?? "?"
-            let offered = rate.map { String(format: ", %.0f/s offered", $0) } ?? ", a backlog"
+            let offered = (rate.map { String(format: ", %.0f/s offered", $0) } ?? ", a backlog") + (push ? ", pushed" : ", pulled")
             print(
                 String(
                     format: "notifications: %d processed (%d purchases%@) by %d replica(s) on %@ in %.2f s: %.0f/s (%@ build)",
@@ -117,8 +123,9 @@ extension BenchCommand {
                 let used = zip(start, end).map { ($1 - $0) * 1000 / Double(events.count) }
                 print(
                     String(
-                        format: "  CPU per notification: Entitle %.3f ms, emulator and buyers %.3f ms (first to last notification)",
+                        format: "  CPU per notification: Entitle %.3f ms, %@ %.3f ms (first to last notification)",
                         used[0],
+                        target.inProcess ? "emulator and buyers" : "buyers",
                         used[1]
                     )
                 )
@@ -135,20 +142,24 @@ extension BenchCommand {
                     )
                 )
             }
+            // An emulator elsewhere keeps running: it should not keep the bench's subscriptions.
+            for name in [subscription, witness] { try? await pubsub.deleteSubscription(name) }
             let peak = peaks.max() ?? 0
             print(
                 String(
-                    format: "  peak memory: Entitle %.1f MB (largest replica), emulator and buyers %.1f MB",
+                    format: "  peak memory: Entitle %.1f MB (largest replica), %@ %.1f MB",
                     Double(peak) / 1e6,
+                    target.inProcess ? "emulator and buyers" : "buyers",
                     Double(ProcessUsage.selfPeakRSS()) / 1e6
                 )
             )
         }
 
-        /// Starts the `entitle serve` processes and returns once each has asked Pub/Sub for messages.
+        /// Starts the `entitle serve` processes and returns once each has asked Pub/Sub for
+        /// messages, or with --push, once it answers and the subscription pushes to it.
         private func startReplicas(
-            _ emulator: MarketplaceEmulator,
-            base: URL,
+            _ target: BenchTarget,
+            pubsub: PubSubClient,
             subscription: String,
             storeURL: String,
             directory: URL
@@ -158,26 +169,52 @@ extension BenchCommand {
                 "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
             ]
             if let workers { settings["ENTITLE_PULL_WORKERS"] = "\(workers)" }
-            try await Self.resetRequests(base)
+            let email = try ServiceAccountKey.load(from: target.keyFile).client_email
+            let port = try BenchCommand.freePort()
+            let endpoint = "http://127.0.0.1:\(port)/" + PubSubPushController.path
+            if push {
+                settings["ENTITLE_DELIVERY"] = "push"
+                settings["ENTITLE_PUSH_SERVICE_ACCOUNT"] = email
+                settings["ENTITLE_PUSH_AUDIENCE"] = endpoint
+                settings["ENTITLE_HTTP_PORT"] = "\(port)"
+            }
+            try await Self.resetRequests(target.base)
             let children = try (0..<replicas).map { index in
-                try BenchCommand.serve(emulator, base: base, settings: settings, directory: directory, name: "\(index)")
+                try BenchCommand.serve(target, settings: settings, directory: directory, name: "\(index)")
             }
             let deadline = ContinuousClock.now + .seconds(60)
-            while try await Self.requests(base)["pubsub.pull", default: 0] < replicas {
+            while !(try await started(target, port: port)) {
                 guard ContinuousClock.now < deadline, children.allSatisfy(\.isRunning) else {
-                    throw ValidationError("the replicas did not start pulling; their logs: \(directory.path)/serve-*.log")
+                    throw ValidationError("the replicas did not start; their logs: \(directory.path)/serve-*.log")
                 }
                 try await Task.sleep(for: .milliseconds(20))
+            }
+            if push {
+                try await pubsub.modifyPushConfig(
+                    subscription,
+                    PubSubSubscription.PushConfig(pushEndpoint: endpoint, oidcToken: .init(serviceAccountEmail: email, audience: endpoint))
+                )
             }
             return children
         }
 
+        /// Pulling: every replica has pulled once. Push: the replica answers its health check.
+        private func started(_ target: BenchTarget, port: Int) async throws -> Bool {
+            guard push else { return try await Self.requests(target.base)["pubsub.pull", default: 0] >= replicas }
+            let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2))
+            return response?.status == .ok
+        }
+
         /// Buys one entitlement per index, 16 at a time, or at `perSecond` (each on time, whatever
         /// the ones before it are doing).
+        /// Accounts are new in every run (an emulator elsewhere outlives runs, and a known account
+        /// has no ACCOUNT_ACTIVE to announce).
+        static let run = UUID().uuidString.prefix(8).lowercased()
+
         static func buy(_ range: Range<Int>, base: URL, token: String, perSecond: Double? = nil) async throws {
             guard let perSecond else {
                 try await UsagePass.concurrently(range, width: 16) { index in
-                    _ = try await UsagePass.purchase(base, token: token, account: "BENCH-\(index)")
+                    _ = try await UsagePass.purchase(base, token: token, account: "BENCH-\(run)-\(index)")
                 }
                 return
             }
@@ -185,7 +222,7 @@ extension BenchCommand {
             try await withThrowingDiscardingTaskGroup { group in
                 for index in range {
                     try await Task.sleep(until: start + .seconds(Double(index - range.lowerBound) / perSecond))
-                    group.addTask { _ = try await UsagePass.purchase(base, token: token, account: "BENCH-\(index)") }
+                    group.addTask { _ = try await UsagePass.purchase(base, token: token, account: "BENCH-\(run)-\(index)") }
                 }
             }
         }

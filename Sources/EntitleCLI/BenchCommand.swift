@@ -57,21 +57,24 @@ struct BenchCommand: AsyncParsableCommand {
         )
         @Option(help: "Active entitlements, each with one metric's usage to report.") var entitlements = 10_000
         @Option(help: "Purchases in flight at once during set-up.") var concurrency = 16
+        @OptionGroup var location: BenchEmulatorLocation
 
         func run() async throws {
-            try await BenchCommand.withEmulator(measure)
+            try await BenchCommand.withTarget(location, measure)
         }
 
-        private func measure(_ emulator: MarketplaceEmulator, _ options: EmulatorOptions, _ directory: URL, _ logger: Logger) async throws {
-            let base = await emulator.baseURL()
+        private func measure(_ target: BenchTarget, _ directory: URL, _ logger: Logger) async throws {
+            let base = target.base
             let endpoints = GoogleEndpoints.emulator(at: base)
-            let key = try ServiceAccountKey(try await emulator.serviceAccountKeyFile())
-            let transport = GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key, logger: logger), logger: logger)
-            let procurement = ProcurementClient(provider: options.provider, baseURL: endpoints.procurement, transport: transport)
-            let token = await emulator.mintAccessToken()
+            let procurement = ProcurementClient(
+                provider: try ProviderID(target.provider),
+                baseURL: endpoints.procurement,
+                transport: try target.transport(logger)
+            )
+            let token = ""
             let setup = ContinuousClock.now
             try await Self.concurrently(0..<entitlements, width: concurrency) { index in
-                let id = try await Self.purchase(base, token: token, account: "BENCH-\(index)")
+                let id = try await Self.purchase(base, token: token, account: "BENCH-\(Notifications.run)-\(index)")
                 try await procurement.approveEntitlement(id)
             }
             let path = directory.appendingPathComponent("entitle.sqlite").path
@@ -81,8 +84,7 @@ struct BenchCommand: AsyncParsableCommand {
             try await Notifications.resetRequests(base)
             let started = ContinuousClock.now
             let child = try BenchCommand.serve(
-                emulator,
-                base: base,
+                target,
                 settings: [
                     "ENTITLE_STORE_URL": path, "ENTITLE_DELIVERY": "push", "ENTITLE_PUSH_SERVICE_ACCOUNT": "bench@vendor.iam.gserviceaccount.com",
                     "ENTITLE_USAGE_REPORT_INTERVAL_SECONDS": "3600", "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
@@ -157,7 +159,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             var request = HTTPClientRequest(url: base.appendingPathComponent("emulator/v1/purchases").absoluteString)
             request.method = .POST
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            if !token.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
             request.headers.add(name: "Content-Type", value: "application/json")
             let body = ["product": "example-messaging-service", "plan": "basic", "account": account]
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))

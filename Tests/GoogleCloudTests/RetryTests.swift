@@ -41,6 +41,22 @@ import Testing
         }
     }
 
+    @Test("a call cancelled while Google is slow ends at once with CancellationError, not after the answer and not retried")
+    func cancelledWhileWaiting() async throws {
+        try await EmulatorHarness.withEmulator { running in
+            let clients = try await EmulatorClients(running)
+            let purchase = try await clients.buy()
+            _ = try await clients.credentials.accessToken()
+            try await clients.setFaults(FaultPlan(rules: [.init(api: .procurement, latencyMilliseconds: 5000)]))
+            let start = ContinuousClock.now
+            let read = Task { try await clients.procurement.entitlement(purchase.entitlement) }
+            try await Task.sleep(for: .milliseconds(300))
+            read.cancel()
+            await #expect(throws: CancellationError.self) { try await read.value }
+            #expect(ContinuousClock.now - start < .seconds(3), "\(ContinuousClock.now - start)")
+        }
+    }
+
     @Test("a 429 with Retry-After is waited out, not retried at the policy's few milliseconds")
     func retryAfterHonoured() async throws {
         try await EmulatorHarness.withEmulator { running in

@@ -79,17 +79,17 @@ public struct GoogleAPITransport: Sendable {
         let name = observer.map { _ in GoogleCall.name(method.rawValue, url) }
         var attempt = 0
         let http = try await RetryLoop.run(policy: retryPolicy, safety: safety, logger: logger, what: "\(method) \(url.path)") {
-            var request = HTTPClientRequest(url: url.absoluteString)
-            request.method = method
-            request.headers.add(name: "User-Agent", value: userAgent)
-            request.headers.add(name: "Accept", value: "application/json")
+            var headers: HTTPHeaders = ["User-Agent": userAgent, "Accept": "application/json"]
             let token = try await credentials.accessToken()
             lastToken = token
-            if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-            if let payload {
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(bytes: payload))
-            }
+            if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
+            if payload != nil { headers.add(name: "Content-Type", value: "application/json") }
+            let request = try HTTPClient.Request(
+                url: url.absoluteString,
+                method: method,
+                headers: headers,
+                body: payload.map { .byteBuffer(ByteBuffer(bytes: $0)) }
+            )
             guard let observer, let name else { return try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout) }
             attempt += 1
             let started = ContinuousClock.now

@@ -46,6 +46,32 @@ enum RetryLoop {
         }
     }
 
+    /// Sends a call and reads the whole answer at once with AsyncHTTPClient's future API: the
+    /// answer reaches the waiting task in one hop, where the streaming API resumes it for the
+    /// head and again for the body (thread hand-offs were a large share of the CPU per
+    /// notification).
+    static func exchange(_ client: HTTPClient, _ request: HTTPClient.Request, timeout: Duration) async throws -> HTTPExchange {
+        let task = client.execute(
+            request: request,
+            delegate: ResponseAccumulator(request: request, maxBodySize: maxResponseBytes),
+            deadline: .now() + .nanoseconds(Int64(timeout.seconds * 1e9))
+        )
+        do {
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            return HTTPExchange(
+                status: Int(response.status.code),
+                headers: response.headers,
+                body: response.body.map { Array($0.readableBytesView) } ?? []
+            )
+        } catch let error as HTTPClientError where error == .cancelled && Task.isCancelled {
+            throw CancellationError()
+        }
+    }
+
     /// Sends `request` and reads the whole answer.
     static func exchange(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPExchange {
         let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))

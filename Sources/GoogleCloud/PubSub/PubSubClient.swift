@@ -67,6 +67,18 @@ public struct PubSubClient: Sendable {
         try await transport.call(.PUT, url(name), body: subscription, safety: .guardedByState)
     }
 
+    /// `subscriptions.modifyPushConfig`: a pull subscription becomes a push one (or back, with an
+    /// empty config), keeping its backlog.
+    public func modifyPushConfig(_ subscription: String, _ pushConfig: PubSubSubscription.PushConfig) async throws {
+        struct Body: Encodable { var pushConfig: PubSubSubscription.PushConfig }
+        let _: EmptyResponse = try await transport.call(
+            .POST,
+            url(subscription, verb: "modifyPushConfig"),
+            body: Body(pushConfig: pushConfig),
+            safety: .idempotent
+        )
+    }
+
     public func subscription(_ name: String) async throws -> PubSubSubscription {
         try await transport.call(.GET, url(name), safety: .idempotent)
     }

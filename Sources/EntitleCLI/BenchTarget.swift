@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import GoogleCloud
+import Logging
+import MarketplaceCore
+import MarketplaceEmulator
+
+/// Where a benchmark's Google is: the emulator started in the bench's own process, or one running
+/// elsewhere (`entitle emulator --allow-approval-before-signup --print-credentials key.json`), so
+/// the emulator's CPU can be kept off the machine or the process being measured.
+struct BenchTarget: Sendable {
+    var base: URL
+    var topic: String
+    var provider: String
+    /// A service-account key file whose token_uri is this emulator.
+    var keyFile: URL
+    /// The emulator runs in the bench's process (its CPU is the bench's).
+    var inProcess: Bool
+
+    func transport(_ logger: Logger) throws -> GoogleAPITransport {
+        GoogleAPITransport(
+            credentials: try ServiceAccountTokenProvider(key: try ServiceAccountKey.load(from: keyFile), logger: logger),
+            logger: logger
+        )
+    }
+}
+
+/// `--emulator URL --credentials FILE`: an emulator running elsewhere; default: one in this process.
+struct BenchEmulatorLocation: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "An emulator already running, started with --allow-approval-before-signup; default: one in this process.",
+            valueName: "url"
+        )
+    )
+    var emulator: String?
+    @Option(help: ArgumentHelp("With --emulator: the key file it wrote (--print-credentials).", valueName: "file")) var credentials: String?
+    @Option(help: "With --emulator: its Marketplace topic.") var topic = EmulatorOptions().topic
+    @Option(help: "With --emulator: the provider id it answers for.") var provider = EmulatorOptions().provider.rawValue
+
+    func validate() throws {
+        if emulator != nil, credentials == nil { throw ValidationError("--emulator needs --credentials (its --print-credentials file)") }
+        if let emulator, URL(string: emulator)?.host == nil { throw ValidationError("--emulator \(emulator) is not a URL") }
+    }
+}
+
+extension BenchCommand {
+    /// Runs `body` against the emulator `location` names (or one started here) and a temporary
+    /// folder, gone afterwards.
+    static func withTarget(_ location: BenchEmulatorLocation, _ body: (BenchTarget, URL, Logger) async throws -> Void) async throws {
+        guard let url = location.emulator, let credentials = location.credentials else {
+            try await withEmulator { emulator, options, directory, logger in
+                let base = await emulator.baseURL()
+                let keyFile = directory.appendingPathComponent("key.json")
+                try emulator.serviceAccountKeyFile(base: base).json().write(to: keyFile)
+                let target = BenchTarget(base: base, topic: options.topic, provider: options.provider.rawValue, keyFile: keyFile, inProcess: true)
+                try await body(target, directory, logger)
+            }
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "entitle.bench")
+        logger.logLevel = .warning
+        let base = URL(string: url.hasSuffix("/") ? url : url + "/")!
+        let keyFile = URL(fileURLWithPath: credentials)
+        _ = try ServiceAccountKey.load(from: keyFile)
+        try await body(
+            BenchTarget(base: base, topic: location.topic, provider: location.provider, keyFile: keyFile, inProcess: false),
+            directory,
+            logger
+        )
+    }
+}
