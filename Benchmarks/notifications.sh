@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Notifications per second end to end (`entitle bench notifications`): SQLite, then PostgreSQL with
-# one and with three replicas, in one run on this machine. PostgreSQL is a throwaway server started
+# Notifications per second end to end (`entitle bench notifications`): SQLite pulled and pushed,
+# then PostgreSQL with one and with three replicas, in one run on this machine. PostgreSQL is a throwaway server started
 # here (Debian's `postgresql`; as the postgres user when run as root), each run on a new database.
 #   Benchmarks/notifications.sh [debug|release] [PURCHASES]
 set -euo pipefail
@@ -25,6 +25,7 @@ trap 'as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
 server="postgres://postgres@127.0.0.1:$port"
 
 "$entitle" bench notifications --purchases "$purchases"
+"$entitle" bench notifications --purchases "$purchases" --push
 for replicas in 1 3; do
     database="bench_${replicas}_$$"
     as_postgres "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -q -c "CREATE DATABASE $database" >/dev/null

@@ -3,8 +3,8 @@ import GoogleCloud
 import Logging
 import Synchronization
 
-/// Keeps the leases of the messages in hand: every third of the ack deadline, one
-/// `modifyAckDeadline` extends all those held since the last round (a message is worked on
+/// Keeps the leases of the messages in hand: every few seconds, one `modifyAckDeadline` extends
+/// all those held since the last round (a message is worked on
 /// until its commit, and Google's retries can take longer than the deadline). One loop for the
 /// whole service, instead of a task and a timer per message, which cost more CPU than the
 /// extensions they almost never sent.
@@ -22,7 +22,10 @@ final class MessageLeases: Sendable {
         self.logger = logger
     }
 
-    var period: Duration { .seconds(max(1, deadlineSeconds / 3)) }
+    /// A third of the shortest deadline Pub/Sub allows (10 s), whatever Entitle asks for: a
+    /// message arrives with the subscription's own deadline, which may be that short, and must
+    /// be extended before it runs out (a third of Entitle's 60 s would be too late).
+    var period: Duration { .seconds(max(1, min(deadlineSeconds, 10) / 3)) }
 
     func hold(_ ackID: String) { held.withLock { $0[ackID] = .now } }
 

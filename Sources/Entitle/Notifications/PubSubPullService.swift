@@ -14,7 +14,7 @@ public struct PubSubPullService: Service {
         public var subscription: String
         public var workers: Int
         public var batchSize: Int
-        /// The lease each extension asks for; extended every third of it.
+        /// The lease each extension asks for (`MessageLeases` extends every 3 s, or a third of this when shorter).
         public var ackDeadlineSeconds: Int
         /// Sandbox mode: create the subscription on this topic before pulling (an existing one is kept).
         public var createOnTopic: String?
