@@ -34,6 +34,8 @@ public protocol Store: Sendable {
     func entitlements(state: EntitlementState?, after: EntitlementID?, limit: Int) async throws -> [LocalEntitlement]
     /// Outbox items, newest first, optionally with one status.
     func callbacks(status: OutboxItem.Status?, limit: Int) async throws -> [OutboxItem]
+    /// One subject's outbox items (`entitlements/{id}`, `accounts/{id}`), newest first.
+    func callbacks(subject: String, limit: Int) async throws -> [OutboxItem]
     /// Audit rows for a subject (or all when nil), newest first.
     func auditLog(subject: String?, limit: Int) async throws -> [AuditEntry]
 

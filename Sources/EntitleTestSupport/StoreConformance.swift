@@ -22,7 +22,7 @@ public enum StoreConformance {
         "audit rows come back newest first, by subject": auditLog,
         "poison messages are kept with their bytes and reason": poison,
         "erasing an account twice is fine": eraseTwice,
-        "entitlements page by id and filter by state; callbacks list by status": listing,
+        "entitlements page by id and filter by state; callbacks list by status and by subject": listing,
         "sign-up links one customer to the account; erasing removes the personal data and keeps the link": signup,
         "counts for metrics: entitlements by state, callbacks by status, poison": counts,
     ]
@@ -216,6 +216,13 @@ extension StoreConformance {
         try await store.markCallbackFailed(id: item.id, error: "x", nextAttemptAt: nil)
         try require(try await store.callbacks(status: .failed, limit: 10_000).contains { $0.id == item.id }, "listed as failed")
         try require(!(try await store.callbacks(status: .pending, limit: 10_000).contains { $0.id == item.id }), "not as pending")
+        // One entitlement's callbacks, however many newer ones others have.
+        let mine = unique("E")
+        let own = [callback(unique("own"), at: 3, entitlement: mine), callback(unique("own"), at: 5, entitlement: mine)]
+        _ = try await store.commit(StoreCommit(callbacks: own + (0..<30).map { callback(unique("other"), at: 100 + $0) }))
+        let listed = try await store.callbacks(subject: "entitlements/\(mine)", limit: 10)
+        try require(listed.map(\.id) == [own[1].id, own[0].id], "the subject's, newest first: \(listed.map(\.id))")
+        try require(try await store.callbacks(subject: "entitlements/\(mine)", limit: 1).map(\.id) == [own[1].id], "limited")
     }
 
     static func signup(_ store: any Store) async throws {

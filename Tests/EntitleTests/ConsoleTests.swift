@@ -240,6 +240,14 @@ import Testing
             let csrf = try await browser.signIn()
             let list = try await browser.get("admin/callbacks")
             #expect(list.text.contains(callback.id), "\(list.text)")
+            // The entitlement's own page lists its callbacks (read by subject from the store).
+            var own: [OutboxItem] = []
+            try await eventually("the entitlement has a callback", seconds: 20) {
+                own = try await entitle.store.callbacks(status: nil, limit: 100).filter { $0.entitlementID?.rawValue == purchase.entitlementId }
+                return !own.isEmpty
+            }
+            let page = try await browser.get("admin/entitlements/\(purchase.entitlementId)")
+            for item in own { #expect(page.text.contains(item.id), "\(item.id) on \(page.text)") }
             let replayed = try await browser.post("admin/callbacks/\(callback.id)/replay", [("csrf", csrf)])
             #expect(replayed.status == 303 && replayed.headers["location"]?.hasPrefix("/admin/callbacks") == true, "\(replayed)")
             let after = try #require(try await entitle.store.callback(id: callback.id))

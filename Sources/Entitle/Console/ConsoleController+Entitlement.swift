@@ -15,7 +15,7 @@ extension ConsoleController {
             "offer", "offerDuration", "offerEndTime", "newPendingOffer", "newPendingOfferDuration", "newOfferStartTime", "newOfferEndTime",
             "subscriptionEndTime",
         ]
-        let callbacks: [[String: Any]] = try await store.callbacks(status: nil, limit: 2000).filter { $0.entitlementID == id }.map {
+        let callbacks: [[String: Any]] = try await store.callbacks(subject: "entitlements/\(id.rawValue)", limit: 500).map {
             [
                 "id": $0.id, "kind": $0.kind.rawValue, "status": $0.status.rawValue, "attempts": $0.attempts, "lastError": $0.lastError ?? "",
                 "entitlement": id.rawValue,

@@ -39,6 +39,13 @@ extension PostgresStore {
         }
     }
 
+    public func callbacks(subject: String, limit: Int) async throws -> [OutboxItem] {
+        try await read { connection in
+            try await rows("SELECT * FROM outbox WHERE subject = \(subject) ORDER BY created_at DESC, id LIMIT \(limit)", on: connection)
+                .map(Self.outboxItem)
+        }
+    }
+
     public func callback(id: String) async throws -> OutboxItem? {
         try await read { try await rows("SELECT * FROM outbox WHERE id = \(id)", on: $0).first.map(Self.outboxItem) }
     }

@@ -32,6 +32,13 @@ extension SQLiteStore {
         }
     }
 
+    public func callbacks(subject: String, limit: Int) async throws -> [OutboxItem] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE subject = ? ORDER BY created_at DESC, id LIMIT ?", arguments: [subject, limit])
+                .map(Self.outboxItem)
+        }
+    }
+
     public func callback(id: String) async throws -> OutboxItem? {
         try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxItem) }
     }
