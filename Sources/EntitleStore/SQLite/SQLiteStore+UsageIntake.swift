@@ -108,7 +108,9 @@ extension SQLiteStore {
 
     public func usageCursor(_ id: EntitlementID) async throws -> UsageCursor? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM usage_cursor WHERE entitlement_id = ?", arguments: [id.rawValue]).map(Self.usageCursor)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM usage_cursor WHERE entitlement_id = ?"), arguments: [id.rawValue]).map(
+                Self.usageCursor
+            )
         }
     }
 

@@ -83,33 +83,37 @@ extension SQLiteStore {
     static func seal(_ id: EntitlementID, _ sealing: UsageSealing, at: Timestamp, _ db: Database) throws -> [UsageOperationRecord] {
         let length = sealing.windowLength * 1_000_000
         let final = sealing.finals[id] != nil
+        // Cached statements: a pass runs these once per entitlement (and per operation).
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT metric, labels, window_start, quantity FROM usage_record
-                WHERE operation_id IS NULL AND entitlement_id = ? AND (? OR window_start + ? <= ?)
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT metric, labels, window_start, quantity FROM usage_record
+                    WHERE operation_id IS NULL AND entitlement_id = ? AND (? OR window_start + ? <= ?)
+                    """
+            ),
             arguments: [id.rawValue, final, length, sealing.cutoff.micros]
         ).map { UsageSealingPlan.Row(metric: $0["metric"], labels: $0["labels"], windowStart: $0["window_start"], quantity: $0["quantity"]) }
         let plan = try UsageSealingPlan(id, rows: rows, sealing: sealing)
         var written: [UsageOperationRecord] = []
         for operation in plan.operations {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO usage_operation (id, entitlement_id, metric, labels, window_start, window_end, quantity, status, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     operation.id, id.rawValue, operation.metric, operation.labels, operation.window.start.micros, operation.window.end.micros,
                     operation.quantity, at.micros, at.micros,
                 ]
             )
             for start in operation.starts {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE usage_record SET operation_id = ?
                         WHERE operation_id IS NULL AND entitlement_id = ? AND metric = ? AND labels = ? AND window_start = ?
-                        """,
+                        """
+                ).execute(
                     arguments: [operation.id, id.rawValue, operation.metric, operation.labels, start]
                 )
             }
@@ -141,10 +145,9 @@ extension SQLiteStore {
     /// failure of an episode gets an audit row.
     static func recordSealingError(_ id: EntitlementID, _ reason: String?, at: Timestamp, _ db: Database) throws {
         guard let reason else {
-            try db.execute(
-                sql: "UPDATE usage_cursor SET sealing_error = NULL, sealing_error_at = NULL WHERE entitlement_id = ? AND sealing_error IS NOT NULL",
-                arguments: [id.rawValue]
-            )
+            try db.cachedStatement(
+                sql: "UPDATE usage_cursor SET sealing_error = NULL, sealing_error_at = NULL WHERE entitlement_id = ? AND sealing_error IS NOT NULL"
+            ).execute(arguments: [id.rawValue])
             return
         }
         let known = try String?.fetchOne(db, sql: "SELECT sealing_error FROM usage_cursor WHERE entitlement_id = ?", arguments: [id.rawValue]) ?? nil
