@@ -34,9 +34,9 @@ actor AckBatcher {
     func run() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            // Cancelled mid-request, the request would be lost with its acks: it is finished in
-            // a task of its own (the owner cancels this loop at shutdown).
-            if !Task.isCancelled { await Task { await flush() }.value }
+            // The owner cancels this loop at shutdown: a request then still being prepared (its
+            // token fetched) would be dropped with its acks, so it is finished in a task of its own.
+            if !Task.isCancelled, !pending.isEmpty { await Task { await flush() }.value }
         }
     }
 

@@ -4,10 +4,9 @@ import Logging
 import Synchronization
 
 /// Keeps the leases of the messages in hand: every few seconds, one `modifyAckDeadline` extends
-/// all those held since the last round (a message is worked on
-/// until its commit, and Google's retries can take longer than the deadline). One loop for the
-/// whole service, instead of a task and a timer per message, which cost more CPU than the
-/// extensions they almost never sent.
+/// all those held for a whole round (a message is worked on until its commit, and Google's
+/// retries can take longer than the deadline). One loop for the whole service, instead of a task
+/// and a timer per message, which cost more CPU than the extensions they almost never sent.
 final class MessageLeases: Sendable {
     private let held = Mutex<[String: ContinuousClock.Instant]>([:])
     let pubsub: PubSubClient
@@ -33,8 +32,6 @@ final class MessageLeases: Sendable {
     /// hand-back's own deadline is not overwritten by a later round (one already on its way
     /// may still land: the message then comes back after the full deadline instead).
     func release(_ ackID: String) { _ = held.withLock { $0.removeValue(forKey: ackID) } }
-
-    var count: Int { held.withLock { $0.count } }
 
     /// Extends, every `period` until cancelled, the leases of messages held for at least a period.
     func run() async {

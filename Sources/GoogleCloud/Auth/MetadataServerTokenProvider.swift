@@ -26,10 +26,8 @@ public final class MetadataServerTokenProvider: AccessTokenProvider {
         let url = path
         cache = TokenCache {
             try await TokenEndpointResponse.fetch(client: httpClient, policy: retryPolicy, logger: logger) {
-                var request = HTTPClientRequest(url: url)
                 // contract §7.3: the metadata server refuses requests without it.
-                request.headers.add(name: "Metadata-Flavor", value: "Google")
-                return request
+                try HTTPClient.Request(url: url, headers: ["Metadata-Flavor": "Google"])
             }
         }
     }

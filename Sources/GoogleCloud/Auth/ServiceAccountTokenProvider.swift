@@ -36,12 +36,13 @@ public final class ServiceAccountTokenProvider: AccessTokenProvider {
             try await TokenEndpointResponse.fetch(client: httpClient, policy: retryPolicy, logger: logger) {
                 // A fresh assertion per attempt: its iat is the time it is sent.
                 let assertion = try await Self.assertion(key: key, scopes: scopes, audience: url.absoluteString)
-                var request = HTTPClientRequest(url: url.absoluteString)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
                 let form = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)"
-                request.body = .bytes(ByteBuffer(string: form))
-                return request
+                return try HTTPClient.Request(
+                    url: url.absoluteString,
+                    method: .POST,
+                    headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: .byteBuffer(ByteBuffer(string: form))
+                )
             }
         }
     }

@@ -18,7 +18,7 @@ struct TokenEndpointResponse: Decodable {
         client: HTTPClient,
         policy: RetryPolicy,
         logger: Logger,
-        makeRequest: () async throws -> HTTPClientRequest
+        makeRequest: () async throws -> HTTPClient.Request
     ) async throws -> TokenCache.Fetched {
         let exchange = try await RetryLoop.run(policy: policy, safety: .idempotent, logger: logger, what: "access token") {
             try await RetryLoop.exchange(client, try await makeRequest(), timeout: .seconds(30))

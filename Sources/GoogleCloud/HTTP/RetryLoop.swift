@@ -71,11 +71,4 @@ enum RetryLoop {
             throw CancellationError()
         }
     }
-
-    /// Sends `request` and reads the whole answer.
-    static func exchange(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPExchange {
-        let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
-        let body = try await response.body.collect(upTo: maxResponseBytes)
-        return HTTPExchange(status: Int(response.status.code), headers: response.headers, body: Array(body.readableBytesView))
-    }
 }
