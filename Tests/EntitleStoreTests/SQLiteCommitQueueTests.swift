@@ -48,4 +48,35 @@ import Testing
             #expect(transactions < 10, "41 concurrent commits in \(transactions) transactions")
         }
     }
+
+    @Test("when SQLite ends the whole transaction inside one commit, no caller of that batch hears success for rows that are not there")
+    func transactionLost() async throws {
+        try await TemporaryDatabase.withPath { path in
+            let store = try await SQLiteStore(path: path)
+            // Rolls the transaction back as an I/O error or a full disk would, then fails.
+            let queue = SQLiteCommitQueue(pool: store.pool) { commit, db in
+                let outcome = try SQLiteStore.apply(commit, db)
+                if commit.eventID == "lost" {
+                    try db.execute(sql: "ROLLBACK")
+                    throw Broken()
+                }
+                return outcome
+            }
+            let ids = (0..<30).map { "event-\($0)" } + ["lost"]
+            let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+                for id in ids {
+                    group.addTask { (id, (try? await queue.commit(StoreCommit(eventID: id))) == .committed) }
+                }
+                return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(outcomes["lost"] == false)
+            for (id, committed) in outcomes {
+                // Told committed: the row is there; told it failed: it is not (it comes again).
+                #expect(try await store.isProcessed(eventID: id) == committed, "\(id): told \(committed ? "committed" : "failed")")
+            }
+            // The queue goes on after a lost transaction.
+            #expect(try await queue.commit(StoreCommit(eventID: "after")) == .committed)
+            #expect(try await store.isProcessed(eventID: "after"))
+        }
+    }
 }

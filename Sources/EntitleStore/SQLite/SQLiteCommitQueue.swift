@@ -72,7 +72,9 @@ actor SQLiteCommitQueue {
                         outcomes.append(.success(outcome))
                     } catch {
                         // Some errors end the transaction, not just the savepoint: then nothing
-                        // of this batch is written, and every caller must hear so.
+                        // of this batch is written, and every caller must hear so. (GRDB would
+                        // also fail the write at its commit; stopping here keeps the batch's
+                        // later commits from running outside any transaction meanwhile.)
                         guard db.isInsideTransaction else { throw TransactionLost(cause: error) }
                         outcomes.append(.failure(error))
                     }
