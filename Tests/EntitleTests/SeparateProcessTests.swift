@@ -27,9 +27,12 @@ import Testing
     }
 
     struct CallbackBody: Decodable {
+        struct Snapshot: Decodable { var plan: String? }
         var id: String
         var type: String
         var entitlementId: String?
+        /// The entitlement as Google showed it when the transition was decided.
+        var entitlement: Snapshot?
     }
 
     /// What a child `entitle serve` needs: its environment, the store file, a folder for logs.
@@ -227,11 +230,13 @@ import Testing
                 let received = await receiver.requests
                 var bodies: [String: Set<Data>] = [:]
                 var kinds: [String: Set<String>] = [:]
+                var activatedOn: [String: String] = [:]
                 for request in received {
                     let callback = try JSONDecoder().decode(CallbackBody.self, from: request.body)
                     #expect(request.headers["entitle-callback-id"] == callback.id)
                     bodies[callback.id, default: []].insert(request.body)
                     kinds[callback.type, default: []].insert(callback.entitlementId ?? "")
+                    if callback.type == "entitlement.activated" { activatedOn[callback.entitlementId ?? ""] = callback.entitlement?.plan }
                 }
                 #expect(Set(bodies.keys) == Set(outbox.map(\.id)), "received ids equal the outbox's")
                 #expect(bodies.values.allSatisfy { $0.count == 1 }, "a redelivered callback has the same body")
@@ -241,6 +246,14 @@ import Testing
                 // `activated` then announces both (as in the replicas test). Seen once in 7 CI runs.
                 let planChanges = kinds["entitlement.plan_changed"]?.count ?? 0
                 #expect(planChanges <= 250 && planChanges >= 245, "\(planChanges) plan changes announced")
+                // …and only so: each order without `plan_changed` was announced active on its new plan.
+                #expect(
+                    activatedOn.count == 250 && activatedOn.values.allSatisfy { ["basic", "standard"].contains($0) },
+                    "activated bodies name a plan"
+                )
+                let collapsed = (kinds["entitlement.activated"] ?? []).subtracting(kinds["entitlement.plan_changed"] ?? [])
+                #expect(collapsed.count == 250 - planChanges, "\(collapsed.count) without a plan change")
+                #expect(collapsed.allSatisfy { activatedOn[$0] == "standard" }, "\(collapsed.map { "\($0): \(activatedOn[$0] ?? "-")" })")
                 #expect(kinds["entitlement.cancelled"]?.count == 100)
                 #expect(outbox.count == 350 + planChanges, "one callback per entitlement and change: \(outbox.count)")
 
