@@ -56,8 +56,7 @@ extension BenchCommand {
             // bench's own subscription gathers the backlog; with --push it is made a push one once
             // the replica listens.
             for name in [subscription, witness] { _ = try await pubsub.createSubscription(name, PubSubSubscription(topic: target.topic)) }
-            let token = ""
-            if rate == nil { try await Self.buy(0..<purchases, base: base, token: token) }
+            if rate == nil { try await Self.buy(0..<purchases, target) }
             let storeURL = store ?? directory.appendingPathComponent("entitle.sqlite").path
             let reader = try await EntitleServer.openStore(
                 {
@@ -76,16 +75,16 @@ extension BenchCommand {
                 for child in children { child.waitUntilExit() }
             }
             // Only what Entitle asks of Google is counted: the set-up's purchases are not API calls.
-            try await Self.resetRequests(base)
+            try await target.resetRequests()
             let timeline = CPUSampler(pids: children.map(\.processIdentifier))
             let sampler = Task { await timeline.run() }
             let buyers = Task { [rate, purchases] in
                 guard let rate else { return }
-                try await Self.buy(0..<purchases, base: base, token: token, perSecond: rate / 3)
+                try await Self.buy(0..<purchases, target, perSecond: rate / 3)
             }
-            let events = try await waitForAll(reader, base: base)
+            let events = try await waitForAll(reader, target)
             try await buyers.value
-            let requests = try await Self.requests(base)
+            let requests = try await target.requests()
             let peaks = children.map { ProcessUsage.peakRSS(pid: $0.processIdentifier) ?? 0 }
             sampler.cancel()
             let cpu = await sampler.value
@@ -169,16 +168,18 @@ extension BenchCommand {
                 "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
             ]
             if let workers { settings["ENTITLE_PULL_WORKERS"] = "\(workers)" }
-            let email = try ServiceAccountKey.load(from: target.keyFile).client_email
-            let port = try BenchCommand.freePort()
+            // Pushed: the replica listens where the subscription will push, and verifies the token
+            // the emulator signs as the key's service account for that endpoint.
+            let port = push ? try BenchCommand.freePort() : 0
             let endpoint = "http://127.0.0.1:\(port)/" + PubSubPushController.path
+            let email = try ServiceAccountKey.load(from: target.keyFile).client_email
             if push {
                 settings["ENTITLE_DELIVERY"] = "push"
                 settings["ENTITLE_PUSH_SERVICE_ACCOUNT"] = email
                 settings["ENTITLE_PUSH_AUDIENCE"] = endpoint
                 settings["ENTITLE_HTTP_PORT"] = "\(port)"
             }
-            try await Self.resetRequests(target.base)
+            try await target.resetRequests()
             let children = try (0..<replicas).map { index in
                 try BenchCommand.serve(target, settings: settings, directory: directory, name: "\(index)")
             }
@@ -200,59 +201,37 @@ extension BenchCommand {
 
         /// Pulling: every replica has pulled once. Push: the replica answers its health check.
         private func started(_ target: BenchTarget, port: Int) async throws -> Bool {
-            guard push else { return try await Self.requests(target.base)["pubsub.pull", default: 0] >= replicas }
+            guard push else { return try await target.requests()["pubsub.pull", default: 0] >= replicas }
             let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2))
             return response?.status == .ok
         }
 
         /// Buys one entitlement per index, 16 at a time, or at `perSecond` (each on time, whatever
         /// the ones before it are doing).
-        /// Accounts are new in every run (an emulator elsewhere outlives runs, and a known account
-        /// has no ACCOUNT_ACTIVE to announce).
-        static let run = UUID().uuidString.prefix(8).lowercased()
-
-        static func buy(_ range: Range<Int>, base: URL, token: String, perSecond: Double? = nil) async throws {
+        static func buy(_ range: Range<Int>, _ target: BenchTarget, perSecond: Double? = nil) async throws {
             guard let perSecond else {
-                try await UsagePass.concurrently(range, width: 16) { index in
-                    _ = try await UsagePass.purchase(base, token: token, account: "BENCH-\(run)-\(index)")
-                }
+                try await UsagePass.concurrently(range, width: 16) { index in _ = try await target.purchase(index) }
                 return
             }
             let start = ContinuousClock.now
             try await withThrowingDiscardingTaskGroup { group in
                 for index in range {
                     try await Task.sleep(until: start + .seconds(Double(index - range.lowerBound) / perSecond))
-                    group.addTask { _ = try await UsagePass.purchase(base, token: token, account: "BENCH-\(run)-\(index)") }
+                    group.addTask { _ = try await target.purchase(index) }
                 }
             }
-        }
-
-        static func resetRequests(_ base: URL) async throws {
-            var request = HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests")
-            request.method = .DELETE
-            _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        }
-
-        /// The emulator's count of calls to Google's APIs, by kind.
-        static func requests(_ base: URL) async throws -> [String: Int] {
-            let response = try await HTTPClient.shared.execute(
-                HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests"),
-                timeout: .seconds(10)
-            )
-            let body = try await response.body.collect(upTo: 1024 * 1024)
-            return try JSONDecoder().decode([String: Int].self, from: Data(body.readableBytesView))
         }
 
         /// The notifications processed, once every purchase is active and Entitle has asked
         /// nothing of Google but pulls for 3 s. Polls cheap counts, so this process's share of the
         /// CPU stays the emulator's; the audit log is read once, at the end.
-        private func waitForAll(_ reader: any Store, base: URL) async throws -> [AuditEntry] {
+        private func waitForAll(_ reader: any Store, _ target: BenchTarget) async throws -> [AuditEntry] {
             let deadline = ContinuousClock.now + .seconds(900)
             var seen: [String: Int] = [:]
             var lastChange = ContinuousClock.now
             while ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(250))
-                var now = try await Self.requests(base)
+                var now = try await target.requests()
                 now["pubsub.pull"] = nil
                 if now != seen { lastChange = .now }
                 seen = now

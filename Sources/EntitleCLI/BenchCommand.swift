@@ -25,23 +25,20 @@ struct BenchCommand: AsyncParsableCommand {
     static func withEmulator(
         _ body: (MarketplaceEmulator, EmulatorOptions, URL, Logger) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var logger = Logger(label: "entitle.bench")
-        logger.logLevel = .warning
-        var options = EmulatorOptions()
-        options.port = 0
-        options.requireSignupBeforeApproval = false
-        let emulator = try MarketplaceEmulator(options: options)
-        let group = ServiceGroup(configuration: .init(services: [emulator], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var failure: (any Error)?
-            do { try await body(emulator, options, directory, logger) } catch { failure = error }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            if let failure { throw failure }
+        try await withScratch { directory, logger in
+            var options = EmulatorOptions()
+            options.port = 0
+            options.requireSignupBeforeApproval = false
+            let emulator = try MarketplaceEmulator(options: options)
+            let group = ServiceGroup(configuration: .init(services: [emulator], logger: logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var failure: (any Error)?
+                do { try await body(emulator, options, directory, logger) } catch { failure = error }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                if let failure { throw failure }
+            }
         }
     }
 
@@ -71,18 +68,18 @@ struct BenchCommand: AsyncParsableCommand {
                 baseURL: endpoints.procurement,
                 transport: try target.transport(logger)
             )
-            let token = ""
             let setup = ContinuousClock.now
             try await Self.concurrently(0..<entitlements, width: concurrency) { index in
-                let id = try await Self.purchase(base, token: token, account: "BENCH-\(Notifications.run)-\(index)")
+                let id = try await target.purchase(index)
                 try await procurement.approveEntitlement(id)
             }
             let path = directory.appendingPathComponent("entitle.sqlite").path
             let total = try await Self.store(procurement, at: path)
             print("set-up: \(total) active entitlements with usage in \(ContinuousClock.now - setup)")
 
-            try await Notifications.resetRequests(base)
+            try await target.resetRequests()
             let started = ContinuousClock.now
+            // Push delivery with no subscription pushing to it: nothing but the usage pass runs.
             let child = try BenchCommand.serve(
                 target,
                 settings: [
@@ -99,30 +96,37 @@ struct BenchCommand: AsyncParsableCommand {
             let reader = try await SQLiteStore(path: path)
             var peak = 0
             var cpu = 0.0
-            while true {
+            var operations: [String: Int] = [:]
+            // Done when every entitlement's operation has an outcome (reported, rejected, …), not
+            // only when all are reported: a refusal must end the bench with its figure, not hang it.
+            let due: Set<String> = ["pending", "unknown", "check_failed"]
+            while operations.filter({ !due.contains($0.key) }).values.reduce(0, +) < total {
                 try await Task.sleep(for: .milliseconds(200))
                 guard child.isRunning else { throw ValidationError("entitle serve stopped; its log: \(directory.path)/serve-usage.log") }
                 peak = ProcessUsage.peakRSS(pid: child.processIdentifier) ?? peak
                 cpu = ProcessUsage.cpuSeconds(pid: child.processIdentifier) ?? cpu
-                if try await reader.counts().usageOperations["reported", default: 0] >= total { break }
+                operations = try await reader.counts().usageOperations
                 guard ContinuousClock.now - started < .seconds(1800) else { throw ValidationError("the pass did not end within 30 minutes") }
             }
             let elapsed = ContinuousClock.now - started
-            let requests = try await Notifications.requests(base)
+            let requests = try await target.requests()
             #if DEBUG
             let build = "debug"
             #else
             let build = "release"
             #endif
             print(
-                "usage pass over \(total) entitlements by entitle serve (\(build) build): \(total) operations reported in \(elapsed) from start-up, "
+                "usage pass over \(total) entitlements by entitle serve (\(build) build): \(operations["reported", default: 0]) operations reported in \(elapsed) from start-up, "
                     + "\(requests["servicecontrol.check", default: 0]) check requests, \(requests["servicecontrol.report", default: 0]) report requests"
             )
             print(String(format: "  entitle serve: %.1f s of CPU, peak memory %.1f MB", cpu, Double(peak) / 1e6))
+            guard operations["reported", default: 0] == total else {
+                throw ValidationError("not all reported: \(operations); see \(directory.path)/serve-usage.log")
+            }
         }
 
-        /// Copies every entitlement Google has into a new store, with one hour of usage each, a
-        /// page at a time. Returns how many.
+        /// Copies this run's entitlements into a new store, with one hour of usage each, a page at
+        /// a time. Returns how many.
         static func store(_ procurement: ProcurementClient, at path: String) async throws -> Int {
             let store = try await SQLiteStore(path: path)
             let now = Timestamp(Date())
@@ -144,28 +148,15 @@ struct BenchCommand: AsyncParsableCommand {
                 total += page.count
                 page = []
             }
+            // This run's orders only: an emulator elsewhere keeps earlier runs' too.
+            let mine = "BENCH-\(BenchTarget.run)-"
             for try await entitlement in procurement.entitlements(pageSize: 1000) {
-                guard let id = entitlement.id else { continue }
+                guard let id = entitlement.id, entitlement.accountID?.rawValue.hasPrefix(mine) == true else { continue }
                 page.append(LocalEntitlement(id: id, accountID: entitlement.accountID, resource: entitlement))
                 if page.count == 1000 { try await flush() }
             }
             if !page.isEmpty { try await flush() }
             return total
-        }
-
-        static func purchase(_ base: URL, token: String, account: String) async throws -> EntitlementID {
-            struct Purchase: Decodable {
-                var entitlementId: String
-            }
-            var request = HTTPClientRequest(url: base.appendingPathComponent("emulator/v1/purchases").absoluteString)
-            request.method = .POST
-            if !token.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-            request.headers.add(name: "Content-Type", value: "application/json")
-            let body = ["product": "example-messaging-service", "plan": "basic", "account": account]
-            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-            let bytes = try await response.body.collect(upTo: 1024 * 1024)
-            return try EntitlementID(try JSONDecoder().decode(Purchase.self, from: Data(bytes.readableBytesView)).entitlementId)
         }
 
         /// `body` for each element, `width` at a time.

@@ -1,9 +1,12 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import GoogleCloud
 import Logging
 import MarketplaceCore
 import MarketplaceEmulator
+import NIOCore
+import NIOHTTP1
 
 /// Where a benchmark's Google is: the emulator started in the bench's own process, or one running
 /// elsewhere (`entitle emulator --allow-approval-before-signup --print-credentials key.json`), so
@@ -17,11 +20,48 @@ struct BenchTarget: Sendable {
     /// The emulator runs in the bench's process (its CPU is the bench's).
     var inProcess: Bool
 
+    /// Accounts are new in every run: an emulator elsewhere outlives runs, and a known account
+    /// has no ACCOUNT_ACTIVE to announce.
+    static let run = UUID().uuidString.prefix(8).lowercased()
+
     func transport(_ logger: Logger) throws -> GoogleAPITransport {
         GoogleAPITransport(
             credentials: try ServiceAccountTokenProvider(key: try ServiceAccountKey.load(from: keyFile), logger: logger),
             logger: logger
         )
+    }
+
+    /// A buyer's purchase on the simulator (the emulator's own API, no token), for account
+    /// `BENCH-<run>-<index>`.
+    func purchase(_ index: Int) async throws -> EntitlementID {
+        struct Purchase: Decodable {
+            var entitlementId: String
+        }
+        var request = HTTPClientRequest(url: base.appendingPathComponent("emulator/v1/purchases").absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        let body = ["product": "example-messaging-service", "plan": "basic", "account": "BENCH-\(Self.run)-\(index)"]
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1024 * 1024)
+        return try EntitlementID(try JSONDecoder().decode(Purchase.self, from: Data(bytes.readableBytesView)).entitlementId)
+    }
+
+    /// The emulator's count of calls to Google's APIs, by kind.
+    func requests() async throws -> [String: Int] {
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests"),
+            timeout: .seconds(10)
+        )
+        let body = try await response.body.collect(upTo: 1024 * 1024)
+        return try JSONDecoder().decode([String: Int].self, from: Data(body.readableBytesView))
+    }
+
+    /// Starts the count over (only what Entitle asks of Google is counted, not the set-up).
+    func resetRequests() async throws {
+        var request = HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests")
+        request.method = .DELETE
+        _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
     }
 }
 
@@ -58,18 +98,25 @@ extension BenchCommand {
             }
             return
         }
+        let base = URL(string: url.hasSuffix("/") ? url : url + "/")!
+        let keyFile = URL(fileURLWithPath: credentials)
+        _ = try ServiceAccountKey.load(from: keyFile)
+        try await withScratch { directory, logger in
+            try await body(
+                BenchTarget(base: base, topic: location.topic, provider: location.provider, keyFile: keyFile, inProcess: false),
+                directory,
+                logger
+            )
+        }
+    }
+
+    /// A temporary folder, gone afterwards, and the benchmarks' quiet logger.
+    static func withScratch(_ body: (URL, Logger) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "entitle.bench")
         logger.logLevel = .warning
-        let base = URL(string: url.hasSuffix("/") ? url : url + "/")!
-        let keyFile = URL(fileURLWithPath: credentials)
-        _ = try ServiceAccountKey.load(from: keyFile)
-        try await body(
-            BenchTarget(base: base, topic: location.topic, provider: location.provider, keyFile: keyFile, inProcess: false),
-            directory,
-            logger
-        )
+        try await body(directory, logger)
     }
 }
