@@ -145,6 +145,34 @@ extension UsageTests {
     }
 
     @Test(
+        "a pass a chunk of entitlements at a time: all billed across chunks; when Google refuses Entitle itself in one chunk, the pass ends there and a later chunk's passing check does not lift the block"
+    )
+    func chunkedPass() async throws {
+        try await withUsage { fixture in
+            let entitlements = try await activeEntitlements(fixture, 5).sorted { $0.id.rawValue < $1.id.rawValue }
+            let hour = pastHour()
+            _ = try await post(fixture, entitlements.enumerated().map { record($1, "requests", 3, at: hour, key: "c\($0)") })
+            let clock = ManualClock(hour.adding(seconds: 3601))
+            // The first chunk's entitlement is refused as Entitle itself would be; the others pass.
+            try await refuse(fixture, [entitlements[0]], code: "PERMISSION_DENIED")
+            let blocked = try await fixture.reporter(clock, chunkSize: 2).pass()
+            // The first chunk's other entitlement passed its check and was billed; the two later
+            // chunks were not sent at all.
+            #expect(blocked.sealed == 5 && blocked.accessDenied && blocked.reported == 1, "\(blocked)")
+            #expect(try await fixture.store.usageReportingBlock() != nil, "still blocked after the pass")
+            let pending = try await fixture.store.usageOperations(statuses: [.pending], entitlement: nil, limit: 10)
+            let unsent: Set<EntitlementID> = [entitlements[0].id, entitlements[2].id, entitlements[3].id, entitlements[4].id]
+            #expect(Set(pending.map(\.entitlementID)) == unsent, "\(pending.map(\.entitlementID))")
+
+            try await refuse(fixture, [entitlements[0]], code: nil)
+            let resumed = try await fixture.reporter(clock, chunkSize: 2).pass()
+            #expect(resumed.reported == 4 && !resumed.accessDenied && resumed.checks == 4, "the other four, over two chunks: \(resumed)")
+            #expect(try await fixture.store.usageReportingBlock() == nil)
+            #expect(BilledUsage.problems(try await reports(fixture).records).isEmpty)
+        }
+    }
+
+    @Test(
         "usage accepted before a cancellation Entitle learns of only after its window was sealed: the check is refused, the entitlement re-read, the window sealed again up to the cancellation and billed; nothing left pending, unknown or check_failed"
     )
     func lateLearnedCancellation() async throws {

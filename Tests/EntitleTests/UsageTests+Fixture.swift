@@ -25,11 +25,11 @@ extension UsageTests {
         /// Re-reads entitlements for the reporter, as the server's does.
         var processor: NotificationProcessor
 
-        func reporter(_ clock: ManualClock) -> UsageReporter {
+        func reporter(_ clock: ManualClock, chunkSize: Int = 1000) -> UsageReporter {
             UsageReporter(
                 store: store,
                 serviceControl: ServiceControlClient(baseURL: running.baseURL, transport: transport),
-                settings: .init(interval: .seconds(3600)),
+                settings: .init(interval: .seconds(3600), chunkSize: chunkSize),
                 refresh: processor.usageRefresh,
                 now: { clock.now }
             )

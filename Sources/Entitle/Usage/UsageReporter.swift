@@ -27,17 +27,22 @@ public struct UsageReporter: Service {
         /// Checks in flight at once (one per entitlement with usage to send).
         public var checkConcurrency: Int
         public var operationName: String
+        /// Entitlements sealed in one transaction, then checked and reported together: a pass's
+        /// memory is bounded by this, not by how many entitlements there are.
+        public var chunkSize: Int
 
         public init(
             windowLength: Int64 = 3600,
             interval: Duration = .seconds(3600),
             checkConcurrency: Int = 16,
-            operationName: String = "Hourly usage"
+            operationName: String = "Hourly usage",
+            chunkSize: Int = 1000
         ) {
             self.windowLength = windowLength
             self.interval = interval
             self.checkConcurrency = checkConcurrency
             self.operationName = operationName
+            self.chunkSize = max(1, chunkSize)
         }
     }
 
@@ -125,16 +130,13 @@ public struct UsageReporter: Service {
         }
     }
 
-    /// Entitlements sealed, and then checked and reported, together.
-    static let chunkSize = 1000
-
     private func unlockedPass() async throws -> PassSummary {
         var summary = PassSummary()
         let time = now()
         // A chunk of entitlements at a time, sealed then sent: memory stays bounded however many
         // there are, and each sealing transaction is short (notification commits wait for it).
         var chunk = sealing(cutoff: time, finals: try await finals(at: time))
-        chunk.limit = Self.chunkSize
+        chunk.limit = settings.chunkSize
         repeat {
             let sealed = try await store.sealUsage(chunk, at: time)
             summary.sealed += sealed.operations.count
@@ -153,7 +155,7 @@ public struct UsageReporter: Service {
             let due = try await store.usageOperations(
                 statuses: [.pending, .unknown, .checkFailed],
                 entitlementsAfter: after,
-                entitlements: Self.chunkSize
+                entitlements: settings.chunkSize
             )
             guard let last = due.last?.entitlementID else { break }
             ended.formUnion(try await round(due, &summary))
