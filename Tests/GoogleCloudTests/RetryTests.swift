@@ -87,6 +87,31 @@ import Testing
         }
     }
 
+    @Test("an answer longer than the transport reads ends the call with responseTooLarge, sent once (not retried), and shorter answers still arrive")
+    func responseTooLarge() async throws {
+        try await EmulatorHarness.withEmulator { running in
+            let clients = try await EmulatorClients(running)
+            var purchases: [EmulatorClients.Purchase] = []
+            for index in 0..<30 { purchases.append(try await clients.buy(account: "E-LARGE-\(index % 3)")) }
+            var transport = clients.transport
+            transport.maxResponseBytes = 4096
+            let client = ProcurementClient(provider: running.emulator.options.provider, baseURL: running.baseURL, transport: transport)
+            let one = try await client.entitlement(purchases[0].entitlement)
+            #expect(one.id == purchases[0].entitlement, "an answer under the limit")
+            _ = try await running.http.send("DELETE", "emulator/v1/requests")
+            let error = await #expect(throws: GoogleTransportError.self) { try await client.listEntitlements(pageSize: 60) }
+            guard case .responseTooLarge(let limit) = error else {
+                Issue.record("expected responseTooLarge, got \(String(describing: error))")
+                return
+            }
+            #expect(limit == 4096)
+            let requests: [String: Int] = try await running.http.get("emulator/v1/requests").decode()
+            #expect(requests["procurement.entitlements.get"] == 1, "the same answer would come again: \(requests)")
+            let whole = try await clients.procurement.listEntitlements(pageSize: 60)
+            #expect(whole.entitlements?.count == 30, "the default limit reads it")
+        }
+    }
+
     @Test("backoff grows by the multiplier from the initial wait, jittered within its upper half, capped")
     func schedule() {
         let policy = RetryPolicy(maxAttempts: 10, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1), totalTimeout: .seconds(60))

@@ -18,6 +18,9 @@ public struct GoogleAPITransport: Sendable {
     public var userAgent: String
     /// Told of every attempt (metrics); nil: nobody.
     public var observer: GoogleCallObserver?
+    /// Longest answer read; a longer one ends the call with `GoogleTransportError.responseTooLarge`
+    /// (memory stays bounded whatever a server sends).
+    public var maxResponseBytes: Int = RetryLoop.maxResponseBytes
 
     public init(
         httpClient: HTTPClient = .shared,
@@ -90,11 +93,13 @@ public struct GoogleAPITransport: Sendable {
                 headers: headers,
                 body: payload.map { .byteBuffer(ByteBuffer(bytes: $0)) }
             )
-            guard let observer, let name else { return try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout) }
+            guard let observer, let name else {
+                return try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout, maxBytes: maxResponseBytes)
+            }
             attempt += 1
             let started = ContinuousClock.now
             do {
-                let exchange = try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout)
+                let exchange = try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout, maxBytes: maxResponseBytes)
                 observer(
                     GoogleCall(api: name.api, method: name.method, status: exchange.status, duration: ContinuousClock.now - started, attempt: attempt)
                 )

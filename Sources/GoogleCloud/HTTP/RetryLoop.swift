@@ -13,7 +13,7 @@ struct HTTPExchange: Sendable {
 /// Runs attempts of one call under a `RetryPolicy`: transient statuses and transport failures
 /// are retried (as `safety` allows) after the policy's delay; anything else is handed back.
 enum RetryLoop {
-    /// Largest answer read; Procurement list pages are far below it.
+    /// Largest answer read by default; Procurement list pages are far below it.
     static let maxResponseBytes = 32 * 1024 * 1024
 
     static func run(
@@ -37,6 +37,9 @@ enum RetryLoop {
                 try await Task.sleep(for: wait)
             } catch let error as CancellationError {
                 throw error
+            } catch let error as GoogleTransportError {
+                // An answer too large comes back the same on every attempt.
+                throw error
             } catch {
                 guard safety.retries(transportError: error) else { throw GoogleTransportError.outcomeUnknown(error) }
                 guard let wait = policy.delay(afterAttempt: number, elapsed: elapsed) else { throw error }
@@ -50,10 +53,15 @@ enum RetryLoop {
     /// answer reaches the waiting task in one hop, where the streaming API resumes it for the
     /// head and again for the body (thread hand-offs were a large share of the CPU per
     /// notification).
-    static func exchange(_ client: HTTPClient, _ request: HTTPClient.Request, timeout: Duration) async throws -> HTTPExchange {
+    static func exchange(
+        _ client: HTTPClient,
+        _ request: HTTPClient.Request,
+        timeout: Duration,
+        maxBytes: Int = maxResponseBytes
+    ) async throws -> HTTPExchange {
         let task = client.execute(
             request: request,
-            delegate: ResponseAccumulator(request: request, maxBodySize: maxResponseBytes),
+            delegate: ResponseAccumulator(request: request, maxBodySize: maxBytes),
             deadline: .now() + .nanoseconds(Int64(timeout.seconds * 1e9))
         )
         do {
@@ -69,6 +77,8 @@ enum RetryLoop {
             )
         } catch let error as HTTPClientError where error == .cancelled && Task.isCancelled {
             throw CancellationError()
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            throw GoogleTransportError.responseTooLarge(limit: maxBytes)
         }
     }
 }

@@ -46,11 +46,15 @@ public enum GoogleTransportError: Error, CustomStringConvertible {
     case outcomeUnknown(any Error)
     /// A 2xx answer whose body is not the expected JSON.
     case undecodableResponse(status: Int, body: String, error: any Error)
+    /// An answer longer than the transport reads (`GoogleAPITransport.maxResponseBytes`); not
+    /// retried, since Google would send the same again. The call may have taken effect.
+    case responseTooLarge(limit: Int)
 
     public var description: String {
         switch self {
         case .outcomeUnknown(let error): "the call may or may not have taken effect: \(error)"
         case .undecodableResponse(let status, let body, let error): "unexpected \(status) answer (\(error)): \(body)"
+        case .responseTooLarge(let limit): "the answer was longer than the \(limit) bytes read; the call may or may not have taken effect"
         }
     }
 }
