@@ -113,7 +113,14 @@ import Testing
                     #expect(handoff.customer.company == "Example Ltd" && handoff.customer.email == "ada@example.com")
                     #expect(handoff.account.id == purchase.accountId && handoff.account.signedUp && handoff.account.customerId == handoff.customer.id)
                     let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId })
-                    #expect(bought.state == "ENTITLEMENT_ACTIVE" && bought.inService && bought.usageMetrics == ["requests"], "\(bought)")
+                    // Approved with the sign-up, the order shows as it then stands (README: "an approved
+                    // order becomes ACTIVE moments later"): ACTIVE once Entitle has processed Google's
+                    // ENTITLEMENT_ACTIVE, which usually came first; else not in service yet. The app
+                    // API shows it ACTIVE below. (A loaded CI machine once exchanged the code first.)
+                    let asItStands =
+                        bought.state == "ENTITLEMENT_ACTIVE"
+                        ? bought.inService : bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService
+                    #expect(asItStands && bought.usageMetrics == ["requests"], "\(bought)")
                     let reused = try await shop.post("v1/handoffs/\(code)")
                     #expect(reused.status == 410 && reused.text.contains("used"), "\(reused)")
                     #expect(try await shop.post("v1/handoffs/\(String(repeating: "0", count: 64))").status == 404)
