@@ -113,10 +113,9 @@ import Testing
                     #expect(handoff.customer.company == "Example Ltd" && handoff.customer.email == "ada@example.com")
                     #expect(handoff.account.id == purchase.accountId && handoff.account.signedUp && handoff.account.customerId == handoff.customer.id)
                     let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId })
-                    // Approved with the sign-up, the order shows as it then stands (README: "an approved
-                    // order becomes ACTIVE moments later"): ACTIVE once Entitle has processed Google's
-                    // ENTITLEMENT_ACTIVE, which usually came first; else not in service yet. The app
-                    // API shows it ACTIVE below. (A loaded CI machine once exchanged the code first.)
+                    // Approved with the sign-up, the order shows as it then stands: ACTIVE (the sign-up
+                    // re-reads it, and Google's ENTITLEMENT_ACTIVE may have come too), or not in service
+                    // yet when that re-read failed (README); `handoffAfterApproval` holds it to ACTIVE.
                     let asItStands =
                         bought.state == "ENTITLEMENT_ACTIVE"
                         ? bought.inService : bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService
@@ -140,6 +139,9 @@ import Testing
                     let first = try await shop.get("v1/entitlements/\(purchase.entitlementId)")
                     let etag = try #require(first.headers["etag"], "\(first)")
                     #expect(first.status == 200 && first.text.contains("ENTITLEMENT_ACTIVE"))
+                    // Shown ACTIVE by the sign-up's re-read and by ENTITLEMENT_ACTIVE's: announced once.
+                    let told = try await entitle.store.callbacks(subject: "entitlements/\(purchase.entitlementId)", limit: 10)
+                    #expect(told.filter { $0.kind == .activated }.count == 1, "\(told.map(\.kind))")
                     let unchanged = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
                     #expect(unchanged.status == 304 && unchanged.body.isEmpty && unchanged.headers["etag"] == etag, "\(unchanged)")
                     let customer = try await shop.get("v1/customers/\(handoff.customer.id)").decode(CustomerDetail.self)
@@ -160,6 +162,37 @@ import Testing
                         try await Task.sleep(for: .milliseconds(100))
                     }
                     #expect(changed.status == 200 && changed.headers["etag"] != etag && changed.text.contains("\"inService\":false"), "\(changed)")
+                }
+            }
+        }
+    }
+
+    @Test(
+        "an order approved with the sign-up is ACTIVE and in service in the hand-off even when no notification has been processed yet (push delivery, nothing pushed): re-read after the approval, its activated callback queued once"
+    )
+    func handoffAfterApproval() async throws {
+        try await TemporaryDatabase.withPath { path in
+            try await EmulatorHarness.withEmulator { running in
+                try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
+                    // Nothing reaches Entitle from Pub/Sub: only the sign-up's own reads can show ACTIVE.
+                    configuration.delivery = "push"
+                    configuration.pushServiceAccount = "pubsub-push@vendor.iam.gserviceaccount.com"
+                    configuration.entitlementPolicy = .afterSignup
+                    configuration.appURL = "https://app.example.com/welcome"
+                    configuration.usageAPIKeys = ["shop": Self.shopKey]
+                } _: { entitle in
+                    let purchase: Purchase = try await running.http.post(
+                        "emulator/v1/purchases",
+                        ["product": "example-messaging-service", "plan": "basic"]
+                    ).decode()
+                    let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
+                    let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
+                    let handoff = try exchanged.decode(Handoff.self)
+                    let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId }, "\(exchanged)")
+                    #expect(bought.state == "ENTITLEMENT_ACTIVE" && bought.inService, "\(bought)")
+                    let store = try await SQLiteStore(path: path)
+                    let callbacks = try await store.callbacks(subject: "entitlements/\(purchase.entitlementId)", limit: 10)
+                    #expect(callbacks.map(\.kind) == [.activated], "\(callbacks.map(\.kind))")
                 }
             }
         }
