@@ -65,10 +65,7 @@ extension HandoffTests {
                             #expect(reply.status == 303, "\(reply)")
                             return try #require(reply.headers["location"].flatMap(URL.init(string:)))
                         }
-                        let purchase: Purchase = try await running.http.post(
-                            "emulator/v1/purchases",
-                            ["product": "example-messaging-service", "plan": "basic"]
-                        ).decode()
+                        let purchase = try await Self.buyBasic(running)
                         let page = try await arrive(purchase)
                         #expect(page.path == "/vendor/signup", "sent to the vendor's page: \(page)")
                         let code = try Self.code(page)

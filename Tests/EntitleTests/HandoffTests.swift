@@ -2,6 +2,7 @@ import Entitle
 import EntitleStore
 import EntitleTestSupport
 import Foundation
+import GoogleCloud
 import MarketplaceCore
 import MarketplaceEmulator
 import Testing
@@ -72,6 +73,11 @@ import Testing
         return try #require(done.headers["location"].flatMap(URL.init(string:)))
     }
 
+    /// A basic plan of the example product, bought as a buyer would.
+    static func buyBasic(_ running: RunningEmulator) async throws -> Purchase {
+        try await running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"]).decode()
+    }
+
     static func code(_ url: URL) throws -> String {
         try #require(URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "code" }?.value, "\(url)")
     }
@@ -95,10 +101,7 @@ import Testing
                     let site = JSONHTTPClient(baseURL: entitle.baseURL)
                     let shop = entitle.client(bearer: Self.shopKey)
                     let billing = entitle.client(bearer: Self.billingKey)
-                    let purchase: Purchase = try await running.http.post(
-                        "emulator/v1/purchases",
-                        ["product": "example-messaging-service", "plan": "basic"]
-                    ).decode()
+                    let purchase = try await Self.buyBasic(running)
                     let landing = try await signUp(site, token: purchase.signupToken)
                     #expect(landing.host == "app.example.com" && landing.path == "/welcome" && landing.query?.contains("from=marketplace") == true)
                     let code = try Self.code(landing)
@@ -181,10 +184,7 @@ import Testing
                     configuration.appURL = "https://app.example.com/welcome"
                     configuration.usageAPIKeys = ["shop": Self.shopKey]
                 } _: { entitle in
-                    let purchase: Purchase = try await running.http.post(
-                        "emulator/v1/purchases",
-                        ["product": "example-messaging-service", "plan": "basic"]
-                    ).decode()
+                    let purchase = try await Self.buyBasic(running)
                     let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
                     let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
                     let handoff = try exchanged.decode(Handoff.self)
@@ -193,6 +193,55 @@ import Testing
                     let store = try await SQLiteStore(path: path)
                     let callbacks = try await store.callbacks(subject: "entitlements/\(purchase.entitlementId)", limit: 10)
                     #expect(callbacks.map(\.kind) == [.activated], "\(callbacks.map(\.kind))")
+                }
+            }
+        }
+    }
+
+    @Test(
+        "the sign-up's re-read after its approval fails (entitlements.get refused after the read that decided): the buyer still reaches the app, the hand-off shows the order not yet in service, and ENTITLEMENT_ACTIVE activates it once Google answers again"
+    )
+    func handoffWhenReReadFails() async throws {
+        try await TemporaryDatabase.withPath { path in
+            var options = EmulatorOptions()
+            options.pullWait = .milliseconds(100)
+            try await EmulatorHarness.withEmulator(options) { running in
+                try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
+                    configuration.entitlementPolicy = .afterSignup
+                    configuration.appURL = "https://app.example.com/welcome"
+                    configuration.usageAPIKeys = ["shop": Self.shopKey]
+                    configuration.notificationRetrySeconds = 1
+                } _: { entitle in
+                    let purchase = try await Self.buyBasic(running)
+                    let id = try EntitlementID(purchase.entitlementId)
+                    let seen = ContinuousClock.now + .seconds(20)
+                    while try await entitle.store.entitlement(id) == nil, ContinuousClock.now < seen {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    // The sign-up's read that decides the approval is served; every later read is
+                    // refused (403 is not retried), the re-read after the approval first.
+                    let refused = FaultPlan.Rule(api: .procurement, errorRate: 1, status: 403, method: "entitlements.get", after: 1)
+                    #expect(try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan(rules: [refused])).status == 200)
+                    let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
+                    #expect(landing.host == "app.example.com", "\(landing)")
+                    let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
+                    let handoff = try exchanged.decode(Handoff.self)
+                    let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId }, "\(exchanged)")
+                    #expect(bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService, "\(bought)")
+                    let plan: FaultPlan = try await running.http.get("emulator/v1/faults").decode()
+                    #expect(plan.rules.first?.after == 0, "the deciding read was served: \(plan)")
+                    let subject = "entitlements/\(purchase.entitlementId)"
+                    #expect(try await entitle.store.callbacks(subject: subject, limit: 10).filter { $0.kind == .activated }.isEmpty)
+
+                    #expect(try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan()).status == 200)
+                    #expect(try await entitle.procurement.entitlement(id).state == .active, "Google took the approval")
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    while try await entitle.store.entitlement(id)?.state != .active, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    #expect(try await entitle.store.entitlement(id)?.state == .active)
+                    let told = try await entitle.store.callbacks(subject: subject, limit: 10)
+                    #expect(told.filter { $0.kind == .activated }.count == 1, "\(told.map(\.kind))")
                 }
             }
         }

@@ -60,7 +60,13 @@ import Testing
     func metadataServer() async throws {
         try await EmulatorHarness.withEmulator { running in
             let host = "\(running.baseURL.host ?? ""):\(running.baseURL.port ?? 0)"
-            let found = try #require(try await ApplicationDefaultCredentials.find(environment: ["GCE_METADATA_HOST": host, "HOME": "/nonexistent"]))
+            // Ten seconds of patience, not `find`'s one: a loaded machine (the parallel suite) has
+            // answered the one-second probe too late.
+            let search = try await ApplicationDefaultCredentials.search(
+                environment: ["GCE_METADATA_HOST": host, "HOME": "/nonexistent"],
+                metadataPatience: .seconds(10)
+            )
+            let found = try #require(search.found, "\(search.tried)")
             #expect(found.source == .metadataServer(URL(string: "http://\(host)")!))
             let token = try #require(try await found.provider.accessToken())
             let reply = try await running.http.anonymous.send(

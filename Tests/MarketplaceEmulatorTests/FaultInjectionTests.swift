@@ -79,6 +79,30 @@ import Testing
         }
     }
 
+    @Test(
+        "a rule for one method after N calls: the first N entitlements.get are served, the next fail, other methods of the API are untouched, and the plan shows none left to pass"
+    )
+    func methodAfter() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            let purchase = try await running.buy()
+            let one = "\(running.entitlements)/\(purchase.entitlementId)"
+            let rule = FaultPlan.Rule(api: .procurement, errorRate: 1, status: 503, method: "entitlements.get", after: 2)
+            try await setFaults(running, FaultPlan(rules: [rule]))
+            var statuses: [Int] = []
+            for _ in 0..<4 { statuses.append(try await running.http.get(one).status) }
+            #expect(statuses == [200, 200, 503, 503])
+            #expect(try await running.http.get(running.entitlements).status == 200, "entitlements.list is another method")
+            #expect(try await running.http.get("\(running.accounts)/\(purchase.accountId)").status == 200)
+            let plan: FaultPlan = try await running.http.get("emulator/v1/faults").decode()
+            #expect(plan.rules.first?.after == 0)
+            // The first matching rule applies: a method's listed before the API's wins for that method.
+            let general = FaultPlan.Rule(api: .procurement, errorRate: 1, status: 500)
+            try await setFaults(running, FaultPlan(rules: [FaultPlan.Rule(api: .procurement, method: "entitlements.get"), general]))
+            #expect(try await running.http.get(one).status == 200)
+            #expect(try await running.http.get(running.entitlements).status == 500)
+        }
+    }
+
     @Test("added latency delays the calls of that API")
     func latency() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
@@ -128,6 +152,7 @@ import Testing
         "bad fault plans are refused",
         arguments: [
             #"{"rules":[{"api":"procurement","errorRate":1.5}]}"#, #"{"rules":[{"api":"procurement","status":409}]}"#, #"{"rules":[{"api":"nope"}]}"#,
+            #"{"rules":[{"api":"procurement","after":-1}]}"#, #"{"rules":[{"api":"procurement","method":"get"}]}"#,
         ]
     )
     func badPlans(json: String) async throws {

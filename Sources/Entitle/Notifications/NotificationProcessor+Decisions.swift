@@ -119,6 +119,28 @@ extension NotificationProcessor {
         return (reason, local)
     }
 
+    /// After the sign-up approved a waiting order: Google usually activates it at once, and the
+    /// buyer's hand-off (the next thing the app sees) should show it ACTIVE rather than wait for
+    /// ENTITLEMENT_ACTIVE's round trip; its `activated` callback goes now, and that notification
+    /// then finds it up to date. A failure loses nothing (the notification records the
+    /// activation), so it is logged and the buyer goes on; only cancellation is thrown. Called
+    /// under the entitlement's lock, once the approval is committed.
+    func recordedAfterSignupApproval(_ id: EntitlementID, cause: Cause) async throws {
+        do {
+            let (decided, fetched) = try await decideEntitlement(id, trigger: .resync)
+            let actions = try await perform(decided)
+            var reread = cause
+            reread.summary = "\(cause.summary): re-read after approval"
+            if case .committed = try await store.commit(makeCommit(actions, cause: reread, fetched: fetched)) {
+                observeCommitted(actions, fetched: fetched, publishTime: nil)
+            }
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            logger.warning("re-read after the sign-up's approval failed; ENTITLEMENT_ACTIVE will record it", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// After a plan-change approval that Google schedules for the end of the billing cycle, records
     /// what Google shows now (PENDING_PLAN_CHANGE): no notification announces that state (contract
     /// §2.2, "none until effective"), so without this the store would show "waiting for approval"

@@ -139,7 +139,8 @@ public struct NotificationProcessor: Sendable {
     }
 
     /// Re-reads one entitlement and acts on what it shows, outside any notification: after a
-    /// sign-up (its waiting orders), for a resync repair, or after an admin decision.
+    /// sign-up (its waiting orders), for a resync repair, or after an admin decision. An order the
+    /// sign-up approved is read once more, under the same lock (`recordedAfterSignupApproval`).
     @discardableResult
     public func reconcile(
         _ id: EntitlementID,
@@ -157,6 +158,9 @@ public struct NotificationProcessor: Sendable {
                 let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
                 if case .committed = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
                     observeCommitted(actions, fetched: fetched, publishTime: nil)
+                }
+                if case .signupCompleted = trigger, actions.contains(where: { if case .approveEntitlement = $0 { true } else { false } }) {
+                    try await recordedAfterSignupApproval(id, cause: cause)
                 }
                 return actions
             }

@@ -231,18 +231,8 @@ public struct SignupFlow: Sendable {
     private func reconcileOrders(of account: AccountID) async throws {
         for try await entitlement in procurement.entitlements(filter: .account(account)) {
             guard let id = entitlement.id else { continue }
-            let actions = try await processor.reconcile(id, trigger: .signupCompleted, auditKind: .signup, summary: "sign-up completed")
-            guard actions.contains(where: { if case .approveEntitlement = $0 { true } else { false } }) else { continue }
-            // Approved just now, and Google usually activates at once: read it again, so the
-            // buyer's hand-off (the next thing the app sees) shows the order ACTIVE rather than
-            // waiting for ENTITLEMENT_ACTIVE's round trip; its `activated` callback goes now, and
-            // that notification then finds it up to date. A failure here loses nothing (the
-            // notification records it), so the buyer is not shown an error for it.
-            do {
-                try await processor.reconcile(id, trigger: .resync, auditKind: .signup, summary: "sign-up completed: re-read after approval")
-            } catch {
-                logger.warning("re-read after the sign-up's approval failed", metadata: ["entitlement": "\(id)", "error": "\(error)"])
-            }
+            // An order approved here is read again at once (see `recordedAfterSignupApproval`).
+            try await processor.reconcile(id, trigger: .signupCompleted, auditKind: .signup, summary: "sign-up completed")
         }
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+import MarketplaceCore
 
 /// One HTTP attempt at a Google API, as an observer (metrics) sees it: which API and method,
 /// how it ended, how long it took, and whether it was a retry.
@@ -21,43 +22,11 @@ public struct GoogleCall: Sendable, Hashable {
         self.attempt = attempt
     }
 
-    /// Names a call from its HTTP method and URL, with few distinct values (ids never appear):
-    /// the last collection in the path, then the custom verb after `:` or what the HTTP method
-    /// means for a resource (`get` of one, `list` of a collection, `create` by PUT, `patch`, `delete`).
+    /// Names a call from its HTTP method and URL (`GoogleMethodName`, which the emulator's fault
+    /// rules match on too).
     public static func name(_ httpMethod: String, _ url: URL) -> (api: String, method: String) {
-        var segments = url.path.split(separator: "/").map(String.init)
-        if let version = segments.firstIndex(where: { $0.hasPrefix("v") && Int($0.dropFirst()) != nil }) {
-            segments.removeFirst(version + 1)
-        } else {
-            return ("other", httpMethod.lowercased())
-        }
-        var verb: String?
-        if let last = segments.last, let colon = last.firstIndex(of: ":") {
-            verb = String(last[last.index(after: colon)...])
-            segments[segments.count - 1] = String(last[..<colon])
-        }
-        let api: String
-        switch segments.first {
-        case "providers": api = "procurement"
-        case "projects": api = "pubsub"
-        case "services": api = "servicecontrol"
-        default: api = "other"
-        }
-        // Collections stand at even positions: providers/P/entitlements/E.
-        let endsWithID = segments.count % 2 == 0
-        let collection = segments.enumerated().last { $0.offset % 2 == 0 }?.element ?? "root"
-        let action: String
-        if let verb {
-            action = verb
-        } else {
-            switch httpMethod.uppercased() {
-            case "GET": action = endsWithID ? "get" : "list"
-            case "PUT": action = "create"
-            case "POST": action = endsWithID ? "post" : "create"
-            default: action = httpMethod.lowercased()
-            }
-        }
-        return (api, "\(collection).\(action)")
+        let name = GoogleMethodName(httpMethod: httpMethod, path: url.path)
+        return (name.api, name.method)
     }
 }
 

@@ -49,6 +49,18 @@ struct ControlRoutes {
         var now: Timestamp
         var accounts: [Account]
         var entitlements: [Entitlement]
+        /// Each subscription's messages by where they stand, so a test or a person can see that
+        /// everything handed out was acked (Pub/Sub's own view of this is Cloud Monitoring's).
+        var subscriptions: [String: SubscriptionCounts]
+    }
+
+    struct SubscriptionCounts: Codable {
+        /// Waiting to be pulled or pushed.
+        var ready: Int
+        /// Handed out, neither acked nor past their deadline yet.
+        var leased: Int
+        /// Held back by the fault plan.
+        var held: Int
     }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -142,7 +154,10 @@ extension EmulatorState {
         ControlRoutes.StateResponse(
             now: now,
             accounts: accountOrder.compactMap { accounts[$0]?.resource },
-            entitlements: entitlementOrder.compactMap { entitlements[$0]?.resource }
+            entitlements: entitlementOrder.compactMap { entitlements[$0]?.resource },
+            subscriptions: pubsub.subscriptions.mapValues {
+                ControlRoutes.SubscriptionCounts(ready: $0.ready.count, leased: $0.leased.count, held: $0.held.count)
+            }
         )
     }
 }

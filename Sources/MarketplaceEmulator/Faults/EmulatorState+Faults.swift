@@ -17,8 +17,13 @@ extension EmulatorState {
         faultRandom = SeededRandom(seed: plan.seed ?? 0x5EED)
     }
 
-    func faultDecision(for api: FaultPlan.API) -> FaultDecision {
-        guard let rule = faults.rule(for: api) else { return FaultDecision() }
+    func faultDecision(for api: FaultPlan.API, method: String) -> FaultDecision {
+        guard let index = faults.ruleIndex(for: api, method: method) else { return FaultDecision() }
+        if let after = faults.rules[index].after, after > 0 {
+            faults.rules[index].after = after - 1
+            return FaultDecision()
+        }
+        let rule = faults.rules[index]
         var decision = FaultDecision(latencyMilliseconds: rule.latencyMilliseconds ?? 0)
         if faultRandom.chance(rule.errorRate) {
             decision.status = rule.status ?? 503

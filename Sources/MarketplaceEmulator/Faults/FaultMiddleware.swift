@@ -1,4 +1,5 @@
 import Hummingbird
+import MarketplaceCore
 import NIOCore
 
 /// Applies the fault plan to Google's APIs: added latency, then (by the plan's seeded chance) an
@@ -10,7 +11,8 @@ struct FaultMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let api = Self.api(of: request.uri.path) else { return try await next(request, context) }
-        let decision = await state.faultDecision(for: api)
+        let method = GoogleMethodName(httpMethod: request.method.rawValue, path: request.uri.path).method
+        let decision = await state.faultDecision(for: api, method: method)
         if decision.latencyMilliseconds > 0 {
             try await Task.sleep(for: .milliseconds(decision.latencyMilliseconds))
         }
@@ -22,6 +24,8 @@ struct FaultMiddleware: RouterMiddleware {
         guard let status = decision.status else { return try await next(request, context) }
         let error: GoogleAPIError =
             switch status {
+            case 403:
+                GoogleAPIError(code: 403, status: "PERMISSION_DENIED", message: "The caller does not have permission (injected by the emulator).")
             case 404: GoogleAPIError(code: 404, status: "NOT_FOUND", message: "Requested entity was not found (injected by the emulator).")
             case 429: GoogleAPIError(code: 429, status: "RESOURCE_EXHAUSTED", message: "Quota exceeded (injected by the emulator).")
             case 500: GoogleAPIError(code: 500, status: "INTERNAL", message: "Internal error (injected by the emulator).")

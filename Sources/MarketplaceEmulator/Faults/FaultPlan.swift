@@ -12,8 +12,9 @@ public struct FaultPlan: Codable, Hashable, Sendable {
         public var api: API
         /// Share of calls answered with `status` instead of being served, 0...1.
         public var errorRate: Double?
-        /// 429, 500, 502, 503 or 504 (Google's RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE, …), or
-        /// 404: Google briefly answering NOT_FOUND for a resource that exists.
+        /// 429, 500, 502, 503 or 504 (Google's RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE, …);
+        /// 404: Google briefly answering NOT_FOUND for a resource that exists; or 403:
+        /// PERMISSION_DENIED, as when the service account's role is removed (not retried by clients).
         public var status: Int?
         /// Sent as `Retry-After` on injected errors.
         public var retryAfterSeconds: Int?
@@ -22,6 +23,14 @@ public struct FaultPlan: Codable, Hashable, Sendable {
         /// Share of calls that are served (their effect kept) but answered 500, as when the answer is
         /// lost on the way back: the caller cannot tell whether the call was taken.
         public var lostResponseRate: Double?
+        /// Only calls of this method, named as Entitle's metrics name them (`GoogleMethodName`:
+        /// `entitlements.get`, `entitlements.approve`, `subscriptions.pull`); nil: every call of the API.
+        public var method: String?
+        /// The first `after` matching calls are served untouched, the rule applies from the next
+        /// one on (counted down as they pass: `GET /emulator/v1/faults` shows how many are left).
+        /// With `method`, it faults one step of a sequence: the re-read after an approval, not the
+        /// read before it.
+        public var after: Int?
 
         public init(
             api: API,
@@ -29,7 +38,9 @@ public struct FaultPlan: Codable, Hashable, Sendable {
             status: Int? = nil,
             retryAfterSeconds: Int? = nil,
             latencyMilliseconds: Int? = nil,
-            lostResponseRate: Double? = nil
+            lostResponseRate: Double? = nil,
+            method: String? = nil,
+            after: Int? = nil
         ) {
             self.api = api
             self.errorRate = errorRate
@@ -37,6 +48,8 @@ public struct FaultPlan: Codable, Hashable, Sendable {
             self.retryAfterSeconds = retryAfterSeconds
             self.latencyMilliseconds = latencyMilliseconds
             self.lostResponseRate = lostResponseRate
+            self.method = method
+            self.after = after
         }
     }
 
@@ -63,11 +76,17 @@ public struct FaultPlan: Codable, Hashable, Sendable {
         let rates = [duplicateRate, holdRate, lostAckRate] + rules.map(\.errorRate) + rules.map(\.lostResponseRate)
         guard rates.allSatisfy({ ($0 ?? 0) >= 0 && ($0 ?? 0) <= 1 }) else { throw .invalidArgument("Fault rates are between 0 and 1.") }
         for rule in rules {
-            if let status = rule.status, ![404, 429, 500, 502, 503, 504].contains(status) {
-                throw .invalidArgument("Injected status \(status) is not one of 404, 429, 500, 502, 503, 504.")
+            if let status = rule.status, ![403, 404, 429, 500, 502, 503, 504].contains(status) {
+                throw .invalidArgument("Injected status \(status) is not one of 403, 404, 429, 500, 502, 503, 504.")
             }
             if (rule.latencyMilliseconds ?? 0) < 0 || (rule.latencyMilliseconds ?? 0) > 60_000 {
                 throw .invalidArgument("latencyMilliseconds is between 0 and 60000.")
+            }
+            if (rule.after ?? 0) < 0 || (rule.after ?? 0) > 1_000_000_000 {
+                throw .invalidArgument("after is between 0 and 1000000000.")
+            }
+            if let method = rule.method, method.isEmpty || !method.contains(".") {
+                throw .invalidArgument("method names a REST method as collection.verb, e.g. entitlements.get; got \"\(method)\".")
             }
             if (rule.retryAfterSeconds ?? 0) < 0 || (rule.retryAfterSeconds ?? 0) > 86_400 {
                 throw .invalidArgument("retryAfterSeconds is between 0 and 86400.")
@@ -75,7 +94,10 @@ public struct FaultPlan: Codable, Hashable, Sendable {
         }
     }
 
-    func rule(for api: API) -> Rule? {
-        rules.first { $0.api == api } ?? rules.first { $0.api == .all }
+    /// The first rule for the call's API and method (one naming the API before one for all);
+    /// its index, so that its `after` can be counted down.
+    func ruleIndex(for api: API, method: String) -> Int? {
+        let matching = rules.indices.filter { rules[$0].method == nil || rules[$0].method == method }
+        return matching.first { rules[$0].api == api } ?? matching.first { rules[$0].api == .all }
     }
 }
