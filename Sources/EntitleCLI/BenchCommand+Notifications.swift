@@ -201,7 +201,7 @@ extension BenchCommand {
 
         /// Pulling: every replica has pulled once. Push: the replica answers its health check.
         private func started(_ target: BenchTarget, port: Int) async throws -> Bool {
-            guard push else { return try await target.requests()["pubsub.pull", default: 0] >= replicas }
+            guard push else { return try await target.requests()["pubsub.subscriptions.pull", default: 0] >= replicas }
             let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2))
             return response?.status == .ok
         }
@@ -232,7 +232,7 @@ extension BenchCommand {
             while ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(250))
                 var now = try await target.requests()
-                now["pubsub.pull"] = nil
+                now["pubsub.subscriptions.pull"] = nil
                 if now != seen { lastChange = .now }
                 seen = now
                 let active = try await reader.counts().entitlements[EntitlementState.active.rawValue, default: 0]

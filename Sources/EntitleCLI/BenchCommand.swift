@@ -117,7 +117,7 @@ struct BenchCommand: AsyncParsableCommand {
             #endif
             print(
                 "usage pass over \(total) entitlements by entitle serve (\(build) build): \(operations["reported", default: 0]) operations reported in \(elapsed) from start-up, "
-                    + "\(requests["servicecontrol.check", default: 0]) check requests, \(requests["servicecontrol.report", default: 0]) report requests"
+                    + "\(requests["servicecontrol.services.check", default: 0]) check requests, \(requests["servicecontrol.services.report", default: 0]) report requests"
             )
             print(String(format: "  entitle serve: %.1f s of CPU, peak memory %.1f MB", cpu, Double(peak) / 1e6))
             guard operations["reported", default: 0] == total else {

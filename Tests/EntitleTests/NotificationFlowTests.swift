@@ -107,7 +107,7 @@ import Testing
             }
             #expect(try await leasedMessages(running) == 0, "every notification acked")
             let counts = try await running.http.get("emulator/v1/requests").decode([String: Int].self)
-            let acks = counts["pubsub.acknowledge"] ?? 0
+            let acks = counts["pubsub.subscriptions.acknowledge"] ?? 0
             #expect(notifications == 60, "\(processor.counters.snapshot)")
             // One per notification before batching; a backlog pulled by two workers needs a few.
             #expect(acks >= 1 && acks * 4 <= notifications, "\(counts) for \(notifications) notifications")
@@ -135,7 +135,7 @@ import Testing
             // Three notifications, each held ≥ 3.5 s, the creation's 7 s (re-read and approve): a
             // round every 3 s extends those held for a whole round, the creation's at the latest at
             // 6 s. With a third of Entitle's 60 s, the first round would come after 10 s.
-            let extensions = counts["pubsub.modifyAckDeadline"] ?? 0
+            let extensions = counts["pubsub.subscriptions.modifyAckDeadline"] ?? 0
             #expect(extensions >= 1, "\(counts)")
             // One round every 3 s for all the messages in hand, not one per message and round
             // (that would be up to three per round).

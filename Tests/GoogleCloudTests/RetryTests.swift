@@ -106,7 +106,7 @@ import Testing
             }
             #expect(limit == 4096)
             let requests: [String: Int] = try await running.http.get("emulator/v1/requests").decode()
-            #expect(requests["procurement.entitlements.get"] == 1, "the same answer would come again: \(requests)")
+            #expect(requests["procurement.entitlements.list"] == 1, "the same answer would come again: \(requests)")
             let whole = try await clients.procurement.listEntitlements(pageSize: 60)
             #expect(whole.entitlements?.count == 30, "the default limit reads it")
         }
