@@ -40,85 +40,78 @@ extension HandoffTests {
             return Response(status: reply.status == 200 ? .ok : .init(code: reply.status))
         }
         try await LoopbackServer.run(router, label: "test.vendor") { vendor in
-            try await TemporaryDatabase.withPath { path in
-                var options = EmulatorOptions()
-                options.pullWait = .milliseconds(100)
-                try await EmulatorHarness.withEmulator(options) { running in
-                    try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
-                        configuration.entitlementPolicy = .afterSignup
-                        configuration.signupMode = "redirect"
-                        configuration.signupURL = vendor.appendingPathComponent("vendor/signup").absoluteString
-                        configuration.usageAPIKeys = ["shop": Self.shopKey, "billing": Self.billingKey]
-                        configuration.signupApp = "shop"
-                        configuration.signupSessionSeconds = 4
-                    } _: { entitle in
-                        await location.set(entitle.baseURL)
-                        let site = JSONHTTPClient(baseURL: entitle.baseURL)
-                        let headers = ["Content-Type": "application/x-www-form-urlencoded"]
-                        func arrive(_ purchase: Purchase) async throws -> URL {
-                            let reply = try await site.send(
-                                "POST",
-                                "signup",
-                                raw: Self.form([("x-gcp-marketplace-token", purchase.signupToken)]),
-                                headers: headers
-                            )
-                            #expect(reply.status == 303, "\(reply)")
-                            return try #require(reply.headers["location"].flatMap(URL.init(string:)))
-                        }
-                        let purchase = try await Self.buyBasic(running)
-                        let page = try await arrive(purchase)
-                        #expect(page.path == "/vendor/signup", "sent to the vendor's page: \(page)")
-                        let code = try Self.code(page)
-                        let id = try EntitlementID(purchase.entitlementId)
-                        #expect(try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state == .pending)
-
-                        // Another app's key, and an unknown field, before the vendor's page acts.
-                        let billing = entitle.client(bearer: Self.billingKey)
-                        let foreign = try await billing.post("v1/signups/\(code)/complete", ["customerId": "x"])
-                        #expect(foreign.status == 404, "\(foreign)")
-                        let shop = entitle.client(bearer: Self.shopKey)
-                        let unknownField = try await shop.post("v1/signups/\(code)/complete", ["customerId": "x", "plan": "gold"])
-                        #expect(unknownField.status == 400 && unknownField.text.contains("plan"), "\(unknownField)")
-                        let noCustomer = try await shop.post("v1/signups/\(code)/complete", ["company": "x"])
-                        #expect(noCustomer.status == 400, "\(noCustomer)")
-
-                        // The buyer's browser follows the redirect; the vendor's page completes it.
-                        let landed = try await JSONHTTPClient(baseURL: page).send("GET", page.absoluteString)
-                        #expect(landed.status == 200, "\(landed)")
-                        let told = try #require(await completions.notes.first)
-                        let handoff = try JSONDecoder().decode(Handoff.self, from: told.body)
-                        #expect(told.status == 200 && handoff.customer.id == "vendor-customer-42" && handoff.account.signedUp)
-                        // Approved in the same request; Google's activation follows, and the app API shows it.
-                        let state = handoff.account.entitlements.first { $0.id == purchase.entitlementId }?.state
-                        #expect(["ENTITLEMENT_ACTIVATION_REQUESTED", "ENTITLEMENT_ACTIVE"].contains(state ?? ""), "\(handoff)")
-                        let deadline = ContinuousClock.now + .seconds(20)
-                        while ContinuousClock.now < deadline, try await entitle.store.entitlement(id)?.state != .active {
-                            try await Task.sleep(for: .milliseconds(100))
-                        }
-                        let shown = try await entitle.client(bearer: Self.shopKey).get("v1/entitlements/\(purchase.entitlementId)")
-                        #expect(shown.text.contains("ENTITLEMENT_ACTIVE") && shown.text.contains("\"inService\":true"), "\(shown)")
-                        #expect(try await entitle.procurement.entitlement(id).state == .active, "Google agrees")
-                        #expect(try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state == .approved)
-                        #expect(try await entitle.store.customer(forAccount: try AccountID(purchase.accountId))?.id == "vendor-customer-42")
-
-                        let reused = try await shop.post("v1/signups/\(code)/complete", ["customerId": "vendor-customer-42"])
-                        #expect(reused.status == 410, "\(reused)")
-
-                        // A second account of the same customer links to it; an unused code expires.
-                        let other: Purchase = try await running.http.post(
-                            "emulator/v1/purchases",
-                            ["product": "example-messaging-service", "plan": "basic", "account": "second-account"]
-                        ).decode()
-                        let late = try Self.code(try await arrive(other))
-                        try await Task.sleep(for: .seconds(4.5))
-                        let expired = try await shop.post("v1/signups/\(late)/complete", ["customerId": "vendor-customer-42"])
-                        #expect(expired.status == 410 && expired.text.contains("expired"), "\(expired)")
-                        let fresh = try Self.code(try await arrive(other))
-                        let linked = try await shop.post("v1/signups/\(fresh)/complete", ["customerId": "vendor-customer-42"])
-                        #expect(linked.status == 200, "\(linked)")
-                        #expect(try await entitle.store.accounts(ofCustomer: "vendor-customer-42").count == 2)
-                    }
+            try await Self.withSignupDeployment { configuration in
+                configuration.signupMode = "redirect"
+                configuration.signupURL = vendor.appendingPathComponent("vendor/signup").absoluteString
+                configuration.usageAPIKeys = ["shop": Self.shopKey, "billing": Self.billingKey]
+                configuration.signupApp = "shop"
+                configuration.signupSessionSeconds = 4
+            } _: { running, entitle, _ in
+                await location.set(entitle.baseURL)
+                let site = JSONHTTPClient(baseURL: entitle.baseURL)
+                let headers = ["Content-Type": "application/x-www-form-urlencoded"]
+                func arrive(_ purchase: Purchase) async throws -> URL {
+                    let reply = try await site.send(
+                        "POST",
+                        "signup",
+                        raw: Self.form([("x-gcp-marketplace-token", purchase.signupToken)]),
+                        headers: headers
+                    )
+                    #expect(reply.status == 303, "\(reply)")
+                    return try #require(reply.headers["location"].flatMap(URL.init(string:)))
                 }
+                let purchase = try await Self.buyBasic(running)
+                let page = try await arrive(purchase)
+                #expect(page.path == "/vendor/signup", "sent to the vendor's page: \(page)")
+                let code = try Self.code(page)
+                let id = try EntitlementID(purchase.entitlementId)
+                #expect(try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state == .pending)
+
+                // Another app's key, and an unknown field, before the vendor's page acts.
+                let billing = entitle.client(bearer: Self.billingKey)
+                let foreign = try await billing.post("v1/signups/\(code)/complete", ["customerId": "x"])
+                #expect(foreign.status == 404, "\(foreign)")
+                let shop = entitle.client(bearer: Self.shopKey)
+                let unknownField = try await shop.post("v1/signups/\(code)/complete", ["customerId": "x", "plan": "gold"])
+                #expect(unknownField.status == 400 && unknownField.text.contains("plan"), "\(unknownField)")
+                let noCustomer = try await shop.post("v1/signups/\(code)/complete", ["company": "x"])
+                #expect(noCustomer.status == 400, "\(noCustomer)")
+
+                // The buyer's browser follows the redirect; the vendor's page completes it.
+                let landed = try await JSONHTTPClient(baseURL: page).send("GET", page.absoluteString)
+                #expect(landed.status == 200, "\(landed)")
+                let told = try #require(await completions.notes.first)
+                let handoff = try JSONDecoder().decode(Handoff.self, from: told.body)
+                #expect(told.status == 200 && handoff.customer.id == "vendor-customer-42" && handoff.account.signedUp)
+                // Approved in the same request; Google's activation follows, and the app API shows it.
+                let state = handoff.account.entitlements.first { $0.id == purchase.entitlementId }?.state
+                #expect(["ENTITLEMENT_ACTIVATION_REQUESTED", "ENTITLEMENT_ACTIVE"].contains(state ?? ""), "\(handoff)")
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline, try await entitle.store.entitlement(id)?.state != .active {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let shown = try await entitle.client(bearer: Self.shopKey).get("v1/entitlements/\(purchase.entitlementId)")
+                #expect(shown.text.contains("ENTITLEMENT_ACTIVE") && shown.text.contains("\"inService\":true"), "\(shown)")
+                #expect(try await entitle.procurement.entitlement(id).state == .active, "Google agrees")
+                #expect(try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state == .approved)
+                #expect(try await entitle.store.customer(forAccount: try AccountID(purchase.accountId))?.id == "vendor-customer-42")
+
+                let reused = try await shop.post("v1/signups/\(code)/complete", ["customerId": "vendor-customer-42"])
+                #expect(reused.status == 410, "\(reused)")
+
+                // A second account of the same customer links to it; an unused code expires.
+                let other: Purchase = try await running.http.post(
+                    "emulator/v1/purchases",
+                    ["product": "example-messaging-service", "plan": "basic", "account": "second-account"]
+                ).decode()
+                let late = try Self.code(try await arrive(other))
+                try await Task.sleep(for: .seconds(4.5))
+                let expired = try await shop.post("v1/signups/\(late)/complete", ["customerId": "vendor-customer-42"])
+                #expect(expired.status == 410 && expired.text.contains("expired"), "\(expired)")
+                let fresh = try Self.code(try await arrive(other))
+                let linked = try await shop.post("v1/signups/\(fresh)/complete", ["customerId": "vendor-customer-42"])
+                #expect(linked.status == 200, "\(linked)")
+                #expect(try await entitle.store.accounts(ofCustomer: "vendor-customer-42").count == 2)
             }
         }
     }

@@ -73,6 +73,26 @@ import Testing
         return try #require(done.headers["location"].flatMap(URL.init(string:)))
     }
 
+    /// What every test here runs: a store file, the emulator (pulled every 100 ms), and Entitle
+    /// deciding orders after the sign-up; `configure` adds the test's own settings.
+    static func withSignupDeployment(
+        configure: @escaping @Sendable (inout EntitleConfiguration) -> Void,
+        _ body: @escaping @Sendable (RunningEmulator, RunningEntitle, String) async throws -> Void
+    ) async throws {
+        try await TemporaryDatabase.withPath { path in
+            var options = EmulatorOptions()
+            options.pullWait = .milliseconds(100)
+            try await EmulatorHarness.withEmulator(options) { running in
+                try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
+                    configuration.entitlementPolicy = .afterSignup
+                    configure(&configuration)
+                } _: { entitle in
+                    try await body(running, entitle, path)
+                }
+            }
+        }
+    }
+
     /// A basic plan of the example product, bought as a buyer would.
     static func buyBasic(_ running: RunningEmulator) async throws -> Purchase {
         try await running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"]).decode()
@@ -86,87 +106,80 @@ import Testing
         "hosted sign-up → the app's URL with a one-time code → the app exchanges it for the customer and the ACTIVE entitlement; a reused, expired or unknown code, another app's key and no key are refused; the app API reads with ETags"
     )
     func hostedSignup() async throws {
-        try await TemporaryDatabase.withPath { path in
-            var options = EmulatorOptions()
-            options.pullWait = .milliseconds(100)
-            try await EmulatorHarness.withEmulator(options) { running in
-                try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
-                    configuration.entitlementPolicy = .afterSignup
-                    configuration.appURL = "https://app.example.com/welcome?from=marketplace"
-                    configuration.usageAPIKeys = ["shop": Self.shopKey, "billing": Self.billingKey]
-                    configuration.signupApp = "shop"
-                    configuration.handoffSeconds = 5
-                    configuration.usageMetrics = ["example-messaging-service": ["basic": ["requests"]]]
-                } _: { entitle in
-                    let site = JSONHTTPClient(baseURL: entitle.baseURL)
-                    let shop = entitle.client(bearer: Self.shopKey)
-                    let billing = entitle.client(bearer: Self.billingKey)
-                    let purchase = try await Self.buyBasic(running)
-                    let landing = try await signUp(site, token: purchase.signupToken)
-                    #expect(landing.host == "app.example.com" && landing.path == "/welcome" && landing.query?.contains("from=marketplace") == true)
-                    let code = try Self.code(landing)
-                    #expect(code.count == 64)
+        try await Self.withSignupDeployment { configuration in
+            configuration.appURL = "https://app.example.com/welcome?from=marketplace"
+            configuration.usageAPIKeys = ["shop": Self.shopKey, "billing": Self.billingKey]
+            configuration.signupApp = "shop"
+            configuration.handoffSeconds = 5
+            configuration.usageMetrics = ["example-messaging-service": ["basic": ["requests"]]]
+        } _: { running, entitle, path in
+            let site = JSONHTTPClient(baseURL: entitle.baseURL)
+            let shop = entitle.client(bearer: Self.shopKey)
+            let billing = entitle.client(bearer: Self.billingKey)
+            let purchase = try await Self.buyBasic(running)
+            let landing = try await signUp(site, token: purchase.signupToken)
+            #expect(landing.host == "app.example.com" && landing.path == "/welcome" && landing.query?.contains("from=marketplace") == true)
+            let code = try Self.code(landing)
+            #expect(code.count == 64)
 
-                    #expect(try await site.post("v1/handoffs/\(code)").status == 401, "no key")
-                    let wrongApp = try await billing.post("v1/handoffs/\(code)")
-                    #expect(wrongApp.status == 404, "another app's key: \(wrongApp)")
-                    let exchanged = try await shop.post("v1/handoffs/\(code)")
-                    #expect(exchanged.status == 200 && exchanged.headers["cache-control"] == "no-store", "\(exchanged)")
-                    let handoff = try exchanged.decode(Handoff.self)
-                    #expect(handoff.customer.company == "Example Ltd" && handoff.customer.email == "ada@example.com")
-                    #expect(handoff.account.id == purchase.accountId && handoff.account.signedUp && handoff.account.customerId == handoff.customer.id)
-                    let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId })
-                    // Approved with the sign-up, the order shows as it then stands: ACTIVE (the sign-up
-                    // re-reads it, and Google's ENTITLEMENT_ACTIVE may have come too), or not in service
-                    // yet when that re-read failed (README); `handoffAfterApproval` holds it to ACTIVE.
-                    let asItStands =
-                        bought.state == "ENTITLEMENT_ACTIVE"
-                        ? bought.inService : bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService
-                    #expect(asItStands && bought.usageMetrics == ["requests"], "\(bought)")
-                    let reused = try await shop.post("v1/handoffs/\(code)")
-                    #expect(reused.status == 410 && reused.text.contains("used"), "\(reused)")
-                    #expect(try await shop.post("v1/handoffs/\(String(repeating: "0", count: 64))").status == 404)
+            #expect(try await site.post("v1/handoffs/\(code)").status == 401, "no key")
+            let wrongApp = try await billing.post("v1/handoffs/\(code)")
+            #expect(wrongApp.status == 404, "another app's key: \(wrongApp)")
+            let exchanged = try await shop.post("v1/handoffs/\(code)")
+            #expect(exchanged.status == 200 && exchanged.headers["cache-control"] == "no-store", "\(exchanged)")
+            let handoff = try exchanged.decode(Handoff.self)
+            #expect(handoff.customer.company == "Example Ltd" && handoff.customer.email == "ada@example.com")
+            #expect(handoff.account.id == purchase.accountId && handoff.account.signedUp && handoff.account.customerId == handoff.customer.id)
+            let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId })
+            // Approved with the sign-up, the order shows as it then stands: ACTIVE (the sign-up
+            // re-reads it, and Google's ENTITLEMENT_ACTIVE may have come too), or not in service
+            // yet when that re-read failed (README); `handoffAfterApproval` holds it to ACTIVE.
+            let asItStands =
+                bought.state == "ENTITLEMENT_ACTIVE"
+                ? bought.inService : bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService
+            #expect(asItStands && bought.usageMetrics == ["requests"], "\(bought)")
+            let reused = try await shop.post("v1/handoffs/\(code)")
+            #expect(reused.status == 410 && reused.text.contains("used"), "\(reused)")
+            #expect(try await shop.post("v1/handoffs/\(String(repeating: "0", count: 64))").status == 404)
 
-                    // A returning buyer gets a new code; unused, it expires.
-                    let again: Purchase = try await running.http.post(
-                        "emulator/v1/purchases",
-                        ["product": "example-messaging-service", "plan": "basic", "account": purchase.accountId]
-                    ).decode()
-                    let returning = try Self.code(try await signUp(site, token: again.signupToken))
-                    #expect(returning != code)
-                    try await Task.sleep(for: .seconds(5.5))
-                    let expired = try await shop.post("v1/handoffs/\(returning)")
-                    #expect(expired.status == 410 && expired.text.contains("expired"), "\(expired)")
+            // A returning buyer gets a new code; unused, it expires.
+            let again: Purchase = try await running.http.post(
+                "emulator/v1/purchases",
+                ["product": "example-messaging-service", "plan": "basic", "account": purchase.accountId]
+            ).decode()
+            let returning = try Self.code(try await signUp(site, token: again.signupToken))
+            #expect(returning != code)
+            try await Task.sleep(for: .seconds(5.5))
+            let expired = try await shop.post("v1/handoffs/\(returning)")
+            #expect(expired.status == 410 && expired.text.contains("expired"), "\(expired)")
 
-                    // The app API: read, cache, revalidate.
-                    let first = try await shop.get("v1/entitlements/\(purchase.entitlementId)")
-                    let etag = try #require(first.headers["etag"], "\(first)")
-                    #expect(first.status == 200 && first.text.contains("ENTITLEMENT_ACTIVE"))
-                    // Shown ACTIVE by the sign-up's re-read and by ENTITLEMENT_ACTIVE's: announced once.
-                    let told = try await entitle.store.callbacks(subject: "entitlements/\(purchase.entitlementId)", limit: 10)
-                    #expect(told.filter { $0.kind == .activated }.count == 1, "\(told.map(\.kind))")
-                    let unchanged = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
-                    #expect(unchanged.status == 304 && unchanged.body.isEmpty && unchanged.headers["etag"] == etag, "\(unchanged)")
-                    let customer = try await shop.get("v1/customers/\(handoff.customer.id)").decode(CustomerDetail.self)
-                    #expect(customer.accounts.map(\.id) == [purchase.accountId] && customer.accounts[0].entitlements.count == 2)
-                    let listed = try await billing.get("v1/accounts/\(purchase.accountId)/entitlements").decode(Handoff.Account.self)
-                    #expect(listed.entitlements.count == 2, "any app may read")
-                    #expect(try await shop.get("v1/entitlements/not%20an%20id").status == 400)
-                    #expect(try await shop.get("v1/entitlements/00000000-0000-0000-0000-000000000000").status == 404)
-                    #expect(try await site.get("v1/entitlements/\(purchase.entitlementId)").status == 401)
+            // The app API: read, cache, revalidate.
+            let first = try await shop.get("v1/entitlements/\(purchase.entitlementId)")
+            let etag = try #require(first.headers["etag"], "\(first)")
+            #expect(first.status == 200 && first.text.contains("ENTITLEMENT_ACTIVE"))
+            // Shown ACTIVE by the sign-up's re-read and by ENTITLEMENT_ACTIVE's: announced once.
+            let told = try await entitle.store.callbacks(subject: "entitlements/\(purchase.entitlementId)", limit: 10)
+            #expect(told.filter { $0.kind == .activated }.count == 1, "\(told.map(\.kind))")
+            let unchanged = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
+            #expect(unchanged.status == 304 && unchanged.body.isEmpty && unchanged.headers["etag"] == etag, "\(unchanged)")
+            let customer = try await shop.get("v1/customers/\(handoff.customer.id)").decode(CustomerDetail.self)
+            #expect(customer.accounts.map(\.id) == [purchase.accountId] && customer.accounts[0].entitlements.count == 2)
+            let listed = try await billing.get("v1/accounts/\(purchase.accountId)/entitlements").decode(Handoff.Account.self)
+            #expect(listed.entitlements.count == 2, "any app may read")
+            #expect(try await shop.get("v1/entitlements/not%20an%20id").status == 400)
+            #expect(try await shop.get("v1/entitlements/00000000-0000-0000-0000-000000000000").status == 404)
+            #expect(try await site.get("v1/entitlements/\(purchase.entitlementId)").status == 401)
 
-                    // A change at Google reaches the store, and the old ETag no longer matches.
-                    _ = try await running.http.post("emulator/v1/entitlements/\(purchase.entitlementId)/cancel", ["immediately": true])
-                    let deadline = ContinuousClock.now + .seconds(20)
-                    var changed = unchanged
-                    while ContinuousClock.now < deadline {
-                        changed = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
-                        if changed.status == 200 { break }
-                        try await Task.sleep(for: .milliseconds(100))
-                    }
-                    #expect(changed.status == 200 && changed.headers["etag"] != etag && changed.text.contains("\"inService\":false"), "\(changed)")
-                }
+            // A change at Google reaches the store, and the old ETag no longer matches.
+            _ = try await running.http.post("emulator/v1/entitlements/\(purchase.entitlementId)/cancel", ["immediately": true])
+            let deadline = ContinuousClock.now + .seconds(20)
+            var changed = unchanged
+            while ContinuousClock.now < deadline {
+                changed = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
+                if changed.status == 200 { break }
+                try await Task.sleep(for: .milliseconds(100))
             }
+            #expect(changed.status == 200 && changed.headers["etag"] != etag && changed.text.contains("\"inService\":false"), "\(changed)")
         }
     }
 
@@ -174,27 +187,22 @@ import Testing
         "an order approved with the sign-up is ACTIVE and in service in the hand-off even when no notification has been processed yet (push delivery, nothing pushed): re-read after the approval, its activated callback queued once"
     )
     func handoffAfterApproval() async throws {
-        try await TemporaryDatabase.withPath { path in
-            try await EmulatorHarness.withEmulator { running in
-                try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
-                    // Nothing reaches Entitle from Pub/Sub: only the sign-up's own reads can show ACTIVE.
-                    configuration.delivery = "push"
-                    configuration.pushServiceAccount = "pubsub-push@vendor.iam.gserviceaccount.com"
-                    configuration.entitlementPolicy = .afterSignup
-                    configuration.appURL = "https://app.example.com/welcome"
-                    configuration.usageAPIKeys = ["shop": Self.shopKey]
-                } _: { entitle in
-                    let purchase = try await Self.buyBasic(running)
-                    let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
-                    let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
-                    let handoff = try exchanged.decode(Handoff.self)
-                    let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId }, "\(exchanged)")
-                    #expect(bought.state == "ENTITLEMENT_ACTIVE" && bought.inService, "\(bought)")
-                    let store = try await SQLiteStore(path: path)
-                    let callbacks = try await store.callbacks(subject: "entitlements/\(purchase.entitlementId)", limit: 10)
-                    #expect(callbacks.map(\.kind) == [.activated], "\(callbacks.map(\.kind))")
-                }
-            }
+        try await Self.withSignupDeployment { configuration in
+            // Nothing reaches Entitle from Pub/Sub: only the sign-up's own reads can show ACTIVE.
+            configuration.delivery = "push"
+            configuration.pushServiceAccount = "pubsub-push@vendor.iam.gserviceaccount.com"
+            configuration.appURL = "https://app.example.com/welcome"
+            configuration.usageAPIKeys = ["shop": Self.shopKey]
+        } _: { running, entitle, path in
+            let purchase = try await Self.buyBasic(running)
+            let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
+            let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
+            let handoff = try exchanged.decode(Handoff.self)
+            let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId }, "\(exchanged)")
+            #expect(bought.state == "ENTITLEMENT_ACTIVE" && bought.inService, "\(bought)")
+            let store = try await SQLiteStore(path: path)
+            let callbacks = try await store.callbacks(subject: "entitlements/\(purchase.entitlementId)", limit: 10)
+            #expect(callbacks.map(\.kind) == [.activated], "\(callbacks.map(\.kind))")
         }
     }
 
@@ -202,48 +210,41 @@ import Testing
         "the sign-up's re-read after its approval fails (entitlements.get refused after the read that decided): the buyer still reaches the app, the hand-off shows the order not yet in service, and ENTITLEMENT_ACTIVE activates it once Google answers again"
     )
     func handoffWhenReReadFails() async throws {
-        try await TemporaryDatabase.withPath { path in
-            var options = EmulatorOptions()
-            options.pullWait = .milliseconds(100)
-            try await EmulatorHarness.withEmulator(options) { running in
-                try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
-                    configuration.entitlementPolicy = .afterSignup
-                    configuration.appURL = "https://app.example.com/welcome"
-                    configuration.usageAPIKeys = ["shop": Self.shopKey]
-                    configuration.notificationRetrySeconds = 1
-                } _: { entitle in
-                    let purchase = try await Self.buyBasic(running)
-                    let id = try EntitlementID(purchase.entitlementId)
-                    let seen = ContinuousClock.now + .seconds(20)
-                    while try await entitle.store.entitlement(id) == nil, ContinuousClock.now < seen {
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                    // The sign-up's read that decides the approval is served; every later read is
-                    // refused (403 is not retried), the re-read after the approval first.
-                    let refused = FaultPlan.Rule(api: .procurement, errorRate: 1, status: 403, method: "entitlements.get", after: 1)
-                    #expect(try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan(rules: [refused])).status == 200)
-                    let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
-                    #expect(landing.host == "app.example.com", "\(landing)")
-                    let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
-                    let handoff = try exchanged.decode(Handoff.self)
-                    let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId }, "\(exchanged)")
-                    #expect(bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService, "\(bought)")
-                    let plan: FaultPlan = try await running.http.get("emulator/v1/faults").decode()
-                    #expect(plan.rules.first?.after == 0, "the deciding read was served: \(plan)")
-                    let subject = "entitlements/\(purchase.entitlementId)"
-                    #expect(try await entitle.store.callbacks(subject: subject, limit: 10).filter { $0.kind == .activated }.isEmpty)
-
-                    #expect(try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan()).status == 200)
-                    #expect(try await entitle.procurement.entitlement(id).state == .active, "Google took the approval")
-                    let deadline = ContinuousClock.now + .seconds(30)
-                    while try await entitle.store.entitlement(id)?.state != .active, ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(100))
-                    }
-                    #expect(try await entitle.store.entitlement(id)?.state == .active)
-                    let told = try await entitle.store.callbacks(subject: subject, limit: 10)
-                    #expect(told.filter { $0.kind == .activated }.count == 1, "\(told.map(\.kind))")
-                }
+        try await Self.withSignupDeployment { configuration in
+            configuration.appURL = "https://app.example.com/welcome"
+            configuration.usageAPIKeys = ["shop": Self.shopKey]
+            configuration.notificationRetrySeconds = 1
+        } _: { running, entitle, path in
+            let purchase = try await Self.buyBasic(running)
+            let id = try EntitlementID(purchase.entitlementId)
+            let seen = ContinuousClock.now + .seconds(20)
+            while try await entitle.store.entitlement(id) == nil, ContinuousClock.now < seen {
+                try await Task.sleep(for: .milliseconds(50))
             }
+            // The sign-up's read that decides the approval is served; every later read is
+            // refused (403 is not retried), the re-read after the approval first.
+            let refused = FaultPlan.Rule(api: .procurement, errorRate: 1, status: 403, method: "entitlements.get", after: 1)
+            #expect(try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan(rules: [refused])).status == 200)
+            let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
+            #expect(landing.host == "app.example.com", "\(landing)")
+            let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
+            let handoff = try exchanged.decode(Handoff.self)
+            let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId }, "\(exchanged)")
+            #expect(bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService, "\(bought)")
+            let plan: FaultPlan = try await running.http.get("emulator/v1/faults").decode()
+            #expect(plan.rules.first?.after == 0, "the deciding read was served: \(plan)")
+            let subject = "entitlements/\(purchase.entitlementId)"
+            #expect(try await entitle.store.callbacks(subject: subject, limit: 10).filter { $0.kind == .activated }.isEmpty)
+
+            #expect(try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan()).status == 200)
+            #expect(try await entitle.procurement.entitlement(id).state == .active, "Google took the approval")
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await entitle.store.entitlement(id)?.state != .active, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await entitle.store.entitlement(id)?.state == .active)
+            let told = try await entitle.store.callbacks(subject: subject, limit: 10)
+            #expect(told.filter { $0.kind == .activated }.count == 1, "\(told.map(\.kind))")
         }
     }
 }

@@ -103,6 +103,25 @@ import Testing
         }
     }
 
+    @Test("a rule for one API faults only that API's paths (the token endpoints are oauth's); the control API never")
+    func rulesPerAPI() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            let calls: [(FaultPlan.API, String, String)] = [
+                (.procurement, "GET", running.entitlements), (.pubsub, "GET", "v1/projects/vendor/topics/unknown"),
+                (.serviceControl, "POST", "v1/services/unknown.example.com:check"), (.oauth, "POST", "token"),
+                (.oauth, "GET", "computeMetadata/v1/instance/service-accounts/default/token"),
+            ]
+            for api in [FaultPlan.API.procurement, .pubsub, .serviceControl, .oauth] {
+                try await setFaults(running, FaultPlan(rules: [.init(api: api, errorRate: 1, status: 429)]))
+                for (owner, method, path) in calls {
+                    let status = try await running.http.send(method, path, raw: Data("{}".utf8)).status
+                    #expect((status == 429) == (owner == api), "\(api) rule, \(method) \(path): \(status)")
+                }
+                #expect(try await running.http.get("emulator/v1/state").status == 200, "the control API is never faulted")
+            }
+        }
+    }
+
     @Test("added latency delays the calls of that API")
     func latency() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in

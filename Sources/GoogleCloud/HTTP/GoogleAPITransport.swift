@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
 public import Foundation
 public import Logging
+import MarketplaceCore
 import NIOCore
 public import NIOHTTP1
 
@@ -79,7 +80,7 @@ public struct GoogleAPITransport: Sendable {
         safety: RetrySafety
     ) async throws -> (http: HTTPExchange, token: String?) {
         var lastToken: String?
-        let name = observer.map { _ in GoogleCall.name(method.rawValue, url) }
+        let name = observer.map { _ in GoogleMethodName(httpMethod: method.rawValue, path: url.path) }
         var attempt = 0
         let http = try await RetryLoop.run(policy: retryPolicy, safety: safety, logger: logger, what: "\(method) \(url.path)") {
             var headers: HTTPHeaders = ["User-Agent": userAgent, "Accept": "application/json"]

@@ -1,12 +1,10 @@
-public import Foundation
-import MarketplaceCore
-
 /// One HTTP attempt at a Google API, as an observer (metrics) sees it: which API and method,
 /// how it ended, how long it took, and whether it was a retry.
 public struct GoogleCall: Sendable, Hashable {
     /// `procurement`, `pubsub`, `servicecontrol`, or `other`.
     public var api: String
-    /// The REST method in discovery-document style: `entitlements.approve`, `subscriptions.pull`.
+    /// The REST method in discovery-document style: `entitlements.approve`, `subscriptions.pull`
+    /// (`GoogleMethodName`, which the emulator's counts and fault rules use too).
     public var method: String
     /// The HTTP status; nil when no answer came (a timeout, a refused connection).
     public var status: Int?
@@ -20,13 +18,6 @@ public struct GoogleCall: Sendable, Hashable {
         self.status = status
         self.duration = duration
         self.attempt = attempt
-    }
-
-    /// Names a call from its HTTP method and URL (`GoogleMethodName`, which the emulator's fault
-    /// rules match on too).
-    public static func name(_ httpMethod: String, _ url: URL) -> (api: String, method: String) {
-        let name = GoogleMethodName(httpMethod: httpMethod, path: url.path)
-        return (name.api, name.method)
     }
 }
 

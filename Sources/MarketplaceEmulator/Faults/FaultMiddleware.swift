@@ -10,9 +10,9 @@ struct FaultMiddleware: RouterMiddleware {
     let state: EmulatorState
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let api = Self.api(of: request.uri.path) else { return try await next(request, context) }
-        let method = GoogleMethodName(httpMethod: request.method.rawValue, path: request.uri.path).method
-        let decision = await state.faultDecision(for: api, method: method)
+        let name = GoogleMethodName(httpMethod: request.method.rawValue, path: request.uri.path)
+        guard let api = Self.api(of: name, path: request.uri.path) else { return try await next(request, context) }
+        let decision = await state.faultDecision(for: api, method: name.method)
         if decision.latencyMilliseconds > 0 {
             try await Task.sleep(for: .milliseconds(decision.latencyMilliseconds))
         }
@@ -38,11 +38,14 @@ struct FaultMiddleware: RouterMiddleware {
         return response
     }
 
-    static func api(of path: String) -> FaultPlan.API? {
-        if path.hasPrefix("/v1/providers/") { return .procurement }
-        if path.hasPrefix("/v1/projects/") { return .pubsub }
-        if path.hasPrefix("/v1/services/") { return .serviceControl }
-        if path == "/token" || path.hasPrefix("/computeMetadata/") { return .oauth }
-        return nil
+    /// The rule's API for a call: the REST APIs as `GoogleMethodName` tells them apart, then the
+    /// token endpoints (which have no REST shape).
+    static func api(of name: GoogleMethodName, path: String) -> FaultPlan.API? {
+        switch name.api {
+        case "procurement": return .procurement
+        case "pubsub": return .pubsub
+        case "servicecontrol": return .serviceControl
+        default: return path == "/token" || path.hasPrefix("/computeMetadata/") ? .oauth : nil
+        }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
-import GoogleCloud
+import MarketplaceCore
 import Testing
 
-/// Metric names for Google calls: few values, never an id (issue #14).
-@Suite struct GoogleCallTests {
+/// Names for Google calls (metrics, the emulator's request counts and fault rules): few values,
+/// never an id (issue #14).
+@Suite struct GoogleMethodNameTests {
     @Test(
         "calls are named by API, last collection and verb",
         arguments: [
@@ -23,7 +24,7 @@ import Testing
         ]
     )
     func names(method: String, url: String, api: String, name: String) throws {
-        let named = GoogleCall.name(method, try #require(URL(string: url)))
+        let named = GoogleMethodName(httpMethod: method, path: try #require(URL(string: url)).path)
         #expect(named.api == api && named.method == name, "\(named)")
     }
 }
