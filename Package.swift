@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 // One settings array for every target: Swift 6 mode plus the upcoming features the house style
-// relies on (see STYLE.md §1).
+// relies on (docs/architecture.md, "Conventions").
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -40,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
     ],
     targets: [
+        // `EntitleBuild.commit`, the git commit `entitle --version` names.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         // Pure domain: Foundation only, no I/O.
         .target(name: "MarketplaceCore", swiftSettings: swiftSettings),
         .target(
@@ -83,7 +86,8 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["BuildCommit"]
         ),
         .target(
             name: "MarketplaceEmulator",
@@ -130,6 +134,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+    ]
+)
+
+// The image's build stage copies Package.swift, Plugins and Sources only (Dockerfile): without Tests
+// the test targets are left out rather than refused for their missing folders.
+if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
+    package.targets += [
         .testTarget(
             name: "MarketplaceCoreTests",
             dependencies: ["MarketplaceCore"],
@@ -167,4 +178,4 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ]
-)
+}

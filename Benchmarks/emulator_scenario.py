@@ -1,4 +1,4 @@
-"""Times a scripted 1,000-purchase scenario against a running emulator (issue #3: measured, not asserted).
+"""Times a scripted 1,000-purchase scenario against a running emulator (measured, not asserted).
 
 Each purchase: buy → approve the account's signup → approve the entitlement → request a plan
 change → approve it; then every notification is pulled and acked. One keep-alive connection, as a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sandbox acceptance check of issue #5 in a real browser: headless Chromium buys a plan on the
+# The sandbox journey in a real browser: headless Chromium buys a plan on the
 # emulator's buyer page, is handed to Entitle's sign-up page by that page's auto-submitting POST,
 # signs up, and the admin API then shows the entitlement ACTIVE.
 # Needs: the built `entitle` binary (first argument), Debian's `chromium`, and a Python with

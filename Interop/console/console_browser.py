@@ -1,4 +1,4 @@
-"""The admin console in a real browser (issue #16): headless Chromium over the DevTools protocol.
+"""The admin console in a real browser: headless Chromium over the DevTools protocol.
 
 Signs in; buys a product on the buyer simulator and signs up (manual approval: the order waits);
 the overview shows it waiting; approves it on its page; it shows ACTIVE and the emulator agrees; a

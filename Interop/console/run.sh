@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The admin console in headless Chromium (issue #16). Needs: the built `entitle` binary (first
+# The admin console in headless Chromium. Needs: the built `entitle` binary (first
 # argument), Debian's `chromium`, a Python with requirements.txt (PYTHON, default python3).
 # Screenshots go to CONSOLE_SCREENSHOTS (default: a temporary folder, removed after).
 set -euo pipefail

@@ -1,4 +1,4 @@
-"""Entitle against Google's own Pub/Sub emulator (issue #17, item 7).
+"""Entitle against Google's own Pub/Sub emulator.
 
 `entitle emulator --pubsub-emulator-host` publishes Marketplace's notifications into Google's
 Pub/Sub emulator; `entitle serve` pulls them from there (PUBSUB_EMULATOR_HOST, as Google's

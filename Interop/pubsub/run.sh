@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Google's own Pub/Sub emulator beside Entitle's (issue #17, items 5–7): the differential script
+# Google's own Pub/Sub emulator beside Entitle's: the differential script
 # (the built-in Pub/Sub vs Google's, step by step), then `entitle serve` pulling from Google's
 # Pub/Sub fed by `entitle emulator --pubsub-emulator-host`, with google-cloud-pubsub (gRPC)
 # receiving the same notifications. Needs: the built `entitle` binary (first argument), gcloud with

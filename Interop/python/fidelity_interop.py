@@ -1,4 +1,4 @@
-"""Issue #17, items 1-3: what Google's own Python clients do that the emulator must take.
+"""What Google's own Python clients do that the emulator must take.
 
 1. google-api-python-client form-encodes a filter's spaces as `+`.
 2. google-auth's self-signed JWTs (`always_use_jwt_access`) carry `scope` and no `aud`.

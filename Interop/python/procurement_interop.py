@@ -1,4 +1,4 @@
-"""Google's own Python clients against the Entitle emulator (issue #3, acceptance).
+"""Google's own Python clients against the Entitle emulator.
 
 google-api-python-client is built from the Procurement discovery document with the emulator as
 root URL; google-auth's service-account credentials come from `entitle emulator

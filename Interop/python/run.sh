@@ -5,8 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 entitle="$1"
 python="${PYTHON:-python3}"
-# A verbatim copy of ../shared/reference/discovery/cloudcommerceprocurement.v1.json (Google's, revision
-# 20251012), kept here so the check needs nothing outside the repository.
+# Google's Procurement discovery document (revision 20251012), copied verbatim into discovery/, so
+# the check needs nothing outside the repository.
 discovery="${DISCOVERY:-$here/discovery/cloudcommerceprocurement.v1.json}"
 work="$(mktemp -d)"
 "$entitle" emulator --port 0 --print-credentials "$work/key.json" > "$work/emulator.log" 2>&1 &

@@ -1,4 +1,5 @@
-"""Issue #17, items 4 and 8, with Google's own Python clients:
+"""Service Control, push tokens, unknown fields, `fields=` and ordering keys, with Google's own
+Python clients:
 
 - Service Control `services.check` and `services.report`, built from Google's discovery document.
 - A push subscription's OIDC token, verified with `google.oauth2.id_token` against the emulator's keys.

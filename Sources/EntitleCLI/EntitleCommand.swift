@@ -14,7 +14,7 @@ struct EntitleCommand: AsyncParsableCommand {
             callbacks and usage reporting. With no arguments it runs `serve`: sandbox mode against the \
             built-in emulator when no Google credentials are found.
             """,
-        version: EntitleVersion.current,
+        version: EntitleVersion.description,
         subcommands: [
             ServeCommand.self, DemoCommand.self, EntitlementsCommand.self, AccountsCommand.self, EventsCommand.self, OutboxCommand.self,
             DeadLettersCommand.self,

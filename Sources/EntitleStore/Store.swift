@@ -157,7 +157,7 @@ public protocol Store: Sendable {
     /// The accounts linked to a customer, by id.
     func accounts(ofCustomer id: String) async throws -> [AccountID]
 
-    // The admin console (issue #16).
+    // The admin console.
     func createConsoleSession(_ session: ConsoleSession) async throws
     /// The session whose cookie hashes to `idHash`, if it has not ended or expired by `at`.
     func consoleSession(idHash: String, at: Timestamp) async throws -> ConsoleSession?

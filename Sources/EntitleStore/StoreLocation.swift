@@ -1,5 +1,5 @@
 /// Which database Entitle keeps its state in: an SQLite file (the embedded default) or a
-/// PostgreSQL server shared by several replicas (ARCHITECTURE.md, "Scaling out").
+/// PostgreSQL server shared by several replicas (docs/architecture.md, "Several replicas").
 public enum StoreLocation: Hashable, Sendable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(url: String)

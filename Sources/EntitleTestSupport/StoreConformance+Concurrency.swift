@@ -2,7 +2,7 @@ import EntitleStore
 import Foundation
 import MarketplaceCore
 
-/// What only concurrency shows (issue #13): replicas sharing one store must agree on versions,
+/// What only concurrency shows: replicas sharing one store must agree on versions,
 /// on one customer per sign-up, on one record per idempotency key, and on who sends a callback.
 extension StoreConformance {
     static let concurrencyChecks: [String: Check] = [

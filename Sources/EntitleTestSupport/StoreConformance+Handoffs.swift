@@ -2,7 +2,7 @@ import EntitleStore
 import Foundation
 import MarketplaceCore
 
-/// Hand-off codes and the customer lookups of the app API (issue #15).
+/// Hand-off codes and the customer lookups of the app API.
 extension StoreConformance {
     static let handoffChecks: [String: Check] = [
         "hand-offs: redeemed once, by their app only, not after expiry; concurrent redemptions: exactly one wins; customers read by id with their accounts":

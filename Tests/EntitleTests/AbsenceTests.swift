@@ -7,7 +7,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// One 404 does not deprovision (issue #11, item 10): Google answering NOT_FOUND for an
+/// One 404 does not deprovision: Google answering NOT_FOUND for an
 /// entitlement in service is believed only once it lasts, and an entitlement that reappears is
 /// restored by resync and announced again.
 @Suite struct AbsenceTests {

@@ -7,7 +7,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// Slack notifications for what waits on a person (issue #15, item 6): a receiver stands in for
+/// Slack notifications for what waits on a person: a receiver stands in for
 /// Slack's incoming webhook and records what it was sent.
 @Suite struct AttentionTests {
     struct Purchase: Decodable { var entitlementId: String }

@@ -8,7 +8,7 @@ import Testing
 
 @testable import Entitle
 
-/// The admin console over HTTP (issue #16): sign-in with a session cookie, CSRF on every form,
+/// The admin console over HTTP: sign-in with a session cookie, CSRF on every form,
 /// sign-out ending the session, a manual approval from the console reaching Google, a callback
 /// sent again, and customers' names shown as text on every page that names them. CI also drives
 /// it in headless Chromium (Interop/console).

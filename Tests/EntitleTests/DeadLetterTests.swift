@@ -9,7 +9,7 @@ import MarketplaceEmulator
 import Testing
 
 /// A notification that keeps failing is handed back with a growing delay, then dead-lettered:
-/// kept with its error and payload, acked, listed, and replayable (issue #11, item 8).
+/// kept with its error and payload, acked, listed, and replayable.
 @Suite struct DeadLetterTests {
     static let adminToken = "dead-letter-admin-token"
 

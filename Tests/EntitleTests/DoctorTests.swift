@@ -7,7 +7,7 @@ import MarketplaceEmulator
 import Testing
 
 /// `entitle doctor` (the built binary) against the emulator: all ✔ when the deployment is right,
-/// and each seeded fault gives exactly its own ✘ line and exit status 1 (issue #14, item 3).
+/// and each seeded fault gives exactly its own ✘ line and exit status 1.
 @Suite struct DoctorTests {
     static let subscription = "projects/vendor/subscriptions/entitle"
 

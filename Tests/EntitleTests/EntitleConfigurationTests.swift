@@ -19,6 +19,16 @@ import Testing
         #expect(configuration.delivery == "pull" && configuration.entitlementPolicy == .afterSignup)
     }
 
+    @Test("Cloud Run's PORT is where Entitle listens unless ENTITLE_HTTP_PORT says otherwise")
+    func platformPort() throws {
+        #expect(try EntitleConfiguration.load(file: nil, environment: ["PORT": "9090"]).httpPort == 9090)
+        let both = ["PORT": "9090", "ENTITLE_HTTP_PORT": "9191"]
+        #expect(try EntitleConfiguration.load(file: nil, environment: both).httpPort == 9191)
+        #expect(throws: ConfigurationError.self) {
+            try EntitleConfiguration.load(file: nil, environment: ["PORT": "eighty"])
+        }
+    }
+
     @Test("the file sets what it names, the environment wins over it")
     func layering() throws {
         let path = try file(

@@ -4,7 +4,7 @@ import Foundation
 import MarketplaceEmulator
 import Testing
 
-/// One JSON error shape across `/v1` and `/api/admin` (issue #15, item 3): `error` for people,
+/// One JSON error shape across `/v1` and `/api/admin`: `error` for people,
 /// `status` equal to the HTTP status for programs.
 @Suite struct ErrorShapeTests {
     struct Problem: Decodable {

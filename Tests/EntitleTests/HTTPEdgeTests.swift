@@ -6,7 +6,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// What every HTTP answer and connection of `entitle serve` gets (issue #12, items 5–8): request
+/// What every HTTP answer and connection of `entitle serve` gets: request
 /// ids and nosniff, a JSON 404 for unknown routes, no empty 500s, checked filters, slow clients
 /// cut off, the sign-up cookie as the deployment needs it.
 @Suite struct HTTPEdgeTests {

@@ -8,7 +8,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// `signupMode: redirect` (issue #15, item 2): the vendor's own page (a test HTTP server) gets the
+/// `signupMode: redirect`: the vendor's own page (a test HTTP server) gets the
 /// buyer with a code, completes the sign-up through Entitle's API under its own customer id, and
 /// the order becomes ACTIVE as with the hosted form.
 extension HandoffTests {

@@ -8,7 +8,7 @@ import MarketplaceEmulator
 import Testing
 
 /// The buyer handed to the vendor's app after Entitle's hosted sign-up, and the app API
-/// (issue #15, items 1 and 3), through `entitle serve` as `EntitleServer.build` assembles it.
+///, through `entitle serve` as `EntitleServer.build` assembles it.
 @Suite struct HandoffTests {
     static let shopKey = "shop-app-key-0123456789"
     static let billingKey = "billing-app-key-0123456789"

@@ -7,7 +7,7 @@ import MarketplaceEmulator
 import Testing
 
 /// `/healthz` is liveness with the version; `/readyz` says whether this replica can work
-/// (issue #12, item 4).
+///.
 @Suite struct HealthTests {
     struct Health: Decodable {
         var status: String

@@ -7,7 +7,7 @@ import MarketplaceEmulator
 import Testing
 
 /// `GET /metrics` scraped during a purchase: the counters and histograms move as the journey
-/// implies (issue #14, item 1).
+/// implies.
 @Suite struct MetricsTests {
     /// A scrape as series → value: `name{label="value",…}` exactly as exposed.
     struct Scrape {

@@ -5,7 +5,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// The OpenAPI contract (issue #15, item 4) against the server's own route table, and what
+/// The OpenAPI contract against the server's own route table, and what
 /// `/openapi.json` serves. The answers themselves are checked against it by
 /// Interop/contract (seeded answers and schemathesis), in CI.
 @Suite struct OpenAPIContractTests {

@@ -5,7 +5,7 @@ import Foundation
 import MarketplaceCore
 import Testing
 
-/// `RetentionService`: pruning in small batches until nothing old is left (issue #12, item 11).
+/// `RetentionService`: pruning in small batches until nothing old is left.
 /// What each kind keeps is the store's conformance check "retention: …".
 @Suite struct RetentionTests {
     @Test("pruning goes batch by batch on an injected clock until nothing is old, and leaves what is young")

@@ -5,7 +5,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// `ENTITLE_LOG_FORMAT=json` for a log platform (issue #14, item 2), read off a child's output.
+/// `ENTITLE_LOG_FORMAT=json` for a log platform, read off a child's output.
 extension SeparateProcessTests {
     @Test(
         "ENTITLE_LOG_FORMAT=json at debug: every output line of `entitle serve` is a JSON object with severity, message and time, through purchases, a failing webhook, a poison message, refused credentials and a shutdown; event lines carry eventId, subject and messageId; no secret appears"

@@ -3,7 +3,7 @@ import Foundation
 import MarketplaceCore
 import Testing
 
-/// `entitle serve` as a vendor starts it (issue #12, items 1–3): production settings without
+/// `entitle serve` as a vendor starts it: production settings without
 /// credentials are an error naming every place looked in, a broken setting stops it naming the
 /// setting, and the sandbox prints URLs that work and keeps its secrets across restarts.
 @Suite struct ServeStartupTests {

@@ -5,7 +5,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// `signupTemplates`: the hosted pages restyled from a folder (issue #15, item 2).
+/// `signupTemplates`: the hosted pages restyled from a folder.
 @Suite struct SignupTemplateTests {
     struct Purchase: Decodable { var signupToken: String }
 

@@ -6,7 +6,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// What `POST /v1/usage` takes and refuses (issue #11, items 1, 5, 6): exact integers, bounded
+/// What `POST /v1/usage` takes and refuses: exact integers, bounded
 /// quantities and window sums, resends without a time, records before the entitlement existed,
 /// and every bad record of a batch named at once.
 extension UsageTests {

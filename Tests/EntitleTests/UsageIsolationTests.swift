@@ -7,7 +7,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// What goes wrong with one entitlement stays with it (issue #11, items 2–4): an unsealable sum,
+/// What goes wrong with one entitlement stays with it: an unsealable sum,
 /// a request Google refuses whole, a cancellation learned late, Google refusing Entitle itself.
 extension UsageTests {
     struct Problems: Decodable {

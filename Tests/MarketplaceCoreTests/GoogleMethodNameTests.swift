@@ -3,7 +3,7 @@ import MarketplaceCore
 import Testing
 
 /// Names for Google calls (metrics, the emulator's request counts and fault rules): few values,
-/// never an id (issue #14).
+/// never an id.
 @Suite struct GoogleMethodNameTests {
     @Test(
         "calls are named by API, last collection and verb",

@@ -1,6 +1,6 @@
 import MarketplaceCore
 
-/// The notification handler of ARCHITECTURE.md reduced to plain values: inbox check, re-read,
+/// The notification handler of docs/architecture.md reduced to plain values: inbox check, re-read,
 /// decide, call Google, then commit the local state, callbacks and inbox row together.
 struct ProcessingSimulation {
     var policy: ApprovalPolicy
@@ -115,7 +115,7 @@ struct ProcessingSimulation {
         do {
             try body(&google)
         } catch {
-            // Google refuses a second approve of an order that moved on (contract §1.4.5). That can only
+            // Google refuses a second approve of an order that moved on (contract §1.4, step 5). That can only
             // follow a read that lagged behind; with the latest copy it would be Entitle's mistake.
             if readWasLatest { problems.append("Google refused a call made on the latest copy: \(error)") }
             refusedAfterLaggingRead += 1

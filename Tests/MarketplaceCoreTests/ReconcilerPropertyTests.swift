@@ -3,7 +3,7 @@ import Testing
 
 /// Random purchase histories, delivered in order and then shuffled, duplicated, read with lag and
 /// interrupted by crashes before commit: both runs must end in the same local state, equal to
-/// Google's, with approvals only where the re-read state needed them (issue #2, contract §1.4).
+/// Google's, with approvals only where the re-read state needed them (contract §1.4).
 @Suite struct ReconcilerPropertyTests {
     static let histories = 600
     static let baseSeed: UInt64 = 0x5EED_2026

@@ -2,7 +2,7 @@ import MarketplaceCore
 import Testing
 
 /// What the reconciler believes after Google refuses a call, and after Google answers 404 for an
-/// entitlement Entitle has in service (issue #11, items 9 and 10). Pure values in, values out.
+/// entitlement Entitle has in service. Pure values in, values out.
 @Suite struct RefusalAndAbsenceTests {
     typealias Outcome = EntitlementReconciler.RefusalOutcome
     static let id = Given.entitlementID

@@ -4,7 +4,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// The emulator must not take the sandbox down (issue #12, items 9–10): every number of its
+/// The emulator must not take the sandbox down: every number of its
 /// control API is range-checked instead of trapping, and with a state file every change Google
 /// answered is on disk before the answer, so a SIGKILL brings back what the vendor was told.
 @Suite struct ControlInputTests {

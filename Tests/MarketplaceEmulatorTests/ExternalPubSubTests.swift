@@ -4,7 +4,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// `--pubsub-emulator-host` (issue #17, item 5): notifications also go to another Pub/Sub over its
+/// `--pubsub-emulator-host`: notifications also go to another Pub/Sub over its
 /// REST API. Here the other Pub/Sub is a second emulator without auth (its Pub/Sub speaks the same
 /// REST); CI does the same against Google's own emulator (Interop/pubsub).
 @Suite struct ExternalPubSubTests {

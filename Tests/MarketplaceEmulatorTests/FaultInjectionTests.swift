@@ -4,7 +4,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// Fault injection (issue #3, item 8): seeded, per API, changeable at runtime, and never a change
+/// Fault injection: seeded, per API, changeable at runtime, and never a change
 /// of state behind an injected error.
 @Suite struct FaultInjectionTests {
     private func setFaults(_ running: RunningEmulator, _ plan: FaultPlan) async throws {

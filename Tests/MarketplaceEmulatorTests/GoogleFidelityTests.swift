@@ -4,7 +4,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// What Google's front end does to every call (issue #17, item 4): unknown fields refused, an
+/// What Google's front end does to every call: unknown fields refused, an
 /// ErrorInfo on every error, `fields=` partial responses; and Pub/Sub keeping `orderingKey`.
 @Suite struct GoogleFidelityTests {
     struct ErrorEnvelope: Decodable {

@@ -238,7 +238,7 @@ import Testing
                 func verify(using algorithm: some JWTAlgorithm) throws {}
             }
             let claims = try await keys.verify(purchase.signupToken, as: Claims.self)
-            // The same key as a JWK set, where Google also publishes it (#17).
+            // The same key as a JWK set, where Google also publishes it.
             let jwks = try await running.http.anonymous.get("service_accounts/v1/jwk/cloud-commerce-partner@system.gserviceaccount.com")
             let fromJWKS = JWTKeyCollection()
             try await fromJWKS.add(jwksJSON: jwks.text)

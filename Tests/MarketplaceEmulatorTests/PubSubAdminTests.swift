@@ -4,7 +4,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// Pub/Sub's list, delete and patch calls (issue #17, item 4), as Pub/Sub answers them (the
+/// Pub/Sub's list, delete and patch calls, as Pub/Sub answers them (the
 /// differential script in Interop/pubsub compares them with Google's own emulator).
 @Suite struct PubSubAdminTests {
     struct TopicList: Decodable {

@@ -4,7 +4,7 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// `--state FILE`: the emulator's state survives a restart (issue #3).
+/// `--state FILE`: the emulator's state survives a restart.
 @Suite struct StatePersistenceTests {
     private func temporaryFile() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("emulator-state-\(UUID().uuidString).json").path

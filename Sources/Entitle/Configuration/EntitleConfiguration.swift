@@ -203,7 +203,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
             return number
         }
         httpHost = text("ENTITLE_HTTP_HOST") ?? httpHost
-        httpPort = try number("ENTITLE_HTTP_PORT") ?? httpPort
+        // Cloud Run (and other platforms) say where to listen in PORT; Entitle's own name wins.
+        httpPort = try number("ENTITLE_HTTP_PORT") ?? number("PORT") ?? httpPort
         publicURL = text("ENTITLE_PUBLIC_URL") ?? publicURL
         storeURL = text("ENTITLE_STORE_URL") ?? storeURL
         googleCredentials = text("ENTITLE_GOOGLE_CREDENTIALS") ?? googleCredentials

@@ -6,7 +6,7 @@ public import MarketplaceCore
 import Mustache
 import NIOCore
 
-/// The admin console at `/admin` (issue #16): server-rendered pages over the same store and
+/// The admin console at `/admin`: server-rendered pages over the same store and
 /// processor as the admin API, every action a form with the session's CSRF token. Pages that need
 /// a session send the browser to sign in; a form whose token is not its session's is refused.
 public struct ConsoleController: Sendable {

@@ -1,7 +1,7 @@
 import GoogleCloud
 import Logging
 
-/// Acknowledgements gathered for a moment and sent together (issue #18): one `acknowledge` per
+/// Acknowledgements gathered for a moment and sent together: one `acknowledge` per
 /// `interval` (or per `maxBatch` ids) for all workers, instead of one per notification. An id is
 /// added only after its notification was committed, so batching delays an ack, never moves it
 /// before the commit; an ack lost to a crash or a failed request makes Pub/Sub deliver the message

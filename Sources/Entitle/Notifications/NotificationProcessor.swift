@@ -4,7 +4,7 @@ public import GoogleCloud
 public import Logging
 public import MarketplaceCore
 
-/// Handles one Marketplace notification as ARCHITECTURE.md says: decode (poison is recorded),
+/// Handles one Marketplace notification as docs/architecture.md says: decode (poison is recorded),
 /// skip a processed eventId, re-read the resource, decide with `EntitlementReconciler`, make the
 /// API calls, then commit state, inbox, audit and callbacks in one transaction. The caller acks
 /// only after `handle` returns; a thrown error means "hand the message back".

@@ -121,7 +121,7 @@ enum PostgresMigrations {
                 "CREATE TABLE subject_lease (subject TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL)",
             ]
         ),
-        // Issue #15: one-time codes handing a signed-up buyer to the vendor's app (hashes only).
+        // One-time codes handing a signed-up buyer to the vendor's app (hashes only).
         (
             name: "v2-handoffs",
             sql: [
@@ -134,7 +134,7 @@ enum PostgresMigrations {
                 "CREATE INDEX handoff_expiry ON handoff(expires_at)",
             ]
         ),
-        // Issue #16: admin console sessions (hashes only), and the overview's counts by kind and time.
+        // Admin console sessions (hashes only), and the overview's counts by kind and time.
         (
             name: "v3-console",
             sql: [
@@ -150,20 +150,40 @@ enum PostgresMigrations {
         ),
     ]
 
-    /// Applies what is missing, under the advisory lock, on one connection.
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+    /// The migrations recorded in `entitle_migration` (none before the first), known to this build or not.
+    static func recorded(_ connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        var present = false
+        for try await exists in try await connection.query(
+            "SELECT to_regclass('entitle_migration') IS NOT NULL",
+            logger: logger
+        ).decode(Bool.self) {
+            present = exists
+        }
+        guard present else { return [] }
+        var names: [String] = []
+        let rows = try await connection.query("SELECT name FROM entitle_migration", logger: logger)
+        for try await name in rows.decode(String.self) { names.append(name) }
+        return names
+    }
+
+    /// Applies what is missing, under the advisory lock, on one connection. A database a newer
+    /// Entitle migrated is refused before anything is written.
+    /// `through` stops after the named migration (upgrade tests build older schemas with it).
+    static func migrate(_ client: PostgresClient, through last: String? = nil, logger: Logger) async throws {
         try await client.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
             do {
+                let present = try await recorded(connection, logger: logger)
+                let status = SchemaStatus(known: all.map(\.name), present: present)
+                try status.refuseNewer("PostgreSQL")
                 try await connection.query(
                     "CREATE TABLE IF NOT EXISTS entitle_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
                     logger: logger
                 )
-                var applied: Set<String> = []
-                for try await name in try await connection.query("SELECT name FROM entitle_migration", logger: logger).decode(String.self) {
-                    applied.insert(name)
-                }
-                for migration in all where !applied.contains(migration.name) {
+                let applied = Set(status.applied)
+                let end = last.flatMap { name in all.firstIndex { $0.name == name } } ?? all.count - 1
+                let wanted = all.prefix(through: end)
+                for migration in wanted where !applied.contains(migration.name) {
                     try await connection.withTransaction(logger: logger) { transaction in
                         for statement in migration.sql { try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                         try await transaction.query("INSERT INTO entitle_migration (name) VALUES (\(migration.name))", logger: logger)

@@ -2,7 +2,7 @@ import Foundation
 public import MarketplaceCore
 import PostgresNIO
 
-/// The admin console's sessions and reads (issue #16), as `SQLiteStore+Console` (same queries).
+/// The admin console's sessions and reads, as `SQLiteStore+Console` (same queries).
 extension PostgresStore {
     public func createConsoleSession(_ session: ConsoleSession) async throws {
         try await write { connection in

@@ -1,6 +1,6 @@
 public import MarketplaceCore
 
-/// A signed-in admin console session (issue #16): only the SHA-256 of its cookie is stored, so a
+/// A signed-in admin console session: only the SHA-256 of its cookie is stored, so a
 /// copy of the store signs nobody in; ended at sign-out, so the old cookie is refused after.
 public struct ConsoleSession: Hashable, Sendable, Codable {
     public var idHash: String

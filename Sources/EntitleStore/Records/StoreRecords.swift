@@ -175,7 +175,7 @@ public struct DeliveryFailures: Hashable, Sendable {
 }
 
 /// Everything one processed notification (or sign-up, or resync repair) changes, written in one
-/// transaction (ARCHITECTURE.md, step 6).
+/// transaction (docs/architecture.md, "How a notification flows", step 6).
 public struct StoreCommit: Hashable, Sendable {
     /// The notification's eventId, written to the inbox; nil for a sign-up or a resync.
     public var eventID: String?

@@ -1,8 +1,28 @@
+import Foundation
 import GRDB
 
 /// The schema, one migration per version. Migrations only ever get appended: a database made by
 /// an older Entitle is brought forward on open.
 enum SQLiteMigrations {
+    /// The migrations recorded in the file (GRDB's `grdb_migrations`), known to this build or not;
+    /// none for a file not created yet. Read on a read-only connection: opening a `DatabasePool`
+    /// already writes (GRDB makes sure the WAL file is not empty).
+    static func recorded(path: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let database = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? database.close() }
+        return try database.read { db in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
+    }
+
+    static func status(path: String) throws -> SchemaStatus {
+        SchemaStatus(known: migrator.migrations, present: try recorded(path: path))
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -85,7 +105,7 @@ enum SQLiteMigrations {
                     """
             )
         }
-        // Usage metering (issue #6). Times are microseconds since the epoch, like v1's.
+        // Usage metering. Times are microseconds since the epoch, like v1's.
         migrator.registerMigration("v2-usage") { db in
             try db.execute(
                 sql: """
@@ -131,11 +151,11 @@ enum SQLiteMigrations {
                     """
             )
         }
-        // Issue #11: idempotency compares what the app sent, so whether it sent a time is kept.
+        // Idempotency compares what the app sent, so whether it sent a time is kept.
         migrator.registerMigration("v3-usage-time-given") { db in
             try db.execute(sql: "ALTER TABLE usage_record ADD COLUMN time_given INTEGER NOT NULL DEFAULT 1")
         }
-        // Issue #11: an operation sealed before Entitle learned of a cancellation is superseded by
+        // An operation sealed before Entitle learned of a cancellation is superseded by
         // one clipped at the cancellation, for the same window start: the window is unique only
         // among operations that still count. Sealing failures are recorded per entitlement, and a
         // refusal of Entitle's access to Service Control blocks reporting as a whole.
@@ -175,7 +195,7 @@ enum SQLiteMigrations {
                     """
             )
         }
-        // Issue #11: callbacks go out in order per subject (an entitlement, an account): the next
+        // Callbacks go out in order per subject (an entitlement, an account): the next
         // waits while an earlier one is pending or retrying. Rows keep their insertion order (rowid).
         migrator.registerMigration("v5-outbox-subject") { db in
             try db.execute(
@@ -187,7 +207,7 @@ enum SQLiteMigrations {
                     """
             )
         }
-        // Issue #11: a notification that keeps failing is counted, handed back with a growing
+        // A notification that keeps failing is counted, handed back with a growing
         // delay and, after enough attempts, dead-lettered: kept with its error, acked, replayable.
         migrator.registerMigration("v6-dead-letters") { db in
             try db.execute(
@@ -216,7 +236,7 @@ enum SQLiteMigrations {
                     """
             )
         }
-        // Issue #12: rows are pruned by age; these find the old ones without a scan.
+        // Rows are pruned by age; these find the old ones without a scan.
         migrator.registerMigration("v7-retention") { db in
             try db.execute(
                 sql: """
@@ -231,7 +251,7 @@ enum SQLiteMigrations {
                     """
             )
         }
-        // Issue #13: the newer updateTime wins whatever the commit order (a version guard on the
+        // The newer updateTime wins whatever the commit order (a version guard on the
         // upserts), and callbacks are claimed for a while by whoever sends them.
         migrator.registerMigration("v8-versions-and-claims") { db in
             try db.execute(
@@ -243,7 +263,7 @@ enum SQLiteMigrations {
                     """
             )
         }
-        // Issue #15: one-time codes handing a signed-up buyer to the vendor's app (hashes only).
+        // One-time codes handing a signed-up buyer to the vendor's app (hashes only).
         migrator.registerMigration("v8-handoffs") { db in
             try db.execute(
                 sql: """
@@ -260,7 +280,7 @@ enum SQLiteMigrations {
                     """
             )
         }
-        // Issue #16: admin console sessions (hashes only), and the overview's counts by kind and time.
+        // Admin console sessions (hashes only), and the overview's counts by kind and time.
         migrator.registerMigration("v9-console") { db in
             try db.execute(
                 sql: """

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 public import MarketplaceCore
 
-/// The admin console's sessions and reads (issue #16).
+/// The admin console's sessions and reads.
 extension SQLiteStore {
     public func createConsoleSession(_ session: ConsoleSession) async throws {
         try await pool.write { db in

@@ -8,7 +8,7 @@ public import MarketplaceCore
 /// a commit must survive a power loss, not just a process crash; with NORMAL the last commits
 /// before a power cut could vanish after their messages were acked, and those events would be
 /// lost until a resync. FULL costs one fsync per commit, ≈ 2,400 commits/s on this machine kind
-/// (STACK-NOTES.md), well above Marketplace's event rates. GRDB resets the writer to NORMAL
+/// (measured on the project's 2-core machine), well above Marketplace's event rates. GRDB resets the writer to NORMAL
 /// after `prepareDatabase`, so FULL is set again on the writer after opening.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
@@ -17,6 +17,8 @@ public final class SQLiteStore: Store {
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) async throws {
+        // Before anything is written: a file a newer Entitle migrated is left as it is.
+        try SQLiteMigrations.status(path: path).refuseNewer("SQLite")
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")

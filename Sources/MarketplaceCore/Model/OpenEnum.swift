@@ -1,7 +1,7 @@
 /// A string enum that keeps values it does not know instead of failing to decode.
 ///
 /// Google adds enum values and event types without notice; a closed enum turns one new value into
-/// an undecodable message and an endless redelivery loop (contract §1.2, §8.3). Conforming enums
+/// an undecodable message and an endless redelivery loop (contract §1.2, §8). Conforming enums
 /// list their known cases and have a `case unknown(String)`, which satisfies `unknown(_:)`.
 public protocol OpenEnum: Codable, Hashable, Sendable, CustomStringConvertible {
     /// Every named case, used to map wire strings back to cases.

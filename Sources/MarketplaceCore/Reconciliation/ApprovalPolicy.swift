@@ -1,5 +1,5 @@
-/// How Entitle answers Google's requests for a decision, per product (ARCHITECTURE.md, mission §4).
-/// Accounts are never in here: an account is approved only by the sign-up flow (contract §10.3).
+/// How Entitle answers Google's requests for a decision, per product.
+/// Accounts are never in here: an account is approved only by the sign-up flow (contract §4.1).
 public struct ApprovalPolicy: Hashable, Sendable, Codable {
     public var entitlement: EntitlementApprovalPolicy
     public var planChange: PlanChangePolicy

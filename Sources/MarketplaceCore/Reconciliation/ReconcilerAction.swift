@@ -1,5 +1,6 @@
 /// One thing the shell must do after a decision. API calls come first in a decision's list; the
-/// rest are written in one transaction with the inbox row (ARCHITECTURE.md, steps 5–6).
+/// rest are written in one transaction with the inbox row (docs/architecture.md, "How a
+/// notification flows", steps 5–6).
 public enum ReconcilerAction: Hashable, Sendable {
     case approveEntitlement(EntitlementID)
     case rejectEntitlement(EntitlementID, reason: String)

@@ -138,7 +138,8 @@ struct IdentityRoutes {
     }
 }
 
-/// Google's key maps are cached by clients for as long as `max-age` says (issue #4 honours it).
+/// Google's key maps are cached by clients for as long as `max-age` says (Entitle's
+/// `GoogleCertificateCache` honours it).
 private func cacheable(_ response: Response) -> Response {
     var response = response
     response.headers[.cacheControl] = "public, max-age=3600, must-revalidate, no-transform"

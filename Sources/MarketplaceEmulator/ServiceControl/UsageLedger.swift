@@ -1,7 +1,7 @@
 public import MarketplaceCore
 
 /// Every metric value Service Control accepted, as the emulator's record of what would be billed.
-/// A repeated `operationId` is kept as a duplicate and never counted twice (issue #3, item 4).
+/// A repeated `operationId` is kept as a duplicate and never counted twice.
 public struct UsageRecord: Codable, Hashable, Sendable {
     public var operationId: String
     public var consumerId: String
