@@ -20,6 +20,7 @@ struct EntitleCommand: AsyncParsableCommand {
             DeadLettersCommand.self,
             UsageCommand.self,
             EmulatorCommand.self, CredentialsCommand.self, BenchCommand.self, MigrateCommand.self, DoctorCommand.self, OpenAPICommand.self,
+            SettingsCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

@@ -29,6 +29,20 @@ import Testing
         }
     }
 
+    @Test("a configuration built in code is checked as a loaded one is: ranges, choices and the rules between settings")
+    func builtInCode() throws {
+        var claims = EntitleConfiguration()
+        claims.callbackClaimSeconds = 5
+        #expect(throws: ConfigurationError.self) { try claims.validate() }
+        var delivery = EntitleConfiguration()
+        delivery.delivery = "carrier-pigeon"
+        #expect(throws: ConfigurationError.self) { try delivery.validate() }
+        var audit = EntitleConfiguration()
+        audit.auditRetentionDays = 9
+        #expect(throws: ConfigurationError.self) { try audit.validate() }
+        try EntitleConfiguration().validate()
+    }
+
     @Test("the file sets what it names, the environment wins over it")
     func layering() throws {
         let path = try file(

@@ -1,32 +1,23 @@
-import Entitle
 import Foundation
+import MarketplaceCore
 import Testing
 
-/// docs/configuration.md against the code: every setting `EntitleConfiguration` has (its file
-/// keys) and every environment variable Entitle reads is in the reference table, and the table
-/// lists nothing the code no longer reads.
+@testable import Entitle
+
+/// The settings catalog against the code and the documentation: docs/configuration.md shows what
+/// `SettingsCatalog` says, every environment variable the code reads is in the catalog, every
+/// stored setting of `EntitleConfiguration` has its entry, and secrets never reach the console.
 @Suite struct SettingsReferenceTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The reference table's rows: backticked names of the first column (file keys) and of the
-    /// second (environment variables).
-    static func documented() throws -> (keys: Set<String>, environment: Set<String>) {
+    /// The generated block of docs/configuration.md.
+    static func documentedBlock() throws -> String {
         let text = try String(contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
-        var keys: Set<String> = []
-        var environment: Set<String> = []
-        for line in text.split(separator: "\n") where line.hasPrefix("| ") {
-            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            guard cells.count > 3 else { continue }
-            keys.formUnion(names(in: cells[1]))
-            environment.formUnion(names(in: cells[2]).filter { $0.uppercased() == $0 })
-        }
-        return (keys, environment)
-    }
-
-    static func names(in cell: String) -> [String] {
-        cell.split(separator: "`", omittingEmptySubsequences: false).enumerated()
-            .filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        guard let begin = text.range(of: "<!-- settings:begin"), let end = text.range(of: "<!-- settings:end -->"),
+            let lineEnd = text[begin.upperBound...].firstIndex(of: "\n")
+        else { return "" }
+        return text[text.index(after: lineEnd)..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Environment variables named as string literals in the sources of `entitle` (not the test
@@ -47,29 +38,50 @@ import Testing
         return found
     }
 
-    @Test("every file key of EntitleConfiguration is in docs/configuration.md, and no other")
-    func fileKeys() throws {
-        let code = Set(Mirror(reflecting: EntitleConfiguration()).children.compactMap(\.label))
-        let documented = try Self.documented().keys
-        #expect(code.subtracting(documented).isEmpty, "undocumented settings: \(code.subtracting(documented).sorted())")
-        #expect(
-            documented.subtracting(code).isEmpty,
-            "documented but not settings: \(documented.subtracting(code).sorted())"
-        )
+    @Test("docs/configuration.md shows the catalog (regenerate with `entitle settings`)")
+    func documented() throws {
+        let documented = try Self.documentedBlock()
+        #expect(documented == SettingsCatalog.markdown(), "docs/configuration.md differs from `entitle settings`")
     }
 
-    @Test("every environment variable Entitle reads is in docs/configuration.md, and no other")
+    @Test("every stored setting of EntitleConfiguration has one catalog entry, and every entry's key is one")
+    func everySettingOnce() {
+        let stored = Set(Mirror(reflecting: EntitleConfiguration()).children.compactMap(\.label))
+        let keys = SettingsCatalog.all.compactMap(\.key)
+        #expect(
+            Set(keys) == stored,
+            "missing: \(stored.subtracting(keys).sorted()), extra: \(Set(keys).subtracting(stored).sorted())"
+        )
+        #expect(keys.count == Set(keys).count, "a key described twice")
+        let names = SettingsCatalog.all.compactMap(\.environment)
+        #expect(names.count == Set(names).count, "an environment variable described twice")
+    }
+
+    @Test("every environment variable Entitle reads is in the catalog")
     func environment() throws {
         let code = try Self.read()
-        let documented = try Self.documented().environment
+        let catalog = Set(SettingsCatalog.all.compactMap(\.environment))
         #expect(code.count > 40, "the scan found too few variables: \(code.sorted())")
+        #expect(code.subtracting(catalog).isEmpty, "read but not in the catalog: \(code.subtracting(catalog).sorted())")
+    }
+
+    @Test("the console's settings page shows no secret, whatever the catalog marks secret")
+    func secretsMasked() throws {
+        var configuration = EntitleConfiguration()
+        let secret = "s3cret-value-that-must-not-show-0123456789"
+        configuration.adminToken = secret + "-admin"
+        configuration.callbackSecret = secret + "-callback"
+        configuration.metricsToken = secret + "-metrics"
+        configuration.slackWebhookURL = "https://hooks.slack.com/services/" + secret
+        configuration.usageAPIKeys = ["app": secret + "-key"]
+        configuration.storeURL = "postgres://entitle:\(secret)@db.example.com/entitle"
+        let rows = ConsoleSettingsView.rows(configuration)
+        #expect(rows.count > 30)
+        for (key, value) in rows {
+            #expect(!value.contains("s3cret-value"), "\(key) shows a secret: \(value)")
+        }
         #expect(
-            code.subtracting(documented).isEmpty,
-            "undocumented variables: \(code.subtracting(documented).sorted())"
-        )
-        #expect(
-            documented.subtracting(code).isEmpty,
-            "documented but never read: \(documented.subtracting(code).sorted())"
+            SettingsCatalog.secretKeys.isSuperset(of: ["adminToken", "callbackSecret", "metricsToken", "usageAPIKeys"])
         )
     }
 }

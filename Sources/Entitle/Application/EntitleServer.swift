@@ -55,7 +55,7 @@ public enum EntitleServer {
     public static func build(_ configuration: EntitleConfiguration, google: Google, logger: Logger = Logger(label: "entitle")) async throws -> Built {
         // `EntitleConfiguration.load` checked it already, naming file or environment; a
         // configuration built in code (a vendor embedding Entitle, a test) is checked here.
-        try configuration.validate(.init(file: nil, fileKeys: [], environment: [:]))
+        try configuration.validate()
         let store = try await openStore(configuration, logger: logger)
         let replica = ReplicaName.current
         let leadership = store.leaderElection(replica: replica)

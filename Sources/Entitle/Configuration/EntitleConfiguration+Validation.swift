@@ -20,7 +20,41 @@ extension EntitleConfiguration {
         }
     }
 
+    /// Checks a configuration made in code as `load` checks one read from a file and the
+    /// environment: every setting's allowed values (`SettingsCatalog`), then the rules between them.
+    public func validate() throws(ConfigurationError) {
+        try validate(Origins(file: nil, fileKeys: [], environment: [:]))
+    }
+
     func validate(_ origins: Origins) throws(ConfigurationError) {
+        for setting in SettingsCatalog.all {
+            guard let key = setting.key, let problem = setting.problem(self) else { continue }
+            throw ConfigurationError(setting: origins.of(key, environment: setting.environment ?? ""), problem: problem)
+        }
+        try validateRelations(origins)
+    }
+
+    /// The rules between settings.
+    private func validateRelations(_ origins: Origins) throws(ConfigurationError) {
+        if consoleIAPAudience != nil, consoleIAPEmails.isEmpty {
+            throw ConfigurationError(
+                setting: origins.of("consoleIAPEmails", environment: "ENTITLE_CONSOLE_IAP_EMAILS"),
+                problem: "consoleIAPAudience is set, so the console needs the emails it lets in"
+            )
+        }
+        guard auditRetentionDays >= inboxRetentionDays else {
+            throw ConfigurationError(
+                setting: origins.of("auditRetentionDays", environment: "ENTITLE_AUDIT_RETENTION_DAYS"),
+                problem: "\(auditRetentionDays) must not be shorter than inboxRetentionDays"
+            )
+        }
+        // Google expects hourly windows; shorter ones exist for tests that must see windows close.
+        guard 86_400 % usageWindowSeconds == 0 else {
+            throw ConfigurationError(
+                setting: origins.of("usageWindowSeconds", environment: "ENTITLE_USAGE_WINDOW_SECONDS"),
+                problem: "\(usageWindowSeconds) must divide a day"
+            )
+        }
         func secret(_ value: String?, _ key: String, _ name: String) throws(ConfigurationError) {
             guard let value else { return }
             guard value.trimmingCharacters(in: .whitespaces).count >= Self.minimumSecretLength else {
@@ -75,18 +109,27 @@ extension EntitleConfiguration {
                 )
             }
         }
-        for (key, name, value) in [("publicURL", "ENTITLE_PUBLIC_URL", publicURL), ("appURL", "ENTITLE_APP_URL", appURL)] {
+        for (key, name, value) in [
+            ("publicURL", "ENTITLE_PUBLIC_URL", publicURL), ("appURL", "ENTITLE_APP_URL", appURL),
+        ] {
             if let value, !Self.isWebURL(value) {
-                throw ConfigurationError(setting: origins.of(key, environment: name), problem: "\"\(value)\" is not an http(s) URL with a host")
+                throw ConfigurationError(
+                    setting: origins.of(key, environment: name),
+                    problem: "\"\(value)\" is not an http(s) URL with a host"
+                )
             }
         }
         if let subscription, let problem = Self.subscriptionProblem(subscription) {
-            throw ConfigurationError(setting: origins.of("subscription", environment: "ENTITLE_SUBSCRIPTION"), problem: problem)
+            throw ConfigurationError(
+                setting: origins.of("subscription", environment: "ENTITLE_SUBSCRIPTION"),
+                problem: problem
+            )
         }
     }
 
     static func isWebURL(_ text: String) -> Bool {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme) else { return false }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme)
+        else { return false }
         return !(url.host ?? "").isEmpty
     }
 
@@ -101,10 +144,12 @@ extension EntitleConfiguration {
         let id = parts[3]
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.~+%"))
         guard let first = id.unicodeScalars.first, CharacterSet.letters.contains(first), first.isASCII,
-            (3...255).contains(id.count), id.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) }), !id.lowercased().hasPrefix("goog")
+            (3...255).contains(id.count), id.unicodeScalars.allSatisfy({ $0.isASCII && allowed.contains($0) }),
+            !id.lowercased().hasPrefix("goog")
         else {
             return
-                "subscription id \"\(id)\" would be refused by Pub/Sub: 3 to 255 characters, a letter first, then letters, digits or -_.~+%, not starting with goog"
+                "subscription id \"\(id)\" would be refused by Pub/Sub: 3 to 255 characters, a letter first, "
+                + "then letters, digits or -_.~+%, not starting with goog"
         }
         return nil
     }

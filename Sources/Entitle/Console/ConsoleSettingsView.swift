@@ -4,21 +4,30 @@ import MarketplaceCore
 /// The settings page's rows: every setting's effective value, secrets masked (the last 4
 /// characters of a token, a URL's password and path cut), so the page can be shown on a screen.
 enum ConsoleSettingsView {
-    static let secrets: Set<String> = ["adminToken", "callbackSecret", "metricsToken"]
+    /// The settings `SettingsCatalog` marks secret.
+    static var secrets: Set<String> { SettingsCatalog.secretKeys }
 
     static func rows(_ configuration: EntitleConfiguration) -> [(String, String)] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(configuration), let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
+        guard let data = try? encoder.encode(configuration),
+            let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
+        else {
             return []
         }
+        let secrets = Self.secrets
         return object.keys.sorted().map { key in
             let value = object[key] ?? .null
             switch key {
+            case _ where secrets.contains(key) && !value.members.isEmpty:
+                return (
+                    key,
+                    value.members.keys.sorted().map { "\($0): \(mask(value.members[$0] ?? .null))" }.joined(
+                        separator: ", "
+                    )
+                )
             case _ where secrets.contains(key): return (key, mask(value))
-            case "usageAPIKeys":
-                return (key, value.members.keys.sorted().map { "\($0): \(mask(value.members[$0] ?? .null))" }.joined(separator: ", "))
-            case "storeURL", "slackWebhookURL", "callbackURL": return (key, maskURL(value))
+            case "storeURL", "callbackURL": return (key, maskURL(value))
             default: return (key, text(value, encoder))
             }
         }

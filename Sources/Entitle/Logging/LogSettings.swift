@@ -12,6 +12,10 @@ public struct LogSettings: Sendable, Equatable {
     public var level: Logger.Level = .info
     public var format: Format = .text
 
+    /// The environment variables read (`SettingsCatalog` documents them).
+    public static let levelVariable = "ENTITLE_LOG_LEVEL"
+    public static let formatVariable = "ENTITLE_LOG_FORMAT"
+
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
     }
@@ -22,16 +26,16 @@ public struct LogSettings: Sendable, Equatable {
     }
 
     public init(environment: [String: String]) throws(Invalid) {
-        if let text = environment["ENTITLE_LOG_LEVEL"], !text.isEmpty {
+        if let text = environment[Self.levelVariable], !text.isEmpty {
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
                 let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-                throw Invalid(description: "ENTITLE_LOG_LEVEL: \"\(text)\" is not one of \(names)")
+                throw Invalid(description: "\(Self.levelVariable): \"\(text)\" is not one of \(names)")
             }
             self.level = level
         }
-        if let text = environment["ENTITLE_LOG_FORMAT"], !text.isEmpty {
+        if let text = environment[Self.formatVariable], !text.isEmpty {
             guard let format = Format(rawValue: text.lowercased()) else {
-                throw Invalid(description: "ENTITLE_LOG_FORMAT: \"\(text)\" is not text or json")
+                throw Invalid(description: "\(Self.formatVariable): \"\(text)\" is not text or json")
             }
             self.format = format
         }
