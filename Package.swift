@@ -158,7 +158,11 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
         ),
         .testTarget(
             name: "EntitleStoreTests",
-            dependencies: ["EntitleStore", "EntitleTestSupport", "MarketplaceCore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "EntitleStore", "EntitleTestSupport", "MarketplaceCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -49,6 +49,19 @@ public enum TestPostgres {
         guard result.status == 0 else { throw Unavailable(description: "psql \(sql): \(result.output)") }
     }
 
+    /// Runs an SQL file with Debian's `psql`, stopping at its first error.
+    public static func psql(_ url: String, file: String) async throws {
+        let result = try await run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-f", file])
+        guard result.status == 0 else { throw Unavailable(description: "psql -f \(file): \(result.output)") }
+    }
+
+    /// Writes the database to `file` as SQL (`pg_dump`, rows as INSERTs), for fixtures a test keeps.
+    public static func dump(_ url: String, to file: String) async throws {
+        let command = ["pg_dump", "--inserts", "--no-owner", "--no-privileges", "--no-comments", "-f", file, url]
+        let result = try await run(command)
+        guard result.status == 0 else { throw Unavailable(description: "pg_dump: \(result.output)") }
+    }
+
     /// Runs a command to its end. Output goes to a file, not a pipe: `pg_ctl start` leaves the
     /// server running with the pipe's write end, and reading to the end of a pipe would never end.
     static func run(_ command: [String], asPostgres: Bool = false) async throws -> (status: Int32, output: String) {

@@ -8,25 +8,50 @@ import Testing
 
 @testable import EntitleStore
 
-/// Upgrades from every earlier schema version: a store made by applying the migrations up to that
-/// version, holding rows in every table (every column filled), migrates to today's schema with
+/// Upgrades from every earlier schema version: a store of that version holding rows in every table
+/// (every column filled; `UpgradeFixtures` keeps one per version) migrates to today's schema with
 /// every row and column intact, and today's Entitle serves it. A migration that loses a column's
-/// data turns these red.
+/// data turns these red, and so does an edited old migration (the fixture's schema no longer
+/// matches what the migrations up to its version make).
 @Suite struct SchemaUpgradeTests {
     typealias Snapshot = [String: [String]]
+    typealias Columns = [String: [(name: String, kind: UpgradeRows.Kind)]]
 
     static let sqliteVersions = Array(SQLiteMigrations.migrator.migrations.dropLast())
     static let postgresVersions = PostgresMigrations.all.dropLast().map(\.name)
 
+    static func describe(_ columns: Columns) -> [String] {
+        columns.flatMap { table, list in list.map { "\(table).\($0.name) \($0.kind)" } }.sorted()
+    }
+
     @Test("SQLite: every earlier schema migrates with its rows intact and is served", arguments: sqliteVersions)
     func sqlite(from version: String) async throws {
-        try await TemporaryDatabase.withPath { path in
-            var configuration = Configuration()
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA foreign_keys = ON") }
+        let fixture = UpgradeFixtures.url("sqlite-\(version).sql")
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA foreign_keys = ON") }
+        // What the migrations up to `version` make today.
+        let expected = try await TemporaryDatabase.withPath { path in
             let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
             try SQLiteMigrations.migrator.migrate(queue, upTo: version)
             let columns = try await queue.read { db in try Self.sqliteColumns(db) }
-            try await queue.write { db in try Self.sqliteInsert(columns, db) }
+            if !UpgradeFixtures.exists(fixture) {
+                try await queue.write { db in try Self.sqliteInsert(columns, db) }
+                try UpgradeFixtures.write(
+                    try await queue.read { db in try UpgradeFixtures.sqliteDump(db) },
+                    to: fixture
+                )
+                Issue.record("wrote \(fixture.path): review it and commit it")
+            }
+            return Self.describe(columns)
+        }
+        // A store as that version left it.
+        try await TemporaryDatabase.withPath { path in
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let dump = try String(contentsOf: fixture, encoding: .utf8)
+            try await queue.writeWithoutTransaction { db in try db.execute(sql: dump) }
+            let columns = try await queue.read { db in try Self.sqliteColumns(db) }
+            #expect(Self.describe(columns) == expected, "the migrations up to \(version) no longer make its schema")
             let before = try await queue.read { db in try Self.sqliteSnapshot(columns, db) }
             try SQLiteMigrations.migrator.migrate(queue)
             let after = try await queue.read { db in try Self.sqliteSnapshot(columns, db) }
@@ -38,18 +63,39 @@ import Testing
 
     @Test("PostgreSQL: every earlier schema migrates with its rows intact and is served", arguments: postgresVersions)
     func postgres(from version: String) async throws {
+        let fixture = UpgradeFixtures.url("postgres-\(version).sql")
+        let logger = Logger(label: "entitle.test.upgrade")
+        // What the migrations up to `version` make today.
+        let expected = try await TestPostgres.withDatabase { url in
+            try await Self.withClient(url) { client in
+                try await PostgresMigrations.migrate(client, through: version, logger: logger)
+                let columns = try await Self.postgresColumns(client, logger: logger)
+                if !UpgradeFixtures.exists(fixture) {
+                    try await Self.postgresInsert(columns, client, logger: logger)
+                    let raw = fixture.appendingPathExtension("raw")
+                    try await TestPostgres.dump(url, to: raw.path)
+                    try UpgradeFixtures.write(
+                        UpgradeFixtures.portable(try String(contentsOf: raw, encoding: .utf8)),
+                        to: fixture
+                    )
+                    try FileManager.default.removeItem(at: raw)
+                    Issue.record("wrote \(fixture.path): review it and commit it")
+                }
+                return Self.describe(columns)
+            }
+        }
+        // A database as that version left it.
         try await TestPostgres.withDatabase { url in
-            let logger = Logger(label: "entitle.test.upgrade")
-            let client = PostgresClient(configuration: try PostgresSettings(url: url).client, backgroundLogger: logger)
-            let running = Task { await client.run() }
-            defer { running.cancel() }
-            try await PostgresMigrations.migrate(client, through: version, logger: logger)
-            let columns = try await Self.postgresColumns(client, logger: logger)
-            try await Self.postgresInsert(columns, client, logger: logger)
-            let before = try await Self.postgresSnapshot(columns, client, logger: logger)
-            try await PostgresMigrations.migrate(client, logger: logger)
-            let after = try await Self.postgresSnapshot(columns, client, logger: logger)
-            Self.expectSame(before, after, from: version)
+            try await TestPostgres.psql(url, file: fixture.path)
+            let columns = try await Self.withClient(url) { client in
+                let columns = try await Self.postgresColumns(client, logger: logger)
+                #expect(Self.describe(columns) == expected, "the migrations up to \(version) no longer make its schema")
+                let before = try await Self.postgresSnapshot(columns, client, logger: logger)
+                try await PostgresMigrations.migrate(client, logger: logger)
+                let after = try await Self.postgresSnapshot(columns, client, logger: logger)
+                Self.expectSame(before, after, from: version)
+                return columns
+            }
             let store = try await PostgresStore(url: url)
             do {
                 try await Self.expectServed(store, tables: Set(columns.keys))
@@ -59,6 +105,17 @@ import Testing
                 throw error
             }
         }
+    }
+
+    static func withClient<Value: Sendable>(
+        _ url: String,
+        _ body: (PostgresClient) async throws -> Value
+    ) async throws -> Value {
+        let logger = Logger(label: "entitle.test.upgrade")
+        let client = PostgresClient(configuration: try PostgresSettings(url: url).client, backgroundLogger: logger)
+        let running = Task { await client.run() }
+        defer { running.cancel() }
+        return try await body(client)
     }
 
     @Test("PostgreSQL: a database a newer Entitle migrated is refused before anything is written")
@@ -126,7 +183,7 @@ import Testing
 
     // MARK: SQLite
 
-    static func sqliteColumns(_ db: Database) throws -> [String: [(name: String, kind: UpgradeRows.Kind)]] {
+    static func sqliteColumns(_ db: Database) throws -> Columns {
         let tables = try String.fetchAll(
             db,
             sql:
@@ -135,7 +192,7 @@ import Testing
                 WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
                 """
         )
-        var columns: [String: [(name: String, kind: UpgradeRows.Kind)]] = [:]
+        var columns: Columns = [:]
         for table in tables {
             columns[table] = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { row in
                 let type = (row["type"] as String).uppercased()
@@ -151,7 +208,7 @@ import Testing
         tables.sorted { ($0 == "customer" ? 0 : 1, $0) < ($1 == "customer" ? 0 : 1, $1) }
     }
 
-    static func sqliteInsert(_ columns: [String: [(name: String, kind: UpgradeRows.Kind)]], _ db: Database) throws {
+    static func sqliteInsert(_ columns: Columns, _ db: Database) throws {
         for table in ordered(columns.keys) {
             let names = columns[table]!.map(\.name)
             let placeholders = names.map { _ in "?" }.joined(separator: ", ")
@@ -171,7 +228,7 @@ import Testing
     }
 
     static func sqliteSnapshot(
-        _ columns: [String: [(name: String, kind: UpgradeRows.Kind)]],
+        _ columns: Columns,
         _ db: Database
     ) throws -> Snapshot {
         var snapshot: Snapshot = [:]
@@ -189,8 +246,8 @@ import Testing
     static func postgresColumns(
         _ client: PostgresClient,
         logger: Logger
-    ) async throws -> [String: [(name: String, kind: UpgradeRows.Kind)]] {
-        var columns: [String: [(name: String, kind: UpgradeRows.Kind)]] = [:]
+    ) async throws -> Columns {
+        var columns: Columns = [:]
         let rows = try await client.query(
             """
             SELECT table_name, column_name, data_type FROM information_schema.columns
@@ -214,7 +271,7 @@ import Testing
     }
 
     static func postgresInsert(
-        _ columns: [String: [(name: String, kind: UpgradeRows.Kind)]],
+        _ columns: Columns,
         _ client: PostgresClient,
         logger: Logger
     ) async throws {
@@ -245,7 +302,7 @@ import Testing
     }
 
     static func postgresSnapshot(
-        _ columns: [String: [(name: String, kind: UpgradeRows.Kind)]],
+        _ columns: Columns,
         _ client: PostgresClient,
         logger: Logger
     ) async throws -> Snapshot {

@@ -1,0 +1,95 @@
+-- An Entitle SQLite store, written by SchemaUpgradeTests. Load it, do not edit it.
+CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+CREATE TABLE customer (
+    id TEXT PRIMARY KEY,
+    company TEXT,
+    contact_name TEXT,
+    email TEXT,
+    created_at INTEGER NOT NULL,
+    erased_at INTEGER
+);
+CREATE TABLE account (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT REFERENCES customer(id),
+    record TEXT NOT NULL,
+    signed_up INTEGER NOT NULL DEFAULT 0,
+    erased INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE entitlement (
+    id TEXT PRIMARY KEY,
+    account_id TEXT,
+    product TEXT,
+    plan TEXT,
+    state TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    record TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX entitlement_account ON entitlement(account_id);
+CREATE INDEX entitlement_state ON entitlement(state);
+CREATE TABLE inbox (
+    event_id TEXT PRIMARY KEY,
+    processed_at INTEGER NOT NULL
+);
+CREATE TABLE poison_message (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT,
+    data BLOB NOT NULL,
+    attributes TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    event_id TEXT,
+    summary TEXT NOT NULL,
+    payload TEXT
+);
+CREATE INDEX audit_log_subject ON audit_log(subject, id);
+CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    account_id TEXT,
+    entitlement_id TEXT,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    queued_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    delivered_at INTEGER,
+    last_error TEXT
+);
+CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+CREATE TABLE signup_session (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    user_identity TEXT,
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    completed_at INTEGER
+);
+INSERT INTO grdb_migrations VALUES ('v1');
+INSERT INTO customer VALUES ('upgrade-customer-1', 'customer.company.1', 'customer.contact_name.1', 'customer.email.1', 1700000003788601, 1700000006919031);
+INSERT INTO customer VALUES ('upgrade-customer-2', 'customer.company.2', 'customer.contact_name.2', 'customer.email.2', 1700000003788602, 1700000006919032);
+INSERT INTO account VALUES ('upgrade-account-1', 'upgrade-customer-1', '{"id":"upgrade-account-1","isErased":false,"isSignedUp":true,"signupApproval":"APPROVED"}', 1700000000784681, 1700000006665861, 1700000008470151);
+INSERT INTO account VALUES ('upgrade-account-2', 'upgrade-customer-2', '{"id":"upgrade-account-2","isErased":false,"isSignedUp":true,"signupApproval":"APPROVED"}', 1700000000784682, 1700000006665862, 1700000008470152);
+INSERT INTO entitlement VALUES ('upgrade-entitlement-1', 'upgrade-account-1', 'upgrade-product', 'plan-1', 'ENTITLEMENT_ACTIVE', 1700000000979261, '{"accountID":"upgrade-account-1","id":"upgrade-entitlement-1","isDeleted":false,"resource":{"account":"providers\/DEMO\/accounts\/upgrade-account-1","name":"providers\/DEMO\/entitlements\/upgrade-entitlement-1","plan":"plan-1","product":"upgrade-product","state":"ENTITLEMENT_ACTIVE"}}', 1700000007237261);
+INSERT INTO entitlement VALUES ('upgrade-entitlement-2', 'upgrade-account-2', 'upgrade-product', 'plan-2', 'ENTITLEMENT_ACTIVE', 1700000000979262, '{"accountID":"upgrade-account-2","id":"upgrade-entitlement-2","isDeleted":false,"resource":{"account":"providers\/DEMO\/accounts\/upgrade-account-2","name":"providers\/DEMO\/entitlements\/upgrade-entitlement-2","plan":"plan-2","product":"upgrade-product","state":"ENTITLEMENT_ACTIVE"}}', 1700000007237262);
+INSERT INTO inbox VALUES ('inbox.event_id.1', 1700000004830021);
+INSERT INTO inbox VALUES ('inbox.event_id.2', 1700000004830022);
+INSERT INTO poison_message VALUES (1700000003014361, 'poison_message.message_id.1', X'706f69736f6e5f6d6573736167652e646174612e31', '{"eventType":"ENTITLEMENT_ACTIVE"}', 'poison_message.reason.1', 1700000009602201);
+INSERT INTO poison_message VALUES (1700000003014362, 'poison_message.message_id.2', X'706f69736f6e5f6d6573736167652e646174612e32', '{"eventType":"ENTITLEMENT_ACTIVE"}', 'poison_message.reason.2', 1700000009602202);
+INSERT INTO sqlite_sequence VALUES ('audit_log', 1700000000732482);
+INSERT INTO sqlite_sequence VALUES ('poison_message', 1700000003014362);
+INSERT INTO audit_log VALUES (1700000000732481, 1700000000730161, 'action', 'entitlements/upgrade-entitlement-1', 'audit_log.event_id.1', 'audit_log.summary.1', 'audit_log.payload.1');
+INSERT INTO audit_log VALUES (1700000000732482, 1700000000730162, 'action', 'entitlements/upgrade-entitlement-2', 'audit_log.event_id.2', 'audit_log.summary.2', 'audit_log.payload.2');
+INSERT INTO outbox VALUES ('outbox.id.1', 'entitlement.activated', 'upgrade-account-1', 'upgrade-entitlement-1', '{"type":"entitlement.activated","n":1}', 1700000007604681, 1700000009193481, 1, 1700000007359891, 'pending', 1700000008752431, 'outbox.last_error.1');
+INSERT INTO outbox VALUES ('outbox.id.2', 'entitlement.activated', 'upgrade-account-2', 'upgrade-entitlement-2', '{"type":"entitlement.activated","n":2}', 1700000007604682, 1700000009193482, 2, 1700000007359892, 'delivered', 1700000008752432, 'outbox.last_error.2');
+INSERT INTO signup_session VALUES ('signup_session.id.1', 'upgrade-account-1', 'signup_session.user_identity.1', 'signup_session.csrf_token.1', 1700000004084731, 1700000000093991, 1700000005752791);
+INSERT INTO signup_session VALUES ('signup_session.id.2', 'upgrade-account-2', 'signup_session.user_identity.2', 'signup_session.csrf_token.2', 1700000004084732, 1700000000093992, 1700000005752792);
