@@ -23,7 +23,7 @@ public struct Handoffs: Sendable {
 
     /// A new code for the buyer of `account`, linked to `customer`: `url` with `code=` added.
     public func issue(for account: AccountID, customer: String, to url: URL, at time: Timestamp) async throws -> URL {
-        let code = SignupFlow.randomToken()
+        let code = SecretToken.random()
         try await store.createHandoff(
             Handoff(
                 codeHash: Self.hash(code),

@@ -58,12 +58,12 @@ public struct ConsoleSessions: Sendable {
     /// Signs in with the admin token: the new session and its Set-Cookie header; nil for a wrong
     /// token, and always behind IAP (IAP signs people in there).
     func signIn(token: String) async throws -> (ConsoleSession, String)? {
-        guard iap == nil, SignupFlow.constantTimeEquals(token, adminToken) else { return nil }
-        let value = SignupFlow.randomToken()
+        guard iap == nil, SecretToken.equal(token, adminToken) else { return nil }
+        let value = SecretToken.random()
         let time = now()
         let session = ConsoleSession(
             idHash: Handoffs.hash(value),
-            csrfToken: SignupFlow.randomToken(),
+            csrfToken: SecretToken.random(),
             actor: "admin",
             createdAt: time,
             expiresAt: time.adding(seconds: lifetimeSeconds)
@@ -105,9 +105,9 @@ public struct ConsoleSessions: Sendable {
     func accepts(_ csrf: String, for session: ConsoleSession) -> Bool {
         if iap != nil {
             let today = now().seconds / 86400
-            return [today, today - 1].contains { SignupFlow.constantTimeEquals(csrf, iapCSRF(session.actor, day: $0)) }
+            return [today, today - 1].contains { SecretToken.equal(csrf, iapCSRF(session.actor, day: $0)) }
         }
-        return SignupFlow.constantTimeEquals(csrf, session.csrfToken)
+        return SecretToken.equal(csrf, session.csrfToken)
     }
 
     private func setCookie(_ value: String, maxAge: Int64) -> String {

@@ -11,7 +11,7 @@ enum BearerToken {
 
     /// Whether the request carries `expected`, compared in constant time.
     static func matches(_ request: Request, _ expected: String) -> Bool {
-        presented(request).map { SignupFlow.constantTimeEquals($0, expected) } ?? false
+        presented(request).map { SecretToken.equal($0, expected) } ?? false
     }
 
     /// 401 with `WWW-Authenticate: Bearer` and the common error body.

@@ -225,9 +225,3 @@ struct PoisonReason: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-extension Optional {
-    func asyncMap<Mapped>(_ transform: (Wrapped) async throws -> Mapped) async rethrows -> Mapped? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}

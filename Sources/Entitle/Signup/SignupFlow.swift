@@ -122,10 +122,10 @@ public struct SignupFlow: Sendable {
         }
         let time = now()
         let session = SignupSession(
-            id: Self.randomToken(),
+            id: SecretToken.random(),
             accountID: claims.accountID,
             userIdentity: claims.userIdentity,
-            csrfToken: Self.randomToken(),
+            csrfToken: SecretToken.random(),
             createdAt: time,
             expiresAt: time.adding(seconds: sessionLifetime)
         )
@@ -138,7 +138,7 @@ public struct SignupFlow: Sendable {
     /// - Returns: where to send the buyer.
     public func complete(sessionID: String, csrfToken: String, form: Form) async throws -> URL {
         guard let session = try await store.signupSession(id: sessionID) else { throw SignupError.unknownSession }
-        guard Self.constantTimeEquals(session.csrfToken, csrfToken) else { throw SignupError.forgedForm }
+        guard SecretToken.equal(session.csrfToken, csrfToken) else { throw SignupError.forgedForm }
         guard session.completedAt != nil || now() < session.expiresAt else { throw SignupError.expiredSession }
         let problems = form.problems
         guard problems.isEmpty else { throw SignupError.invalidForm(problems) }
@@ -234,18 +234,6 @@ public struct SignupFlow: Sendable {
             // An order approved here is read again at once (see `recordedAfterSignupApproval`).
             try await processor.reconcile(id, trigger: .signupCompleted, auditKind: .signup, summary: "sign-up completed")
         }
-    }
-
-    static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
-
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let a = Array(a.utf8)
-        let b = Array(b.utf8)
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 
