@@ -224,4 +224,3 @@ struct PoisonReason: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
-
