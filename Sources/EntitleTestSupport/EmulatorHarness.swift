@@ -27,5 +27,7 @@ public struct RunningEmulator: Sendable {
     public let http: JSONHTTPClient
 
     public var baseURL: URL { http.baseURL }
+    /// The emulator's control API, typed: purchases, plan changes, cancellations, the clock.
+    public var control: EmulatorControlClient { EmulatorControlClient(baseURL: http.baseURL) }
     public var provider: String { emulator.options.provider.rawValue }
 }

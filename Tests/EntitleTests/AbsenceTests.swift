@@ -19,8 +19,6 @@ import Testing
         var clock: ManualClock
     }
 
-    struct Purchase: Decodable { var entitlementId: String }
-
     func withWorld(_ body: @Sendable (World) async throws -> Void) async throws {
         try await TemporaryDatabase.withPath { path in
             var options = EmulatorOptions()
@@ -44,11 +42,7 @@ import Testing
 
     /// A purchase, approved and recorded active.
     func active(_ world: World) async throws -> EntitlementID {
-        let purchase: Purchase = try await world.running.http.post(
-            "emulator/v1/purchases",
-            ["product": "example-messaging-service", "plan": "basic"]
-        )
-        .decode()
+        let purchase = try await world.running.control.buy(product: "example-messaging-service", plan: "basic")
         let id = try EntitlementID(purchase.entitlementId)
         try await world.processor.reconcile(id, trigger: .resync, auditKind: .repair, summary: "test")
         try await world.processor.reconcile(id, trigger: .resync, auditKind: .repair, summary: "test")

@@ -10,8 +10,6 @@ import Testing
 /// Slack notifications for what waits on a person: a receiver stands in for
 /// Slack's incoming webhook and records what it was sent.
 @Suite struct AttentionTests {
-    struct Purchase: Decodable { var entitlementId: String }
-
     private func texts(_ slack: HTTPReceiver, atLeast count: Int) async throws -> [String] {
         try await slack.waitFor(count, timeout: .seconds(20)).compactMap { request in
             (try? JSONSerialization.jsonObject(with: request.body) as? [String: String])?["text"]
@@ -32,10 +30,7 @@ import Testing
                         configuration.slackWebhookURL = webhook.absoluteString
                         configuration.deadLetterAfterAttempts = 1
                     } _: { _ in
-                        let first: Purchase = try await running.http.post(
-                            "emulator/v1/purchases",
-                            ["product": "example-messaging-service", "plan": "basic"]
-                        ).decode()
+                        let first = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                         let waiting = try await texts(slack, atLeast: 1)
                         #expect(
                             waiting.count == 1 && waiting[0].contains(first.entitlementId) && waiting[0].contains("waits for your approval"),
@@ -50,10 +45,7 @@ import Testing
                                 sql: "CREATE TRIGGER refuse BEFORE INSERT ON entitlement BEGIN SELECT RAISE(ABORT, 'injected store failure'); END"
                             )
                         }
-                        let second: Purchase = try await running.http.post(
-                            "emulator/v1/purchases",
-                            ["product": "example-messaging-service", "plan": "basic"]
-                        ).decode()
+                        let second = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                         let all = try await texts(slack, atLeast: 2)
                         let dead = all.filter { $0.contains("dead-lettered") }
                         #expect(

@@ -74,7 +74,7 @@ import Testing
     }
 
     static func buy(_ running: RunningEmulator) async throws -> EmulatorPurchase {
-        try await running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"]).decode()
+        try await running.control.buy(product: "example-messaging-service", plan: "basic")
     }
 
     func eventually(_ what: String, seconds: Int = 10, _ condition: () async throws -> Bool) async throws {
@@ -254,12 +254,6 @@ import Testing
             #expect(after.status == .pending && after.attempts <= 1, "\(after)")
         }
     }
-}
-
-struct EmulatorPurchase: Decodable {
-    var accountId: String
-    var entitlementId: String
-    var signupToken: String
 }
 
 @Suite struct SVGChartTests {

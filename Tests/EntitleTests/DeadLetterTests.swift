@@ -13,8 +13,6 @@ import Testing
 @Suite struct DeadLetterTests {
     static let adminToken = "dead-letter-admin-token"
 
-    struct Purchase: Decodable { var entitlementId: String }
-
     @Test(
         "a notification whose commit keeps failing comes back after 1 s, then 2 s, is dead-lettered at the third attempt and acked; the admin API and CLI list it; a replay fails while the cause lasts and processes it once it is gone"
     )
@@ -39,10 +37,7 @@ import Testing
                                 "CREATE TRIGGER refuse_entitlements BEFORE INSERT ON entitlement BEGIN SELECT RAISE(ABORT, 'injected store failure'); END"
                         )
                     }
-                    let purchase: Purchase = try await running.http.post(
-                        "emulator/v1/purchases",
-                        ["product": "example-messaging-service", "plan": "basic"]
-                    ).decode()
+                    let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                     let subject = "entitlements/\(purchase.entitlementId)"
                     var letters: [DeadLetter] = []
                     let deadline = ContinuousClock.now + .seconds(20)

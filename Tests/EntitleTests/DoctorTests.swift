@@ -35,7 +35,7 @@ import Testing
                         "projects/vendor/subscriptions/elsewhere",
                         PubSubSubscription(topic: "projects/vendor/topics/elsewhere")
                     )
-                    _ = try await running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"])
+                    _ = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                     let keyFile = directory.appendingPathComponent("key.json")
                     try running.emulator.serviceAccountKeyFile(base: running.baseURL).json().write(to: keyFile)
                     let configFile = directory.appendingPathComponent("entitle.json")

@@ -18,12 +18,6 @@ import Testing
         var admin: JSONHTTPClient
     }
 
-    struct Purchase: Decodable {
-        var accountId: String
-        var entitlementId: String
-        var signupToken: String
-    }
-
     struct Detail: Decodable {
         struct Local: Decodable {
             var resource: Entitlement
@@ -74,12 +68,12 @@ import Testing
         }
     }
 
-    private func buy(_ fixture: Fixture) async throws -> Purchase {
-        try await fixture.running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"]).decode()
+    private func buy(_ fixture: Fixture) async throws -> EmulatorPurchase {
+        try await fixture.running.control.buy(product: "example-messaging-service", plan: "basic")
     }
 
     /// The buyer's browser: Marketplace's POST, then the form.
-    private func signUp(_ fixture: Fixture, _ purchase: Purchase) async throws {
+    private func signUp(_ fixture: Fixture, _ purchase: EmulatorPurchase) async throws {
         let form = ["Content-Type": "application/x-www-form-urlencoded"]
         let page = try await fixture.site.send("POST", "signup", raw: Data("x-gcp-marketplace-token=\(purchase.signupToken)".utf8), headers: form)
         #expect(page.status == 200, "\(page)")

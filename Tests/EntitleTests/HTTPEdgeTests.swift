@@ -116,13 +116,10 @@ import Testing
         }
     }
 
-    struct Purchase: Decodable { var signupToken: String }
-
     @Test("the sign-up cookie is not Secure when buyers reach Entitle over plain http, and lasts as long as the session")
     func signupCookie() async throws {
         try await withEntitle { entitle, running, _ in
-            let purchase = try await running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"])
-                .decode(Purchase.self)
+            let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
             let form = try await JSONHTTPClient(baseURL: entitle.baseURL).send(
                 "POST",
                 "signup",

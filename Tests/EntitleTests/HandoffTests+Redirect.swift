@@ -50,7 +50,7 @@ extension HandoffTests {
                 await location.set(entitle.baseURL)
                 let site = JSONHTTPClient(baseURL: entitle.baseURL)
                 let headers = ["Content-Type": "application/x-www-form-urlencoded"]
-                func arrive(_ purchase: Purchase) async throws -> URL {
+                func arrive(_ purchase: EmulatorPurchase) async throws -> URL {
                     let reply = try await site.send(
                         "POST",
                         "signup",
@@ -100,10 +100,7 @@ extension HandoffTests {
                 #expect(reused.status == 410, "\(reused)")
 
                 // A second account of the same customer links to it; an unused code expires.
-                let other: Purchase = try await running.http.post(
-                    "emulator/v1/purchases",
-                    ["product": "example-messaging-service", "plan": "basic", "account": "second-account"]
-                ).decode()
+                let other = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "second-account")
                 let late = try Self.code(try await arrive(other))
                 try await Task.sleep(for: .seconds(4.5))
                 let expired = try await shop.post("v1/signups/\(late)/complete", ["customerId": "vendor-customer-42"])

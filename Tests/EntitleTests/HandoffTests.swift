@@ -13,12 +13,6 @@ import Testing
     static let shopKey = "shop-app-key-0123456789"
     static let billingKey = "billing-app-key-0123456789"
 
-    struct Purchase: Decodable {
-        var accountId: String
-        var entitlementId: String
-        var signupToken: String
-    }
-
     struct Handoff: Decodable {
         struct Customer: Decodable {
             var id: String
@@ -94,8 +88,8 @@ import Testing
     }
 
     /// A basic plan of the example product, bought as a buyer would.
-    static func buyBasic(_ running: RunningEmulator) async throws -> Purchase {
-        try await running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"]).decode()
+    static func buyBasic(_ running: RunningEmulator) async throws -> EmulatorPurchase {
+        try await running.control.buy(product: "example-messaging-service", plan: "basic")
     }
 
     static func code(_ url: URL) throws -> String {
@@ -143,10 +137,7 @@ import Testing
             #expect(try await shop.post("v1/handoffs/\(String(repeating: "0", count: 64))").status == 404)
 
             // A returning buyer gets a new code; unused, it expires.
-            let again: Purchase = try await running.http.post(
-                "emulator/v1/purchases",
-                ["product": "example-messaging-service", "plan": "basic", "account": purchase.accountId]
-            ).decode()
+            let again = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: purchase.accountId)
             let returning = try Self.code(try await signUp(site, token: again.signupToken))
             #expect(returning != code)
             try await Task.sleep(for: .seconds(5.5))
@@ -171,7 +162,7 @@ import Testing
             #expect(try await site.get("v1/entitlements/\(purchase.entitlementId)").status == 401)
 
             // A change at Google reaches the store, and the old ETag no longer matches.
-            _ = try await running.http.post("emulator/v1/entitlements/\(purchase.entitlementId)/cancel", ["immediately": true])
+            try await running.control.cancel(purchase.entitlementId, immediately: true)
             let deadline = ContinuousClock.now + .seconds(20)
             var changed = unchanged
             while ContinuousClock.now < deadline {

@@ -30,8 +30,6 @@ import Testing
         }
     }
 
-    struct Purchase: Decodable { var entitlementId: String }
-
     private func scrape(_ entitle: RunningEntitle) async throws -> Scrape {
         let reply = try await JSONHTTPClient(baseURL: entitle.baseURL).get("metrics")
         #expect(reply.status == 200 && reply.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true, "\(reply)")
@@ -55,10 +53,7 @@ import Testing
                     } _: { entitle in
                         let before = try await scrape(entitle)
                         #expect(before.sum("entitle_notifications_total") == 0 && before["entitle_leader"] == 1, "\(before.series)")
-                        let purchase: Purchase = try await running.http.post(
-                            "emulator/v1/purchases",
-                            ["product": "example-messaging-service", "plan": "basic"]
-                        ).decode()
+                        let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                         let id = try EntitlementID(purchase.entitlementId)
                         let deadline = ContinuousClock.now + .seconds(20)
                         var after = before

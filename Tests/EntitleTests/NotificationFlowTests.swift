@@ -46,13 +46,8 @@ import Testing
         }
     }
 
-    struct Purchase: Decodable {
-        var accountId: String
-        var entitlementId: String
-    }
-
     private func buy(_ running: RunningEmulator, plan: String = "basic") async throws -> EntitlementID {
-        let purchase: Purchase = try await running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": plan]).decode()
+        let purchase = try await running.control.buy(product: "example-messaging-service", plan: plan)
         return try EntitlementID(purchase.entitlementId)
     }
 
@@ -112,7 +107,7 @@ import Testing
             // One per notification before batching; a backlog pulled by two workers needs a few.
             #expect(acks >= 1 && acks * 4 <= notifications, "\(counts) for \(notifications) notifications")
             // Nothing left unacked: past the ack deadline nothing comes back as a duplicate.
-            _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "PT30S"])
+            try await running.control.advanceClock(by: "PT30S")
             try await Task.sleep(for: .milliseconds(500))
             #expect(processor.counters.snapshot.duplicates == 0, "\(processor.counters.snapshot)")
         }
@@ -151,9 +146,9 @@ import Testing
             let id = try await buy(running)
             try await eventually(store, id) { $0.state == .active }
             #expect(try await running.procurementClient(transport).entitlement(id).state == .active, "approved at Google")
-            _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/change-plan", ["plan": "standard"]).decode(Entitlement.self)
+            try await running.control.changePlan(id.rawValue, to: "standard")
             try await eventually(store, id) { $0.plan == "standard" && $0.state == .active }
-            _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/cancel", ["immediately": true]).decode(Entitlement.self)
+            try await running.control.cancel(id.rawValue, immediately: true)
             try await eventually(store, id) { $0.state == .cancelled }
             let kinds = try await callbackKinds(store, id)
             #expect(kinds.filter { $0 == .activated }.count == 1 && kinds.filter { $0 == .planChanged }.count == 1, "\(kinds)")
@@ -199,10 +194,7 @@ import Testing
             var ids: [EntitlementID] = []
             for index in 0..<200 {
                 let plan = ["basic", "standard"][Int(random.next() % 2)]
-                let purchase: Purchase = try await running.http.post(
-                    "emulator/v1/purchases",
-                    ["product": "example-messaging-service", "plan": plan, "account": "C-\(index)"]
-                ).decode()
+                let purchase = try await running.control.buy(product: "example-messaging-service", plan: plan, account: "C-\(index)")
                 ids.append(try EntitlementID(purchase.entitlementId))
             }
             // Three rounds of buyer actions over every history, interleaved; some are refused by
@@ -223,7 +215,7 @@ import Testing
             }
             // An approved change that waits for the cycle end is announced only when it takes effect
             // (contract §2.2: "none until effective"): end the cycle, as time would.
-            _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "P1M"])
+            try await running.control.advanceClock(by: "P1M")
             var mismatches: [String] = []
             let deadline = ContinuousClock.now + .seconds(90)
             repeat {
@@ -354,12 +346,12 @@ import Testing
         try await withPipeline { running, store, _, _ in
             let id = try await buy(running, plan: "premium")
             try await eventually(store, id) { $0.state == .active }
-            _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/change-plan", ["plan": "basic"])
+            try await running.control.changePlan(id.rawValue, to: "basic")
             // Google publishes nothing for this state (contract §2.2): the store has it from the
             // re-read after the approval, not from a notification.
             let pending = try await eventually(store, id) { $0.state == .pendingPlanChange }
             #expect(pending?.resource.newPendingPlan == "basic" && pending?.plan == "premium")
-            _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "P1M"])
+            try await running.control.advanceClock(by: "P1M")
             try await eventually(store, id) { $0.state == .active && $0.plan == "basic" }
             let kinds = try await callbackKinds(store, id)
             #expect(kinds.filter { $0 == .planChanged }.count == 1, "\(kinds)")

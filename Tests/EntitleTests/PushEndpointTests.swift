@@ -91,11 +91,7 @@ import Testing
                 "projects/vendor/subscriptions/push",
                 PubSubSubscription(topic: fixture.running.emulator.options.topic, pushConfig: config)
             )
-            struct Purchase: Decodable { var entitlementId: String }
-            let purchase: Purchase = try await fixture.running.http.post(
-                "emulator/v1/purchases",
-                ["product": "example-messaging-service", "plan": "basic"]
-            ).decode()
+            let purchase = try await fixture.running.control.buy(product: "example-messaging-service", plan: "basic")
             let id = try EntitlementID(purchase.entitlementId)
             let deadline = ContinuousClock.now + .seconds(10)
             while try await fixture.store.entitlement(id)?.state != .active, ContinuousClock.now < deadline {

@@ -25,13 +25,9 @@ import Testing
                     now: { clock.now }
                 )
                 let resync = ResyncService(procurement: procurement, store: store, processor: processor)
-                struct Purchase: Decodable { var entitlementId: String }
                 var ids: [EntitlementID] = []
                 for index in 0..<3 {
-                    let purchase: Purchase = try await running.http.post(
-                        "emulator/v1/purchases",
-                        ["product": "example-messaging-service", "plan": "basic", "account": "E-\(index)"]
-                    ).decode()
+                    let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "E-\(index)")
                     ids.append(try EntitlementID(purchase.entitlementId))
                 }
                 let first = try await resync.resyncOnce()
@@ -45,8 +41,8 @@ import Testing
                 let audit = try await store.auditLog(subject: "entitlements/\(ids[0].rawValue)", limit: 50)
                 #expect(audit.contains { $0.kind == .repair })
                 // Purged at Google: cancelled, then past the purge period.
-                _ = try await running.http.post("emulator/v1/entitlements/\(ids[0].rawValue)/cancel", ["immediately": true]).decode(Entitlement.self)
-                _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "P31D"]).decode(ClockReply.self)
+                try await running.control.cancel(ids[0].rawValue, immediately: true)
+                try await running.control.advanceClock(by: "P31D")
                 _ = try await resync.resyncOnce()
                 let missing = try await store.entitlement(ids[0])
                 #expect(missing?.isDeleted == false && missing?.missingSince == clock.now, "one 404 is not believed: \(String(describing: missing))")
@@ -58,6 +54,4 @@ import Testing
             }
         }
     }
-
-    struct ClockReply: Decodable {}
 }

@@ -43,10 +43,7 @@ extension SeparateProcessTests {
 
                 var ids: [EntitlementID] = []
                 for index in 0..<3 {
-                    let purchase: Purchase = try await running.http.post(
-                        "emulator/v1/purchases",
-                        ["product": "example-messaging-service", "plan": "basic", "account": "LOG-\(index)"]
-                    ).decode()
+                    let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "LOG-\(index)")
                     ids.append(try EntitlementID(purchase.entitlementId))
                 }
                 _ = try await running.pubSubClient(try await running.transport())

@@ -135,10 +135,7 @@ extension SeparateProcessTests {
         _ = try await waitForLeader(set)
         // The usage customers: 20 purchases kept on plan basic.
         for index in 0..<20 {
-            _ = try await running.http.post(
-                "emulator/v1/purchases",
-                ["product": "example-messaging-service", "plan": "basic", "account": "U-\(index)"]
-            )
+            _ = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "U-\(index)")
         }
         var metered: [LocalEntitlement] = []
         for _ in 0..<300 where metered.count < 20 {

@@ -99,10 +99,7 @@ extension SeparateProcessTests {
             var run = 1
             var (child, admin) = try await serve(setup, run: run)
             for index in 0..<21 {
-                _ = try await setup.running.http.post(
-                    "emulator/v1/purchases",
-                    ["product": "example-messaging-service", "plan": "basic", "account": "U-\(index)"]
-                )
+                _ = try await setup.running.control.buy(product: "example-messaging-service", plan: "basic", account: "U-\(index)")
             }
             var active: [LocalEntitlement] = []
             for _ in 0..<300 where active.count < 21 {

@@ -12,11 +12,6 @@ import Testing
     static let subscription = "projects/vendor/subscriptions/entitle"
     static let adminToken = "separate-process-admin-token"
 
-    struct Purchase: Decodable {
-        var accountId: String
-        var entitlementId: String
-    }
-
     struct EmulatorState: Decodable {
         var entitlements: [Entitlement]
     }
@@ -136,16 +131,13 @@ import Testing
     func buyers(_ running: RunningEmulator) async throws {
         var ids: [EntitlementID] = []
         for index in 0..<250 {
-            let purchase: Purchase = try await running.http.post(
-                "emulator/v1/purchases",
-                ["product": "example-messaging-service", "plan": "basic", "account": "K-\(index)"]
-            ).decode()
+            let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "K-\(index)")
             ids.append(try EntitlementID(purchase.entitlementId))
         }
         try await waitForGoogle(running, ids) { $0.state == .active }
-        for id in ids { _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/change-plan", ["plan": "standard"]) }
+        for id in ids { try await running.control.changePlan(id.rawValue, to: "standard") }
         try await waitForGoogle(running, ids) { $0.state == .active && $0.plan == "standard" }
-        for id in ids.prefix(100) { _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/cancel", ["immediately": true]) }
+        for id in ids.prefix(100) { try await running.control.cancel(id.rawValue, immediately: true) }
         try await waitForGoogle(running, Array(ids.prefix(100))) { $0.state == .cancelled }
     }
 
@@ -189,7 +181,7 @@ import Testing
                     try await Task.sleep(for: .milliseconds(150 + Int(random.next() % 900)))
                     try await child.kill()
                     // The ack deadline of what the killed process held passes (emulator time).
-                    _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "PT11S"])
+                    try await running.control.advanceClock(by: "PT11S")
                     #expect(run < 200, "the buyers never finished")
                     if run >= 200 { break }
                 }
@@ -282,10 +274,7 @@ import Testing
             @Sendable func cli(_ arguments: [String], token: String? = Self.adminToken) async throws -> (status: Int32, output: String) {
                 try await ChildProcess.run(setup.executable, arguments: arguments + ["--url", url] + (token.map { ["--token", $0] } ?? []))
             }
-            let purchase: Purchase = try await setup.running.http.post(
-                "emulator/v1/purchases",
-                ["product": "example-messaging-service", "plan": "basic", "account": "CLI-1"]
-            ).decode()
+            let purchase = try await setup.running.control.buy(product: "example-messaging-service", plan: "basic", account: "CLI-1")
             let id = purchase.entitlementId
             var listed = (status: Int32(-1), output: "")
             for _ in 0..<100 {

@@ -7,8 +7,6 @@ import Testing
 
 /// `signupTemplates`: the hosted pages restyled from a folder.
 @Suite struct SignupTemplateTests {
-    struct Purchase: Decodable { var signupToken: String }
-
     @Test(
         "a folder's signup.mustache replaces the form (values still escaped, the layout kept); a template that does not parse stops the start with its path"
     )
@@ -28,10 +26,7 @@ import Testing
                     configuration.entitlementPolicy = .afterSignup
                     configuration.signupTemplates = folder.path
                 } _: { entitle in
-                    let purchase: Purchase = try await running.http.post(
-                        "emulator/v1/purchases",
-                        ["product": "example-messaging-service", "plan": "basic"]
-                    ).decode()
+                    let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                     let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
                     let body = "x-gcp-marketplace-token=\(purchase.signupToken.addingPercentEncoding(withAllowedCharacters: allowed)!)"
                     let page = try await JSONHTTPClient(baseURL: entitle.baseURL).send(

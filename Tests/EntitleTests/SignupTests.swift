@@ -22,12 +22,6 @@ import Testing
         var processor: NotificationProcessor
     }
 
-    struct Purchase: Decodable {
-        var accountId: String
-        var entitlementId: String
-        var signupToken: String
-    }
-
     private func withSignup(retryPolicy: RetryPolicy = .default, _ body: @Sendable (Fixture) async throws -> Void) async throws {
         var options = EmulatorOptions()
         options.signupAudience = "vendor.example.com"
@@ -53,10 +47,8 @@ import Testing
         }
     }
 
-    private func buy(_ fixture: Fixture, account: String? = nil) async throws -> Purchase {
-        var body = ["product": "example-messaging-service", "plan": "basic"]
-        if let account { body["account"] = account }
-        return try await fixture.running.http.post("emulator/v1/purchases", body).decode()
+    private func buy(_ fixture: Fixture, account: String? = nil) async throws -> EmulatorPurchase {
+        try await fixture.running.control.buy(product: "example-messaging-service", plan: "basic", account: account)
     }
 
     private func postForm(_ fixture: Fixture, _ path: String, _ fields: [(String, String)], cookie: String? = nil) async throws -> HTTPReply {

@@ -183,7 +183,7 @@ extension UsageTests {
             // Entitle hears nothing from Pub/Sub meanwhile (a restart, a deploy, lag).
             let silence = FaultPlan(seed: 1, rules: [.init(api: .pubsub, errorRate: 1, status: 503)])
             #expect(try await fixture.running.http.send("PUT", "emulator/v1/faults", body: silence).status == 200)
-            _ = try await fixture.running.http.post("emulator/v1/entitlements/\(entitlement.id.rawValue)/cancel", ["immediately": true])
+            try await fixture.running.control.cancel(entitlement.id.rawValue, immediately: true)
             #expect(try await fixture.store.entitlement(entitlement.id)?.state == .active, "Entitle does not know yet")
 
             // Pub/Sub is given back whatever happens below: a pull loop left failing slows the teardown.

@@ -36,10 +36,6 @@ extension UsageTests {
         }
     }
 
-    struct Purchase: Decodable {
-        var entitlementId: String
-    }
-
     struct Accepted: Decodable {
         struct Result: Decodable {
             var idempotencyKey: String
@@ -100,10 +96,7 @@ extension UsageTests {
     func activeEntitlements(_ fixture: Fixture, _ count: Int) async throws -> [LocalEntitlement] {
         var ids: [EntitlementID] = []
         for _ in 0..<count {
-            let purchase: Purchase = try await fixture.running.http.post(
-                "emulator/v1/purchases",
-                ["product": "example-messaging-service", "plan": "basic"]
-            ).decode()
+            let purchase = try await fixture.running.control.buy(product: "example-messaging-service", plan: "basic")
             ids.append(try EntitlementID(purchase.entitlementId))
         }
         let deadline = ContinuousClock.now + .seconds(30)

@@ -217,7 +217,7 @@ import Testing
             let consumer = try #require(entitlement.resource.usageReportingId)
             let used = try #require(entitlement.resource.createTime)
             #expect(try await post(fixture, [record(entitlement, "requests", 8, at: used, key: "before")]).status == 202)
-            _ = try await fixture.running.http.post("emulator/v1/entitlements/\(entitlement.id.rawValue)/cancel", ["immediately": true])
+            try await fixture.running.control.cancel(entitlement.id.rawValue, immediately: true)
             let deadline = ContinuousClock.now + .seconds(15)
             while try await fixture.store.entitlement(entitlement.id)?.state != .cancelled, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))

@@ -207,14 +207,7 @@ import Testing
     )
     func signupToken() async throws {
         try await EmulatorHarness.withEmulator(testOptions { $0.signupAudience = "vendor.example.com" }) { running in
-            struct Purchase: Decodable {
-                var accountId: String
-                var entitlement: Entitlement
-                var signupToken: String
-                var signupURL: String
-            }
-            let purchase: Purchase = try await running.http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"])
-                .decode()
+            let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
             #expect(purchase.signupURL == "http://127.0.0.1:8080/signup")
             let certificates = try await running.http.anonymous.get("robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com")
             let map = try certificates.decode([String: String].self)

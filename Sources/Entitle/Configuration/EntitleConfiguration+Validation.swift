@@ -12,9 +12,12 @@ extension EntitleConfiguration {
         var fileKeys: Set<String>
         var environment: [String: String]
 
-        /// "environment ENTITLE_X", "file F (key)", or the key alone when it is a default.
-        func of(_ key: String, environment name: String) -> String {
-            if let value = environment[name], !value.isEmpty { return "\(key) (environment \(name))" }
+        /// "environment ENTITLE_X", "file F (key)", or the key alone when it is a default. The
+        /// environment variable is the catalog's for the key (`usageAPIKeys.app` is `usageAPIKeys`).
+        func of(_ key: String) -> String {
+            let base = key.split(separator: ".").first.map(String.init) ?? key
+            let name = SettingsCatalog.all.first { $0.key == base }?.environment
+            if let name, let value = environment[name], !value.isEmpty { return "\(key) (environment \(name))" }
             if let file, fileKeys.contains(key) { return "\(key) (file \(file))" }
             return key
         }
@@ -29,7 +32,7 @@ extension EntitleConfiguration {
     func validate(_ origins: Origins) throws(ConfigurationError) {
         for setting in SettingsCatalog.all {
             guard let key = setting.key, let problem = setting.problem(self) else { continue }
-            throw ConfigurationError(setting: origins.of(key, environment: setting.environment ?? ""), problem: problem)
+            throw ConfigurationError(setting: origins.of(key), problem: problem)
         }
         try validateRelations(origins)
     }
@@ -38,90 +41,88 @@ extension EntitleConfiguration {
     private func validateRelations(_ origins: Origins) throws(ConfigurationError) {
         if consoleIAPAudience != nil, consoleIAPEmails.isEmpty {
             throw ConfigurationError(
-                setting: origins.of("consoleIAPEmails", environment: "ENTITLE_CONSOLE_IAP_EMAILS"),
+                setting: origins.of("consoleIAPEmails"),
                 problem: "consoleIAPAudience is set, so the console needs the emails it lets in"
             )
         }
         guard auditRetentionDays >= inboxRetentionDays else {
             throw ConfigurationError(
-                setting: origins.of("auditRetentionDays", environment: "ENTITLE_AUDIT_RETENTION_DAYS"),
+                setting: origins.of("auditRetentionDays"),
                 problem: "\(auditRetentionDays) must not be shorter than inboxRetentionDays"
             )
         }
         // Google expects hourly windows; shorter ones exist for tests that must see windows close.
         guard 86_400 % usageWindowSeconds == 0 else {
             throw ConfigurationError(
-                setting: origins.of("usageWindowSeconds", environment: "ENTITLE_USAGE_WINDOW_SECONDS"),
+                setting: origins.of("usageWindowSeconds"),
                 problem: "\(usageWindowSeconds) must divide a day"
             )
         }
-        func secret(_ value: String?, _ key: String, _ name: String) throws(ConfigurationError) {
+        func secret(_ value: String?, _ key: String) throws(ConfigurationError) {
             guard let value else { return }
             guard value.trimmingCharacters(in: .whitespaces).count >= Self.minimumSecretLength else {
                 throw ConfigurationError(
-                    setting: origins.of(key, environment: name),
+                    setting: origins.of(key),
                     problem: "is \(value.count) characters; use at least \(Self.minimumSecretLength) random ones"
                 )
             }
         }
-        try secret(callbackSecret, "callbackSecret", "ENTITLE_CALLBACK_SECRET")
-        try secret(adminToken, "adminToken", "ENTITLE_ADMIN_TOKEN")
+        try secret(callbackSecret, "callbackSecret")
+        try secret(adminToken, "adminToken")
         for (app, key) in usageAPIKeys.sorted(by: { $0.key < $1.key }) {
-            try secret(key, app == "default" ? "usageAPIKeys" : "usageAPIKeys.\(app)", "ENTITLE_USAGE_API_KEY")
+            try secret(key, app == "default" ? "usageAPIKeys" : "usageAPIKeys.\(app)")
         }
         if let slackWebhookURL, !Self.isWebURL(slackWebhookURL) {
             throw ConfigurationError(
-                setting: origins.of("slackWebhookURL", environment: "ENTITLE_SLACK_WEBHOOK_URL"),
+                setting: origins.of("slackWebhookURL"),
                 problem: "is not an http(s) URL with a host"
             )
         }
         if signupMode == "redirect" {
             guard let signupURL, Self.isWebURL(signupURL) else {
                 throw ConfigurationError(
-                    setting: origins.of("signupURL", environment: "ENTITLE_SIGNUP_URL"),
+                    setting: origins.of("signupURL"),
                     problem: "redirect sign-up needs your sign-up page's http(s) URL"
                 )
             }
             guard handoffApp != nil else {
                 throw ConfigurationError(
-                    setting: origins.of("signupApp", environment: "ENTITLE_SIGNUP_APP"),
+                    setting: origins.of("signupApp"),
                     problem: "redirect sign-up needs an app key (usageAPIKeys) to complete sign-ups with"
                 )
             }
         }
         if let signupApp, usageAPIKeys[signupApp] == nil {
             throw ConfigurationError(
-                setting: origins.of("signupApp", environment: "ENTITLE_SIGNUP_APP"),
+                setting: origins.of("signupApp"),
                 problem: "\"\(signupApp)\" has no key in usageAPIKeys: it could not redeem its hand-off codes"
             )
         }
         if let callbackURL {
             guard Self.isWebURL(callbackURL) else {
                 throw ConfigurationError(
-                    setting: origins.of("callbackURL", environment: "ENTITLE_CALLBACK_URL"),
+                    setting: origins.of("callbackURL"),
                     problem: "\"\(callbackURL)\" is not an http(s) URL with a host; callbacks cannot be sent"
                 )
             }
             guard callbackSecret != nil else {
                 throw ConfigurationError(
-                    setting: origins.of("callbackSecret", environment: "ENTITLE_CALLBACK_SECRET"),
+                    setting: origins.of("callbackSecret"),
                     problem: "callbacks to \(callbackURL) must be signed: set a secret"
                 )
             }
         }
-        for (key, name, value) in [
-            ("publicURL", "ENTITLE_PUBLIC_URL", publicURL), ("appURL", "ENTITLE_APP_URL", appURL),
-        ] {
+        for (key, value) in [("publicURL", publicURL), ("appURL", appURL)] {
             if let value, !Self.isWebURL(value) {
                 throw ConfigurationError(
-                    setting: origins.of(key, environment: name),
+                    setting: origins.of(key),
                     problem: "\"\(value)\" is not an http(s) URL with a host"
                 )
             }
         }
         if let subscription, let problem = Self.subscriptionProblem(subscription) {
             throw ConfigurationError(
-                setting: origins.of("subscription", environment: "ENTITLE_SUBSCRIPTION"),
+                setting: origins.of("subscription"),
                 problem: problem
             )
         }

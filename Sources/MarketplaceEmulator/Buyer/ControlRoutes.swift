@@ -8,24 +8,6 @@ struct ControlRoutes {
     let state: EmulatorState
     let signupURL: String
 
-    struct PurchaseRequest: Codable {
-        var account: String?
-        var product: String
-        var plan: String
-        var offer: OfferTerms?
-        var consumerProject: String?
-    }
-
-    struct PurchaseResponse: Codable {
-        var accountId: String
-        var entitlementId: String
-        var account: Account
-        var entitlement: Entitlement
-        /// What Marketplace POSTs as `x-gcp-marketplace-token` to `signupURL` (valid 5 minutes).
-        var signupToken: String
-        var signupURL: String
-    }
-
     struct PlanChangeRequest: Codable {
         var plan: String?
         var offer: OfferTerms?
@@ -66,7 +48,7 @@ struct ControlRoutes {
     func register(on router: Router<BasicRequestContext>) {
         let group = router.group("emulator/v1")
         group.post("purchases") { request, _ in
-            let body = try await RequestDecoding.decode(PurchaseRequest.self, from: request, allowEmpty: false)
+            let body = try await RequestDecoding.decode(EmulatorPurchaseRequest.self, from: request, allowEmpty: false)
             let purchase = try await state.buy(
                 accountID: body.account,
                 productID: body.product,
@@ -75,7 +57,7 @@ struct ControlRoutes {
                 consumerProject: body.consumerProject
             )
             return try JSONResponse.make(
-                PurchaseResponse(
+                EmulatorPurchase(
                     accountId: purchase.accountID,
                     entitlementId: purchase.entitlementID,
                     account: try await state.account(purchase.accountID).resource,
