@@ -70,12 +70,11 @@ import Testing
             let runs = elections.map { election in Task { try await election.run() } }
             func leaders() -> [String] { elections.filter(\.isLeader).map(\.replica) }
             func waitForOneLeader(excluding gone: Set<String>) async throws -> String {
-                let deadline = ContinuousClock.now + .seconds(10)
-                while ContinuousClock.now < deadline {
+                let one = try await eventually(within: .seconds(10), every: .milliseconds(50)) { () -> String? in
                     let now = leaders().filter { !gone.contains($0) }
-                    if now.count == 1 { return now[0] }
-                    try await Task.sleep(for: .milliseconds(50))
+                    return now.count == 1 ? now[0] : nil
                 }
+                if let one { return one }
                 Issue.record("no single leader within 10 s: \(leaders())")
                 throw CancellationError()
             }

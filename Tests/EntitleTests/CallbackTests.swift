@@ -23,12 +23,7 @@ import Testing
     }
 
     private func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
+        try await EntitleTestSupport.eventually(condition)
     }
 
     @Test("a signature verifies; a changed body, another secret or an old timestamp does not")

@@ -78,11 +78,10 @@ import Testing
     }
 
     func eventually(_ what: String, seconds: Int = 10, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<(seconds * 50) {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
+        guard try await EntitleTestSupport.eventually(within: .seconds(seconds), condition) else {
+            Issue.record("timed out: \(what)")
+            return
         }
-        Issue.record("timed out: \(what)")
     }
 
     @Test("sign-in asks for the admin token once; sign-out ends the session, and the old cookie is refused after")

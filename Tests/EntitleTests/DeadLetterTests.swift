@@ -40,10 +40,9 @@ import Testing
                     let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                     let subject = "entitlements/\(purchase.entitlementId)"
                     var letters: [DeadLetter] = []
-                    let deadline = ContinuousClock.now + .seconds(20)
-                    while ContinuousClock.now < deadline, !letters.contains(where: { $0.subject == subject }) {
-                        try await Task.sleep(for: .milliseconds(100))
+                    _ = try await eventually(within: .seconds(20), every: .milliseconds(100)) {
                         letters = try await admin.get("api/admin/dead-letters").decode([DeadLetter].self)
+                        return letters.contains { $0.subject == subject }
                     }
                     let letter = try #require(letters.first { $0.subject == subject }, "dead-lettered: \(letters)")
                     #expect(letter.attempts == 3 && letter.error.contains("injected store failure"), "\(letter)")

@@ -92,12 +92,11 @@ import Testing
     }
 
     private func state(_ fixture: Fixture, _ id: String, becomes expected: EntitlementState) async throws -> Detail? {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
+        let detail = try await eventually(within: .seconds(15), every: .milliseconds(50)) {
             let reply = try await fixture.admin.get("api/admin/entitlements/\(id)")
-            if reply.status == 200, let detail = try? reply.decode(Detail.self), detail.entitlement.resource.state == expected { return detail }
-            try await Task.sleep(for: .milliseconds(50))
+            return (try? reply.decode(Detail.self)).flatMap { $0.entitlement.resource.state == expected ? $0 : nil }
         }
+        if let detail { return detail }
         Issue.record("\(id) did not become \(expected.rawValue)")
         return nil
     }
@@ -165,12 +164,10 @@ import Testing
             let before = try await fixture.admin.get("api/admin/accounts/\(purchase.accountId)").decode(AccountDetail.self)
             #expect(before.customer?.email == "ada@acme.com")
             _ = try await fixture.running.http.post("emulator/v1/accounts/\(purchase.accountId)/delete")
-            let deadline = ContinuousClock.now + .seconds(15)
             var after = before
-            while ContinuousClock.now < deadline {
+            _ = try await eventually(within: .seconds(15), every: .milliseconds(50)) {
                 after = try await fixture.admin.get("api/admin/accounts/\(purchase.accountId)").decode(AccountDetail.self)
-                if after.customer?.erasedAt != nil { break }
-                try await Task.sleep(for: .milliseconds(50))
+                return after.customer?.erasedAt != nil
             }
             #expect(after.customer?.id == before.customer?.id && after.customer?.email == nil && after.customer?.company == nil)
             #expect(after.customer?.erasedAt != nil && after.entitlements.count == 1, "billing records stay")

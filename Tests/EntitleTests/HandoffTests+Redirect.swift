@@ -86,9 +86,8 @@ extension HandoffTests {
                 // Approved in the same request; Google's activation follows, and the app API shows it.
                 let state = handoff.account.entitlements.first { $0.id == purchase.entitlementId }?.state
                 #expect(["ENTITLEMENT_ACTIVATION_REQUESTED", "ENTITLEMENT_ACTIVE"].contains(state ?? ""), "\(handoff)")
-                let deadline = ContinuousClock.now + .seconds(20)
-                while ContinuousClock.now < deadline, try await entitle.store.entitlement(id)?.state != .active {
-                    try await Task.sleep(for: .milliseconds(100))
+                _ = try await eventually(within: .seconds(20), every: .milliseconds(100)) {
+                    try await entitle.store.entitlement(id)?.state == .active
                 }
                 let shown = try await entitle.client(bearer: Self.shopKey).get("v1/entitlements/\(purchase.entitlementId)")
                 #expect(shown.text.contains("ENTITLEMENT_ACTIVE") && shown.text.contains("\"inService\":true"), "\(shown)")

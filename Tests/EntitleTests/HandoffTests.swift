@@ -163,12 +163,10 @@ import Testing
 
             // A change at Google reaches the store, and the old ETag no longer matches.
             try await running.control.cancel(purchase.entitlementId, immediately: true)
-            let deadline = ContinuousClock.now + .seconds(20)
             var changed = unchanged
-            while ContinuousClock.now < deadline {
+            _ = try await eventually(within: .seconds(20), every: .milliseconds(100)) {
                 changed = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
-                if changed.status == 200 { break }
-                try await Task.sleep(for: .milliseconds(100))
+                return changed.status == 200
             }
             #expect(changed.status == 200 && changed.headers["etag"] != etag && changed.text.contains("\"inService\":false"), "\(changed)")
         }

@@ -59,11 +59,10 @@ import Testing
         within: Duration = .seconds(15),
         _ condition: (LocalEntitlement) -> Bool
     ) async throws -> LocalEntitlement? {
-        let deadline = ContinuousClock.now + within
-        while ContinuousClock.now < deadline {
-            if let local = try await store.entitlement(id), condition(local) { return local }
-            try await Task.sleep(for: .milliseconds(50))
+        let reached = try await EntitleTestSupport.eventually(within: within, every: .milliseconds(50)) {
+            try await store.entitlement(id).flatMap { condition($0) ? $0 : nil }
         }
+        if let reached { return reached }
         Issue.record("\(id) never reached the expected state; stored: \(String(describing: try await store.entitlement(id)))")
         return nil
     }
@@ -89,9 +88,8 @@ import Testing
         // A long interval, so that the figure does not depend on how busy the machine is.
         try await withPipeline(backlog: 20, ackInterval: .milliseconds(500)) { running, _, _, processor in
             // Each purchase: the account's activation, the creation, and (after Entitle's approval) ENTITLEMENT_ACTIVE.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline, processor.counters.snapshot.processed < 60 {
-                try await Task.sleep(for: .milliseconds(50))
+            _ = try await EntitleTestSupport.eventually(within: .seconds(30), every: .milliseconds(50)) {
+                processor.counters.snapshot.processed >= 60
             }
             let notifications = processor.counters.snapshot.processed
             // The last acks go out within one interval of their commits; a loaded machine has

@@ -142,12 +142,11 @@ import Testing
     }
 
     func waitForGoogle(_ running: RunningEmulator, _ ids: [EntitlementID], _ condition: (Entitlement) -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(180)
-        while ContinuousClock.now < deadline {
+        let reached = try await eventually(within: .seconds(180), every: .milliseconds(200)) {
             let state = try await emulatorState(running)
-            if ids.allSatisfy({ state[$0].map(condition) == true }) { return }
-            try await Task.sleep(for: .milliseconds(200))
+            return ids.allSatisfy { state[$0].map(condition) == true }
         }
+        if reached { return }
         throw ChildProcessError(message: "Google never reached the expected state for all of \(ids.count)")
     }
 

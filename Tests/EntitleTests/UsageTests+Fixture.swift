@@ -99,13 +99,12 @@ extension UsageTests {
             let purchase = try await fixture.running.control.buy(product: "example-messaging-service", plan: "basic")
             ids.append(try EntitlementID(purchase.entitlementId))
         }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
+        let active = try await eventually(within: .seconds(30), every: .milliseconds(50)) { () -> [LocalEntitlement]? in
             var found: [LocalEntitlement] = []
             for id in ids { if let local = try await fixture.store.entitlement(id), local.state == .active { found.append(local) } }
-            if found.count == count { return found }
-            try await Task.sleep(for: .milliseconds(50))
+            return found.count == count ? found : nil
         }
+        if let active { return active }
         var states: [String] = []
         for id in ids { states.append("\(id): \(String(describing: try await fixture.store.entitlement(id)?.state))") }
         throw ChildProcessError(message: "entitlements never became active: \(states)")

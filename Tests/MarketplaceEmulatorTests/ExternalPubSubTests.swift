@@ -32,10 +32,9 @@ import Testing
     }
 
     private func waitUntil(_ what: String, _ probe: () async throws -> Bool) async throws {
-        for _ in 0..<200 {
-            if try await probe() { return }
-            try await Task.sleep(for: .milliseconds(25))
+        guard try await EntitleTestSupport.eventually(within: .seconds(5), every: .milliseconds(25), probe) else {
+            Issue.record("timed out: \(what)")
+            return
         }
-        Issue.record("timed out: \(what)")
     }
 }
