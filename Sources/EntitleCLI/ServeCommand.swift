@@ -23,21 +23,6 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A JSON settings file.") var config: String?
     @Flag(help: "Run against the built-in emulator even if production settings are present.") var sandbox = false
 
-    /// Production settings are present but no credentials were found.
-    struct MissingCredentials: Error, CustomStringConvertible {
-        var settings: [String]
-        var tried: [String]
-        var description: String {
-            """
-            no Google credentials found, but production settings are set (\(settings.joined(separator: ", "))), so Entitle does not \
-            start sandbox mode. Looked in:
-            \(tried.map { "  - \($0)" }.joined(separator: "\n"))
-            Give credentials (googleCredentials / ENTITLE_GOOGLE_CREDENTIALS, GOOGLE_APPLICATION_CREDENTIALS, or run where the \
-            metadata server answers), or pass --sandbox to run against the built-in emulator.
-            """
-        }
-    }
-
     func run() async throws {
         var configuration = try EntitleConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
         let logging = try LogSettings(environment: ProcessInfo.processInfo.environment)
@@ -51,11 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("ENTITLE_GOOGLE_BASE_URL is not a URL")
             }
             let credentials = try await ApplicationDefaultCredentials.find(keyFile: configuration.googleCredentials)?.provider ?? NoTokenProvider()
-            google = try Self.production(configuration, endpoints: .emulator(at: url), credentials: credentials)
+            google = try .production(configuration, endpoints: .emulator(at: url), credentials: credentials)
             banner.append("Google APIs at \(url) (ENTITLE_GOOGLE_BASE_URL)")
         } else {
             // Asked patiently when production is meant: a cold start's metadata server can be slow.
-            let production = Self.productionSettings(configuration)
+            let production = ServeMode.productionSettings(configuration)
             let search =
                 sandbox
                 ? nil
@@ -63,11 +48,15 @@ struct ServeCommand: AsyncParsableCommand {
                     keyFile: configuration.googleCredentials,
                     metadataPatience: production.isEmpty ? .seconds(1) : .seconds(5)
                 )
-            if let found = search?.found {
-                google = try Self.production(configuration, endpoints: .google, credentials: found.provider)
+            let mode = try ServeMode.decide(
+                configuration,
+                sandboxAsked: sandbox,
+                credentialsFound: search?.found != nil,
+                tried: search?.tried ?? []
+            )
+            if mode == .production, let found = search?.found {
+                google = try .production(configuration, endpoints: .google, credentials: found.provider)
                 banner.append("production mode: Google with \(found.source)")
-            } else if let search, !production.isEmpty {
-                throw MissingCredentials(settings: production, tried: search.tried)
             } else {
                 let (emulator, sandboxGoogle) = try Self.sandbox(&configuration)
                 services.append(emulator)
@@ -111,32 +100,6 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await tasks.waitForAll()
         }
-    }
-
-    /// The settings that say production is meant.
-    static func productionSettings(_ configuration: EntitleConfiguration) -> [String] {
-        [
-            ("providerID", configuration.providerID), ("subscription", configuration.subscription),
-            ("pushServiceAccount", configuration.pushServiceAccount),
-        ].compactMap { $0.1 == nil ? nil : $0.0 }
-    }
-
-    static func production(
-        _ configuration: EntitleConfiguration,
-        endpoints: GoogleEndpoints,
-        credentials: any AccessTokenProvider
-    ) throws -> EntitleServer.Google {
-        guard let provider = configuration.providerID else { throw ValidationError("ENTITLE_PROVIDER_ID is required with Google credentials") }
-        guard configuration.delivery == "push" || configuration.subscription != nil else {
-            throw ValidationError("ENTITLE_SUBSCRIPTION (projects/{p}/subscriptions/{s}) is required for pull delivery")
-        }
-        guard !configuration.signupAudiences.isEmpty else { throw ValidationError("ENTITLE_SIGNUP_AUDIENCES (your product domains) is required") }
-        return EntitleServer.Google(
-            endpoints: endpoints,
-            credentials: credentials,
-            provider: try ProviderID(provider),
-            subscription: configuration.subscription ?? ""
-        )
     }
 
     /// The emulator on its own port, and Entitle's settings pointed at it.
