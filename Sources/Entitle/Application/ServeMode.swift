@@ -15,11 +15,11 @@ public enum ServeMode: Hashable, Sendable {
         public var tried: [String]
         public var description: String {
             """
-            no Google credentials found, but production settings are set (\(settings.joined(separator: ", "))), so Entitle \
-            does not start sandbox mode. Looked in:
+            no Google credentials found, but production settings are set \
+            (\(settings.joined(separator: ", "))), so Entitle does not start sandbox mode. Looked in:
             \(tried.map { "  - \($0)" }.joined(separator: "\n"))
-            Give credentials (googleCredentials / ENTITLE_GOOGLE_CREDENTIALS, GOOGLE_APPLICATION_CREDENTIALS, or run where \
-            the metadata server answers), or pass --sandbox to run against the built-in emulator.
+            Give credentials (googleCredentials / ENTITLE_GOOGLE_CREDENTIALS, GOOGLE_APPLICATION_CREDENTIALS, \
+            or run where the metadata server answers), or pass --sandbox to run against the built-in emulator.
             """
         }
     }
