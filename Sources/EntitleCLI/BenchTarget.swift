@@ -1,12 +1,9 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import GoogleCloud
 import Logging
 import MarketplaceCore
 import MarketplaceEmulator
-import NIOCore
-import NIOHTTP1
 
 /// Where a benchmark's Google is: the emulator started in the bench's own process, or one running
 /// elsewhere (`entitle emulator --allow-approval-before-signup --print-credentials key.json`), so
@@ -26,43 +23,32 @@ struct BenchTarget: Sendable {
 
     func transport(_ logger: Logger) throws -> GoogleAPITransport {
         GoogleAPITransport(
-            credentials: try ServiceAccountTokenProvider(key: try ServiceAccountKey.load(from: keyFile), logger: logger),
+            credentials: try ServiceAccountTokenProvider(
+                key: try ServiceAccountKey.load(from: keyFile),
+                logger: logger
+            ),
             logger: logger
         )
     }
 
-    /// A buyer's purchase on the simulator (the emulator's own API, no token), for account
-    /// `BENCH-<run>-<index>`.
+    /// The emulator's control API (no token).
+    var control: EmulatorControlClient { EmulatorControlClient(baseURL: base) }
+
+    /// A buyer's purchase on the simulator, for account `BENCH-<run>-<index>`.
     func purchase(_ index: Int) async throws -> EntitlementID {
-        struct Purchase: Decodable {
-            var entitlementId: String
-        }
-        var request = HTTPClientRequest(url: base.appendingPathComponent("emulator/v1/purchases").absoluteString)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        let body = ["product": "example-messaging-service", "plan": "basic", "account": "BENCH-\(Self.run)-\(index)"]
-        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 1024 * 1024)
-        return try EntitlementID(try JSONDecoder().decode(Purchase.self, from: Data(bytes.readableBytesView)).entitlementId)
+        let purchase = try await control.buy(
+            product: "example-messaging-service",
+            plan: "basic",
+            account: "BENCH-\(Self.run)-\(index)"
+        )
+        return try EntitlementID(purchase.entitlementId)
     }
 
     /// The emulator's count of calls to Google's APIs, by kind.
-    func requests() async throws -> [String: Int] {
-        let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests"),
-            timeout: .seconds(10)
-        )
-        let body = try await response.body.collect(upTo: 1024 * 1024)
-        return try JSONDecoder().decode([String: Int].self, from: Data(body.readableBytesView))
-    }
+    func requests() async throws -> [String: Int] { try await control.requestCounts() }
 
     /// Starts the count over (only what Entitle asks of Google is counted, not the set-up).
-    func resetRequests() async throws {
-        var request = HTTPClientRequest(url: base.absoluteString + "emulator/v1/requests")
-        request.method = .DELETE
-        _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-    }
+    func resetRequests() async throws { try await control.resetRequestCounts() }
 }
 
 /// `--emulator URL --credentials FILE`: an emulator running elsewhere; default: one in this process.
@@ -74,26 +60,40 @@ struct BenchEmulatorLocation: ParsableArguments {
         )
     )
     var emulator: String?
-    @Option(help: ArgumentHelp("With --emulator: the key file it wrote (--print-credentials).", valueName: "file")) var credentials: String?
+    @Option(help: ArgumentHelp("With --emulator: the key file it wrote (--print-credentials).", valueName: "file"))
+    var credentials: String?
     @Option(help: "With --emulator: its Marketplace topic.") var topic = EmulatorOptions().topic
     @Option(help: "With --emulator: the provider id it answers for.") var provider = EmulatorOptions().provider.rawValue
 
     func validate() throws {
-        if emulator != nil, credentials == nil { throw ValidationError("--emulator needs --credentials (its --print-credentials file)") }
-        if let emulator, URL(string: emulator)?.host == nil { throw ValidationError("--emulator \(emulator) is not a URL") }
+        if emulator != nil, credentials == nil {
+            throw ValidationError("--emulator needs --credentials (its --print-credentials file)")
+        }
+        if let emulator, URL(string: emulator)?.host == nil {
+            throw ValidationError("--emulator \(emulator) is not a URL")
+        }
     }
 }
 
 extension BenchCommand {
     /// Runs `body` against the emulator `location` names (or one started here) and a temporary
     /// folder, gone afterwards.
-    static func withTarget(_ location: BenchEmulatorLocation, _ body: (BenchTarget, URL, Logger) async throws -> Void) async throws {
+    static func withTarget(
+        _ location: BenchEmulatorLocation,
+        _ body: (BenchTarget, URL, Logger) async throws -> Void
+    ) async throws {
         guard let url = location.emulator, let credentials = location.credentials else {
             try await withEmulator { emulator, options, directory, logger in
                 let base = await emulator.baseURL()
                 let keyFile = directory.appendingPathComponent("key.json")
                 try emulator.serviceAccountKeyFile(base: base).json().write(to: keyFile)
-                let target = BenchTarget(base: base, topic: options.topic, provider: options.provider.rawValue, keyFile: keyFile, inProcess: true)
+                let target = BenchTarget(
+                    base: base,
+                    topic: options.topic,
+                    provider: options.provider.rawValue,
+                    keyFile: keyFile,
+                    inProcess: true
+                )
                 try await body(target, directory, logger)
             }
             return
@@ -103,7 +103,13 @@ extension BenchCommand {
         _ = try ServiceAccountKey.load(from: keyFile)
         try await withScratch { directory, logger in
             try await body(
-                BenchTarget(base: base, topic: location.topic, provider: location.provider, keyFile: keyFile, inProcess: false),
+                BenchTarget(
+                    base: base,
+                    topic: location.topic,
+                    provider: location.provider,
+                    keyFile: keyFile,
+                    inProcess: false
+                ),
                 directory,
                 logger
             )
@@ -112,7 +118,9 @@ extension BenchCommand {
 
     /// A temporary folder, gone afterwards, and the benchmarks' quiet logger.
     static func withScratch(_ body: (URL, Logger) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-bench-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "entitle-bench-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "entitle.bench")

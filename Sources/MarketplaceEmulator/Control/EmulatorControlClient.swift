@@ -27,18 +27,32 @@ public struct EmulatorControlClient: Sendable {
         offer: OfferTerms? = nil,
         consumerProject: String? = nil
     ) async throws -> EmulatorPurchase {
-        let body = EmulatorPurchaseRequest(account: account, product: product, plan: plan, offer: offer, consumerProject: consumerProject)
+        let body = EmulatorPurchaseRequest(
+            account: account,
+            product: product,
+            plan: plan,
+            offer: offer,
+            consumerProject: consumerProject
+        )
         return try await send(.POST, "emulator/v1/purchases", body)
     }
 
     /// The buyer asks for another plan (or, with `offer`, accepts a replacement private offer).
     @discardableResult
-    public func changePlan(_ entitlement: String, to plan: String?, offer: OfferTerms? = nil) async throws -> Entitlement {
+    public func changePlan(
+        _ entitlement: String,
+        to plan: String?,
+        offer: OfferTerms? = nil
+    ) async throws -> Entitlement {
         struct Body: Encodable {
             var plan: String?
             var offer: OfferTerms?
         }
-        return try await send(.POST, "emulator/v1/entitlements/\(entitlement)/change-plan", Body(plan: plan, offer: offer))
+        return try await send(
+            .POST,
+            "emulator/v1/entitlements/\(entitlement)/change-plan",
+            Body(plan: plan, offer: offer)
+        )
     }
 
     /// The buyer cancels: at the term's end, or at once.
@@ -68,11 +82,29 @@ public struct EmulatorControlClient: Sendable {
         return now.now
     }
 
-    private func send<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, _ body: Body) async throws -> Answer {
+    /// The emulator's count of calls to Google's APIs, by method (`procurement.entitlements.get`).
+    public func requestCounts() async throws -> [String: Int] {
+        try await send(.GET, "emulator/v1/requests", nil as String?)
+    }
+
+    /// Starts the count over.
+    public func resetRequestCounts() async throws {
+        let _: EmptyAnswer = try await send(.DELETE, "emulator/v1/requests", nil as String?)
+    }
+
+    private struct EmptyAnswer: Decodable {}
+
+    private func send<Body: Encodable, Answer: Decodable>(
+        _ method: HTTPMethod,
+        _ path: String,
+        _ body: Body?
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: baseURL.appendingPathComponent(path).absoluteString)
         request.method = method
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        if let body = body as Body? {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
         guard (200..<300).contains(response.status.code) else {

@@ -37,7 +37,13 @@ public struct EmulatorPurchaseRequest: Codable, Sendable {
     public var offer: OfferTerms?
     public var consumerProject: String?
 
-    public init(account: String? = nil, product: String, plan: String, offer: OfferTerms? = nil, consumerProject: String? = nil) {
+    public init(
+        account: String? = nil,
+        product: String,
+        plan: String,
+        offer: OfferTerms? = nil,
+        consumerProject: String? = nil
+    ) {
         self.account = account
         self.product = product
         self.plan = plan
