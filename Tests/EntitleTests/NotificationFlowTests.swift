@@ -99,7 +99,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(try await leasedMessages(running) == 0, "every notification acked")
-            let counts = try await running.http.get("emulator/v1/requests").decode([String: Int].self)
+            let counts = try await running.control.requestCounts()
             let acks = counts["pubsub.subscriptions.acknowledge"] ?? 0
             #expect(notifications == 60, "\(processor.counters.snapshot)")
             // One per notification before batching; a backlog pulled by two workers needs a few.
@@ -124,7 +124,7 @@ import Testing
             // re-read); the parallel suite on two cores has taken longer than 15 s.
             try await eventually(store, id, within: .seconds(45)) { $0.state == .active }
             let elapsed = ContinuousClock.now - started
-            let counts = try await running.http.get("emulator/v1/requests").decode([String: Int].self)
+            let counts = try await running.control.requestCounts()
             // Three notifications, each held ≥ 3.5 s, the creation's 7 s (re-read and approve): a
             // round every 3 s extends those held for a whole round, the creation's at the latest at
             // 6 s. With a third of Entitle's 60 s, the first round would come after 10 s.

@@ -98,14 +98,14 @@ import Testing
             let client = ProcurementClient(provider: running.emulator.options.provider, baseURL: running.baseURL, transport: transport)
             let one = try await client.entitlement(purchases[0].entitlement)
             #expect(one.id == purchases[0].entitlement, "an answer under the limit")
-            _ = try await running.http.send("DELETE", "emulator/v1/requests")
+            try await running.control.resetRequestCounts()
             let error = await #expect(throws: GoogleTransportError.self) { try await client.listEntitlements(pageSize: 60) }
             guard case .responseTooLarge(let limit) = error else {
                 Issue.record("expected responseTooLarge, got \(String(describing: error))")
                 return
             }
             #expect(limit == 4096)
-            let requests: [String: Int] = try await running.http.get("emulator/v1/requests").decode()
+            let requests = try await running.control.requestCounts()
             #expect(requests["procurement.entitlements.list"] == 1, "the same answer would come again: \(requests)")
             let whole = try await clients.procurement.listEntitlements(pageSize: 60)
             #expect(whole.entitlements?.count == 30, "the default limit reads it")
