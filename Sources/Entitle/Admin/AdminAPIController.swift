@@ -79,7 +79,7 @@ public struct AdminAPIController: Sendable {
             try await authorized(request) {
                 let id = try EntitlementID(context.parameters.get("id") ?? "")
                 guard let entitlement = try await store.entitlement(id) else {
-                    return try APIProblem.response(.notFound, "no entitlement \(id)")
+                    throw APIProblem(.notFound, "no entitlement \(id)")
                 }
                 let timeline = try await store.auditLog(subject: "entitlements/\(id.rawValue)", limit: 500)
                 return try Self.json(EntitlementDetail(entitlement: entitlement, timeline: timeline))
@@ -93,12 +93,12 @@ public struct AdminAPIController: Sendable {
                     do {
                         try await processor.decideManually(makeDecision(reason ?? "Declined by the provider."), for: id, by: "admin")
                     } catch let error as ManualDecisionError {
-                        return try APIProblem.response(.conflict, error.description)
+                        throw APIProblem(.conflict, error.description)
                     } catch let error as GoogleAPIError where error.isFailedPrecondition {
-                        return try APIProblem.response(.conflict, "Google refused: \(error.message)")
+                        throw APIProblem(.conflict, "Google refused: \(error.message)")
                     }
                     guard let entitlement = try await store.entitlement(id) else {
-                        return try APIProblem.response(.notFound, "no entitlement \(id)")
+                        throw APIProblem(.notFound, "no entitlement \(id)")
                     }
                     return try Self.json(entitlement)
                 }
@@ -113,7 +113,7 @@ public struct AdminAPIController: Sendable {
                     entitlements: try await store.entitlements(ofAccount: id)
                 )
                 guard detail.account != nil || !detail.entitlements.isEmpty else {
-                    return try APIProblem.response(.notFound, "no account \(id)")
+                    throw APIProblem(.notFound, "no account \(id)")
                 }
                 return try Self.json(detail)
             }
@@ -140,7 +140,7 @@ public struct AdminAPIController: Sendable {
             try await authorized(request) {
                 let id = context.parameters.get("id") ?? ""
                 guard try await store.replayCallback(id: id, now: Timestamp(Date())) else {
-                    return try APIProblem.response(.notFound, "no callback \(id)")
+                    throw APIProblem(.notFound, "no callback \(id)")
                 }
                 return try Self.json(try await store.callback(id: id))
             }
@@ -160,12 +160,12 @@ public struct AdminAPIController: Sendable {
             try await authorized(request) {
                 let text = context.parameters.get("id") ?? ""
                 guard let id = Int64(text), let letter = try await store.deadLetter(id: id) else {
-                    return try APIProblem.response(.notFound, "no dead letter \(text)")
+                    throw APIProblem(.notFound, "no dead letter \(text)")
                 }
                 do {
                     _ = try await processor.replay(letter)
                 } catch {
-                    return try APIProblem.response(.badGateway, "processing failed again: \(error) (request id \(context.id))")
+                    throw APIProblem(.badGateway, "processing failed again: \(error) (request id \(context.id))")
                 }
                 return try Self.json(try await store.deadLetter(id: id))
             }
@@ -195,13 +195,13 @@ public struct AdminAPIController: Sendable {
 
     /// Runs `body` for a caller with the admin token; 401 otherwise. Bad ids are 400.
     func authorized(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
-        guard BearerToken.matches(request, token) else { return try BearerToken.required("an admin bearer token is required") }
+        guard BearerToken.matches(request, token) else { throw BearerToken.required("an admin bearer token is required") }
         do {
             return try await body()
         } catch let error as ResourceNameError {
-            return try APIProblem.response(.badRequest, error.description)
+            throw APIProblem(.badRequest, error.description)
         } catch let error as AdminRequestError {
-            return try APIProblem.response(error.status, error.message)
+            throw APIProblem(error.status, error.message)
         }
     }
 

@@ -31,21 +31,21 @@ public struct AppAPIController: Sendable {
         router.get("v1/entitlements/:id") { request, context in
             try await authorized(request) { _ in
                 let id = try EntitlementID(Self.parameter("id", context))
-                guard let local = try await store.entitlement(id) else { return try APIProblem.response(.notFound, "no entitlement \(id.rawValue)") }
+                guard let local = try await store.entitlement(id) else { throw APIProblem(.notFound, "no entitlement \(id.rawValue)") }
                 return try Self.cacheable(AppEntitlementView(local, catalog: catalog), request)
             }
         }
         router.get("v1/accounts/:id/entitlements") { request, context in
             try await authorized(request) { _ in
                 let id = try AccountID(Self.parameter("id", context))
-                guard let view = try await account(id) else { return try APIProblem.response(.notFound, "no account \(id.rawValue)") }
+                guard let view = try await account(id) else { throw APIProblem(.notFound, "no account \(id.rawValue)") }
                 return try Self.cacheable(view, request)
             }
         }
         router.get("v1/customers/:id") { request, context in
             try await authorized(request) { _ in
                 let id = Self.parameter("id", context)
-                guard let customer = try await store.customer(id: id) else { return try APIProblem.response(.notFound, "no customer \(id)") }
+                guard let customer = try await store.customer(id: id) else { throw APIProblem(.notFound, "no customer \(id)") }
                 var accounts: [AppAccountView] = []
                 for account in try await store.accounts(ofCustomer: id) { if let view = try await self.account(account) { accounts.append(view) } }
                 return try Self.cacheable(AppCustomerDetailView(customer: AppCustomerView(customer), accounts: accounts), request)
@@ -61,20 +61,20 @@ public struct AppAPIController: Sendable {
 
     /// Runs `body` for a caller with an app key; 401 otherwise; a malformed id is 400.
     private func authorized(_ request: Request, _ body: (String) async throws -> Response) async throws -> Response {
-        guard let app = keys.app(for: request) else { return try AppKeys.required() }
+        guard let app = keys.app(for: request) else { throw AppKeys.required() }
         do { return try await body(app) } catch let error as ResourceNameError {
-            return try APIProblem.response(.badRequest, error.description)
+            throw APIProblem(.badRequest, error.description)
         }
     }
 
     private func redeem(_ code: String, app: String) async throws -> Response {
         switch try await store.redeemHandoff(codeHash: Handoffs.hash(code), app: app, at: now()) {
-        case .unknown: return try APIProblem.response(.notFound, "no such hand-off code for this app")
-        case .expired: return try APIProblem.response(.gone, "the hand-off code expired; the buyer signs in again from Marketplace")
-        case .alreadyRedeemed: return try APIProblem.response(.gone, "the hand-off code was used already; codes are good once")
+        case .unknown: throw APIProblem(.notFound, "no such hand-off code for this app")
+        case .expired: throw APIProblem(.gone, "the hand-off code expired; the buyer signs in again from Marketplace")
+        case .alreadyRedeemed: throw APIProblem(.gone, "the hand-off code was used already; codes are good once")
         case .redeemed(let handoff):
             guard let customer = try await store.customer(id: handoff.customerID), let account = try await account(handoff.accountID) else {
-                return try APIProblem.response(.gone, "the customer of this hand-off is gone")
+                throw APIProblem(.gone, "the customer of this hand-off is gone")
             }
             var response = try JSONReply.make(AppHandoffView(customer: AppCustomerView(customer), account: account))
             response.headers[.cacheControl] = "no-store"

@@ -19,7 +19,7 @@ public struct AppKeys: Sendable {
     }
 
     /// The answer to a caller without an app key.
-    static func required() throws -> Response {
-        try BearerToken.required("an app key is required (Authorization: Bearer <key>)")
+    static func required() -> APIProblem {
+        BearerToken.required("an app key is required (Authorization: Bearer <key>)")
     }
 }

@@ -41,44 +41,37 @@ public struct SignupAPIController: Sendable {
     }
 
     func complete(_ request: Request, code: String) async throws -> Response {
-        guard let caller = keys.app(for: request) else { return try AppKeys.required() }
+        guard let caller = keys.app(for: request) else { throw AppKeys.required() }
         // Another app learns nothing about sign-up codes.
-        guard caller == app else { return try APIProblem.response(.notFound, "no such sign-up for this app") }
+        guard caller == app else { throw APIProblem(.notFound, "no such sign-up for this app") }
         let data: Data
         do { data = Data(try await request.body.collect(upTo: Self.maxBodyBytes).readableBytesView) } catch {
-            return try APIProblem.response(.contentTooLarge, "the body is at most \(Self.maxBodyBytes) bytes")
+            throw APIProblem(.contentTooLarge, "the body is at most \(Self.maxBodyBytes) bytes")
         }
-        let body: Body
-        do {
-            let keys = try JSONDecoder().decode([String: JSONValue].self, from: data).keys
-            if let unknown = keys.first(where: { !Self.fields.contains($0) }) {
-                return try APIProblem.response(
-                    .badRequest,
-                    "unknown field \(unknown); the fields are \(Self.fields.sorted().joined(separator: ", "))"
-                )
-            }
-            body = try JSONDecoder().decode(Body.self, from: data)
-        } catch {
-            return try APIProblem.response(.badRequest, "the body must be a JSON object with customerId (and company, contactName, email as strings)")
+        let malformed = APIProblem(.badRequest, "the body must be a JSON object with customerId (and company, contactName, email as strings)")
+        guard let keys = try? JSONDecoder().decode([String: JSONValue].self, from: data).keys else { throw malformed }
+        if let unknown = keys.first(where: { !Self.fields.contains($0) }) {
+            throw APIProblem(.badRequest, "unknown field \(unknown); the fields are \(Self.fields.sorted().joined(separator: ", "))")
         }
-        guard let customerID = body.customerId else { return try APIProblem.response(.badRequest, "customerId is required") }
+        guard let body = try? JSONDecoder().decode(Body.self, from: data) else { throw malformed }
+        guard let customerID = body.customerId else { throw APIProblem(.badRequest, "customerId is required") }
         let signup = SignupFlow.ExternalSignup(customerID: customerID, company: body.company, contactName: body.contactName, email: body.email)
         do {
             let (customer, account) = try await flow.completeExternally(sessionID: code, signup)
-            guard let view = try await directory.account(account) else { return try APIProblem.response(.gone, "the account is gone") }
+            guard let view = try await directory.account(account) else { throw APIProblem(.gone, "the account is gone") }
             return try JSONReply.make(AppHandoffView(customer: AppCustomerView(customer), account: view))
         } catch SignupError.unknownSession {
-            return try APIProblem.response(.notFound, "no such sign-up for this app")
+            throw APIProblem(.notFound, "no such sign-up for this app")
         } catch SignupError.alreadyCompleted {
-            return try APIProblem.response(.gone, "the sign-up code was used already; codes are good once")
+            throw APIProblem(.gone, "the sign-up code was used already; codes are good once")
         } catch SignupError.expiredSession {
-            return try APIProblem.response(.gone, "the sign-up expired; the buyer starts again from Marketplace")
+            throw APIProblem(.gone, "the sign-up expired; the buyer starts again from Marketplace")
         } catch SignupError.invalidForm(let problems) {
-            return try APIProblem.response(.unprocessableContent, problems.values.sorted().joined(separator: "; "))
+            throw APIProblem(.unprocessableContent, problems.values.sorted().joined(separator: "; "))
         } catch let error as GoogleAPIError where error.httpStatus != 429 && error.httpStatus < 500 {
-            return try APIProblem.response(.badGateway, "Google refused the account's approval: \(error.message)")
+            throw APIProblem(.badGateway, "Google refused the account's approval: \(error.message)")
         } catch let error as GoogleAPIError {
-            return try APIProblem.response(.serviceUnavailable, "Google did not answer just now (\(error.httpStatus)); send the same request again")
+            throw APIProblem(.serviceUnavailable, "Google did not answer just now (\(error.httpStatus)); send the same request again")
         }
     }
 }

@@ -1,5 +1,5 @@
 public import GoogleCloud
-public import MarketplaceCore
+import MarketplaceCore
 
 /// Which Google `entitle serve` talks to. Production when credentials are found; sandbox (the
 /// built-in emulator) only when nothing of production is configured and none are found, or when

@@ -14,10 +14,8 @@ enum BearerToken {
         presented(request).map { SecretToken.equal($0, expected) } ?? false
     }
 
-    /// 401 with `WWW-Authenticate: Bearer` and the common error body.
-    static func required(_ message: String) throws -> Response {
-        var response = try APIProblem.response(.unauthorized, message)
-        response.headers[.wwwAuthenticate] = "Bearer"
-        return response
+    /// 401 with `WWW-Authenticate: Bearer` and the common error body, to throw.
+    static func required(_ message: String) -> APIProblem {
+        APIProblem(.unauthorized, message, headers: [.wwwAuthenticate: "Bearer"])
     }
 }

@@ -37,6 +37,15 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
                     metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)"]
                 )
             }
+        } catch let problem as APIProblem {
+            // A route's own refusal: its status and message, as it said them.
+            response = try problem.response(from: request, context: context)
+            if problem.status.code >= 500 {
+                logger.error(
+                    "answered \(problem.status.code)",
+                    metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)"]
+                )
+            }
         } catch let error as any HTTPResponseError where error.status == .notFound && !(routes?.methods(for: request.uri.path).isEmpty ?? true) {
             let allowed = (routes?.methods(for: request.uri.path) ?? []).sorted()
             response = Self.problem(

@@ -30,7 +30,7 @@ public struct MetricsController: Sendable {
 
     func scrape(_ request: Request) async throws -> Response {
         if let token {
-            guard BearerToken.matches(request, token) else { return try BearerToken.required("a metrics bearer token is required") }
+            guard BearerToken.matches(request, token) else { throw BearerToken.required("a metrics bearer token is required") }
         }
         var status = HTTPResponse.Status.ok
         do {
