@@ -76,7 +76,7 @@ extension AdminAPIController {
                         message: "\(refused.rawValue) operations are not re-run; status is rejected, check_failed or unknown"
                     )
                 }
-                let count = try await store.rerunUsageOperations(statuses: statuses, entitlement: entitlement, at: Timestamp(Date()))
+                let count = try await actions.rerunUsage(statuses: statuses, entitlement: entitlement)
                 return try Self.json(RerunSummary(rerun: count))
             }
         }
@@ -103,25 +103,7 @@ extension AdminAPIController {
         }
         api.post("usage/operations/:id/rerun") { request, context in
             try await authorized(request) {
-                let id = context.parameters.get("id") ?? ""
-                guard let operation = try await store.usageOperation(id: id) else {
-                    throw AdminRequestError(status: .notFound, message: "no usage operation \(id)")
-                }
-                guard operation.status != .reported else {
-                    throw AdminRequestError(status: .conflict, message: "operation \(id) was reported; a reported window is never sent again")
-                }
-                guard operation.status != .superseded else {
-                    throw AdminRequestError(
-                        status: .conflict,
-                        message: "operation \(id) was superseded: \(operation.lastError ?? "its usage is in another operation")"
-                    )
-                }
-                // Same id and value: if Google took it after all, it sees the same operation.
-                try await store.updateUsageOperations(
-                    [UsageOperationUpdate(id: id, status: .pending, error: nil, attempted: false)],
-                    at: Timestamp(Date())
-                )
-                return try Self.json(try await store.usageOperation(id: id))
+                try Self.json(try await actions.rerunOperation(context.parameters.get("id") ?? ""))
             }
         }
     }

@@ -14,6 +14,8 @@ import NIOCore
 public struct AdminAPIController: Sendable {
     let store: any Store
     let processor: NotificationProcessor
+    /// Decisions and repairs, shared with the admin API (the console's twin).
+    var actions: AdminActions { AdminActions(store: store, processor: processor) }
     let token: String
     let usageReporter: UsageReporter?
     let leadership: any LeaderElection
@@ -90,17 +92,8 @@ public struct AdminAPIController: Sendable {
                 try await authorized(request) {
                     let id = try EntitlementID(context.parameters.get("id") ?? "")
                     let reason = try await AdminRequestBody.reason(of: request)
-                    do {
-                        try await processor.decideManually(makeDecision(reason ?? "Declined by the provider."), for: id, by: "admin")
-                    } catch let error as ManualDecisionError {
-                        throw APIProblem(.conflict, error.description)
-                    } catch let error as GoogleAPIError where error.isFailedPrecondition {
-                        throw APIProblem(.conflict, "Google refused: \(error.message)")
-                    }
-                    guard let entitlement = try await store.entitlement(id) else {
-                        throw APIProblem(.notFound, "no entitlement \(id)")
-                    }
-                    return try Self.json(entitlement)
+                    let decision = makeDecision(reason ?? "Declined by the provider.")
+                    return try Self.json(try await actions.decide(decision, for: id, by: "admin"))
                 }
             }
         }
@@ -138,11 +131,7 @@ public struct AdminAPIController: Sendable {
         }
         api.post("outbox/:id/replay") { request, context in
             try await authorized(request) {
-                let id = context.parameters.get("id") ?? ""
-                guard try await store.replayCallback(id: id, now: Timestamp(Date())) else {
-                    throw APIProblem(.notFound, "no callback \(id)")
-                }
-                return try Self.json(try await store.callback(id: id))
+                try Self.json(try await actions.replayCallback(context.parameters.get("id") ?? ""))
             }
         }
         api.get("replicas") { request, _ in
@@ -158,16 +147,11 @@ public struct AdminAPIController: Sendable {
         }
         api.post("dead-letters/:id/replay") { request, context in
             try await authorized(request) {
-                let text = context.parameters.get("id") ?? ""
-                guard let id = Int64(text), let letter = try await store.deadLetter(id: id) else {
-                    throw APIProblem(.notFound, "no dead letter \(text)")
-                }
                 do {
-                    _ = try await processor.replay(letter)
-                } catch {
-                    throw APIProblem(.badGateway, "processing failed again: \(error) (request id \(context.id))")
+                    return try Self.json(try await actions.replayDeadLetter(context.parameters.get("id") ?? ""))
+                } catch let refusal as AdminActions.Refusal where refusal.kind == .failedAgain {
+                    throw APIProblem(.badGateway, "\(refusal) (request id \(context.id))")
                 }
-                return try Self.json(try await store.deadLetter(id: id))
             }
         }
     }
@@ -202,6 +186,14 @@ public struct AdminAPIController: Sendable {
             throw APIProblem(.badRequest, error.description)
         } catch let error as AdminRequestError {
             throw APIProblem(error.status, error.message)
+        } catch let refusal as AdminActions.Refusal {
+            let status: HTTPResponse.Status =
+                switch refusal.kind {
+                case .notFound: .notFound
+                case .conflict: .conflict
+                case .failedAgain: .badGateway
+                }
+            throw APIProblem(status, refusal.description)
         }
     }
 

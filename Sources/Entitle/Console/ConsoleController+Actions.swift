@@ -19,11 +19,9 @@ extension ConsoleController {
                     }
                     let reason = fields["reason"].flatMap { $0.isEmpty ? nil : $0 } ?? "Declined by the provider."
                     do {
-                        try await processor.decideManually(decision(reason), for: id, by: "console:\(session.actor)")
-                    } catch let error as ManualDecisionError {
-                        return Self.redirect(back + "?error=" + Self.encode(error.description))
-                    } catch let error as GoogleAPIError where error.isFailedPrecondition {
-                        return Self.redirect(back + "?error=" + Self.encode("Google refused: \(error.message)"))
+                        _ = try await actions.decide(decision(reason), for: id, by: "console:\(session.actor)")
+                    } catch let refusal as AdminActions.Refusal {
+                        return Self.redirect(back + "?error=" + Self.encode(refusal.description))
                     }
                     return Self.redirect(back + "?notice=" + Self.encode("Done: \(verb.replacingOccurrences(of: "-", with: " "))."))
                 }
@@ -33,8 +31,10 @@ extension ConsoleController {
             try await action(request) { _, fields in
                 let id = AppAPIController.parameter("id", context)
                 let back = fields["back"].flatMap { $0.hasPrefix("/admin/") ? $0 : nil } ?? "/admin/callbacks"
-                guard try await store.replayCallback(id: id, now: now()) else {
-                    return Self.redirect(back + "?error=" + Self.encode("No callback \(id)."))
+                do {
+                    _ = try await actions.replayCallback(id)
+                } catch let refusal as AdminActions.Refusal {
+                    return Self.redirect(back + "?error=" + Self.encode(refusal.sentence))
                 }
                 return Self.redirect(back + "?notice=" + Self.encode("Callback \(id) will be sent again now."))
             }
@@ -42,30 +42,28 @@ extension ConsoleController {
         router.post("admin/dead-letters/:id/replay") { request, context in
             try await action(request) { _, _ in
                 let text = AppAPIController.parameter("id", context)
-                guard let id = Int64(text), let letter = try await store.deadLetter(id: id) else {
-                    return Self.redirect("/admin/dead-letters?error=" + Self.encode("No dead letter \(text)."))
-                }
                 do {
-                    _ = try await processor.replay(letter)
-                } catch {
-                    return Self.redirect("/admin/dead-letters?error=" + Self.encode("Processing failed again: \(error)"))
+                    _ = try await actions.replayDeadLetter(text)
+                } catch let refusal as AdminActions.Refusal {
+                    return Self.redirect("/admin/dead-letters?error=" + Self.encode(refusal.sentence))
                 }
-                return Self.redirect("/admin/dead-letters?notice=" + Self.encode("Dead letter \(id) processed."))
+                return Self.redirect("/admin/dead-letters?notice=" + Self.encode("Dead letter \(text) processed."))
             }
         }
         router.post("admin/usage/rerun") { request, _ in
             try await action(request) { _, _ in
-                let count = try await store.rerunUsageOperations(statuses: [.rejected, .checkFailed], entitlement: nil, at: now())
+                let count = try await actions.rerunUsage(statuses: [.rejected, .checkFailed], entitlement: nil)
                 return Self.redirect("/admin/usage?notice=" + Self.encode("\(count) operations will be sent in the next pass."))
             }
         }
         router.post("admin/usage/operations/:id/rerun") { request, context in
             try await action(request) { _, _ in
                 let id = AppAPIController.parameter("id", context)
-                guard let operation = try await store.usageOperation(id: id), ![.reported, .superseded].contains(operation.status) else {
-                    return Self.redirect("/admin/usage?error=" + Self.encode("Operation \(id) is not one that is re-run."))
+                do {
+                    _ = try await actions.rerunOperation(id)
+                } catch let refusal as AdminActions.Refusal {
+                    return Self.redirect("/admin/usage?error=" + Self.encode(refusal.sentence))
                 }
-                try await store.updateUsageOperations([UsageOperationUpdate(id: id, status: .pending, error: nil, attempted: false)], at: now())
                 return Self.redirect("/admin/usage?notice=" + Self.encode("Operation \(id) will be sent in the next pass."))
             }
         }

@@ -26,6 +26,8 @@ public struct ConsoleController: Sendable {
 
     let store: any Store
     let processor: NotificationProcessor
+    /// Decisions and repairs, shared with the admin API (the console's twin).
+    var actions: AdminActions { AdminActions(store: store, processor: processor) }
     let sessions: ConsoleSessions
     let usageReporter: UsageReporter?
     let settings: Settings
