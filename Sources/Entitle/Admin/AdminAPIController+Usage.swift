@@ -31,7 +31,7 @@ extension AdminAPIController {
             try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
                 guard let status = UsageOperationRecord.Status(rawValue: String(part)) else {
                     let known = UsageOperationRecord.Status.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw AdminRequestError(status: .badRequest, message: "status \(part) is not one of \(known)")
+                    throw APIProblem(.badRequest, "status \(part) is not one of \(known)")
                 }
                 return status
             }
@@ -40,7 +40,7 @@ extension AdminAPIController {
 
     func registerUsage<Context: RequestContext>(on api: RouterGroup<Context>) {
         api.get("usage") { request, _ in
-            try await authorized(request) {
+            try await answering {
                 let query = request.uri.queryParameters
                 let entitlement = try query.get("entitlement").map { try EntitlementID($0) }
                 let statuses = try Self.statuses(query.get("status").map { Substring($0) })
@@ -55,7 +55,7 @@ extension AdminAPIController {
             }
         }
         api.get("usage/problems") { request, _ in
-            try await authorized(request) {
+            try await answering {
                 try Self.json(
                     UsageProblems(
                         reportingBlocked: try await store.usageReportingBlock(),
@@ -66,14 +66,14 @@ extension AdminAPIController {
             }
         }
         api.post("usage/rerun") { request, _ in
-            try await authorized(request) {
+            try await answering {
                 let query = request.uri.queryParameters
                 let entitlement = try query.get("entitlement").map { try EntitlementID($0) }
                 let statuses = try Self.statuses(query.get("status").map { Substring($0) }) ?? [.rejected, .checkFailed]
                 if let refused = statuses.first(where: { [.reported, .superseded, .pending].contains($0) }) {
-                    throw AdminRequestError(
-                        status: .badRequest,
-                        message: "\(refused.rawValue) operations are not re-run; status is rejected, check_failed or unknown"
+                    throw APIProblem(
+                        .badRequest,
+                        "\(refused.rawValue) operations are not re-run; status is rejected, check_failed or unknown"
                     )
                 }
                 let count = try await actions.rerunUsage(statuses: statuses, entitlement: entitlement)
@@ -81,28 +81,31 @@ extension AdminAPIController {
             }
         }
         api.get("usage/preview") { request, _ in
-            try await authorized(request) {
+            try await answering {
                 guard let usageReporter else {
-                    throw AdminRequestError(status: .notFound, message: "usage reporting is off (usageReportIntervalSeconds = 0)")
+                    throw APIProblem(.notFound, "usage reporting is off (usageReportIntervalSeconds = 0)")
                 }
                 return try Self.json(try await usageReporter.preview())
             }
         }
         api.post("usage/report") { request, _ in
-            try await authorized(request) {
+            try await answering {
                 guard let usageReporter else {
-                    throw AdminRequestError(status: .notFound, message: "usage reporting is off (usageReportIntervalSeconds = 0)")
+                    throw APIProblem(.notFound, "usage reporting is off (usageReportIntervalSeconds = 0)")
                 }
                 // Passes run on the leader only: two replicas' passes would send the same operations.
                 guard leadership.isLeader else {
                     let leader = try await store.leader()?.replica ?? "unknown"
-                    throw AdminRequestError(status: .conflict, message: "replica \(leadership.replica) does not lead; ask the leader (\(leader))")
+                    throw APIProblem(
+                        .conflict,
+                        "replica \(leadership.replica) does not lead; ask the leader (\(leader))"
+                    )
                 }
                 return try Self.json(try await usageReporter.pass())
             }
         }
         api.post("usage/operations/:id/rerun") { request, context in
-            try await authorized(request) {
+            try await answering {
                 try Self.json(try await actions.rerunOperation(context.parameters.get("id") ?? ""))
             }
         }

@@ -59,15 +59,17 @@ public struct AdminAPIController: Sendable {
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        let api = router.group("api/admin")
+        // The admin token opens every route of the group; a route only answers.
+        let credential = BearerTokenMiddleware<Context>(token: token, required: "an admin bearer token is required")
+        let api = router.group("api/admin").add(middleware: credential)
         registerUsage(on: api)
         api.get("entitlements") { request, _ in
-            try await authorized(request) {
+            try await answering {
                 let query = request.uri.queryParameters
                 let state = try query.get("state").map { text in
                     guard let state = EntitlementState.knownCases.first(where: { Self.stateNames($0).contains(text) }) else {
                         let known = EntitlementState.knownCases.map { Self.stateNames($0)[0] }
-                        throw AdminRequestError(status: .badRequest, message: "state \(text) is not one of \(known.joined(separator: ", "))")
+                        throw APIProblem(.badRequest, "state \(text) is not one of \(known.joined(separator: ", "))")
                     }
                     return state
                 }
@@ -78,7 +80,7 @@ public struct AdminAPIController: Sendable {
             }
         }
         api.get("entitlements/:id") { request, context in
-            try await authorized(request) {
+            try await answering {
                 let id = try EntitlementID(context.parameters.get("id") ?? "")
                 guard let entitlement = try await store.entitlement(id) else {
                     throw APIProblem(.notFound, "no entitlement \(id)")
@@ -89,7 +91,7 @@ public struct AdminAPIController: Sendable {
         }
         for (verb, makeDecision) in Self.decisions {
             api.post("entitlements/:id/\(verb)") { request, context in
-                try await authorized(request) {
+                try await answering {
                     let id = try EntitlementID(context.parameters.get("id") ?? "")
                     let reason = try await AdminRequestBody.reason(of: request)
                     let decision = makeDecision(reason ?? "Declined by the provider.")
@@ -98,7 +100,7 @@ public struct AdminAPIController: Sendable {
             }
         }
         api.get("accounts/:id") { request, context in
-            try await authorized(request) {
+            try await answering {
                 let id = try AccountID(context.parameters.get("id") ?? "")
                 let detail = AccountDetail(
                     account: try await store.account(id),
@@ -112,17 +114,17 @@ public struct AdminAPIController: Sendable {
             }
         }
         api.get("events") { request, _ in
-            try await authorized(request) {
+            try await answering {
                 let query = request.uri.queryParameters
                 let limit = try Self.limit(query.get("limit"), default: 100, maximum: 1000)
                 return try Self.json(try await store.auditLog(subject: query.get("subject").map { String($0) }, limit: limit))
             }
         }
         api.get("outbox") { request, _ in
-            try await authorized(request) {
+            try await answering {
                 let status = try request.uri.queryParameters.get("status").map { text in
                     guard let status = OutboxItem.Status(rawValue: String(text)) else {
-                        throw AdminRequestError(status: .badRequest, message: "status \(text) is not one of pending, delivered, failed")
+                        throw APIProblem(.badRequest, "status \(text) is not one of pending, delivered, failed")
                     }
                     return status
                 }
@@ -130,23 +132,23 @@ public struct AdminAPIController: Sendable {
             }
         }
         api.post("outbox/:id/replay") { request, context in
-            try await authorized(request) {
+            try await answering {
                 try Self.json(try await actions.replayCallback(context.parameters.get("id") ?? ""))
             }
         }
         api.get("replicas") { request, _ in
-            try await authorized(request) {
+            try await answering {
                 try Self.json(Replicas(replica: leadership.replica, isLeader: leadership.isLeader, leader: try await store.leader()))
             }
         }
         api.get("poison") { request, _ in
-            try await authorized(request) { try Self.json(try await store.poisonMessages(limit: 200)) }
+            try await answering { try Self.json(try await store.poisonMessages(limit: 200)) }
         }
         api.get("dead-letters") { request, _ in
-            try await authorized(request) { try Self.json(try await store.deadLetters(limit: 500)) }
+            try await answering { try Self.json(try await store.deadLetters(limit: 500)) }
         }
         api.post("dead-letters/:id/replay") { request, context in
-            try await authorized(request) {
+            try await answering {
                 do {
                     return try Self.json(try await actions.replayDeadLetter(context.parameters.get("id") ?? ""))
                 } catch let refusal as AdminActions.Refusal where refusal.kind == .failedAgain {
@@ -172,20 +174,19 @@ public struct AdminAPIController: Sendable {
     static func limit(_ text: String?, default defaultValue: Int, maximum: Int) throws -> Int {
         guard let text else { return defaultValue }
         guard let value = Int(text), (1...maximum).contains(value) else {
-            throw AdminRequestError(status: .badRequest, message: "limit \(text) is not a whole number from 1 to \(maximum)")
+            throw APIProblem(.badRequest, "limit \(text) is not a whole number from 1 to \(maximum)")
         }
         return value
     }
 
     /// Runs `body` for a caller with the admin token; 401 otherwise. Bad ids are 400.
-    func authorized(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
-        guard BearerToken.matches(request, token) else { throw BearerToken.required("an admin bearer token is required") }
+    /// Runs a route's `body`, its refusals turned into the API's answers: bad ids and parameters
+    /// 400, refused actions 404, 409 or 502. (The admin token was checked by the group.)
+    func answering(_ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
         } catch let error as ResourceNameError {
             throw APIProblem(.badRequest, error.description)
-        } catch let error as AdminRequestError {
-            throw APIProblem(error.status, error.message)
         } catch let refusal as AdminActions.Refusal {
             let status: HTTPResponse.Status =
                 switch refusal.kind {

@@ -3,12 +3,6 @@ import HTTPTypes
 import Hummingbird
 import MarketplaceCore
 
-/// A request the admin API refuses before acting on it: the status and why.
-struct AdminRequestError: Error {
-    var status: HTTPResponse.Status
-    var message: String
-}
-
 /// The bodies the admin API accepts, read strictly: an administrator's typo must be an error,
 /// not a silently different decision.
 enum AdminRequestBody {
@@ -19,21 +13,24 @@ enum AdminRequestBody {
     static func reason(of request: Request) async throws -> String? {
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: maxBytes) } catch {
-            throw AdminRequestError(status: .contentTooLarge, message: "a decision body is at most \(maxBytes) bytes")
+            throw APIProblem(.contentTooLarge, "a decision body is at most \(maxBytes) bytes")
         }
         let data = Data(buffer.readableBytesView)
         if data.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return nil }
         guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
-            throw AdminRequestError(status: .badRequest, message: #"the body is not a JSON object; expected {"reason": "…"} or nothing"#)
+            throw APIProblem(.badRequest, #"the body is not a JSON object; expected {"reason": "…"} or nothing"#)
         }
         let unknown = object.keys.filter { $0 != "reason" }.sorted()
         guard unknown.isEmpty else {
-            throw AdminRequestError(status: .badRequest, message: "unknown field \(unknown.joined(separator: ", ")); the only field is \"reason\"")
+            throw APIProblem(
+                .badRequest,
+                "unknown field \(unknown.joined(separator: ", ")); the only field is \"reason\""
+            )
         }
         switch object["reason"] {
         case nil, .null?: return nil
         case .string(let reason)?: return reason
-        default: throw AdminRequestError(status: .badRequest, message: "\"reason\" must be a string")
+        default: throw APIProblem(.badRequest, "\"reason\" must be a string")
         }
     }
 }

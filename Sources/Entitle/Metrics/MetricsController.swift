@@ -25,13 +25,16 @@ public struct MetricsController: Sendable {
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.get("metrics") { request, _ in try await scrape(request) }
+        if let token {
+            let required = "a metrics bearer token is required"
+            let credential = BearerTokenMiddleware<Context>(token: token, required: required)
+            router.group().add(middleware: credential).get("metrics") { request, _ in try await scrape(request) }
+        } else {
+            router.get("metrics") { request, _ in try await scrape(request) }
+        }
     }
 
     func scrape(_ request: Request) async throws -> Response {
-        if let token {
-            guard BearerToken.matches(request, token) else { throw BearerToken.required("a metrics bearer token is required") }
-        }
         var status = HTTPResponse.Status.ok
         do {
             record(try await store.counts())
