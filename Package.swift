@@ -159,7 +159,8 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
         .testTarget(
             name: "EntitleStoreTests",
             dependencies: [
-                "EntitleStore", "EntitleTestSupport", "MarketplaceCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "EntitleStore", "EntitleTestSupport", "MarketplaceCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Fixtures"],
@@ -168,7 +169,8 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
         .testTarget(
             name: "EntitleTests",
             dependencies: [
-                "Entitle", "EntitleTestSupport", "EntitleStore", "GoogleCloud", "MarketplaceCore", "MarketplaceEmulator",
+                "Entitle", "EntitleTestSupport", "EntitleStore", "GoogleCloud", "MarketplaceCore",
+                "MarketplaceEmulator",
                 // Only to write rows an older Entitle could have kept (records past today's checks).
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -177,7 +179,8 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
         .testTarget(
             name: "MarketplaceEmulatorTests",
             dependencies: [
-                "MarketplaceEmulator", "MarketplaceCore", "EntitleTestSupport", .product(name: "JWTKit", package: "jwt-kit"),
+                "MarketplaceEmulator", "MarketplaceCore", "EntitleTestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings
         ),

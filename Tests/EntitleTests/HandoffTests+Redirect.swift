@@ -35,7 +35,10 @@ extension HandoffTests {
             let code = request.uri.queryParameters.get("code") ?? ""
             guard let entitle = await location.url else { return Response(status: .serviceUnavailable) }
             let reply = try await JSONHTTPClient(baseURL: entitle, headers: ["Authorization": "Bearer \(Self.shopKey)"])
-                .post("v1/signups/\(code)/complete", ["customerId": "vendor-customer-42", "company": "Example Ltd", "email": "ada@example.com"])
+                .post(
+                    "v1/signups/\(code)/complete",
+                    ["customerId": "vendor-customer-42", "company": "Example Ltd", "email": "ada@example.com"]
+                )
             await completions.note(reply.status, reply.body)
             return Response(status: reply.status == 200 ? .ok : .init(code: reply.status))
         }
@@ -65,14 +68,20 @@ extension HandoffTests {
                 #expect(page.path == "/vendor/signup", "sent to the vendor's page: \(page)")
                 let code = try Self.code(page)
                 let id = try EntitlementID(purchase.entitlementId)
-                #expect(try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state == .pending)
+                #expect(
+                    try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state
+                        == .pending
+                )
 
                 // Another app's key, and an unknown field, before the vendor's page acts.
                 let billing = entitle.client(bearer: Self.billingKey)
                 let foreign = try await billing.post("v1/signups/\(code)/complete", ["customerId": "x"])
                 #expect(foreign.status == 404, "\(foreign)")
                 let shop = entitle.client(bearer: Self.shopKey)
-                let unknownField = try await shop.post("v1/signups/\(code)/complete", ["customerId": "x", "plan": "gold"])
+                let unknownField = try await shop.post(
+                    "v1/signups/\(code)/complete",
+                    ["customerId": "x", "plan": "gold"]
+                )
                 #expect(unknownField.status == 400 && unknownField.text.contains("plan"), "\(unknownField)")
                 let noCustomer = try await shop.post("v1/signups/\(code)/complete", ["company": "x"])
                 #expect(noCustomer.status == 400, "\(noCustomer)")
@@ -89,17 +98,32 @@ extension HandoffTests {
                 _ = try await eventually(within: .seconds(20), every: .milliseconds(100)) {
                     try await entitle.store.entitlement(id)?.state == .active
                 }
-                let shown = try await entitle.client(bearer: Self.shopKey).get("v1/entitlements/\(purchase.entitlementId)")
-                #expect(shown.text.contains("ENTITLEMENT_ACTIVE") && shown.text.contains("\"inService\":true"), "\(shown)")
+                let shown = try await entitle.client(bearer: Self.shopKey).get(
+                    "v1/entitlements/\(purchase.entitlementId)"
+                )
+                #expect(
+                    shown.text.contains("ENTITLEMENT_ACTIVE") && shown.text.contains("\"inService\":true"),
+                    "\(shown)"
+                )
                 #expect(try await entitle.procurement.entitlement(id).state == .active, "Google agrees")
-                #expect(try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state == .approved)
-                #expect(try await entitle.store.customer(forAccount: try AccountID(purchase.accountId))?.id == "vendor-customer-42")
+                #expect(
+                    try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state
+                        == .approved
+                )
+                #expect(
+                    try await entitle.store.customer(forAccount: try AccountID(purchase.accountId))?.id
+                        == "vendor-customer-42"
+                )
 
                 let reused = try await shop.post("v1/signups/\(code)/complete", ["customerId": "vendor-customer-42"])
                 #expect(reused.status == 410, "\(reused)")
 
                 // A second account of the same customer links to it; an unused code expires.
-                let other = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "second-account")
+                let other = try await running.control.buy(
+                    product: "example-messaging-service",
+                    plan: "basic",
+                    account: "second-account"
+                )
                 let late = try Self.code(try await arrive(other))
                 try await Task.sleep(for: .seconds(4.5))
                 let expired = try await shop.post("v1/signups/\(late)/complete", ["customerId": "vendor-customer-42"])

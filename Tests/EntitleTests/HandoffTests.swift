@@ -43,7 +43,11 @@ import Testing
 
     static func form(_ fields: [(String, String)]) -> Data {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        return Data(fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&").utf8)
+        return Data(
+            fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(
+                separator: "&"
+            ).utf8
+        )
     }
 
     private static func hidden(_ name: String, in html: String) -> String? {
@@ -54,15 +58,26 @@ import Testing
     /// Marketplace's POST, then the form: where the buyer is sent at the end.
     private func signUp(_ site: JSONHTTPClient, token: String) async throws -> URL {
         let headers = ["Content-Type": "application/x-www-form-urlencoded"]
-        let page = try await site.send("POST", "signup", raw: Self.form([("x-gcp-marketplace-token", token)]), headers: headers)
+        let page = try await site.send(
+            "POST",
+            "signup",
+            raw: Self.form([("x-gcp-marketplace-token", token)]),
+            headers: headers
+        )
         if page.status == 303 { return try #require(page.headers["location"].flatMap(URL.init(string:))) }
         let session = try #require(Self.hidden("session", in: page.text), "\(page)")
         let csrf = try #require(Self.hidden("csrf", in: page.text))
         let cookie = try #require(page.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
         let fields = [
-            ("session", session), ("csrf", csrf), ("company", "Example Ltd"), ("contactName", "Ada Lovelace"), ("email", "ada@example.com"),
+            ("session", session), ("csrf", csrf), ("company", "Example Ltd"), ("contactName", "Ada Lovelace"),
+            ("email", "ada@example.com"),
         ]
-        let done = try await site.send("POST", "signup/complete", raw: Self.form(fields), headers: headers.merging(["Cookie": cookie]) { $1 })
+        let done = try await site.send(
+            "POST",
+            "signup/complete",
+            raw: Self.form(fields),
+            headers: headers.merging(["Cookie": cookie]) { $1 }
+        )
         #expect(done.status == 303, "\(done)")
         return try #require(done.headers["location"].flatMap(URL.init(string:)))
     }
@@ -93,7 +108,10 @@ import Testing
     }
 
     static func code(_ url: URL) throws -> String {
-        try #require(URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "code" }?.value, "\(url)")
+        try #require(
+            URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "code" }?.value,
+            "\(url)"
+        )
     }
 
     @Test(
@@ -112,7 +130,10 @@ import Testing
             let billing = entitle.client(bearer: Self.billingKey)
             let purchase = try await Self.buyBasic(running)
             let landing = try await signUp(site, token: purchase.signupToken)
-            #expect(landing.host == "app.example.com" && landing.path == "/welcome" && landing.query?.contains("from=marketplace") == true)
+            #expect(
+                landing.host == "app.example.com" && landing.path == "/welcome"
+                    && landing.query?.contains("from=marketplace") == true
+            )
             let code = try Self.code(landing)
             #expect(code.count == 64)
 
@@ -123,7 +144,10 @@ import Testing
             #expect(exchanged.status == 200 && exchanged.headers["cache-control"] == "no-store", "\(exchanged)")
             let handoff = try exchanged.decode(Handoff.self)
             #expect(handoff.customer.company == "Example Ltd" && handoff.customer.email == "ada@example.com")
-            #expect(handoff.account.id == purchase.accountId && handoff.account.signedUp && handoff.account.customerId == handoff.customer.id)
+            #expect(
+                handoff.account.id == purchase.accountId && handoff.account.signedUp
+                    && handoff.account.customerId == handoff.customer.id
+            )
             let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId })
             // Approved with the sign-up, the order shows as it then stands: ACTIVE (the sign-up
             // re-reads it, and Google's ENTITLEMENT_ACTIVE may have come too), or not in service
@@ -137,7 +161,11 @@ import Testing
             #expect(try await shop.post("v1/handoffs/\(String(repeating: "0", count: 64))").status == 404)
 
             // A returning buyer gets a new code; unused, it expires.
-            let again = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: purchase.accountId)
+            let again = try await running.control.buy(
+                product: "example-messaging-service",
+                plan: "basic",
+                account: purchase.accountId
+            )
             let returning = try Self.code(try await signUp(site, token: again.signupToken))
             #expect(returning != code)
             try await Task.sleep(for: .seconds(5.5))
@@ -151,11 +179,20 @@ import Testing
             // Shown ACTIVE by the sign-up's re-read and by ENTITLEMENT_ACTIVE's: announced once.
             let told = try await entitle.store.callbacks(subject: "entitlements/\(purchase.entitlementId)", limit: 10)
             #expect(told.filter { $0.kind == .activated }.count == 1, "\(told.map(\.kind))")
-            let unchanged = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
-            #expect(unchanged.status == 304 && unchanged.body.isEmpty && unchanged.headers["etag"] == etag, "\(unchanged)")
+            let unchanged = try await shop.send(
+                "GET",
+                "v1/entitlements/\(purchase.entitlementId)",
+                headers: ["If-None-Match": etag]
+            )
+            #expect(
+                unchanged.status == 304 && unchanged.body.isEmpty && unchanged.headers["etag"] == etag,
+                "\(unchanged)"
+            )
             let customer = try await shop.get("v1/customers/\(handoff.customer.id)").decode(CustomerDetail.self)
             #expect(customer.accounts.map(\.id) == [purchase.accountId] && customer.accounts[0].entitlements.count == 2)
-            let listed = try await billing.get("v1/accounts/\(purchase.accountId)/entitlements").decode(Handoff.Account.self)
+            let listed = try await billing.get("v1/accounts/\(purchase.accountId)/entitlements").decode(
+                Handoff.Account.self
+            )
             #expect(listed.entitlements.count == 2, "any app may read")
             #expect(try await shop.get("v1/entitlements/not%20an%20id").status == 400)
             #expect(try await shop.get("v1/entitlements/00000000-0000-0000-0000-000000000000").status == 404)
@@ -165,10 +202,18 @@ import Testing
             try await running.control.cancel(purchase.entitlementId, immediately: true)
             var changed = unchanged
             _ = try await eventually(within: .seconds(20), every: .milliseconds(100)) {
-                changed = try await shop.send("GET", "v1/entitlements/\(purchase.entitlementId)", headers: ["If-None-Match": etag])
+                changed = try await shop.send(
+                    "GET",
+                    "v1/entitlements/\(purchase.entitlementId)",
+                    headers: ["If-None-Match": etag]
+                )
                 return changed.status == 200
             }
-            #expect(changed.status == 200 && changed.headers["etag"] != etag && changed.text.contains("\"inService\":false"), "\(changed)")
+            #expect(
+                changed.status == 200 && changed.headers["etag"] != etag
+                    && changed.text.contains("\"inService\":false"),
+                "\(changed)"
+            )
         }
     }
 
@@ -187,7 +232,10 @@ import Testing
             let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
             let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
             let handoff = try exchanged.decode(Handoff.self)
-            let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId }, "\(exchanged)")
+            let bought = try #require(
+                handoff.account.entitlements.first { $0.id == purchase.entitlementId },
+                "\(exchanged)"
+            )
             #expect(bought.state == "ENTITLEMENT_ACTIVE" && bought.inService, "\(bought)")
             let store = try await SQLiteStore(path: path)
             let callbacks = try await store.callbacks(subject: "entitlements/\(purchase.entitlementId)", limit: 10)
@@ -212,18 +260,32 @@ import Testing
             }
             // The sign-up's read that decides the approval is served; every later read is
             // refused (403 is not retried), the re-read after the approval first.
-            let refused = FaultPlan.Rule(api: .procurement, errorRate: 1, status: 403, method: "entitlements.get", after: 1)
-            #expect(try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan(rules: [refused])).status == 200)
+            let refused = FaultPlan.Rule(
+                api: .procurement,
+                errorRate: 1,
+                status: 403,
+                method: "entitlements.get",
+                after: 1
+            )
+            #expect(
+                try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan(rules: [refused])).status
+                    == 200
+            )
             let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
             #expect(landing.host == "app.example.com", "\(landing)")
             let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
             let handoff = try exchanged.decode(Handoff.self)
-            let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId }, "\(exchanged)")
+            let bought = try #require(
+                handoff.account.entitlements.first { $0.id == purchase.entitlementId },
+                "\(exchanged)"
+            )
             #expect(bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService, "\(bought)")
             let plan: FaultPlan = try await running.http.get("emulator/v1/faults").decode()
             #expect(plan.rules.first?.after == 0, "the deciding read was served: \(plan)")
             let subject = "entitlements/\(purchase.entitlementId)"
-            #expect(try await entitle.store.callbacks(subject: subject, limit: 10).filter { $0.kind == .activated }.isEmpty)
+            #expect(
+                try await entitle.store.callbacks(subject: subject, limit: 10).filter { $0.kind == .activated }.isEmpty
+            )
 
             #expect(try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan()).status == 200)
             #expect(try await entitle.procurement.entitlement(id).state == .active, "Google took the approval")

@@ -15,7 +15,9 @@ import Testing
 
         init(_ text: String) {
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-                guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+                guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+                    continue
+                }
                 series[String(line[..<space])] = value
             }
         }
@@ -25,14 +27,18 @@ import Testing
         /// The sum over every series of a metric whose labels include all of `labels`.
         func sum(_ name: String, _ labels: [String: String] = [:]) -> Double {
             series.filter { key, _ in
-                (key == name || key.hasPrefix(name + "{")) && labels.allSatisfy { key.contains("\($0.key)=\"\($0.value)\"") }
+                (key == name || key.hasPrefix(name + "{"))
+                    && labels.allSatisfy { key.contains("\($0.key)=\"\($0.value)\"") }
             }.values.reduce(0, +)
         }
     }
 
     private func scrape(_ entitle: RunningEntitle) async throws -> Scrape {
         let reply = try await JSONHTTPClient(baseURL: entitle.baseURL).get("metrics")
-        #expect(reply.status == 200 && reply.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true, "\(reply)")
+        #expect(
+            reply.status == 200 && reply.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true,
+            "\(reply)"
+        )
         return Scrape(reply.text)
     }
 
@@ -52,8 +58,14 @@ import Testing
                         configuration.callbackSecret = "whsec_metrics_journey_secret"
                     } _: { entitle in
                         let before = try await scrape(entitle)
-                        #expect(before.sum("entitle_notifications_total") == 0 && before["entitle_leader"] == 1, "\(before.series)")
-                        let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
+                        #expect(
+                            before.sum("entitle_notifications_total") == 0 && before["entitle_leader"] == 1,
+                            "\(before.series)"
+                        )
+                        let purchase = try await running.control.buy(
+                            product: "example-messaging-service",
+                            plan: "basic"
+                        )
                         let id = try EntitlementID(purchase.entitlementId)
                         let deadline = ContinuousClock.now + .seconds(20)
                         var after = before
@@ -74,20 +86,54 @@ import Testing
                                 processed.merging(["event_type": "ENTITLEMENT_CREATION_REQUESTED"]) { a, _ in a }
                             ) == 1
                         )
-                        #expect(after.sum("entitle_notifications_total", processed.merging(["event_type": "ENTITLEMENT_ACTIVE"]) { a, _ in a }) == 1)
+                        #expect(
+                            after.sum(
+                                "entitle_notifications_total",
+                                processed.merging(["event_type": "ENTITLEMENT_ACTIVE"]) { a, _ in a }
+                            ) == 1
+                        )
                         #expect(after.sum("entitle_notifications_total", ["outcome": "poison"]) == 0)
                         #expect(after.sum("entitle_notifications_total", ["outcome": "dead_lettered"]) == 0)
-                        #expect(after["entitle_notification_lag_seconds_count"] == after.sum("entitle_notifications_total", processed))
+                        #expect(
+                            after["entitle_notification_lag_seconds_count"]
+                                == after.sum("entitle_notifications_total", processed)
+                        )
                         #expect(after["entitle_notification_lag_seconds_sum"] > 0)
                         #expect(after["entitle_purchase_to_active_seconds_count"] == 1)
-                        #expect(after.sum("entitle_google_requests_total", ["method": "entitlements.approve", "code": "200"]) == 1)
-                        #expect(after.sum("entitle_google_requests_total", ["api": "procurement", "method": "entitlements.get"]) >= 2)
-                        #expect(after.sum("entitle_google_requests_total", ["api": "pubsub", "method": "subscriptions.pull"]) >= 1)
-                        #expect(after.sum("entitle_google_request_duration_seconds_count", ["method": "entitlements.approve"]) == 1)
-                        #expect(after.sum("entitle_callback_deliveries_total", ["outcome": "failed"]) == 1, "the webhook's 500")
+                        #expect(
+                            after.sum(
+                                "entitle_google_requests_total",
+                                ["method": "entitlements.approve", "code": "200"]
+                            ) == 1
+                        )
+                        #expect(
+                            after.sum(
+                                "entitle_google_requests_total",
+                                ["api": "procurement", "method": "entitlements.get"]
+                            ) >= 2
+                        )
+                        #expect(
+                            after.sum(
+                                "entitle_google_requests_total",
+                                ["api": "pubsub", "method": "subscriptions.pull"]
+                            ) >= 1
+                        )
+                        #expect(
+                            after.sum(
+                                "entitle_google_request_duration_seconds_count",
+                                ["method": "entitlements.approve"]
+                            ) == 1
+                        )
+                        #expect(
+                            after.sum("entitle_callback_deliveries_total", ["outcome": "failed"]) == 1,
+                            "the webhook's 500"
+                        )
                         #expect(after.sum("entitle_callback_deliveries_total", ["outcome": "delivered"]) >= 1)
                         #expect(after.sum("entitle_callback_delivery_latency_seconds_count") >= 1)
-                        #expect(after[#"entitle_entitlements{state="ENTITLEMENT_ACTIVE"}"#] == 1, "\(after.series.keys.sorted())")
+                        #expect(
+                            after[#"entitle_entitlements{state="ENTITLEMENT_ACTIVE"}"#] == 1,
+                            "\(after.series.keys.sorted())"
+                        )
                         #expect(after["entitle_poison_messages"] == 0 && after["entitle_dead_letters"] == 0)
                         #expect(after.sum("entitle_http_requests_total", ["route": "/metrics", "code": "200"]) >= 1)
                         let unknown = try await JSONHTTPClient(baseURL: entitle.baseURL).get("no/such/route")

@@ -36,12 +36,18 @@ import Testing
                 // Bought before Entitle pulls: their notifications wait as a backlog.
                 for _ in 0..<backlog { _ = try await buy(running) }
                 let store = try await SQLiteStore(path: path)
-                let processor = NotificationProcessor(store: store, procurement: running.procurementClient(transport), policies: policies)
+                let processor = NotificationProcessor(
+                    store: store,
+                    procurement: running.procurementClient(transport),
+                    policies: policies
+                )
                 var settings = PubSubPullService.Settings(subscription: Self.subscription, workers: 2)
                 settings.ackInterval = ackInterval
                 settings.ackDeadlineSeconds = ackDeadlineSeconds
                 let service = PubSubPullService(pubsub: pubsub, processor: processor, settings: settings)
-                try await ServiceScope.run([service], label: "test.pull") { try await body(running, store, transport, processor) }
+                try await ServiceScope.run([service], label: "test.pull") {
+                    try await body(running, store, transport, processor)
+                }
             }
         }
     }
@@ -63,7 +69,9 @@ import Testing
             try await store.entitlement(id).flatMap { condition($0) ? $0 : nil }
         }
         if let reached { return reached }
-        Issue.record("\(id) never reached the expected state; stored: \(String(describing: try await store.entitlement(id)))")
+        Issue.record(
+            "\(id) never reached the expected state; stored: \(String(describing: try await store.entitlement(id)))"
+        )
         return nil
     }
 
@@ -134,25 +142,37 @@ import Testing
             // (that would be up to three per round).
             let rounds = Int((elapsed / .seconds(3)).rounded(.up)) + 1
             #expect(extensions <= rounds, "\(counts) in \(elapsed)")
-            #expect(processor.counters.snapshot.duplicates == 0 && processor.counters.snapshot.processed >= 2, "\(processor.counters.snapshot)")
+            #expect(
+                processor.counters.snapshot.duplicates == 0 && processor.counters.snapshot.processed >= 2,
+                "\(processor.counters.snapshot)"
+            )
         }
     }
 
-    @Test("automatic approval: a purchase, a plan change and a cancellation reach the store through notifications alone, each callback once")
+    @Test("automatic approval: purchase, plan change, cancellation reach the store by notifications; callbacks once")
     func purchaseLifecycle() async throws {
         try await withPipeline { running, store, transport, _ in
             let id = try await buy(running)
             try await eventually(store, id) { $0.state == .active }
-            #expect(try await running.procurementClient(transport).entitlement(id).state == .active, "approved at Google")
+            #expect(
+                try await running.procurementClient(transport).entitlement(id).state == .active,
+                "approved at Google"
+            )
             try await running.control.changePlan(id.rawValue, to: "standard")
             try await eventually(store, id) { $0.plan == "standard" && $0.state == .active }
             try await running.control.cancel(id.rawValue, immediately: true)
             try await eventually(store, id) { $0.state == .cancelled }
             let kinds = try await callbackKinds(store, id)
-            #expect(kinds.filter { $0 == .activated }.count == 1 && kinds.filter { $0 == .planChanged }.count == 1, "\(kinds)")
+            #expect(
+                kinds.filter { $0 == .activated }.count == 1 && kinds.filter { $0 == .planChanged }.count == 1,
+                "\(kinds)"
+            )
             #expect(kinds.filter { $0 == .cancelled }.count == 1, "\(kinds)")
             let audit = try await store.auditLog(subject: "entitlements/\(id.rawValue)", limit: 100)
-            #expect(audit.contains { $0.kind == .event && $0.payload?.contains(id.rawValue) == true }, "events kept with their raw payload")
+            #expect(
+                audit.contains { $0.kind == .event && $0.payload?.contains(id.rawValue) == true },
+                "events kept with their raw payload"
+            )
         }
     }
 
@@ -162,7 +182,10 @@ import Testing
     func duplicatesAndPoison() async throws {
         try await withPipeline(faults: FaultPlan(seed: 11, duplicateRate: 0.5)) { running, store, transport, _ in
             let topic = running.emulator.options.topic
-            _ = try await running.pubSubClient(transport).publish(topic, [PubSubMessage(data: Data("not json {".utf8), attributes: ["x": "y"])])
+            _ = try await running.pubSubClient(transport).publish(
+                topic,
+                [PubSubMessage(data: Data("not json {".utf8), attributes: ["x": "y"])]
+            )
             var ids: [EntitlementID] = []
             for _ in 0..<5 { ids.append(try await buy(running)) }
             for id in ids { try await eventually(store, id) { $0.state == .active } }
@@ -171,10 +194,15 @@ import Testing
                 #expect(kinds.filter { $0 == .activated }.count == 1, "\(id): \(kinds)")
             }
             let deadline = ContinuousClock.now + .seconds(5)
-            while try await store.poisonMessages(limit: 10).isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            while try await store.poisonMessages(limit: 10).isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             try await Task.sleep(for: .milliseconds(500))
             let poison = try await store.poisonMessages(limit: 10)
-            #expect(poison.count == 1 && poison.first?.data == Data("not json {".utf8) && poison.first?.attributes == ["x": "y"])
+            #expect(
+                poison.count == 1 && poison.first?.data == Data("not json {".utf8)
+                    && poison.first?.attributes == ["x": "y"]
+            )
         }
     }
 
@@ -192,7 +220,11 @@ import Testing
             var ids: [EntitlementID] = []
             for index in 0..<200 {
                 let plan = ["basic", "standard"][Int(random.next() % 2)]
-                let purchase = try await running.control.buy(product: "example-messaging-service", plan: plan, account: "C-\(index)")
+                let purchase = try await running.control.buy(
+                    product: "example-messaging-service",
+                    plan: plan,
+                    account: "C-\(index)"
+                )
                 ids.append(try EntitlementID(purchase.entitlementId))
             }
             // Three rounds of buyer actions over every history, interleaved; some are refused by
@@ -205,8 +237,13 @@ import Testing
                             "emulator/v1/entitlements/\(id.rawValue)/change-plan",
                             ["plan": ["basic", "standard", "premium"][Int(random.next() % 3)]]
                         )
-                    case 2: _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/cancel", ["immediately": random.next() % 2 == 0])
-                    case 3: _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/revert-cancellation")
+                    case 2:
+                        _ = try await running.http.post(
+                            "emulator/v1/entitlements/\(id.rawValue)/cancel",
+                            ["immediately": random.next() % 2 == 0]
+                        )
+                    case 3:
+                        _ = try await running.http.post("emulator/v1/entitlements/\(id.rawValue)/revert-cancellation")
                     default: break
                     }
                 }
@@ -223,7 +260,9 @@ import Testing
                 for entitlement in google.entitlements {
                     guard let id = entitlement.id else { continue }
                     let local = try await store.entitlement(id)?.resource
-                    if local?.state != entitlement.state || local?.plan != entitlement.plan || local?.newPendingPlan != entitlement.newPendingPlan {
+                    if local?.state != entitlement.state || local?.plan != entitlement.plan
+                        || local?.newPendingPlan != entitlement.newPendingPlan
+                    {
                         mismatches.append(
                             "\(id): Google \(entitlement.state?.rawValue ?? "-")/\(entitlement.plan ?? "-"), store \(local?.state?.rawValue ?? "-")/\(local?.plan ?? "-")"
                         )
@@ -257,7 +296,9 @@ import Testing
         var creation: ReceivedMessage?
         for _ in 0..<20 where creation == nil {
             let pulled = try await pubsub.pull(Self.subscription, maxMessages: 10)
-            creation = pulled.first { String(decoding: $0.message.data ?? Data(), as: UTF8.self).contains("ENTITLEMENT_CREATION_REQUESTED") }
+            creation = pulled.first {
+                String(decoding: $0.message.data ?? Data(), as: UTF8.self).contains("ENTITLEMENT_CREATION_REQUESTED")
+            }
         }
         return try #require(creation?.message)
     }
@@ -271,7 +312,10 @@ import Testing
             try await EmulatorHarness.withEmulator(options) { running in
                 let transport = try await running.transport()
                 let pubsub = running.pubSubClient(transport)
-                try await pubsub.createSubscription(Self.subscription, PubSubSubscription(topic: running.emulator.options.topic))
+                try await pubsub.createSubscription(
+                    Self.subscription,
+                    PubSubSubscription(topic: running.emulator.options.topic)
+                )
                 let id = try await buy(running)
                 let message = try await creationMessage(pubsub)
                 let policies = ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic))
@@ -292,8 +336,14 @@ import Testing
                 async let second = replicas[1].handle(data: message.data, messageID: message.messageId)
                 let outcomes = try await [first, second]
                 let counters = replicas.map(\.counters.snapshot)
-                #expect(counters.map(\.refusedCalls).reduce(0, +) == 1, "the second approval was refused and taken as done: \(counters)")
-                #expect(counters.map(\.processed).reduce(0, +) == 1 && counters.map(\.duplicates).reduce(0, +) == 1, "one commit: \(outcomes)")
+                #expect(
+                    counters.map(\.refusedCalls).reduce(0, +) == 1,
+                    "the second approval was refused and taken as done: \(counters)"
+                )
+                #expect(
+                    counters.map(\.processed).reduce(0, +) == 1 && counters.map(\.duplicates).reduce(0, +) == 1,
+                    "one commit: \(outcomes)"
+                )
                 #expect(try await running.procurementClient(transport).entitlement(id).state == .active)
             }
         }
@@ -308,7 +358,10 @@ import Testing
             try await EmulatorHarness.withEmulator(emulatorOptions) { running in
                 let transport = try await running.transport()
                 let pubsub = running.pubSubClient(transport)
-                try await pubsub.createSubscription(Self.subscription, PubSubSubscription(topic: running.emulator.options.topic))
+                try await pubsub.createSubscription(
+                    Self.subscription,
+                    PubSubSubscription(topic: running.emulator.options.topic)
+                )
                 _ = try await buy(running)
                 let data = try #require(try await creationMessage(pubsub).data)
                 // The same news under a second eventId, as Google may send two events at once.
@@ -331,7 +384,10 @@ import Testing
                 let counters = replicas.map(\.counters.snapshot)
                 let callbacks = try await stores[0].callbacks(status: nil, limit: 100)
                 for store in stores { await store.close() }
-                #expect(counters.map(\.refusedCalls).reduce(0, +) == 0, "the second found it approved and did not approve again: \(counters)")
+                #expect(
+                    counters.map(\.refusedCalls).reduce(0, +) == 0,
+                    "the second found it approved and did not approve again: \(counters)"
+                )
                 #expect(callbacks.filter { $0.kind == .activated }.count == 1, "\(callbacks.map(\.kind))")
             }
         }

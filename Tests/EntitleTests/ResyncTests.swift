@@ -27,12 +27,18 @@ import Testing
                 let resync = ResyncService(procurement: procurement, store: store, processor: processor)
                 var ids: [EntitlementID] = []
                 for index in 0..<3 {
-                    let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "E-\(index)")
+                    let purchase = try await running.control.buy(
+                        product: "example-messaging-service",
+                        plan: "basic",
+                        account: "E-\(index)"
+                    )
                     ids.append(try EntitlementID(purchase.entitlementId))
                 }
                 let first = try await resync.resyncOnce()
                 #expect(first.repaired == 6, "3 accounts and 3 entitlements were unknown: \(first)")
-                for id in ids { #expect(try await procurement.entitlement(id).state == .active, "approved by policy during resync") }
+                for id in ids {
+                    #expect(try await procurement.entitlement(id).state == .active, "approved by policy during resync")
+                }
                 let second = try await resync.resyncOnce()
                 #expect(second.repaired == 3, "the approvals changed the entitlements: \(second)")
                 for id in ids { #expect(try await store.entitlement(id)?.state == .active) }
@@ -45,11 +51,19 @@ import Testing
                 try await running.control.advanceClock(by: "P31D")
                 _ = try await resync.resyncOnce()
                 let missing = try await store.entitlement(ids[0])
-                #expect(missing?.isDeleted == false && missing?.missingSince == clock.now, "one 404 is not believed: \(String(describing: missing))")
+                #expect(
+                    missing?.isDeleted == false && missing?.missingSince == clock.now,
+                    "one 404 is not believed: \(String(describing: missing))"
+                )
                 clock.advance(seconds: 301)
                 _ = try await resync.resyncOnce()
-                #expect(try await store.entitlement(ids[0])?.isDeleted == true, "no longer listed → re-read → 404 for 5 minutes → deleted")
-                let cancelled = try await store.callbacks(status: nil, limit: 100).filter { $0.kind == .cancelled && $0.entitlementID == ids[0] }
+                #expect(
+                    try await store.entitlement(ids[0])?.isDeleted == true,
+                    "no longer listed → re-read → 404 for 5 minutes → deleted"
+                )
+                let cancelled = try await store.callbacks(status: nil, limit: 100).filter {
+                    $0.kind == .cancelled && $0.entitlementID == ids[0]
+                }
                 #expect(cancelled.count == 1, "the lost cancellation is announced once")
             }
         }

@@ -43,7 +43,11 @@ extension SeparateProcessTests {
 
                 var ids: [EntitlementID] = []
                 for index in 0..<3 {
-                    let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "LOG-\(index)")
+                    let purchase = try await running.control.buy(
+                        product: "example-messaging-service",
+                        plan: "basic",
+                        account: "LOG-\(index)"
+                    )
                     ids.append(try EntitlementID(purchase.entitlementId))
                 }
                 _ = try await running.pubSubClient(try await running.transport())
@@ -59,8 +63,21 @@ extension SeparateProcessTests {
                 // Refused credentials of every kind: logged or not, the wrong value must not be echoed.
                 let anonymous = JSONHTTPClient(baseURL: base)
                 #expect(try await anonymous.get("api/admin/entitlements").status == 401)
-                #expect(try await anonymous.send("POST", "v1/usage", body: ["metric": "x"], headers: ["Authorization": "Bearer nope"]).status == 401)
-                #expect(try await anonymous.send("GET", "metrics", headers: ["Authorization": "Bearer \(secrets["metrics"]!)"]).status == 200)
+                #expect(
+                    try await anonymous.send(
+                        "POST",
+                        "v1/usage",
+                        body: ["metric": "x"],
+                        headers: ["Authorization": "Bearer nope"]
+                    ).status == 401
+                )
+                #expect(
+                    try await anonymous.send(
+                        "GET",
+                        "metrics",
+                        headers: ["Authorization": "Bearer \(secrets["metrics"]!)"]
+                    ).status == 200
+                )
                 #expect(try await anonymous.get("no/such/page").status == 404)
                 #expect(try await child.stop() == 0)
 
@@ -71,7 +88,10 @@ extension SeparateProcessTests {
                     #expect(object != nil, "not a JSON object: \(line)")
                     guard let object else { continue }
                     let severity = object["severity"] as? String
-                    #expect(["DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL"].contains(severity ?? ""), "\(line)")
+                    #expect(
+                        ["DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL"].contains(severity ?? ""),
+                        "\(line)"
+                    )
                     #expect(object["message"] is String, "\(line)")
                     #expect((object["time"] as? String).flatMap { try? Timestamp(rfc3339: $0) } != nil, "\(line)")
                     objects.append(object)
@@ -81,17 +101,23 @@ extension SeparateProcessTests {
                 #expect(handled.count >= 6, "two notifications per purchase: \(handled.count)")
                 for object in handled {
                     #expect(
-                        object["eventId"] is String && (object["subject"] as? String)?.contains("/") == true && object["messageId"] is String,
+                        object["eventId"] is String && (object["subject"] as? String)?.contains("/") == true
+                            && object["messageId"] is String,
                         "\(object)"
                     )
                 }
                 let poison = objects.filter { ($0["message"] as? String)?.contains("poison") == true }
                 #expect(poison.count == 1 && poison.first?["messageId"] is String, "\(poison)")
                 let failed = objects.filter { $0["message"] as? String == "callback failed" }
-                #expect(failed.count == 1 && (failed.first?["callbackId"] as? String) != nil && failed.first?["severity"] as? String == "WARNING")
+                #expect(
+                    failed.count == 1 && (failed.first?["callbackId"] as? String) != nil
+                        && failed.first?["severity"] as? String == "WARNING"
+                )
                 let output = child.output
                 for (name, secret) in secrets { #expect(!output.contains(secret), "the \(name) secret is in the logs") }
-                for chunk in pem where chunk.count > 16 { #expect(!output.contains(chunk), "the private key is in the logs") }
+                for chunk in pem where chunk.count > 16 {
+                    #expect(!output.contains(chunk), "the private key is in the logs")
+                }
             }
         }
     }

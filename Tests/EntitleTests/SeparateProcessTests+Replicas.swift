@@ -53,12 +53,17 @@ extension SeparateProcessTests {
     }
 
     /// The replica that says it leads, among those running, and how long it took one to say so.
-    private func waitForLeader(_ set: ReplicaSet, timeout: Duration = .seconds(20)) async throws -> (Replica, Duration) {
+    private func waitForLeader(
+        _ set: ReplicaSet,
+        timeout: Duration = .seconds(20)
+    ) async throws -> (Replica, Duration) {
         let started = ContinuousClock.now
         while ContinuousClock.now - started < timeout {
             var leaders: [Replica] = []
             for replica in set.replicas {
-                guard let admin = replica.admin, let view = try? await admin.get("api/admin/replicas").decode(ReplicasView.self) else { continue }
+                guard let admin = replica.admin,
+                    let view = try? await admin.get("api/admin/replicas").decode(ReplicasView.self)
+                else { continue }
                 if view.isLeader { leaders.append(replica) }
             }
             #expect(leaders.count <= 1, "two replicas lead at once: \(leaders.map(\.index))")
@@ -80,7 +85,8 @@ extension SeparateProcessTests {
                 baseURL: URL(string: "http://127.0.0.1:\(port)/")!,
                 headers: ["Authorization": "Bearer usage-key-of-the-replica-test"]
             )
-            if let reply = try? await usage.post("v1/usage", ["records": JSONValue.array(records.map { .object($0) })]) {
+            let body = ["records": JSONValue.array(records.map { .object($0) })]
+            if let reply = try? await usage.post("v1/usage", body) {
                 if reply.status == 202 { return attempts }
                 throw ChildProcessError(message: "usage refused: \(reply)")
             }
@@ -135,7 +141,11 @@ extension SeparateProcessTests {
         _ = try await waitForLeader(set)
         // The usage customers: 20 purchases kept on plan basic.
         for index in 0..<20 {
-            _ = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "U-\(index)")
+            _ = try await running.control.buy(
+                product: "example-messaging-service",
+                plan: "basic",
+                account: "U-\(index)"
+            )
         }
         var metered: [LocalEntitlement] = []
         for _ in 0..<300 where metered.count < 20 {
@@ -154,7 +164,12 @@ extension SeparateProcessTests {
         let entitlements = metered
         let poster = Task { () -> (generator: UsageRecordGenerator, attempts: Int) in
             defer { Task { await posted.set() } }
-            var generator = UsageRecordGenerator(entitlements: entitlements, service: service, seed: 1_313, keyPrefix: "r")
+            var generator = UsageRecordGenerator(
+                entitlements: entitlements,
+                service: service,
+                seed: 1_313,
+                keyPrefix: "r"
+            )
             var attempts = 0
             for batch in 0..<20 {
                 let records = generator.batch(batch)
@@ -220,21 +235,27 @@ extension SeparateProcessTests {
             if !pending.isEmpty { mismatches.append("\(pending.count) callbacks pending") }
             view = try await admin.get("api/admin/usage?limit=10000").decode(UsageView.self)
             if !view.unsealed.isEmpty || !view.operations.allSatisfy({ $0.status == .reported }) {
-                mismatches.append("usage: \(view.unsealed.count) unsealed, \(view.operations.filter { $0.status != .reported }.count) not reported")
+                let unreported = view.operations.filter { $0.status != .reported }.count
+                mismatches.append("usage: \(view.unsealed.count) unsealed, \(unreported) not reported")
             }
             if mismatches.isEmpty { break }
             try await Task.sleep(for: .milliseconds(500))
         } while ContinuousClock.now < deadline
         #expect(mismatches.isEmpty, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
         let converged = ContinuousClock.now - started
-        for replica in set.replicas { #expect(try await replica.child?.stop() == 0, "graceful stop of replica \(replica.index)") }
+        for replica in set.replicas {
+            #expect(try await replica.child?.stop() == 0, "graceful stop of replica \(replica.index)")
+        }
         // The store, read directly now that no replica runs.
         let store = try await PostgresStore(url: try #require(set.setup.environment["ENTITLE_STORE_URL"]))
         let outbox = try await store.callbacks(status: nil, limit: 1_000_000)
         let events = try await store.auditLog(subject: nil, limit: 1_000_000).filter { $0.kind == .event }.count
         let poison = try await store.poisonMessages(limit: 10).count + (try await store.deadLetters(limit: 10).count)
         await store.close()
-        #expect(events >= 1_140 && poison == 0, "every notification processed (\(events)), none poison or dead (\(poison))")
+        #expect(
+            events >= 1_140 && poison == 0,
+            "every notification processed (\(events)), none poison or dead (\(poison))"
+        )
 
         let coalesced = try await checkCallbacks(await receiver.requests, outbox: outbox, kills: killInstants)
         let billed = try await running.http.get("emulator/v1/usage-reports").decode(UsageReports.self)
@@ -250,18 +271,26 @@ extension SeparateProcessTests {
             // and PostgreSQL on two cores, a killed leader's last write can trail Google's answer that long.
             return !killTimes.contains { abs(Self.micros($0) - wall) < 3_000_000 }
         }
-        #expect(unexplained.isEmpty, "an answered operation sent again without a kill within 3 s of its answer: \(unexplained.prefix(3))")
+        #expect(
+            unexplained.isEmpty,
+            "an answered operation sent again without a kill within 3 s of its answer: \(unexplained.prefix(3))"
+        )
         // An operation one replica sent is sent by another only once the first is dead.
         var senders: [String: (pid: Int32, at: Timestamp)] = [:]
         var overlapping: [String] = []
         var bySenders: Set<Int32> = []
         for record in billed.records {
-            let pid = try #require(Self.pid(inSender: record.sender), "every report names its replica: \(record.sender ?? "none")")
+            let pid = try #require(
+                Self.pid(inSender: record.sender),
+                "every report names its replica: \(record.sender ?? "none")"
+            )
             bySenders.insert(pid)
             if let earlier = senders[record.operationId], earlier.pid != pid {
                 let wall = Date(timeIntervalSince1970: Double(Self.micros(record.receivedAt) - offset) / 1_000_000)
                 if set.killed[earlier.pid].map({ $0 > wall.addingTimeInterval(0.05) }) ?? true {
-                    overlapping.append("\(record.operationId): sent by \(earlier.pid), then by \(pid) while \(earlier.pid) lived")
+                    overlapping.append(
+                        "\(record.operationId): sent by \(earlier.pid), then by \(pid) while \(earlier.pid) lived"
+                    )
                 }
             }
             senders[record.operationId] = (pid, record.receivedAt)
@@ -278,7 +307,11 @@ extension SeparateProcessTests {
     /// Every outbox row arrived, always with one body; per entitlement the first arrivals run
     /// activated, plan changed, cancelled, as the changes happened.
     /// - Returns: how many cancellations came without the plan change before them.
-    private func checkCallbacks(_ received: [HTTPReceiver.Request], outbox: [OutboxItem], kills: [ContinuousClock.Instant]) async throws -> Int {
+    private func checkCallbacks(
+        _ received: [HTTPReceiver.Request],
+        outbox: [OutboxItem],
+        kills: [ContinuousClock.Instant]
+    ) async throws -> Int {
         var bodies: [String: Set<Data>] = [:]
         var order: [String: [String]] = [:]
         var first: [String: ContinuousClock.Instant] = [:]
@@ -287,17 +320,27 @@ extension SeparateProcessTests {
         for request in received {
             let callback = try JSONDecoder().decode(CallbackBody.self, from: request.body)
             if bodies[callback.id] == nil { order[callback.entitlementId ?? "", default: []].append(callback.type) }
-            if callback.type == "entitlement.activated" { activatedOn[callback.entitlementId ?? ""] = callback.entitlement?.plan ?? "" }
+            if callback.type == "entitlement.activated" {
+                activatedOn[callback.entitlementId ?? ""] = callback.entitlement?.plan ?? ""
+            }
             bodies[callback.id, default: []].insert(request.body)
             // Sent again only when its sender died before recording the delivery: a kill between
             // the first delivery (less a second, the answer in flight) and this one.
-            if let earlier = first[callback.id], !kills.contains(where: { $0 > earlier - .seconds(1) && $0 < request.at }) {
+            if let earlier = first[callback.id],
+                !kills.contains(where: { $0 > earlier - .seconds(1) && $0 < request.at })
+            {
                 unexplained.append(callback.id)
             }
             first[callback.id] = first[callback.id] ?? request.at
         }
-        #expect(unexplained.isEmpty, "\(unexplained.count) callbacks delivered again without a kill between: two replicas sent one")
-        #expect(Set(bodies.keys) == Set(outbox.map(\.id)), "received ids equal the outbox's (\(bodies.count) vs \(outbox.count))")
+        #expect(
+            unexplained.isEmpty,
+            "\(unexplained.count) callbacks delivered again without a kill between: two replicas sent one"
+        )
+        #expect(
+            Set(bodies.keys) == Set(outbox.map(\.id)),
+            "received ids equal the outbox's (\(bodies.count) vs \(outbox.count))"
+        )
         #expect(outbox.allSatisfy { $0.status == .delivered })
         #expect(bodies.values.allSatisfy { $0.count == 1 }, "a redelivered callback has the same body")
         // Transitions can reach Entitle in one re-read (a notification held by a killed replica
@@ -309,7 +352,10 @@ extension SeparateProcessTests {
         let disordered = order.filter { _, kinds in
             kinds.isEmpty || kinds != canonical.filter { kinds.contains($0) } || Set(kinds).count != kinds.count
         }
-        #expect(disordered.isEmpty, "\(disordered.count) entitlements' callbacks out of order, e.g. \(disordered.prefix(3))")
+        #expect(
+            disordered.isEmpty,
+            "\(disordered.count) entitlements' callbacks out of order, e.g. \(disordered.prefix(3))"
+        )
         let cancelled = order.values.filter { $0.last == canonical[2] }
         // Activated only: the 20 metered purchases on basic, and any upgraded order whose activation
         // was first seen after its plan change (then announced active on standard, as the SIGKILL
@@ -318,7 +364,10 @@ extension SeparateProcessTests {
         let metered = activatedOnly.filter { activatedOn[$0] == "basic" }
         let collapsed = activatedOnly.filter { activatedOn[$0] != "basic" }
         #expect(metered.count == 20, "the 20 metered purchases: activated only, on basic")
-        #expect(collapsed.allSatisfy { activatedOn[$0] == "standard" }, "\(collapsed.map { "\($0): \(activatedOn[$0] ?? "-")" })")
+        #expect(
+            collapsed.allSatisfy { activatedOn[$0] == "standard" },
+            "\(collapsed.map { "\($0): \(activatedOn[$0] ?? "-")" })"
+        )
         #expect(
             order.values.filter { $0 == Array(canonical.prefix(2)) }.count + collapsed.count == 150,
             "upgraded and kept: activated, plan changed (\(collapsed.count) collapsed into their activation)"

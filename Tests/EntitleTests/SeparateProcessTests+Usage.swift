@@ -25,7 +25,8 @@ extension SeparateProcessTests {
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             attempts += 1
-            if let reply = try? await usage.post("v1/usage", ["records": JSONValue.array(records.map { .object($0) })]) {
+            let body = ["records": JSONValue.array(records.map { .object($0) })]
+            if let reply = try? await usage.post("v1/usage", body) {
                 if reply.status == 202 { return attempts }
                 throw ChildProcessError(message: "usage refused: \(reply)")
             }
@@ -55,7 +56,15 @@ extension SeparateProcessTests {
     static func unreliableServiceControl(seed: UInt64, latencyMilliseconds: Int) -> FaultPlan {
         FaultPlan(
             seed: seed,
-            rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503, latencyMilliseconds: latencyMilliseconds, lostResponseRate: 0.1)]
+            rules: [
+                .init(
+                    api: .serviceControl,
+                    errorRate: 0.3,
+                    status: 503,
+                    latencyMilliseconds: latencyMilliseconds,
+                    lostResponseRate: 0.1
+                )
+            ]
         )
     }
 
@@ -99,11 +108,17 @@ extension SeparateProcessTests {
             var run = 1
             var (child, admin) = try await serve(setup, run: run)
             for index in 0..<21 {
-                _ = try await setup.running.control.buy(product: "example-messaging-service", plan: "basic", account: "U-\(index)")
+                _ = try await setup.running.control.buy(
+                    product: "example-messaging-service",
+                    plan: "basic",
+                    account: "U-\(index)"
+                )
             }
             var active: [LocalEntitlement] = []
             for _ in 0..<300 where active.count < 21 {
-                active = try await stored(admin).values.filter { $0.state == .active }.sorted { $0.id.rawValue < $1.id.rawValue }
+                active = try await stored(admin).values.filter { $0.state == .active }.sorted {
+                    $0.id.rawValue < $1.id.rawValue
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
             try #require(active.count == 21)
@@ -111,12 +126,20 @@ extension SeparateProcessTests {
             try await poison(setup.storePath, poisoned.id)
             // Restarts keep the port, so the app's client finds Entitle again.
             setup.environment["ENTITLE_HTTP_PORT"] = "\(admin.baseURL.port ?? 0)"
-            let usage = JSONHTTPClient(baseURL: admin.baseURL, headers: ["Authorization": "Bearer usage-key-of-the-crash-test"])
+            let usage = JSONHTTPClient(
+                baseURL: admin.baseURL,
+                headers: ["Authorization": "Bearer usage-key-of-the-crash-test"]
+            )
             let entitlements = active
             let posted = Flag()
             let poster = Task { () -> (generator: UsageRecordGenerator, attempts: Int) in
                 defer { Task { await posted.set() } }
-                var generator = UsageRecordGenerator(entitlements: entitlements, service: service, seed: 77, keyPrefix: "u")
+                var generator = UsageRecordGenerator(
+                    entitlements: entitlements,
+                    service: service,
+                    seed: 77,
+                    keyPrefix: "u"
+                )
                 var attempts = 0
                 for batch in 0..<20 {
                     let records = generator.batch(batch)
@@ -158,17 +181,27 @@ extension SeparateProcessTests {
                 Self.onlyPoisonLeft(view, poisoned.id) && view.operations.allSatisfy { $0.status == .reported },
                 "\(view.operations.filter { $0.status != .reported }.prefix(3)) \(view.unsealed.prefix(3))"
             )
-            #expect(problems.entitlements.map(\.entitlementID) == [poisoned.id] && problems.entitlements[0].sealingError != nil, "\(problems)")
+            #expect(
+                problems.entitlements.map(\.entitlementID) == [poisoned.id]
+                    && problems.entitlements[0].sealingError != nil,
+                "\(problems)"
+            )
 
             let expected = generator.expectedTotals
             let billed = try await setup.running.http.get("emulator/v1/usage-reports").decode(UsageReports.self)
-            #expect(billed.totals == expected, "billed sums equal accepted sums, and nothing of the poisoned entitlement")
+            #expect(
+                billed.totals == expected,
+                "billed sums equal accepted sums, and nothing of the poisoned entitlement"
+            )
             // A kill while a report is in flight (Google still answers it, to a dead process) or
             // between the answer and the commit of its outcome resends what Google had: allowed
             // only for a send answered within a second of a kill.
             let needless = BilledUsage.needlessResends(billed.records)
             let violations = BilledUsage.problems(billed.records).filter { !needless.contains($0) }
-            #expect(violations.isEmpty, "no window billed twice, no operationId with two values: \(violations.prefix(5))")
+            #expect(
+                violations.isEmpty,
+                "no window billed twice, no operationId with two values: \(violations.prefix(5))"
+            )
             let offset = try await emulatorOffset(setup.running)
             let unexplained = BilledUsage.answeredBeforeResend(billed.records).filter { answered in
                 let wall = Self.micros(answered) - offset

@@ -57,7 +57,9 @@ import Testing
         options.requireSignupBeforeApproval = false
         options.pullWait = .milliseconds(200)
         options.faults = faults
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-child-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "entitle-child-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try await EmulatorHarness.withEmulator(options) { running in
@@ -86,7 +88,13 @@ import Testing
                 environment["ENTITLE_CALLBACK_URL"] = callbackURL.absoluteString
                 environment["ENTITLE_CALLBACK_SECRET"] = "crash-test-callback-secret"
             }
-            var setup = Setup(executable: executable, environment: environment, storePath: storePath, directory: directory, running: running)
+            var setup = Setup(
+                executable: executable,
+                environment: environment,
+                storePath: storePath,
+                directory: directory,
+                running: running
+            )
             if let configFile {
                 let path = directory.appendingPathComponent("entitle.json")
                 try configFile.write(to: path)
@@ -119,7 +127,8 @@ import Testing
         var all: [EntitlementID: LocalEntitlement] = [:]
         var after: String?
         repeat {
-            let page = try await admin.get("api/admin/entitlements?limit=1000" + (after.map { "&after=\($0)" } ?? "")).decode(EntitlementPage.self)
+            let page = try await admin.get("api/admin/entitlements?limit=1000" + (after.map { "&after=\($0)" } ?? ""))
+                .decode(EntitlementPage.self)
             for entitlement in page.entitlements { all[entitlement.id] = entitlement }
             after = page.nextAfter
         } while after != nil
@@ -131,7 +140,11 @@ import Testing
     func buyers(_ running: RunningEmulator) async throws {
         var ids: [EntitlementID] = []
         for index in 0..<250 {
-            let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic", account: "K-\(index)")
+            let purchase = try await running.control.buy(
+                product: "example-messaging-service",
+                plan: "basic",
+                account: "K-\(index)"
+            )
             ids.append(try EntitlementID(purchase.entitlementId))
         }
         try await waitForGoogle(running, ids) { $0.state == .active }
@@ -141,7 +154,11 @@ import Testing
         try await waitForGoogle(running, Array(ids.prefix(100))) { $0.state == .cancelled }
     }
 
-    func waitForGoogle(_ running: RunningEmulator, _ ids: [EntitlementID], _ condition: (Entitlement) -> Bool) async throws {
+    func waitForGoogle(
+        _ running: RunningEmulator,
+        _ ids: [EntitlementID],
+        _ condition: (Entitlement) -> Bool
+    ) async throws {
         let reached = try await eventually(within: .seconds(180), every: .milliseconds(200)) {
             let state = try await emulatorState(running)
             return ids.allSatisfy { state[$0].map(condition) == true }
@@ -214,7 +231,10 @@ import Testing
                 #expect(events.count >= 1_100, "every notification processed: \(events.count)")
                 #expect(try await store.poisonMessages(limit: 10).isEmpty)
                 let outbox = try await store.callbacks(status: nil, limit: 1_000_000)
-                #expect(outbox.allSatisfy { $0.status == .delivered }, "\(outbox.filter { $0.status != .delivered }.count) not delivered")
+                #expect(
+                    outbox.allSatisfy { $0.status == .delivered },
+                    "\(outbox.filter { $0.status != .delivered }.count) not delivered"
+                )
 
                 // Callbacks: each outbox row arrived at least once, always with the same body; one per
                 // entitlement and kind (250 activated, 250 plan changes, 100 cancellations).
@@ -227,7 +247,9 @@ import Testing
                     #expect(request.headers["entitle-callback-id"] == callback.id)
                     bodies[callback.id, default: []].insert(request.body)
                     kinds[callback.type, default: []].insert(callback.entitlementId ?? "")
-                    if callback.type == "entitlement.activated" { activatedOn[callback.entitlementId ?? ""] = callback.entitlement?.plan }
+                    if callback.type == "entitlement.activated" {
+                        activatedOn[callback.entitlementId ?? ""] = callback.entitlement?.plan
+                    }
                 }
                 #expect(Set(bodies.keys) == Set(outbox.map(\.id)), "received ids equal the outbox's")
                 #expect(bodies.values.allSatisfy { $0.count == 1 }, "a redelivered callback has the same body")
@@ -242,18 +264,29 @@ import Testing
                     activatedOn.count == 250 && activatedOn.values.allSatisfy { ["basic", "standard"].contains($0) },
                     "activated bodies name a plan"
                 )
-                let collapsed = (kinds["entitlement.activated"] ?? []).subtracting(kinds["entitlement.plan_changed"] ?? [])
+                let collapsed = (kinds["entitlement.activated"] ?? []).subtracting(
+                    kinds["entitlement.plan_changed"] ?? []
+                )
                 #expect(collapsed.count == 250 - planChanges, "\(collapsed.count) without a plan change")
-                #expect(collapsed.allSatisfy { activatedOn[$0] == "standard" }, "\(collapsed.map { "\($0): \(activatedOn[$0] ?? "-")" })")
+                #expect(
+                    collapsed.allSatisfy { activatedOn[$0] == "standard" },
+                    "\(collapsed.map { "\($0): \(activatedOn[$0] ?? "-")" })"
+                )
                 #expect(kinds["entitlement.cancelled"]?.count == 100)
                 #expect(outbox.count == 350 + planChanges, "one callback per entitlement and change: \(outbox.count)")
 
                 // No process reported a failure; a repeated approval is logged as "already done".
                 var logs = ""
                 for index in 1...run {
-                    logs += (try? String(contentsOf: setup.directory.appendingPathComponent("serve-\(index).log"), encoding: .utf8)) ?? ""
+                    logs +=
+                        (try? String(
+                            contentsOf: setup.directory.appendingPathComponent("serve-\(index).log"),
+                            encoding: .utf8
+                        )) ?? ""
                 }
-                let problems = logs.split(separator: "\n").filter { $0.contains(" warning ") || $0.contains(" error ") || $0.contains(" critical ") }
+                let problems = logs.split(separator: "\n").filter {
+                    $0.contains(" warning ") || $0.contains(" error ") || $0.contains(" critical ")
+                }
                 #expect(problems.isEmpty, "\(problems.count) problems logged, e.g. \(problems.prefix(3))")
                 let alreadyDone = logs.split(separator: "\n").filter { $0.contains("already done") }.count
                 print(
@@ -270,10 +303,20 @@ import Testing
         try await withSetup(policy: "manual") { setup in
             let (child, admin) = try await serve(setup, run: 1)
             let url = admin.baseURL.absoluteString
-            @Sendable func cli(_ arguments: [String], token: String? = Self.adminToken) async throws -> (status: Int32, output: String) {
-                try await ChildProcess.run(setup.executable, arguments: arguments + ["--url", url] + (token.map { ["--token", $0] } ?? []))
+            @Sendable func cli(
+                _ arguments: [String],
+                token: String? = Self.adminToken
+            ) async throws -> (status: Int32, output: String) {
+                try await ChildProcess.run(
+                    setup.executable,
+                    arguments: arguments + ["--url", url] + (token.map { ["--token", $0] } ?? [])
+                )
             }
-            let purchase = try await setup.running.control.buy(product: "example-messaging-service", plan: "basic", account: "CLI-1")
+            let purchase = try await setup.running.control.buy(
+                product: "example-messaging-service",
+                plan: "basic",
+                account: "CLI-1"
+            )
             let id = purchase.entitlementId
             var listed = (status: Int32(-1), output: "")
             for _ in 0..<100 {
@@ -289,9 +332,15 @@ import Testing
             let again = try await cli(["entitlements", "decide", "approve", id])
             #expect(again.status != 0 && again.output.contains("409"), "a second approval is refused: \(again)")
             let unknownDecision = try await cli(["entitlements", "decide", "bless", id])
-            #expect(unknownDecision.status != 0 && unknownDecision.output.contains("is not approve"), "\(unknownDecision)")
+            #expect(
+                unknownDecision.status != 0 && unknownDecision.output.contains("is not approve"),
+                "\(unknownDecision)"
+            )
             let events = try await cli(["events", "--subject", "entitlements/\(id)"])
-            #expect(events.status == 0 && events.output.contains("admin"), "the administrator's decision is in the timeline: \(events)")
+            #expect(
+                events.status == 0 && events.output.contains("admin"),
+                "the administrator's decision is in the timeline: \(events)"
+            )
             let account = try await cli(["accounts", "show", purchase.accountId])
             #expect(account.status == 0 && account.output.contains(id), "\(account)")
             let outbox = try await cli(["outbox", "list", "--status", "failed"])
@@ -305,7 +354,10 @@ import Testing
             let before = ContinuousClock.now
             let stopped = try await cli(["entitlements", "list"])
             #expect(stopped.status != 0 && stopped.output.contains("cannot reach Entitle"), "\(stopped)")
-            #expect(ContinuousClock.now - before < .seconds(10), "a stopped server fails the command at once, not after the 30 s deadline")
+            #expect(
+                ContinuousClock.now - before < .seconds(10),
+                "a stopped server fails the command at once, not after the 30 s deadline"
+            )
         }
     }
 }

@@ -11,7 +11,11 @@ import Testing
             let control = running.control
             let purchase = try await control.buy(product: "example-messaging-service", plan: "basic")
             #expect(purchase.entitlement.state == .activationRequested && !purchase.signupToken.isEmpty)
-            let again = try await control.buy(product: "example-messaging-service", plan: "standard", account: purchase.accountId)
+            let again = try await control.buy(
+                product: "example-messaging-service",
+                plan: "standard",
+                account: purchase.accountId
+            )
             #expect(again.accountId == purchase.accountId && again.entitlementId != purchase.entitlementId)
             let before = try await control.advanceClock(seconds: 0)
             let after = try await control.advanceClock(by: "P1D")

@@ -17,7 +17,12 @@ public struct AppAPIController: Sendable {
     let catalog: UsageCatalog
     let now: @Sendable () -> Timestamp
 
-    public init(store: any Store, keys: AppKeys, catalog: UsageCatalog, now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }) {
+    public init(
+        store: any Store,
+        keys: AppKeys,
+        catalog: UsageCatalog,
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
+    ) {
         self.store = store
         self.keys = keys
         self.catalog = catalog
@@ -31,7 +36,9 @@ public struct AppAPIController: Sendable {
         router.get("v1/entitlements/:id") { request, context in
             try await authorized(request) { _ in
                 let id = try EntitlementID(Self.parameter("id", context))
-                guard let local = try await store.entitlement(id) else { throw APIProblem(.notFound, "no entitlement \(id.rawValue)") }
+                guard let local = try await store.entitlement(id) else {
+                    throw APIProblem(.notFound, "no entitlement \(id.rawValue)")
+                }
                 return try Self.cacheable(AppEntitlementView(local, catalog: catalog), request)
             }
         }
@@ -45,10 +52,17 @@ public struct AppAPIController: Sendable {
         router.get("v1/customers/:id") { request, context in
             try await authorized(request) { _ in
                 let id = Self.parameter("id", context)
-                guard let customer = try await store.customer(id: id) else { throw APIProblem(.notFound, "no customer \(id)") }
+                guard let customer = try await store.customer(id: id) else {
+                    throw APIProblem(.notFound, "no customer \(id)")
+                }
                 var accounts: [AppAccountView] = []
-                for account in try await store.accounts(ofCustomer: id) { if let view = try await self.account(account) { accounts.append(view) } }
-                return try Self.cacheable(AppCustomerDetailView(customer: AppCustomerView(customer), accounts: accounts), request)
+                for account in try await store.accounts(ofCustomer: id) {
+                    if let view = try await self.account(account) { accounts.append(view) }
+                }
+                return try Self.cacheable(
+                    AppCustomerDetailView(customer: AppCustomerView(customer), accounts: accounts),
+                    request
+                )
             }
         }
     }
@@ -73,7 +87,9 @@ public struct AppAPIController: Sendable {
         case .expired: throw APIProblem(.gone, "the hand-off code expired; the buyer signs in again from Marketplace")
         case .alreadyRedeemed: throw APIProblem(.gone, "the hand-off code was used already; codes are good once")
         case .redeemed(let handoff):
-            guard let customer = try await store.customer(id: handoff.customerID), let account = try await account(handoff.accountID) else {
+            guard let customer = try await store.customer(id: handoff.customerID),
+                let account = try await account(handoff.accountID)
+            else {
                 throw APIProblem(.gone, "the customer of this hand-off is gone")
             }
             var response = try JSONReply.make(AppHandoffView(customer: AppCustomerView(customer), account: account))
@@ -92,7 +108,8 @@ public struct AppAPIController: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let body = try encoder.encode(value)
         let etag = "\"" + SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
-        let presented = request.headers[.ifNoneMatch]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        let presented =
+            request.headers[.ifNoneMatch]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
         if presented.contains(etag) || presented.contains("W/" + etag) || presented.contains("*") {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "private, no-cache"])
         }

@@ -14,7 +14,9 @@ public struct AppKeys: Sendable {
     func app(for request: Request) -> String? {
         guard let presented = BearerToken.presented(request) else { return nil }
         var found: String?
-        for (app, key) in keys.sorted(by: { $0.key < $1.key }) where SecretToken.equal(presented, key) { found = found ?? app }
+        for (app, key) in keys.sorted(by: { $0.key < $1.key }) where SecretToken.equal(presented, key) {
+            found = found ?? app
+        }
         return found
     }
 

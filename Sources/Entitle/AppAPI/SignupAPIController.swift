@@ -48,17 +48,30 @@ public struct SignupAPIController: Sendable {
         do { data = Data(try await request.body.collect(upTo: Self.maxBodyBytes).readableBytesView) } catch {
             throw APIProblem(.contentTooLarge, "the body is at most \(Self.maxBodyBytes) bytes")
         }
-        let malformed = APIProblem(.badRequest, "the body must be a JSON object with customerId (and company, contactName, email as strings)")
+        let malformed = APIProblem(
+            .badRequest,
+            "the body must be a JSON object with customerId (and company, contactName, email as strings)"
+        )
         guard let keys = try? JSONDecoder().decode([String: JSONValue].self, from: data).keys else { throw malformed }
         if let unknown = keys.first(where: { !Self.fields.contains($0) }) {
-            throw APIProblem(.badRequest, "unknown field \(unknown); the fields are \(Self.fields.sorted().joined(separator: ", "))")
+            throw APIProblem(
+                .badRequest,
+                "unknown field \(unknown); the fields are \(Self.fields.sorted().joined(separator: ", "))"
+            )
         }
         guard let body = try? JSONDecoder().decode(Body.self, from: data) else { throw malformed }
         guard let customerID = body.customerId else { throw APIProblem(.badRequest, "customerId is required") }
-        let signup = SignupFlow.ExternalSignup(customerID: customerID, company: body.company, contactName: body.contactName, email: body.email)
+        let signup = SignupFlow.ExternalSignup(
+            customerID: customerID,
+            company: body.company,
+            contactName: body.contactName,
+            email: body.email
+        )
         do {
             let (customer, account) = try await flow.completeExternally(sessionID: code, signup)
-            guard let view = try await directory.account(account) else { throw APIProblem(.gone, "the account is gone") }
+            guard let view = try await directory.account(account) else {
+                throw APIProblem(.gone, "the account is gone")
+            }
             return try JSONReply.make(AppHandoffView(customer: AppCustomerView(customer), account: view))
         } catch SignupError.unknownSession {
             throw APIProblem(.notFound, "no such sign-up for this app")
@@ -71,7 +84,10 @@ public struct SignupAPIController: Sendable {
         } catch let error as GoogleAPIError where error.httpStatus != 429 && error.httpStatus < 500 {
             throw APIProblem(.badGateway, "Google refused the account's approval: \(error.message)")
         } catch let error as GoogleAPIError {
-            throw APIProblem(.serviceUnavailable, "Google did not answer just now (\(error.httpStatus)); send the same request again")
+            throw APIProblem(
+                .serviceUnavailable,
+                "Google did not answer just now (\(error.httpStatus)); send the same request again"
+            )
         }
     }
 }
