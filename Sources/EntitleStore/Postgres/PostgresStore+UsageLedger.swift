@@ -85,8 +85,8 @@ extension PostgresStore {
                 "UPDATE usage_cursor SET blocked_reason = \(reason), blocked_at = \(reason == nil ? nil : at.micros) WHERE entitlement_id = \(id.rawValue)",
                 on: connection
             )
-            try await insert(audit, on: connection)
-            if let callback { try await insert(callback, on: connection) }
+            try await run(CommitSQL.insert(audit), on: connection)
+            if let callback { try await run(CommitSQL.insert(callback), on: connection) }
             return true
         }
     }
@@ -122,8 +122,8 @@ extension PostgresStore {
                 "UPDATE usage_reporting SET blocked_reason = \(reason), blocked_at = \(reason == nil ? nil : at.micros) WHERE id = 1",
                 on: connection
             )
-            try await insert(audit, on: connection)
-            if let callback { try await insert(callback, on: connection) }
+            try await run(CommitSQL.insert(audit), on: connection)
+            if let callback { try await run(CommitSQL.insert(callback), on: connection) }
             return true
         }
     }

@@ -172,10 +172,9 @@ extension PostgresStore {
             on: connection
         )
         if known == nil {
-            try await insert(
-                AuditEntry(at: at, kind: .usage, subject: "entitlements/\(id.rawValue)", summary: "usage sealing failed: \(reason)"),
-                on: connection
-            )
+            let subject = "entitlements/\(id.rawValue)"
+            let entry = AuditEntry(at: at, kind: .usage, subject: subject, summary: "usage sealing failed: \(reason)")
+            try await run(CommitSQL.insert(entry), on: connection)
         }
     }
 }

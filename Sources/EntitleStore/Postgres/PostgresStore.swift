@@ -88,130 +88,65 @@ public final class PostgresStore: Store {
     // MARK: Notifications
 
     public func isProcessed(eventID: String) async throws -> Bool {
-        try await read { try await !rows("SELECT 1 FROM inbox WHERE event_id = \(eventID)", on: $0).isEmpty }
+        try await read { try await fetchOne(RecordSQL.isProcessed(eventID), on: $0) != nil }
     }
 
     public func entitlement(_ id: EntitlementID) async throws -> LocalEntitlement? {
-        try await read { connection in
-            try await rows("SELECT record FROM entitlement WHERE id = \(id.rawValue)", on: connection).first.map {
-                try StoreJSON.decode($0.get("record"))
-            }
-        }
+        try await read { try await fetchOne(RecordSQL.entitlement(id), on: $0).map(RecordSQL.record) }
     }
 
     public func account(_ id: AccountID) async throws -> LocalAccount? {
-        try await read { connection in
-            try await rows("SELECT record FROM account WHERE id = \(id.rawValue)", on: connection).first.map {
-                try StoreJSON.decode($0.get("record"))
-            }
-        }
+        try await read { try await fetchOne(RecordSQL.account(id), on: $0).map(RecordSQL.record) }
     }
 
     public func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
         try await write { connection in
-            if let eventID = commit.eventID {
-                let inserted = try await changed(
-                    """
-                    INSERT INTO inbox (event_id, processed_at) VALUES (\(eventID), \(Timestamp(Date()).micros))
-                    ON CONFLICT (event_id) DO NOTHING RETURNING 1
-                    """,
-                    on: connection
-                )
-                // Another worker or replica committed this event first: write nothing more.
-                guard inserted == 1 else { return .alreadyProcessed }
+            let now = Timestamp(Date())
+            // Another worker or replica committed this event first: write nothing more.
+            if let eventID = commit.eventID,
+                try await fetch(CommitSQL.claim(eventID: eventID, at: now), on: connection).isEmpty
+            {
+                return .alreadyProcessed
             }
-            try await apply(commit, on: connection)
+            try await apply(commit, at: now, on: connection)
             return .committed
         }
     }
 
     /// Everything of a commit but its inbox row.
-    func apply(_ commit: StoreCommit, on connection: PostgresConnection) async throws {
-        for account in commit.accounts { try await upsert(account, on: connection) }
-        for entitlement in commit.entitlements { try await upsert(entitlement, on: connection) }
-        for item in commit.callbacks { try await insert(item, on: connection) }
-        for entry in commit.audit { try await insert(entry, on: connection) }
-        for account in commit.erase { try await erase(account, on: connection) }
+    func apply(_ commit: StoreCommit, at now: Timestamp, on connection: PostgresConnection) async throws {
+        for statement in try CommitSQL.statements(commit, at: now) { try await run(statement, on: connection) }
     }
 
     public func recordPoison(_ message: PoisonMessage) async throws {
-        try await write { connection in
-            try await execute(
-                """
-                INSERT INTO poison_message (message_id, data, attributes, reason, received_at)
-                VALUES (\(message.messageID), \(message.data), \(try StoreJSON.encode(message.attributes)), \(message.reason), \(message.receivedAt.micros))
-                """,
-                on: connection
-            )
-        }
+        try await write { try await run(RecordSQL.insert(message), on: $0) }
     }
 
     public func poisonMessages(limit: Int) async throws -> [PoisonMessage] {
-        try await read { connection in
-            try await rows("SELECT * FROM poison_message ORDER BY id DESC LIMIT \(limit)", on: connection).map { row in
-                PoisonMessage(
-                    id: try row.get("id"),
-                    messageID: try row.get("message_id"),
-                    data: try row.get("data"),
-                    attributes: try StoreJSON.decode(row.get("attributes")),
-                    reason: try row.get("reason"),
-                    receivedAt: Timestamp(micros: try row.get("received_at"))
-                )
-            }
-        }
+        try await read { try await fetch(RecordSQL.poisonMessages(limit: limit), on: $0).map(RecordSQL.poisonMessage) }
     }
 
     // MARK: Reading
 
     public func entitlements(ofAccount account: AccountID) async throws -> [LocalEntitlement] {
-        try await read { connection in
-            try await rows("SELECT record FROM entitlement WHERE account_id = \(account.rawValue) ORDER BY id", on: connection).map {
-                try StoreJSON.decode($0.get("record"))
-            }
-        }
+        try await read { try await fetch(RecordSQL.entitlements(ofAccount: account), on: $0).map(RecordSQL.record) }
     }
 
-    public func entitlements(state: EntitlementState?, after: EntitlementID?, limit: Int) async throws -> [LocalEntitlement] {
+    public func entitlements(
+        state: EntitlementState?,
+        after: EntitlementID?,
+        limit: Int
+    ) async throws -> [LocalEntitlement] {
         try await read { connection in
-            try await rows(
-                """
-                SELECT record FROM entitlement WHERE (\(state?.rawValue)::TEXT IS NULL OR state = \(state?.rawValue))
-                    AND id > \(after?.rawValue ?? "") ORDER BY id LIMIT \(limit)
-                """,
-                on: connection
-            ).map { try StoreJSON.decode($0.get("record")) }
+            try await fetch(RecordSQL.entitlements(state: state, after: after, limit: limit), on: connection).map(
+                RecordSQL.record
+            )
         }
     }
 
     public func auditLog(subject: String?, limit: Int) async throws -> [AuditEntry] {
-        try await read { connection in
-            try await rows(
-                "SELECT * FROM audit_log WHERE (\(subject)::TEXT IS NULL OR subject = \(subject)) ORDER BY id DESC LIMIT \(limit)",
-                on: connection
-            ).map { row in
-                AuditEntry(
-                    id: try row.get("id"),
-                    at: Timestamp(micros: try row.get("at")),
-                    kind: AuditEntry.Kind(rawValue: try row.get("kind")) ?? .action,
-                    subject: try row.get("subject"),
-                    eventID: try row.get("event_id"),
-                    summary: try row.get("summary"),
-                    payload: try row.get("payload")
-                )
-            }
+        try await read {
+            try await fetch(RecordSQL.auditLog(subject: subject, limit: limit), on: $0).map(RecordSQL.auditEntry)
         }
-    }
-}
-
-/// A row read by column name.
-struct PGRow {
-    let row: PostgresRandomAccessRow
-
-    init(_ row: PostgresRow) {
-        self.row = row.makeRandomAccess()
-    }
-
-    func get<Value: PostgresDecodable>(_ column: String, as type: Value.Type = Value.self) throws -> Value {
-        try row[column].decode(Value.self)
     }
 }

@@ -17,7 +17,7 @@ public struct StoreCounts: Hashable, Sendable {
 
     public init() {}
 
-    static let sql = """
+    static let sql: StoreSQL = """
         SELECT 'entitlement' AS grp, COALESCE(state, '') AS k, COUNT(*) AS n FROM entitlement WHERE NOT deleted GROUP BY state
         UNION ALL SELECT 'callback', status, COUNT(*) FROM outbox GROUP BY status
         UNION ALL SELECT 'operation', status, COUNT(*) FROM usage_operation GROUP BY status
@@ -26,6 +26,10 @@ public struct StoreCounts: Hashable, Sendable {
         UNION ALL SELECT 'dead_letter', '', COUNT(*) FROM dead_letter WHERE replayed_at IS NULL OR replay_error IS NOT NULL
         UNION ALL SELECT 'poison', '', COUNT(*) FROM poison_message
         """
+
+    static func row(_ row: some StoreRow) throws -> (group: String, key: String, count: Int) {
+        (try row.get("grp"), try row.get("k"), try row.get("n"))
+    }
 
     /// From the rows of `sql`: group, key, count.
     init(rows: [(group: String, key: String, count: Int)]) {

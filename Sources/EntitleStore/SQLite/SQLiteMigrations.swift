@@ -296,6 +296,16 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // The resync lists entitlements by state in id order: the index gives that order, as
+        // PostgreSQL's does (a SQLite index otherwise ends with the rowid, not the id).
+        migrator.registerMigration("v10-entitlement-state-order") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX entitlement_state;
+                    CREATE INDEX entitlement_state ON entitlement(state, id);
+                    """
+            )
+        }
         return migrator
     }
 }

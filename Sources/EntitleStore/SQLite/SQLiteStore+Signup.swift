@@ -2,87 +2,47 @@ import Foundation
 import GRDB
 public import MarketplaceCore
 
+/// Sign-up sessions and linking an account to its customer (`SignupSQL`).
 extension SQLiteStore {
     public func createSignupSession(_ session: SignupSession) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO signup_session (id, account_id, user_identity, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    session.id, session.accountID.rawValue, session.userIdentity, session.csrfToken, session.createdAt.micros,
-                    session.expiresAt.micros,
-                ]
-            )
-        }
+        try await pool.write { db in try db.run(SignupSQL.insert(session)) }
     }
 
     public func signupSession(id: String) async throws -> SignupSession? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM signup_session WHERE id = ?", arguments: [id]).map { row in
-                SignupSession(
-                    id: row["id"],
-                    accountID: try AccountID(row["account_id"] as String),
-                    userIdentity: row["user_identity"],
-                    csrfToken: row["csrf_token"],
-                    createdAt: Timestamp(micros: row["created_at"]),
-                    expiresAt: Timestamp(micros: row["expires_at"]),
-                    completedAt: (row["completed_at"] as Int64?).map(Timestamp.init(micros:))
-                )
-            }
-        }
+        try await pool.read { db in try db.fetchOne(SignupSQL.session(id: id)).map(SignupSQL.session) }
     }
 
     public func customer(forAccount account: AccountID) async throws -> Customer? {
-        try await pool.read { db in try Self.customer(forAccount: account, db) }
+        try await pool.read { db in try db.fetchOne(SignupSQL.customer(forAccount: account)).map(SignupSQL.customer) }
     }
 
-    public func completeSignup(sessionID: String, customer: Customer, at: Timestamp, commit: StoreCommit) async throws -> Customer {
+    /// One writer at a time: a second completion of the same account finds the first's customer.
+    public func completeSignup(
+        sessionID: String,
+        customer: Customer,
+        at: Timestamp,
+        commit: StoreCommit
+    ) async throws -> Customer {
         try await pool.write { db in
-            guard let accountID = try String.fetchOne(db, sql: "SELECT account_id FROM signup_session WHERE id = ?", arguments: [sessionID]) else {
+            guard let accountID = try db.values(SignupSQL.sessionAccount(id: sessionID), as: String.self).first else {
                 throw StoreError.notFound("sign-up session \(sessionID)")
             }
             let account = try AccountID(accountID)
-            let linked: Customer
-            if let existing = try Self.customer(forAccount: account, db) {
-                linked = existing
-            } else {
-                // A customer of the vendor's own (redirect sign-up) may have other accounts already.
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO customer (id, company, contact_name, email, created_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [customer.id, customer.company, customer.contactName, customer.email, customer.createdAt.micros]
-                )
-                linked = try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customer.id]).map(Self.customer) ?? customer
+            var linked = try db.fetchOne(SignupSQL.customer(forAccount: account)).map(SignupSQL.customer)
+            if linked == nil {
+                try db.run(SignupSQL.insert(customer))
+                linked = try db.fetchOne(SignupSQL.customer(id: customer.id)).map(SignupSQL.customer)
             }
-            for record in commit.accounts { try Self.upsert(record, db) }
-            try db.execute(sql: "UPDATE account SET customer_id = ? WHERE id = ?", arguments: [linked.id, account.rawValue])
-            try db.execute(
-                sql: "UPDATE signup_session SET completed_at = COALESCE(completed_at, ?) WHERE id = ?",
-                arguments: [at.micros, sessionID]
+            let statements = try SignupSQL.completion(
+                sessionID: sessionID,
+                account: account,
+                customer: linked ?? customer,
+                at: at,
+                commit: commit
             )
-            for item in commit.callbacks { try Self.insert(item, db) }
-            for entry in commit.audit { try Self.insert(entry, db) }
-            return linked
+            for statement in statements { try db.run(statement) }
+            return linked ?? customer
         }
-    }
-
-    static func customer(forAccount account: AccountID, _ db: Database) throws -> Customer? {
-        try Row.fetchOne(
-            db,
-            sql: "SELECT customer.* FROM customer JOIN account ON account.customer_id = customer.id WHERE account.id = ?",
-            arguments: [account.rawValue]
-        ).map(customer)
-    }
-
-    static func customer(_ row: Row) -> Customer {
-        Customer(
-            id: row["id"],
-            company: row["company"],
-            contactName: row["contact_name"],
-            email: row["email"],
-            createdAt: Timestamp(micros: row["created_at"]),
-            erasedAt: (row["erased_at"] as Int64?).map(Timestamp.init(micros:))
-        )
     }
 }
 

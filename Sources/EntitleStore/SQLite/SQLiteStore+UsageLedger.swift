@@ -93,8 +93,8 @@ extension SQLiteStore {
                 sql: "UPDATE usage_cursor SET blocked_reason = ?, blocked_at = ? WHERE entitlement_id = ?",
                 arguments: [reason, reason == nil ? nil : at.micros, id.rawValue]
             )
-            try Self.insert(audit, db)
-            if let callback { try Self.insert(callback, db) }
+            try db.run(CommitSQL.insert(audit))
+            if let callback { try db.run(CommitSQL.insert(callback)) }
             return true
         }
     }
@@ -161,8 +161,8 @@ extension SQLiteStore {
                     """,
                 arguments: [reason, reason == nil ? nil : at.micros]
             )
-            try Self.insert(audit, db)
-            if let callback { try Self.insert(callback, db) }
+            try db.run(CommitSQL.insert(audit))
+            if let callback { try db.run(CommitSQL.insert(callback)) }
             return true
         }
     }

@@ -160,7 +160,8 @@ extension SQLiteStore {
             arguments: [id.rawValue, reason, at.micros]
         )
         if known == nil {
-            try insert(AuditEntry(at: at, kind: .usage, subject: "entitlements/\(id.rawValue)", summary: "usage sealing failed: \(reason)"), db)
+            let subject = "entitlements/\(id.rawValue)"
+            try db.run(CommitSQL.insert(AuditEntry(at: at, kind: .usage, subject: subject, summary: "usage sealing failed: \(reason)")))
         }
     }
 }

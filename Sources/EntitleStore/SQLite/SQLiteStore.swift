@@ -31,7 +31,11 @@ public final class SQLiteStore: Store {
         try SQLiteMigrations.migrator.migrate(pool)
         // One process has this file: whatever callbacks were claimed were claimed by a process
         // that is gone (a crash, a SIGKILL). Their claims end now, not when they run out.
-        try await pool.write { db in try db.execute(sql: "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL") }
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL"
+            )
+        }
     }
 
     // MARK: Notifications
@@ -49,7 +53,11 @@ public final class SQLiteStore: Store {
     }
 
     /// In one read transaction: one hop to a reader connection instead of three.
-    public func decisionRecords(eventID: String?, entitlement: EntitlementID?, account: AccountID?) async throws -> DecisionRecords {
+    public func decisionRecords(
+        eventID: String?,
+        entitlement: EntitlementID?,
+        account: AccountID?
+    ) async throws -> DecisionRecords {
         try await pool.read { db in
             var records = DecisionRecords()
             if let eventID { records.isProcessed = try Self.isProcessed(eventID, db) }
@@ -60,15 +68,15 @@ public final class SQLiteStore: Store {
     }
 
     private static func isProcessed(_ eventID: String, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM inbox WHERE event_id = ?"), arguments: [eventID]) ?? false
+        try db.fetchOne(RecordSQL.isProcessed(eventID)) != nil
     }
 
     private static func entitlement(_ id: EntitlementID, _ db: Database) throws -> LocalEntitlement? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM entitlement WHERE id = ?"), arguments: [id.rawValue]).map(decode)
+        try db.fetchOne(RecordSQL.entitlement(id)).map(RecordSQL.record)
     }
 
     private static func account(_ id: AccountID, _ db: Database) throws -> LocalAccount? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT record FROM account WHERE id = ?"), arguments: [id.rawValue]).map(decode)
+        try db.fetchOne(RecordSQL.account(id)).map(RecordSQL.record)
     }
 
     public func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
@@ -77,82 +85,42 @@ public final class SQLiteStore: Store {
 
     /// One commit's rows, inside a transaction (`SQLiteCommitQueue` gives each its savepoint).
     static func apply(_ commit: StoreCommit, _ db: Database) throws -> CommitOutcome {
-        if let eventID = commit.eventID {
-            let now = Timestamp(Date()).micros
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO inbox (event_id, processed_at) VALUES (?, ?)").execute(arguments: [eventID, now])
-            // Another worker committed this event first: write nothing more.
-            guard db.changesCount == 1 else { return .alreadyProcessed }
+        let now = Timestamp(Date())
+        // Another worker committed this event first: write nothing more.
+        if let eventID = commit.eventID, try db.fetch(CommitSQL.claim(eventID: eventID, at: now)).isEmpty {
+            return .alreadyProcessed
         }
-        for account in commit.accounts { try upsert(account, db) }
-        for entitlement in commit.entitlements { try upsert(entitlement, db) }
-        for item in commit.callbacks { try insert(item, db) }
-        for entry in commit.audit { try insert(entry, db) }
-        for account in commit.erase { try erase(account, db) }
+        for statement in try CommitSQL.statements(commit, at: now) { try db.run(statement) }
         return .committed
     }
 
     public func recordPoison(_ message: PoisonMessage) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO poison_message (message_id, data, attributes, reason, received_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [message.messageID, message.data, try Self.encode(message.attributes), message.reason, message.receivedAt.micros]
-            )
-        }
+        try await pool.write { db in try db.run(RecordSQL.insert(message)) }
     }
 
     public func poisonMessages(limit: Int) async throws -> [PoisonMessage] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM poison_message ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                PoisonMessage(
-                    id: row["id"],
-                    messageID: row["message_id"],
-                    data: row["data"],
-                    attributes: try Self.decode(row["attributes"]),
-                    reason: row["reason"],
-                    receivedAt: Timestamp(micros: row["received_at"])
-                )
-            }
-        }
+        try await pool.read { db in try db.fetch(RecordSQL.poisonMessages(limit: limit)).map(RecordSQL.poisonMessage) }
     }
 
     // MARK: Reading
 
     public func entitlements(ofAccount account: AccountID) async throws -> [LocalEntitlement] {
-        try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT record FROM entitlement WHERE account_id = ? ORDER BY id", arguments: [account.rawValue])
-                .map(Self.decode)
-        }
+        try await pool.read { db in try db.fetch(RecordSQL.entitlements(ofAccount: account)).map(RecordSQL.record) }
     }
 
-    public func entitlements(state: EntitlementState?, after: EntitlementID?, limit: Int) async throws -> [LocalEntitlement] {
+    public func entitlements(
+        state: EntitlementState?,
+        after: EntitlementID?,
+        limit: Int
+    ) async throws -> [LocalEntitlement] {
         try await pool.read { db in
-            try String.fetchAll(
-                db,
-                sql: "SELECT record FROM entitlement WHERE (? IS NULL OR state = ?) AND id > ? ORDER BY id LIMIT ?",
-                arguments: [state?.rawValue, state?.rawValue, after?.rawValue ?? "", limit]
-            ).map(Self.decode)
+            try db.fetch(RecordSQL.entitlements(state: state, after: after, limit: limit)).map(RecordSQL.record)
         }
     }
 
     public func auditLog(subject: String?, limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in
-            let rows =
-                if let subject {
-                    try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE subject = ? ORDER BY id DESC LIMIT ?", arguments: [subject, limit])
-                } else {
-                    try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit])
-                }
-            return rows.map { row in
-                AuditEntry(
-                    id: row["id"],
-                    at: Timestamp(micros: row["at"]),
-                    kind: AuditEntry.Kind(rawValue: row["kind"]) ?? .action,
-                    subject: row["subject"],
-                    eventID: row["event_id"],
-                    summary: row["summary"],
-                    payload: row["payload"]
-                )
-            }
+            try db.fetch(RecordSQL.auditLog(subject: subject, limit: limit)).map(RecordSQL.auditEntry)
         }
     }
 

@@ -1,0 +1,63 @@
+import Foundation
+import PostgresNIO
+
+/// Running a `StoreSQL` on PostgreSQL, on a connection of the pool or of a transaction.
+extension PostgresStore {
+    func run(_ sql: StoreSQL, on connection: PostgresConnection) async throws {
+        try await connection.query(sql.postgresQuery(), logger: logger)
+    }
+
+    func fetch(_ sql: StoreSQL, on connection: PostgresConnection) async throws -> [PGRow] {
+        var rows: [PGRow] = []
+        for try await row in try await connection.query(sql.postgresQuery(), logger: logger) { rows.append(PGRow(row)) }
+        return rows
+    }
+
+    func fetchOne(_ sql: StoreSQL, on connection: PostgresConnection) async throws -> PGRow? {
+        try await fetch(sql, on: connection).first
+    }
+
+    /// The first column of each row.
+    func values<Value: StoreColumn>(
+        _ sql: StoreSQL,
+        as type: Value.Type = Value.self,
+        on connection: PostgresConnection
+    ) async throws -> [Value] {
+        var values: [Value] = []
+        for try await row in try await connection.query(sql.postgresQuery(), logger: logger) {
+            values.append(try Value.decode(postgres: row.makeRandomAccess()[0]))
+        }
+        return values
+    }
+}
+
+extension StoreSQL {
+    func postgresQuery() throws -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for value in arguments {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let integer): bindings.append(integer)
+            case .real(let real): bindings.append(real)
+            case .text(let text): bindings.append(text)
+            case .blob(let data): try bindings.append(data)
+            case .bool(let bool): bindings.append(bool)
+            }
+        }
+        return PostgresQuery(unsafeSQL: postgres, binds: bindings)
+    }
+}
+
+/// A row read by column name.
+struct PGRow: StoreRow {
+    let row: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) {
+        self.row = row.makeRandomAccess()
+    }
+
+    func get<Value: StoreColumn>(_ column: String, as type: Value.Type) throws -> Value {
+        guard row.contains(column) else { throw StoreRowError(column: column, problem: "not in the row") }
+        return try Value.decode(postgres: row[column])
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import MarketplaceCore
+
+/// The rows one `StoreCommit` writes, as statements both stores run in order inside the commit's
+/// transaction (after its inbox row, when it has one).
+enum CommitSQL {
+    /// Claims an event: one row back when this commit is the first to process it.
+    static func claim(eventID: String, at now: Timestamp) -> StoreSQL {
+        """
+        INSERT INTO inbox (event_id, processed_at) VALUES (\(eventID), \(now))
+        ON CONFLICT (event_id) DO NOTHING RETURNING 1
+        """
+    }
+
+    static func statements(_ commit: StoreCommit, at now: Timestamp) throws -> [StoreSQL] {
+        var statements: [StoreSQL] = []
+        statements.reserveCapacity(
+            commit.accounts.count + commit.entitlements.count + commit.callbacks.count + commit.audit.count
+        )
+        for account in commit.accounts { statements.append(try upsert(account, at: now)) }
+        for entitlement in commit.entitlements { statements.append(try upsert(entitlement, at: now)) }
+        for item in commit.callbacks { statements.append(insert(item)) }
+        for entry in commit.audit { statements.append(insert(entry)) }
+        for account in commit.erase { statements += erase(account, at: now) }
+        return statements
+    }
+
+    /// The newer copy wins whatever the order of commits: a copy older than the stored one
+    /// (another replica's re-read that lost the race) changes nothing.
+    static func upsert(_ account: LocalAccount, at now: Timestamp) throws -> StoreSQL {
+        """
+        INSERT INTO account (id, record, signed_up, erased, update_time, updated_at)
+        VALUES (\(account.id.rawValue), \(try StoreJSON.encode(account)), \(account.isSignedUp), \(account.isErased),
+            \(account.updateTime), \(now))
+        ON CONFLICT (id) DO UPDATE SET record = excluded.record, signed_up = excluded.signed_up,
+            erased = excluded.erased,
+            update_time = excluded.update_time, updated_at = excluded.updated_at
+        WHERE account.update_time IS NULL OR excluded.update_time IS NULL OR excluded.update_time >= account.update_time
+        """
+    }
+
+    static func upsert(_ entitlement: LocalEntitlement, at now: Timestamp) throws -> StoreSQL {
+        let resource = entitlement.resource
+        return """
+            INSERT INTO entitlement (id, account_id, product, plan, state, deleted, record, update_time, updated_at)
+            VALUES (\(entitlement.id.rawValue), \(entitlement.accountID?.rawValue),
+                \(resource.productExternalName ?? resource.product), \(resource.plan), \(resource.state?.rawValue),
+                \(entitlement.isDeleted), \(try StoreJSON.encode(entitlement)), \(resource.updateTime), \(now))
+            ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, product = excluded.product,
+                plan = excluded.plan, state = excluded.state, deleted = excluded.deleted, record = excluded.record,
+                update_time = excluded.update_time, updated_at = excluded.updated_at
+            WHERE entitlement.update_time IS NULL OR excluded.update_time IS NULL
+                OR excluded.update_time >= entitlement.update_time
+            """
+    }
+
+    /// The same callback id twice (a redelivered event) is one callback.
+    static func insert(_ item: OutboxItem) -> StoreSQL {
+        """
+        INSERT INTO outbox (
+            id, kind, account_id, entitlement_id, subject, body, created_at, queued_at, attempts, next_attempt_at,
+            status
+        )
+        VALUES (\(item.id), \(item.kind.rawValue), \(item.accountID?.rawValue), \(item.entitlementID?.rawValue),
+            \(item.subject), \(item.body), \(item.createdAt), \(item.queuedAt), \(item.attempts), \(item.nextAttemptAt),
+            \(item.status.rawValue))
+        ON CONFLICT (id) DO NOTHING
+        """
+    }
+
+    static func insert(_ entry: AuditEntry) -> StoreSQL {
+        """
+        INSERT INTO audit_log (at, kind, subject, event_id, summary, payload)
+        VALUES (\(entry.at), \(entry.kind.rawValue), \(entry.subject), \(entry.eventID), \(entry.summary),
+            \(entry.payload))
+        """
+    }
+
+    /// ACCOUNT_DELETED: the customer's personal data goes; ids, entitlements and usage stay
+    /// (anonymised billing records). Idempotent.
+    static func erase(_ account: AccountID, at now: Timestamp) -> [StoreSQL] {
+        [
+            """
+            UPDATE customer SET company = NULL, contact_name = NULL, email = NULL,
+                erased_at = COALESCE(erased_at, \(now))
+            WHERE id = (SELECT customer_id FROM account WHERE id = \(account.rawValue))
+            """,
+            "UPDATE signup_session SET user_identity = NULL WHERE account_id = \(account.rawValue)",
+        ]
+    }
+}

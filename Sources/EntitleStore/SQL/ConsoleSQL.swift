@@ -1,0 +1,80 @@
+import Foundation
+import MarketplaceCore
+
+/// The admin console's sessions (hashes only) and its overview's counts (times are microseconds).
+enum ConsoleSQL {
+    static func insert(_ session: ConsoleSession) -> StoreSQL {
+        """
+        INSERT INTO console_session (id_hash, csrf_token, actor, created_at, expires_at)
+        VALUES (\(session.idHash), \(session.csrfToken), \(session.actor), \(session.createdAt), \(session.expiresAt))
+        """
+    }
+
+    static func session(idHash: String, at: Timestamp) -> StoreSQL {
+        "SELECT * FROM console_session WHERE id_hash = \(idHash) AND expires_at > \(at)"
+    }
+
+    static func session(_ row: some StoreRow) throws -> ConsoleSession {
+        ConsoleSession(
+            idHash: try row.get("id_hash"),
+            csrfToken: try row.get("csrf_token"),
+            actor: try row.get("actor"),
+            createdAt: try row.time("created_at"),
+            expiresAt: try row.time("expires_at")
+        )
+    }
+
+    static func endSession(idHash: String) -> StoreSQL { "DELETE FROM console_session WHERE id_hash = \(idHash)" }
+
+    static func notificationsPerHour(since: Timestamp) -> StoreSQL {
+        """
+        SELECT (at / 3600000000) * 3600 AS bucket, COUNT(*) AS n FROM audit_log
+        WHERE kind = 'event' AND at >= \(since) GROUP BY bucket ORDER BY bucket
+        """
+    }
+
+    static func perDay(_ eventType: String, since: Timestamp) -> StoreSQL {
+        """
+        SELECT (at / 86400000000) * 86400 AS bucket, COUNT(*) AS n FROM audit_log
+        WHERE kind = 'event' AND summary = \(eventType) AND at >= \(since) GROUP BY bucket ORDER BY bucket
+        """
+    }
+
+    static func count(_ row: some StoreRow) throws -> ConsoleActivity.Count {
+        ConsoleActivity.Count(bucket: try row.get("bucket"), count: try row.get("n"))
+    }
+
+    static func activation(since: Timestamp) -> StoreSQL {
+        """
+        SELECT MIN(CASE WHEN summary = 'ENTITLEMENT_CREATION_REQUESTED' THEN at END) AS created,
+            MIN(CASE WHEN summary = 'ENTITLEMENT_ACTIVE' THEN at END) AS active
+        FROM audit_log WHERE kind = 'event' AND at >= \(since) GROUP BY subject
+        """
+    }
+
+    /// Seconds from purchase to activation, for entitlements whose both events are in the window.
+    static func activationSeconds(_ row: some StoreRow) throws -> Double? {
+        guard let created = try row.get("created", as: Int64?.self),
+            let active = try row.get("active", as: Int64?.self),
+            active >= created
+        else { return nil }
+        return Double(active - created) / 1_000_000
+    }
+
+    /// Summed as floating point: a chart needs no exact total, and an exact sum could overflow.
+    static func billed(since: Timestamp) -> StoreSQL {
+        """
+        SELECT (window_start / 86400000000) * 86400 AS day, metric,
+            SUM(CAST(quantity AS DOUBLE PRECISION)) AS quantity FROM usage_operation
+        WHERE status = 'reported' AND window_start >= \(since) GROUP BY day, metric ORDER BY day, metric
+        """
+    }
+
+    static func billed(_ row: some StoreRow) throws -> ConsoleActivity.Billed {
+        ConsoleActivity.Billed(
+            day: try row.get("day"),
+            metric: try row.get("metric"),
+            quantity: try row.get("quantity")
+        )
+    }
+}

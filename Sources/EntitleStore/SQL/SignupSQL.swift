@@ -1,0 +1,89 @@
+import Foundation
+import MarketplaceCore
+
+/// Sign-up sessions, and the vendor's customers the accounts are linked to.
+enum SignupSQL {
+    static func insert(_ session: SignupSession) -> StoreSQL {
+        """
+        INSERT INTO signup_session (id, account_id, user_identity, csrf_token, created_at, expires_at)
+        VALUES (\(session.id), \(session.accountID.rawValue), \(session.userIdentity), \(session.csrfToken),
+            \(session.createdAt), \(session.expiresAt))
+        """
+    }
+
+    static func session(id: String) -> StoreSQL { "SELECT * FROM signup_session WHERE id = \(id)" }
+
+    static func session(_ row: some StoreRow) throws -> SignupSession {
+        SignupSession(
+            id: try row.get("id"),
+            accountID: try AccountID(row.get("account_id", as: String.self)),
+            userIdentity: try row.get("user_identity"),
+            csrfToken: try row.get("csrf_token"),
+            createdAt: try row.time("created_at"),
+            expiresAt: try row.time("expires_at"),
+            completedAt: try row.timeIfAny("completed_at")
+        )
+    }
+
+    static func sessionAccount(id: String) -> StoreSQL { "SELECT account_id FROM signup_session WHERE id = \(id)" }
+
+    /// The linking writes of a completed sign-up, once the customer to link is known (the
+    /// account's own, or the one just created): the account's rows, the link, the session's
+    /// completion, then the commit's callbacks and audit entries.
+    static func completion(
+        sessionID: String,
+        account: AccountID,
+        customer: Customer,
+        at: Timestamp,
+        commit: StoreCommit
+    ) throws -> [StoreSQL] {
+        var statements = try commit.accounts.map { try CommitSQL.upsert($0, at: at) }
+        statements.append("UPDATE account SET customer_id = \(customer.id) WHERE id = \(account.rawValue)")
+        statements.append(
+            "UPDATE signup_session SET completed_at = COALESCE(completed_at, \(at)) WHERE id = \(sessionID)"
+        )
+        statements += commit.callbacks.map(CommitSQL.insert)
+        statements += commit.audit.map(CommitSQL.insert)
+        return statements
+    }
+
+    /// A customer of the vendor's own (redirect sign-up) may exist already, with other accounts.
+    static func insert(_ customer: Customer) -> StoreSQL {
+        """
+        INSERT INTO customer (id, company, contact_name, email, created_at)
+        VALUES (\(customer.id), \(customer.company), \(customer.contactName), \(customer.email), \(customer.createdAt))
+        ON CONFLICT (id) DO NOTHING
+        """
+    }
+
+    static func customer(id: String) -> StoreSQL { "SELECT * FROM customer WHERE id = \(id)" }
+
+    static func customer(forAccount account: AccountID) -> StoreSQL {
+        """
+        SELECT customer.* FROM customer JOIN account ON account.customer_id = customer.id
+        WHERE account.id = \(account.rawValue)
+        """
+    }
+
+    static func accounts(ofCustomer id: String) -> StoreSQL {
+        "SELECT id FROM account WHERE customer_id = \(id) ORDER BY id"
+    }
+
+    static func customers(after: String?, limit: Int) -> StoreSQL {
+        """
+        SELECT customer.*, (SELECT COUNT(*) FROM account WHERE account.customer_id = customer.id) AS accounts
+        FROM customer WHERE id > \(after ?? "") ORDER BY id LIMIT \(limit)
+        """
+    }
+
+    static func customer(_ row: some StoreRow) throws -> Customer {
+        Customer(
+            id: try row.get("id"),
+            company: try row.get("company"),
+            contactName: try row.get("contact_name"),
+            email: try row.get("email"),
+            createdAt: try row.time("created_at"),
+            erasedAt: try row.timeIfAny("erased_at")
+        )
+    }
+}

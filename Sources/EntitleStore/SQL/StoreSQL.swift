@@ -1,0 +1,84 @@
+/// One SQL statement, written once for both stores: its text is kept in SQLite's spelling (`?`
+/// placeholders) and PostgreSQL's (`$1`, `$2`, …) as it is built, and every interpolated value is
+/// bound, never spliced into the text.
+///
+///     let find: StoreSQL = "SELECT * FROM handoff WHERE code_hash = \(hash) AND app = \(app)"
+///
+/// The few places where the dialects differ are spelt out at the spot, with
+/// `\(sqlite: "…", postgres: "…")`; everything else is SQL both accept (upserts with
+/// `ON CONFLICT`, `RETURNING`, `CAST(… AS TEXT)`, `TRUE`/`FALSE`).
+struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    /// The text between placeholders, per dialect: always one more piece than there are arguments.
+    private var sqlitePieces = [""]
+    private var postgresPieces = [""]
+    private(set) var arguments: [SQLValue] = []
+
+    private init() {}
+
+    init(stringLiteral value: String) {
+        sqlitePieces = [value]
+        postgresPieces = [value]
+    }
+
+    init(stringInterpolation: StringInterpolation) {
+        self = stringInterpolation.statement
+    }
+
+    var sqlite: String { sqlitePieces.joined(separator: "?") }
+
+    var postgres: String {
+        var text = postgresPieces[0]
+        for (index, piece) in postgresPieces.dropFirst().enumerated() { text += "$\(index + 1)" + piece }
+        return text
+    }
+
+    /// The SQLite text, for logs and test failures (values are not shown: they may be personal).
+    var description: String { sqlite }
+
+    private mutating func append(sqlite: String, postgres: String) {
+        sqlitePieces[sqlitePieces.count - 1] += sqlite
+        postgresPieces[postgresPieces.count - 1] += postgres
+    }
+
+    struct StringInterpolation: StringInterpolationProtocol {
+        fileprivate var statement = StoreSQL()
+
+        init(literalCapacity: Int, interpolationCount: Int) {
+            statement.arguments.reserveCapacity(interpolationCount)
+        }
+
+        mutating func appendLiteral(_ literal: String) {
+            statement.append(sqlite: literal, postgres: literal)
+        }
+
+        /// A bound value.
+        mutating func appendInterpolation(_ value: some SQLBindable) {
+            statement.arguments.append(value.sqlValue)
+            statement.sqlitePieces.append("")
+            statement.postgresPieces.append("")
+        }
+
+        /// A bound value, or NULL.
+        mutating func appendInterpolation(_ value: (some SQLBindable)?) {
+            appendInterpolation(SQLValueOf(value: value?.sqlValue ?? .null))
+        }
+
+        /// A fragment that each dialect spells its own way (never a value from outside).
+        mutating func appendInterpolation(sqlite: StaticString, postgres: StaticString) {
+            statement.append(sqlite: sqlite.description, postgres: postgres.description)
+        }
+
+        /// A table or column name from the code (never a value from outside).
+        mutating func appendInterpolation(name: StaticString) {
+            statement.append(sqlite: name.description, postgres: name.description)
+        }
+
+        /// Another statement's text and values, in place (a shared clause).
+        mutating func appendInterpolation(_ fragment: StoreSQL) {
+            statement.append(sqlite: fragment.sqlitePieces[0], postgres: fragment.postgresPieces[0])
+            statement.sqlitePieces += fragment.sqlitePieces.dropFirst()
+            statement.postgresPieces += fragment.postgresPieces.dropFirst()
+            statement.arguments += fragment.arguments
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+
+/// Running a `StoreSQL` on SQLite: every statement is prepared once per connection and cached.
+extension Database {
+    func run(_ sql: StoreSQL) throws {
+        try cachedStatement(sql: sql.sqlite).execute(arguments: sql.grdbArguments)
+    }
+
+    func fetch(_ sql: StoreSQL) throws -> [Row] {
+        try Row.fetchAll(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments)
+    }
+
+    func fetchOne(_ sql: StoreSQL) throws -> Row? {
+        try Row.fetchOne(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments)
+    }
+
+    /// The first column of each row.
+    func values<Value: StoreColumn>(_ sql: StoreSQL, as type: Value.Type = Value.self) throws -> [Value] {
+        try DatabaseValue.fetchAll(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments).map {
+            try Value.decode(sqlite: $0, column: "1")
+        }
+    }
+}
+
+extension StoreSQL {
+    var grdbArguments: StatementArguments {
+        StatementArguments(
+            arguments.map { value -> DatabaseValue in
+                switch value {
+                case .null: .null
+                case .integer(let integer): integer.databaseValue
+                case .real(let real): real.databaseValue
+                case .text(let text): text.databaseValue
+                case .blob(let data): data.databaseValue
+                case .bool(let bool): bool.databaseValue
+                }
+            }
+        )
+    }
+}
