@@ -10,6 +10,7 @@ extension StoreConformance {
             usageSealing,
         "usage: a reported operation is never changed again and moves reportedUntil; a block is set once per episode": usageOutcomes,
         "usage: sealing a chunk at a time and reading due operations a page of entitlements at a time covers each entitlement once": usageChunks,
+        "usage: a key twice in one batch is one record; window sums are exact up to Int64.max and refused past it": usageBatchKeys,
     ]
 
     static let hour: Int64 = 3600
@@ -70,6 +71,46 @@ extension StoreConformance {
         }
         let unsealed = try await store.unsealedUsage(entitlement: id)
         try require(unsealed.map(\.quantity).reduce(0, +) == 11 && unsealed.map(\.records).reduce(0, +) == 2, "k2 was not kept: \(unsealed)")
+    }
+
+    static func usageBatchKeys(_ store: any Store) async throws {
+        let id = try EntitlementID(unique("E"))
+        let window = UsageWindow(start: base, end: base.adding(seconds: hour))
+        let twice = try await store.recordUsage(
+            [submission(id, "requests", 4, at: 10, key: "k1"), submission(id, "requests", 4, at: 10, key: "k1")],
+            app: "a",
+            windowLength: hour,
+            at: base
+        )
+        try require(twice == [.accepted(window: window), .duplicate(window: window)], "the second is a duplicate: \(twice)")
+        do {
+            _ = try await store.recordUsage(
+                [submission(id, "requests", 1, at: 10, key: "k2"), submission(id, "requests", 2, at: 10, key: "k2")],
+                app: "a",
+                windowLength: hour,
+                at: base
+            )
+            try require(false, "one key with two bodies in one batch must throw UsageConflict")
+        } catch let conflict as UsageConflict {
+            try require(conflict.idempotencyKeys == ["k2"], "the clashing key is named: \(conflict)")
+        }
+        // Up to Int64.max exactly (sums whose high halves are large), then one more is refused.
+        let big = try await store.recordUsage(
+            [submission(id, "big", Int64.max - 7, at: 10, key: "b1"), submission(id, "big", 7, at: 20, key: "b2")],
+            app: "a",
+            windowLength: hour,
+            at: base
+        )
+        try require(big == [.accepted(window: window), .accepted(window: window)], "a window may hold Int64.max: \(big)")
+        do {
+            _ = try await store.recordUsage([submission(id, "big", 1, at: 30, key: "b3")], app: "a", windowLength: hour, at: base)
+            try require(false, "a record taking the window past Int64.max must throw UsageOverflow")
+        } catch is UsageOverflow {}
+        let unsealed = try await store.unsealedUsage(entitlement: id).sorted { $0.metric < $1.metric }
+        try require(
+            unsealed.map(\.quantity) == [Int64.max, 4] && unsealed.map(\.records) == [2, 1] && !unsealed.contains(where: \.overflows),
+            "k1 once, k2 not at all, b1 and b2 summed exactly: \(unsealed)"
+        )
     }
 
     static func usageSealing(_ store: any Store) async throws {

@@ -20,7 +20,13 @@ final class PostgresLeadership: LeaderElection, Sendable {
     let heartbeat: Duration
     private let leading = Mutex(false)
 
-    init(client: PostgresClient, replica: String, logger: Logger, retry: Duration = .seconds(2), heartbeat: Duration = .seconds(1)) {
+    init(
+        client: PostgresClient,
+        replica: String,
+        logger: Logger,
+        retry: Duration = .seconds(2),
+        heartbeat: Duration = .seconds(1)
+    ) {
         self.client = client
         self.replica = replica
         self.logger = logger
@@ -47,7 +53,9 @@ final class PostgresLeadership: LeaderElection, Sendable {
             } catch is CancellationError {
                 break
             } catch {
-                if isLeader { logger.error("leadership lost", metadata: ["replica": "\(replica)", "error": "\(error)"]) }
+                if isLeader {
+                    logger.error("leadership lost", metadata: ["replica": "\(replica)", "error": "\(error)"])
+                }
                 leading.withLock { $0 = false }
                 if Task.isCancelled { break }
                 try? await Task.sleep(for: retry)
@@ -62,7 +70,8 @@ final class PostgresLeadership: LeaderElection, Sendable {
         try await connection.query(
             """
             INSERT INTO leader (id, replica, since, heartbeat) VALUES (1, \(replica), \(since), \(since))
-            ON CONFLICT (id) DO UPDATE SET replica = excluded.replica, since = excluded.since, heartbeat = excluded.heartbeat
+            ON CONFLICT (id) DO UPDATE SET replica = excluded.replica, since = excluded.since,
+                heartbeat = excluded.heartbeat
             """,
             logger: logger
         )
@@ -70,12 +79,18 @@ final class PostgresLeadership: LeaderElection, Sendable {
         logger.notice("leading", metadata: ["replica": "\(replica)"])
         while true {
             try await Task.sleep(for: heartbeat)
-            try await connection.query("UPDATE leader SET heartbeat = \(Timestamp(Date()).micros) WHERE id = 1", logger: logger)
+            try await connection.query(
+                "UPDATE leader SET heartbeat = \(Timestamp(Date()).micros) WHERE id = 1",
+                logger: logger
+            )
         }
     }
 
     private func tryLock(on connection: PostgresConnection) async throws -> Bool {
-        for try await locked in try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger).decode(Bool.self) {
+        for try await locked in try await connection.query(
+            "SELECT pg_try_advisory_lock(\(Self.lockKey))",
+            logger: logger
+        ).decode(Bool.self) {
             return locked
         }
         return false
@@ -85,23 +100,28 @@ final class PostgresLeadership: LeaderElection, Sendable {
 extension PostgresStore {
     /// A lease row rather than a held lock: a replica deciding about a subject calls Google while
     /// it holds it, and must not hold a pooled connection that long; a dead holder's lease runs out.
-    public func acquireSubject(_ subject: String, holder: String, until: Timestamp, now: Timestamp) async throws -> Bool {
+    public func acquireSubject(
+        _ subject: String,
+        holder: String,
+        until: Timestamp,
+        now: Timestamp
+    ) async throws -> Bool {
         try await read { connection in
-            try await changed(
+            try await fetch(
                 """
-                INSERT INTO subject_lease (subject, holder, until) VALUES (\(subject), \(holder), \(until.micros))
+                INSERT INTO subject_lease (subject, holder, until) VALUES (\(subject), \(holder), \(until))
                 ON CONFLICT (subject) DO UPDATE SET holder = excluded.holder, until = excluded.until
-                WHERE subject_lease.until <= \(now.micros) OR subject_lease.holder = excluded.holder
+                WHERE subject_lease.until <= \(now) OR subject_lease.holder = excluded.holder
                 RETURNING 1
                 """,
                 on: connection
-            ) == 1
+            ).count == 1
         }
     }
 
     public func releaseSubject(_ subject: String, holder: String) async throws {
         try await read { connection in
-            try await execute("DELETE FROM subject_lease WHERE subject = \(subject) AND holder = \(holder)", on: connection)
+            try await run("DELETE FROM subject_lease WHERE subject = \(subject) AND holder = \(holder)", on: connection)
         }
     }
 
@@ -111,11 +131,11 @@ extension PostgresStore {
 
     public func leader() async throws -> LeaderInfo? {
         try await read { connection in
-            try await rows("SELECT * FROM leader WHERE id = 1", on: connection).first.map {
+            try await fetchOne("SELECT * FROM leader WHERE id = 1", on: connection).map {
                 LeaderInfo(
                     replica: try $0.get("replica"),
-                    since: Timestamp(micros: try $0.get("since")),
-                    heartbeat: Timestamp(micros: try $0.get("heartbeat"))
+                    since: try $0.time("since"),
+                    heartbeat: try $0.time("heartbeat")
                 )
             }
         }

@@ -17,6 +17,22 @@ extension PostgresStore {
         try await fetch(sql, on: connection).first
     }
 
+    /// Runs a plan's reads and then its writes, in the transaction `connection` is in.
+    func run<Plan: StorePlan>(_ plan: Plan, on connection: PostgresConnection) async throws -> Plan.Result {
+        var plan = plan
+        var answers: [[any StoreRow]] = []
+        while true {
+            switch try plan.next(answers) {
+            case .read(let reads):
+                answers = []
+                for read in reads { answers.append(try await fetch(read, on: connection)) }
+            case .write(let writes, let result):
+                for statement in writes { try await run(statement, on: connection) }
+                return result
+            }
+        }
+    }
+
     /// The first column of each row.
     func values<Value: StoreColumn>(
         _ sql: StoreSQL,

@@ -65,24 +65,9 @@ public final class PostgresStore: Store {
         }
     }
 
-    func rows(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [PGRow] {
-        var rows: [PGRow] = []
-        for try await row in try await connection.query(query, logger: logger) { rows.append(PGRow(row)) }
-        return rows
-    }
-
-    func execute(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
-        try await connection.query(query, logger: logger)
-    }
-
-    /// Rows a write changed, for `UPDATE … RETURNING 1` and `DELETE … RETURNING 1`.
-    func changed(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> Int {
-        try await rows(query, on: connection).count
-    }
-
     /// A lock for the rest of the transaction on a name (a sign-up's account, an entitlement's usage).
     func lock(_ name: String, on connection: PostgresConnection) async throws {
-        try await execute("SELECT pg_advisory_xact_lock(hashtextextended(\(name), 0))", on: connection)
+        try await run("SELECT pg_advisory_xact_lock(hashtextextended(\(name), 0))", on: connection)
     }
 
     // MARK: Notifications

@@ -68,6 +68,11 @@ enum CommitSQL {
         """
     }
 
+    /// An audit entry and, when there is one, the callback telling the app.
+    static func insert(_ entry: AuditEntry, _ callback: OutboxItem?) -> [StoreSQL] {
+        [insert(entry)] + (callback.map { [insert($0)] } ?? [])
+    }
+
     static func insert(_ entry: AuditEntry) -> StoreSQL {
         """
         INSERT INTO audit_log (at, kind, subject, event_id, summary, payload)

@@ -63,6 +63,15 @@ struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
             appendInterpolation(SQLValueOf(value: value?.sqlValue ?? .null))
         }
 
+        /// Bound values separated by commas, for `IN (…)` (at least one: `IN ()` is no SQL).
+        mutating func appendInterpolation(list values: [some SQLBindable]) {
+            precondition(!values.isEmpty, "an empty IN list")
+            for (index, value) in values.enumerated() {
+                if index > 0 { appendLiteral(", ") }
+                appendInterpolation(value)
+            }
+        }
+
         /// A fragment that each dialect spells its own way (never a value from outside).
         mutating func appendInterpolation(sqlite: StaticString, postgres: StaticString) {
             statement.append(sqlite: sqlite.description, postgres: postgres.description)
@@ -81,4 +90,16 @@ struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
             statement.arguments += fragment.arguments
         }
     }
+}
+
+extension StoreSQL {
+    /// Text compared byte by byte, as SQLite does by default (PostgreSQL sorts by the database's
+    /// locale otherwise): pages that resume `after` an id see the same order in both.
+    static let bytewise: StoreSQL = "\(sqlite: "", postgres: " COLLATE \"C\"")"
+
+    /// The larger of two values (`MAX` is SQLite's scalar spelling, `GREATEST` PostgreSQL's).
+    static let greatest: StoreSQL = "\(sqlite: "MAX", postgres: "GREATEST")"
+
+    /// Locks the rows read until the transaction ends (SQLite's one writer needs no row locks).
+    static let forUpdate: StoreSQL = "\(sqlite: "", postgres: " FOR UPDATE")"
 }

@@ -15,6 +15,20 @@ extension Database {
         try Row.fetchOne(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments)
     }
 
+    /// Runs a plan's reads and then its writes, in the transaction this is called in.
+    func run<Plan: StorePlan>(_ plan: Plan) throws -> Plan.Result {
+        var plan = plan
+        var answers: [[any StoreRow]] = []
+        while true {
+            switch try plan.next(answers) {
+            case .read(let reads): answers = try reads.map { try fetch($0) }
+            case .write(let writes, let result):
+                for statement in writes { try run(statement) }
+                return result
+            }
+        }
+    }
+
     /// The first column of each row.
     func values<Value: StoreColumn>(_ sql: StoreSQL, as type: Value.Type = Value.self) throws -> [Value] {
         try DatabaseValue.fetchAll(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments).map {

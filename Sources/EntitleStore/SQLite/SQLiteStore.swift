@@ -129,11 +129,6 @@ public final class SQLiteStore: Store {
         try await pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
 
-    // MARK: Helpers
-
-    static func encode(_ value: some Encodable) throws -> String { try StoreJSON.encode(value) }
-
-    static func decode<Value: Decodable>(_ text: String) throws -> Value { try StoreJSON.decode(text) }
 }
 
 extension Timestamp {

@@ -1,0 +1,151 @@
+import Foundation
+import MarketplaceCore
+
+/// The usage ledger: operations and their outcomes, cursors, blocks, and what an administrator
+/// re-runs. Entitlement ids are ordered byte by byte in both stores (`StoreSQL.bytewise`).
+enum UsageLedgerSQL {
+    /// No status given means every status.
+    static func wanted(_ statuses: [UsageOperationRecord.Status]) -> [String] {
+        (statuses.isEmpty ? UsageOperationRecord.Status.allCases : statuses).map(\.rawValue)
+    }
+
+    static func operations(
+        statuses: [UsageOperationRecord.Status],
+        entitlement: EntitlementID?,
+        limit: Int
+    ) -> StoreSQL {
+        """
+        SELECT * FROM usage_operation WHERE status IN (\(list: wanted(statuses)))
+            AND (CAST(\(entitlement?.rawValue) AS TEXT) IS NULL OR entitlement_id = \(entitlement?.rawValue))
+        ORDER BY window_start, entitlement_id\(StoreSQL.bytewise), metric, labels LIMIT \(min(limit, Int(Int32.max)))
+        """
+    }
+
+    /// Every operation of the next `entitlements` entitlements (by id) after `after`.
+    static func operations(
+        statuses: [UsageOperationRecord.Status],
+        after: EntitlementID?,
+        entitlements: Int
+    ) -> StoreSQL {
+        let wanted = wanted(statuses)
+        return """
+            SELECT * FROM usage_operation WHERE status IN (\(list: wanted)) AND entitlement_id IN (
+                SELECT DISTINCT entitlement_id\(StoreSQL.bytewise) FROM usage_operation
+                WHERE status IN (\(list: wanted))
+                    AND entitlement_id\(StoreSQL.bytewise) > \(after?.rawValue ?? "")
+                ORDER BY 1 LIMIT \(min(entitlements, Int(Int32.max))))
+            ORDER BY entitlement_id\(StoreSQL.bytewise), window_start, metric, labels
+            """
+    }
+
+    static func operation(id: String) -> StoreSQL { "SELECT * FROM usage_operation WHERE id = \(id)" }
+
+    /// An outcome from Google; a reported or superseded operation never changes again. The row
+    /// comes back (its entitlement) when it changed.
+    static func update(_ update: UsageOperationUpdate, at: Timestamp) -> StoreSQL {
+        """
+        UPDATE usage_operation SET status = \(update.status.rawValue), last_error = \(update.error),
+            attempts = attempts + \(update.attempted ? 1 : 0), updated_at = \(at),
+            reported_at = CASE WHEN \(update.status.rawValue) = 'reported' THEN \(at) ELSE reported_at END
+        WHERE id = \(update.id) AND status NOT IN ('reported', 'superseded')
+        RETURNING entitlement_id
+        """
+    }
+
+    static func advanceReported(_ entitlement: String) -> StoreSQL {
+        """
+        UPDATE usage_cursor SET reported_until = \(StoreSQL.greatest)(COALESCE(reported_until, 0),
+            (SELECT MAX(window_end) FROM usage_operation WHERE entitlement_id = \(entitlement) AND status = 'reported'))
+        WHERE entitlement_id = \(entitlement)
+        """
+    }
+
+    static func blockedReason(_ id: EntitlementID) -> StoreSQL {
+        "SELECT blocked_reason FROM usage_cursor WHERE entitlement_id = \(id.rawValue)\(StoreSQL.forUpdate)"
+    }
+
+    static func setBlocked(_ id: EntitlementID, reason: String?, at: Timestamp) -> StoreSQL {
+        """
+        UPDATE usage_cursor SET blocked_reason = \(reason), blocked_at = \(reason == nil ? nil : at)
+        WHERE entitlement_id = \(id.rawValue)
+        """
+    }
+
+    static func problems(limit: Int) -> StoreSQL {
+        """
+        SELECT * FROM usage_cursor WHERE blocked_reason IS NOT NULL OR sealing_error IS NOT NULL
+        ORDER BY COALESCE(sealing_error_at, blocked_at), entitlement_id\(StoreSQL.bytewise) LIMIT \(limit)
+        """
+    }
+
+    static let reportingBlock: StoreSQL = "SELECT * FROM usage_reporting WHERE id = 1 AND blocked_reason IS NOT NULL"
+
+    static func reportingBlock(_ row: some StoreRow) throws -> UsageReportingBlock {
+        UsageReportingBlock(reason: try row.get("blocked_reason"), since: try row.time("blocked_at"))
+    }
+
+    /// The one row of `usage_reporting`, made if missing and locked, so that two replicas
+    /// changing the block take turns.
+    static let reportingRow: [StoreSQL] = [
+        "INSERT INTO usage_reporting (id) VALUES (1) ON CONFLICT (id) DO NOTHING",
+        "SELECT blocked_reason FROM usage_reporting WHERE id = 1\(StoreSQL.forUpdate)",
+    ]
+
+    static func setReportingBlocked(reason: String?, at: Timestamp) -> StoreSQL {
+        "UPDATE usage_reporting SET blocked_reason = \(reason), blocked_at = \(reason == nil ? nil : at) WHERE id = 1"
+    }
+
+    /// Only a block that changes is written (with its audit entry and callback).
+    static func blockChanges(from current: String?, to reason: String?) -> Bool { (current == nil) != (reason == nil) }
+
+    /// Back to pending: never a reported operation (Google has it) nor a superseded one (its usage
+    /// is in another). Nil when no status given can be re-run. One row back per operation.
+    static func rerun(
+        statuses: [UsageOperationRecord.Status],
+        entitlement: EntitlementID?,
+        at: Timestamp
+    ) -> StoreSQL? {
+        let wanted = statuses.filter { $0 != .reported && $0 != .superseded && $0 != .pending }.map(\.rawValue)
+        guard !wanted.isEmpty else { return nil }
+        return """
+            UPDATE usage_operation SET status = 'pending', last_error = NULL, updated_at = \(at)
+            WHERE status IN (\(list: wanted))
+                AND (CAST(\(entitlement?.rawValue) AS TEXT) IS NULL OR entitlement_id = \(entitlement?.rawValue))
+            RETURNING 1
+            """
+    }
+
+    static func cursor(_ id: EntitlementID) -> StoreSQL {
+        "SELECT * FROM usage_cursor WHERE entitlement_id = \(id.rawValue)"
+    }
+
+    static func usageOperation(_ row: some StoreRow) throws -> UsageOperationRecord {
+        UsageOperationRecord(
+            id: try row.get("id"),
+            entitlementID: try EntitlementID(row.get("entitlement_id", as: String.self)),
+            metric: try row.get("metric"),
+            labels: try row.json("labels"),
+            window: UsageWindow(start: try row.time("window_start"), end: try row.time("window_end")),
+            quantity: try row.get("quantity"),
+            status: UsageOperationRecord.Status(rawValue: try row.get("status")) ?? .pending,
+            attempts: try row.get("attempts"),
+            lastError: try row.get("last_error"),
+            createdAt: try row.time("created_at"),
+            updatedAt: try row.time("updated_at"),
+            reportedAt: try row.timeIfAny("reported_at")
+        )
+    }
+
+    static func usageCursor(_ row: some StoreRow) throws -> UsageCursor {
+        UsageCursor(
+            entitlementID: try EntitlementID(row.get("entitlement_id", as: String.self)),
+            sealedUntil: try row.time("sealed_until"),
+            reportedUntil: try row.timeIfAny("reported_until"),
+            isFinal: try row.get("final"),
+            blockedReason: try row.get("blocked_reason"),
+            blockedAt: try row.timeIfAny("blocked_at"),
+            sealingError: try row.get("sealing_error"),
+            sealingErrorAt: try row.timeIfAny("sealing_error_at")
+        )
+    }
+}

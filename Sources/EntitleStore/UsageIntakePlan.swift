@@ -1,0 +1,139 @@
+import Foundation
+import MarketplaceCore
+
+/// How a batch of usage records is taken in, the same for every store (`StorePlan`): each record is
+/// looked up by its idempotency key (a resend is a duplicate, the same key with other content a
+/// conflict), put in its window (the first open one when its own is sealed), and refused when it
+/// would take its window's unsealed total past `Int64.max` — the sealed operation is that sum, and
+/// an overflow found at sealing could no longer be fixed. A conflict or an overflow refuses the
+/// whole batch: nothing of it is kept, and the app sees which records to fix.
+struct UsageIntakePlan: StorePlan {
+    /// One window's unsealed total: entitlement × metric × labels × window.
+    struct Aggregate: Hashable {
+        var entitlementID: EntitlementID
+        var metric: String
+        var labels: String
+        var windowStart: Timestamp
+    }
+
+    private let submissions: [UsageSubmission]
+    private let labels: [String]
+    private let app: String
+    private let windowLength: Int64
+    private let at: Timestamp
+    private var stage = 0
+    /// What each record's key already holds: stored, or sent earlier in this batch.
+    private var stored: [StoredUsage?] = []
+    private var cursors: [EntitlementID] = []
+    private var sealedUntil: [EntitlementID: Timestamp] = [:]
+    private var windows: [Int: UsageWindow] = [:]
+    private var aggregates: [Aggregate] = []
+
+    init(_ submissions: [UsageSubmission], app: String, windowLength: Int64, at: Timestamp) throws {
+        self.submissions = submissions
+        labels = try submissions.map { try StoreJSON.encode($0.labels) }
+        self.app = app
+        self.windowLength = windowLength
+        self.at = at
+    }
+
+    /// The entitlements' usage locks, in one order everywhere (so two batches never wait on each
+    /// other's), for a store with several writers; sealing takes the same ones.
+    var locks: [String] { Set(submissions.map(\.entitlementID.rawValue)).sorted().map { "usage:\($0)" } }
+
+    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<[UsageAcceptance]> {
+        stage += 1
+        switch stage {
+        case 1:
+            return .read(submissions.map { UsageIntakeSQL.record(app: app, idempotencyKey: $0.idempotencyKey) })
+        case 2:
+            stored = try answers.map { rows in try rows.first.map { try StoredUsage($0) } }
+            cursors = Array(Set(newRecords.map { submissions[$0].entitlementID })).sorted { $0.rawValue < $1.rawValue }
+            return .read(cursors.map(UsageIntakeSQL.sealedUntil))
+        case 3:
+            for (id, rows) in zip(cursors, answers) {
+                if let row = rows.first { sealedUntil[id] = try row.time("sealed_until") }
+            }
+            var seen: Set<Aggregate> = []
+            for index in newRecords {
+                let submission = submissions[index]
+                let window = UsageWindow.assigned(
+                    submission.time,
+                    sealedUntil: sealedUntil[submission.entitlementID],
+                    length: windowLength
+                )
+                windows[index] = window
+                let key = Aggregate(
+                    entitlementID: submission.entitlementID,
+                    metric: submission.metric,
+                    labels: labels[index],
+                    windowStart: window.start
+                )
+                if seen.insert(key).inserted { aggregates.append(key) }
+            }
+            return .read(aggregates.map(UsageIntakeSQL.unsealedSum))
+        default:
+            var sums: [Aggregate: Int64?] = [:]
+            for (key, rows) in zip(aggregates, answers) {
+                // Nil when the stored records already add up past `Int64.max`.
+                let total: Int64? = try rows.first.map { try UsageSum($0).total } ?? 0
+                sums.updateValue(total, forKey: key)
+            }
+            return try decide(sums)
+        }
+    }
+
+    /// The records whose key is new: not stored, and the first of their key in the batch.
+    private var newRecords: [Int] {
+        var keys: Set<String> = []
+        return submissions.indices.filter { stored[$0] == nil && keys.insert(submissions[$0].idempotencyKey).inserted }
+    }
+
+    private func decide(_ unsealed: [Aggregate: Int64?]) throws -> StorePlanStep<[UsageAcceptance]> {
+        var sums = unsealed
+        var results: [UsageAcceptance] = []
+        var writes: [StoreSQL] = []
+        var conflicts: [String] = []
+        var overflows: [Int: String] = [:]
+        var sent: [String: StoredUsage] = [:]
+        for (index, submission) in submissions.enumerated() {
+            if let earlier = stored[index] ?? sent[submission.idempotencyKey] {
+                if earlier.isSame(as: submission, labels: labels[index]) {
+                    results.append(
+                        .duplicate(
+                            window: UsageWindow(
+                                start: earlier.window,
+                                end: earlier.window.adding(seconds: windowLength)
+                            )
+                        )
+                    )
+                } else {
+                    conflicts.append(submission.idempotencyKey)
+                }
+                continue
+            }
+            guard let window = windows[index] else { continue }
+            sent[submission.idempotencyKey] = StoredUsage(submission, labels: labels[index], window: window)
+            let key = Aggregate(
+                entitlementID: submission.entitlementID,
+                metric: submission.metric,
+                labels: labels[index],
+                windowStart: window.start
+            )
+            guard let sum = sums[key] ?? nil, case let (total, false) = sum.addingReportingOverflow(submission.quantity)
+            else {
+                overflows[index] = """
+                    quantity \(submission.quantity) would take the \(submission.metric) total of window \(window) \
+                    past \(Int64.max)
+                    """
+                continue
+            }
+            sums[key] = total
+            writes.append(UsageIntakeSQL.insert(submission, labels: labels[index], app: app, window: window, at: at))
+            results.append(.accepted(window: window))
+        }
+        if !conflicts.isEmpty { throw UsageConflict(idempotencyKeys: conflicts) }
+        if !overflows.isEmpty { throw UsageOverflow(problems: overflows) }
+        return .write(writes, results)
+    }
+}
