@@ -37,17 +37,19 @@ struct UsageIntakePlan: StorePlan {
         self.at = at
     }
 
-    /// The entitlements' usage locks, in one order everywhere (so two batches never wait on each
-    /// other's), for a store with several writers; sealing takes the same ones.
-    var locks: [String] { Set(submissions.map(\.entitlementID.rawValue)).sorted().map { "usage:\($0)" } }
+    /// The entitlements' usage locks first (sealing takes the same ones), in one order everywhere so
+    /// that two batches never wait on each other's (PostgreSQL; SQLite's one writer skips them).
+    private var locks: [StoreSQL] {
+        Set(submissions.map(\.entitlementID.rawValue)).sorted().map { StoreSQL.lock("usage:\($0)") }
+    }
 
     mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<[UsageAcceptance]> {
         stage += 1
         switch stage {
         case 1:
-            return .read(submissions.map { UsageIntakeSQL.record(app: app, idempotencyKey: $0.idempotencyKey) })
+            return .read(locks + submissions.map { UsageIntakeSQL.record(app: app, idempotencyKey: $0.idempotencyKey) })
         case 2:
-            stored = try answers.map { rows in try rows.first.map { try StoredUsage($0) } }
+            stored = try answers.suffix(submissions.count).map { rows in try rows.first.map { try StoredUsage($0) } }
             cursors = Array(Set(newRecords.map { submissions[$0].entitlementID })).sorted { $0.rawValue < $1.rawValue }
             return .read(cursors.map(UsageIntakeSQL.sealedUntil))
         case 3:

@@ -106,23 +106,18 @@ extension PostgresStore {
         until: Timestamp,
         now: Timestamp
     ) async throws -> Bool {
-        try await read { connection in
-            try await fetch(
-                """
-                INSERT INTO subject_lease (subject, holder, until) VALUES (\(subject), \(holder), \(until))
-                ON CONFLICT (subject) DO UPDATE SET holder = excluded.holder, until = excluded.until
-                WHERE subject_lease.until <= \(now) OR subject_lease.holder = excluded.holder
-                RETURNING 1
-                """,
-                on: connection
-            ).count == 1
-        }
+        try await changed(
+            """
+            INSERT INTO subject_lease (subject, holder, until) VALUES (\(subject), \(holder), \(until))
+            ON CONFLICT (subject) DO UPDATE SET holder = excluded.holder, until = excluded.until
+            WHERE subject_lease.until <= \(now) OR subject_lease.holder = excluded.holder
+            RETURNING 1
+            """
+        ) == 1
     }
 
     public func releaseSubject(_ subject: String, holder: String) async throws {
-        try await read { connection in
-            try await run("DELETE FROM subject_lease WHERE subject = \(subject) AND holder = \(holder)", on: connection)
-        }
+        try await execute("DELETE FROM subject_lease WHERE subject = \(subject) AND holder = \(holder)")
     }
 
     public func leaderElection(replica: String) -> any LeaderElection {
@@ -130,14 +125,8 @@ extension PostgresStore {
     }
 
     public func leader() async throws -> LeaderInfo? {
-        try await read { connection in
-            try await fetchOne("SELECT * FROM leader WHERE id = 1", on: connection).map {
-                LeaderInfo(
-                    replica: try $0.get("replica"),
-                    since: try $0.time("since"),
-                    heartbeat: try $0.time("heartbeat")
-                )
-            }
+        try await fetchOne("SELECT * FROM leader WHERE id = 1") {
+            LeaderInfo(replica: try $0.get("replica"), since: try $0.time("since"), heartbeat: try $0.time("heartbeat"))
         }
     }
 }

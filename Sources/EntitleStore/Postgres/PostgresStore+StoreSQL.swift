@@ -13,10 +13,6 @@ extension PostgresStore {
         return rows
     }
 
-    func fetchOne(_ sql: StoreSQL, on connection: PostgresConnection) async throws -> PGRow? {
-        try await fetch(sql, on: connection).first
-    }
-
     /// Runs a plan's reads and then its writes, in the transaction `connection` is in.
     func run<Plan: StorePlan>(_ plan: Plan, on connection: PostgresConnection) async throws -> Plan.Result {
         var plan = plan
@@ -31,19 +27,6 @@ extension PostgresStore {
                 return result
             }
         }
-    }
-
-    /// The first column of each row.
-    func values<Value: StoreColumn>(
-        _ sql: StoreSQL,
-        as type: Value.Type = Value.self,
-        on connection: PostgresConnection
-    ) async throws -> [Value] {
-        var values: [Value] = []
-        for try await row in try await connection.query(sql.postgresQuery(), logger: logger) {
-            values.append(try Value.decode(postgres: row.makeRandomAccess()[0]))
-        }
-        return values
     }
 }
 

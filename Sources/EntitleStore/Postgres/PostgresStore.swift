@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-public import MarketplaceCore
+import MarketplaceCore
 import PostgresNIO
 
 /// The store for several replicas: one PostgreSQL database (Cloud SQL, AlloyDB, any 13+) shared
@@ -9,7 +9,9 @@ import PostgresNIO
 /// wins whatever the commit order, callbacks are claimed with `FOR UPDATE SKIP LOCKED`, writes
 /// that must not interleave (a sign-up, one entitlement's usage) take transaction-scoped advisory
 /// locks, and one replica leads by holding an advisory lock on a connection of its own.
-public final class PostgresStore: Store {
+///
+/// Unchecked `Sendable` as `SQLStore` is: its state is immutable (`let`) and itself `Sendable`.
+public final class PostgresStore: SQLStore, Store, @unchecked Sendable {
     let client: PostgresClient
     let logger: Logger
     private let running: Task<Void, Never>
@@ -30,6 +32,7 @@ public final class PostgresStore: Store {
             signal.finish()
             await client.run()
         }
+        super.init()
         for await _ in started {}
         await Task.yield()
         do {
@@ -48,15 +51,19 @@ public final class PostgresStore: Store {
 
     deinit { running.cancel() }
 
-    // MARK: Running queries
+    // MARK: Running plans
 
-    func read<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
-        try await client.withConnection { connection in try await body(connection) }
+    override func read<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
+        try await client.withConnection { connection in try await run(plan, on: connection) }
+    }
+
+    override func write<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
+        try await transaction { connection in try await run(plan, on: connection) }
     }
 
     /// One transaction. What the body threw comes out as it was (a `UsageConflict` stays one), once
     /// the transaction is rolled back; PostgresNIO's wrapper only when BEGIN, ROLLBACK or COMMIT failed.
-    func write<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
+    func transaction<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
@@ -65,73 +72,7 @@ public final class PostgresStore: Store {
         }
     }
 
-    /// A lock for the rest of the transaction on a name (a sign-up's account, an entitlement's usage).
-    func lock(_ name: String, on connection: PostgresConnection) async throws {
-        try await run("SELECT pg_advisory_xact_lock(hashtextextended(\(name), 0))", on: connection)
-    }
-
-    // MARK: Notifications
-
-    public func isProcessed(eventID: String) async throws -> Bool {
-        try await read { try await fetchOne(RecordSQL.isProcessed(eventID), on: $0) != nil }
-    }
-
-    public func entitlement(_ id: EntitlementID) async throws -> LocalEntitlement? {
-        try await read { try await fetchOne(RecordSQL.entitlement(id), on: $0).map(RecordSQL.record) }
-    }
-
-    public func account(_ id: AccountID) async throws -> LocalAccount? {
-        try await read { try await fetchOne(RecordSQL.account(id), on: $0).map(RecordSQL.record) }
-    }
-
     public func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
-        try await write { connection in
-            let now = Timestamp(Date())
-            // Another worker or replica committed this event first: write nothing more.
-            if let eventID = commit.eventID,
-                try await fetch(CommitSQL.claim(eventID: eventID, at: now), on: connection).isEmpty
-            {
-                return .alreadyProcessed
-            }
-            try await apply(commit, at: now, on: connection)
-            return .committed
-        }
-    }
-
-    /// Everything of a commit but its inbox row.
-    func apply(_ commit: StoreCommit, at now: Timestamp, on connection: PostgresConnection) async throws {
-        for statement in try CommitSQL.statements(commit, at: now) { try await run(statement, on: connection) }
-    }
-
-    public func recordPoison(_ message: PoisonMessage) async throws {
-        try await write { try await run(RecordSQL.insert(message), on: $0) }
-    }
-
-    public func poisonMessages(limit: Int) async throws -> [PoisonMessage] {
-        try await read { try await fetch(RecordSQL.poisonMessages(limit: limit), on: $0).map(RecordSQL.poisonMessage) }
-    }
-
-    // MARK: Reading
-
-    public func entitlements(ofAccount account: AccountID) async throws -> [LocalEntitlement] {
-        try await read { try await fetch(RecordSQL.entitlements(ofAccount: account), on: $0).map(RecordSQL.record) }
-    }
-
-    public func entitlements(
-        state: EntitlementState?,
-        after: EntitlementID?,
-        limit: Int
-    ) async throws -> [LocalEntitlement] {
-        try await read { connection in
-            try await fetch(RecordSQL.entitlements(state: state, after: after, limit: limit), on: connection).map(
-                RecordSQL.record
-            )
-        }
-    }
-
-    public func auditLog(subject: String?, limit: Int) async throws -> [AuditEntry] {
-        try await read {
-            try await fetch(RecordSQL.auditLog(subject: subject, limit: limit), on: $0).map(RecordSQL.auditEntry)
-        }
+        try await write(CommitPlan(commit, at: Timestamp(Date())))
     }
 }

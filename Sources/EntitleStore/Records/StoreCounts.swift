@@ -18,16 +18,19 @@ public struct StoreCounts: Hashable, Sendable {
     public init() {}
 
     static let sql: StoreSQL = """
-        SELECT 'entitlement' AS grp, COALESCE(state, '') AS k, COUNT(*) AS n FROM entitlement WHERE NOT deleted GROUP BY state
+        SELECT 'entitlement' AS grp, COALESCE(state, '') AS k, COUNT(*) AS n FROM entitlement WHERE NOT deleted
+            GROUP BY state
         UNION ALL SELECT 'callback', status, COUNT(*) FROM outbox GROUP BY status
         UNION ALL SELECT 'operation', status, COUNT(*) FROM usage_operation GROUP BY status
-        UNION ALL SELECT 'blocked', '', COUNT(*) FROM usage_cursor WHERE blocked_reason IS NOT NULL OR sealing_error IS NOT NULL
+        UNION ALL SELECT 'blocked', '', COUNT(*) FROM usage_cursor
+            WHERE blocked_reason IS NOT NULL OR sealing_error IS NOT NULL
         UNION ALL SELECT 'reporting', '', COUNT(*) FROM usage_reporting WHERE blocked_reason IS NOT NULL
-        UNION ALL SELECT 'dead_letter', '', COUNT(*) FROM dead_letter WHERE replayed_at IS NULL OR replay_error IS NOT NULL
+        UNION ALL SELECT 'dead_letter', '', COUNT(*) FROM dead_letter
+            WHERE replayed_at IS NULL OR replay_error IS NOT NULL
         UNION ALL SELECT 'poison', '', COUNT(*) FROM poison_message
         """
 
-    static func row(_ row: some StoreRow) throws -> (group: String, key: String, count: Int) {
+    static func row(_ row: any StoreRow) throws -> (group: String, key: String, count: Int) {
         (try row.get("grp"), try row.get("k"), try row.get("n"))
     }
 

@@ -94,3 +94,25 @@ enum CommitSQL {
         ]
     }
 }
+
+/// A notification's commit: its event is claimed in the inbox (when it has one), and only the
+/// first to claim it writes its rows; another worker or replica that got there first wins.
+struct CommitPlan: StorePlan {
+    let commit: StoreCommit
+    let now: Timestamp
+    private var asked = false
+
+    init(_ commit: StoreCommit, at now: Timestamp) {
+        self.commit = commit
+        self.now = now
+    }
+
+    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<CommitOutcome> {
+        if let eventID = commit.eventID, !asked {
+            asked = true
+            return .read([CommitSQL.claim(eventID: eventID, at: now)])
+        }
+        if commit.eventID != nil, answers.first?.isEmpty ?? true { return .write([], .alreadyProcessed) }
+        return .write(try CommitSQL.statements(commit, at: now), .committed)
+    }
+}

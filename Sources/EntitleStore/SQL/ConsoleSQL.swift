@@ -14,7 +14,7 @@ enum ConsoleSQL {
         "SELECT * FROM console_session WHERE id_hash = \(idHash) AND expires_at > \(at)"
     }
 
-    static func session(_ row: some StoreRow) throws -> ConsoleSession {
+    static func session(_ row: any StoreRow) throws -> ConsoleSession {
         ConsoleSession(
             idHash: try row.get("id_hash"),
             csrfToken: try row.get("csrf_token"),
@@ -40,7 +40,7 @@ enum ConsoleSQL {
         """
     }
 
-    static func count(_ row: some StoreRow) throws -> ConsoleActivity.Count {
+    static func count(_ row: any StoreRow) throws -> ConsoleActivity.Count {
         ConsoleActivity.Count(bucket: try row.get("bucket"), count: try row.get("n"))
     }
 
@@ -53,7 +53,7 @@ enum ConsoleSQL {
     }
 
     /// Seconds from purchase to activation, for entitlements whose both events are in the window.
-    static func activationSeconds(_ row: some StoreRow) throws -> Double? {
+    static func activationSeconds(_ row: any StoreRow) throws -> Double? {
         guard let created = try row.get("created", as: Int64?.self),
             let active = try row.get("active", as: Int64?.self),
             active >= created
@@ -70,7 +70,7 @@ enum ConsoleSQL {
         """
     }
 
-    static func billed(_ row: some StoreRow) throws -> ConsoleActivity.Billed {
+    static func billed(_ row: any StoreRow) throws -> ConsoleActivity.Billed {
         ConsoleActivity.Billed(
             day: try row.get("day"),
             metric: try row.get("metric"),

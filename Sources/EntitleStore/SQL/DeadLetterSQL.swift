@@ -13,7 +13,7 @@ enum DeadLetterSQL {
         """
     }
 
-    static func failures(_ row: some StoreRow) throws -> DeliveryFailures {
+    static func failures(_ row: any StoreRow) throws -> DeliveryFailures {
         DeliveryFailures(attempts: try row.get("attempts"), firstFailedAt: try row.time("first_failed_at"))
     }
 
@@ -45,7 +45,7 @@ enum DeadLetterSQL {
         """
     }
 
-    static func deadLetter(_ row: some StoreRow) throws -> DeadLetter {
+    static func deadLetter(_ row: any StoreRow) throws -> DeadLetter {
         DeadLetter(
             id: try row.get("id"),
             messageID: try row.get("message_id"),

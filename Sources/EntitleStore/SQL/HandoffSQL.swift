@@ -30,7 +30,7 @@ enum HandoffSQL {
         return found.redeemedAt == nil ? .expired : .alreadyRedeemed
     }
 
-    static func handoff(_ row: some StoreRow) throws -> Handoff {
+    static func handoff(_ row: any StoreRow) throws -> Handoff {
         Handoff(
             codeHash: try row.get("code_hash"),
             app: try row.get("app"),

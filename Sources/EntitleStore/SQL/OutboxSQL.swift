@@ -24,11 +24,14 @@ enum OutboxSQL {
         """
     }
 
+    /// A claimed row and its place in the queue.
+    static func claimed(_ row: any StoreRow) throws -> (item: OutboxItem, position: Int64) {
+        (try outboxItem(row), try row.get("position"))
+    }
+
     /// The claimed rows in sending order (RETURNING gives them in no order).
-    static func claimed(_ rows: [some StoreRow]) throws -> [OutboxItem] {
-        try rows.map { (item: try outboxItem($0), position: try $0.get("position", as: Int64.self)) }
-            .sorted { ($0.item.nextAttemptAt, $0.position) < ($1.item.nextAttemptAt, $1.position) }
-            .map(\.item)
+    static func inSendingOrder(_ claimed: [(item: OutboxItem, position: Int64)]) -> [OutboxItem] {
+        claimed.sorted { ($0.item.nextAttemptAt, $0.position) < ($1.item.nextAttemptAt, $1.position) }.map(\.item)
     }
 
     private static var position: StoreSQL { "\(sqlite: "rowid", postgres: "seq")" }
@@ -71,7 +74,7 @@ enum OutboxSQL {
         """
     }
 
-    static func outboxItem(_ row: some StoreRow) throws -> OutboxItem {
+    static func outboxItem(_ row: any StoreRow) throws -> OutboxItem {
         OutboxItem(
             id: try row.get("id"),
             kind: CallbackKind(rawValue: try row.get("kind")) ?? .activated,

@@ -42,7 +42,7 @@ enum RecordSQL {
         }
     }
 
-    static func auditEntry(_ row: some StoreRow) throws -> AuditEntry {
+    static func auditEntry(_ row: any StoreRow) throws -> AuditEntry {
         AuditEntry(
             id: try row.get("id"),
             at: try row.time("at"),
@@ -66,7 +66,7 @@ enum RecordSQL {
         "SELECT * FROM poison_message ORDER BY id DESC LIMIT \(limit)"
     }
 
-    static func poisonMessage(_ row: some StoreRow) throws -> PoisonMessage {
+    static func poisonMessage(_ row: any StoreRow) throws -> PoisonMessage {
         PoisonMessage(
             id: try row.get("id"),
             messageID: try row.get("message_id"),
@@ -78,5 +78,40 @@ enum RecordSQL {
     }
 
     /// A stored record (an account's or an entitlement's JSON).
-    static func record<Record: Decodable>(_ row: some StoreRow) throws -> Record { try row.json("record") }
+    static func record<Record: Decodable>(_ row: any StoreRow) throws -> Record { try row.json("record") }
+}
+
+/// The records one notification's decision needs, read in one transaction.
+struct DecisionRecordsPlan: StorePlan {
+    let eventID: String?
+    let entitlement: EntitlementID?
+    let account: AccountID?
+    private var records = DecisionRecords()
+    private var stage = 0
+
+    init(eventID: String?, entitlement: EntitlementID?, account: AccountID?) {
+        self.eventID = eventID
+        self.entitlement = entitlement
+        self.account = account
+    }
+
+    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<DecisionRecords> {
+        stage += 1
+        switch stage {
+        case 1:
+            return .read(
+                [eventID.map(RecordSQL.isProcessed), entitlement.map(RecordSQL.entitlement)].compactMap { $0 }
+            )
+        case 2:
+            var answers = answers[...]
+            if eventID != nil { records.isProcessed = !answers.removeFirst().isEmpty }
+            if entitlement != nil { records.entitlement = try answers.removeFirst().first.map(RecordSQL.record) }
+            // The entitlement's own account, when it names one.
+            guard let id = records.entitlement?.accountID ?? account else { return .write([], records) }
+            return .read([RecordSQL.account(id)])
+        default:
+            records.account = try answers.first?.first.map(RecordSQL.record)
+            return .write([], records)
+        }
+    }
 }

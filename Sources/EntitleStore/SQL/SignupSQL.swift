@@ -13,7 +13,7 @@ enum SignupSQL {
 
     static func session(id: String) -> StoreSQL { "SELECT * FROM signup_session WHERE id = \(id)" }
 
-    static func session(_ row: some StoreRow) throws -> SignupSession {
+    static func session(_ row: any StoreRow) throws -> SignupSession {
         SignupSession(
             id: try row.get("id"),
             accountID: try AccountID(row.get("account_id", as: String.self)),
@@ -76,7 +76,7 @@ enum SignupSQL {
         """
     }
 
-    static func customer(_ row: some StoreRow) throws -> Customer {
+    static func customer(_ row: any StoreRow) throws -> Customer {
         Customer(
             id: try row.get("id"),
             company: try row.get("company"),
@@ -84,6 +84,51 @@ enum SignupSQL {
             email: try row.get("email"),
             createdAt: try row.time("created_at"),
             erasedAt: try row.timeIfAny("erased_at")
+        )
+    }
+}
+
+/// Completing a sign-up: the session's account is linked to its customer (the one it has, or the
+/// vendor's, created if new), the session completed, the commit's rows written. On PostgreSQL the
+/// account's lock is taken first, so that two completions of one account take turns.
+struct CompleteSignupPlan: StorePlan {
+    let sessionID: String
+    let customer: Customer
+    let at: Timestamp
+    let commit: StoreCommit
+    private var account: AccountID?
+    private var stage = 0
+
+    init(sessionID: String, customer: Customer, at: Timestamp, commit: StoreCommit) {
+        self.sessionID = sessionID
+        self.customer = customer
+        self.at = at
+        self.commit = commit
+    }
+
+    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<Customer> {
+        stage += 1
+        switch stage {
+        case 1:
+            return .read([SignupSQL.sessionAccount(id: sessionID)])
+        case 2:
+            guard let row = answers[0].first else { throw StoreError.notFound("sign-up session \(sessionID)") }
+            let account = try AccountID(row.get("account_id", as: String.self))
+            self.account = account
+            return .read([StoreSQL.lock("signup:\(account.rawValue)"), SignupSQL.customer(forAccount: account)])
+        case 3:
+            if let row = answers[1].first { return try link(SignupSQL.customer(row)) }
+            return .read([SignupSQL.insert(customer), SignupSQL.customer(id: customer.id)])
+        default:
+            return try link(answers[1].first.map(SignupSQL.customer) ?? customer)
+        }
+    }
+
+    private func link(_ linked: Customer) throws -> StorePlanStep<Customer> {
+        guard let account else { throw StoreError.notFound("sign-up session \(sessionID)") }
+        return .write(
+            try SignupSQL.completion(sessionID: sessionID, account: account, customer: linked, at: at, commit: commit),
+            linked
         )
     }
 }

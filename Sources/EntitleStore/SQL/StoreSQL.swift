@@ -12,6 +12,8 @@ struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
     private var sqlitePieces = [""]
     private var postgresPieces = [""]
     private(set) var arguments: [SQLValue] = []
+    /// Only PostgreSQL runs it (a lock that SQLite's one writer does not need); SQLite skips it.
+    private(set) var postgresOnly = false
 
     private init() {}
 
@@ -99,6 +101,14 @@ extension StoreSQL {
 
     /// The larger of two values (`MAX` is SQLite's scalar spelling, `GREATEST` PostgreSQL's).
     static let greatest: StoreSQL = "\(sqlite: "MAX", postgres: "GREATEST")"
+
+    /// A lock on a name until the transaction ends (a sign-up's account, an entitlement's usage),
+    /// so that replicas doing the same thing take turns. SQLite has one writer and skips it.
+    static func lock(_ name: String) -> StoreSQL {
+        var sql: StoreSQL = "SELECT pg_advisory_xact_lock(hashtextextended(\(name), 0))"
+        sql.postgresOnly = true
+        return sql
+    }
 
     /// Locks the rows read until the transaction ends (SQLite's one writer needs no row locks).
     static let forUpdate: StoreSQL = "\(sqlite: "", postgres: " FOR UPDATE")"

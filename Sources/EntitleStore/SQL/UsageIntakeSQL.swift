@@ -53,7 +53,7 @@ enum UsageIntakeSQL {
         """
     }
 
-    static func aggregate(_ row: some StoreRow) throws -> UsageAggregate {
+    static func aggregate(_ row: any StoreRow) throws -> UsageAggregate {
         let sum = try UsageSum(row)
         return UsageAggregate(
             entitlementID: try EntitlementID(row.get("entitlement_id", as: String.self)),
@@ -80,7 +80,7 @@ struct UsageSum {
     /// Nil when past `Int64.max`.
     var total: Int64?
 
-    init(_ row: some StoreRow) throws {
+    init(_ row: any StoreRow) throws {
         let high: Int64 = try row.get("high_sum")
         let low: Int64 = try row.get("low_sum")
         let (shifted, overflow) = high.multipliedReportingOverflow(by: 1 << 32)
@@ -99,7 +99,7 @@ struct StoredUsage {
     var timeGiven: Bool
     var window: Timestamp
 
-    init(_ row: some StoreRow) throws {
+    init(_ row: any StoreRow) throws {
         entitlementID = try row.get("entitlement_id")
         metric = try row.get("metric")
         labels = try row.get("labels")

@@ -80,7 +80,7 @@ enum UsageLedgerSQL {
 
     static let reportingBlock: StoreSQL = "SELECT * FROM usage_reporting WHERE id = 1 AND blocked_reason IS NOT NULL"
 
-    static func reportingBlock(_ row: some StoreRow) throws -> UsageReportingBlock {
+    static func reportingBlock(_ row: any StoreRow) throws -> UsageReportingBlock {
         UsageReportingBlock(reason: try row.get("blocked_reason"), since: try row.time("blocked_at"))
     }
 
@@ -95,8 +95,6 @@ enum UsageLedgerSQL {
         "UPDATE usage_reporting SET blocked_reason = \(reason), blocked_at = \(reason == nil ? nil : at) WHERE id = 1"
     }
 
-    /// Only a block that changes is written (with its audit entry and callback).
-    static func blockChanges(from current: String?, to reason: String?) -> Bool { (current == nil) != (reason == nil) }
 
     /// Back to pending: never a reported operation (Google has it) nor a superseded one (its usage
     /// is in another). Nil when no status given can be re-run. One row back per operation.
@@ -119,7 +117,7 @@ enum UsageLedgerSQL {
         "SELECT * FROM usage_cursor WHERE entitlement_id = \(id.rawValue)"
     }
 
-    static func usageOperation(_ row: some StoreRow) throws -> UsageOperationRecord {
+    static func usageOperation(_ row: any StoreRow) throws -> UsageOperationRecord {
         UsageOperationRecord(
             id: try row.get("id"),
             entitlementID: try EntitlementID(row.get("entitlement_id", as: String.self)),
@@ -136,7 +134,7 @@ enum UsageLedgerSQL {
         )
     }
 
-    static func usageCursor(_ row: some StoreRow) throws -> UsageCursor {
+    static func usageCursor(_ row: any StoreRow) throws -> UsageCursor {
         UsageCursor(
             entitlementID: try EntitlementID(row.get("entitlement_id", as: String.self)),
             sealedUntil: try row.time("sealed_until"),
@@ -147,5 +145,33 @@ enum UsageLedgerSQL {
             sealingError: try row.get("sealing_error"),
             sealingErrorAt: try row.timeIfAny("sealing_error_at")
         )
+    }
+}
+
+/// Sets or clears a block (one entitlement's usage, or all reporting) only when that changes it,
+/// with its audit entry and callback: the current reason is read (the last statement of `read`,
+/// which locks the row), then written. Answers whether it changed.
+struct BlockPlan: StorePlan {
+    let read: [StoreSQL]
+    let reason: String?
+    let set: StoreSQL
+    let notice: [StoreSQL]
+    private var asked = false
+
+    init(read: [StoreSQL], reason: String?, set: StoreSQL, notice: [StoreSQL]) {
+        self.read = read
+        self.reason = reason
+        self.set = set
+        self.notice = notice
+    }
+
+    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<Bool> {
+        guard asked else {
+            asked = true
+            return .read(read)
+        }
+        let current = try answers.last?.first?.get("blocked_reason", as: String?.self) ?? nil
+        guard (current == nil) != (reason == nil) else { return .write([], false) }
+        return .write([set] + notice, true)
     }
 }

@@ -25,7 +25,7 @@ enum UsageSealingSQL {
         """
     }
 
-    static func row(_ row: some StoreRow) throws -> UsageSealingPlan.Row {
+    static func row(_ row: any StoreRow) throws -> UsageSealingPlan.Row {
         UsageSealingPlan.Row(
             metric: try row.get("metric"),
             labels: try row.get("labels"),
@@ -149,5 +149,104 @@ enum UsageSealingSQL {
             its usage is in \(into.joined(separator: ", "))
             """
         return "UPDATE usage_operation SET last_error = \(note) WHERE id = \(operation.id)"
+    }
+}
+
+/// Seals one entitlement under its usage lock: its unsealed records become the operations a
+/// `UsageSealingPlan` makes of them.
+struct SealPlan: StorePlan {
+    let id: EntitlementID
+    let sealing: UsageSealing
+    let at: Timestamp
+    private var asked = false
+
+    init(_ id: EntitlementID, _ sealing: UsageSealing, at: Timestamp) {
+        self.id = id
+        self.sealing = sealing
+        self.at = at
+    }
+
+    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<[UsageOperationRecord]> {
+        guard asked else {
+            asked = true
+            return .read([StoreSQL.lock("usage:\(id.rawValue)"), UsageSealingSQL.unsealed(id, sealing)])
+        }
+        let plan = try UsageSealingPlan(id, rows: answers[1].map(UsageSealingSQL.row), sealing: sealing)
+        return .write(
+            UsageSealingSQL.writes(plan, id, final: sealing.finals[id] != nil, at: at),
+            try UsageSealingSQL.records(plan, id, at: at)
+        )
+    }
+}
+
+/// Records why an entitlement's usage could not be sealed (`UsageSealingSQL.recordError`).
+struct SealingErrorPlan: StorePlan {
+    let id: EntitlementID
+    let reason: String
+    let at: Timestamp
+    private var asked = false
+
+    init(_ id: EntitlementID, _ reason: String, at: Timestamp) {
+        self.id = id
+        self.reason = reason
+        self.at = at
+    }
+
+    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<Void> {
+        guard asked else {
+            asked = true
+            return .read([UsageSealingSQL.knownError(id)])
+        }
+        let known = try answers[0].first?.get("sealing_error", as: String?.self) ?? nil
+        return .write(UsageSealingSQL.recordError(id, reason, known: known, at: at), ())
+    }
+}
+
+/// A cancellation inside a window: operations not yet reported that end after it are superseded,
+/// and their records sealed again with the last window ending at the cancellation; each
+/// superseded operation says where its usage went.
+struct ResealPlan: StorePlan {
+    let id: EntitlementID
+    let cancelledAt: Timestamp
+    let at: Timestamp
+    private var seal: SealPlan
+    private var stale: [UsageOperationRecord] = []
+    private var written: [UsageOperationRecord] = []
+    private var stage = 0
+
+    init(_ id: EntitlementID, cancelledAt: Timestamp, sealing: UsageSealing, at: Timestamp) {
+        self.id = id
+        self.cancelledAt = cancelledAt
+        self.at = at
+        var final = sealing
+        final.finals = [id: cancelledAt]
+        seal = SealPlan(id, final, at: at)
+    }
+
+    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<[UsageOperationRecord]> {
+        stage += 1
+        switch stage {
+        case 1:
+            return .read([StoreSQL.lock("usage:\(id.rawValue)"), UsageSealingSQL.stale(id, cancelledAt: cancelledAt)])
+        case 2:
+            stale = try answers[1].map(UsageLedgerSQL.usageOperation)
+            guard !stale.isEmpty else { return .write([], []) }
+            guard case .read(let reads) = try seal.next([]) else { return .write([], []) }
+            // Superseded first: their records are unsealed again before the seal reads them.
+            return .read(stale.flatMap { UsageSealingSQL.supersede($0, at: at) } + reads)
+        case 3:
+            guard case .write(let writes, let records) = try seal.next(Array(answers.suffix(2))) else {
+                return .write([], [])
+            }
+            written = records
+            return .read(writes + (try stale.map(UsageSealingSQL.successors)))
+        default:
+            var notes: [StoreSQL] = []
+            for (operation, rows) in zip(stale, answers.suffix(stale.count)) {
+                let into = try rows.compactMap { try $0.get("operation_id", as: String?.self) }
+                notes.append(UsageSealingSQL.noteSuperseded(operation, cancelledAt: cancelledAt, into: into))
+            }
+            return .write(notes, written)
+        }
     }
 }

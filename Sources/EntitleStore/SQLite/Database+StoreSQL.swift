@@ -4,15 +4,13 @@ import GRDB
 /// Running a `StoreSQL` on SQLite: every statement is prepared once per connection and cached.
 extension Database {
     func run(_ sql: StoreSQL) throws {
+        guard !sql.postgresOnly else { return }
         try cachedStatement(sql: sql.sqlite).execute(arguments: sql.grdbArguments)
     }
 
     func fetch(_ sql: StoreSQL) throws -> [Row] {
-        try Row.fetchAll(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments)
-    }
-
-    func fetchOne(_ sql: StoreSQL) throws -> Row? {
-        try Row.fetchOne(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments)
+        guard !sql.postgresOnly else { return [] }
+        return try Row.fetchAll(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments)
     }
 
     /// Runs a plan's reads and then its writes, in the transaction this is called in.
@@ -26,13 +24,6 @@ extension Database {
                 for statement in writes { try run(statement) }
                 return result
             }
-        }
-    }
-
-    /// The first column of each row.
-    func values<Value: StoreColumn>(_ sql: StoreSQL, as type: Value.Type = Value.self) throws -> [Value] {
-        try DatabaseValue.fetchAll(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments).map {
-            try Value.decode(sqlite: $0, column: "1")
         }
     }
 }

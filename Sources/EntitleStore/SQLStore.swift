@@ -1,0 +1,44 @@
+import MarketplaceCore
+
+/// The `Store` contract written once, over `StoreSQL` statements and `StorePlan` rules (the
+/// `SQLStore+…` files; the statements are in `SQL/`). `SQLiteStore` and `PostgresStore` say how
+/// a plan runs in a read and in a write transaction, and add what only they do: SQLite's group
+/// commit, PostgreSQL's advisory locks, leadership and subject leases, each one's savepoints.
+///
+/// Unchecked `Sendable`: it has no state; its subclasses' is immutable or their own to guard.
+public class SQLStore: @unchecked Sendable {
+    init() {}
+
+    /// Runs a plan in one read transaction. Each store overrides this.
+    func read<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
+        fatalError("\(type(of: self)) must say how it reads")
+    }
+
+    /// Runs a plan in one write transaction. Each store overrides this.
+    func write<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
+        fatalError("\(type(of: self)) must say how it writes")
+    }
+
+    func fetch<Value: Sendable>(
+        _ sql: StoreSQL,
+        _ map: @escaping @Sendable (any StoreRow) throws -> Value
+    ) async throws -> [Value] {
+        try await read(Fetch(sql, map))
+    }
+
+    func fetchOne<Value: Sendable>(
+        _ sql: StoreSQL,
+        _ map: @escaping @Sendable (any StoreRow) throws -> Value
+    ) async throws -> Value? {
+        try await read(Fetch(sql, map)).first
+    }
+
+    func execute(_ statements: StoreSQL...) async throws {
+        try await write(Execute(statements: statements))
+    }
+
+    /// Rows a write changed (its statement says `RETURNING 1`).
+    func changed(_ sql: StoreSQL) async throws -> Int {
+        try await write(Fetch(sql) { _ in () }).count
+    }
+}
