@@ -95,7 +95,6 @@ enum UsageLedgerSQL {
         "UPDATE usage_reporting SET blocked_reason = \(reason), blocked_at = \(reason == nil ? nil : at) WHERE id = 1"
     }
 
-
     /// Back to pending: never a reported operation (Google has it) nor a superseded one (its usage
     /// is in another). Nil when no status given can be re-run. One row back per operation.
     static func rerun(
