@@ -15,6 +15,7 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Plugins ./Plugins
 COPY Sources ./Sources
+COPY Templates ./Templates
 RUN swift build -c release --static-swift-stdlib --product entitle \
     && install -D "$(swift build -c release --show-bin-path)/entitle" out/entitle \
     && strip out/entitle

@@ -43,6 +43,8 @@ let package = Package(
     targets: [
         // `EntitleBuild.commit`, the git commit `entitle --version` names.
         .plugin(name: "BuildCommit", capability: .buildTool()),
+        // `EmbeddedTemplates.all`: the pages' Mustache templates (Templates/<target>/), compiled in.
+        .plugin(name: "EmbedTemplates", capability: .buildTool()),
         // Pure domain: Foundation only, no I/O.
         .target(name: "MarketplaceCore", swiftSettings: swiftSettings),
         .target(
@@ -87,7 +89,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings,
-            plugins: ["BuildCommit"]
+            plugins: ["BuildCommit", "EmbedTemplates"]
         ),
         .target(
             name: "MarketplaceEmulator",
@@ -137,7 +139,7 @@ let package = Package(
     ]
 )
 
-// The image's build stage copies Package.swift, Plugins and Sources only (Dockerfile): without Tests
+// The image's build stage copies Package.swift, Plugins, Sources and Templates only (Dockerfile): without Tests
 // the test targets are left out rather than refused for their missing folders.
 if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
     package.targets += [
@@ -173,6 +175,8 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
                 "MarketplaceEmulator",
                 // Only to write rows an older Entitle could have kept (records past today's checks).
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // Router tests of controllers that need no emulator (no server, no port).
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

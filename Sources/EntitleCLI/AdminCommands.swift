@@ -42,7 +42,9 @@ struct EntitlementsCommand: AsyncParsableCommand {
 
         func run() async throws {
             var query = ["limit=\(limit)"]
-            if let state { query.append("state=\(state.lowercased().replacingOccurrences(of: "entitlement_", with: ""))") }
+            if let state {
+                query.append("state=\(state.lowercased().replacingOccurrences(of: "entitlement_", with: ""))")
+            }
             if let after { query.append("after=\(after)") }
             try await entitle.call("GET", "entitlements?" + query.joined(separator: "&"))
         }
@@ -59,7 +61,8 @@ struct EntitlementsCommand: AsyncParsableCommand {
     struct Decide: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "decide",
-            abstract: "Approve or reject an entitlement or its plan change (approve, reject, approve-plan-change, reject-plan-change)."
+            abstract:
+                "Approve or reject an entitlement or its plan change (approve, reject, approve-plan-change, reject-plan-change)."
         )
         @OptionGroup var entitle: AdminLocation
         @Argument(help: "approve, reject, approve-plan-change or reject-plan-change.") var decision: String
@@ -96,14 +99,19 @@ struct AccountsCommand: AsyncParsableCommand {
 
 /// `entitle events`: the audit log, newest first.
 struct EventsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "The audit log (events and actions), newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "The audit log (events and actions), newest first."
+    )
     @OptionGroup var entitle: AdminLocation
     @Option(help: "Only rows about this subject (entitlements/ID or accounts/ID).") var subject: String?
     @Option(help: "At most this many.") var limit = 100
 
     func run() async throws {
         var query = ["limit=\(limit)"]
-        if let subject { query.append("subject=\(subject.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? subject)") }
+        if let subject {
+            query.append("subject=\(subject.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? subject)")
+        }
         try await entitle.call("GET", "events?" + query.joined(separator: "&"))
     }
 }

@@ -27,7 +27,12 @@ extension BenchCommand {
             try await BenchCommand.withEmulator(measure)
         }
 
-        private func measure(_ emulator: MarketplaceEmulator, _ options: EmulatorOptions, _ directory: URL, _ logger: Logger) async throws {
+        private func measure(
+            _ emulator: MarketplaceEmulator,
+            _ options: EmulatorOptions,
+            _ directory: URL,
+            _ logger: Logger
+        ) async throws {
             let storePath = directory.appendingPathComponent("console.sqlite").path
             let seeded = try await seed(storePath, provider: options.provider)
             var configuration = EntitleConfiguration()
@@ -50,7 +55,10 @@ extension BenchCommand {
             let built = try await EntitleServer.build(configuration, google: google, logger: logger)
             let group = ServiceGroup(configuration: .init(services: built.services, logger: logger))
             // Redirects are the console's answers to measure, not to follow.
-            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(redirectConfiguration: .disallow))
+            let client = HTTPClient(
+                eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                configuration: .init(redirectConfiguration: .disallow)
+            )
             defer { _ = client.shutdown() }
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -63,8 +71,10 @@ extension BenchCommand {
                 #endif
                 print("console: \(entitlements) entitlements, \(repeats) fetches per page (\(build) build, SQLite)")
                 let pages = [
-                    "/admin", "/admin/entitlements", "/admin/entitlements?state=ENTITLEMENT_ACTIVE&after=\(seeded[entitlements / 2].rawValue)",
-                    "/admin/entitlements?product=bench-b.example.com&plan=basic", "/admin/entitlements/\(seeded[entitlements / 3].rawValue)",
+                    "/admin", "/admin/entitlements",
+                    "/admin/entitlements?state=ENTITLEMENT_ACTIVE&after=\(seeded[entitlements / 2].rawValue)",
+                    "/admin/entitlements?product=bench-b.example.com&plan=basic",
+                    "/admin/entitlements/\(seeded[entitlements / 3].rawValue)",
                     "/admin/customers", "/admin/callbacks", "/admin/dead-letters", "/admin/usage", "/admin/settings",
                 ]
                 for page in pages {
@@ -75,9 +85,13 @@ extension BenchCommand {
                         request.headers.add(name: "Cookie", value: cookie)
                         let response = try await client.execute(request, timeout: .seconds(30))
                         let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
-                        guard response.status == .ok, body.readableBytes > 0 else { throw ValidationError("\(page): HTTP \(response.status.code)") }
+                        guard response.status == .ok, body.readableBytes > 0 else {
+                            throw ValidationError("\(page): HTTP \(response.status.code)")
+                        }
                         let elapsed = ContinuousClock.now - started
-                        times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                        times.append(
+                            Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                        )
                     }
                     times.sort()
                     let figures = String(
@@ -118,7 +132,13 @@ extension BenchCommand {
                     commit.entitlements.append(LocalEntitlement(id: id, accountID: account, resource: resource))
                     let subject = "entitlements/\(id)"
                     commit.audit.append(
-                        AuditEntry(at: created, kind: .event, subject: subject, eventID: "c-\(index)", summary: "ENTITLEMENT_CREATION_REQUESTED")
+                        AuditEntry(
+                            at: created,
+                            kind: .event,
+                            subject: subject,
+                            eventID: "c-\(index)",
+                            summary: "ENTITLEMENT_CREATION_REQUESTED"
+                        )
                     )
                     commit.audit.append(
                         AuditEntry(

@@ -33,10 +33,14 @@ extension BenchCommand {
         @Option(help: "Entitlements bought (three notifications each).") var purchases = 1_000
         @Option(help: "`entitle serve` processes on one store and subscription.") var replicas = 1
         @Option(help: "storeURL of an empty database (postgres://…); default: a new SQLite file.") var store: String?
-        @Option(help: "Notifications offered per second while the replicas run (purchases at a third of it); default: a backlog.")
+        @Option(
+            help:
+                "Notifications offered per second while the replicas run (purchases at a third of it); default: a backlog."
+        )
         var rate: Double?
         @Option(help: "Pull workers per replica (ENTITLE_PULL_WORKERS); default: Entitle's.") var workers: Int?
-        @Flag(help: "Pub/Sub pushes to the replica's /pubsub/push (OIDC-verified) instead of its pulling; one replica.") var push = false
+        @Flag(help: "Pub/Sub pushes to the replica's /pubsub/push (OIDC-verified) instead of its pulling; one replica.")
+        var push = false
         @OptionGroup var location: BenchEmulatorLocation
 
         func validate() throws {
@@ -51,11 +55,16 @@ extension BenchCommand {
             let base = target.base
             let subscription = "projects/vendor/subscriptions/bench-\(UUID().uuidString.prefix(8).lowercased())"
             let witness = subscription + "-witness"
-            let pubsub = PubSubClient(baseURL: GoogleEndpoints.emulator(at: base).pubSub, transport: try target.transport(logger))
+            let pubsub = PubSubClient(
+                baseURL: GoogleEndpoints.emulator(at: base).pubSub,
+                transport: try target.transport(logger)
+            )
             // The witness receives every notification too: its publish times, by event id. The
             // bench's own subscription gathers the backlog; with --push it is made a push one once
             // the replica listens.
-            for name in [subscription, witness] { _ = try await pubsub.createSubscription(name, PubSubSubscription(topic: target.topic)) }
+            for name in [subscription, witness] {
+                _ = try await pubsub.createSubscription(name, PubSubSubscription(topic: target.topic))
+            }
             if rate == nil { try await Self.buy(0..<purchases, target) }
             let storeURL = store ?? directory.appendingPathComponent("entitle.sqlite").path
             let reader = try await EntitleServer.openStore(
@@ -69,7 +78,13 @@ extension BenchCommand {
             guard try await reader.entitlements(state: nil, after: nil, limit: 1).isEmpty else {
                 throw ValidationError("--store must name an empty database")
             }
-            let children = try await startReplicas(target, pubsub: pubsub, subscription: subscription, storeURL: storeURL, directory: directory)
+            let children = try await startReplicas(
+                target,
+                pubsub: pubsub,
+                subscription: subscription,
+                storeURL: storeURL,
+                directory: directory
+            )
             defer {
                 for child in children where child.isRunning { child.terminate() }
                 for child in children { child.waitUntilExit() }
@@ -90,18 +105,26 @@ extension BenchCommand {
             let cpu = await sampler.value
             if let postgres = reader as? PostgresStore { await postgres.close() }
             let times = events.map(\.at)
-            guard let first = times.min(), let last = times.max(), last > first else { throw ValidationError("nothing measured") }
+            guard let first = times.min(), let last = times.max(), last > first else {
+                throw ValidationError("nothing measured")
+            }
             let seconds = last.date.timeIntervalSince(first.date)
             #if DEBUG
             let build = "debug"
             #else
             let build = "release"
             #endif
-            let kind = (try? StoreLocation(parsing: storeURL)).map { if case .postgres = $0 { "PostgreSQL" } else { "SQLite" } } ?? "?"
-            let offered = (rate.map { String(format: ", %.0f/s offered", $0) } ?? ", a backlog") + (push ? ", pushed" : ", pulled")
+            let kind =
+                (try? StoreLocation(parsing: storeURL)).map {
+                    if case .postgres = $0 { "PostgreSQL" } else { "SQLite" }
+                } ?? "?"
+            let offered =
+                (rate.map { String(format: ", %.0f/s offered", $0) } ?? ", a backlog")
+                + (push ? ", pushed" : ", pulled")
             print(
                 String(
-                    format: "notifications: %d processed (%d purchases%@) by %d replica(s) on %@ in %.2f s: %.0f/s (%@ build)",
+                    format:
+                        "notifications: %d processed (%d purchases%@) by %d replica(s) on %@ in %.2f s: %.0f/s (%@ build)",
                     events.count,
                     purchases,
                     offered,
@@ -117,7 +140,10 @@ extension BenchCommand {
             let byKind = requests.sorted { $0.value > $1.value }.map {
                 "\($0.key) " + String(format: "%.2f", Double($0.value) / Double(events.count))
             }
-            print(String(format: "  requests per notification: %.2f (", Double(total) / Double(events.count)) + byKind.joined(separator: ", ") + ")")
+            print(
+                String(format: "  requests per notification: %.2f (", Double(total) / Double(events.count))
+                    + byKind.joined(separator: ", ") + ")"
+            )
             if let start = cpu.seconds(at: first.date), let end = cpu.seconds(at: last.date) {
                 let used = zip(start, end).map { ($1 - $0) * 1000 / Double(events.count) }
                 print(
@@ -164,7 +190,8 @@ extension BenchCommand {
             directory: URL
         ) async throws -> [Process] {
             var settings = [
-                "ENTITLE_SUBSCRIPTION": subscription, "ENTITLE_STORE_URL": storeURL, "ENTITLE_ENTITLEMENT_POLICY": "automatic",
+                "ENTITLE_SUBSCRIPTION": subscription, "ENTITLE_STORE_URL": storeURL,
+                "ENTITLE_ENTITLEMENT_POLICY": "automatic",
                 "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
             ]
             if let workers { settings["ENTITLE_PULL_WORKERS"] = "\(workers)" }
@@ -193,7 +220,10 @@ extension BenchCommand {
             if push {
                 try await pubsub.modifyPushConfig(
                     subscription,
-                    PubSubSubscription.PushConfig(pushEndpoint: endpoint, oidcToken: .init(serviceAccountEmail: email, audience: endpoint))
+                    PubSubSubscription.PushConfig(
+                        pushEndpoint: endpoint,
+                        oidcToken: .init(serviceAccountEmail: email, audience: endpoint)
+                    )
                 )
             }
             return children
@@ -202,7 +232,10 @@ extension BenchCommand {
         /// Pulling: every replica has pulled once. Push: the replica answers its health check.
         private func started(_ target: BenchTarget, port: Int) async throws -> Bool {
             guard push else { return try await target.requests()["pubsub.subscriptions.pull", default: 0] >= replicas }
-            let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2))
+            let response = try? await HTTPClient.shared.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"),
+                timeout: .seconds(2)
+            )
             return response?.status == .ok
         }
 
@@ -237,7 +270,9 @@ extension BenchCommand {
                 seen = now
                 let active = try await reader.counts().entitlements[EntitlementState.active.rawValue, default: 0]
                 guard active == purchases, ContinuousClock.now - lastChange > .seconds(3) else { continue }
-                let events = try await reader.auditLog(subject: nil, limit: 10 * purchases + 100).filter { $0.kind == .event }
+                let events = try await reader.auditLog(subject: nil, limit: 10 * purchases + 100).filter {
+                    $0.kind == .event
+                }
                 if events.count >= 3 * purchases { return events }
             }
             throw ValidationError("not done within 900 s")
@@ -245,7 +280,11 @@ extension BenchCommand {
 
         /// Milliseconds from each notification's publication (the witness subscription's copy) to
         /// Entitle's commit (its audit row's time, taken as the commit is made), sorted.
-        private func publishToCommit(_ events: [AuditEntry], pubsub: PubSubClient, witness: String) async throws -> [Double] {
+        private func publishToCommit(
+            _ events: [AuditEntry],
+            pubsub: PubSubClient,
+            witness: String
+        ) async throws -> [Double] {
             struct Envelope: Decodable { var eventId: String }
             var published: [String: Timestamp] = [:]
             while true {

@@ -8,7 +8,8 @@ import Glibc
 extension BenchCommand {
     /// Starts `entitle serve` (this executable, as a vendor runs it) against `target` with
     /// `settings` on top of the Google ones; its output goes to `serve-NAME.log`.
-    static func serve(_ target: BenchTarget, settings: [String: String], directory: URL, name: String) throws -> Process {
+    static func serve(_ target: BenchTarget, settings: [String: String], directory: URL, name: String) throws -> Process
+    {
         let google = [
             "ENTITLE_GOOGLE_BASE_URL": target.base.absoluteString, "ENTITLE_GOOGLE_CREDENTIALS": target.keyFile.path,
             "ENTITLE_PROVIDER_ID": target.provider, "ENTITLE_SIGNUP_AUDIENCES": "localhost", "ENTITLE_HTTP_PORT": "0",
@@ -16,7 +17,8 @@ extension BenchCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         process.arguments = ["serve"]
-        process.environment = ProcessInfo.processInfo.environment.merging(google.merging(settings) { _, mine in mine }) { _, bench in bench }
+        process.environment = ProcessInfo.processInfo.environment.merging(google.merging(settings) { _, mine in mine })
+        { _, bench in bench }
         let log = directory.appendingPathComponent("serve-\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -38,7 +40,9 @@ extension BenchCommand {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound else { throw POSIXError(.EADDRINUSE) }
         return Int(UInt16(bigEndian: address.sin_port))

@@ -45,7 +45,8 @@ struct BenchCommand: AsyncParsableCommand {
     struct UsagePass: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "usage-pass",
-            abstract: "One usage reporting pass over N active entitlements, each with usage in the last hour: requests, time and memory.",
+            abstract:
+                "One usage reporting pass over N active entitlements, each with usage in the last hour: requests, time and memory.",
             discussion: """
                 Buys and approves N entitlements, records an hour of usage for each in a new SQLite file, \
                 then starts `entitle serve` on it, whose first usage pass seals, checks and reports it all; \
@@ -83,7 +84,8 @@ struct BenchCommand: AsyncParsableCommand {
             let child = try BenchCommand.serve(
                 target,
                 settings: [
-                    "ENTITLE_STORE_URL": path, "ENTITLE_DELIVERY": "push", "ENTITLE_PUSH_SERVICE_ACCOUNT": "bench@vendor.iam.gserviceaccount.com",
+                    "ENTITLE_STORE_URL": path, "ENTITLE_DELIVERY": "push",
+                    "ENTITLE_PUSH_SERVICE_ACCOUNT": "bench@vendor.iam.gserviceaccount.com",
                     "ENTITLE_USAGE_REPORT_INTERVAL_SECONDS": "3600", "ENTITLE_RESYNC_INTERVAL_SECONDS": "0",
                 ],
                 directory: directory,
@@ -102,11 +104,15 @@ struct BenchCommand: AsyncParsableCommand {
             let due: Set<String> = ["pending", "unknown", "check_failed"]
             while operations.filter({ !due.contains($0.key) }).values.reduce(0, +) < total {
                 try await Task.sleep(for: .milliseconds(200))
-                guard child.isRunning else { throw ValidationError("entitle serve stopped; its log: \(directory.path)/serve-usage.log") }
+                guard child.isRunning else {
+                    throw ValidationError("entitle serve stopped; its log: \(directory.path)/serve-usage.log")
+                }
                 peak = ProcessUsage.peakRSS(pid: child.processIdentifier) ?? peak
                 cpu = ProcessUsage.cpuSeconds(pid: child.processIdentifier) ?? cpu
                 operations = try await reader.counts().usageOperations
-                guard ContinuousClock.now - started < .seconds(1800) else { throw ValidationError("the pass did not end within 30 minutes") }
+                guard ContinuousClock.now - started < .seconds(1800) else {
+                    throw ValidationError("the pass did not end within 30 minutes")
+                }
             }
             let elapsed = ContinuousClock.now - started
             let requests = try await target.requests()
@@ -160,7 +166,11 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         /// `body` for each element, `width` at a time.
-        static func concurrently(_ range: Range<Int>, width: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        static func concurrently(
+            _ range: Range<Int>,
+            width: Int,
+            _ body: @escaping @Sendable (Int) async throws -> Void
+        ) async throws {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var next = range.lowerBound
                 while next < range.upperBound, next - range.lowerBound < width {

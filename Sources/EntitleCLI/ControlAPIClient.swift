@@ -22,7 +22,9 @@ enum JSONCall {
         server: String,
         hint: String
     ) async throws {
-        guard let base = URL(string: url.hasSuffix("/") ? url : url + "/"), let target = URL(string: path, relativeTo: base) else {
+        guard let base = URL(string: url.hasSuffix("/") ? url : url + "/"),
+            let target = URL(string: path, relativeTo: base)
+        else {
             throw ValidationError("--url \(url) is not a URL")
         }
         var request = HTTPClientRequest(url: target.absoluteString)
@@ -61,6 +63,13 @@ struct EmulatorLocation: ParsableArguments {
 
     /// Sends one control-API call and prints the JSON answer.
     func call(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws {
-        try await JSONCall.send(base: url, method, path, body: body, server: "the emulator", hint: "Start it with `entitle emulator`.")
+        try await JSONCall.send(
+            base: url,
+            method,
+            path,
+            body: body,
+            server: "the emulator",
+            hint: "Start it with `entitle emulator`."
+        )
     }
 }

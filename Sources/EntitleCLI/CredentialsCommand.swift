@@ -29,7 +29,9 @@ struct CredentialsTokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let found = try await ApplicationDefaultCredentials.find(keyFile: key, scopes: scope) else {
-            throw ValidationError("No Google credentials found (no --key, GOOGLE_APPLICATION_CREDENTIALS, gcloud file or metadata server).")
+            throw ValidationError(
+                "No Google credentials found (no --key, GOOGLE_APPLICATION_CREDENTIALS, gcloud file or metadata server)."
+            )
         }
         FileHandle.standardError.write(Data("credentials: \(found.source)\n".utf8))
         print(try await found.provider.accessToken() ?? "")

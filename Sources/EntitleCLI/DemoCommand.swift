@@ -17,7 +17,9 @@ struct DemoCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-demo-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "entitle-demo-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "entitle.demo")
@@ -36,7 +38,10 @@ struct DemoCommand: AsyncParsableCommand {
             configuration.signupAudiences = [options.signupAudience]
             configuration.adminToken = UUID().uuidString
             configuration.productPolicies = [
-                "example-analytics.gcpmarketplace.example.com": ApprovalPolicy(entitlement: .manual, planChange: .manual)
+                "example-analytics.gcpmarketplace.example.com": ApprovalPolicy(
+                    entitlement: .manual,
+                    planChange: .manual
+                )
             ]
             let key = try ServiceAccountKey(try await emulator.serviceAccountKeyFile())
             let google = EntitleServer.Google(
@@ -51,11 +56,17 @@ struct DemoCommand: AsyncParsableCommand {
             tasks.addTask { try await entitleGroup.run() }
             let entitle = URL(string: "http://127.0.0.1:\(await built.listening())/")!
             print("sandbox: emulator \(base), Entitle \(entitle)")
-            let journey = DemoJourney(emulator: base, entitle: entitle, adminToken: configuration.adminToken ?? "") { print($0) }
+            let journey = DemoJourney(emulator: base, entitle: entitle, adminToken: configuration.adminToken ?? "") {
+                print($0)
+            }
             var failure: (any Error)?
             do {
-                try await journey.run(.init(id: "example-messaging-service", plan: "basic", changeTo: "standard", manual: false))
-                try await journey.run(.init(id: "example-analytics", plan: "team", changeTo: "enterprise", manual: true))
+                try await journey.run(
+                    .init(id: "example-messaging-service", plan: "basic", changeTo: "standard", manual: false)
+                )
+                try await journey.run(
+                    .init(id: "example-analytics", plan: "team", changeTo: "enterprise", manual: true)
+                )
                 print("demo passed")
             } catch {
                 failure = error

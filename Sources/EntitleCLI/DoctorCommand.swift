@@ -11,7 +11,8 @@ struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Check a deployment: one line per check, and what to do about each failure.",
-        discussion: "Reads the settings `serve` reads (--config FILE and ENTITLE_* variables). Changes nothing: pulls no message, migrates no store."
+        discussion:
+            "Reads the settings `serve` reads (--config FILE and ENTITLE_* variables). Changes nothing: pulls no message, migrates no store."
     )
 
     @Option(help: "A JSON settings file.") var config: String?
@@ -23,7 +24,10 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try EntitleConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
+        let configuration = try EntitleConfiguration.load(
+            file: config,
+            environment: ProcessInfo.processInfo.environment
+        )
         let endpoints: GoogleEndpoints
         var credentials: DeploymentDoctor.Credentials?
         var tried: [String] = []
@@ -35,14 +39,25 @@ struct DoctorCommand: AsyncParsableCommand {
             let found = try await ApplicationDefaultCredentials.find(keyFile: configuration.googleCredentials)
             credentials =
                 found.map { Self.describe($0.provider, $0.source) }
-                ?? DeploymentDoctor.Credentials(provider: NoTokenProvider(), description: "none, for \(url) (ENTITLE_GOOGLE_BASE_URL)")
+                ?? DeploymentDoctor.Credentials(
+                    provider: NoTokenProvider(),
+                    description: "none, for \(url) (ENTITLE_GOOGLE_BASE_URL)"
+                )
         } else {
             endpoints = .google
-            let search = try await ApplicationDefaultCredentials.search(keyFile: configuration.googleCredentials, metadataPatience: .seconds(5))
+            let search = try await ApplicationDefaultCredentials.search(
+                keyFile: configuration.googleCredentials,
+                metadataPatience: .seconds(5)
+            )
             credentials = search.found.map { Self.describe($0.provider, $0.source) }
             tried = search.tried
         }
-        let checks = await DeploymentDoctor(configuration: configuration, endpoints: endpoints, credentials: credentials, tried: tried).run()
+        let checks = await DeploymentDoctor(
+            configuration: configuration,
+            endpoints: endpoints,
+            credentials: credentials,
+            tried: tried
+        ).run()
         let ok = !checks.contains { $0.status == .fail }
         if json {
             let encoder = JSONEncoder()
@@ -56,7 +71,10 @@ struct DoctorCommand: AsyncParsableCommand {
         if !ok { throw ExitCode(1) }
     }
 
-    static func describe(_ provider: any AccessTokenProvider, _ source: ApplicationDefaultCredentials.Source) -> DeploymentDoctor.Credentials {
+    static func describe(
+        _ provider: any AccessTokenProvider,
+        _ source: ApplicationDefaultCredentials.Source
+    ) -> DeploymentDoctor.Credentials {
         let whose = (provider as? ServiceAccountTokenProvider).map { " for \($0.key.client_email)" } ?? ""
         return DeploymentDoctor.Credentials(provider: provider, description: "\(source)\(whose)")
     }

@@ -19,7 +19,10 @@ struct OfferOptions: ParsableArguments {
 }
 
 struct BuyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "buy", abstract: "Buy a product plan as a customer would.")
+    static let configuration = CommandConfiguration(
+        commandName: "buy",
+        abstract: "Buy a product plan as a customer would."
+    )
     @OptionGroup var emulator: EmulatorLocation
     @Option(help: "Product id or service name.") var product = "example-messaging-service"
     @Option(help: "Plan id.") var plan = "basic"
@@ -35,7 +38,10 @@ struct BuyCommand: AsyncParsableCommand {
 }
 
 struct ChangePlanCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "change-plan", abstract: "Request another plan for an entitlement.")
+    static let configuration = CommandConfiguration(
+        commandName: "change-plan",
+        abstract: "Request another plan for an entitlement."
+    )
     @OptionGroup var emulator: EmulatorLocation
     @Argument(help: "Entitlement id.") var entitlement: String
     @Option(help: "The new plan.") var plan: String
@@ -46,7 +52,10 @@ struct ChangePlanCommand: AsyncParsableCommand {
 }
 
 struct AcceptOfferCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "accept-offer", abstract: "Accept a replacement private offer for an entitlement.")
+    static let configuration = CommandConfiguration(
+        commandName: "accept-offer",
+        abstract: "Accept a replacement private offer for an entitlement."
+    )
     @OptionGroup var emulator: EmulatorLocation
     @Argument(help: "Entitlement id.") var entitlement: String
     @Option(help: "The offer's plan; the current plan when left out.") var plan: String?
@@ -63,7 +72,10 @@ struct AcceptOfferCommand: AsyncParsableCommand {
 }
 
 struct CancelCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel an entitlement, at term end unless --immediately.")
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel an entitlement, at term end unless --immediately."
+    )
     @OptionGroup var emulator: EmulatorLocation
     @Argument(help: "Entitlement id.") var entitlement: String
     @Flag(help: "End it now instead of at the end of the term.") var immediately = false
@@ -74,7 +86,10 @@ struct CancelCommand: AsyncParsableCommand {
 }
 
 struct RevertCancelCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revert-cancel", abstract: "Undo a pending cancellation.")
+    static let configuration = CommandConfiguration(
+        commandName: "revert-cancel",
+        abstract: "Undo a pending cancellation."
+    )
     @OptionGroup var emulator: EmulatorLocation
     @Argument(help: "Entitlement id.") var entitlement: String
 
@@ -97,7 +112,10 @@ struct AdvanceClockCommand: AsyncParsableCommand {
 }
 
 struct FaultsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "faults", abstract: "Show the fault plan, or replace it with one from a JSON file.")
+    static let configuration = CommandConfiguration(
+        commandName: "faults",
+        abstract: "Show the fault plan, or replace it with one from a JSON file."
+    )
     @OptionGroup var emulator: EmulatorLocation
     @Option(help: "A fault plan JSON file to install.") var file: String?
 
@@ -110,7 +128,10 @@ struct FaultsCommand: AsyncParsableCommand {
 }
 
 struct UsageReportsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "usage-reports", abstract: "What Service Control accepted, with totals.")
+    static let configuration = CommandConfiguration(
+        commandName: "usage-reports",
+        abstract: "What Service Control accepted, with totals."
+    )
     @OptionGroup var emulator: EmulatorLocation
 
     func run() async throws {
@@ -119,7 +140,10 @@ struct UsageReportsCommand: AsyncParsableCommand {
 }
 
 struct StateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "state", abstract: "Every account and entitlement, and the emulator's time.")
+    static let configuration = CommandConfiguration(
+        commandName: "state",
+        abstract: "Every account and entitlement, and the emulator's time."
+    )
     @OptionGroup var emulator: EmulatorLocation
 
     func run() async throws {

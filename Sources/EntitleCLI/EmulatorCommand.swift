@@ -6,8 +6,10 @@ struct EmulatorCommand: AsyncParsableCommand {
         commandName: "emulator",
         abstract: "The Google Cloud Marketplace emulator: run it, or act as a buyer against a running one.",
         subcommands: [
-            EmulatorRunCommand.self, BuyCommand.self, ChangePlanCommand.self, AcceptOfferCommand.self, CancelCommand.self,
-            RevertCancelCommand.self, AdvanceClockCommand.self, FaultsCommand.self, UsageReportsCommand.self, StateCommand.self,
+            EmulatorRunCommand.self, BuyCommand.self, ChangePlanCommand.self, AcceptOfferCommand.self,
+            CancelCommand.self,
+            RevertCancelCommand.self, AdvanceClockCommand.self, FaultsCommand.self, UsageReportsCommand.self,
+            StateCommand.self,
         ],
         defaultSubcommand: EmulatorRunCommand.self
     )

@@ -41,7 +41,12 @@ struct EmulatorRunCommand: AsyncParsableCommand {
     )
     var printCredentials: String?
 
-    @Option(help: ArgumentHelp("A fault plan JSON file (error rates, latency, duplicates, holds, lost acks).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A fault plan JSON file (error rates, latency, duplicates, holds, lost acks).",
+            valueName: "file"
+        )
+    )
     var faults: String?
 
     @Option(help: ArgumentHelp("Keep the emulator's state in this file across restarts.", valueName: "file"))
@@ -81,7 +86,10 @@ struct EmulatorRunCommand: AsyncParsableCommand {
         }
         if let faults {
             do {
-                options.faults = try JSONDecoder().decode(FaultPlan.self, from: Data(contentsOf: URL(fileURLWithPath: faults)))
+                options.faults = try JSONDecoder().decode(
+                    FaultPlan.self,
+                    from: Data(contentsOf: URL(fileURLWithPath: faults))
+                )
             } catch {
                 throw ValidationError("--faults: cannot read \(faults): \(error)")
             }
@@ -101,7 +109,9 @@ struct EmulatorRunCommand: AsyncParsableCommand {
             do {
                 options.serviceAccountKey = try JSONDecoder().decode(ServiceAccountKeyFile.self, from: existing)
             } catch {
-                throw ValidationError("--print-credentials: \(printCredentials) exists but is not a service-account key file: \(error)")
+                throw ValidationError(
+                    "--print-credentials: \(printCredentials) exists but is not a service-account key file: \(error)"
+                )
             }
         }
         let emulator = try MarketplaceEmulator(options: options)

@@ -16,10 +16,12 @@ struct EntitleCommand: AsyncParsableCommand {
             """,
         version: EntitleVersion.description,
         subcommands: [
-            ServeCommand.self, DemoCommand.self, EntitlementsCommand.self, AccountsCommand.self, EventsCommand.self, OutboxCommand.self,
+            ServeCommand.self, DemoCommand.self, EntitlementsCommand.self, AccountsCommand.self, EventsCommand.self,
+            OutboxCommand.self,
             DeadLettersCommand.self,
             UsageCommand.self,
-            EmulatorCommand.self, CredentialsCommand.self, BenchCommand.self, MigrateCommand.self, DoctorCommand.self, OpenAPICommand.self,
+            EmulatorCommand.self, CredentialsCommand.self, BenchCommand.self, MigrateCommand.self, DoctorCommand.self,
+            OpenAPICommand.self,
             SettingsCommand.self,
         ],
         defaultSubcommand: ServeCommand.self

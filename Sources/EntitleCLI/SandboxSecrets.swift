@@ -17,10 +17,15 @@ struct SandboxSecrets: Codable {
 
     static func load(store: String) throws -> SandboxSecrets {
         let url = URL(fileURLWithPath: path(store: store))
-        if let data = try? Data(contentsOf: url), let secrets = try? JSONDecoder().decode(SandboxSecrets.self, from: data) {
+        if let data = try? Data(contentsOf: url),
+            let secrets = try? JSONDecoder().decode(SandboxSecrets.self, from: data)
+        {
             return secrets
         }
-        let secrets = SandboxSecrets(adminToken: UUID().uuidString.lowercased(), usageKey: UUID().uuidString.lowercased())
+        let secrets = SandboxSecrets(
+            adminToken: UUID().uuidString.lowercased(),
+            usageKey: UUID().uuidString.lowercased()
+        )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(secrets).write(to: url, options: .atomic)

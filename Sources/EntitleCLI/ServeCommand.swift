@@ -24,7 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Run against the built-in emulator even if production settings are present.") var sandbox = false
 
     func run() async throws {
-        var configuration = try EntitleConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
+        var configuration = try EntitleConfiguration.load(
+            file: config,
+            environment: ProcessInfo.processInfo.environment
+        )
         let logging = try LogSettings(environment: ProcessInfo.processInfo.environment)
         var logger = Logger(label: "entitle")
         logger.logLevel = logging.level
@@ -35,7 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
             guard let url = URL(string: base.hasSuffix("/") ? base : base + "/") else {
                 throw ValidationError("ENTITLE_GOOGLE_BASE_URL is not a URL")
             }
-            let credentials = try await ApplicationDefaultCredentials.find(keyFile: configuration.googleCredentials)?.provider ?? NoTokenProvider()
+            let credentials =
+                try await ApplicationDefaultCredentials.find(keyFile: configuration.googleCredentials)?.provider
+                ?? NoTokenProvider()
             google = try .production(configuration, endpoints: .emulator(at: url), credentials: credentials)
             banner.append("Google APIs at \(url) (ENTITLE_GOOGLE_BASE_URL)")
         } else {
@@ -87,14 +92,18 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let built = try await EntitleServer.build(configuration, google: google, logger: logger)
         services += built.services
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let port = await built.listening()
             let lines = ["Entitle listening on http://\(configuration.httpHost):\(port)/"] + banner
             if logging.format == .json {
                 // Every line of the output is JSON: the banner too, one record per line.
-                for line in lines { logger.notice("\(line.trimmingCharacters(in: .whitespaces))", metadata: ["port": "\(port)"]) }
+                for line in lines {
+                    logger.notice("\(line.trimmingCharacters(in: .whitespaces))", metadata: ["port": "\(port)"])
+                }
             } else {
                 FileHandle.standardOutput.write(Data((lines + [""]).joined(separator: "\n").utf8))
             }
@@ -103,7 +112,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The emulator on its own port, and Entitle's settings pointed at it.
-    static func sandbox(_ configuration: inout EntitleConfiguration) throws -> (MarketplaceEmulator, EntitleServer.Google) {
+    static func sandbox(
+        _ configuration: inout EntitleConfiguration
+    ) throws -> (MarketplaceEmulator, EntitleServer.Google) {
         var options = EmulatorOptions()
         options.host = "127.0.0.1"
         options.port = configuration.sandboxEmulatorPort
@@ -122,7 +133,9 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.usageMetrics.isEmpty {
             // The emulator's catalog defines the metrics, as Producer Portal would.
             for product in options.catalog.products where product.plans.contains(where: { !$0.metrics.isEmpty }) {
-                configuration.usageMetrics[product.id] = Dictionary(uniqueKeysWithValues: product.plans.map { ($0.id, $0.metrics) })
+                configuration.usageMetrics[product.id] = Dictionary(
+                    uniqueKeysWithValues: product.plans.map { ($0.id, $0.metrics) }
+                )
             }
         }
         let google = EntitleServer.Google(

@@ -10,7 +10,11 @@ public protocol Store: Sendable {
     func account(_ id: AccountID) async throws -> LocalAccount?
     /// What a decision starts from, read together: whether `eventID` was processed, and the stored
     /// entitlement with its account (or, without an entitlement, the stored `account`).
-    func decisionRecords(eventID: String?, entitlement: EntitlementID?, account: AccountID?) async throws -> DecisionRecords
+    func decisionRecords(
+        eventID: String?,
+        entitlement: EntitlementID?,
+        account: AccountID?
+    ) async throws -> DecisionRecords
     /// Writes everything of `commit` and its inbox row atomically, or nothing when the inbox
     /// already holds its eventId.
     func commit(_ commit: StoreCommit) async throws -> CommitOutcome
@@ -48,7 +52,12 @@ public protocol Store: Sendable {
     /// One transaction: the customer is created (or the account's existing one kept), the account
     /// linked, the session completed, and `commit` (account record, audit, callbacks) written.
     /// Completing a session twice keeps the first customer.
-    func completeSignup(sessionID: String, customer: Customer, at: Timestamp, commit: StoreCommit) async throws -> Customer
+    func completeSignup(
+        sessionID: String,
+        customer: Customer,
+        at: Timestamp,
+        commit: StoreCommit
+    ) async throws -> Customer
 
     // MARK: Outbox
 
@@ -73,7 +82,12 @@ public protocol Store: Sendable {
     /// `UsageWindow.assigned` gives it (after the entitlement's sealed windows). A known idempotency
     /// key with the same content is a duplicate.
     /// - Throws: `UsageConflict` (and records nothing) when a known key comes with other content.
-    func recordUsage(_ submissions: [UsageSubmission], app: String, windowLength: Int64, at: Timestamp) async throws -> [UsageAcceptance]
+    func recordUsage(
+        _ submissions: [UsageSubmission],
+        app: String,
+        windowLength: Int64,
+        at: Timestamp
+    ) async throws -> [UsageAcceptance]
     /// The idempotency keys of `submissions` already recorded for `app` with the same content:
     /// what `recordUsage` would call duplicates.
     func duplicateUsageKeys(_ submissions: [UsageSubmission], app: String) async throws -> Set<String>
@@ -92,9 +106,18 @@ public protocol Store: Sendable {
     /// `cancelledAt` (sealed before Entitle knew of the cancellation) become `superseded`, and
     /// their usage is sealed again, its last window ending at `cancelledAt`, with new ids.
     /// Returns the operations written (none when nothing ended after the cancellation).
-    func resealUsage(_ id: EntitlementID, cancelledAt: Timestamp, sealing: UsageSealing, at: Timestamp) async throws -> [UsageOperationRecord]
+    func resealUsage(
+        _ id: EntitlementID,
+        cancelledAt: Timestamp,
+        sealing: UsageSealing,
+        at: Timestamp
+    ) async throws -> [UsageOperationRecord]
     /// Operations with these statuses, oldest window first.
-    func usageOperations(statuses: [UsageOperationRecord.Status], entitlement: EntitlementID?, limit: Int) async throws -> [UsageOperationRecord]
+    func usageOperations(
+        statuses: [UsageOperationRecord.Status],
+        entitlement: EntitlementID?,
+        limit: Int
+    ) async throws -> [UsageOperationRecord]
     /// A page for a reporting pass: all the operations with these statuses of the first
     /// `entitlements` entitlements (by id) after `after` that have any, by entitlement then window.
     func usageOperations(
@@ -108,18 +131,33 @@ public protocol Store: Sendable {
     func updateUsageOperations(_ updates: [UsageOperationUpdate], at: Timestamp) async throws
     /// Blocks (reason) or unblocks (nil) an entitlement's reporting, with its audit row and
     /// callback, in one transaction. Returns false when it was already so.
-    func setUsageBlocked(_ id: EntitlementID, reason: String?, at: Timestamp, audit: AuditEntry, callback: OutboxItem?) async throws -> Bool
+    func setUsageBlocked(
+        _ id: EntitlementID,
+        reason: String?,
+        at: Timestamp,
+        audit: AuditEntry,
+        callback: OutboxItem?
+    ) async throws -> Bool
     /// Entitlements whose reporting is blocked or whose sealing failed, oldest problem first.
     func usageProblems(limit: Int) async throws -> [UsageCursor]
     /// Reporting as a whole is blocked (Google refused Entitle's access), or nil.
     func usageReportingBlock() async throws -> UsageReportingBlock?
     /// Blocks (reason) or unblocks (nil) all reporting, with its audit row and callback, in one
     /// transaction. Returns false when it was already so.
-    func setUsageReportingBlocked(reason: String?, at: Timestamp, audit: AuditEntry, callback: OutboxItem?) async throws -> Bool
+    func setUsageReportingBlocked(
+        reason: String?,
+        at: Timestamp,
+        audit: AuditEntry,
+        callback: OutboxItem?
+    ) async throws -> Bool
     /// An administrator's re-run: operations with these statuses (never reported or superseded
     /// ones), of one entitlement or all, go back to pending with the same ids and values.
     /// Returns how many.
-    func rerunUsageOperations(statuses: [UsageOperationRecord.Status], entitlement: EntitlementID?, at: Timestamp) async throws -> Int
+    func rerunUsageOperations(
+        statuses: [UsageOperationRecord.Status],
+        entitlement: EntitlementID?,
+        at: Timestamp
+    ) async throws -> Int
 
     // MARK: Retention
 
@@ -163,7 +201,11 @@ public protocol Store: Sendable {
     func consoleSession(idHash: String, at: Timestamp) async throws -> ConsoleSession?
     func endConsoleSession(idHash: String) async throws
     /// Entitlements by id after `after`, as `filter` narrows them.
-    func entitlements(matching filter: EntitlementFilter, after: EntitlementID?, limit: Int) async throws -> [LocalEntitlement]
+    func entitlements(
+        matching filter: EntitlementFilter,
+        after: EntitlementID?,
+        limit: Int
+    ) async throws -> [LocalEntitlement]
     /// Customers by id after `after`, with how many accounts each has.
     func customers(after: String?, limit: Int) async throws -> [(customer: Customer, accounts: Int)]
     /// Counts for the overview's charts since `since`.
@@ -174,7 +216,11 @@ extension Store {
     public var leasesSubjects: Bool { true }
 
     /// One read after the other; a store that can read them in one go does.
-    public func decisionRecords(eventID: String?, entitlement: EntitlementID?, account: AccountID?) async throws -> DecisionRecords {
+    public func decisionRecords(
+        eventID: String?,
+        entitlement: EntitlementID?,
+        account: AccountID?
+    ) async throws -> DecisionRecords {
         var records = DecisionRecords()
         if let eventID { records.isProcessed = try await isProcessed(eventID: eventID) }
         if let entitlement { records.entitlement = try await self.entitlement(entitlement) }

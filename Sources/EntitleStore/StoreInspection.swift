@@ -8,7 +8,10 @@ import PostgresNIO
 public enum StoreInspection {
     /// - Returns: the names of migrations not applied (all of them for a store not created yet).
     /// - Throws: when the store cannot be reached.
-    public static func pendingMigrations(_ location: StoreLocation, logger: Logger = Logger(label: "entitle.store")) async throws -> [String] {
+    public static func pendingMigrations(
+        _ location: StoreLocation,
+        logger: Logger = Logger(label: "entitle.store")
+    ) async throws -> [String] {
         try await schemaStatus(location, logger: logger).pending
     }
 

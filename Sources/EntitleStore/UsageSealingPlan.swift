@@ -42,7 +42,10 @@ struct UsageSealingPlan {
         var sums: [Key: (quantity: Int64, starts: Set<Int64>)] = [:]
         var until: Int64 = 0
         for row in rows {
-            var window = UsageWindow(start: Timestamp(micros: row.windowStart), end: Timestamp(micros: row.windowStart + length))
+            var window = UsageWindow(
+                start: Timestamp(micros: row.windowStart),
+                end: Timestamp(micros: row.windowStart + length)
+            )
             if let final {
                 // Google bills nothing after the cancellation (contract §5): the last window
                 // ends there, and late usage moved past it is reported at the cancellation.
@@ -53,24 +56,29 @@ struct UsageSealingPlan {
             var sum = sums[key] ?? (0, [])
             let (total, overflow) = sum.quantity.addingReportingOverflow(row.quantity)
             guard !overflow else {
-                throw Failure(description: "the \(key.metric) usage of window \(window) adds up to more than \(Int64.max); nothing of it was sealed")
+                throw Failure(
+                    description:
+                        "the \(key.metric) usage of window \(window) adds up to more than \(Int64.max); nothing of it was sealed"
+                )
             }
             sum.quantity = total
             sum.starts.insert(row.windowStart)
             sums[key] = sum
             until = max(until, row.windowStart + length)
         }
-        operations = sums.sorted { ($0.key.window.start, $0.key.metric, $0.key.labels) < ($1.key.window.start, $1.key.metric, $1.key.labels) }
-            .map { key, sum in
-                Operation(
-                    id: sealing.operationID(id, key.metric, key.labels, key.window),
-                    metric: key.metric,
-                    labels: key.labels,
-                    window: key.window,
-                    quantity: sum.quantity,
-                    starts: sum.starts
-                )
-            }
+        operations = sums.sorted {
+            ($0.key.window.start, $0.key.metric, $0.key.labels) < ($1.key.window.start, $1.key.metric, $1.key.labels)
+        }
+        .map { key, sum in
+            Operation(
+                id: sealing.operationID(id, key.metric, key.labels, key.window),
+                metric: key.metric,
+                labels: key.labels,
+                window: key.window,
+                quantity: sum.quantity,
+                starts: sum.starts
+            )
+        }
         sealedUntil = max(until, UsageWindow.containing(sealing.cutoff, length: sealing.windowLength).start.micros)
     }
 }

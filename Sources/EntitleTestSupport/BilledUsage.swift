@@ -17,7 +17,9 @@ public enum BilledUsage {
             let window = "\(record.consumerId) \(record.metric) \(record.startTime.rfc3339)"
             if !record.duplicate, !windows.insert(window).inserted { problems.append("window billed twice: \(window)") }
         }
-        for (operation, seen) in values where seen.count > 1 { problems.append("operation \(operation) reported with values \(seen.sorted())") }
+        for (operation, seen) in values where seen.count > 1 {
+            problems.append("operation \(operation) reported with values \(seen.sorted())")
+        }
         return problems + needlessResends(records)
     }
 
@@ -27,7 +29,9 @@ public enum BilledUsage {
         var problems: [String] = []
         for record in records {
             let key = record.operationId + " " + record.metric
-            if answered[key] == true { problems.append("operation \(record.operationId) sent again after Google's answer reached Entitle") }
+            if answered[key] == true {
+                problems.append("operation \(record.operationId) sent again after Google's answer reached Entitle")
+            }
             answered[key] = record.answerLost != true
         }
         return problems

@@ -45,7 +45,9 @@ public final class ChildProcess {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw ChildProcessError(message: "no line with \"\(text)\" (running: \(process.isRunning)); output:\n\(output.suffix(4000))")
+        throw ChildProcessError(
+            message: "no line with \"\(text)\" (running: \(process.isRunning)); output:\n\(output.suffix(4000))"
+        )
     }
 
     /// SIGKILL: no chance to finish anything, as in a power cut or an OOM kill.
@@ -67,7 +69,9 @@ public final class ChildProcess {
     public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw ChildProcessError(message: "still running after \(timeout)") }
+            guard ContinuousClock.now < deadline else {
+                throw ChildProcessError(message: "still running after \(timeout)")
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
         return process.terminationStatus
@@ -103,12 +107,16 @@ public final class ChildProcess {
     /// it; `swift test` does too, as it builds every target).
     public static func builtExecutable(_ name: String) throws -> URL {
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var candidates = [bundleDirectory.appendingPathComponent(name), Bundle.main.bundleURL.appendingPathComponent(name)]
+        var candidates = [
+            bundleDirectory.appendingPathComponent(name), Bundle.main.bundleURL.appendingPathComponent(name),
+        ]
         // The package root, found from this file, as a last resort.
         var root = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { root.deleteLastPathComponent() }
         candidates.append(root.appendingPathComponent(".build/debug/\(name)"))
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) { return found }
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
+            return found
+        }
         throw ChildProcessError(message: "no built `\(name)` in \(candidates.map(\.path)); run `swift build` first")
     }
 }

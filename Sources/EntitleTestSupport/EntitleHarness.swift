@@ -50,7 +50,11 @@ public enum EntitleHarness {
                 built: built,
                 baseURL: URL(string: "http://127.0.0.1:\(await built.listening())/")!,
                 transport: transport,
-                procurement: ProcurementClient(provider: google.provider, baseURL: running.baseURL, transport: transport),
+                procurement: ProcurementClient(
+                    provider: google.provider,
+                    baseURL: running.baseURL,
+                    transport: transport
+                ),
                 policies: policies
             )
             return try await body(entitle)

@@ -35,7 +35,9 @@ public struct JSONHTTPClient: Sendable {
         let url = URL(string: path, relativeTo: baseURL)!.absoluteString
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
-        for (name, value) in self.headers.merging(headers, uniquingKeysWith: { $1 }) { request.headers.add(name: name, value: value) }
+        for (name, value) in self.headers.merging(headers, uniquingKeysWith: { $1 }) {
+            request.headers.add(name: name, value: value)
+        }
         if let body {
             let encoder = JSONEncoder()
             request.body = .bytes(ByteBuffer(bytes: try encoder.encode(body)))

@@ -9,7 +9,10 @@ extension RunningEmulator {
     public func transport(retryPolicy: RetryPolicy = .default) async throws -> GoogleAPITransport {
         let file = try JSONEncoder().encode(try await emulator.serviceAccountKeyFile())
         let key = try JSONDecoder().decode(ServiceAccountKey.self, from: file)
-        return GoogleAPITransport(credentials: try ServiceAccountTokenProvider(key: key, retryPolicy: retryPolicy), retryPolicy: retryPolicy)
+        return GoogleAPITransport(
+            credentials: try ServiceAccountTokenProvider(key: key, retryPolicy: retryPolicy),
+            retryPolicy: retryPolicy
+        )
     }
 
     public func procurementClient(_ transport: GoogleAPITransport) -> ProcurementClient {

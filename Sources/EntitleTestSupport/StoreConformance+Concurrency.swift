@@ -6,10 +6,12 @@ import MarketplaceCore
 /// on one customer per sign-up, on one record per idempotency key, and on who sends a callback.
 extension StoreConformance {
     static let concurrencyChecks: [String: Check] = [
-        "replicas: of two re-reads of one entitlement the newer updateTime wins, whatever the commit order": newerCopyWins,
+        "replicas: of two re-reads of one entitlement the newer updateTime wins, whatever the commit order":
+            newerCopyWins,
         "replicas: two completions of one sign-up session at once link one customer": oneCustomer,
         "replicas: concurrent usage intake with repeated idempotency keys records each key once": oneRecordPerKey,
-        "replicas: a claimed callback is nobody else's until its claim runs out; order per subject holds across claimants": claims,
+        "replicas: a claimed callback is nobody else's until its claim runs out; order per subject holds across claimants":
+            claims,
     ]
 
     static func newerCopyWins(_ store: any Store) async throws {
@@ -24,15 +26,32 @@ extension StoreConformance {
                 try await group.waitForAll()
             }
             let stored = try await store.entitlement(try EntitlementID(id))
-            try require(stored?.state == .pendingCancellation, "round \(round): the newer copy is kept: \(String(describing: stored?.state))")
+            try require(
+                stored?.state == .pendingCancellation,
+                "round \(round): the newer copy is kept: \(String(describing: stored?.state))"
+            )
             _ = try await store.commit(StoreCommit(entitlements: [older]))
-            try require(try await store.entitlement(try EntitlementID(id))?.state == .pendingCancellation, "an older copy later changes nothing")
+            try require(
+                try await store.entitlement(try EntitlementID(id))?.state == .pendingCancellation,
+                "an older copy later changes nothing"
+            )
         }
         // Accounts too.
         let account = try AccountID(unique("A"))
-        _ = try await store.commit(StoreCommit(accounts: [LocalAccount(id: account, signupApproval: .approved, updateTime: Timestamp(seconds: 50))]))
-        _ = try await store.commit(StoreCommit(accounts: [LocalAccount(id: account, signupApproval: .pending, updateTime: Timestamp(seconds: 10))]))
-        try require(try await store.account(account)?.signupApproval == .approved, "an older account copy changes nothing")
+        _ = try await store.commit(
+            StoreCommit(accounts: [
+                LocalAccount(id: account, signupApproval: .approved, updateTime: Timestamp(seconds: 50))
+            ])
+        )
+        _ = try await store.commit(
+            StoreCommit(accounts: [
+                LocalAccount(id: account, signupApproval: .pending, updateTime: Timestamp(seconds: 10))
+            ])
+        )
+        try require(
+            try await store.account(account)?.signupApproval == .approved,
+            "an older account copy changes nothing"
+        )
     }
 
     static func oneCustomer(_ store: any Store) async throws {
@@ -78,17 +97,28 @@ extension StoreConformance {
         let keys = (0..<50).map { "k\($0)" }
         let batches = (0..<6).map { batch in
             keys.shuffled().map {
-                UsageSubmission(entitlementID: id, metric: "requests", quantity: 1, time: base.adding(seconds: 10), idempotencyKey: $0)
+                UsageSubmission(
+                    entitlementID: id,
+                    metric: "requests",
+                    quantity: 1,
+                    time: base.adding(seconds: 10),
+                    idempotencyKey: $0
+                )
             }
             .prefix(30 + batch * 3)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for batch in batches { group.addTask { _ = try await store.recordUsage(Array(batch), app: "a", windowLength: hour, at: base) } }
+            for batch in batches {
+                group.addTask { _ = try await store.recordUsage(Array(batch), app: "a", windowLength: hour, at: base) }
+            }
             try await group.waitForAll()
         }
         let recorded = try await store.unsealedUsage(entitlement: id)
         let distinct = Set(batches.flatMap { $0.map(\.idempotencyKey) }).count
-        try require(recorded.map(\.records).reduce(0, +) == distinct, "each key once: \(recorded.map(\.records)) for \(distinct) keys")
+        try require(
+            recorded.map(\.records).reduce(0, +) == distinct,
+            "each key once: \(recorded.map(\.records)) for \(distinct) keys"
+        )
         try require(recorded.map(\.quantity).reduce(0, +) == Int64(distinct), "summed once each")
     }
 
@@ -100,14 +130,21 @@ extension StoreConformance {
         _ = try await store.commit(StoreCommit(callbacks: [first, second]))
         let now = Timestamp(seconds: base + 1)
         func mine(_ claimant: String, at time: Timestamp) async throws -> [String] {
-            try await store.claimCallbacks(now: time, limit: 1000, leaseSeconds: 60, claimant: claimant).map(\.id).filter {
-                [first.id, second.id].contains($0)
-            }
+            try await store.claimCallbacks(now: time, limit: 1000, leaseSeconds: 60, claimant: claimant).map(\.id)
+                .filter {
+                    [first.id, second.id].contains($0)
+                }
         }
         try require(try await mine("a", at: now) == [first.id], "replica a claims the subject's first")
-        try require(try await mine("b", at: now).isEmpty, "b gets neither: the first is a's, the second waits behind it")
+        try require(
+            try await mine("b", at: now).isEmpty,
+            "b gets neither: the first is a's, the second waits behind it"
+        )
         try require(try await mine("b", at: now.adding(seconds: 30)).isEmpty, "still a's within the lease")
-        try require(try await mine("b", at: now.adding(seconds: 61)) == [first.id], "a died: b takes over when the claim runs out")
+        try require(
+            try await mine("b", at: now.adding(seconds: 61)) == [first.id],
+            "a died: b takes over when the claim runs out"
+        )
         try await store.markCallbackDelivered(id: first.id, at: now.adding(seconds: 62))
         try require(try await mine("a", at: now.adding(seconds: 62)) == [second.id], "then the next, in order")
         // Many replicas at once: each due callback goes to one of them.
@@ -116,13 +153,19 @@ extension StoreConformance {
         let time = now.adding(seconds: 100)
         let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
             for replica in 0..<4 {
-                group.addTask { try await store.claimCallbacks(now: time, limit: 1000, leaseSeconds: 60, claimant: "r\(replica)").map(\.id) }
+                group.addTask {
+                    try await store.claimCallbacks(now: time, limit: 1000, leaseSeconds: 60, claimant: "r\(replica)")
+                        .map(\.id)
+                }
             }
             var all: [String] = []
             for try await ids in group { all += ids }
             return all
         }
         let ours = claimed.filter { id in many.contains { $0.id == id } }
-        try require(ours.count == many.count && Set(ours).count == many.count, "each claimed once: \(ours.count) claims of \(many.count)")
+        try require(
+            ours.count == many.count && Set(ours).count == many.count,
+            "each claimed once: \(ours.count) claims of \(many.count)"
+        )
     }
 }

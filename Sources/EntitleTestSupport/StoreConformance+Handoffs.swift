@@ -61,12 +61,20 @@ extension StoreConformance {
         try await store.createHandoff(handoff(late))
         let expired = try await store.redeemHandoff(codeHash: late, app: "shop", at: Timestamp(seconds: 400))
         try require(expired == .expired, "at its expiry: \(expired)")
-        try require(try await store.redeemHandoff(codeHash: unique("hash"), app: "shop", at: Timestamp(seconds: 200)) == .unknown, "never issued")
+        try require(
+            try await store.redeemHandoff(codeHash: unique("hash"), app: "shop", at: Timestamp(seconds: 200))
+                == .unknown,
+            "never issued"
+        )
 
         let contested = unique("hash")
         try await store.createHandoff(handoff(contested))
         let outcomes = try await withThrowingTaskGroup(of: HandoffRedemption.self) { group in
-            for _ in 0..<8 { group.addTask { try await store.redeemHandoff(codeHash: contested, app: "shop", at: Timestamp(seconds: 300)) } }
+            for _ in 0..<8 {
+                group.addTask {
+                    try await store.redeemHandoff(codeHash: contested, app: "shop", at: Timestamp(seconds: 300))
+                }
+            }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         let winners = outcomes.filter { if case .redeemed = $0 { true } else { false } }.count

@@ -5,12 +5,16 @@ import MarketplaceCore
 /// The usage ledger's part of the `Store` contract.
 extension StoreConformance {
     static let usageChecks: [String: Check] = [
-        "usage: a repeated key is a duplicate; a reused key with another body records nothing of its batch": usageIdempotency,
+        "usage: a repeated key is a duplicate; a reused key with another body records nothing of its batch":
+            usageIdempotency,
         "usage: one operation per entitlement, metric, labels and window; late usage goes to the first open window; a final window ends at the cancellation":
             usageSealing,
-        "usage: a reported operation is never changed again and moves reportedUntil; a block is set once per episode": usageOutcomes,
-        "usage: sealing a chunk at a time and reading due operations a page of entitlements at a time covers each entitlement once": usageChunks,
-        "usage: a key twice in one batch is one record; window sums are exact up to Int64.max and refused past it": usageBatchKeys,
+        "usage: a reported operation is never changed again and moves reportedUntil; a block is set once per episode":
+            usageOutcomes,
+        "usage: sealing a chunk at a time and reading due operations a page of entitlements at a time covers each entitlement once":
+            usageChunks,
+        "usage: a key twice in one batch is one record; window sums are exact up to Int64.max and refused past it":
+            usageBatchKeys,
     ]
 
     static let hour: Int64 = 3600
@@ -44,10 +48,26 @@ extension StoreConformance {
 
     static func usageIdempotency(_ store: any Store) async throws {
         let id = try EntitlementID(unique("E"))
-        let first = try await store.recordUsage([submission(id, "requests", 5, at: 10, key: "k1")], app: "a", windowLength: hour, at: base)
-        try require(first == [.accepted(window: UsageWindow(start: base, end: base.adding(seconds: hour)))], "accepted in its hour: \(first)")
-        let again = try await store.recordUsage([submission(id, "requests", 5, at: 10, key: "k1")], app: "a", windowLength: hour, at: base)
-        try require(again == [.duplicate(window: UsageWindow(start: base, end: base.adding(seconds: hour)))], "same body: duplicate, \(again)")
+        let first = try await store.recordUsage(
+            [submission(id, "requests", 5, at: 10, key: "k1")],
+            app: "a",
+            windowLength: hour,
+            at: base
+        )
+        try require(
+            first == [.accepted(window: UsageWindow(start: base, end: base.adding(seconds: hour)))],
+            "accepted in its hour: \(first)"
+        )
+        let again = try await store.recordUsage(
+            [submission(id, "requests", 5, at: 10, key: "k1")],
+            app: "a",
+            windowLength: hour,
+            at: base
+        )
+        try require(
+            again == [.duplicate(window: UsageWindow(start: base, end: base.adding(seconds: hour)))],
+            "same body: duplicate, \(again)"
+        )
         let known = try await store.duplicateUsageKeys(
             [
                 submission(id, "requests", 5, at: 10, key: "k1"), submission(id, "requests", 6, at: 10, key: "k1"),
@@ -56,7 +76,12 @@ extension StoreConformance {
             app: "a"
         )
         try require(known == ["k1"], "only the same content under a known key is a duplicate: \(known)")
-        let otherApp = try await store.recordUsage([submission(id, "requests", 6, at: 10, key: "k1")], app: "b", windowLength: hour, at: base)
+        let otherApp = try await store.recordUsage(
+            [submission(id, "requests", 6, at: 10, key: "k1")],
+            app: "b",
+            windowLength: hour,
+            at: base
+        )
         try require(otherApp.count == 1, "keys are per app")
         do {
             _ = try await store.recordUsage(
@@ -70,7 +95,10 @@ extension StoreConformance {
             try require(conflict.idempotencyKeys == ["k1"], "the clashing key is named: \(conflict)")
         }
         let unsealed = try await store.unsealedUsage(entitlement: id)
-        try require(unsealed.map(\.quantity).reduce(0, +) == 11 && unsealed.map(\.records).reduce(0, +) == 2, "k2 was not kept: \(unsealed)")
+        try require(
+            unsealed.map(\.quantity).reduce(0, +) == 11 && unsealed.map(\.records).reduce(0, +) == 2,
+            "k2 was not kept: \(unsealed)"
+        )
     }
 
     static func usageBatchKeys(_ store: any Store) async throws {
@@ -82,7 +110,10 @@ extension StoreConformance {
             windowLength: hour,
             at: base
         )
-        try require(twice == [.accepted(window: window), .duplicate(window: window)], "the second is a duplicate: \(twice)")
+        try require(
+            twice == [.accepted(window: window), .duplicate(window: window)],
+            "the second is a duplicate: \(twice)"
+        )
         do {
             _ = try await store.recordUsage(
                 [submission(id, "requests", 1, at: 10, key: "k2"), submission(id, "requests", 2, at: 10, key: "k2")],
@@ -101,14 +132,23 @@ extension StoreConformance {
             windowLength: hour,
             at: base
         )
-        try require(big == [.accepted(window: window), .accepted(window: window)], "a window may hold Int64.max: \(big)")
+        try require(
+            big == [.accepted(window: window), .accepted(window: window)],
+            "a window may hold Int64.max: \(big)"
+        )
         do {
-            _ = try await store.recordUsage([submission(id, "big", 1, at: 30, key: "b3")], app: "a", windowLength: hour, at: base)
+            _ = try await store.recordUsage(
+                [submission(id, "big", 1, at: 30, key: "b3")],
+                app: "a",
+                windowLength: hour,
+                at: base
+            )
             try require(false, "a record taking the window past Int64.max must throw UsageOverflow")
         } catch is UsageOverflow {}
         let unsealed = try await store.unsealedUsage(entitlement: id).sorted { $0.metric < $1.metric }
         try require(
-            unsealed.map(\.quantity) == [Int64.max, 4] && unsealed.map(\.records) == [2, 1] && !unsealed.contains(where: \.overflows),
+            unsealed.map(\.quantity) == [Int64.max, 4] && unsealed.map(\.records) == [2, 1]
+                && !unsealed.contains(where: \.overflows),
             "k1 once, k2 not at all, b1 and b2 summed exactly: \(unsealed)"
         )
     }
@@ -119,7 +159,8 @@ extension StoreConformance {
         _ = try await store.recordUsage(
             [
                 submission(id, "requests", 5, at: 10, key: "a"), submission(id, "requests", 7, at: 3000, key: "b"),
-                submission(id, "requests", 1, at: 20, key: "c", labels: labels), submission(id, "storage", 2, at: 30, key: "d"),
+                submission(id, "requests", 1, at: 20, key: "c", labels: labels),
+                submission(id, "storage", 2, at: 30, key: "d"),
                 submission(id, "requests", 9, at: hour + 5, key: "e"),
             ],
             app: "a",
@@ -129,27 +170,60 @@ extension StoreConformance {
         let sealed = try await store.sealUsage(sealing(at: hour + 60), at: base.adding(seconds: hour + 60)).operations
         try require(sealed.count == 3, "requests, requests with labels, storage of the first hour: \(sealed)")
         try require(sealed.first { $0.metric == "requests" && $0.labels.isEmpty }?.quantity == 12, "summed")
-        try require(try await store.usageCursor(id)?.sealedUntil == base.adding(seconds: hour), "sealed through the first hour")
-        let late = try await store.recordUsage([submission(id, "requests", 4, at: 100, key: "f")], app: "a", windowLength: hour, at: base)
-        try require(late == [.accepted(window: UsageWindow(start: base.adding(seconds: hour), end: base.adding(seconds: 2 * hour)))], "late: \(late)")
+        try require(
+            try await store.usageCursor(id)?.sealedUntil == base.adding(seconds: hour),
+            "sealed through the first hour"
+        )
+        let late = try await store.recordUsage(
+            [submission(id, "requests", 4, at: 100, key: "f")],
+            app: "a",
+            windowLength: hour,
+            at: base
+        )
+        try require(
+            late == [
+                .accepted(window: UsageWindow(start: base.adding(seconds: hour), end: base.adding(seconds: 2 * hour)))
+            ],
+            "late: \(late)"
+        )
         let twice = try await store.sealUsage(sealing(at: hour + 60), at: base.adding(seconds: hour + 60)).operations
         try require(twice.isEmpty, "a window is sealed once")
         let final = base.adding(seconds: hour + 1800)
-        let last = try await store.sealUsage(sealing(at: hour + 1900, finals: [id: final]), at: base.adding(seconds: hour + 1900)).operations
-        try require(last.count == 1 && last[0].quantity == 13 && last[0].window.end == final, "final window ends at the cancellation: \(last)")
+        let last = try await store.sealUsage(
+            sealing(at: hour + 1900, finals: [id: final]),
+            at: base.adding(seconds: hour + 1900)
+        ).operations
+        try require(
+            last.count == 1 && last[0].quantity == 13 && last[0].window.end == final,
+            "final window ends at the cancellation: \(last)"
+        )
         try require(try await store.usageCursor(id)?.isFinal == true, "final")
         try require(try await store.unsealedUsage(entitlement: id).isEmpty, "nothing left")
     }
 
     static func usageOutcomes(_ store: any Store) async throws {
         let id = try EntitlementID(unique("E"))
-        _ = try await store.recordUsage([submission(id, "requests", 5, at: 10, key: "a")], app: "a", windowLength: hour, at: base)
+        _ = try await store.recordUsage(
+            [submission(id, "requests", 5, at: 10, key: "a")],
+            app: "a",
+            windowLength: hour,
+            at: base
+        )
         let operation = try await store.sealUsage(sealing(at: hour), at: base.adding(seconds: hour)).operations[0]
         let due = try await store.usageOperations(statuses: [.pending], entitlement: id, limit: 10)
         try require(due.map(\.id) == [operation.id], "pending after sealing")
-        try await store.updateUsageOperations([UsageOperationUpdate(id: operation.id, status: .unknown, error: "timeout", attempted: true)], at: base)
-        try await store.updateUsageOperations([UsageOperationUpdate(id: operation.id, status: .reported, attempted: true)], at: base)
-        try await store.updateUsageOperations([UsageOperationUpdate(id: operation.id, status: .rejected, error: "late", attempted: true)], at: base)
+        try await store.updateUsageOperations(
+            [UsageOperationUpdate(id: operation.id, status: .unknown, error: "timeout", attempted: true)],
+            at: base
+        )
+        try await store.updateUsageOperations(
+            [UsageOperationUpdate(id: operation.id, status: .reported, attempted: true)],
+            at: base
+        )
+        try await store.updateUsageOperations(
+            [UsageOperationUpdate(id: operation.id, status: .rejected, error: "late", attempted: true)],
+            at: base
+        )
         let stored = try await store.usageOperation(id: operation.id)
         try require(
             stored?.status == .reported && stored?.attempts == 2 && stored?.quantity == 5,
@@ -157,9 +231,18 @@ extension StoreConformance {
         )
         try require(try await store.usageCursor(id)?.reportedUntil == base.adding(seconds: hour), "reportedUntil moved")
         let audit = AuditEntry(at: base, kind: .usage, subject: "entitlements/\(id.rawValue)", summary: "blocked")
-        try require(try await store.setUsageBlocked(id, reason: "BILLING_DISABLED", at: base, audit: audit, callback: nil), "blocked")
-        try require(!(try await store.setUsageBlocked(id, reason: "BILLING_DISABLED", at: base, audit: audit, callback: nil)), "once")
-        try require(try await store.setUsageBlocked(id, reason: nil, at: base, audit: audit, callback: nil), "unblocked")
+        try require(
+            try await store.setUsageBlocked(id, reason: "BILLING_DISABLED", at: base, audit: audit, callback: nil),
+            "blocked"
+        )
+        try require(
+            !(try await store.setUsageBlocked(id, reason: "BILLING_DISABLED", at: base, audit: audit, callback: nil)),
+            "once"
+        )
+        try require(
+            try await store.setUsageBlocked(id, reason: nil, at: base, audit: audit, callback: nil),
+            "unblocked"
+        )
     }
 }
 
@@ -170,7 +253,12 @@ extension StoreConformance {
         // Ids that sort differently as bytes and in a natural-language collation ("a-b" vs "aa").
         let ids = try ["k-1", "k-2", "k-a", "kA", "k_b", "ka", "k0"].map { try EntitlementID(unique($0)) }
         for (index, id) in ids.enumerated() {
-            _ = try await store.recordUsage([submission(id, "requests", 1, at: 10, key: "c\(index)")], app: "a", windowLength: hour, at: base)
+            _ = try await store.recordUsage(
+                [submission(id, "requests", 1, at: 10, key: "c\(index)")],
+                app: "a",
+                windowLength: hour,
+                at: base
+            )
         }
         let finals = [ids[1]: base.adding(seconds: hour + 600), ids[5]: base.adding(seconds: hour + 900)]
         for id in finals.keys {
@@ -190,15 +278,24 @@ extension StoreConformance {
             try require(result.failures.isEmpty, "\(result.failures)")
             for operation in result.operations { sealed[operation.entitlementID, default: 0] += 1 }
             // Here every final has a closed window too, so no chunk needs more than the limit.
-            try require(Set(result.operations.map(\.entitlementID)).count <= 3, "a chunk of at most three: \(result.operations.map(\.entitlementID))")
+            try require(
+                Set(result.operations.map(\.entitlementID)).count <= 3,
+                "a chunk of at most three: \(result.operations.map(\.entitlementID))"
+            )
             chunks += 1
             try require(chunks <= ids.count, "sealing ends")
             chunk.after = result.next
         } while chunk.after != nil
         // One operation for each entitlement's first hour, and one for a final's last (short) window.
-        try require(sealed == Dictionary(uniqueKeysWithValues: ids.map { ($0, finals[$0] == nil ? 1 : 2) }), "\(sealed)")
+        try require(
+            sealed == Dictionary(uniqueKeysWithValues: ids.map { ($0, finals[$0] == nil ? 1 : 2) }),
+            "\(sealed)"
+        )
         try require(chunks == 3, "three chunks of at most three: \(chunks)")
-        let again = try await store.sealUsage(sealing(at: hour + 1000, finals: finals), at: base.adding(seconds: hour + 1000))
+        let again = try await store.sealUsage(
+            sealing(at: hour + 1000, finals: finals),
+            at: base.adding(seconds: hour + 1000)
+        )
         try require(again.operations.isEmpty, "all sealed: \(again.operations)")
 
         var seen: [EntitlementID] = []
@@ -206,7 +303,9 @@ extension StoreConformance {
         while true {
             let page = try await store.usageOperations(statuses: [.pending], entitlementsAfter: after, entitlements: 2)
             guard let last = page.last?.entitlementID else { break }
-            let entitlements = page.map(\.entitlementID).reduce(into: [EntitlementID]()) { if $0.last != $1 { $0.append($1) } }
+            let entitlements = page.map(\.entitlementID).reduce(into: [EntitlementID]()) {
+                if $0.last != $1 { $0.append($1) }
+            }
             try require(entitlements.count <= 2, "a page of two entitlements: \(entitlements)")
             seen += entitlements
             after = last

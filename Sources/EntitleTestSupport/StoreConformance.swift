@@ -9,7 +9,8 @@ public enum StoreConformance {
     public typealias Check = @Sendable (any Store) async throws -> Void
 
     public static var checks: [String: Check] {
-        coreChecks.merging(usageChecks) { a, _ in a }.merging(retentionChecks) { a, _ in a }.merging(concurrencyChecks) { a, _ in a }.merging(
+        coreChecks.merging(usageChecks) { a, _ in a }.merging(retentionChecks) { a, _ in a }.merging(concurrencyChecks)
+        { a, _ in a }.merging(
             handoffChecks
         ) { a, _ in a }
     }
@@ -18,7 +19,8 @@ public enum StoreConformance {
         "a commit is read back, and its event counts as processed": commitReadBack,
         "an event committed twice is written once": duplicateCommit,
         "concurrent commits of one event: exactly one wins": concurrentCommits,
-        "the outbox hands out each subject's first pending callback, in queue order, and keeps ids through failures and replays": outbox,
+        "the outbox hands out each subject's first pending callback, in queue order, and keeps ids through failures and replays":
+            outbox,
         "audit rows come back newest first, by subject": auditLog,
         "poison messages are kept with their bytes and reason": poison,
         "erasing an account twice is fine": eraseTwice,
@@ -31,11 +33,21 @@ public enum StoreConformance {
         if !condition { throw StoreConformanceFailure(message: message()) }
     }
 
-    static func entitlement(_ id: String, account: String = "A-1", state: EntitlementState = .active, updated: Int64 = 100) -> LocalEntitlement {
+    static func entitlement(
+        _ id: String,
+        account: String = "A-1",
+        state: EntitlementState = .active,
+        updated: Int64 = 100
+    ) -> LocalEntitlement {
         LocalEntitlement(
             id: try! EntitlementID(id),
             accountID: try! AccountID(account),
-            resource: Entitlement(name: "providers/p/entitlements/\(id)", plan: "basic", state: state, updateTime: Timestamp(seconds: updated))
+            resource: Entitlement(
+                name: "providers/p/entitlements/\(id)",
+                plan: "basic",
+                state: state,
+                updateTime: Timestamp(seconds: updated)
+            )
         )
     }
 
@@ -56,14 +68,22 @@ public enum StoreConformance {
         let event = unique("event")
         let id = unique("E")
         let record = entitlement(id)
-        let account = LocalAccount(id: try AccountID(unique("A")), signupApproval: .approved, isSignedUp: true, updateTime: Timestamp(seconds: 5))
+        let account = LocalAccount(
+            id: try AccountID(unique("A")),
+            signupApproval: .approved,
+            isSignedUp: true,
+            updateTime: Timestamp(seconds: 5)
+        )
         try require(try await store.isProcessed(eventID: event) == false, "a new event is not processed")
         let outcome = try await store.commit(StoreCommit(eventID: event, entitlements: [record], accounts: [account]))
         try require(outcome == .committed, "first commit: \(outcome)")
         try require(try await store.isProcessed(eventID: event), "the event is in the inbox")
         try require(try await store.entitlement(record.id) == record, "the entitlement reads back equal")
         try require(try await store.account(account.id) == account, "the account reads back equal")
-        try require(try await store.entitlements(ofAccount: try AccountID("A-1")).contains(record), "listed under its account")
+        try require(
+            try await store.entitlements(ofAccount: try AccountID("A-1")).contains(record),
+            "listed under its account"
+        )
         var changed = record
         changed.resource.state = .pendingCancellation
         _ = try await store.commit(StoreCommit(entitlements: [changed]))
@@ -74,7 +94,13 @@ public enum StoreConformance {
         let event = unique("event")
         let id = unique("E")
         let subject = "entitlements/\(id)"
-        let audit = AuditEntry(at: Timestamp(seconds: 1), kind: .event, subject: subject, eventID: event, summary: "first")
+        let audit = AuditEntry(
+            at: Timestamp(seconds: 1),
+            kind: .event,
+            subject: subject,
+            eventID: event,
+            summary: "first"
+        )
         _ = try await store.commit(StoreCommit(eventID: event, entitlements: [entitlement(id)], audit: [audit]))
         var second = audit
         second.summary = "second"
@@ -87,7 +113,10 @@ public enum StoreConformance {
             )
         )
         try require(outcome == .alreadyProcessed, "second commit: \(outcome)")
-        try require(try await store.entitlement(try EntitlementID(id))?.state == .active, "the duplicate changed nothing")
+        try require(
+            try await store.entitlement(try EntitlementID(id))?.state == .active,
+            "the duplicate changed nothing"
+        )
         try require(try await store.auditLog(subject: subject, limit: 10).map(\.summary) == ["first"], "one audit row")
     }
 
@@ -95,7 +124,11 @@ public enum StoreConformance {
         let event = unique("event")
         let outcomes = try await withThrowingTaskGroup(of: CommitOutcome.self) { group in
             for index in 0..<10 {
-                group.addTask { try await store.commit(StoreCommit(eventID: event, entitlements: [entitlement(unique("E-\(index)"))])) }
+                group.addTask {
+                    try await store.commit(
+                        StoreCommit(eventID: event, entitlements: [entitlement(unique("E-\(index)"))])
+                    )
+                }
             }
             return try await group.reduce(into: [CommitOutcome]()) { $0.append($1) }
         }
@@ -127,7 +160,10 @@ public enum StoreConformance {
         try require(atEleven == [second.id, other.id], "the subject's next: \(atEleven)")
         try await store.markCallbackFailed(id: second.id, error: "503", nextAttemptAt: Timestamp(seconds: base + 50))
         try await store.markCallbackDelivered(id: other.id, at: Timestamp(seconds: base + 12))
-        try require(try await due(at: 20).isEmpty, "a retrying callback holds its subject's next back; the later one is not due yet")
+        try require(
+            try await due(at: 20).isEmpty,
+            "a retrying callback holds its subject's next back; the later one is not due yet"
+        )
         let retried = try await store.callback(id: second.id)
         try require(
             retried?.attempts == 1 && retried?.lastError == "503" && retried?.status == .pending,
@@ -139,31 +175,56 @@ public enum StoreConformance {
         try require(try await due(at: 100) == [third.id, later.id], "a given-up callback holds nothing back")
         try require(try await store.replayCallback(id: second.id, now: Timestamp(seconds: base + 100)), "replayed")
         try require(try await due(at: 100) == [second.id, later.id], "a replayed callback goes first again, same id")
-        try require(try await store.replayCallback(id: first.id, now: Timestamp(seconds: base + 100)), "a delivered callback replays too")
+        try require(
+            try await store.replayCallback(id: first.id, now: Timestamp(seconds: base + 100)),
+            "a delivered callback replays too"
+        )
         let replayed = try await due(at: 100)
         try require(replayed == [first.id, later.id], "in queue order: \(replayed)")
-        try require(try await store.replayCallback(id: unique("missing"), now: Timestamp(seconds: base)) == false, "unknown id")
+        try require(
+            try await store.replayCallback(id: unique("missing"), now: Timestamp(seconds: base)) == false,
+            "unknown id"
+        )
     }
 
     static func auditLog(_ store: any Store) async throws {
         let subject = "entitlements/\(unique("E"))"
         let entries = (1...3).map {
-            AuditEntry(at: Timestamp(seconds: Int64($0)), kind: .action, subject: subject, summary: "step \($0)", payload: "{\"n\":\($0)}")
+            AuditEntry(
+                at: Timestamp(seconds: Int64($0)),
+                kind: .action,
+                subject: subject,
+                summary: "step \($0)",
+                payload: "{\"n\":\($0)}"
+            )
         }
         _ = try await store.commit(StoreCommit(audit: entries))
         let read = try await store.auditLog(subject: subject, limit: 2)
         try require(read.map(\.summary) == ["step 3", "step 2"], "newest first, limited: \(read.map(\.summary))")
-        try require(read.first?.payload == "{\"n\":3}" && read.first?.kind == .action && read.first?.at == Timestamp(seconds: 3), "fields kept")
+        try require(
+            read.first?.payload == "{\"n\":3}" && read.first?.kind == .action
+                && read.first?.at == Timestamp(seconds: 3),
+            "fields kept"
+        )
     }
 
     static func poison(_ store: any Store) async throws {
         let reason = unique("not JSON")
         let bytes = Data([0xFF, 0x00, 0x7B])
         try await store.recordPoison(
-            PoisonMessage(messageID: "m-1", data: bytes, attributes: ["a": "b"], reason: reason, receivedAt: Timestamp(seconds: 9))
+            PoisonMessage(
+                messageID: "m-1",
+                data: bytes,
+                attributes: ["a": "b"],
+                reason: reason,
+                receivedAt: Timestamp(seconds: 9)
+            )
         )
         let kept = try await store.poisonMessages(limit: 50).first { $0.reason == reason }
-        try require(kept?.data == bytes && kept?.attributes == ["a": "b"] && kept?.messageID == "m-1", "kept: \(String(describing: kept))")
+        try require(
+            kept?.data == bytes && kept?.attributes == ["a": "b"] && kept?.messageID == "m-1",
+            "kept: \(String(describing: kept))"
+        )
     }
 
     static func counts(_ store: any Store) async throws {
@@ -171,13 +232,23 @@ public enum StoreConformance {
         try require(empty == StoreCounts(), "a new store counts nothing: \(empty)")
         _ = try await store.commit(
             StoreCommit(
-                entitlements: [entitlement(unique("E")), entitlement(unique("E")), entitlement(unique("E"), state: .pendingCancellation)],
+                entitlements: [
+                    entitlement(unique("E")), entitlement(unique("E")),
+                    entitlement(unique("E"), state: .pendingCancellation),
+                ],
                 callbacks: [callback(unique("cb"), at: 1), callback(unique("cb"), at: 2)]
             )
         )
-        let failed = try await store.claimCallbacks(now: Timestamp(seconds: 10), limit: 1, leaseSeconds: 30, claimant: "t")
+        let failed = try await store.claimCallbacks(
+            now: Timestamp(seconds: 10),
+            limit: 1,
+            leaseSeconds: 30,
+            claimant: "t"
+        )
         try await store.markCallbackFailed(id: failed[0].id, error: "HTTP 500", nextAttemptAt: nil)
-        try await store.recordPoison(PoisonMessage(messageID: nil, data: Data(), attributes: [:], reason: "x", receivedAt: Timestamp(seconds: 3)))
+        try await store.recordPoison(
+            PoisonMessage(messageID: nil, data: Data(), attributes: [:], reason: "x", receivedAt: Timestamp(seconds: 3))
+        )
         let counts = try await store.counts()
         try require(
             counts.entitlements == ["ENTITLEMENT_ACTIVE": 2, "ENTITLEMENT_PENDING_CANCELLATION": 1],
@@ -203,26 +274,43 @@ extension StoreConformance {
         var seen: [EntitlementID] = []
         var after = try EntitlementID("\(prefix)")
         while true {
-            let page = try await store.entitlements(state: nil, after: after, limit: 2).filter { $0.id.rawValue.hasPrefix(prefix) }
+            let page = try await store.entitlements(state: nil, after: after, limit: 2).filter {
+                $0.id.rawValue.hasPrefix(prefix)
+            }
             guard let last = page.last else { break }
             seen += page.map(\.id)
             after = last.id
         }
         try require(seen == records.map(\.id), "paged in id order: \(seen)")
-        let active = try await store.entitlements(state: .active, after: nil, limit: 10_000).filter { $0.id.rawValue.hasPrefix(prefix) }
+        let active = try await store.entitlements(state: .active, after: nil, limit: 10_000).filter {
+            $0.id.rawValue.hasPrefix(prefix)
+        }
         try require(active.count == 3, "filtered by state: \(active.map(\.id))")
         let item = callback(unique("cb"), at: 7)
         _ = try await store.commit(StoreCommit(callbacks: [item]))
         try await store.markCallbackFailed(id: item.id, error: "x", nextAttemptAt: nil)
-        try require(try await store.callbacks(status: .failed, limit: 10_000).contains { $0.id == item.id }, "listed as failed")
-        try require(!(try await store.callbacks(status: .pending, limit: 10_000).contains { $0.id == item.id }), "not as pending")
+        try require(
+            try await store.callbacks(status: .failed, limit: 10_000).contains { $0.id == item.id },
+            "listed as failed"
+        )
+        try require(
+            !(try await store.callbacks(status: .pending, limit: 10_000).contains { $0.id == item.id }),
+            "not as pending"
+        )
         // One entitlement's callbacks, however many newer ones others have.
         let mine = unique("E")
-        let own = [callback(unique("own"), at: 3, entitlement: mine), callback(unique("own"), at: 5, entitlement: mine)]
-        _ = try await store.commit(StoreCommit(callbacks: own + (0..<30).map { callback(unique("other"), at: 100 + $0) }))
+        let own = [
+            callback(unique("own"), at: 3, entitlement: mine), callback(unique("own"), at: 5, entitlement: mine),
+        ]
+        _ = try await store.commit(
+            StoreCommit(callbacks: own + (0..<30).map { callback(unique("other"), at: 100 + $0) })
+        )
         let listed = try await store.callbacks(subject: "entitlements/\(mine)", limit: 10)
         try require(listed.map(\.id) == [own[1].id, own[0].id], "the subject's, newest first: \(listed.map(\.id))")
-        try require(try await store.callbacks(subject: "entitlements/\(mine)", limit: 1).map(\.id) == [own[1].id], "limited")
+        try require(
+            try await store.callbacks(subject: "entitlements/\(mine)", limit: 1).map(\.id) == [own[1].id],
+            "limited"
+        )
     }
 
     static func signup(_ store: any Store) async throws {
@@ -254,7 +342,10 @@ extension StoreConformance {
         )
         try require(linked == customer, "the new customer is linked")
         try require(try await store.customer(forAccount: account) == customer, "found by account")
-        try require(try await store.signupSession(id: session.id)?.completedAt == Timestamp(seconds: 20), "session completed")
+        try require(
+            try await store.signupSession(id: session.id)?.completedAt == Timestamp(seconds: 20),
+            "session completed"
+        )
         try require(try await store.account(account)?.isSignedUp == true, "account signed up")
         var other = customer
         other.id = unique("C")

@@ -4,7 +4,8 @@ import Foundation
 /// companions) when `body` ends.
 public enum TemporaryDatabase {
     public static func withPath<Value>(_ body: (String) async throws -> Value) async throws -> Value {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-\(UUID().uuidString).sqlite")
+            .path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         return try await body(path)
     }

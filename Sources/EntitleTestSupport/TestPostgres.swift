@@ -21,7 +21,9 @@ public enum TestPostgres {
     }
 
     /// Runs `body` with the URL of a new, empty database on the server, dropped afterwards.
-    public static func withDatabase<Value: Sendable>(_ body: @Sendable (String) async throws -> Value) async throws -> Value {
+    public static func withDatabase<Value: Sendable>(
+        _ body: @Sendable (String) async throws -> Value
+    ) async throws -> Value {
         let server = try await serverURL()
         let name = "entitle_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))"
         try await psql(server, "CREATE DATABASE \(name)")
@@ -66,7 +68,9 @@ public enum TestPostgres {
     /// server running with the pipe's write end, and reading to the end of a pipe would never end.
     static func run(_ command: [String], asPostgres: Bool = false) async throws -> (status: Int32, output: String) {
         let process = Process()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-pg-command-\(UUID().uuidString).log")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "entitle-pg-command-\(UUID().uuidString).log"
+        )
         _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: file) }
         let output = try FileHandle(forWritingTo: file)
@@ -84,7 +88,8 @@ public enum TestPostgres {
         var status: Int32 = 0
         while true {
             switch waitpid(process.processIdentifier, &status, WNOHANG) {
-            case process.processIdentifier: return ((status >> 8) & 0xFF, (try? String(contentsOf: file, encoding: .utf8)) ?? "")
+            case process.processIdentifier:
+                return ((status >> 8) & 0xFF, (try? String(contentsOf: file, encoding: .utf8)) ?? "")
             case -1:
                 // Foundation reaped it first.
                 while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
@@ -122,7 +127,8 @@ actor ThrowawayServer {
                     "PostgreSQL is needed for these tests: install Debian's postgresql (apt-get install postgresql) or set ENTITLE_TEST_POSTGRES_URL=postgres://user@host:port/db"
             )
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-pg-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-pg-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if geteuid() == 0 { _ = try await TestPostgres.run(["chown", "postgres:postgres", directory]) }
         let initdb = try await TestPostgres.run(
@@ -133,10 +139,15 @@ actor ThrowawayServer {
         let port = try FreePort.next()
         let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=200"
         let start = try await TestPostgres.run(
-            ["\(bin)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-o", options, "-w", "start"],
+            [
+                "\(bin)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-o", options, "-w",
+                "start",
+            ],
             asPostgres: true
         )
-        guard start.status == 0 else { throw TestPostgres.Unavailable(description: "pg_ctl start failed: \(start.output)") }
+        guard start.status == 0 else {
+            throw TestPostgres.Unavailable(description: "pg_ctl start failed: \(start.output)")
+        }
         directory_ = directory
         binaries_ = bin
         atexit {
@@ -144,7 +155,9 @@ actor ThrowawayServer {
             let stop = Process()
             stop.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             stop.arguments =
-                (geteuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []) + ["\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "stop"]
+                (geteuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []) + [
+                    "\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "stop",
+                ]
             stop.standardOutput = FileHandle.nullDevice
             stop.standardError = FileHandle.nullDevice
             try? stop.run()

@@ -60,7 +60,10 @@ public final class MarketplaceEmulator: Service, Sendable {
         }()
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "MarketplaceEmulator"),
+            configuration: .init(
+                address: .hostname(options.host, port: options.port),
+                serverName: "MarketplaceEmulator"
+            ),
             onServerRunning: { [listening] channel in await listening.set(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -69,7 +72,8 @@ public final class MarketplaceEmulator: Service, Sendable {
             group.addTask { [state] in try await PushDeliverer(state: state, logger: logger).run() }
             if let host = options.externalPubSubHost, let base = URL(string: "http://\(host)/") {
                 group.addTask { [state, options] in
-                    try await ExternalPubSubForwarder(state: state, base: base, topic: options.topic, logger: logger).run()
+                    try await ExternalPubSubForwarder(state: state, base: base, topic: options.topic, logger: logger)
+                        .run()
                 }
             }
             if let stateFile = options.stateFile {

@@ -45,23 +45,76 @@ import Testing
             let t0 = Timestamp(Date(timeIntervalSince1970: 1_000_000))
             let subject = "entitlements/e-1"
             #expect(try await store.acquireSubject(subject, holder: "a", until: t0.adding(seconds: 30), now: t0))
-            #expect(try await store.acquireSubject(subject, holder: "b", until: t0.adding(seconds: 40), now: t0.adding(seconds: 10)) == false)
-            #expect(try await store.acquireSubject("entitlements/e-2", holder: "b", until: t0.adding(seconds: 30), now: t0))
+            #expect(
+                try await store.acquireSubject(
+                    subject,
+                    holder: "b",
+                    until: t0.adding(seconds: 40),
+                    now: t0.adding(seconds: 10)
+                ) == false
+            )
+            #expect(
+                try await store.acquireSubject("entitlements/e-2", holder: "b", until: t0.adding(seconds: 30), now: t0)
+            )
             // Renewed by its holder: b still waits past the first lease's end.
-            #expect(try await store.acquireSubject(subject, holder: "a", until: t0.adding(seconds: 60), now: t0.adding(seconds: 20)))
-            #expect(try await store.acquireSubject(subject, holder: "b", until: t0.adding(seconds: 70), now: t0.adding(seconds: 40)) == false)
+            #expect(
+                try await store.acquireSubject(
+                    subject,
+                    holder: "a",
+                    until: t0.adding(seconds: 60),
+                    now: t0.adding(seconds: 20)
+                )
+            )
+            #expect(
+                try await store.acquireSubject(
+                    subject,
+                    holder: "b",
+                    until: t0.adding(seconds: 70),
+                    now: t0.adding(seconds: 40)
+                ) == false
+            )
             try await store.releaseSubject(subject, holder: "b")
-            #expect(try await store.acquireSubject(subject, holder: "b", until: t0.adding(seconds: 70), now: t0.adding(seconds: 41)) == false)
+            #expect(
+                try await store.acquireSubject(
+                    subject,
+                    holder: "b",
+                    until: t0.adding(seconds: 70),
+                    now: t0.adding(seconds: 41)
+                ) == false
+            )
             try await store.releaseSubject(subject, holder: "a")
-            #expect(try await store.acquireSubject(subject, holder: "b", until: t0.adding(seconds: 70), now: t0.adding(seconds: 42)))
+            #expect(
+                try await store.acquireSubject(
+                    subject,
+                    holder: "b",
+                    until: t0.adding(seconds: 70),
+                    now: t0.adding(seconds: 42)
+                )
+            )
             // b dies holding it: a takes over once it has run out, not before.
-            #expect(try await store.acquireSubject(subject, holder: "a", until: t0.adding(seconds: 99), now: t0.adding(seconds: 69)) == false)
-            #expect(try await store.acquireSubject(subject, holder: "a", until: t0.adding(seconds: 99), now: t0.adding(seconds: 70)))
+            #expect(
+                try await store.acquireSubject(
+                    subject,
+                    holder: "a",
+                    until: t0.adding(seconds: 99),
+                    now: t0.adding(seconds: 69)
+                ) == false
+            )
+            #expect(
+                try await store.acquireSubject(
+                    subject,
+                    holder: "a",
+                    until: t0.adding(seconds: 99),
+                    now: t0.adding(seconds: 70)
+                )
+            )
             await store.close()
         }
     }
 
-    @Test("leader election: exactly one of three stores on one database leads; when it goes, another takes over within seconds")
+    @Test(
+        "leader election: exactly one of three stores on one database leads; when it goes, another takes over within seconds"
+    )
     func leaderElection() async throws {
         try await TestPostgres.withDatabase { url in
             var stores: [PostgresStore] = []
@@ -106,14 +159,22 @@ import Testing
 
     @Test("store URLs: host and port, sslmode, a Cloud SQL socket directory two ways, and the errors")
     func urls() throws {
-        let tcp = try PostgresSettings(url: "postgres://entitle:s%40cret@db.internal:6432/entitle?sslmode=disable&pool_size=5")
-        #expect(tcp.client.host == "db.internal" && tcp.client.port == 6432 && tcp.client.username == "entitle" && tcp.client.password == "s@cret")
+        let tcp = try PostgresSettings(
+            url: "postgres://entitle:s%40cret@db.internal:6432/entitle?sslmode=disable&pool_size=5"
+        )
+        #expect(
+            tcp.client.host == "db.internal" && tcp.client.port == 6432 && tcp.client.username == "entitle"
+                && tcp.client.password == "s@cret"
+        )
         #expect(tcp.database == "entitle" && tcp.client.options.maximumConnections == 5)
         let socket = try PostgresSettings(url: "postgres://entitle:pw@/entitle?host=/cloudsql/proj:europe-west1:db")
         #expect(socket.client.unixSocketPath == "/cloudsql/proj:europe-west1:db/.s.PGSQL.5432")
         let encoded = try PostgresSettings(url: "postgresql://entitle@%2Fcloudsql%2Fproj%3Aeu%3Adb/entitle")
         #expect(encoded.client.unixSocketPath == "/cloudsql/proj:eu:db/.s.PGSQL.5432")
-        for bad in ["postgres://db/", "postgres://u@db/x?sslmode=sometimes", "postgres://u@db/x?poolsize=3", "postgres://u@db/x?pool_size=0"] {
+        for bad in [
+            "postgres://db/", "postgres://u@db/x?sslmode=sometimes", "postgres://u@db/x?poolsize=3",
+            "postgres://u@db/x?pool_size=0",
+        ] {
             #expect(throws: PostgresSettings.Invalid.self, "\(bad)") { try PostgresSettings(url: bad) }
         }
     }

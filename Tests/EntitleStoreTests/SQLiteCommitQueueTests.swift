@@ -9,6 +9,8 @@ import Testing
 @Suite struct SQLiteCommitQueueTests {
     struct Broken: Error {}
 
+    let now = Timestamp(Date())
+
     @Test(
         "concurrent commits share transactions; one that fails is rolled back alone and its caller hears it; a duplicate in the batch is alreadyProcessed"
     )
@@ -16,18 +18,29 @@ import Testing
         try await TemporaryDatabase.withPath { path in
             let store = try await SQLiteStore(path: path)
             // Fails after writing its inbox row: the savepoint must take that row back.
-            let queue = SQLiteCommitQueue(pool: store.pool) { commit, db in
-                let outcome = try SQLiteStore.apply(commit, db)
-                if commit.eventID?.hasPrefix("broken") == true { throw Broken() }
+            let queue = SQLiteCommitQueue(pool: store.pool) { plan, db in
+                let outcome = try db.run(plan)
+                if plan.commit.eventID?.hasPrefix("broken") == true { throw Broken() }
                 return outcome
             }
             let ids = (0..<40).map { $0 % 10 == 3 ? "broken-\($0)" : "event-\($0)" } + ["event-0"]
             let outcomes = await withTaskGroup(of: (String, Result<CommitOutcome, any Error>).self) { group in
                 for id in ids {
                     group.addTask {
-                        let record = LocalEntitlement(id: try! EntitlementID("E-\(id)"), accountID: nil, resource: Entitlement(state: .active))
+                        let record = LocalEntitlement(
+                            id: try! EntitlementID("E-\(id)"),
+                            accountID: nil,
+                            resource: Entitlement(state: .active)
+                        )
                         do {
-                            return (id, .success(try await queue.commit(StoreCommit(eventID: id, entitlements: [record]))))
+                            return (
+                                id,
+                                .success(
+                                    try await queue.commit(
+                                        CommitPlan(StoreCommit(eventID: id, entitlements: [record]), at: now)
+                                    )
+                                )
+                            )
                         } catch {
                             return (id, .failure(error))
                         }
@@ -49,14 +62,16 @@ import Testing
         }
     }
 
-    @Test("when SQLite ends the whole transaction inside one commit, no caller of that batch hears success for rows that are not there")
+    @Test(
+        "when SQLite ends the whole transaction inside one commit, no caller of that batch hears success for rows that are not there"
+    )
     func transactionLost() async throws {
         try await TemporaryDatabase.withPath { path in
             let store = try await SQLiteStore(path: path)
             // Rolls the transaction back as an I/O error or a full disk would, then fails.
-            let queue = SQLiteCommitQueue(pool: store.pool) { commit, db in
-                let outcome = try SQLiteStore.apply(commit, db)
-                if commit.eventID == "lost" {
+            let queue = SQLiteCommitQueue(pool: store.pool) { plan, db in
+                let outcome = try db.run(plan)
+                if plan.commit.eventID == "lost" {
                     try db.execute(sql: "ROLLBACK")
                     throw Broken()
                 }
@@ -65,17 +80,22 @@ import Testing
             let ids = (0..<30).map { "event-\($0)" } + ["lost"]
             let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
                 for id in ids {
-                    group.addTask { (id, (try? await queue.commit(StoreCommit(eventID: id))) == .committed) }
+                    group.addTask {
+                        (id, (try? await queue.commit(CommitPlan(StoreCommit(eventID: id), at: now))) == .committed)
+                    }
                 }
                 return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
             }
             #expect(outcomes["lost"] == false)
             for (id, committed) in outcomes {
                 // Told committed: the row is there; told it failed: it is not (it comes again).
-                #expect(try await store.isProcessed(eventID: id) == committed, "\(id): told \(committed ? "committed" : "failed")")
+                #expect(
+                    try await store.isProcessed(eventID: id) == committed,
+                    "\(id): told \(committed ? "committed" : "failed")"
+                )
             }
             // The queue goes on after a lost transaction.
-            #expect(try await queue.commit(StoreCommit(eventID: "after")) == .committed)
+            #expect(try await queue.commit(CommitPlan(StoreCommit(eventID: "after"), at: now)) == .committed)
             #expect(try await store.isProcessed(eventID: "after"))
         }
     }

@@ -8,7 +8,9 @@ import Testing
 @Suite struct SQLiteStoreTests {
     @Test("store conformance", arguments: StoreConformance.checks.keys.sorted())
     func conformance(check: String) async throws {
-        try await TemporaryDatabase.withPath { path in try await StoreConformance.checks[check]!(try await SQLiteStore(path: path)) }
+        try await TemporaryDatabase.withPath { path in
+            try await StoreConformance.checks[check]!(try await SQLiteStore(path: path))
+        }
     }
 
     @Test("what was committed is there after the file is opened again, WAL and synchronous=FULL in force")

@@ -35,7 +35,9 @@ import Testing
                     now: { clock.now }
                 )
                 let resync = ResyncService(procurement: procurement, store: store, processor: processor)
-                try await body(World(running: running, store: store, processor: processor, resync: resync, clock: clock))
+                try await body(
+                    World(running: running, store: store, processor: processor, resync: resync, clock: clock)
+                )
             }
         }
     }
@@ -73,7 +75,10 @@ import Testing
             await #expect(throws: (any Error).self, "handed back to be looked at again") {
                 try await world.processor.handle(data: event, messageID: "m-1")
             }
-            #expect(try await world.store.isProcessed(eventID: "ev-404") == false, "the redelivery will not be a duplicate")
+            #expect(
+                try await world.store.isProcessed(eventID: "ev-404") == false,
+                "the redelivery will not be a duplicate"
+            )
             let marked = try await world.store.entitlement(id)
             #expect(
                 marked?.isDeleted == false && marked?.state == .active && marked?.missingSince == world.clock.now,

@@ -16,7 +16,9 @@ import Testing
         }
     }
 
-    @Test("an order waiting for manual approval and a dead-lettered notification each post one Slack message saying what to do")
+    @Test(
+        "an order waiting for manual approval and a dead-lettered notification each post one Slack message saying what to do"
+    )
     func slack() async throws {
         let slack = HTTPReceiver()
         try await slack.serve { webhook in
@@ -33,23 +35,29 @@ import Testing
                         let first = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                         let waiting = try await texts(slack, atLeast: 1)
                         #expect(
-                            waiting.count == 1 && waiting[0].contains(first.entitlementId) && waiting[0].contains("waits for your approval"),
+                            waiting.count == 1 && waiting[0].contains(first.entitlementId)
+                                && waiting[0].contains("waits for your approval"),
                             "\(waiting)"
                         )
                         #expect(waiting[0].contains("entitle entitlements decide approve \(first.entitlementId)"))
-                        #expect(waiting[0].contains("/admin/entitlements/\(first.entitlementId)"), "links to the console's page: \(waiting)")
+                        #expect(
+                            waiting[0].contains("/admin/entitlements/\(first.entitlementId)"),
+                            "links to the console's page: \(waiting)"
+                        )
 
                         let database = try sideDatabase(path)
                         try await database.write { db in
                             try db.execute(
-                                sql: "CREATE TRIGGER refuse BEFORE INSERT ON entitlement BEGIN SELECT RAISE(ABORT, 'injected store failure'); END"
+                                sql:
+                                    "CREATE TRIGGER refuse BEFORE INSERT ON entitlement BEGIN SELECT RAISE(ABORT, 'injected store failure'); END"
                             )
                         }
                         let second = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                         let all = try await texts(slack, atLeast: 2)
                         let dead = all.filter { $0.contains("dead-lettered") }
                         #expect(
-                            dead.count == 1 && dead[0].contains(second.entitlementId) && dead[0].contains("entitle dead-letters replay"),
+                            dead.count == 1 && dead[0].contains(second.entitlementId)
+                                && dead[0].contains("entitle dead-letters replay"),
                             "\(all)"
                         )
                     }
@@ -100,16 +108,31 @@ import Testing
                     settings: settings,
                     attention: queue
                 )
-                let claimed = try await store.claimCallbacks(now: Timestamp(Date()), limit: 1, leaseSeconds: 30, claimant: "t")
+                let claimed = try await store.claimCallbacks(
+                    now: Timestamp(Date()),
+                    limit: 1,
+                    leaseSeconds: 30,
+                    claimant: "t"
+                )
                 await dispatcher.deliver(try #require(claimed.first))
                 queue.finish()
                 var told: [Attention] = []
                 for await attention in queue.stream { told.append(attention) }
                 #expect(
-                    told == [.callbackGivenUp(id: "cb-given-up", type: "entitlement.activated", subject: "entitlements/E-1", error: "HTTP 500")],
+                    told == [
+                        .callbackGivenUp(
+                            id: "cb-given-up",
+                            type: "entitlement.activated",
+                            subject: "entitlements/E-1",
+                            error: "HTTP 500"
+                        )
+                    ],
                     "\(told)"
                 )
-                #expect(told.first?.text(adminBase: "https://e.example.com").contains("entitle outbox replay cb-given-up") == true)
+                #expect(
+                    told.first?.text(adminBase: "https://e.example.com").contains("entitle outbox replay cb-given-up")
+                        == true
+                )
             }
         }
     }

@@ -35,7 +35,10 @@ import Testing
         #expect(signer.verify(header: header, body: body, now: now))
         #expect(!signer.verify(header: header, body: Data(#"{"id":"2"}"#.utf8), now: now))
         #expect(!CallbackSigner(secret: "other").verify(header: header, body: body, now: now))
-        #expect(!signer.verify(header: header, body: body, now: now.addingTimeInterval(600)), "replayed ten minutes later")
+        #expect(
+            !signer.verify(header: header, body: body, now: now.addingTimeInterval(600)),
+            "replayed ten minutes later"
+        )
         #expect(!signer.verify(header: "t=abc,v1=zz", body: body, now: now))
     }
 
@@ -44,9 +47,19 @@ import Testing
         let schedule = CallbackRetrySchedule(initialSeconds: 5, maximumSeconds: 60, horizonSeconds: 300)
         let queued = Timestamp(seconds: 1000)
         #expect(schedule.nextAttempt(afterAttempts: 1, queuedAt: queued, now: queued) == Timestamp(seconds: 1005))
-        #expect(schedule.nextAttempt(afterAttempts: 3, queuedAt: queued, now: Timestamp(seconds: 1010)) == Timestamp(seconds: 1030))
-        #expect(schedule.nextAttempt(afterAttempts: 9, queuedAt: queued, now: Timestamp(seconds: 1100)) == Timestamp(seconds: 1160), "capped")
-        #expect(schedule.nextAttempt(afterAttempts: 9, queuedAt: queued, now: Timestamp(seconds: 1250)) == nil, "past the horizon")
+        #expect(
+            schedule.nextAttempt(afterAttempts: 3, queuedAt: queued, now: Timestamp(seconds: 1010))
+                == Timestamp(seconds: 1030)
+        )
+        #expect(
+            schedule.nextAttempt(afterAttempts: 9, queuedAt: queued, now: Timestamp(seconds: 1100))
+                == Timestamp(seconds: 1160),
+            "capped"
+        )
+        #expect(
+            schedule.nextAttempt(afterAttempts: 9, queuedAt: queued, now: Timestamp(seconds: 1250)) == nil,
+            "past the horizon"
+        )
     }
 
     @Test("a failing webhook gets the same callback again until it answers 2xx: same id, valid signature each time")
@@ -62,7 +75,10 @@ import Testing
                     pollInterval: .milliseconds(20),
                     schedule: CallbackRetrySchedule(initialSeconds: 0.05, maximumSeconds: 0.2, horizonSeconds: 60)
                 )
-                try await ServiceScope.run([CallbackDispatcher(store: store, signer: signer, settings: settings)], label: "test.callbacks") {
+                try await ServiceScope.run(
+                    [CallbackDispatcher(store: store, signer: signer, settings: settings)],
+                    label: "test.callbacks"
+                ) {
                     let delivered = try await eventually { try await store.callback(id: item.id)?.status == .delivered }
                     #expect(delivered)
                 }
@@ -70,7 +86,10 @@ import Testing
             let requests = await receiver.requests
             #expect(requests.count == 3)
             #expect(
-                requests.allSatisfy { $0.headers["entitle-callback-id"] == item.id && $0.headers["entitle-callback-type"] == "entitlement.activated" }
+                requests.allSatisfy {
+                    $0.headers["entitle-callback-id"] == item.id
+                        && $0.headers["entitle-callback-type"] == "entitlement.activated"
+                }
             )
             #expect(requests.allSatisfy { signer.verify(header: $0.headers["entitle-signature"] ?? "", body: $0.body) })
             #expect(requests.allSatisfy { $0.body == Data(item.body.utf8) })
@@ -100,14 +119,22 @@ import Testing
                     pollInterval: .milliseconds(10),
                     schedule: CallbackRetrySchedule(initialSeconds: 10, maximumSeconds: 10, horizonSeconds: 25)
                 )
-                let dispatcher = CallbackDispatcher(store: store, signer: CallbackSigner(secret: "s"), settings: settings, now: { clock.now })
+                let dispatcher = CallbackDispatcher(
+                    store: store,
+                    signer: CallbackSigner(secret: "s"),
+                    settings: settings,
+                    now: { clock.now }
+                )
                 try await ServiceScope.run([dispatcher], label: "test.callbacks") {
                     for attempt in 1...3 {
                         #expect(try await receiver.waitFor(attempt).count == attempt)
                         #expect(try await eventually { try await store.callback(id: item.id)?.attempts == attempt })
                         clock.advance(seconds: 10)
                     }
-                    #expect(try await store.callback(id: item.id)?.status == .failed, "given up after the third attempt")
+                    #expect(
+                        try await store.callback(id: item.id)?.status == .failed,
+                        "given up after the third attempt"
+                    )
                     try await Task.sleep(for: .milliseconds(100))
                     #expect(await receiver.requests.count == 3, "no attempt after giving up")
                     await receiver.respond(with: [])
@@ -152,17 +179,26 @@ import Testing
                     pollInterval: .milliseconds(10),
                     schedule: CallbackRetrySchedule(initialSeconds: 0.05, maximumSeconds: 0.1, horizonSeconds: 60)
                 )
-                try await ServiceScope.run([CallbackDispatcher(store: store, signer: CallbackSigner(secret: "s"), settings: settings)], label: "test")
-                {
-                    let drained = try await eventually { try await store.callbacks(status: .pending, limit: 100).isEmpty }
+                try await ServiceScope.run(
+                    [CallbackDispatcher(store: store, signer: CallbackSigner(secret: "s"), settings: settings)],
+                    label: "test"
+                ) {
+                    let drained = try await eventually {
+                        try await store.callbacks(status: .pending, limit: 100).isEmpty
+                    }
                     #expect(drained)
                 }
             }
             let received = await receiver.requests.compactMap { $0.headers["entitle-callback-id"] }
             #expect(received.count == 32, "30 callbacks, E-a-3 twice more: \(received.count)")
             for subject in subjects {
-                let sequence = received.filter { ids[$0] == subject }.compactMap { Int($0.split(separator: "-").last ?? "") }
-                #expect(sequence == sequence.sorted() && Set(sequence) == Set(1...10), "\(subject) in order: \(sequence)")
+                let sequence = received.filter { ids[$0] == subject }.compactMap {
+                    Int($0.split(separator: "-").last ?? "")
+                }
+                #expect(
+                    sequence == sequence.sorted() && Set(sequence) == Set(1...10),
+                    "\(subject) in order: \(sequence)"
+                )
             }
             let firstOfB = try #require(received.firstIndex(of: "E-b-4"))
             #expect(firstOfB < received.lastIndex(of: "E-a-3")!, "other entitlements did not wait for E-a's retries")
@@ -187,8 +223,10 @@ import Testing
             let receiver = HTTPReceiver()
             try await receiver.serve { url in
                 let settings = CallbackDispatcher.Settings(webhookURL: url, pollInterval: .milliseconds(20))
-                try await ServiceScope.run([CallbackDispatcher(store: store, signer: CallbackSigner(secret: "s"), settings: settings)], label: "test")
-                {
+                try await ServiceScope.run(
+                    [CallbackDispatcher(store: store, signer: CallbackSigner(secret: "s"), settings: settings)],
+                    label: "test"
+                ) {
                     let first = try await receiver.waitFor(1)
                     #expect(first.count == 1)
                     try await Task.sleep(for: .seconds(1))

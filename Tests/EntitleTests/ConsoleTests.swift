@@ -35,7 +35,10 @@ import Testing
             let reply = try await post("admin/sign-in", [("token", ConsoleTests.token)])
             #expect(reply.status == 303 && reply.headers["location"] == "/admin", "\(reply)")
             let header = try #require(reply.headers["set-cookie"])
-            #expect(header.contains("HttpOnly") && header.contains("SameSite=Strict") && header.contains("Max-Age=28800"), "\(header)")
+            #expect(
+                header.contains("HttpOnly") && header.contains("SameSite=Strict") && header.contains("Max-Age=28800"),
+                "\(header)"
+            )
             #expect(!header.contains("Secure"), "plain http on loopback: the cookie could not come back if Secure")
             cookie = String(header.split(separator: ";")[0])
             let overview = try await get("admin")
@@ -94,11 +97,17 @@ import Testing
             #expect(wrong.status == 401 && wrong.text.contains("not the admin token"), "\(wrong)")
             let csrf = try await browser.signIn()
             let overview = try await browser.get("admin")
-            #expect(overview.status == 200 && overview.text.contains("Overview") && overview.headers["content-security-policy"] != nil)
+            #expect(
+                overview.status == 200 && overview.text.contains("Overview")
+                    && overview.headers["content-security-policy"] != nil
+            )
             let out = try await browser.post("admin/sign-out", [("csrf", csrf)])
             #expect(out.status == 303 && out.headers["set-cookie"]?.contains("Max-Age=0") == true, "\(out)")
             let again = try await browser.get("admin")
-            #expect(again.status == 303 && again.headers["location"] == "/admin/sign-in", "the old cookie is refused: \(again)")
+            #expect(
+                again.status == 303 && again.headers["location"] == "/admin/sign-in",
+                "the old cookie is refused: \(again)"
+            )
             // The session itself is gone from the store, not only the browser's cookie.
             let value = try #require(browser.cookie?.split(separator: "=", maxSplits: 1).last.map(String.init))
             #expect(try await entitle.store.consoleSession(idHash: Handoffs.hash(value), at: Timestamp(Date())) == nil)
@@ -122,7 +131,8 @@ import Testing
             let csrf = try await browser.signIn()
             let overview = try await browser.get("admin")
             #expect(
-                overview.text.contains(#"<td id="waiting-approvals">1</td>"#) && overview.text.contains(purchase.entitlementId),
+                overview.text.contains(#"<td id="waiting-approvals">1</td>"#)
+                    && overview.text.contains(purchase.entitlementId),
                 "\(overview.text)"
             )
             #expect(overview.text.contains("<svg"), "the charts are drawn")
@@ -130,13 +140,24 @@ import Testing
                 let refused = try await browser.post("admin/entitlements/\(purchase.entitlementId)/approve", forged)
                 #expect(refused.status == 403 && refused.text.contains("CSRF"), "\(refused)")
             }
-            #expect(try await entitle.procurement.entitlement(id).state == .activationRequested, "a forged form approved nothing")
-            let approved = try await browser.post("admin/entitlements/\(purchase.entitlementId)/approve", [("csrf", csrf)])
+            #expect(
+                try await entitle.procurement.entitlement(id).state == .activationRequested,
+                "a forged form approved nothing"
+            )
+            let approved = try await browser.post(
+                "admin/entitlements/\(purchase.entitlementId)/approve",
+                [("csrf", csrf)]
+            )
             #expect(approved.status == 303 && approved.headers["location"]?.contains("notice=") == true, "\(approved)")
             #expect(try await entitle.procurement.entitlement(id).state == .active, "Google agrees")
-            try await eventually("Entitle's copy is ACTIVE") { try await entitle.store.entitlement(id)?.state == .active }
+            try await eventually("Entitle's copy is ACTIVE") {
+                try await entitle.store.entitlement(id)?.state == .active
+            }
             let page = try await browser.get("admin/entitlements/\(purchase.entitlementId)")
-            #expect(page.text.contains(#"<strong id="state">ACTIVE</strong>"#) && page.text.contains("console:admin"), "\(page.text)")
+            #expect(
+                page.text.contains(#"<strong id="state">ACTIVE</strong>"#) && page.text.contains("console:admin"),
+                "\(page.text)"
+            )
             #expect(!page.text.contains("nil"), "an absent value is left out, not shown as nil")
         }
     }
@@ -155,7 +176,11 @@ import Testing
     func identityAwareProxy() async throws {
         try await withConsole(iap: true) { entitle, running in
             let site = JSONHTTPClient(baseURL: entitle.baseURL)
-            func assertion(_ email: String = Self.iapUser, audience: String = Self.iapAudience, expiresIn: Int = 600) async throws -> String {
+            func assertion(
+                _ email: String = Self.iapUser,
+                audience: String = Self.iapAudience,
+                expiresIn: Int = 600
+            ) async throws -> String {
                 let body = AssertionRequest(email: email, audience: audience, expiresIn: expiresIn)
                 return try await running.http.post("emulator/v1/iap-assertion", body).decode(Assertion.self).assertion
             }
@@ -170,7 +195,8 @@ import Testing
             forged += "AAAA"
             for (why, header) in [
                 ("no header", nil), ("forged", forged), ("expired", try await assertion(expiresIn: -300)),
-                ("another audience", try await assertion(audience: "/projects/1/apps/other")), ("not listed", try await assertion("eve@example.com")),
+                ("another audience", try await assertion(audience: "/projects/1/apps/other")),
+                ("not listed", try await assertion("eve@example.com")),
             ] {
                 let refused = try await get("admin", header)
                 #expect(refused.status == 403 && refused.text.contains("Identity-Aware Proxy"), "\(why): \(refused)")
@@ -181,11 +207,16 @@ import Testing
                 raw: SignupDriver.form([("token", Self.token)]),
                 headers: ["Content-Type": "application/x-www-form-urlencoded"]
             )
-            #expect(token.status == 401 && token.headers["set-cookie"] == nil, "token sign-in is off behind IAP: \(token)")
+            #expect(
+                token.status == 401 && token.headers["set-cookie"] == nil,
+                "token sign-in is off behind IAP: \(token)"
+            )
             let purchase = try await Self.buy(running)
             _ = try await SignupDriver.signUp(site, token: purchase.signupToken)
             let id = try EntitlementID(purchase.entitlementId)
-            try await eventually("the order waits") { try await entitle.store.entitlement(id)?.state == .activationRequested }
+            try await eventually("the order waits") {
+                try await entitle.store.entitlement(id)?.state == .activationRequested
+            }
             let csrf = try #require(SignupDriver.hidden("csrf", in: overview.text))
             let approved = try await site.send(
                 "POST",
@@ -194,8 +225,14 @@ import Testing
                 headers: ["Content-Type": "application/x-www-form-urlencoded", "x-goog-iap-jwt-assertion": good]
             )
             #expect(approved.status == 303 && approved.headers["location"]?.contains("notice=") == true, "\(approved)")
-            let timeline = try await entitle.store.auditLog(subject: "entitlements/\(purchase.entitlementId)", limit: 50)
-            #expect(timeline.contains { $0.kind == .admin && $0.summary.hasPrefix("console:\(Self.iapUser):") }, "\(timeline)")
+            let timeline = try await entitle.store.auditLog(
+                subject: "entitlements/\(purchase.entitlementId)",
+                limit: 50
+            )
+            #expect(
+                timeline.contains { $0.kind == .admin && $0.summary.hasPrefix("console:\(Self.iapUser):") },
+                "\(timeline)"
+            )
         }
     }
 
@@ -214,7 +251,8 @@ import Testing
             _ = try await browser.signIn()
             let link = customer.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? customer.id
             for path in [
-                "admin/customers", "admin/customers/\(link)", "admin/accounts/\(purchase.accountId)", "admin/entitlements/\(purchase.entitlementId)",
+                "admin/customers", "admin/customers/\(link)", "admin/accounts/\(purchase.accountId)",
+                "admin/entitlements/\(purchase.entitlementId)",
             ] {
                 let page = try await browser.get(path)
                 #expect(page.status == 200, "\(path): \(page)")
@@ -242,13 +280,18 @@ import Testing
             // The entitlement's own page lists its callbacks (read by subject from the store).
             var own: [OutboxItem] = []
             try await eventually("the entitlement has a callback", seconds: 20) {
-                own = try await entitle.store.callbacks(status: nil, limit: 100).filter { $0.entitlementID?.rawValue == purchase.entitlementId }
+                own = try await entitle.store.callbacks(status: nil, limit: 100).filter {
+                    $0.entitlementID?.rawValue == purchase.entitlementId
+                }
                 return !own.isEmpty
             }
             let page = try await browser.get("admin/entitlements/\(purchase.entitlementId)")
             for item in own { #expect(page.text.contains(item.id), "\(item.id) on \(page.text)") }
             let replayed = try await browser.post("admin/callbacks/\(callback.id)/replay", [("csrf", csrf)])
-            #expect(replayed.status == 303 && replayed.headers["location"]?.hasPrefix("/admin/callbacks") == true, "\(replayed)")
+            #expect(
+                replayed.status == 303 && replayed.headers["location"]?.hasPrefix("/admin/callbacks") == true,
+                "\(replayed)"
+            )
             let after = try #require(try await entitle.store.callback(id: callback.id))
             #expect(after.status == .pending && after.attempts <= 1, "\(after)")
         }

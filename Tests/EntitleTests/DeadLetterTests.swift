@@ -49,13 +49,23 @@ import Testing
                     let waited =
                         Double(letter.deadLetteredAt.seconds - letter.firstFailedAt.seconds)
                         + Double(letter.deadLetteredAt.nanos - letter.firstFailedAt.nanos) / 1e9
-                    #expect(waited >= 2.9, "handed back after 1 s, then 2 s: \(waited) s between the first failure and the third")
-                    #expect(String(decoding: letter.data, as: UTF8.self).contains(purchase.entitlementId), "the payload is kept")
+                    #expect(
+                        waited >= 2.9,
+                        "handed back after 1 s, then 2 s: \(waited) s between the first failure and the third"
+                    )
+                    #expect(
+                        String(decoding: letter.data, as: UTF8.self).contains(purchase.entitlementId),
+                        "the payload is kept"
+                    )
 
                     // Acked: it does not come again (a new failure would be counted).
                     try await Task.sleep(for: .seconds(2))
                     let counted = try await database.read { db in
-                        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery_failure WHERE message_key = ?", arguments: [letter.messageID ?? ""])
+                        try Int.fetchOne(
+                            db,
+                            sql: "SELECT COUNT(*) FROM delivery_failure WHERE message_key = ?",
+                            arguments: [letter.messageID ?? ""]
+                        )
                     }
                     #expect(counted == 0, "no attempt after dead-lettering")
                     let cli = try await ChildProcess.run(
@@ -73,7 +83,10 @@ import Testing
                     #expect(replayed.status == 200, "\(replayed)")
                     let after = try await built.store.deadLetter(id: id)
                     #expect(after?.replayedAt != nil && after?.replayError == nil, "\(String(describing: after))")
-                    #expect(try await built.store.entitlement(try EntitlementID(purchase.entitlementId)) != nil, "processed by the replay")
+                    #expect(
+                        try await built.store.entitlement(try EntitlementID(purchase.entitlementId)) != nil,
+                        "processed by the replay"
+                    )
                     #expect(try await admin.post("api/admin/dead-letters/999999/replay").status == 404)
                 }
             }

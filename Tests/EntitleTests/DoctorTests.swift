@@ -22,14 +22,19 @@ import Testing
     func doctor() async throws {
         let receiver = HTTPReceiver()
         try await receiver.serve { webhook in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-doctor-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "entitle-doctor-\(UUID().uuidString)"
+            )
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             do {
                 try await EmulatorHarness.withEmulator { running in
                     let executable = try ChildProcess.builtExecutable("entitle")
                     let pubsub = running.pubSubClient(try await running.transport())
-                    try await pubsub.createSubscription(Self.subscription, PubSubSubscription(topic: running.emulator.options.topic))
+                    try await pubsub.createSubscription(
+                        Self.subscription,
+                        PubSubSubscription(topic: running.emulator.options.topic)
+                    )
                     try await pubsub.createTopic("projects/vendor/topics/elsewhere")
                     try await pubsub.createSubscription(
                         "projects/vendor/subscriptions/elsewhere",
@@ -39,12 +44,16 @@ import Testing
                     let keyFile = directory.appendingPathComponent("key.json")
                     try running.emulator.serviceAccountKeyFile(base: running.baseURL).json().write(to: keyFile)
                     let configFile = directory.appendingPathComponent("entitle.json")
-                    try Data(#"{"usageMetrics": {"example-messaging-service": {"basic": ["requests"]}}}"#.utf8).write(to: configFile)
+                    try Data(#"{"usageMetrics": {"example-messaging-service": {"basic": ["requests"]}}}"#.utf8).write(
+                        to: configFile
+                    )
                     let store = directory.appendingPathComponent("entitle.sqlite").path
                     let environment = [
-                        "ENTITLE_GOOGLE_BASE_URL": running.baseURL.absoluteString, "ENTITLE_GOOGLE_CREDENTIALS": keyFile.path,
+                        "ENTITLE_GOOGLE_BASE_URL": running.baseURL.absoluteString,
+                        "ENTITLE_GOOGLE_CREDENTIALS": keyFile.path,
                         "ENTITLE_PROVIDER_ID": running.provider, "ENTITLE_SUBSCRIPTION": Self.subscription,
-                        "ENTITLE_SIGNUP_AUDIENCES": "localhost", "ENTITLE_STORE_URL": store, "ENTITLE_CALLBACK_URL": webhook.absoluteString,
+                        "ENTITLE_SIGNUP_AUDIENCES": "localhost", "ENTITLE_STORE_URL": store,
+                        "ENTITLE_CALLBACK_URL": webhook.absoluteString,
                         "ENTITLE_CALLBACK_SECRET": "doctor-callback-secret-0123",
                     ]
                     func doctor(
@@ -59,13 +68,19 @@ import Testing
                         let failed = result.output.split(separator: "\n").filter { $0.hasPrefix("✘") }.map(String.init)
                         return (result.status, result.output, failed)
                     }
-                    let migrate = try await ChildProcess.run(executable, arguments: ["migrate"], environment: environment)
+                    let migrate = try await ChildProcess.run(
+                        executable,
+                        arguments: ["migrate"],
+                        environment: environment
+                    )
                     #expect(migrate.status == 0 && migrate.output.contains("schema up to date"), "\(migrate)")
 
                     let healthy = try await doctor()
                     #expect(healthy.status == 0 && healthy.failed.isEmpty, "\(healthy.output)")
-                    for check in ["credentials", "token", "procurement", "subscription", "service control", "sign-up", "callbacks", "store", "clock"]
-                    {
+                    for check in [
+                        "credentials", "token", "procurement", "subscription", "service control", "sign-up",
+                        "callbacks", "store", "clock",
+                    ] {
                         #expect(healthy.output.contains("✔ \(check):"), "\(check): \(healthy.output)")
                     }
                     #expect(healthy.output.contains(running.emulator.options.topic))
@@ -78,18 +93,28 @@ import Testing
                             now: Date()
                         )
                     )
-                    let report = try JSONDecoder().decode(Report.self, from: Data(try await doctor(json: true).output.utf8))
-                    #expect(report.ok && report.checks.allSatisfy { $0.status == .pass } && report.checks.count == 9, "\(report)")
+                    let report = try JSONDecoder().decode(
+                        Report.self,
+                        from: Data(try await doctor(json: true).output.utf8)
+                    )
+                    #expect(
+                        report.ok && report.checks.allSatisfy { $0.status == .pass } && report.checks.count == 9,
+                        "\(report)"
+                    )
 
                     let provider = try await doctor(["ENTITLE_PROVIDER_ID": "OTHER-provider"])
                     #expect(
-                        provider.status == 1 && provider.failed.count == 1 && provider.failed[0].hasPrefix("✘ procurement:"),
+                        provider.status == 1 && provider.failed.count == 1
+                            && provider.failed[0].hasPrefix("✘ procurement:"),
                         "\(provider.output)"
                     )
                     #expect(provider.output.contains("Producer Portal"), "the linkage is named as the likely cause")
 
                     let topic = try await doctor(["ENTITLE_SUBSCRIPTION": "projects/vendor/subscriptions/elsewhere"])
-                    #expect(topic.status == 1 && topic.failed.count == 1 && topic.failed[0].hasPrefix("✘ subscription:"), "\(topic.output)")
+                    #expect(
+                        topic.status == 1 && topic.failed.count == 1 && topic.failed[0].hasPrefix("✘ subscription:"),
+                        "\(topic.output)"
+                    )
                     #expect(topic.output.contains("gcloud pubsub subscriptions create"))
 
                     _ = try await running.http.post(
@@ -98,7 +123,8 @@ import Testing
                     )
                     let refused = try await doctor()
                     #expect(
-                        refused.status == 1 && refused.failed.count == 1 && refused.failed[0].hasPrefix("✘ service control:"),
+                        refused.status == 1 && refused.failed.count == 1
+                            && refused.failed[0].hasPrefix("✘ service control:"),
                         "\(refused.output)"
                     )
                     _ = try await running.http.send(
@@ -110,7 +136,8 @@ import Testing
                     await receiver.respond(with: [500])
                     let webhookFails = try await doctor()
                     #expect(
-                        webhookFails.status == 1 && webhookFails.failed.count == 1 && webhookFails.failed[0].hasPrefix("✘ callbacks:"),
+                        webhookFails.status == 1 && webhookFails.failed.count == 1
+                            && webhookFails.failed[0].hasPrefix("✘ callbacks:"),
                         "\(webhookFails.output)"
                     )
 
@@ -118,7 +145,10 @@ import Testing
                     let endpoint = "https://entitle.example.com/pubsub/push"
                     let push = PubSubSubscription.PushConfig(
                         pushEndpoint: endpoint,
-                        oidcToken: .init(serviceAccountEmail: "pubsub-push@vendor.iam.gserviceaccount.com", audience: endpoint)
+                        oidcToken: .init(
+                            serviceAccountEmail: "pubsub-push@vendor.iam.gserviceaccount.com",
+                            audience: endpoint
+                        )
                     )
                     try await pubsub.createSubscription(
                         "projects/vendor/subscriptions/pushed",
@@ -131,18 +161,27 @@ import Testing
                     ]
                     let pushed = try await doctor(pushSettings)
                     #expect(
-                        pushed.status == 0 && pushed.output.contains("✔ subscription: projects/vendor/subscriptions/pushed pushes to \(endpoint)"),
+                        pushed.status == 0
+                            && pushed.output.contains(
+                                "✔ subscription: projects/vendor/subscriptions/pushed pushes to \(endpoint)"
+                            ),
                         "\(pushed.output)"
                     )
-                    let otherAudience = try await doctor(pushSettings.merging(["ENTITLE_PUSH_AUDIENCE": "https://other.example.com"]) { $1 })
+                    let otherAudience = try await doctor(
+                        pushSettings.merging(["ENTITLE_PUSH_AUDIENCE": "https://other.example.com"]) { $1 }
+                    )
                     #expect(
-                        otherAudience.status == 1 && otherAudience.failed.count == 1 && otherAudience.failed[0].contains("OIDC audience"),
+                        otherAudience.status == 1 && otherAudience.failed.count == 1
+                            && otherAudience.failed[0].contains("OIDC audience"),
                         "\(otherAudience.output)"
                     )
 
-                    let unmigrated = try await doctor(["ENTITLE_STORE_URL": directory.appendingPathComponent("new.sqlite").path])
+                    let unmigrated = try await doctor([
+                        "ENTITLE_STORE_URL": directory.appendingPathComponent("new.sqlite").path
+                    ])
                     #expect(
-                        unmigrated.status == 1 && unmigrated.failed.count == 1 && unmigrated.failed[0].hasPrefix("✘ store:"),
+                        unmigrated.status == 1 && unmigrated.failed.count == 1
+                            && unmigrated.failed[0].hasPrefix("✘ store:"),
                         "\(unmigrated.output)"
                     )
                     #expect(

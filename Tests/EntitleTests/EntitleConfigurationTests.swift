@@ -7,7 +7,9 @@ import Testing
 /// Settings from a file and the environment (README: "Settings of entitle serve").
 @Suite struct EntitleConfigurationTests {
     private func file(_ json: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-config-\(UUID().uuidString).json").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "entitle-config-\(UUID().uuidString).json"
+        ).path
         try Data(json.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -15,7 +17,10 @@ import Testing
     @Test("defaults run sandbox mode on loopback")
     func defaults() throws {
         let configuration = try EntitleConfiguration.load(file: nil, environment: [:])
-        #expect(configuration.httpHost == "127.0.0.1" && configuration.httpPort == 8080 && configuration.storeURL == "entitle.sqlite")
+        #expect(
+            configuration.httpHost == "127.0.0.1" && configuration.httpPort == 8080
+                && configuration.storeURL == "entitle.sqlite"
+        )
         #expect(configuration.delivery == "pull" && configuration.entitlementPolicy == .afterSignup)
     }
 
@@ -52,7 +57,8 @@ import Testing
         let configuration = try EntitleConfiguration.load(
             file: path,
             environment: [
-                "ENTITLE_PROVIDER_ID": "DEMO-env", "ENTITLE_SIGNUP_AUDIENCES": "x.example.com, y.example.com", "ENTITLE_PLAN_CHANGE_POLICY": "manual",
+                "ENTITLE_PROVIDER_ID": "DEMO-env", "ENTITLE_SIGNUP_AUDIENCES": "x.example.com, y.example.com",
+                "ENTITLE_PLAN_CHANGE_POLICY": "manual",
             ]
         )
         #expect(configuration.httpPort == 9000 && configuration.providerID == "DEMO-env")
@@ -81,9 +87,21 @@ import Testing
             (#"{"adminToken": "letmein"}"#, [:], "adminToken (file "),
             ("{}", ["ENTITLE_ADMIN_TOKEN": "          x     "], "adminToken (environment ENTITLE_ADMIN_TOKEN)"),
             (#"{"usageAPIKeys": {"app": "abc"}}"#, [:], "usageAPIKeys.app"),
-            (#"{"callbackURL": "hooks at app.example.com", "callbackSecret": "0123456789abcdef0123"}"#, [:], "callbackURL (file "),
-            ("{}", ["ENTITLE_CALLBACK_URL": "ftp://files.example.com/x", "ENTITLE_CALLBACK_SECRET": "0123456789abcdef0123"], "callbackURL"),
-            ("{}", ["ENTITLE_SUBSCRIPTION": "projects/p/subscriptions/t1"], "subscription (environment ENTITLE_SUBSCRIPTION)"),
+            (
+                #"{"callbackURL": "hooks at app.example.com", "callbackSecret": "0123456789abcdef0123"}"#, [:],
+                "callbackURL (file "
+            ),
+            (
+                "{}",
+                [
+                    "ENTITLE_CALLBACK_URL": "ftp://files.example.com/x",
+                    "ENTITLE_CALLBACK_SECRET": "0123456789abcdef0123",
+                ], "callbackURL"
+            ),
+            (
+                "{}", ["ENTITLE_SUBSCRIPTION": "projects/p/subscriptions/t1"],
+                "subscription (environment ENTITLE_SUBSCRIPTION)"
+            ),
             ("{}", ["ENTITLE_SUBSCRIPTION": "projects/p/subscriptions/goog-sub"], "not starting with goog"),
             ("{}", ["ENTITLE_SUBSCRIPTION": "entitle-sub"], "projects/{project}/subscriptions/{subscription}"),
             ("{}", ["ENTITLE_PUBLIC_URL": "entitle.example.com"], "publicURL"),
@@ -107,13 +125,19 @@ import Testing
         )
         defer { try? FileManager.default.removeItem(atPath: path) }
         let configuration = try EntitleConfiguration.load(file: path, environment: [:])
-        #expect(configuration.callbackURL == nil && configuration.adminToken == nil && configuration.subscription == nil)
-        #expect(configuration.providerID == nil && configuration.callbackSecret == nil && configuration.publicURL == nil)
+        #expect(
+            configuration.callbackURL == nil && configuration.adminToken == nil && configuration.subscription == nil
+        )
+        #expect(
+            configuration.providerID == nil && configuration.callbackSecret == nil && configuration.publicURL == nil
+        )
         let good = try EntitleConfiguration.load(
             file: nil,
             environment: [
-                "ENTITLE_CALLBACK_URL": "https://app.example.com/hooks", "ENTITLE_CALLBACK_SECRET": "whsec_0123456789abcdef",
-                "ENTITLE_ADMIN_TOKEN": UUID().uuidString, "ENTITLE_SUBSCRIPTION": "projects/my-project/subscriptions/entitle.events-1",
+                "ENTITLE_CALLBACK_URL": "https://app.example.com/hooks",
+                "ENTITLE_CALLBACK_SECRET": "whsec_0123456789abcdef",
+                "ENTITLE_ADMIN_TOKEN": UUID().uuidString,
+                "ENTITLE_SUBSCRIPTION": "projects/my-project/subscriptions/entitle.events-1",
             ]
         )
         #expect(good.subscription == "projects/my-project/subscriptions/entitle.events-1")
@@ -121,8 +145,14 @@ import Testing
 
     @Test("publicURL follows httpHost and httpPort unless it is set")
     func publicURL() throws {
-        #expect(try EntitleConfiguration.load(file: nil, environment: ["ENTITLE_HTTP_PORT": "9090"]).resolvedPublicURL == "http://127.0.0.1:9090")
-        let wildcard = try EntitleConfiguration.load(file: nil, environment: ["ENTITLE_HTTP_HOST": "0.0.0.0", "ENTITLE_HTTP_PORT": "80"])
+        #expect(
+            try EntitleConfiguration.load(file: nil, environment: ["ENTITLE_HTTP_PORT": "9090"]).resolvedPublicURL
+                == "http://127.0.0.1:9090"
+        )
+        let wildcard = try EntitleConfiguration.load(
+            file: nil,
+            environment: ["ENTITLE_HTTP_HOST": "0.0.0.0", "ENTITLE_HTTP_PORT": "80"]
+        )
         #expect(wildcard.resolvedPublicURL == "http://127.0.0.1:80", "a wildcard host is reached on loopback")
         let set = try EntitleConfiguration.load(
             file: nil,

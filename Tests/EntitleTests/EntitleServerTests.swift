@@ -49,7 +49,9 @@ import Testing
                 let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
                 let google = EntitleServer.Google(
                     endpoints: .emulator(at: running.baseURL),
-                    credentials: try ServiceAccountTokenProvider(key: try JSONDecoder().decode(ServiceAccountKey.self, from: file)),
+                    credentials: try ServiceAccountTokenProvider(
+                        key: try JSONDecoder().decode(ServiceAccountKey.self, from: file)
+                    ),
                     provider: running.emulator.options.provider,
                     subscription: "projects/vendor/subscriptions/entitle",
                     createSubscriptionOn: running.emulator.options.topic
@@ -75,13 +77,19 @@ import Testing
     /// The buyer's browser: Marketplace's POST, then the form.
     private func signUp(_ fixture: Fixture, _ purchase: EmulatorPurchase) async throws {
         let form = ["Content-Type": "application/x-www-form-urlencoded"]
-        let page = try await fixture.site.send("POST", "signup", raw: Data("x-gcp-marketplace-token=\(purchase.signupToken)".utf8), headers: form)
+        let page = try await fixture.site.send(
+            "POST",
+            "signup",
+            raw: Data("x-gcp-marketplace-token=\(purchase.signupToken)".utf8),
+            headers: form
+        )
         #expect(page.status == 200, "\(page)")
         func hidden(_ name: String) -> String {
             let range = page.text.range(of: #"name="\#(name)" value=""#)!
             return String(page.text[range.upperBound...].prefix { $0 != "\"" })
         }
-        let body = "session=\(hidden("session"))&csrf=\(hidden("csrf"))&company=Acme&contactName=Ada&email=ada%40acme.com"
+        let body =
+            "session=\(hidden("session"))&csrf=\(hidden("csrf"))&company=Acme&contactName=Ada&email=ada%40acme.com"
         let done = try await fixture.site.send(
             "POST",
             "signup/complete",
@@ -117,13 +125,18 @@ import Testing
         }
     }
 
-    @Test("manual policy: an administrator approves through the admin API; Google's refusal and a second approval are conflicts")
+    @Test(
+        "manual policy: an administrator approves through the admin API; Google's refusal and a second approval are conflicts"
+    )
     func manualApproval() async throws {
         try await withServer(policy: .manual) { fixture in
             let purchase = try await buy(fixture)
             _ = try await state(fixture, purchase.entitlementId, becomes: .activationRequested)
             let early = try await fixture.admin.post("api/admin/entitlements/\(purchase.entitlementId)/approve")
-            #expect(early.status == 409 && early.text.contains("Google refused"), "before sign-up Google refuses: \(early)")
+            #expect(
+                early.status == 409 && early.text.contains("Google refused"),
+                "before sign-up Google refuses: \(early)"
+            )
             try await signUp(fixture, purchase)
             _ = try await state(fixture, purchase.entitlementId, becomes: .activationRequested)
             let approved = try await fixture.admin.post("api/admin/entitlements/\(purchase.entitlementId)/approve")
@@ -138,14 +151,23 @@ import Testing
     @Test("the demo journey passes for a product approved after sign-up and for one an administrator approves")
     func demoJourney() async throws {
         let manual = ApprovalPolicy(entitlement: .manual, planChange: .manual)
-        try await withServer(productPolicies: ["example-analytics.gcpmarketplace.example.com": manual]) { fixture async throws in
-            let journey = DemoJourney(emulator: fixture.running.baseURL, entitle: fixture.site.baseURL, adminToken: Self.adminToken) { _ in }
-            try await journey.run(.init(id: "example-messaging-service", plan: "basic", changeTo: "standard", manual: false))
+        try await withServer(productPolicies: ["example-analytics.gcpmarketplace.example.com": manual]) {
+            fixture async throws in
+            let journey = DemoJourney(
+                emulator: fixture.running.baseURL,
+                entitle: fixture.site.baseURL,
+                adminToken: Self.adminToken
+            ) { _ in }
+            try await journey.run(
+                .init(id: "example-messaging-service", plan: "basic", changeTo: "standard", manual: false)
+            )
             try await journey.run(.init(id: "example-analytics", plan: "team", changeTo: "enterprise", manual: true))
         }
     }
 
-    @Test("ACCOUNT_DELETED: the customer's personal data is erased, the link and the orders stay, account.deleted is queued once")
+    @Test(
+        "ACCOUNT_DELETED: the customer's personal data is erased, the link and the orders stay, account.deleted is queued once"
+    )
     func accountDeleted() async throws {
         try await withServer { fixture async throws in
             struct AccountDetail: Decodable {
@@ -161,19 +183,29 @@ import Testing
             let purchase = try await buy(fixture)
             try await signUp(fixture, purchase)
             _ = try await state(fixture, purchase.entitlementId, becomes: .active)
-            let before = try await fixture.admin.get("api/admin/accounts/\(purchase.accountId)").decode(AccountDetail.self)
+            let before = try await fixture.admin.get("api/admin/accounts/\(purchase.accountId)").decode(
+                AccountDetail.self
+            )
             #expect(before.customer?.email == "ada@acme.com")
             _ = try await fixture.running.http.post("emulator/v1/accounts/\(purchase.accountId)/delete")
             var after = before
             _ = try await eventually(within: .seconds(15), every: .milliseconds(50)) {
-                after = try await fixture.admin.get("api/admin/accounts/\(purchase.accountId)").decode(AccountDetail.self)
+                after = try await fixture.admin.get("api/admin/accounts/\(purchase.accountId)").decode(
+                    AccountDetail.self
+                )
                 return after.customer?.erasedAt != nil
             }
-            #expect(after.customer?.id == before.customer?.id && after.customer?.email == nil && after.customer?.company == nil)
+            #expect(
+                after.customer?.id == before.customer?.id && after.customer?.email == nil
+                    && after.customer?.company == nil
+            )
             #expect(after.customer?.erasedAt != nil && after.entitlements.count == 1, "billing records stay")
             struct Item: Decodable { var kind: String }
             let outbox = try await fixture.admin.get("api/admin/outbox").decode([Item].self)
-            #expect(outbox.filter { $0.kind == "account.deleted" }.count == 1, "one account.deleted callback: \(outbox.map(\.kind))")
+            #expect(
+                outbox.filter { $0.kind == "account.deleted" }.count == 1,
+                "one account.deleted callback: \(outbox.map(\.kind))"
+            )
         }
     }
 
@@ -198,7 +230,12 @@ import Testing
             _ = try await state(fixture, purchase.entitlementId, becomes: .activationRequested)
             let tenMegabytes = Data(repeating: 0x41, count: 10 * 1024 * 1024)
             let reject = "api/admin/entitlements/\(purchase.entitlementId)/reject"
-            let huge = try await fixture.admin.send("POST", reject, raw: tenMegabytes, headers: ["Content-Type": "application/json"])
+            let huge = try await fixture.admin.send(
+                "POST",
+                reject,
+                raw: tenMegabytes,
+                headers: ["Content-Type": "application/json"]
+            )
             #expect(huge.status == 413, "\(huge.status)")
             let misspelt = try await fixture.admin.send("POST", reject, raw: Data(#"{"reasn": "fraud"}"#.utf8))
             #expect(misspelt.status == 400 && misspelt.text.contains("reasn"), "\(misspelt)")
@@ -215,8 +252,13 @@ import Testing
                 try EntitlementID(purchase.entitlementId)
             )
             #expect(google.state == .activationRequested, "nothing was rejected")
-            let detail = try await fixture.admin.get("api/admin/entitlements/\(purchase.entitlementId)").decode(Detail.self)
-            #expect(detail.entitlement.resource.state == .activationRequested && !detail.timeline.contains { $0.kind == "admin" })
+            let detail = try await fixture.admin.get("api/admin/entitlements/\(purchase.entitlementId)").decode(
+                Detail.self
+            )
+            #expect(
+                detail.entitlement.resource.state == .activationRequested
+                    && !detail.timeline.contains { $0.kind == "admin" }
+            )
         }
     }
 }

@@ -24,7 +24,10 @@ import Testing
                     let app = entitle.client(bearer: "error-shape-usage-key")
                     let anonymous = JSONHTTPClient(baseURL: entitle.baseURL)
                     let replies = [
-                        ("admin 404", try await admin.get("api/admin/entitlements/00000000-0000-0000-0000-000000000000")),
+                        (
+                            "admin 404",
+                            try await admin.get("api/admin/entitlements/00000000-0000-0000-0000-000000000000")
+                        ),
                         ("admin 401", try await anonymous.get("api/admin/entitlements")),
                         ("admin 400", try await admin.get("api/admin/entitlements?state=nonsense")),
                         ("usage 400", try await app.send("POST", "v1/usage", raw: Data("{".utf8))),
@@ -34,7 +37,10 @@ import Testing
                             try await app.send(
                                 "POST",
                                 "v1/usage",
-                                raw: Data(#"{"entitlementId": "nope", "metric": "requests", "quantity": 1, "idempotencyKey": "k"}"#.utf8)
+                                raw: Data(
+                                    #"{"entitlementId": "nope", "metric": "requests", "quantity": 1, "idempotencyKey": "k"}"#
+                                        .utf8
+                                )
                             )
                         ),
                         ("app 404", try await app.get("v1/entitlements/00000000-0000-0000-0000-000000000000")),
@@ -43,7 +49,10 @@ import Testing
                     ]
                     for (name, reply) in replies {
                         let problem = try? JSONDecoder().decode(Problem.self, from: reply.body)
-                        #expect(reply.status >= 400 && problem?.status == reply.status && problem?.error.isEmpty == false, "\(name): \(reply)")
+                        #expect(
+                            reply.status >= 400 && problem?.status == reply.status && problem?.error.isEmpty == false,
+                            "\(name): \(reply)"
+                        )
                         #expect(reply.headers["content-type"] == "application/json", "\(name)")
                     }
                 }

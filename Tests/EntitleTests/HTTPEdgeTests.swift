@@ -17,7 +17,10 @@ import Testing
         var requestId: String?
     }
 
-    func withEntitle(idleTimeout: Int = 30, _ body: @Sendable (RunningEntitle, RunningEmulator, String) async throws -> Void) async throws {
+    func withEntitle(
+        idleTimeout: Int = 30,
+        _ body: @Sendable (RunningEntitle, RunningEmulator, String) async throws -> Void
+    ) async throws {
         try await TemporaryDatabase.withPath { path in
             try await EmulatorHarness.withEmulator { running in
                 try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
@@ -40,9 +43,19 @@ import Testing
             let missing = try await site.get("no/such/route")
             #expect(missing.status == 404 && missing.headers["content-type"] == "application/json", "\(missing)")
             let problem = try JSONDecoder().decode(Problem.self, from: Data(missing.text.utf8))
-            #expect(problem.error.contains("no route GET /no/such/route") && problem.requestId == missing.headers["x-request-id"], "\(missing)")
-            for reply in [missing, try await site.get("healthz"), try await site.post("api/admin/entitlements/x/approve")] {
-                #expect(reply.headers["x-content-type-options"] == "nosniff" && reply.headers["x-request-id"]?.isEmpty == false, "\(reply)")
+            #expect(
+                problem.error.contains("no route GET /no/such/route")
+                    && problem.requestId == missing.headers["x-request-id"],
+                "\(missing)"
+            )
+            for reply in [
+                missing, try await site.get("healthz"), try await site.post("api/admin/entitlements/x/approve"),
+            ] {
+                #expect(
+                    reply.headers["x-content-type-options"] == "nosniff"
+                        && reply.headers["x-request-id"]?.isEmpty == false,
+                    "\(reply)"
+                )
             }
         }
     }
@@ -55,7 +68,10 @@ import Testing
             let reply = try await entitle.client(bearer: Self.adminToken).get("api/admin/dead-letters")
             #expect(reply.status == 500, "\(reply)")
             let problem = try JSONDecoder().decode(Problem.self, from: Data(reply.text.utf8))
-            #expect(problem.requestId == reply.headers["x-request-id"] && problem.error.contains(problem.requestId ?? "?"), "\(reply)")
+            #expect(
+                problem.requestId == reply.headers["x-request-id"] && problem.error.contains(problem.requestId ?? "?"),
+                "\(reply)"
+            )
         }
     }
 
@@ -66,13 +82,17 @@ import Testing
             let outbox = try await admin.get("api/admin/outbox?status=bogus")
             #expect(outbox.status == 400 && outbox.text.contains("pending, delivered, failed"), "\(outbox)")
             let state = try await admin.get("api/admin/entitlements?state=bogus")
-            #expect(state.status == 400 && state.text.contains("active") && state.text.contains("pending_cancellation"), "\(state)")
+            #expect(
+                state.status == 400 && state.text.contains("active") && state.text.contains("pending_cancellation"),
+                "\(state)"
+            )
             #expect(try await admin.get("api/admin/entitlements?state=active").status == 200)
             #expect(try await admin.get("api/admin/outbox?status=failed").status == 200)
             #expect(try await admin.get("api/admin/entitlements?state=ENTITLEMENT_ACTIVE").status == 200)
             // What the OpenAPI contract says is invalid is refused, not quietly replaced by a default.
             for query in [
-                "entitlements?limit=0", "entitlements?limit=abc", "entitlements?limit=1001", "events?limit=-1", "usage?limit=10001",
+                "entitlements?limit=0", "entitlements?limit=abc", "entitlements?limit=1001", "events?limit=-1",
+                "usage?limit=10001",
                 "usage?status=", "usage?status=pending,", "entitlements?state=Active", "entitlements?after=",
             ] {
                 let reply = try await admin.get("api/admin/" + query)
@@ -103,7 +123,10 @@ import Testing
                 closed = await trickle.closedByServer(within: 0.3)
             }
             #expect(closed, "a trickling body is cut off at the body timeout")
-            #expect(try await JSONHTTPClient(baseURL: entitle.baseURL).get("healthz").status == 200, "and the server still answers")
+            #expect(
+                try await JSONHTTPClient(baseURL: entitle.baseURL).get("healthz").status == 200,
+                "and the server still answers"
+            )
         }
     }
 
@@ -116,7 +139,9 @@ import Testing
         }
     }
 
-    @Test("the sign-up cookie is not Secure when buyers reach Entitle over plain http, and lasts as long as the session")
+    @Test(
+        "the sign-up cookie is not Secure when buyers reach Entitle over plain http, and lasts as long as the session"
+    )
     func signupCookie() async throws {
         try await withEntitle { entitle, running, _ in
             let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
@@ -127,7 +152,10 @@ import Testing
                 headers: ["Content-Type": "application/x-www-form-urlencoded"]
             )
             let cookie = try #require(form.headers["set-cookie"], "\(form)")
-            #expect(!cookie.contains("Secure") && cookie.contains("Max-Age=900") && cookie.contains("HttpOnly"), "\(cookie)")
+            #expect(
+                !cookie.contains("Secure") && cookie.contains("Max-Age=900") && cookie.contains("HttpOnly"),
+                "\(cookie)"
+            )
         }
     }
 }

@@ -15,7 +15,9 @@ import Testing
         var problems: [String: String]?
     }
 
-    @Test("readyz is 503 with the reason while the subscription cannot be pulled, and 200 once it can; healthz stays 200 with the version")
+    @Test(
+        "readyz is 503 with the reason while the subscription cannot be pulled, and 200 once it can; healthz stays 200 with the version"
+    )
     func readiness() async throws {
         try await TemporaryDatabase.withPath { path in
             var options = EmulatorOptions()
@@ -30,8 +32,13 @@ import Testing
                         ready = try await site.get("readyz")
                     }
                     #expect(ready.status == 503, "\(ready)")
-                    let problem = try JSONDecoder().decode(Health.self, from: Data(ready.text.utf8)).problems?["subscription"]
-                    #expect(problem?.contains("404") == true && problem?.contains(EntitleHarness.subscription) == true, "\(ready)")
+                    let problem = try JSONDecoder().decode(Health.self, from: Data(ready.text.utf8)).problems?[
+                        "subscription"
+                    ]
+                    #expect(
+                        problem?.contains("404") == true && problem?.contains(EntitleHarness.subscription) == true,
+                        "\(ready)"
+                    )
                     let health = try await site.get("healthz")
                     let version = try health.decode(Health.self).version
                     #expect(health.status == 200 && version == EntitleVersion.current, "\(health)")

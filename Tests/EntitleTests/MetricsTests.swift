@@ -67,17 +67,13 @@ import Testing
                             plan: "basic"
                         )
                         let id = try EntitlementID(purchase.entitlementId)
-                        let deadline = ContinuousClock.now + .seconds(20)
                         var after = before
-                        while ContinuousClock.now < deadline {
+                        _ = try await eventually(within: .seconds(20), every: .milliseconds(100)) {
                             after = try await scrape(entitle)
                             let delivered = after.sum("entitle_callback_deliveries_total", ["outcome": "delivered"])
-                            if try await entitle.store.entitlement(id)?.state == .active,
-                                after.sum("entitle_notifications_total", ["outcome": "processed"]) >= 2, delivered >= 1
-                            {
-                                break
-                            }
-                            try await Task.sleep(for: .milliseconds(100))
+                            let processed = after.sum("entitle_notifications_total", ["outcome": "processed"])
+                            return try await entitle.store.entitlement(id)?.state == .active && processed >= 2
+                                && delivered >= 1
                         }
                         let processed = ["outcome": "processed"]
                         #expect(

@@ -252,8 +252,7 @@ import Testing
             // (contract §2.2: "none until effective"): end the cycle, as time would.
             try await running.control.advanceClock(by: "P1M")
             var mismatches: [String] = []
-            let deadline = ContinuousClock.now + .seconds(90)
-            repeat {
+            _ = try await EntitleTestSupport.eventually(within: .seconds(90), every: .milliseconds(250)) {
                 // Reading the state also releases held-back messages once nothing newer comes.
                 let google = try await running.http.get("emulator/v1/state").decode(EmulatorState.self)
                 mismatches = []
@@ -268,9 +267,8 @@ import Testing
                         )
                     }
                 }
-                if mismatches.isEmpty { break }
-                try await Task.sleep(for: .milliseconds(250))
-            } while ContinuousClock.now < deadline
+                return mismatches.isEmpty
+            }
             #expect(mismatches.isEmpty, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
             let counters = processor.counters.snapshot
             // The buyer acts while Entitle works, so a cancellation can land between Entitle's re-read
@@ -293,10 +291,8 @@ import Testing
 
     /// The creation notification of what was just bought, pulled and left unacknowledged.
     private func creationMessage(_ pubsub: PubSubClient) async throws -> PubSubMessage {
-        var creation: ReceivedMessage?
-        for _ in 0..<20 where creation == nil {
-            let pulled = try await pubsub.pull(Self.subscription, maxMessages: 10)
-            creation = pulled.first {
+        let creation = try await EntitleTestSupport.eventually { () async throws -> ReceivedMessage? in
+            try await pubsub.pull(Self.subscription, maxMessages: 10).first {
                 String(decoding: $0.message.data ?? Data(), as: UTF8.self).contains("ENTITLEMENT_CREATION_REQUESTED")
             }
         }

@@ -65,13 +65,19 @@ import Testing
     func everyRouteDocumented() async throws {
         try await withEntitle(full: true) { entitle in
             let routes = entitle.built.routes
-            #expect(routes.subtracting(OpenAPIDocument.routes).isEmpty, "undocumented: \(routes.subtracting(OpenAPIDocument.routes).sorted())")
+            #expect(
+                routes.subtracting(OpenAPIDocument.routes).isEmpty,
+                "undocumented: \(routes.subtracting(OpenAPIDocument.routes).sorted())"
+            )
             #expect(
                 OpenAPIDocument.routes.subtracting(routes).isEmpty,
                 "documented, not served: \(OpenAPIDocument.routes.subtracting(routes).sorted())"
             )
             let served = try await JSONHTTPClient(baseURL: entitle.baseURL).get("openapi.json").decode(Document.self)
-            #expect(served.openapi == "3.1.0" && served.routes == routes, "\(served.routes.symmetricDifference(routes).sorted())")
+            #expect(
+                served.openapi == "3.1.0" && served.routes == routes,
+                "\(served.routes.symmetricDifference(routes).sorted())"
+            )
             // No metricsToken set: /metrics asks for none, and the contract says so.
             #expect(served.paths["/metrics"]?["get"]?.security == [], "\(String(describing: served.paths["/metrics"]))")
             #expect(served.paths["/api/admin/events"]?["get"]?.security == [["adminToken": []]])
@@ -85,7 +91,9 @@ import Testing
             #expect(served.routes == entitle.built.routes)
             #expect(served.routes.contains("GET /healthz") && served.routes.contains("POST /signup"))
             #expect(
-                !served.routes.contains(where: { $0.contains("/api/admin") || $0.contains("/v1/") || $0.contains("/pubsub/push") }),
+                !served.routes.contains(where: {
+                    $0.contains("/api/admin") || $0.contains("/v1/") || $0.contains("/pubsub/push")
+                }),
                 "\(served.routes.sorted())"
             )
         }
@@ -97,7 +105,10 @@ import Testing
         let document = try JSONDecoder().decode(Document.self, from: data)
         let text = String(decoding: data, as: UTF8.self)
         let refs = Set(text.matches(of: /"\$ref":"#\/components\/schemas\/([A-Za-z]+)"/).map { String($0.output.1) })
-        #expect(!refs.isEmpty && refs.subtracting(document.components.schemas.keys).isEmpty, "\(refs.subtracting(document.components.schemas.keys))")
+        #expect(
+            !refs.isEmpty && refs.subtracting(document.components.schemas.keys).isEmpty,
+            "\(refs.subtracting(document.components.schemas.keys))"
+        )
         let ids = document.paths.values.flatMap { $0.values.map(\.operationId) }
         #expect(Set(ids).count == ids.count)
         #expect(Set(document.webhooks.keys) == Set(CallbackKind.allCases.map(\.rawValue)))
@@ -107,7 +118,8 @@ import Testing
                 // Every JSON API error is the one shape.
                 for (status, response) in operation.responses where status.hasPrefix("4") && path.hasPrefix("/api") {
                     #expect(
-                        response.content?["application/json"]?.schema["$ref"] == .string("#/components/schemas/Problem"),
+                        response.content?["application/json"]?.schema["$ref"]
+                            == .string("#/components/schemas/Problem"),
                         "\(method) \(path) \(status)"
                     )
                 }
@@ -119,9 +131,14 @@ import Testing
     func methodNotAllowed() async throws {
         try await withEntitle(full: false) { entitle in
             let site = JSONHTTPClient(baseURL: entitle.baseURL)
-            for (method, path, allow) in [("DELETE", "healthz", "GET"), ("TRACE", "signup", "POST"), ("GET", "signup/complete", "POST")] {
+            for (method, path, allow) in [
+                ("DELETE", "healthz", "GET"), ("TRACE", "signup", "POST"), ("GET", "signup/complete", "POST"),
+            ] {
                 let reply = try await site.send(method, path)
-                #expect(reply.status == 405 && reply.headers["allow"] == allow, "\(method) \(path): \(reply) \(reply.headers)")
+                #expect(
+                    reply.status == 405 && reply.headers["allow"] == allow,
+                    "\(method) \(path): \(reply) \(reply.headers)"
+                )
             }
             #expect(try await site.send("DELETE", "no/such/route").status == 404)
         }

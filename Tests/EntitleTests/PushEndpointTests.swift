@@ -31,7 +31,9 @@ import Testing
                     policies: ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic))
                 )
                 let serviceAccount = try await running.emulator.serviceAccountKeyFile().client_email
-                let certificates = GoogleCertificateCache(url: GoogleEndpoints.emulator(at: running.baseURL).oidcCertificates)
+                let certificates = GoogleCertificateCache(
+                    url: GoogleEndpoints.emulator(at: running.baseURL).oidcCertificates
+                )
                 let router = Router()
                 // The audience is fixed before the port is known: the vendor's public push URL.
                 let verifier = PushTokenVerifier(
@@ -55,7 +57,10 @@ import Testing
     }
 
     /// An OIDC token from the emulator's metadata server for `audience`.
-    private func token(_ running: RunningEmulator, audience: String = "https://vendor.example.com/pubsub/push") async throws -> String {
+    private func token(
+        _ running: RunningEmulator,
+        audience: String = "https://vendor.example.com/pubsub/push"
+    ) async throws -> String {
         let reply = try await running.http.anonymous.send(
             "GET",
             "computeMetadata/v1/instance/service-accounts/default/identity?audience=\(audience.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
@@ -76,7 +81,10 @@ import Testing
     }
 
     private static func envelope(_ data: Data) -> Data {
-        Data(#"{"message":{"data":"\#(data.base64EncodedString())","messageId":"m-1"},"subscription":"projects/p/subscriptions/s"}"#.utf8)
+        Data(
+            #"{"message":{"data":"\#(data.base64EncodedString())","messageId":"m-1"},"subscription":"projects/p/subscriptions/s"}"#
+                .utf8
+        )
     }
 
     @Test("the emulator's push subscription delivers a purchase; the entitlement is approved and stored")
@@ -85,7 +93,10 @@ import Testing
             let pubsub = fixture.running.pubSubClient(try await fixture.running.transport())
             let config = PubSubSubscription.PushConfig(
                 pushEndpoint: fixture.endpoint.absoluteString,
-                oidcToken: .init(serviceAccountEmail: fixture.serviceAccount, audience: "https://vendor.example.com/pubsub/push")
+                oidcToken: .init(
+                    serviceAccountEmail: fixture.serviceAccount,
+                    audience: "https://vendor.example.com/pubsub/push"
+                )
             )
             try await pubsub.createSubscription(
                 "projects/vendor/subscriptions/push",
@@ -103,7 +114,10 @@ import Testing
 
     @Test(
         "bad push calls get a clear answer and nothing is lost",
-        arguments: ["no token", "garbage token", "other audience", "not an envelope", "too large", "poison data", "unknown event type"]
+        arguments: [
+            "no token", "garbage token", "other audience", "not an envelope", "too large", "poison data",
+            "unknown event type",
+        ]
     )
     func badCalls(kind: String) async throws {
         try await withPushEndpoint { fixture in
@@ -139,11 +153,16 @@ import Testing
             }
             #expect(reply.status == expected, "\(reply)")
             switch kind {
-            case "poison data": #expect(try await fixture.store.poisonMessages(limit: 5).count == 1, "recorded, then acked")
+            case "poison data":
+                #expect(try await fixture.store.poisonMessages(limit: 5).count == 1, "recorded, then acked")
             case "not an envelope":
                 let kept = try await fixture.store.poisonMessages(limit: 5)
-                #expect(kept.count == 1 && kept[0].data == Data("hello".utf8) && kept[0].reason.contains("envelope"), "\(kept)")
-            case "unknown event type": #expect(try await fixture.store.isProcessed(eventID: "ev-unknown-1"), "recorded, then acked")
+                #expect(
+                    kept.count == 1 && kept[0].data == Data("hello".utf8) && kept[0].reason.contains("envelope"),
+                    "\(kept)"
+                )
+            case "unknown event type":
+                #expect(try await fixture.store.isProcessed(eventID: "ev-unknown-1"), "recorded, then acked")
             default: #expect(try await fixture.store.poisonMessages(limit: 5).isEmpty)
             }
         }

@@ -15,7 +15,14 @@ import Testing
             let start = Timestamp(Date())
             for index in 0..<5 {
                 let day = Int64(index < 3 ? 0 : 80) * 86_400
-                try await store.recordPoison(PoisonMessage(messageID: "m\(index)", data: Data(), reason: "x", receivedAt: start.adding(seconds: day)))
+                try await store.recordPoison(
+                    PoisonMessage(
+                        messageID: "m\(index)",
+                        data: Data(),
+                        reason: "x",
+                        receivedAt: start.adding(seconds: day)
+                    )
+                )
             }
             let clock = ManualClock(start.adding(seconds: 91 * 86_400))
             let service = RetentionService(store: store, policy: RetentionPolicy(), batch: 1, now: { clock.now })

@@ -52,12 +52,11 @@ extension SeparateProcessTests {
                 }
                 _ = try await running.pubSubClient(try await running.transport())
                     .publish(running.emulator.options.topic, [PubSubMessage(data: Data("not json".utf8))])
-                let deadline = ContinuousClock.now + .seconds(30)
                 var active = 0
-                while ContinuousClock.now < deadline {
+                _ = try await eventually(within: .seconds(30), every: .milliseconds(100)) {
                     active = try await stored(admin).values.filter { ids.contains($0.id) && $0.state == .active }.count
-                    if active == ids.count, await receiver.requests.count > ids.count { break }
-                    try await Task.sleep(for: .milliseconds(100))
+                    let delivered = await receiver.requests.count
+                    return active == ids.count && delivered > ids.count
                 }
                 #expect(active == ids.count)
                 // Refused credentials of every kind: logged or not, the wrong value must not be echoed.

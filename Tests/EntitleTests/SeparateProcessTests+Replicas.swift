@@ -58,7 +58,7 @@ extension SeparateProcessTests {
         timeout: Duration = .seconds(20)
     ) async throws -> (Replica, Duration) {
         let started = ContinuousClock.now
-        while ContinuousClock.now - started < timeout {
+        let leader = try await eventually(within: timeout, every: .milliseconds(50)) { () async throws -> Replica? in
             var leaders: [Replica] = []
             for replica in set.replicas {
                 guard let admin = replica.admin,
@@ -67,9 +67,9 @@ extension SeparateProcessTests {
                 if view.isLeader { leaders.append(replica) }
             }
             #expect(leaders.count <= 1, "two replicas lead at once: \(leaders.map(\.index))")
-            if let leader = leaders.first { return (leader, ContinuousClock.now - started) }
-            try await Task.sleep(for: .milliseconds(50))
+            return leaders.first
         }
+        if let leader { return (leader, ContinuousClock.now - started) }
         throw ChildProcessError(message: "no replica led within \(timeout)")
     }
 
@@ -77,8 +77,8 @@ extension SeparateProcessTests {
     /// come back; a batch a killed replica had taken is sent again to another, with its keys).
     private func postToAny(_ ports: [Int], first: Int, _ records: [[String: JSONValue]]) async throws -> Int {
         var attempts = 0
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
+        let accepted = try await eventually(within: .seconds(120), every: .milliseconds(100)) {
+            () async throws -> Int? in
             let port = ports[(first + attempts) % ports.count]
             attempts += 1
             let usage = JSONHTTPClient(
@@ -86,13 +86,12 @@ extension SeparateProcessTests {
                 headers: ["Authorization": "Bearer usage-key-of-the-replica-test"]
             )
             let body = ["records": JSONValue.array(records.map { .object($0) })]
-            if let reply = try? await usage.post("v1/usage", body) {
-                if reply.status == 202 { return attempts }
-                throw ChildProcessError(message: "usage refused: \(reply)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+            guard let reply = try? await usage.post("v1/usage", body) else { return nil }
+            guard reply.status == 202 else { throw ChildProcessError(message: "usage refused: \(reply)") }
+            return attempts
         }
-        throw ChildProcessError(message: "no replica accepted the batch")
+        guard let accepted else { throw ChildProcessError(message: "no replica accepted the batch") }
+        return accepted
     }
 
     private static func pid(inSender sender: String?) -> Int32? {
@@ -222,8 +221,7 @@ extension SeparateProcessTests {
         let google = try await emulatorState(running)
         var mismatches: [String] = []
         var view = UsageView(operations: [], unsealed: [])
-        let deadline = ContinuousClock.now + .seconds(150)
-        repeat {
+        _ = try await eventually(within: .seconds(150), every: .milliseconds(500)) {
             let local = try await stored(admin)
             mismatches = google.compactMap { id, entitlement in
                 let mine = local[id]?.resource
@@ -238,9 +236,8 @@ extension SeparateProcessTests {
                 let unreported = view.operations.filter { $0.status != .reported }.count
                 mismatches.append("usage: \(view.unsealed.count) unsealed, \(unreported) not reported")
             }
-            if mismatches.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(500))
-        } while ContinuousClock.now < deadline
+            return mismatches.isEmpty
+        }
         #expect(mismatches.isEmpty, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
         let converged = ContinuousClock.now - started
         for replica in set.replicas {

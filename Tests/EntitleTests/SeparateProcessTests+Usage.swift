@@ -22,17 +22,16 @@ extension SeparateProcessTests {
     /// Posts `records` until Entitle answers 202 (it may be down, or killed while answering).
     private func postUntilAccepted(_ usage: JSONHTTPClient, _ records: [[String: JSONValue]]) async throws -> Int {
         var attempts = 0
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
+        let accepted = try await eventually(within: .seconds(120), every: .milliseconds(100)) {
+            () async throws -> Int? in
             attempts += 1
             let body = ["records": JSONValue.array(records.map { .object($0) })]
-            if let reply = try? await usage.post("v1/usage", body) {
-                if reply.status == 202 { return attempts }
-                throw ChildProcessError(message: "usage refused: \(reply)")
-            }
-            try await Task.sleep(for: .milliseconds(100))
+            guard let reply = try? await usage.post("v1/usage", body) else { return nil }
+            guard reply.status == 202 else { throw ChildProcessError(message: "usage refused: \(reply)") }
+            return attempts
         }
-        throw ChildProcessError(message: "Entitle never accepted the batch")
+        guard let accepted else { throw ChildProcessError(message: "Entitle never accepted the batch") }
+        return accepted
     }
 
     /// Two records of 2^62 in one closed window, as an Entitle that summed through Double kept them.
@@ -169,12 +168,10 @@ extension SeparateProcessTests {
             let accepted = generator.accepted
             // The last window closes within 2 s; the next passes seal and report it.
             var view = UsageView(operations: [], unsealed: [])
-            let deadline = ContinuousClock.now + .seconds(90)
-            repeat {
-                try await Task.sleep(for: .milliseconds(500))
+            _ = try await eventually(within: .seconds(90), every: .milliseconds(500)) {
                 view = try await admin.get("api/admin/usage?limit=10000").decode(UsageView.self)
-            } while ContinuousClock.now < deadline
-                && !(Self.onlyPoisonLeft(view, poisoned.id) && view.operations.allSatisfy { $0.status == .reported })
+                return Self.onlyPoisonLeft(view, poisoned.id) && view.operations.allSatisfy { $0.status == .reported }
+            }
             let problems = try await admin.get("api/admin/usage/problems").decode(UsageTests.Problems.self)
             #expect(try await child.stop() == 0)
             #expect(

@@ -207,8 +207,7 @@ import Testing
                 let (child, admin) = try await serve(setup, run: run)
                 let google = try await emulatorState(running)
                 var mismatches: [String] = []
-                let deadline = ContinuousClock.now + .seconds(60)
-                repeat {
+                _ = try await eventually(within: .seconds(60), every: .milliseconds(250)) {
                     let local = try await stored(admin)
                     let pending = try await admin.get("api/admin/outbox?status=pending").decode([OutboxItem].self)
                     mismatches = google.compactMap { id, entitlement in
@@ -217,10 +216,9 @@ import Testing
                             ? nil
                             : "\(id): Google \(entitlement.state?.rawValue ?? "-")/\(entitlement.plan ?? "-"), store \(mine?.state?.rawValue ?? "-")/\(mine?.plan ?? "-")"
                     }
-                    if mismatches.isEmpty && pending.isEmpty { break }
                     if pending.count > 0 { mismatches.append("\(pending.count) callbacks pending") }
-                    try await Task.sleep(for: .milliseconds(250))
-                } while ContinuousClock.now < deadline
+                    return mismatches.isEmpty
+                }
                 #expect(mismatches.isEmpty, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
                 #expect(try await child.stop() == 0, "graceful stop")
                 let elapsed = ContinuousClock.now - started

@@ -10,11 +10,16 @@ import Testing
     /// An environment in which no Google credentials can be found quickly: no home directory, and
     /// a metadata server at a port nobody listens on.
     func bareEnvironment(store: String) throws -> [String: String] {
-        ["HOME": "/nonexistent", "GCE_METADATA_HOST": "127.0.0.1:\(try FreePort.next())", "ENTITLE_STORE_URL": store, "ENTITLE_HTTP_PORT": "0"]
+        [
+            "HOME": "/nonexistent", "GCE_METADATA_HOST": "127.0.0.1:\(try FreePort.next())", "ENTITLE_STORE_URL": store,
+            "ENTITLE_HTTP_PORT": "0",
+        ]
     }
 
     func withDirectory(_ body: (URL) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-startup-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "entitle-startup-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try await body(directory)
@@ -29,17 +34,25 @@ import Testing
             var environment = try bareEnvironment(store: store)
             environment["ENTITLE_PROVIDER_ID"] = "DEMO-vendor"
             environment["ENTITLE_SUBSCRIPTION"] = "projects/vendor/subscriptions/marketplace"
-            let result = try await ChildProcess.run(try ChildProcess.builtExecutable("entitle"), arguments: ["serve"], environment: environment)
+            let result = try await ChildProcess.run(
+                try ChildProcess.builtExecutable("entitle"),
+                arguments: ["serve"],
+                environment: environment
+            )
             #expect(result.status != 0, "\(result.output)")
             for expected in [
                 "no Google credentials found", "providerID, subscription", "the googleCredentials setting: not set",
-                "GOOGLE_APPLICATION_CREDENTIALS: not set", "application_default_credentials.json", "the metadata server at http://127.0.0.1:",
+                "GOOGLE_APPLICATION_CREDENTIALS: not set", "application_default_credentials.json",
+                "the metadata server at http://127.0.0.1:",
                 "--sandbox",
             ] {
                 #expect(result.output.contains(expected), "\(expected): \(result.output)")
             }
             #expect(!result.output.contains("sandbox mode:"))
-            #expect(!FileManager.default.fileExists(atPath: store), "no emulator data written into the configured store")
+            #expect(
+                !FileManager.default.fileExists(atPath: store),
+                "no emulator data written into the configured store"
+            )
         }
     }
 
@@ -49,7 +62,11 @@ import Testing
             var environment = try bareEnvironment(store: directory.appendingPathComponent("entitle.sqlite").path)
             environment["ENTITLE_CALLBACK_URL"] = "https://app.example.com/hooks"
             environment["ENTITLE_CALLBACK_SECRET"] = ""
-            let result = try await ChildProcess.run(try ChildProcess.builtExecutable("entitle"), arguments: ["serve"], environment: environment)
+            let result = try await ChildProcess.run(
+                try ChildProcess.builtExecutable("entitle"),
+                arguments: ["serve"],
+                environment: environment
+            )
             #expect(result.status != 0 && result.output.contains("callbackSecret"), "\(result.output)")
         }
     }
@@ -76,13 +93,26 @@ import Testing
                 let admin = try await child.line(containing: "admin API:")
                 #expect(admin.contains("http://127.0.0.1:\(port)/api/admin"), "\(admin)")
                 #expect(child.output.contains("http://127.0.0.1:\(port)/signup"), "\(child.output)")
-                let token = try #require(admin.components(separatedBy: "Bearer ").last?.trimmingCharacters(in: CharacterSet(charactersIn: ") \n")))
+                let token = try #require(
+                    admin.components(separatedBy: "Bearer ").last?.trimmingCharacters(
+                        in: CharacterSet(charactersIn: ") \n")
+                    )
+                )
                 tokens.append(token)
                 let emulator = JSONHTTPClient(baseURL: URL(string: "http://127.0.0.1:\(emulatorPort)/")!)
-                let purchase = try await emulator.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"])
-                    .decode(Purchase.self)
-                #expect(purchase.signupURL == "http://127.0.0.1:\(port)/signup", "the buyer is sent to Entitle's port: \(purchase.signupURL)")
-                let api = JSONHTTPClient(baseURL: URL(string: "http://127.0.0.1:\(port)/")!, headers: ["Authorization": "Bearer \(token)"])
+                let purchase = try await emulator.post(
+                    "emulator/v1/purchases",
+                    ["product": "example-messaging-service", "plan": "basic"]
+                )
+                .decode(Purchase.self)
+                #expect(
+                    purchase.signupURL == "http://127.0.0.1:\(port)/signup",
+                    "the buyer is sent to Entitle's port: \(purchase.signupURL)"
+                )
+                let api = JSONHTTPClient(
+                    baseURL: URL(string: "http://127.0.0.1:\(port)/")!,
+                    headers: ["Authorization": "Bearer \(token)"]
+                )
                 #expect(try await api.get("api/admin/entitlements").status == 200)
                 #expect(try await child.stop() == 0)
             }

@@ -11,7 +11,9 @@ import Testing
         "a folder's signup.mustache replaces the form (values still escaped, the layout kept); a template that does not parse stops the start with its path"
     )
     func overridden() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-templates-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "entitle-templates-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let template = """
@@ -28,14 +30,19 @@ import Testing
                 } _: { entitle in
                     let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
                     let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-                    let body = "x-gcp-marketplace-token=\(purchase.signupToken.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+                    let body =
+                        "x-gcp-marketplace-token=\(purchase.signupToken.addingPercentEncoding(withAllowedCharacters: allowed)!)"
                     let page = try await JSONHTTPClient(baseURL: entitle.baseURL).send(
                         "POST",
                         "signup",
                         raw: Data(body.utf8),
                         headers: ["Content-Type": "application/x-www-form-urlencoded"]
                     )
-                    #expect(page.status == 200 && page.text.contains("ACME Cloud sign-up") && page.text.contains("<!doctype html>"), "\(page)")
+                    #expect(
+                        page.status == 200 && page.text.contains("ACME Cloud sign-up")
+                            && page.text.contains("<!doctype html>"),
+                        "\(page)"
+                    )
                     #expect(!page.text.contains("Finish signing up</h1>"), "the built-in form is replaced")
                 }
             }

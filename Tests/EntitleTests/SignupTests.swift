@@ -22,25 +22,46 @@ import Testing
         var processor: NotificationProcessor
     }
 
-    private func withSignup(retryPolicy: RetryPolicy = .default, _ body: @Sendable (Fixture) async throws -> Void) async throws {
+    private func withSignup(
+        retryPolicy: RetryPolicy = .default,
+        _ body: @Sendable (Fixture) async throws -> Void
+    ) async throws {
         var options = EmulatorOptions()
         options.signupAudience = "vendor.example.com"
         try await TemporaryDatabase.withPath { path in
             try await EmulatorHarness.withEmulator(options) { running in
                 let procurement = running.procurementClient(try await running.transport(retryPolicy: retryPolicy))
                 let store = try await SQLiteStore(path: path)
-                let processor = NotificationProcessor(store: store, procurement: procurement, policies: ApprovalPolicies())
+                let processor = NotificationProcessor(
+                    store: store,
+                    procurement: procurement,
+                    policies: ApprovalPolicies()
+                )
                 let verifier = MarketplaceTokenVerifier(
                     audiences: ["vendor.example.com"],
-                    certificates: GoogleCertificateCache(url: GoogleEndpoints.emulator(at: running.baseURL).signupCertificates)
+                    certificates: GoogleCertificateCache(
+                        url: GoogleEndpoints.emulator(at: running.baseURL).signupCertificates
+                    )
                 )
-                let flow = SignupFlow(store: store, procurement: procurement, verifier: verifier, processor: processor, appURL: Self.appURL)
+                let flow = SignupFlow(
+                    store: store,
+                    procurement: procurement,
+                    verifier: verifier,
+                    processor: processor,
+                    appURL: Self.appURL
+                )
                 let router = Router()
                 router.add(middleware: EdgeMiddleware(logger: Logger(label: "test.signup")))
                 SignupController(flow: flow).register(on: router)
                 try await LoopbackServer.run(router) { base in
                     try await body(
-                        Fixture(running: running, store: store, site: JSONHTTPClient(baseURL: base), procurement: procurement, processor: processor)
+                        Fixture(
+                            running: running,
+                            store: store,
+                            site: JSONHTTPClient(baseURL: base),
+                            procurement: procurement,
+                            processor: processor
+                        )
                     )
                 }
             }
@@ -51,9 +72,16 @@ import Testing
         try await fixture.running.control.buy(product: "example-messaging-service", plan: "basic", account: account)
     }
 
-    private func postForm(_ fixture: Fixture, _ path: String, _ fields: [(String, String)], cookie: String? = nil) async throws -> HTTPReply {
+    private func postForm(
+        _ fixture: Fixture,
+        _ path: String,
+        _ fields: [(String, String)],
+        cookie: String? = nil
+    ) async throws -> HTTPReply {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+        let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(
+            separator: "&"
+        )
         var headers = ["Content-Type": "application/x-www-form-urlencoded"]
         if let cookie { headers["Cookie"] = cookie }
         return try await fixture.site.send("POST", path, raw: Data(body.utf8), headers: headers)
@@ -76,15 +104,21 @@ import Testing
         return (session, csrf, cookie)
     }
 
-    @Test("sign-up links a customer, then approves the account and its waiting order; a returning buyer goes straight to the app")
+    @Test(
+        "sign-up links a customer, then approves the account and its waiting order; a returning buyer goes straight to the app"
+    )
     func journey() async throws {
         try await withSignup { fixture in
             let purchase = try await buy(fixture)
             let account = try AccountID(purchase.accountId)
             let (session, csrf, cookie) = try await openForm(fixture, token: purchase.signupToken)
-            #expect(try await fixture.procurement.account(account).approvals?.first?.state == .pending, "not approved before the form")
+            #expect(
+                try await fixture.procurement.account(account).approvals?.first?.state == .pending,
+                "not approved before the form"
+            )
             let fields = [
-                ("session", session), ("csrf", csrf), ("company", "Example Ltd"), ("contactName", "Ada Lovelace"), ("email", "ada@example.com"),
+                ("session", session), ("csrf", csrf), ("company", "Example Ltd"), ("contactName", "Ada Lovelace"),
+                ("email", "ada@example.com"),
             ]
             let done = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
             #expect(done.status == 303 && done.headers["location"] == Self.appURL.absoluteString, "\(done)")
@@ -107,23 +141,32 @@ import Testing
 
             let second = try await buy(fixture, account: purchase.accountId)
             let returning = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", second.signupToken)])
-            #expect(returning.status == 303 && returning.headers["location"] == Self.appURL.absoluteString, "\(returning)")
+            #expect(
+                returning.status == 303 && returning.headers["location"] == Self.appURL.absoluteString,
+                "\(returning)"
+            )
         }
     }
 
-    @Test("forms are read as browsers send them: a repeated field counts once (the first), fields the page lacks are ignored, + is a space")
+    @Test(
+        "forms are read as browsers send them: a repeated field counts once (the first), fields the page lacks are ignored, + is a space"
+    )
     func tolerantForms() async throws {
         try await withSignup { fixture in
             let purchase = try await buy(fixture)
             let page = try await postForm(
                 fixture,
                 "signup",
-                [("utm_source", "a"), ("x-gcp-marketplace-token", purchase.signupToken), ("x-gcp-marketplace-token", "junk"), ("utm_source", "b")]
+                [
+                    ("utm_source", "a"), ("x-gcp-marketplace-token", purchase.signupToken),
+                    ("x-gcp-marketplace-token", "junk"), ("utm_source", "b"),
+                ]
             )
             #expect(page.status == 200, "\(page)")
             let session = try #require(Self.hidden("session", in: page.text))
             let csrf = try #require(Self.hidden("csrf", in: page.text))
-            let body = "session=\(session)&csrf=\(csrf)&company=Plus+Sign+Ltd&company=Other&contactName=Ada&email=ada%40example.com&x=1&x=2"
+            let body =
+                "session=\(session)&csrf=\(csrf)&company=Plus+Sign+Ltd&company=Other&contactName=Ada&email=ada%40example.com&x=1&x=2"
             let done = try await fixture.site.send(
                 "POST",
                 "signup/complete",
@@ -131,7 +174,10 @@ import Testing
                 headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": "entitle_signup=\(csrf)"]
             )
             #expect(done.status == 303, "\(done)")
-            #expect(try await fixture.store.customer(forAccount: try AccountID(purchase.accountId))?.company == "Plus Sign Ltd")
+            #expect(
+                try await fixture.store.customer(forAccount: try AccountID(purchase.accountId))?.company
+                    == "Plus Sign Ltd"
+            )
         }
     }
 
@@ -159,7 +205,11 @@ import Testing
                     .replacingOccurrences(of: purchase.accountId, with: "E-someone-else")
                 parts[1] = Data(claims.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
                     .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-                reply = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", parts.joined(separator: "."))])
+                reply = try await postForm(
+                    fixture,
+                    "signup",
+                    [("x-gcp-marketplace-token", parts.joined(separator: "."))]
+                )
                 (expected, phrase) = (401, "not valid")
             case "expired token":
                 let now = Int(Date().timeIntervalSince1970)
@@ -172,18 +222,27 @@ import Testing
                 (expected, phrase) = (401, "expired")
             case "wrong cookie":
                 let (session, csrf, _) = try await openForm(fixture, token: purchase.signupToken)
-                let fields = [("session", session), ("csrf", csrf), ("company", "X"), ("contactName", "Y"), ("email", "y@example.com")]
+                let fields = [
+                    ("session", session), ("csrf", csrf), ("company", "X"), ("contactName", "Y"),
+                    ("email", "y@example.com"),
+                ]
                 reply = try await postForm(fixture, "signup/complete", fields, cookie: "entitle_signup=someone-elses")
                 (expected, phrase) = (403, "sign-up page")
             default:
                 let (session, csrf, cookie) = try await openForm(fixture, token: purchase.signupToken)
-                let fields = [("session", session), ("csrf", csrf), ("company", " "), ("contactName", "Ada"), ("email", "not-an-email")]
+                let fields = [
+                    ("session", session), ("csrf", csrf), ("company", " "), ("contactName", "Ada"),
+                    ("email", "not-an-email"),
+                ]
                 reply = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
                 (expected, phrase) = (422, "Enter an email address")
             }
             #expect(reply.status == expected, "\(reply)")
             #expect(reply.text.contains(phrase), "\(reply.text)")
-            #expect(try await fixture.procurement.account(account).approvals?.first?.state == .pending, "nothing approved")
+            #expect(
+                try await fixture.procurement.account(account).approvals?.first?.state == .pending,
+                "nothing approved"
+            )
             #expect(try await fixture.store.customer(forAccount: account) == nil)
         }
     }
@@ -196,20 +255,35 @@ import Testing
             let purchase = try await buy(fixture)
             let account = try AccountID(purchase.accountId)
             let (session, csrf, cookie) = try await openForm(fixture, token: purchase.signupToken)
-            let fields = [("session", session), ("csrf", csrf), ("company", "Reset Ltd"), ("contactName", "Grace"), ("email", "g@example.com")]
+            let fields = [
+                ("session", session), ("csrf", csrf), ("company", "Reset Ltd"), ("contactName", "Grace"),
+                ("email", "g@example.com"),
+            ]
             #expect(try await postForm(fixture, "signup/complete", fields, cookie: cookie).status == 303)
             // The vendor resets its own test account: orders cancelled, sign-up PENDING, no event.
             try await fixture.procurement.resetAccount(account)
             let order = try await buy(fixture, account: purchase.accountId)
             let id = try EntitlementID(order.entitlementId)
             try await fixture.processor.reconcile(id, trigger: .resync, auditKind: .repair, summary: "new order")
-            #expect(try await fixture.procurement.entitlement(id).state == .activationRequested, "Google refused the approval")
+            #expect(
+                try await fixture.procurement.entitlement(id).state == .activationRequested,
+                "Google refused the approval"
+            )
             let waiting = try await fixture.store.entitlement(id)
-            #expect(waiting?.waitingReason?.contains("PENDING") == true && waiting?.requestedApproval == nil, "\(String(describing: waiting))")
-            #expect(try await fixture.store.account(account)?.signupApproval == .pending, "the admin view no longer says approved")
+            #expect(
+                waiting?.waitingReason?.contains("PENDING") == true && waiting?.requestedApproval == nil,
+                "\(String(describing: waiting))"
+            )
+            #expect(
+                try await fixture.store.account(account)?.signupApproval == .pending,
+                "the admin view no longer says approved"
+            )
 
             let returning = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", order.signupToken)])
-            #expect(returning.status == 303 && returning.headers["location"] == Self.appURL.absoluteString, "\(returning)")
+            #expect(
+                returning.status == 303 && returning.headers["location"] == Self.appURL.absoluteString,
+                "\(returning)"
+            )
             #expect(try await fixture.procurement.account(account).signupApproval?.state == .approved, "approved again")
             #expect(try await fixture.procurement.entitlement(id).state == .active, "and the waiting order with it")
             #expect(try await fixture.store.account(account)?.signupApproval == .approved)
@@ -224,7 +298,10 @@ import Testing
         try await withSignup(retryPolicy: .none) { fixture in
             let purchase = try await buy(fixture)
             let (session, csrf, cookie) = try await openForm(fixture, token: purchase.signupToken)
-            let fields = [("session", session), ("csrf", csrf), ("company", "Flaky Ltd"), ("contactName", "Ada"), ("email", "ada@example.com")]
+            let fields = [
+                ("session", session), ("csrf", csrf), ("company", "Flaky Ltd"), ("contactName", "Ada"),
+                ("email", "ada@example.com"),
+            ]
             let unavailable = FaultPlan(seed: 1, rules: [.init(api: .procurement, errorRate: 1, status: 503)])
             _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: unavailable)
             let transient = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
@@ -243,9 +320,16 @@ import Testing
             let (session2, csrf2, cookie2) = try await openForm(fixture, token: other.signupToken)
             let refused = FaultPlan(seed: 1, rules: [.init(api: .procurement, errorRate: 1, status: 404)])
             _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: refused)
-            let fields2 = [("session", session2), ("csrf", csrf2), ("company", "Gone Ltd"), ("contactName", "Bo"), ("email", "bo@example.com")]
+            let fields2 = [
+                ("session", session2), ("csrf", csrf2), ("company", "Gone Ltd"), ("contactName", "Bo"),
+                ("email", "bo@example.com"),
+            ]
             let page = try await postForm(fixture, "signup/complete", fields2, cookie: cookie2)
-            #expect(page.status == 502 && page.text.contains("refused") && page.text.contains(page.headers["x-request-id"] ?? "?"), "\(page)")
+            #expect(
+                page.status == 502 && page.text.contains("refused")
+                    && page.text.contains(page.headers["x-request-id"] ?? "?"),
+                "\(page)"
+            )
             _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: FaultPlan())
         }
     }

@@ -27,26 +27,44 @@ extension UsageTests {
             let hour = pastHour()
             let exact = try await raw(fixture, rawRecord(entitlement, "9007199254740993", at: hour, key: "exact"))
             #expect(exact.status == 202, "\(exact)")
-            #expect(try await fixture.store.unsealedUsage(entitlement: entitlement.id).map(\.quantity) == [9_007_199_254_740_993])
-            let largest = try await raw(fixture, rawRecord(entitlement, "9223372036854775807", at: hour.adding(seconds: 3600), key: "max"))
+            #expect(
+                try await fixture.store.unsealedUsage(entitlement: entitlement.id).map(\.quantity) == [
+                    9_007_199_254_740_993
+                ]
+            )
+            let largest = try await raw(
+                fixture,
+                rawRecord(entitlement, "9223372036854775807", at: hour.adding(seconds: 3600), key: "max")
+            )
             #expect(largest.status == 202, "Int64.max is a quantity: \(largest)")
             let overflow = try await raw(
                 fixture,
                 #"{"records":[\#(rawRecord(entitlement, "1", at: hour.adding(seconds: 10), key: "fine")),\#(rawRecord(entitlement, "1", at: hour.adding(seconds: 3700), key: "over"))]}"#
             )
-            #expect(overflow.status == 422 && overflow.text.contains("\"over\"") && overflow.text.contains("past"), "\(overflow)")
+            #expect(
+                overflow.status == 422 && overflow.text.contains("\"over\"") && overflow.text.contains("past"),
+                "\(overflow)"
+            )
             #expect(!overflow.text.contains("\"fine\""), "only the overflowing record is named: \(overflow)")
             for (index, bad) in ["9223372036854775808", "1.5", "\"5\"", "null"].enumerated() {
                 let reply = try await raw(fixture, rawRecord(entitlement, bad, at: hour, key: "bad-\(index)"))
-                #expect(reply.status == 400 && reply.text.contains("record 0: quantity is a whole number"), "\(bad): \(reply)")
+                #expect(
+                    reply.status == 400 && reply.text.contains("record 0: quantity is a whole number"),
+                    "\(bad): \(reply)"
+                )
             }
             let batch = try await raw(
                 fixture,
                 #"{"records":[\#(rawRecord(entitlement, "1", at: hour, key: "b1")),\#(rawRecord(entitlement, "2.5", at: hour, key: "b2"))]}"#
             )
-            #expect(batch.status == 400 && batch.text.contains("record 1: quantity"), "the bad record is named by position: \(batch)")
             #expect(
-                try await fixture.store.unsealedUsage(entitlement: entitlement.id).map(\.quantity).sorted() == [9_007_199_254_740_993, Int64.max]
+                batch.status == 400 && batch.text.contains("record 1: quantity"),
+                "the bad record is named by position: \(batch)"
+            )
+            #expect(
+                try await fixture.store.unsealedUsage(entitlement: entitlement.id).map(\.quantity).sorted() == [
+                    9_007_199_254_740_993, Int64.max,
+                ]
             )
         }
     }
@@ -57,11 +75,16 @@ extension UsageTests {
             let entitlement = try await activeEntitlements(fixture, 1)[0]
             let reply = try await raw(fixture, rawRecord(entitlement, "9007199254740992", at: pastHour(), key: "big"))
             #expect(reply.status == 422 && reply.text.contains("above the maximum of 9007199254740991"), "\(reply)")
-            #expect(try await raw(fixture, rawRecord(entitlement, "9007199254740991", at: pastHour(), key: "ok")).status == 202)
+            #expect(
+                try await raw(fixture, rawRecord(entitlement, "9007199254740991", at: pastHour(), key: "ok")).status
+                    == 202
+            )
         }
     }
 
-    @Test("a record sent without a time and sent again unchanged is a duplicate, however much later; with a time added it is a conflict")
+    @Test(
+        "a record sent without a time and sent again unchanged is a duplicate, however much later; with a time added it is a conflict"
+    )
     func resendWithoutTime() async throws {
         try await withUsage { fixture in
             let entitlement = try await activeEntitlements(fixture, 1)[0]
@@ -73,9 +96,15 @@ extension UsageTests {
             let again = try await post(fixture, [untimed])
             #expect(again.status == 202, "\(again)")
             #expect(try again.decode(Accepted.self).results.map(\.status) == ["duplicate"], "\(again)")
-            let timed = try await post(fixture, [record(entitlement, "requests", 3, at: Timestamp(Date()), key: "no-time")])
+            let timed = try await post(
+                fixture,
+                [record(entitlement, "requests", 3, at: Timestamp(Date()), key: "no-time")]
+            )
             #expect(timed.status == 409, "\(timed)")
-            #expect(try await fixture.store.unsealedUsage(entitlement: entitlement.id).map(\.quantity) == [3], "billed once")
+            #expect(
+                try await fixture.store.unsealedUsage(entitlement: entitlement.id).map(\.quantity) == [3],
+                "billed once"
+            )
         }
     }
 
@@ -100,8 +129,13 @@ extension UsageTests {
                 ]
             )
             #expect(reply.status == 422, "\(reply)")
-            for (key, reason) in [("acct", "no single entitlement"), ("before", "before entitlement"), ("metric", "not a metric of plan")] {
-                #expect(reply.text.contains(#""idempotencyKey":"\#(key)""#) && reply.text.contains(reason), "\(key): \(reply.text)")
+            for (key, reason) in [
+                ("acct", "no single entitlement"), ("before", "before entitlement"), ("metric", "not a metric of plan"),
+            ] {
+                #expect(
+                    reply.text.contains(#""idempotencyKey":"\#(key)""#) && reply.text.contains(reason),
+                    "\(key): \(reply.text)"
+                )
             }
             #expect(!reply.text.contains(#""idempotencyKey":"good""#))
             #expect(try await fixture.store.unsealedUsage(entitlement: nil).isEmpty, "nothing of the batch is kept")
@@ -113,14 +147,20 @@ extension UsageTests {
         let slow = FaultPlan(seed: 2, rules: [.init(api: .serviceControl, latencyMilliseconds: 200)])
         try await withUsage(faults: slow, reporting: true) { fixture in
             let entitlements = try await activeEntitlements(fixture, 3)
-            _ = try await post(fixture, entitlements.enumerated().map { record($1, "requests", 5, at: pastHour(), key: "k\($0)") })
+            _ = try await post(
+                fixture,
+                entitlements.enumerated().map { record($1, "requests", 5, at: pastHour(), key: "k\($0)") }
+            )
             // Two passes on demand while the scheduled one may be running: one reporter, one at a time.
             async let first = fixture.admin.post("api/admin/usage/report")
             async let second = fixture.admin.post("api/admin/usage/report")
             let replies = try await [first, second]
             #expect(replies.allSatisfy { $0.status == 200 }, "\(replies)")
             let billed = try await reports(fixture).records
-            #expect(billed.count == 3 && BilledUsage.problems(billed).isEmpty, "each operation sent once: \(billed.map(\.operationId)) \(replies)")
+            #expect(
+                billed.count == 3 && BilledUsage.problems(billed).isEmpty,
+                "each operation sent once: \(billed.map(\.operationId)) \(replies)"
+            )
         }
     }
 }

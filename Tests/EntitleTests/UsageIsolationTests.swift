@@ -18,10 +18,16 @@ extension UsageTests {
 
     static let service = "example-messaging-service.gcpmarketplace.example.com"
 
-    func refuse(_ fixture: Fixture, _ entitlements: [LocalEntitlement], code: String?, method: String? = nil) async throws {
+    func refuse(
+        _ fixture: Fixture,
+        _ entitlements: [LocalEntitlement],
+        code: String?,
+        method: String? = nil
+    ) async throws {
         for entitlement in entitlements {
             let body: [String: JSONValue] = [
-                "consumerId": .string(entitlement.resource.usageReportingId ?? ""), "code": code.map(JSONValue.string) ?? .null,
+                "consumerId": .string(entitlement.resource.usageReportingId ?? ""),
+                "code": code.map(JSONValue.string) ?? .null,
                 "method": method.map(JSONValue.string) ?? .null,
             ]
             #expect(try await fixture.running.http.post("emulator/v1/refusals", body).status == 200)
@@ -49,15 +55,24 @@ extension UsageTests {
                             INSERT INTO usage_record (app, idempotency_key, entitlement_id, metric, labels, quantity, usage_time, window_start, accepted_at)
                             VALUES ('app', ?, ?, 'requests', '{}', 4611686018427387904, ?, ?, ?)
                             """,
-                        arguments: [key, poisoned.id.rawValue, hour.seconds * 1_000_000, hour.seconds * 1_000_000, hour.seconds * 1_000_000]
+                        arguments: [
+                            key, poisoned.id.rawValue, hour.seconds * 1_000_000, hour.seconds * 1_000_000,
+                            hour.seconds * 1_000_000,
+                        ]
                     )
                 }
             }
             #expect(
-                try await post(fixture, healthy.enumerated().map { record($1, "requests", Int64($0 + 1), at: hour, key: "h\($0)") }).status == 202
+                try await post(
+                    fixture,
+                    healthy.enumerated().map { record($1, "requests", Int64($0 + 1), at: hour, key: "h\($0)") }
+                ).status == 202
             )
             let view = try await fixture.admin.get("api/admin/usage?entitlement=\(poisoned.id.rawValue)")
-            #expect(view.status == 200 && view.text.contains(#""overflows":true"#), "the ledger view of the poisoned one answers: \(view)")
+            #expect(
+                view.status == 200 && view.text.contains(#""overflows":true"#),
+                "the ledger view of the poisoned one answers: \(view)"
+            )
             #expect(try await fixture.admin.get("api/admin/usage").status == 200)
 
             let clock = ManualClock(hour.adding(seconds: 3601))
@@ -65,7 +80,10 @@ extension UsageTests {
             #expect(summary.sealed == 10 && summary.sealingFailures == 1 && summary.reported == 10, "\(summary)")
             let billed = try await reports(fixture)
             for (index, entitlement) in healthy.enumerated() {
-                #expect(billed.totals[entitlement.resource.usageReportingId ?? ""]?["\(Self.service)/requests"] == Int64(index + 1))
+                #expect(
+                    billed.totals[entitlement.resource.usageReportingId ?? ""]?["\(Self.service)/requests"]
+                        == Int64(index + 1)
+                )
             }
             #expect(billed.totals[poisoned.resource.usageReportingId ?? ""] == nil)
             let problems = try await fixture.admin.get("api/admin/usage/problems").decode(Problems.self)
@@ -75,7 +93,8 @@ extension UsageTests {
 
             let again = try await fixture.reporter(clock).pass()
             #expect(again.sealingFailures == 1 && again.reportRequests == 0, "\(again)")
-            let audit = try await fixture.store.auditLog(subject: "entitlements/\(poisoned.id.rawValue)", limit: 20).filter { $0.kind == .usage }
+            let audit = try await fixture.store.auditLog(subject: "entitlements/\(poisoned.id.rawValue)", limit: 20)
+                .filter { $0.kind == .usage }
             #expect(audit.count == 1, "one audit row per episode: \(audit.map(\.summary))")
         }
     }
@@ -88,24 +107,34 @@ extension UsageTests {
             let entitlements = try await activeEntitlements(fixture, 10)
             let bad = entitlements[3]
             try await refuse(fixture, [bad], code: "INVALID_ARGUMENT", method: "report")
-            _ = try await post(fixture, entitlements.enumerated().map { record($1, "requests", 7, at: pastHour(), key: "k\($0)") })
+            _ = try await post(
+                fixture,
+                entitlements.enumerated().map { record($1, "requests", 7, at: pastHour(), key: "k\($0)") }
+            )
             let summary = try await fixture.reporter(ManualClock(Timestamp(Date()))).pass()
             #expect(summary.reported == 9 && summary.rejected == 1 && summary.reportRequests > 1, "\(summary)")
             let rejected = try await fixture.store.usageOperations(statuses: [.rejected], entitlement: nil, limit: 10)
-            #expect(rejected.map(\.entitlementID) == [bad.id] && rejected[0].lastError?.contains("INVALID_ARGUMENT") == true, "\(rejected)")
+            #expect(
+                rejected.map(\.entitlementID) == [bad.id]
+                    && rejected[0].lastError?.contains("INVALID_ARGUMENT") == true,
+                "\(rejected)"
+            )
 
             #expect(try await fixture.admin.post("api/admin/usage/rerun?status=reported").status == 400)
             try await refuse(fixture, [bad], code: nil)
             let cli = try await ChildProcess.run(
                 try ChildProcess.builtExecutable("entitle"),
                 arguments: [
-                    "usage", "rerun", "--all", "--status", "rejected", "--url", fixture.admin.baseURL.absoluteString, "--token", Self.adminToken,
+                    "usage", "rerun", "--all", "--status", "rejected", "--url", fixture.admin.baseURL.absoluteString,
+                    "--token", Self.adminToken,
                 ]
             )
             #expect(cli.status == 0 && cli.output.contains(#""rerun":1"#), "\(cli)")
             #expect(try await fixture.reporter(ManualClock(Timestamp(Date()))).pass().reported == 1)
             let billed = try await reports(fixture)
-            #expect(billed.totals.values.compactMap { $0["\(Self.service)/requests"] } == Array(repeating: 7, count: 10))
+            #expect(
+                billed.totals.values.compactMap { $0["\(Self.service)/requests"] } == Array(repeating: 7, count: 10)
+            )
             #expect(BilledUsage.problems(billed.records).isEmpty)
         }
     }
@@ -117,7 +146,10 @@ extension UsageTests {
         try await withUsage { fixture in
             let entitlements = try await activeEntitlements(fixture, 2)
             let hour = pastHour()
-            _ = try await post(fixture, entitlements.enumerated().map { record($1, "requests", 4, at: hour, key: "k\($0)") })
+            _ = try await post(
+                fixture,
+                entitlements.enumerated().map { record($1, "requests", 4, at: hour, key: "k\($0)") }
+            )
             let clock = ManualClock(hour.adding(seconds: 3601))
             try await refuse(fixture, entitlements, code: "PERMISSION_DENIED")
             for _ in 0..<2 {
@@ -125,7 +157,10 @@ extension UsageTests {
                 #expect(blocked.accessDenied && blocked.rejected == 0 && blocked.reported == 0, "\(blocked)")
             }
             let operations = try await fixture.store.usageOperations(statuses: [], entitlement: nil, limit: 10)
-            #expect(operations.count == 2 && operations.allSatisfy { $0.status == .pending }, "nothing rejected: \(operations.map(\.status))")
+            #expect(
+                operations.count == 2 && operations.allSatisfy { $0.status == .pending },
+                "nothing rejected: \(operations.map(\.status))"
+            )
             #expect(try await callbacks(fixture, .usageReportingBlocked).count == 1, "one callback per episode")
             let problems = try await fixture.admin.get("api/admin/usage/problems").decode(Problems.self)
             #expect(problems.reportingBlocked?.reason.contains("PERMISSION_DENIED") == true, "\(problems)")
@@ -133,7 +168,10 @@ extension UsageTests {
             // Authentication refused on report only (a key rotated between the calls).
             try await refuse(fixture, entitlements, code: "UNAUTHENTICATED", method: "report")
             let unauthenticated = try await fixture.reporter(clock).pass()
-            #expect(unauthenticated.accessDenied && unauthenticated.rejected == 0 && unauthenticated.reported == 0, "\(unauthenticated)")
+            #expect(
+                unauthenticated.accessDenied && unauthenticated.rejected == 0 && unauthenticated.reported == 0,
+                "\(unauthenticated)"
+            )
 
             try await refuse(fixture, entitlements, code: nil)
             let resumed = try await fixture.reporter(clock).pass()
@@ -151,7 +189,10 @@ extension UsageTests {
         try await withUsage { fixture in
             let entitlements = try await activeEntitlements(fixture, 5).sorted { $0.id.rawValue < $1.id.rawValue }
             let hour = pastHour()
-            _ = try await post(fixture, entitlements.enumerated().map { record($1, "requests", 3, at: hour, key: "c\($0)") })
+            _ = try await post(
+                fixture,
+                entitlements.enumerated().map { record($1, "requests", 3, at: hour, key: "c\($0)") }
+            )
             let clock = ManualClock(hour.adding(seconds: 3601))
             // The first chunk's entitlement is refused as Entitle itself would be; the others pass.
             try await refuse(fixture, [entitlements[0]], code: "PERMISSION_DENIED")
@@ -161,12 +202,17 @@ extension UsageTests {
             #expect(blocked.sealed == 5 && blocked.accessDenied && blocked.reported == 1, "\(blocked)")
             #expect(try await fixture.store.usageReportingBlock() != nil, "still blocked after the pass")
             let pending = try await fixture.store.usageOperations(statuses: [.pending], entitlement: nil, limit: 10)
-            let unsent: Set<EntitlementID> = [entitlements[0].id, entitlements[2].id, entitlements[3].id, entitlements[4].id]
+            let unsent: Set<EntitlementID> = [
+                entitlements[0].id, entitlements[2].id, entitlements[3].id, entitlements[4].id,
+            ]
             #expect(Set(pending.map(\.entitlementID)) == unsent, "\(pending.map(\.entitlementID))")
 
             try await refuse(fixture, [entitlements[0]], code: nil)
             let resumed = try await fixture.reporter(clock, chunkSize: 2).pass()
-            #expect(resumed.reported == 4 && !resumed.accessDenied && resumed.checks == 4, "the other four, over two chunks: \(resumed)")
+            #expect(
+                resumed.reported == 4 && !resumed.accessDenied && resumed.checks == 4,
+                "the other four, over two chunks: \(resumed)"
+            )
             #expect(try await fixture.store.usageReportingBlock() == nil)
             #expect(BilledUsage.problems(try await reports(fixture).records).isEmpty)
         }
@@ -179,7 +225,9 @@ extension UsageTests {
         try await withUsage { fixture in
             let entitlement = try await activeEntitlements(fixture, 1)[0]
             let created = try #require(entitlement.resource.createTime)
-            #expect(try await post(fixture, [record(entitlement, "requests", 21, at: created, key: "before")]).status == 202)
+            #expect(
+                try await post(fixture, [record(entitlement, "requests", 21, at: created, key: "before")]).status == 202
+            )
             // Entitle hears nothing from Pub/Sub meanwhile (a restart, a deploy, lag).
             let silence = FaultPlan(seed: 1, rules: [.init(api: .pubsub, errorRate: 1, status: 503)])
             #expect(try await fixture.running.http.send("PUT", "emulator/v1/faults", body: silence).status == 200)
@@ -192,13 +240,26 @@ extension UsageTests {
                 let clock = ManualClock(window.end.adding(seconds: 1))
                 let summary = try await fixture.reporter(clock).pass()
                 #expect(summary.reported == 1 && summary.resealed == 1 && summary.checkFailures == 0, "\(summary)")
-                #expect(try await fixture.store.entitlement(entitlement.id)?.state == .cancelled, "learned from the re-read")
-                let ledger = try await fixture.store.usageOperations(statuses: [], entitlement: entitlement.id, limit: 10)
-                #expect(ledger.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.reported, .superseded], "\(ledger)")
+                #expect(
+                    try await fixture.store.entitlement(entitlement.id)?.state == .cancelled,
+                    "learned from the re-read"
+                )
+                let ledger = try await fixture.store.usageOperations(
+                    statuses: [],
+                    entitlement: entitlement.id,
+                    limit: 10
+                )
+                #expect(
+                    ledger.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.reported, .superseded],
+                    "\(ledger)"
+                )
                 let reported = try #require(ledger.first { $0.status == .reported })
                 let stored = try #require(try await fixture.store.entitlement(entitlement.id))
                 let cancelled = try #require(UsageValidation.cancellationTime(stored))
-                #expect(reported.window == UsageWindow(start: window.start, end: cancelled) && reported.quantity == 21, "\(reported)")
+                #expect(
+                    reported.window == UsageWindow(start: window.start, end: cancelled) && reported.quantity == 21,
+                    "\(reported)"
+                )
                 let billed = try await reports(fixture)
                 #expect(billed.totals[entitlement.resource.usageReportingId ?? ""]?["\(Self.service)/requests"] == 21)
                 #expect(BilledUsage.problems(billed.records).isEmpty)

@@ -33,7 +33,8 @@ struct UsageRecordGenerator {
             let time = Timestamp(Date()).adding(seconds: -Int64(random.next() % 20))
             let key = "\(keyPrefix)-\(number)-\(index)"
             records.append([
-                "entitlementId": .string(entitlement.id.rawValue), "metric": .string(metric), "quantity": .number(Double(quantity)),
+                "entitlementId": .string(entitlement.id.rawValue), "metric": .string(metric),
+                "quantity": .number(Double(quantity)),
                 "time": .string(time.rfc3339), "idempotencyKey": .string(key),
             ])
             accepted[key] = (entitlement.resource.usageReportingId ?? "", "\(service)/\(metric)", quantity)

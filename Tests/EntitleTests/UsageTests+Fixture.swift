@@ -67,7 +67,10 @@ extension UsageTests {
             options.pullWait = .milliseconds(200)
             options.faults = faults
             try await EmulatorHarness.withEmulator(options) { running in
-                let metrics = ["basic": ["requests", "storage_gib"] + (extraMetric.map { [$0] } ?? []), "standard": ["requests", "storage_gib"]]
+                let metrics = [
+                    "basic": ["requests", "storage_gib"] + (extraMetric.map { [$0] } ?? []),
+                    "standard": ["requests", "storage_gib"],
+                ]
                 try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
                     configuration.usageAPIKeys = ["app": Self.usageKey]
                     // `extraMetric`: one the vendor configured but Google's plan does not define.
@@ -84,7 +87,11 @@ extension UsageTests {
                         usage: entitle.client(bearer: Self.usageKey),
                         admin: entitle.client(bearer: Self.adminToken),
                         transport: entitle.transport,
-                        processor: NotificationProcessor(store: entitle.store, procurement: entitle.procurement, policies: entitle.policies)
+                        processor: NotificationProcessor(
+                            store: entitle.store,
+                            procurement: entitle.procurement,
+                            policies: entitle.policies
+                        )
                     )
                     try await body(fixture)
                 }
@@ -101,7 +108,9 @@ extension UsageTests {
         }
         let active = try await eventually(within: .seconds(30), every: .milliseconds(50)) { () -> [LocalEntitlement]? in
             var found: [LocalEntitlement] = []
-            for id in ids { if let local = try await fixture.store.entitlement(id), local.state == .active { found.append(local) } }
+            for id in ids {
+                if let local = try await fixture.store.entitlement(id), local.state == .active { found.append(local) }
+            }
             return found.count == count ? found : nil
         }
         if let active { return active }
@@ -110,9 +119,16 @@ extension UsageTests {
         throw ChildProcessError(message: "entitlements never became active: \(states)")
     }
 
-    func record(_ entitlement: LocalEntitlement, _ metric: String, _ quantity: Int64, at time: Timestamp, key: String) -> [String: JSONValue] {
+    func record(
+        _ entitlement: LocalEntitlement,
+        _ metric: String,
+        _ quantity: Int64,
+        at time: Timestamp,
+        key: String
+    ) -> [String: JSONValue] {
         [
-            "entitlementId": .string(entitlement.id.rawValue), "metric": .string(metric), "quantity": .number(Double(quantity)),
+            "entitlementId": .string(entitlement.id.rawValue), "metric": .string(metric),
+            "quantity": .number(Double(quantity)),
             "time": .string(time.rfc3339), "idempotencyKey": .string(key),
         ]
     }

@@ -33,7 +33,10 @@ import Testing
             #expect(try again.decode(Accepted.self).results.map(\.status) == ["duplicate"])
             let clash = try await post(
                 fixture,
-                [record(first, "requests", 11, at: hour.adding(seconds: 60), key: "a"), record(first, "requests", 1, at: hour, key: "e")]
+                [
+                    record(first, "requests", 11, at: hour.adding(seconds: 60), key: "a"),
+                    record(first, "requests", 1, at: hour, key: "e"),
+                ]
             )
             #expect(clash.status == 409 && clash.text.contains("\"a\""), "\(clash)")
 
@@ -43,13 +46,19 @@ import Testing
             var billed = try await reports(fixture)
             let firstConsumer = try #require(first.resource.usageReportingId)
             let service = "example-messaging-service.gcpmarketplace.example.com"
-            #expect(billed.totals[firstConsumer]?["\(service)/requests"] == 15, "key e was not recorded: \(billed.totals)")
+            #expect(
+                billed.totals[firstConsumer]?["\(service)/requests"] == 15,
+                "key e was not recorded: \(billed.totals)"
+            )
             #expect(billed.totals[firstConsumer]?["\(service)/storage_gib"] == 3)
             #expect(billed.totals[try #require(second.resource.usageReportingId)]?["\(service)/requests"] == 7)
 
             // Late: stamped in the first (already reported) hour, counted in the first open one.
             let late = try await post(fixture, [record(first, "requests", 4, at: hour.adding(seconds: 600), key: "f")])
-            #expect(try late.decode(Accepted.self).results.first?.windowStart == hour.adding(seconds: 2 * 3600), "\(late)")
+            #expect(
+                try late.decode(Accepted.self).results.first?.windowStart == hour.adding(seconds: 2 * 3600),
+                "\(late)"
+            )
             clock.advance(seconds: 3600)
             #expect(try await fixture.reporter(clock).pass().reported == 1)
             let idle = try await fixture.reporter(clock).pass()
@@ -74,11 +83,18 @@ import Testing
             misspelt["qty"] = .number(1)
             let unknown = try await post(fixture, [misspelt])
             #expect(unknown.status == 400 && unknown.text.contains("qty"), "\(unknown)")
-            let fraction = try await post(fixture, [record(entitlement, "requests", 1, at: now, key: "x").merging(["quantity": .number(1.5)]) { $1 }])
+            let fraction = try await post(
+                fixture,
+                [record(entitlement, "requests", 1, at: now, key: "x").merging(["quantity": .number(1.5)]) { $1 }]
+            )
             #expect(fraction.status == 400 && fraction.text.contains("quantity"), "\(fraction)")
             let notJSON = try await fixture.usage.send("POST", "v1/usage", raw: Data("quantity=1".utf8))
             #expect(notJSON.status == 400)
-            let huge = try await fixture.usage.send("POST", "v1/usage", raw: Data(repeating: 0x20, count: 2 * 1024 * 1024))
+            let huge = try await fixture.usage.send(
+                "POST",
+                "v1/usage",
+                raw: Data(repeating: 0x20, count: 2 * 1024 * 1024)
+            )
             #expect(huge.status == 413)
             let invalid = try await post(
                 fixture,
@@ -88,7 +104,8 @@ import Testing
                     record(entitlement, "requests", -1, at: now, key: "n"),
                     record(entitlement, "requests", 1, at: now.adding(seconds: 3600), key: "future"),
                     [
-                        "entitlementId": .string("no-such-entitlement"), "metric": .string("requests"), "quantity": .number(1),
+                        "entitlementId": .string("no-such-entitlement"), "metric": .string("requests"),
+                        "quantity": .number(1),
                         "idempotencyKey": .string("u"),
                     ],
                 ]
@@ -97,7 +114,10 @@ import Testing
             for reason in ["not a metric of plan basic", "negative", "in the future", "not known to Entitle"] {
                 #expect(invalid.text.contains(reason), "\(reason): \(invalid.text)")
             }
-            #expect(try await fixture.store.unsealedUsage(entitlement: nil).isEmpty, "nothing of a rejected batch is kept")
+            #expect(
+                try await fixture.store.unsealedUsage(entitlement: nil).isEmpty,
+                "nothing of a rejected batch is kept"
+            )
 
             // An app that knows the account and product rather than the entitlement.
             let account = try #require(entitlement.accountID)
@@ -111,33 +131,56 @@ import Testing
             byAccount["product"] = .string("example-analytics")
             byAccount["idempotencyKey"] = .string("other-product")
             let unknownProduct = try await post(fixture, [byAccount])
-            #expect(unknownProduct.status == 422 && unknownProduct.text.contains("no single entitlement"), "\(unknownProduct)")
+            #expect(
+                unknownProduct.status == 422 && unknownProduct.text.contains("no single entitlement"),
+                "\(unknownProduct)"
+            )
         }
     }
 
-    @Test("a failed check blocks the entitlement's reporting with one usage.check_failed callback; reporting resumes when the check passes")
+    @Test(
+        "a failed check blocks the entitlement's reporting with one usage.check_failed callback; reporting resumes when the check passes"
+    )
     func checkFailure() async throws {
         try await withUsage { fixture in
             let entitlement = try await activeEntitlements(fixture, 1)[0]
             let consumer = try #require(entitlement.resource.usageReportingId)
             let hour = pastHour()
             _ = try await post(fixture, [record(entitlement, "requests", 12, at: hour, key: "k1")])
-            _ = try await fixture.running.http.post("emulator/v1/check-errors", ["consumerId": consumer, "code": "BILLING_DISABLED"])
+            _ = try await fixture.running.http.post(
+                "emulator/v1/check-errors",
+                ["consumerId": consumer, "code": "BILLING_DISABLED"]
+            )
             let clock = ManualClock(hour.adding(seconds: 3601))
             let blocked = try await fixture.reporter(clock).pass()
             #expect(blocked.checkFailures == 1 && blocked.reported == 0 && blocked.reportRequests == 0, "\(blocked)")
-            #expect(try await fixture.store.usageCursor(entitlement.id)?.blockedReason?.contains("BILLING_DISABLED") == true)
+            #expect(
+                try await fixture.store.usageCursor(entitlement.id)?.blockedReason?.contains("BILLING_DISABLED") == true
+            )
             _ = try await fixture.reporter(clock).pass()
-            let callbacks = try await fixture.store.callbacks(status: nil, limit: 100).filter { $0.kind == .usageCheckFailed }
-            #expect(callbacks.count == 1 && callbacks[0].body.contains("BILLING_DISABLED"), "one callback per blocked episode: \(callbacks.count)")
+            let callbacks = try await fixture.store.callbacks(status: nil, limit: 100).filter {
+                $0.kind == .usageCheckFailed
+            }
+            #expect(
+                callbacks.count == 1 && callbacks[0].body.contains("BILLING_DISABLED"),
+                "one callback per blocked episode: \(callbacks.count)"
+            )
             #expect(try await reports(fixture).records.isEmpty)
 
-            _ = try await fixture.running.http.post("emulator/v1/check-errors", ["consumerId": .string(consumer), "code": JSONValue.null])
+            _ = try await fixture.running.http.post(
+                "emulator/v1/check-errors",
+                ["consumerId": .string(consumer), "code": JSONValue.null]
+            )
             let resumed = try await fixture.reporter(clock).pass()
             #expect(resumed.reported == 1, "\(resumed)")
             #expect(try await fixture.store.usageCursor(entitlement.id)?.blockedReason == nil)
-            #expect(try await reports(fixture).totals[consumer]?["example-messaging-service.gcpmarketplace.example.com/requests"] == 12)
-            let audit = try await fixture.store.auditLog(subject: "entitlements/\(entitlement.id.rawValue)", limit: 50).filter { $0.kind == .usage }
+            #expect(
+                try await reports(fixture).totals[consumer]?[
+                    "example-messaging-service.gcpmarketplace.example.com/requests"
+                ] == 12
+            )
+            let audit = try await fixture.store.auditLog(subject: "entitlements/\(entitlement.id.rawValue)", limit: 50)
+                .filter { $0.kind == .usage }
             #expect(audit.count == 2, "blocked, then resumed: \(audit.map(\.summary))")
         }
     }
@@ -147,7 +190,10 @@ import Testing
     )
     func exactlyOnceUnderFaults() async throws {
         // 503s (Google did not take the call) and lost answers (it did, the caller cannot know).
-        let faults = FaultPlan(seed: 6, rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503, lostResponseRate: 0.1)])
+        let faults = FaultPlan(
+            seed: 6,
+            rules: [.init(api: .serviceControl, errorRate: 0.3, status: 503, lostResponseRate: 0.1)]
+        )
         try await withUsage(faults: faults) { fixture in
             let entitlements = try await activeEntitlements(fixture, 20)
             let base = UsageWindow.containing(Timestamp(Date()).adding(seconds: -9 * 3600), length: 3600).start
@@ -185,20 +231,29 @@ import Testing
             while passes < 30 {
                 passes += 1
                 summaries.append(try await fixture.reporter(clock).pass())
-                if try await fixture.store.usageOperations(statuses: [.pending, .unknown, .checkFailed, .rejected], entitlement: nil, limit: 1)
-                    .isEmpty
-                {
+                if try await fixture.store.usageOperations(
+                    statuses: [.pending, .unknown, .checkFailed, .rejected],
+                    entitlement: nil,
+                    limit: 1
+                )
+                .isEmpty {
                     break
                 }
             }
             #expect(try await fixture.store.unsealedUsage(entitlement: nil).isEmpty)
             #expect(
-                try await fixture.store.usageOperations(statuses: [.pending, .unknown, .checkFailed, .rejected], entitlement: nil, limit: 10).isEmpty
+                try await fixture.store.usageOperations(
+                    statuses: [.pending, .unknown, .checkFailed, .rejected],
+                    entitlement: nil,
+                    limit: 10
+                ).isEmpty
             )
 
             var expected: [String: [String: Int64]] = [:]
             let service = "example-messaging-service.gcpmarketplace.example.com"
-            for (_, value) in accepted { expected[value.consumer, default: [:]]["\(service)/\(value.metric)", default: 0] += value.quantity }
+            for (_, value) in accepted {
+                expected[value.consumer, default: [:]]["\(service)/\(value.metric)", default: 0] += value.quantity
+            }
             let billed = try await reports(fixture)
             #expect(billed.totals == expected, "billed sums equal accepted sums")
             let problems = BilledUsage.problems(billed.records)
@@ -210,19 +265,28 @@ import Testing
         }
     }
 
-    @Test("a cancelled entitlement's last usage is reported in a window ending at the cancellation, and nothing is accepted after it")
+    @Test(
+        "a cancelled entitlement's last usage is reported in a window ending at the cancellation, and nothing is accepted after it"
+    )
     func finalReport() async throws {
         try await withUsage(emulatorStart: nil) { fixture in
             let entitlement = try await activeEntitlements(fixture, 1)[0]
             let consumer = try #require(entitlement.resource.usageReportingId)
             let used = try #require(entitlement.resource.createTime)
-            #expect(try await post(fixture, [record(entitlement, "requests", 8, at: used, key: "before")]).status == 202)
+            #expect(
+                try await post(fixture, [record(entitlement, "requests", 8, at: used, key: "before")]).status == 202
+            )
             try await fixture.running.control.cancel(entitlement.id.rawValue, immediately: true)
             let deadline = ContinuousClock.now + .seconds(15)
-            while try await fixture.store.entitlement(entitlement.id)?.state != .cancelled, ContinuousClock.now < deadline {
+            while try await fixture.store.entitlement(entitlement.id)?.state != .cancelled,
+                ContinuousClock.now < deadline
+            {
                 try await Task.sleep(for: .milliseconds(50))
             }
-            let after = try await post(fixture, [record(entitlement, "requests", 1, at: Timestamp(Date()).adding(seconds: 2), key: "after")])
+            let after = try await post(
+                fixture,
+                [record(entitlement, "requests", 1, at: Timestamp(Date()).adding(seconds: 2), key: "after")]
+            )
             #expect(after.status == 422 && after.text.contains("cancelled"), "\(after)")
             let clock = ManualClock(Timestamp(Date()))
             let summary = try await fixture.reporter(clock).pass()
@@ -233,7 +297,10 @@ import Testing
             let late = try await post(fixture, [record(entitlement, "requests", 1, at: used, key: "late")])
             #expect(late.status == 422 && late.text.contains("final usage was already reported"), "\(late)")
             let retry = try await post(fixture, [record(entitlement, "requests", 8, at: used, key: "before")])
-            #expect(retry.status == 202 && retry.text.contains("duplicate"), "the app's retry of an accepted record still succeeds: \(retry)")
+            #expect(
+                retry.status == 202 && retry.text.contains("duplicate"),
+                "the app's retry of an accepted record still succeeds: \(retry)"
+            )
         }
     }
 
@@ -258,13 +325,21 @@ import Testing
             #expect(preview.toSeal.map(\.quantity) == [3] && preview.toSend.isEmpty, "\(preview)")
             let cli = try await ChildProcess.run(
                 try ChildProcess.builtExecutable("entitle"),
-                arguments: ["usage", "report", "--dry-run", "--url", fixture.admin.baseURL.absoluteString, "--token", Self.adminToken]
+                arguments: [
+                    "usage", "report", "--dry-run", "--url", fixture.admin.baseURL.absoluteString, "--token",
+                    Self.adminToken,
+                ]
             )
-            #expect(cli.status == 0 && cli.output.contains("toSeal") && cli.output.contains(entitlement.id.rawValue), "\(cli)")
+            #expect(
+                cli.status == 0 && cli.output.contains("toSeal") && cli.output.contains(entitlement.id.rawValue),
+                "\(cli)"
+            )
             #expect(try await reports(fixture).records.isEmpty, "a dry run sends nothing")
             let pass = try await fixture.admin.post("api/admin/usage/report")
             #expect(pass.status == 200 && pass.text.contains("\"reported\":1"), "\(pass)")
-            let ledger = try await fixture.admin.get("api/admin/usage?entitlement=\(entitlement.id.rawValue)").decode(LedgerView.self)
+            let ledger = try await fixture.admin.get("api/admin/usage?entitlement=\(entitlement.id.rawValue)").decode(
+                LedgerView.self
+            )
             let operation = try #require(ledger.operations.first)
             #expect(operation.status == .reported && ledger.cursor?.reportedUntil == operation.window.end)
             #expect(try await fixture.admin.post("api/admin/usage/operations/\(operation.id)/rerun").status == 409)
@@ -283,10 +358,16 @@ import Testing
             let clock = ManualClock(Timestamp(Date()))
             let summary = try await fixture.reporter(clock).pass()
             #expect(summary.rejected == 1 && summary.reported == 0, "\(summary)")
-            let operation = try #require(try await fixture.store.usageOperations(statuses: [.rejected], entitlement: entitlement.id, limit: 10).first)
+            let operation = try #require(
+                try await fixture.store.usageOperations(statuses: [.rejected], entitlement: entitlement.id, limit: 10)
+                    .first
+            )
             #expect(operation.lastError?.contains("not defined") == true, "\(String(describing: operation.lastError))")
             let rerun = try await fixture.admin.post("api/admin/usage/operations/\(operation.id)/rerun")
-            #expect(rerun.status == 200 && (try? rerun.decode(UsageOperationRecord.self))?.status == .pending, "\(rerun)")
+            #expect(
+                rerun.status == 200 && (try? rerun.decode(UsageOperationRecord.self))?.status == .pending,
+                "\(rerun)"
+            )
             #expect(try await fixture.reporter(clock).pass().rejected == 1, "refused again, still not billed")
             #expect(try await reports(fixture).records.isEmpty)
         }

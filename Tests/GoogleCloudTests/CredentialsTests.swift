@@ -27,7 +27,9 @@ import Testing
         }
     }
 
-    @Test("GOOGLE_APPLICATION_CREDENTIALS names the key file; an explicit key comes first; a broken file is an error, not a fall-through")
+    @Test(
+        "GOOGLE_APPLICATION_CREDENTIALS names the key file; an explicit key comes first; a broken file is an error, not a fall-through"
+    )
     func keyFileOrder() async throws {
         try await EmulatorHarness.withEmulator { running in
             let key = try await keyFile(running)
@@ -43,15 +45,22 @@ import Testing
             )
             #expect(reply.status == 200)
 
-            let broken = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-broken-\(UUID().uuidString).json")
+            let broken = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "entitle-broken-\(UUID().uuidString).json"
+            )
             try Data("{\"type\": \"authorized_user\"}".utf8).write(to: broken)
             defer { try? FileManager.default.removeItem(at: broken) }
             let explicit = try #require(
-                try await ApplicationDefaultCredentials.find(keyFile: key.path, environment: ["GOOGLE_APPLICATION_CREDENTIALS": broken.path])
+                try await ApplicationDefaultCredentials.find(
+                    keyFile: key.path,
+                    environment: ["GOOGLE_APPLICATION_CREDENTIALS": broken.path]
+                )
             )
             #expect(explicit.source == .keyFile(key.path))
             await #expect(throws: CredentialsError.self) {
-                _ = try await ApplicationDefaultCredentials.find(environment: ["GOOGLE_APPLICATION_CREDENTIALS": broken.path])
+                _ = try await ApplicationDefaultCredentials.find(environment: [
+                    "GOOGLE_APPLICATION_CREDENTIALS": broken.path
+                ])
             }
         }
     }
@@ -124,6 +133,8 @@ import Testing
         )
         let outcome = try #require(await client.report(serviceName: "example.com", [operation]).first)
         #expect(outcome.failure != nil)
-        if case .outcomeUnknown? = outcome.failure as? GoogleTransportError { Issue.record("a refused connection never reached the server") }
+        if case .outcomeUnknown? = outcome.failure as? GoogleTransportError {
+            Issue.record("a refused connection never reached the server")
+        }
     }
 }

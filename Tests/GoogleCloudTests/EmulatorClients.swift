@@ -32,14 +32,19 @@ struct EmulatorClients {
     }
 
     /// A buyer's purchase through the emulator's control API (not a Google API).
-    func buy(_ product: String = "example-messaging-service", plan: String = "basic", account: String? = nil) async throws -> Purchase {
+    func buy(
+        _ product: String = "example-messaging-service",
+        plan: String = "basic",
+        account: String? = nil
+    ) async throws -> Purchase {
         var body = ["product": product, "plan": plan]
         if let account { body["account"] = account }
         return try await running.http.post("emulator/v1/purchases", body).decode()
     }
 
     func changePlan(_ entitlement: EntitlementID, to plan: String) async throws {
-        _ = try await running.http.post("emulator/v1/entitlements/\(entitlement.rawValue)/change-plan", ["plan": plan]).decode(EmptyJSON.self)
+        _ = try await running.http.post("emulator/v1/entitlements/\(entitlement.rawValue)/change-plan", ["plan": plan])
+            .decode(EmptyJSON.self)
     }
 
     func setFaults(_ plan: FaultPlan) async throws {

@@ -21,11 +21,15 @@ import Testing
             #expect(try await client.account(purchase.account).approvals?.first?.state == .rejected)
             try await client.approveAccount(purchase.account)
             #expect(try await client.account(purchase.account).approvals?.first?.state == .approved)
-            let again = await #expect(throws: GoogleCloud.GoogleAPIError.self) { try await client.approveAccount(purchase.account) }
+            let again = await #expect(throws: GoogleCloud.GoogleAPIError.self) {
+                try await client.approveAccount(purchase.account)
+            }
             #expect(again?.isFailedPrecondition == true && again?.httpStatus == 400, "\(String(describing: again))")
             try await client.resetAccount(purchase.account)
             #expect(try await client.account(purchase.account).approvals?.first?.state == .pending)
-            let missing = await #expect(throws: GoogleCloud.GoogleAPIError.self) { try await client.account(try AccountID("no-such-account")) }
+            let missing = await #expect(throws: GoogleCloud.GoogleAPIError.self) {
+                try await client.account(try AccountID("no-such-account"))
+            }
             #expect(missing?.isNotFound == true && missing?.status == "NOT_FOUND" && missing?.message.isEmpty == false)
         }
     }
@@ -42,7 +46,9 @@ import Testing
             #expect(try await client.entitlement(purchase.entitlement).state == .activationRequested)
             try await client.approveEntitlement(purchase.entitlement)
             #expect(try await client.entitlement(purchase.entitlement).state == .active)
-            let twice = await #expect(throws: GoogleCloud.GoogleAPIError.self) { try await client.approveEntitlement(purchase.entitlement) }
+            let twice = await #expect(throws: GoogleCloud.GoogleAPIError.self) {
+                try await client.approveEntitlement(purchase.entitlement)
+            }
             #expect(twice?.isFailedPrecondition == true)
 
             try await clients.changePlan(purchase.entitlement, to: "standard")
@@ -62,7 +68,9 @@ import Testing
             try await client.rejectEntitlement(second.entitlement, reason: "fraud check")
             let rejected = try await client.entitlement(second.entitlement)
             #expect(rejected.state == .cancelled)
-            let suspend = await #expect(throws: GoogleCloud.GoogleAPIError.self) { try await client.suspendEntitlement(purchase.entitlement) }
+            let suspend = await #expect(throws: GoogleCloud.GoogleAPIError.self) {
+                try await client.suspendEntitlement(purchase.entitlement)
+            }
             #expect(suspend?.httpStatus == 501 && suspend?.status == "UNIMPLEMENTED", "documented as unsupported")
         }
     }
@@ -92,12 +100,14 @@ import Testing
             try await client.approveEntitlement(first.entitlement)
             let byAccount = try await client.entitlements(filter: .account(first.account)).collect()
             #expect(byAccount.count == 2)
-            let activeOfFirst = try await client.entitlements(filter: .account(first.account) && .state(.active)).collect()
+            let activeOfFirst = try await client.entitlements(filter: .account(first.account) && .state(.active))
+                .collect()
             #expect(activeOfFirst.compactMap(\.id) == [first.entitlement])
             let notFirst = try await client.entitlements(filter: !.account(first.account)).collect()
             #expect(notFirst.compactMap(\.id) == [other.entitlement])
             let quoted = try await client.entitlements(
-                filter: .productExternalName("example-messaging-service.gcpmarketplace.example.com") && .plan("standard")
+                filter: .productExternalName("example-messaging-service.gcpmarketplace.example.com")
+                    && .plan("standard")
             ).collect()
             #expect(quoted.count == 1)
             let either = try await client.entitlements(filter: .plan("standard") || .account(other.account)).collect()
@@ -121,7 +131,9 @@ import Testing
             var calls = 0
             while ContinuousClock.now - start < .seconds(9) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0..<8 { group.addTask { _ = try await clients.procurement.entitlement(purchase.entitlement) } }
+                    for _ in 0..<8 {
+                        group.addTask { _ = try await clients.procurement.entitlement(purchase.entitlement) }
+                    }
                     try await group.waitForAll()
                 }
                 calls += 8
@@ -134,7 +146,10 @@ import Testing
             // needs a token only when it calls); refreshed a quarter of its life early, about one per
             // 3 s of calls, and never one per call (8 concurrent calls share a refresh). The upper
             // bound from the time it took.
-            #expect(fetched >= 2 && fetched <= Int(elapsed / 2.9) + 2, "\(fetched) tokens for \(calls) calls in \(elapsed) s")
+            #expect(
+                fetched >= 2 && fetched <= Int(elapsed / 2.9) + 2,
+                "\(fetched) tokens for \(calls) calls in \(elapsed) s"
+            )
         }
     }
 }

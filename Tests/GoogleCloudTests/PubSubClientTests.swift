@@ -28,7 +28,11 @@ import Testing
             let received = try await client.pull(subscription, maxMessages: 10)
             #expect(received.count == 2)
             let events = try received.map { try MarketplaceEvent(json: try #require($0.message.data)) }
-            #expect(events.contains { if case .entitlement(let notice) = $0.subject { notice.id == purchase.entitlement } else { false } })
+            #expect(
+                events.contains {
+                    if case .entitlement(let notice) = $0.subject { notice.id == purchase.entitlement } else { false }
+                }
+            )
             #expect(received.allSatisfy { $0.message.publishTime != nil && $0.message.messageId != nil })
 
             try await client.modifyAckDeadline(subscription, ackIDs: [received[0].ackId], seconds: 0)
@@ -37,10 +41,15 @@ import Testing
             try await client.modifyAckDeadline(subscription, ackIDs: again.map(\.ackId), seconds: 60)
             try await client.acknowledge(subscription, ackIDs: again.map(\.ackId) + [received[1].ackId])
             try await client.acknowledge(subscription, ackIDs: [received[1].ackId])
-            _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "PT2M"]).decode(EmulatorClients.EmptyJSON.self)
+            _ = try await running.http.post("emulator/v1/clock/advance", ["duration": "PT2M"]).decode(
+                EmulatorClients.EmptyJSON.self
+            )
             #expect(try await client.pull(subscription, maxMessages: 10, returnImmediately: true).isEmpty)
             let duplicate = await #expect(throws: GoogleCloud.GoogleAPIError.self) {
-                try await client.createSubscription(subscription, PubSubSubscription(topic: running.emulator.options.topic))
+                try await client.createSubscription(
+                    subscription,
+                    PubSubSubscription(topic: running.emulator.options.topic)
+                )
             }
             #expect(duplicate?.httpStatus == 409 && duplicate?.status == "ALREADY_EXISTS")
         }
@@ -53,7 +62,10 @@ import Testing
             let client = pubsub(clients)
             try await client.createTopic("projects/vendor/topics/own")
             try await client.createSubscription(subscription, PubSubSubscription(topic: "projects/vendor/topics/own"))
-            let ids = try await client.publish("projects/vendor/topics/own", [PubSubMessage(data: Data("{}".utf8), attributes: ["k": "v"])])
+            let ids = try await client.publish(
+                "projects/vendor/topics/own",
+                [PubSubMessage(data: Data("{}".utf8), attributes: ["k": "v"])]
+            )
             #expect(ids.count == 1)
             var received = try await client.pull(subscription, maxMessages: 5)
             #expect(received.first?.message.data == Data("{}".utf8) && received.first?.message.attributes == ["k": "v"])

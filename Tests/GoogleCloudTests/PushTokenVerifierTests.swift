@@ -26,7 +26,9 @@ import Testing
                 _ = try await clients.buy()
                 let request = try #require(try await receiver.waitFor(1).first)
                 let bearer = String(try #require(request.headers["authorization"]).dropFirst("Bearer ".count))
-                let certificates = GoogleCertificateCache(url: GoogleEndpoints.emulator(at: running.baseURL).oidcCertificates)
+                let certificates = GoogleCertificateCache(
+                    url: GoogleEndpoints.emulator(at: running.baseURL).oidcCertificates
+                )
 
                 let verifier = PushTokenVerifier(
                     audience: "https://vendor.example.com/pubsub/push",
@@ -41,7 +43,9 @@ import Testing
                     serviceAccountEmail: email,
                     certificates: certificates
                 )
-                let audienceError = await #expect(throws: TokenVerificationError.self) { try await otherAudience.verify(bearer) }
+                let audienceError = await #expect(throws: TokenVerificationError.self) {
+                    try await otherAudience.verify(bearer)
+                }
                 #expect(audienceError == .wrongAudience(["https://vendor.example.com/pubsub/push"]))
 
                 let otherAccount = PushTokenVerifier(
@@ -49,10 +53,14 @@ import Testing
                     serviceAccountEmail: "someone@else.iam.gserviceaccount.com",
                     certificates: certificates
                 )
-                let emailError = await #expect(throws: TokenVerificationError.self) { try await otherAccount.verify(bearer) }
+                let emailError = await #expect(throws: TokenVerificationError.self) {
+                    try await otherAccount.verify(bearer)
+                }
                 #expect(emailError == .unverifiedEmail(email))
 
-                let signupKeys = GoogleCertificateCache(url: GoogleEndpoints.emulator(at: running.baseURL).signupCertificates)
+                let signupKeys = GoogleCertificateCache(
+                    url: GoogleEndpoints.emulator(at: running.baseURL).signupCertificates
+                )
                 let wrongKeys = PushTokenVerifier(
                     audience: "https://vendor.example.com/pubsub/push",
                     serviceAccountEmail: email,

@@ -7,7 +7,9 @@ import Testing
 
 /// Retries against the emulator's injected faults, and the retry schedule as plain values.
 @Suite struct RetryTests {
-    @Test("with 30% injected 503s on every API (token endpoint included), 200 calls all succeed; without retries some fail")
+    @Test(
+        "with 30% injected 503s on every API (token endpoint included), 200 calls all succeed; without retries some fail"
+    )
     func transientFaults() async throws {
         try await EmulatorHarness.withEmulator { running in
             let clients = try await EmulatorClients(running)
@@ -22,7 +24,9 @@ import Testing
                 for _ in 0..<4 { #expect(try await client.entitlement(purchase.entitlement).state == .active) }
                 _ = try await client.listAccounts(pageSize: 5)
                 _ = try await client.account(purchase.account)
-                if index.isMultiple(of: 2) { await clients.credentials.invalidate(try #require(await clients.credentials.accessToken())) }
+                if index.isMultiple(of: 2) {
+                    await clients.credentials.invalidate(try #require(await clients.credentials.accessToken()))
+                }
                 _ = try await client.listEntitlements(filter: .account(purchase.account))
             }
             let fragile = ProcurementClient(
@@ -32,7 +36,9 @@ import Testing
             )
             var failures = 0
             for purchase in purchases {
-                do { _ = try await fragile.entitlement(purchase.entitlement) } catch let error as GoogleCloud.GoogleAPIError {
+                do { _ = try await fragile.entitlement(purchase.entitlement) } catch let error
+                    as GoogleCloud.GoogleAPIError
+                {
                     #expect(error.httpStatus == 503 && error.status == "UNAVAILABLE")
                     failures += 1
                 }
@@ -41,7 +47,9 @@ import Testing
         }
     }
 
-    @Test("a call cancelled while Google is slow ends at once with CancellationError, not after the answer and not retried")
+    @Test(
+        "a call cancelled while Google is slow ends at once with CancellationError, not after the answer and not retried"
+    )
     func cancelledWhileWaiting() async throws {
         try await EmulatorHarness.withEmulator { running in
             let clients = try await EmulatorClients(running)
@@ -63,7 +71,9 @@ import Testing
             let clients = try await EmulatorClients(running)
             let purchase = try await clients.buy()
             _ = try await clients.credentials.accessToken()
-            try await clients.setFaults(FaultPlan(rules: [.init(api: .procurement, errorRate: 1, status: 429, retryAfterSeconds: 1)]))
+            try await clients.setFaults(
+                FaultPlan(rules: [.init(api: .procurement, errorRate: 1, status: 429, retryAfterSeconds: 1)])
+            )
             let start = ContinuousClock.now
             async let read = clients.procurement.entitlement(purchase.entitlement)
             try await Task.sleep(for: .milliseconds(300))
@@ -79,15 +89,21 @@ import Testing
             let clients = try await EmulatorClients(running)
             let purchase = try await clients.buy()
             _ = try await clients.credentials.accessToken()
-            try await clients.setFaults(FaultPlan(rules: [.init(api: .procurement, errorRate: 1, status: 429, retryAfterSeconds: 3600)]))
+            try await clients.setFaults(
+                FaultPlan(rules: [.init(api: .procurement, errorRate: 1, status: 429, retryAfterSeconds: 3600)])
+            )
             let start = ContinuousClock.now
-            let error = await #expect(throws: GoogleCloud.GoogleAPIError.self) { try await clients.procurement.entitlement(purchase.entitlement) }
+            let error = await #expect(throws: GoogleCloud.GoogleAPIError.self) {
+                try await clients.procurement.entitlement(purchase.entitlement)
+            }
             #expect(error?.httpStatus == 429 && error?.status == "RESOURCE_EXHAUSTED")
             #expect(ContinuousClock.now - start < .seconds(5))
         }
     }
 
-    @Test("an answer longer than the transport reads ends the call with responseTooLarge, sent once (not retried), and shorter answers still arrive")
+    @Test(
+        "an answer longer than the transport reads ends the call with responseTooLarge, sent once (not retried), and shorter answers still arrive"
+    )
     func responseTooLarge() async throws {
         try await EmulatorHarness.withEmulator { running in
             let clients = try await EmulatorClients(running)
@@ -95,11 +111,17 @@ import Testing
             for index in 0..<30 { purchases.append(try await clients.buy(account: "E-LARGE-\(index % 3)")) }
             var transport = clients.transport
             transport.maxResponseBytes = 4096
-            let client = ProcurementClient(provider: running.emulator.options.provider, baseURL: running.baseURL, transport: transport)
+            let client = ProcurementClient(
+                provider: running.emulator.options.provider,
+                baseURL: running.baseURL,
+                transport: transport
+            )
             let one = try await client.entitlement(purchases[0].entitlement)
             #expect(one.id == purchases[0].entitlement, "an answer under the limit")
             try await running.control.resetRequestCounts()
-            let error = await #expect(throws: GoogleTransportError.self) { try await client.listEntitlements(pageSize: 60) }
+            let error = await #expect(throws: GoogleTransportError.self) {
+                try await client.listEntitlements(pageSize: 60)
+            }
             guard case .responseTooLarge(let limit) = error else {
                 Issue.record("expected responseTooLarge, got \(String(describing: error))")
                 return
@@ -114,7 +136,12 @@ import Testing
 
     @Test("backoff grows by the multiplier from the initial wait, jittered within its upper half, capped")
     func schedule() {
-        let policy = RetryPolicy(maxAttempts: 10, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1), totalTimeout: .seconds(60))
+        let policy = RetryPolicy(
+            maxAttempts: 10,
+            initialBackoff: .milliseconds(100),
+            maxBackoff: .seconds(1),
+            totalTimeout: .seconds(60)
+        )
         var random = SeededRandom(seed: 3)
         for attempt in 1...9 {
             let ceiling = min(1.0, 0.1 * pow(2, Double(attempt - 1)))

@@ -13,8 +13,13 @@ import Testing
         var token: String
     }
 
-    private func token(_ running: RunningEmulator, account: String, _ overrides: [String: AnyCodable] = [:]) async throws -> String {
-        try await running.http.post("emulator/v1/accounts/\(account)/signup-token", overrides).decode(SignupToken.self).token
+    private func token(
+        _ running: RunningEmulator,
+        account: String,
+        _ overrides: [String: AnyCodable] = [:]
+    ) async throws -> String {
+        try await running.http.post("emulator/v1/accounts/\(account)/signup-token", overrides).decode(SignupToken.self)
+            .token
     }
 
     private func verifier(
@@ -24,7 +29,8 @@ import Testing
     )
         -> MarketplaceTokenVerifier
     {
-        let certificates = cache ?? GoogleCertificateCache(url: GoogleEndpoints.emulator(at: running.baseURL).signupCertificates)
+        let certificates =
+            cache ?? GoogleCertificateCache(url: GoogleEndpoints.emulator(at: running.baseURL).signupCertificates)
         return MarketplaceTokenVerifier(audiences: audiences, certificates: certificates)
     }
 
@@ -53,7 +59,10 @@ import Testing
             let clients = try await EmulatorClients(running)
             let purchase = try await clients.buy()
             let claims = try await verifier(running).verify(try await token(running, account: purchase.accountId))
-            #expect(claims.accountID == purchase.account && claims.roles == ["account_admin"] && claims.userIdentity?.isEmpty == false)
+            #expect(
+                claims.accountID == purchase.account && claims.roles == ["account_admin"]
+                    && claims.userIdentity?.isEmpty == false
+            )
             let orderID = try await clients.procurement.entitlement(purchase.entitlement).orderId
             #expect(claims.orders == [try #require(orderID)])
         }
@@ -62,7 +71,8 @@ import Testing
     @Test(
         "bad tokens are each refused with their own error",
         arguments: [
-            "expired", "not yet valid", "wrong audience", "wrong issuer", "no subject", "unknown kid", "tampered payload",
+            "expired", "not yet valid", "wrong audience", "wrong issuer", "no subject", "unknown kid",
+            "tampered payload",
             "alg none", "HS256 with the public key as secret", "another certificate URL", "embedded key", "garbage",
         ]
     )
@@ -77,16 +87,28 @@ import Testing
             let expected: TokenVerificationError
             switch kind {
             case "expired":
-                forged = try await token(running, account: account, ["issuedAt": .int(now - 900), "expiresAt": .int(now - 600)])
+                forged = try await token(
+                    running,
+                    account: account,
+                    ["issuedAt": .int(now - 900), "expiresAt": .int(now - 600)]
+                )
                 expected = .expired
             case "not yet valid":
-                forged = try await token(running, account: account, ["issuedAt": .int(now + 600), "expiresAt": .int(now + 900)])
+                forged = try await token(
+                    running,
+                    account: account,
+                    ["issuedAt": .int(now + 600), "expiresAt": .int(now + 900)]
+                )
                 expected = .notYetValid
             case "wrong audience":
                 forged = try await token(running, account: account, ["audience": .string("evil.example.com")])
                 expected = .wrongAudience(["evil.example.com"])
             case "wrong issuer":
-                forged = try await token(running, account: account, ["issuer": .string("https://evil.example.com/certs")])
+                forged = try await token(
+                    running,
+                    account: account,
+                    ["issuer": .string("https://evil.example.com/certs")]
+                )
                 expected = .wrongIssuer("https://evil.example.com/certs")
             case "no subject":
                 forged = try await token(running, account: account, ["subject": .string("")])
@@ -104,7 +126,9 @@ import Testing
                 forged = [header, parts[1], ""].joined(separator: ".")
                 expected = .unsupportedAlgorithm("none")
             case "HS256 with the public key as secret":
-                let map = try await running.http.anonymous.get(GoogleEndpoints.signupCertificatePath).decode([String: String].self)
+                let map = try await running.http.anonymous.get(GoogleEndpoints.signupCertificatePath).decode(
+                    [String: String].self
+                )
                 let (kid, pem) = try #require(map.first)
                 let keys = JWTKeyCollection()
                 await keys.add(hmac: HMACKey(from: pem), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
@@ -130,12 +154,16 @@ import Testing
                 forged = "not.a.token"
                 expected = .malformed("the header is not JSON")
             }
-            let error = await #expect(throws: TokenVerificationError.self) { try await verifier(running).verify(forged) }
+            let error = await #expect(throws: TokenVerificationError.self) {
+                try await verifier(running).verify(forged)
+            }
             #expect(error == expected)
         }
     }
 
-    @Test("certificates are fetched once while max-age holds, again for an unknown kid, but no more often than the rate limit")
+    @Test(
+        "certificates are fetched once while max-age holds, again for an unknown kid, but no more often than the rate limit"
+    )
     func certificateCaching() async throws {
         try await EmulatorHarness.withEmulator { running in
             let clients = try await EmulatorClients(running)

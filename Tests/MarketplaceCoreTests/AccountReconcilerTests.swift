@@ -11,8 +11,14 @@ import Testing
         )
     }
 
-    private func decide(_ trigger: ReconcileTrigger, _ fetched: FetchResult<Account>, _ local: LocalAccount?) -> [ReconcilerAction] {
-        EntitlementReconciler.decide(AccountSituation(trigger: trigger, accountID: Given.accountID, fetched: fetched, local: local))
+    private func decide(
+        _ trigger: ReconcileTrigger,
+        _ fetched: FetchResult<Account>,
+        _ local: LocalAccount?
+    ) -> [ReconcilerAction] {
+        EntitlementReconciler.decide(
+            AccountSituation(trigger: trigger, accountID: Given.accountID, fetched: fetched, local: local)
+        )
     }
 
     // MARK: Tests
@@ -20,7 +26,11 @@ import Testing
     @Test("§1.3 ACCOUNT_ACTIVE with signup PENDING → mirror it; never approve the account (§10.3)")
     func accountActive() {
         let actions = decide(Given.accountEvent(.accountActive), .found(account(.pending)), nil)
-        #expect(actions == [.recordAccount(LocalAccount(id: Given.accountID, signupApproval: .pending, updateTime: Given.t2))])
+        #expect(
+            actions == [
+                .recordAccount(LocalAccount(id: Given.accountID, signupApproval: .pending, updateTime: Given.t2))
+            ]
+        )
         #expect(!actions.contains { $0.callsGoogle })
     }
 
@@ -49,14 +59,20 @@ import Testing
         #expect(
             decide(Given.accountEvent(.accountDeleted), .notFound, local) == [
                 .eraseAccountData(Given.accountID), .recordAccount(erased),
-                .enqueueCallback(CallbackRequest(kind: .accountDeleted, accountID: Given.accountID, entitlementID: nil)),
+                .enqueueCallback(
+                    CallbackRequest(kind: .accountDeleted, accountID: Given.accountID, entitlementID: nil)
+                ),
             ]
         )
     }
 
     @Test("§1.3 ACCOUNT_DELETED again → idempotent: nothing")
     func deletedTwice() {
-        #expect(decide(Given.accountEvent(.accountDeleted), .notFound, Given.account(signedUp: true, erased: true)) == [.nothing(.alreadyErased)])
+        #expect(
+            decide(Given.accountEvent(.accountDeleted), .notFound, Given.account(signedUp: true, erased: true)) == [
+                .nothing(.alreadyErased)
+            ]
+        )
     }
 
     @Test("§1.3 ACCOUNT_DELETED for an account never seen → nothing to erase")
@@ -66,14 +82,28 @@ import Testing
 
     @Test("§1.4.3 ACCOUNT_DELETED but the re-read finds the account → trust the re-read: mirror, do not erase")
     func deletedButFound() {
-        let actions = decide(Given.accountEvent(.accountDeleted), .found(account(.approved)), Given.account(signedUp: true))
-        #expect(actions == [.recordAccount(LocalAccount(id: Given.accountID, signupApproval: .approved, isSignedUp: true, updateTime: Given.t2))])
+        let actions = decide(
+            Given.accountEvent(.accountDeleted),
+            .found(account(.approved)),
+            Given.account(signedUp: true)
+        )
+        #expect(
+            actions == [
+                .recordAccount(
+                    LocalAccount(id: Given.accountID, signupApproval: .approved, isSignedUp: true, updateTime: Given.t2)
+                )
+            ]
+        )
     }
 
     @Test("§1.4.4 a stale account copy changes nothing")
     func stale() {
         #expect(
-            decide(Given.accountEvent(.accountActive), .found(account(.pending, at: Given.t1)), Given.account(signedUp: true, at: Given.t2)) == [
+            decide(
+                Given.accountEvent(.accountActive),
+                .found(account(.pending, at: Given.t1)),
+                Given.account(signedUp: true, at: Given.t2)
+            ) == [
                 .nothing(.staleResource(fetched: Given.t1, stored: Given.t2))
             ]
         )
@@ -94,7 +124,10 @@ import Testing
 }
 
 @Suite struct ManualDecisionTests {
-    private func action(_ decision: ManualDecision, _ fetched: FetchResult<Entitlement>) throws(ManualDecisionError) -> ReconcilerAction {
+    private func action(
+        _ decision: ManualDecision,
+        _ fetched: FetchResult<Entitlement>
+    ) throws(ManualDecisionError) -> ReconcilerAction {
         try EntitlementReconciler.action(for: decision, entitlementID: Given.entitlementID, fetched: fetched)
     }
 
@@ -102,11 +135,16 @@ import Testing
 
     @Test("§3.2 approve and reject only in ACTIVATION_REQUESTED")
     func activation() throws {
-        #expect(try action(.approveEntitlement, .found(Given.entitlement(.activationRequested))) == .approveEntitlement(Given.entitlementID))
+        #expect(
+            try action(.approveEntitlement, .found(Given.entitlement(.activationRequested)))
+                == .approveEntitlement(Given.entitlementID)
+        )
         #expect(throws: ManualDecisionError.wrongState(Given.entitlementID, .active, expected: .activationRequested)) {
             try action(.rejectEntitlement(reason: "no"), .found(Given.entitlement(.active)))
         }
-        #expect(throws: ManualDecisionError.entitlementGone(Given.entitlementID)) { try action(.approveEntitlement, .notFound) }
+        #expect(throws: ManualDecisionError.entitlementGone(Given.entitlementID)) {
+            try action(.approveEntitlement, .notFound)
+        }
     }
 
     @Test("§3.2 plan-change decisions use the re-read newPendingPlan, only in PENDING_PLAN_CHANGE_APPROVAL")
@@ -126,7 +164,11 @@ import Testing
     @Test("§3.1 reasons are cut to 256 bytes on a character boundary")
     func reasonLength() throws {
         let long = String(repeating: "é", count: 200)  // 400 bytes
-        guard case .rejectEntitlement(_, let reason) = try action(.rejectEntitlement(reason: long), .found(Given.entitlement(.activationRequested)))
+        guard
+            case .rejectEntitlement(_, let reason) = try action(
+                .rejectEntitlement(reason: long),
+                .found(Given.entitlement(.activationRequested))
+            )
         else {
             Issue.record("not a rejection")
             return

@@ -4,7 +4,8 @@ import Testing
 /// Every (eventType × fetched state × policy × stored copy) pair: the approval rules of contract §1.3
 /// hold whatever event prompted the look, and nothing crashes or comes back empty.
 @Suite struct EntitlementReconcilerSweepTests {
-    static let eventTypes: [EventType?] = EventType.knownCases.filter { !$0.rawValue.hasPrefix("ACCOUNT") } + [.unknown("ENTITLEMENT_NEW_KIND"), nil]
+    static let eventTypes: [EventType?] =
+        EventType.knownCases.filter { !$0.rawValue.hasPrefix("ACCOUNT") } + [.unknown("ENTITLEMENT_NEW_KIND"), nil]
     static let fetchedStates: [FetchResult<EntitlementState>] =
         (EntitlementState.knownCases + [.unknown("ENTITLEMENT_FUTURE")]).map { .found($0) } + [.notFound]
 
@@ -62,11 +63,15 @@ import Testing
         let context =
             "\(eventType?.rawValue ?? "none") × \(state?.rawValue ?? "404") × \(policy) signedUp=\(signedUp) scheduled=\(scheduled) stored=\(stored != nil)"
         let mayApprove = policy.entitlement == .automatic || (policy.entitlement == .afterSignup && signedUp)
-        let wantsApprove = state == .activationRequested && !scheduled && eventType != .entitlementOfferAccepted && mayApprove
+        let wantsApprove =
+            state == .activationRequested && !scheduled && eventType != .entitlementOfferAccepted && mayApprove
         let wantsPlanApproval = state == .pendingPlanChangeApproval && policy.planChange == .automatic
         #expect(!actions.isEmpty, "\(context)")
         #expect(actions.contains(.approveEntitlement(Given.entitlementID)) == wantsApprove, "\(context)")
-        #expect(actions.contains(.approvePlanChange(Given.entitlementID, pendingPlan: "gold")) == wantsPlanApproval, "\(context)")
+        #expect(
+            actions.contains(.approvePlanChange(Given.entitlementID, pendingPlan: "gold")) == wantsPlanApproval,
+            "\(context)"
+        )
         #expect(actions.filter(\.callsGoogle).count == (wantsApprove || wantsPlanApproval ? 1 : 0), "\(context)")
         let firstOther = actions.firstIndex { !$0.callsGoogle } ?? actions.endIndex
         #expect(!actions[firstOther...].contains { $0.callsGoogle }, "API calls come first: \(context)")

@@ -51,13 +51,20 @@ let entitlementRows: [ReconcilerRow] = [
         trigger: Given.event(.entitlementCreationRequested),
         fetched: .found(Given.entitlement(.activationRequested)),
         policy: ApprovalPolicy(entitlement: .manual),
-        expected: Outcome(recorded: .some(.activationRequested), callbacks: [.approvalRequested], waits: [.manualApproval])
+        expected: Outcome(
+            recorded: .some(.activationRequested),
+            callbacks: [.approvalRequested],
+            waits: [.manualApproval]
+        )
     ),
     ReconcilerRow(
         name: "§1.4.5 CREATION_REQUESTED redelivered after Entitle approved this version → no second approve",
         trigger: Given.event(.entitlementCreationRequested),
         fetched: .found(Given.entitlement(.activationRequested)),
-        local: Given.local(Given.entitlement(.activationRequested), requested: RequestedApproval(kind: .activation, forUpdateTime: Given.t2)),
+        local: Given.local(
+            Given.entitlement(.activationRequested),
+            requested: RequestedApproval(kind: .activation, forUpdateTime: Given.t2)
+        ),
         expected: Outcome(nothing: [.approvalAlreadyRequested])
     ),
     ReconcilerRow(
@@ -76,7 +83,11 @@ let entitlementRows: [ReconcilerRow] = [
         name: "§1.3 OFFER_ACCEPTED + ACTIVATION_REQUESTED with scheduled start → no approval call, wait for start",
         trigger: Given.event(.entitlementOfferAccepted),
         fetched: .found(Given.entitlement(.activationRequested, startTime: Given.t3)),
-        expected: Outcome(recorded: .some(.activationRequested), callbacks: [.offerAccepted], waits: [.scheduledStart(Given.t3)])
+        expected: Outcome(
+            recorded: .some(.activationRequested),
+            callbacks: [.offerAccepted],
+            waits: [.scheduledStart(Given.t3)]
+        )
     ),
     ReconcilerRow(
         name: "§1.3 OFFER_ACCEPTED read after the scheduled start passed → ACTIVE, provision",
@@ -113,11 +124,15 @@ let entitlementRows: [ReconcilerRow] = [
         expected: Outcome(nothing: [.staleResource(fetched: Given.t1, stored: Given.t2)])
     ),
     ReconcilerRow(
-        name: "§1.3 PLAN_CHANGE_REQUESTED + PENDING_PLAN_CHANGE_APPROVAL → approvePlanChange with the re-read newPendingPlan",
+        name:
+            "§1.3 PLAN_CHANGE_REQUESTED + PENDING_PLAN_CHANGE_APPROVAL → approvePlanChange with the re-read newPendingPlan",
         trigger: Given.event(.entitlementPlanChangeRequested),
         fetched: .found(Given.entitlement(.pendingPlanChangeApproval, pendingPlan: premium)),
         local: Given.local(Given.entitlement(.active, at: Given.t1)),
-        expected: Outcome(calls: [.approvePlanChange(id, pendingPlan: premium)], recorded: .some(.pendingPlanChangeApproval))
+        expected: Outcome(
+            calls: [.approvePlanChange(id, pendingPlan: premium)],
+            recorded: .some(.pendingPlanChangeApproval)
+        )
     ),
     ReconcilerRow(
         name: "§1.3 PLAN_CHANGE_REQUESTED, manual plan policy → plan_change_requested callback, wait",

@@ -146,7 +146,9 @@ struct GoogleModel {
     // MARK: The provider's calls (contract §3.2 state guards)
 
     mutating func approve(_ id: EntitlementID) throws(Refused) {
-        guard let entitlement = current(id), entitlement.state == .activationRequested, entitlement.newOfferStartTime == nil else {
+        guard let entitlement = current(id), entitlement.state == .activationRequested,
+            entitlement.newOfferStartTime == nil
+        else {
             throw Refused(description: "approve \(id) in \(current(id)?.state?.rawValue ?? "404")")
         }
         if requireSignup, let account = entitlement.accountID, signedUp[account] != true {
@@ -156,8 +158,12 @@ struct GoogleModel {
     }
 
     mutating func approvePlanChange(_ id: EntitlementID, pendingPlan: String) throws(Refused) {
-        guard let entitlement = current(id), entitlement.state == .pendingPlanChangeApproval, entitlement.newPendingPlan == pendingPlan else {
-            throw Refused(description: "approvePlanChange \(id) to \(pendingPlan) in \(current(id)?.state?.rawValue ?? "404")")
+        guard let entitlement = current(id), entitlement.state == .pendingPlanChangeApproval,
+            entitlement.newPendingPlan == pendingPlan
+        else {
+            throw Refused(
+                description: "approvePlanChange \(id) to \(pendingPlan) in \(current(id)?.state?.rawValue ?? "404")"
+            )
         }
         if changeAtCycleEnd[id] == true {
             update(id, nil) { $0.state = .pendingPlanChange }
@@ -192,12 +198,19 @@ struct GoogleModel {
     private mutating func publish(_ type: EventType, _ id: EntitlementID) {
         eventCounts[id, default: [:]][type, default: 0] += 1
         let latest = versions[id]?.last
-        publish(type, .entitlement(EntitlementNotice(id: id, updateTime: Timestamp(seconds: now), newPlan: latest?.newPendingPlan)))
+        publish(
+            type,
+            .entitlement(
+                EntitlementNotice(id: id, updateTime: Timestamp(seconds: now), newPlan: latest?.newPendingPlan)
+            )
+        )
     }
 
     private mutating func publish(_ type: EventType, _ subject: MarketplaceEvent.Subject) {
         eventCounter += 1
-        published.append(MarketplaceEvent(eventID: "evt-\(eventCounter)", eventType: type, providerID: nil, subject: subject))
+        published.append(
+            MarketplaceEvent(eventID: "evt-\(eventCounter)", eventType: type, providerID: nil, subject: subject)
+        )
     }
 }
 

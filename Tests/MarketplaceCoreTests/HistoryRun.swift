@@ -127,7 +127,9 @@ extension HistoryRun {
             failures.append("in-order run had \(ordered.simulation.refusedAfterLaggingRead) refused approvals")
         }
         for id in ordered.google.order where ordered.finalView(id) != chaotic.finalView(id) {
-            failures.append("\(id): in-order ends \(String(describing: ordered.finalView(id))), chaotic \(String(describing: chaotic.finalView(id)))")
+            failures.append(
+                "\(id): in-order ends \(String(describing: ordered.finalView(id))), chaotic \(String(describing: chaotic.finalView(id)))"
+            )
         }
         return failures
     }
@@ -159,15 +161,21 @@ extension HistoryRun {
         for id in google.order {
             let kinds = simulation.callbacks.filter { $0.1 == id }.map(\.0)
             let count = { (kind: CallbackKind) in kinds.filter { $0 == kind }.count }
-            if count(.activated) > 1 || count(.cancelled) > 1 { failures.append("\(id) callbacks \(kinds.map(\.rawValue))") }
+            if count(.activated) > 1 || count(.cancelled) > 1 {
+                failures.append("\(id) callbacks \(kinds.map(\.rawValue))")
+            }
             if google.current(id)?.state?.isInService == true && count(.activated) != 1 {
                 failures.append("\(id) is in service but was announced \(count(.activated)) times")
             }
-            if let activated = kinds.firstIndex(of: .activated), let cancelled = kinds.firstIndex(of: .cancelled), cancelled < activated {
+            if let activated = kinds.firstIndex(of: .activated), let cancelled = kinds.firstIndex(of: .cancelled),
+                cancelled < activated
+            {
                 failures.append("\(id) announced cancelled before activated")
             }
             let events = google.eventCounts[id] ?? [:]
-            if count(.renewed) != events[.entitlementRenewed, default: 0] || count(.offerEnded) != events[.entitlementOfferEnded, default: 0] {
+            if count(.renewed) != events[.entitlementRenewed, default: 0]
+                || count(.offerEnded) != events[.entitlementOfferEnded, default: 0]
+            {
                 failures.append(
                     "\(id) renewals/offer ends announced \(count(.renewed))/\(count(.offerEnded)), happened \(events[.entitlementRenewed, default: 0])/\(events[.entitlementOfferEnded, default: 0])"
                 )

@@ -32,7 +32,10 @@ import Testing
         #expect(
             event.subject
                 == .account(
-                    AccountNotice(id: try AccountID("E-1234-5678-ABCD-EFGH"), updateTime: Timestamp(seconds: 1_709_287_200, nanos: 123_456_000))
+                    AccountNotice(
+                        id: try AccountID("E-1234-5678-ABCD-EFGH"),
+                        updateTime: Timestamp(seconds: 1_709_287_200, nanos: 123_456_000)
+                    )
                 )
         )
     }

@@ -65,7 +65,10 @@ import Testing
         #expect(try json(RejectAccountRequest(reason: "no")) == #"{"approvalName":"signup","reason":"no"}"#)
         #expect(try json(ApproveEntitlementRequest()) == "{}")
         #expect(try json(ApproveEntitlementPlanChangeRequest(pendingPlanName: "p")) == #"{"pendingPlanName":"p"}"#)
-        #expect(try json(RejectEntitlementPlanChangeRequest(pendingPlanName: "p", reason: "r")) == #"{"pendingPlanName":"p","reason":"r"}"#)
+        #expect(
+            try json(RejectEntitlementPlanChangeRequest(pendingPlanName: "p", reason: "r"))
+                == #"{"pendingPlanName":"p","reason":"r"}"#
+        )
         #expect(try json(RejectEntitlementRequest(reason: "r")) == #"{"reason":"r"}"#)
         #expect(try json(SuspendEntitlementRequest(reason: "r")) == #"{"reason":"r"}"#)
         #expect(try json(ResetAccountRequest()) == "{}")

@@ -18,7 +18,12 @@ struct ProcessingSimulation {
 
     /// Handles one delivery. With `crashBeforeCommit`, the API calls happen and nothing is stored,
     /// as when the process dies between the two; the caller redelivers the message.
-    mutating func handle(_ event: MarketplaceEvent, google: inout GoogleModel, lagging: inout SeededRandom?, crashBeforeCommit: Bool) {
+    mutating func handle(
+        _ event: MarketplaceEvent,
+        google: inout GoogleModel,
+        lagging: inout SeededRandom?,
+        crashBeforeCommit: Bool
+    ) {
         guard !inbox.contains(event.eventID) else { return }
         let actions: [ReconcilerAction]
         var fetchedCopy: Entitlement?
@@ -28,12 +33,19 @@ struct ProcessingSimulation {
                 Account(
                     name: "providers/DEMO-p/accounts/\(notice.id)",
                     state: .active,
-                    approvals: [Approval(name: "signup", state: google.signedUp[notice.id] == true ? .approved : .pending)],
+                    approvals: [
+                        Approval(name: "signup", state: google.signedUp[notice.id] == true ? .approved : .pending)
+                    ],
                     updateTime: notice.updateTime
                 )
             )
             actions = EntitlementReconciler.decide(
-                AccountSituation(trigger: .event(event), accountID: notice.id, fetched: fetched, local: accounts[notice.id])
+                AccountSituation(
+                    trigger: .event(event),
+                    accountID: notice.id,
+                    fetched: fetched,
+                    local: accounts[notice.id]
+                )
             )
         case .entitlement(let notice):
             let fetched = google.read(notice.id, atLeast: notice.updateTime, lagging: &lagging)
@@ -55,11 +67,20 @@ struct ProcessingSimulation {
         where entitlement.accountID == account && entitlement.state == .activationRequested {
             var latest: SeededRandom? = nil
             let fetched = google.read(id, atLeast: nil, lagging: &latest)
-            perform(decide(.signupCompleted, id, fetched), fetched: fetched.copy, google: &google, crashBeforeCommit: false)
+            perform(
+                decide(.signupCompleted, id, fetched),
+                fetched: fetched.copy,
+                google: &google,
+                crashBeforeCommit: false
+            )
         }
     }
 
-    private func decide(_ trigger: ReconcileTrigger, _ id: EntitlementID, _ fetched: FetchResult<Entitlement>) -> [ReconcilerAction] {
+    private func decide(
+        _ trigger: ReconcileTrigger,
+        _ id: EntitlementID,
+        _ fetched: FetchResult<Entitlement>
+    ) -> [ReconcilerAction] {
         let local = entitlements[id]
         let accountID = fetched.copy?.accountID ?? local?.accountID
         return EntitlementReconciler.decide(
@@ -74,7 +95,12 @@ struct ProcessingSimulation {
         )
     }
 
-    private mutating func perform(_ actions: [ReconcilerAction], fetched: Entitlement?, google: inout GoogleModel, crashBeforeCommit: Bool) {
+    private mutating func perform(
+        _ actions: [ReconcilerAction],
+        fetched: Entitlement?,
+        google: inout GoogleModel,
+        crashBeforeCommit: Bool
+    ) {
         for action in actions where action.callsGoogle {
             // The property: an approval is asked for only when the re-read copy needs it.
             switch action {
@@ -82,10 +108,14 @@ struct ProcessingSimulation {
                 if fetched?.state != .activationRequested || fetched?.newOfferStartTime != nil {
                     problems.append("approve \(id) on a read copy in \(fetched?.state?.rawValue ?? "nothing")")
                 }
-                call(fetched, id, google: &google) { (google: inout GoogleModel) throws(GoogleModel.Refused) in try google.approve(id) }
+                call(fetched, id, google: &google) { (google: inout GoogleModel) throws(GoogleModel.Refused) in
+                    try google.approve(id)
+                }
             case .approvePlanChange(let id, let plan):
                 if fetched?.state != .pendingPlanChangeApproval || fetched?.newPendingPlan != plan {
-                    problems.append("approvePlanChange \(id) to \(plan) on a read copy in \(fetched?.state?.rawValue ?? "nothing")")
+                    problems.append(
+                        "approvePlanChange \(id) to \(plan) on a read copy in \(fetched?.state?.rawValue ?? "nothing")"
+                    )
                 }
                 call(fetched, id, google: &google) { (google: inout GoogleModel) throws(GoogleModel.Refused) in
                     try google.approvePlanChange(id, pendingPlan: plan)

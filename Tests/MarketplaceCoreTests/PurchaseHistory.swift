@@ -9,7 +9,8 @@ struct PurchaseHistory {
 
         var description: String {
             switch self {
-            case .purchase(let account, let plan, let auto, let offer): "buy(a\(account),\(plan)\(auto ? ",auto" : "")\(offer ? ",offer" : ""))"
+            case .purchase(let account, let plan, let auto, let offer):
+                "buy(a\(account),\(plan)\(auto ? ",auto" : "")\(offer ? ",offer" : ""))"
             case .signUp(let account): "signUp(a\(account))"
             case .onEntitlement(let index, let step): "e\(index).\(step)"
             }

@@ -31,6 +31,9 @@ import Testing
         print(
             "convergence: \(Self.histories) histories, \(totals.events) chaotic deliveries, \(totals.crashes) crashes, \(totals.refused) approvals refused after lagging reads"
         )
-        #expect(totals.crashes > 0 && totals.refused >= 0 && totals.events > Self.histories * 10, "the chaos must actually happen")
+        #expect(
+            totals.crashes > 0 && totals.refused >= 0 && totals.events > Self.histories * 10,
+            "the chaos must actually happen"
+        )
     }
 }

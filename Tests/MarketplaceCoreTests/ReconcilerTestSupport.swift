@@ -31,20 +31,50 @@ enum Given {
         )
     }
 
-    static func local(_ resource: Entitlement, deleted: Bool = false, requested: RequestedApproval? = nil) -> LocalEntitlement {
-        LocalEntitlement(id: entitlementID, accountID: accountID, resource: resource, isDeleted: deleted, requestedApproval: requested)
+    static func local(
+        _ resource: Entitlement,
+        deleted: Bool = false,
+        requested: RequestedApproval? = nil
+    ) -> LocalEntitlement {
+        LocalEntitlement(
+            id: entitlementID,
+            accountID: accountID,
+            resource: resource,
+            isDeleted: deleted,
+            requestedApproval: requested
+        )
     }
 
     static func account(signedUp: Bool, erased: Bool = false, at time: Timestamp? = t1) -> LocalAccount {
-        LocalAccount(id: accountID, signupApproval: signedUp ? .approved : .pending, isSignedUp: signedUp, isErased: erased, updateTime: time)
+        LocalAccount(
+            id: accountID,
+            signupApproval: signedUp ? .approved : .pending,
+            isSignedUp: signedUp,
+            isErased: erased,
+            updateTime: time
+        )
     }
 
     static func event(_ type: EventType?) -> ReconcileTrigger {
-        .event(MarketplaceEvent(eventID: "evt", eventType: type, providerID: nil, subject: .entitlement(EntitlementNotice(id: entitlementID))))
+        .event(
+            MarketplaceEvent(
+                eventID: "evt",
+                eventType: type,
+                providerID: nil,
+                subject: .entitlement(EntitlementNotice(id: entitlementID))
+            )
+        )
     }
 
     static func accountEvent(_ type: EventType?) -> ReconcileTrigger {
-        .event(MarketplaceEvent(eventID: "evt", eventType: type, providerID: nil, subject: .account(AccountNotice(id: accountID))))
+        .event(
+            MarketplaceEvent(
+                eventID: "evt",
+                eventType: type,
+                providerID: nil,
+                subject: .account(AccountNotice(id: accountID))
+            )
+        )
     }
 }
 

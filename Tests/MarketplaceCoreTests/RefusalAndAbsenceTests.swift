@@ -10,17 +10,35 @@ import Testing
     @Test(
         "a refused call counts as done only when the re-read shows its effect",
         arguments: [
-            (ReconcilerAction.approveEntitlement(id), FetchResult.found(Given.entitlement(.active)), Outcome.tookEffect),
+            (
+                ReconcilerAction.approveEntitlement(id), FetchResult.found(Given.entitlement(.active)),
+                Outcome.tookEffect
+            ),
             (.approveEntitlement(id), .found(Given.entitlement(.activationRequested)), .stillWaiting),
-            (.approveEntitlement(id), .found(Given.entitlement(.activationRequested, startTime: Given.t3)), .tookEffect),
+            (
+                .approveEntitlement(id), .found(Given.entitlement(.activationRequested, startTime: Given.t3)),
+                .tookEffect
+            ),
             (.approveEntitlement(id), .found(Given.entitlement(.cancelled)), .movedOn),
             (.approveEntitlement(id), .notFound, .movedOn),
             (.rejectEntitlement(id, reason: "no"), .found(Given.entitlement(.cancelled)), .tookEffect),
             (.rejectEntitlement(id, reason: "no"), .found(Given.entitlement(.activationRequested)), .stillWaiting),
-            (.approvePlanChange(id, pendingPlan: "gold"), .found(Given.entitlement(.active, plan: "gold")), .tookEffect),
-            (.approvePlanChange(id, pendingPlan: "gold"), .found(Given.entitlement(.pendingPlanChange, pendingPlan: "gold")), .tookEffect),
-            (.approvePlanChange(id, pendingPlan: "gold"), .found(Given.entitlement(.pendingPlanChangeApproval, pendingPlan: "gold")), .stillWaiting),
-            (.approvePlanChange(id, pendingPlan: "gold"), .found(Given.entitlement(.pendingPlanChangeApproval, pendingPlan: "silver")), .movedOn),
+            (
+                .approvePlanChange(id, pendingPlan: "gold"), .found(Given.entitlement(.active, plan: "gold")),
+                .tookEffect
+            ),
+            (
+                .approvePlanChange(id, pendingPlan: "gold"),
+                .found(Given.entitlement(.pendingPlanChange, pendingPlan: "gold")), .tookEffect
+            ),
+            (
+                .approvePlanChange(id, pendingPlan: "gold"),
+                .found(Given.entitlement(.pendingPlanChangeApproval, pendingPlan: "gold")), .stillWaiting
+            ),
+            (
+                .approvePlanChange(id, pendingPlan: "gold"),
+                .found(Given.entitlement(.pendingPlanChangeApproval, pendingPlan: "silver")), .movedOn
+            ),
             (.approvePlanChange(id, pendingPlan: "gold"), .found(Given.entitlement(.active)), .movedOn),
             (.rejectPlanChange(id, pendingPlan: "gold", reason: "no"), .found(Given.entitlement(.active)), .tookEffect),
         ]
@@ -34,7 +52,11 @@ import Testing
         var local = Given.local(Given.entitlement(.activationRequested))
         local.requestedApproval = RequestedApproval(kind: .activation, forUpdateTime: Given.t2)
         let call = ReconcilerAction.approveEntitlement(Self.id)
-        let actions = EntitlementReconciler.refused([call, .recordEntitlement(local)], call: call, reason: "sign-up PENDING")
+        let actions = EntitlementReconciler.refused(
+            [call, .recordEntitlement(local)],
+            call: call,
+            reason: "sign-up PENDING"
+        )
         var expected = local
         expected.requestedApproval = nil
         expected.waitingReason = "sign-up PENDING"
@@ -57,26 +79,37 @@ import Testing
         )
     }
 
-    @Test("a 404 for an entitlement in service is believed only after the confirmation period; a cancelled one's purge at once, silently")
+    @Test(
+        "a 404 for an entitlement in service is believed only after the confirmation period; a cancelled one's purge at once, silently"
+    )
     func absence() {
         let active = Given.local(Given.entitlement(.active))
         let first = decideGone(active, now: 1000)
         var marked = active
         marked.missingSince = Timestamp(seconds: 1000)
         #expect(first == [.recordEntitlement(marked), .await(.absenceConfirmation(since: Timestamp(seconds: 1000)))])
-        #expect(decideGone(marked, now: 1299) == [.await(.absenceConfirmation(since: Timestamp(seconds: 1000)))], "not yet, nothing new")
+        #expect(
+            decideGone(marked, now: 1299) == [.await(.absenceConfirmation(since: Timestamp(seconds: 1000)))],
+            "not yet, nothing new"
+        )
         var gone = marked
         gone.isDeleted = true
         let confirmed = decideGone(marked, now: 1300)
         #expect(confirmed.first == .recordEntitlement(gone) && confirmed.count == 2, "\(confirmed)")
-        #expect(confirmed.contains { if case .enqueueCallback(let request) = $0 { request.kind == .cancelled } else { false } })
+        #expect(
+            confirmed.contains {
+                if case .enqueueCallback(let request) = $0 { request.kind == .cancelled } else { false }
+            }
+        )
         var purged = Given.local(Given.entitlement(.cancelled))
         let purge = decideGone(purged, now: 1000)
         purged.isDeleted = true
         #expect(purge == [.recordEntitlement(purged)], "the expected purge announces nothing")
     }
 
-    @Test("found again after a believed 404: restored and announced as new, with a callback id of its own; a purged cancelled one stays gone")
+    @Test(
+        "found again after a believed 404: restored and announced as new, with a callback id of its own; a purged cancelled one stays gone"
+    )
     func restored() {
         var tombstone = Given.local(Given.entitlement(.active))
         tombstone.isDeleted = true
@@ -90,9 +123,17 @@ import Testing
             policy: ApprovalPolicy()
         )
         let actions = EntitlementReconciler.decide(situation)
-        #expect(actions.contains { if case .recordEntitlement(let local) = $0 { !local.isDeleted } else { false } }, "\(actions)")
-        let callbacks = actions.compactMap { action -> CallbackRequest? in if case .enqueueCallback(let request) = action { request } else { nil } }
-        #expect(callbacks.map(\.kind) == [CallbackKind.activated] && callbacks[0].occasion?.contains("restored") == true, "\(callbacks)")
+        #expect(
+            actions.contains { if case .recordEntitlement(let local) = $0 { !local.isDeleted } else { false } },
+            "\(actions)"
+        )
+        let callbacks = actions.compactMap { action -> CallbackRequest? in
+            if case .enqueueCallback(let request) = action { request } else { nil }
+        }
+        #expect(
+            callbacks.map(\.kind) == [CallbackKind.activated] && callbacks[0].occasion?.contains("restored") == true,
+            "\(callbacks)"
+        )
         var purged = situation
         purged.local?.resource.state = EntitlementState.cancelled
         #expect(EntitlementReconciler.decide(purged) == [ReconcilerAction.nothing(.resourceGone)])

@@ -32,7 +32,10 @@ import Testing
         #expect(throws: ResourceNameError.self) { try AccountID(lastSegmentOf: "providers/p/accounts/") }
     }
 
-    @Test("bare ids reject empties, slashes, whitespace and control characters", arguments: ["", "a/b", "a b", "a\n", "\t"])
+    @Test(
+        "bare ids reject empties, slashes, whitespace and control characters",
+        arguments: ["", "a/b", "a b", "a\n", "\t"]
+    )
     func badIDs(id: String) {
         #expect(throws: ResourceNameError.self) { try EntitlementID(id) }
     }

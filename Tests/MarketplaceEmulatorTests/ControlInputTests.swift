@@ -21,8 +21,14 @@ import Testing
     )
     func rangeChecked(path: String, body: String) async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
-            let target = path == "signup-token" ? "emulator/v1/accounts/\(try await running.buy().accountId)/signup-token" : path
-            let reply = try await running.http.send("POST", target, raw: Data(body.utf8), headers: ["Content-Type": "application/json"])
+            let target =
+                path == "signup-token" ? "emulator/v1/accounts/\(try await running.buy().accountId)/signup-token" : path
+            let reply = try await running.http.send(
+                "POST",
+                target,
+                raw: Data(body.utf8),
+                headers: ["Content-Type": "application/json"]
+            )
             #expect(reply.status == 400 && reply.text.contains("INVALID_ARGUMENT"), "\(reply)")
             #expect(try await running.http.get("emulator/v1/clock").status == 200, "still answering")
         }
@@ -31,8 +37,14 @@ import Testing
     @Test("a fault plan's retryAfterSeconds is range-checked")
     func faultPlanRange() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
-            let plan = #"{"rules": [{"api": "procurement", "errorRate": 1, "status": 429, "retryAfterSeconds": 9223372036854775807}]}"#
-            let reply = try await running.http.send("PUT", "emulator/v1/faults", raw: Data(plan.utf8), headers: ["Content-Type": "application/json"])
+            let plan =
+                #"{"rules": [{"api": "procurement", "errorRate": 1, "status": 429, "retryAfterSeconds": 9223372036854775807}]}"#
+            let reply = try await running.http.send(
+                "PUT",
+                "emulator/v1/faults",
+                raw: Data(plan.utf8),
+                headers: ["Content-Type": "application/json"]
+            )
             #expect(reply.status == 400, "\(reply)")
         }
     }
@@ -50,9 +62,13 @@ import Testing
         var approvals: [Approval]?
     }
 
-    @Test("with --state, `entitle emulator` SIGKILLed right after approving a sign-up comes back with it approved and the purchase there")
+    @Test(
+        "with --state, `entitle emulator` SIGKILLed right after approving a sign-up comes back with it approved and the purchase there"
+    )
     func durableState() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("emulator-durable-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "emulator-durable-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = try FreePort.next()
@@ -72,7 +88,10 @@ import Testing
             return (child, http)
         }
         var (child, http) = try await start(1)
-        let purchase = try await http.post("emulator/v1/purchases", ["product": "example-messaging-service", "plan": "basic"]).decode(Purchase.self)
+        let purchase = try await http.post(
+            "emulator/v1/purchases",
+            ["product": "example-messaging-service", "plan": "basic"]
+        ).decode(Purchase.self)
         let approved = try await http.post(
             "v1/providers/\(EmulatorDefaults.provider.rawValue)/accounts/\(purchase.accountId):approve",
             ["approvalName": "signup"]
@@ -80,11 +99,17 @@ import Testing
         #expect(approved.status == 200, "\(approved)")
         try await child.kill()
         (child, http) = try await start(2)
-        let account = try await http.get("v1/providers/\(EmulatorDefaults.provider.rawValue)/accounts/\(purchase.accountId)").decode(
+        let account = try await http.get(
+            "v1/providers/\(EmulatorDefaults.provider.rawValue)/accounts/\(purchase.accountId)"
+        ).decode(
             AccountReply.self
         )
         #expect(account.approvals?.first { $0.name == "signup" }?.state == "APPROVED", "\(account)")
-        #expect(try await http.get("v1/providers/\(EmulatorDefaults.provider.rawValue)/entitlements/\(purchase.entitlementId)").status == 200)
+        #expect(
+            try await http.get(
+                "v1/providers/\(EmulatorDefaults.provider.rawValue)/entitlements/\(purchase.entitlementId)"
+            ).status == 200
+        )
         #expect(try await child.stop() == 0)
     }
 }

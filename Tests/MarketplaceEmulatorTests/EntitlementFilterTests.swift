@@ -14,25 +14,36 @@ import Testing
             try await running.http.post("emulator/v1/purchases", body).decode()
         }
         let one = try await buy([
-            "product": AnyEncodable("example-messaging-service"), "plan": AnyEncodable("basic"), "account": AnyEncodable("a1"),
+            "product": AnyEncodable("example-messaging-service"), "plan": AnyEncodable("basic"),
+            "account": AnyEncodable("a1"),
             "consumerProject": AnyEncodable("projects/111"),
         ])
         let two = try await buy([
-            "product": AnyEncodable("example-messaging-service"), "plan": AnyEncodable("premium"), "account": AnyEncodable("a1"),
+            "product": AnyEncodable("example-messaging-service"), "plan": AnyEncodable("premium"),
+            "account": AnyEncodable("a1"),
         ])
         let three = try await buy([
-            "product": AnyEncodable("example-messaging-service"), "plan": AnyEncodable("standard"), "account": AnyEncodable("a2"),
+            "product": AnyEncodable("example-messaging-service"), "plan": AnyEncodable("standard"),
+            "account": AnyEncodable("a2"),
         ])
         let four = try await buy([
             "product": AnyEncodable("example-analytics"), "plan": AnyEncodable("team"), "account": AnyEncodable("a2"),
-            "offer": AnyEncodable(["name": "projects/p/services/s/privateOffers/o1", "startTime": "2100-01-01T00:00:00Z"]),
+            "offer": AnyEncodable([
+                "name": "projects/p/services/s/privateOffers/o1", "startTime": "2100-01-01T00:00:00Z",
+            ]),
         ])
         try await running.approveSignup("a1")
         try await running.approveSignup("a2")
         _ = try await running.http.post("\(running.entitlements)/\(one.entitlementId):approve")
         _ = try await running.http.post("\(running.entitlements)/\(three.entitlementId):approve")
-        _ = try await running.http.post("emulator/v1/entitlements/\(three.entitlementId)/change-plan", ["plan": "premium"])
-        return ["one": one.entitlementId, "two": two.entitlementId, "three": three.entitlementId, "four": four.entitlementId]
+        _ = try await running.http.post(
+            "emulator/v1/entitlements/\(three.entitlementId)/change-plan",
+            ["plan": "premium"]
+        )
+        return [
+            "one": one.entitlementId, "two": two.entitlementId, "three": three.entitlementId,
+            "four": four.entitlementId,
+        ]
     }
 
     static let cases: [(String, [String])] = [
@@ -68,19 +79,30 @@ import Testing
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let ids = try await population(running)
             let query = filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            let page: ListEntitlementsResponse = try await running.http.get("\(running.entitlements)?filter=\(query)").decode()
-            #expect(Set(page.entitlements?.compactMap(\.id?.rawValue) ?? []) == Set(expected.map { ids[$0]! }), "\(filter)")
+            let page: ListEntitlementsResponse = try await running.http.get("\(running.entitlements)?filter=\(query)")
+                .decode()
+            #expect(
+                Set(page.entitlements?.compactMap(\.id?.rawValue) ?? []) == Set(expected.map { ids[$0]! }),
+                "\(filter)"
+            )
         }
     }
 
-    @Test("form-encoded, as Google's clients send it (spaces as +), each filter selects the same entitlements", arguments: cases)
+    @Test(
+        "form-encoded, as Google's clients send it (spaces as +), each filter selects the same entitlements",
+        arguments: cases
+    )
     func formEncoded(filter: String, expected: [String]) async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let ids = try await population(running)
             let encoded = filter.split(separator: " ", omittingEmptySubsequences: false)
                 .map { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }.joined(separator: "+")
-            let page: ListEntitlementsResponse = try await running.http.get("\(running.entitlements)?filter=\(encoded)").decode()
-            #expect(Set(page.entitlements?.compactMap(\.id?.rawValue) ?? []) == Set(expected.map { ids[$0]! }), "\(encoded)")
+            let page: ListEntitlementsResponse = try await running.http.get("\(running.entitlements)?filter=\(encoded)")
+                .decode()
+            #expect(
+                Set(page.entitlements?.compactMap(\.id?.rawValue) ?? []) == Set(expected.map { ids[$0]! }),
+                "\(encoded)"
+            )
             let dangling = try await running.http.get("\(running.entitlements)?filter=plan%3Dbasic+AND")
             #expect(dangling.status == 400, "a filter ending in AND: \(dangling)")
         }
@@ -89,7 +111,8 @@ import Testing
     @Test(
         "filters Google refuses → 400 INVALID_ARGUMENT",
         arguments: [
-            "consumers.project=projects/111", "colour=red", #"plan="basic"#, "plan=", "(plan=basic", "plan=basic)", "AND", "plan ! basic", "NOT",
+            "consumers.project=projects/111", "colour=red", #"plan="basic"#, "plan=", "(plan=basic", "plan=basic)",
+            "AND", "plan ! basic", "NOT",
         ]
     )
     func invalid(filter: String) throws {

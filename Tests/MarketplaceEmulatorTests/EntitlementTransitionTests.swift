@@ -23,7 +23,9 @@ import Testing
 
     // MARK: Tests
 
-    @Test("order → ACTIVATION_REQUESTED with ACCOUNT_ACTIVE then ENTITLEMENT_CREATION_REQUESTED; the account's signup is PENDING")
+    @Test(
+        "order → ACTIVATION_REQUESTED with ACCOUNT_ACTIVE then ENTITLEMENT_CREATION_REQUESTED; the account's signup is PENDING"
+    )
     func order() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             try await running.subscribe()
@@ -62,7 +64,9 @@ import Testing
     func approveBeforeSignupAllowed() async throws {
         try await EmulatorHarness.withEmulator(testOptions { $0.requireSignupBeforeApproval = false }) { running in
             let purchase = try await running.buy()
-            #expect(try await running.http.post("\(running.entitlements)/\(purchase.entitlementId):approve").status == 200)
+            #expect(
+                try await running.http.post("\(running.entitlements)/\(purchase.entitlementId):approve").status == 200
+            )
         }
     }
 
@@ -72,20 +76,31 @@ import Testing
             try await running.subscribe()
             let purchase = try await running.buy()
             _ = try await running.events()
-            #expect(try await running.http.post("\(running.entitlements)/\(purchase.entitlementId):reject", ["reason": "no"]).status == 200)
+            #expect(
+                try await running.http.post(
+                    "\(running.entitlements)/\(purchase.entitlementId):reject",
+                    ["reason": "no"]
+                ).status == 200
+            )
             #expect(try await running.eventTypes() == ["ENTITLEMENT_CANCELLED"])
             #expect(try await running.entitlement(purchase.entitlementId).state == .cancelled)
         }
     }
 
-    @Test("auto-approved private offer → ENTITLEMENT_OFFER_ACCEPTED with start and end; ACTIVE at the scheduled start, no approval call")
+    @Test(
+        "auto-approved private offer → ENTITLEMENT_OFFER_ACCEPTED with start and end; ACTIVE at the scheduled start, no approval call"
+    )
     func autoApprovedOffer() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             try await running.subscribe()
             struct Clock: Decodable { var now: Timestamp }
             let now = try await running.http.get("emulator/v1/clock").decode(Clock.self).now
             let start = ISO8601Duration(days: 1).added(to: now)
-            let purchase = try await running.buy("example-analytics", plan: "team", offer: ["duration": "P1Y", "startTime": start.rfc3339])
+            let purchase = try await running.buy(
+                "example-analytics",
+                plan: "team",
+                offer: ["duration": "P1Y", "startTime": start.rfc3339]
+            )
             let accepted = try await running.events().last
             #expect(accepted?.eventType == .entitlementOfferAccepted)
             guard case .entitlement(let notice)? = accepted?.subject else {
@@ -103,17 +118,25 @@ import Testing
         }
     }
 
-    @Test("ACTIVE → plan change requested → PENDING_PLAN_CHANGE_APPROVAL; immediate :approvePlanChange → ACTIVE on the new plan, PLAN_CHANGED")
+    @Test(
+        "ACTIVE → plan change requested → PENDING_PLAN_CHANGE_APPROVAL; immediate :approvePlanChange → ACTIVE on the new plan, PLAN_CHANGED"
+    )
     func planChangeImmediate() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let id = try await active(running)
-            #expect(try await running.http.post("emulator/v1/entitlements/\(id)/change-plan", ["plan": "standard"]).status == 200)
+            #expect(
+                try await running.http.post("emulator/v1/entitlements/\(id)/change-plan", ["plan": "standard"]).status
+                    == 200
+            )
             let requested = try await running.events()
             #expect(requested.map(\.eventType) == [.entitlementPlanChangeRequested])
             guard case .entitlement(let notice)? = requested.first?.subject else { return }
             #expect(notice.newPlan == "standard")
             #expect(try await running.entitlement(id).newPendingPlan == "standard")
-            let approve = try await running.http.post("\(running.entitlements)/\(id):approvePlanChange", ["pendingPlanName": "standard"])
+            let approve = try await running.http.post(
+                "\(running.entitlements)/\(id):approvePlanChange",
+                ["pendingPlanName": "standard"]
+            )
             #expect(approve.status == 200, "\(approve)")
             #expect(try await running.eventTypes() == ["ENTITLEMENT_PLAN_CHANGED"])
             let changed = try await running.entitlement(id)
@@ -121,13 +144,18 @@ import Testing
         }
     }
 
-    @Test("a change away from a cycle-end plan → PENDING_PLAN_CHANGE with no event; at the cycle end → ACTIVE, PLAN_CHANGED")
+    @Test(
+        "a change away from a cycle-end plan → PENDING_PLAN_CHANGE with no event; at the cycle end → ACTIVE, PLAN_CHANGED"
+    )
     func planChangeAtCycleEnd() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let id = try await active(running, plan: "premium")
             _ = try await running.http.post("emulator/v1/entitlements/\(id)/change-plan", ["plan": "basic"])
             _ = try await running.events()
-            _ = try await running.http.post("\(running.entitlements)/\(id):approvePlanChange", ["pendingPlanName": "basic"])
+            _ = try await running.http.post(
+                "\(running.entitlements)/\(id):approvePlanChange",
+                ["pendingPlanName": "basic"]
+            )
             #expect(try await running.eventTypes() == [])
             #expect(try await running.entitlement(id).state == .pendingPlanChange)
             try await running.advance("P1M")
@@ -141,42 +169,78 @@ import Testing
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let id = try await active(running)
             _ = try await running.http.post("emulator/v1/entitlements/\(id)/change-plan", ["plan": "standard"])
-            _ = try await running.http.post("\(running.entitlements)/\(id):rejectPlanChange", ["pendingPlanName": "standard", "reason": "no"])
-            #expect(try await running.eventTypes() == ["ENTITLEMENT_PLAN_CHANGE_REQUESTED", "ENTITLEMENT_PLAN_CHANGE_CANCELLED"])
+            _ = try await running.http.post(
+                "\(running.entitlements)/\(id):rejectPlanChange",
+                ["pendingPlanName": "standard", "reason": "no"]
+            )
+            #expect(
+                try await running.eventTypes() == [
+                    "ENTITLEMENT_PLAN_CHANGE_REQUESTED", "ENTITLEMENT_PLAN_CHANGE_CANCELLED",
+                ]
+            )
             _ = try await running.http.post("emulator/v1/entitlements/\(id)/change-plan", ["plan": "standard"])
             _ = try await running.http.post("emulator/v1/entitlements/\(id)/withdraw-plan-change")
-            #expect(try await running.eventTypes() == ["ENTITLEMENT_PLAN_CHANGE_REQUESTED", "ENTITLEMENT_PLAN_CHANGE_CANCELLED"])
+            #expect(
+                try await running.eventTypes() == [
+                    "ENTITLEMENT_PLAN_CHANGE_REQUESTED", "ENTITLEMENT_PLAN_CHANGE_CANCELLED",
+                ]
+            )
             let entitlement = try await running.entitlement(id)
             #expect(entitlement.plan == "basic" && entitlement.state == .active)
         }
     }
 
-    @Test("a replacement private offer → PLAN_CHANGE_REQUESTED with newPendingOffer; approved → the offer replaced, PLAN_CHANGED")
+    @Test(
+        "a replacement private offer → PLAN_CHANGE_REQUESTED with newPendingOffer; approved → the offer replaced, PLAN_CHANGED"
+    )
     func replacementOffer() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let id = try await active(running)
-            let body: [String: AnyEncodable] = ["offer": AnyEncodable(["name": "projects/p/services/s/privateOffers/o2", "duration": "P2Y"])]
+            let body: [String: AnyEncodable] = [
+                "offer": AnyEncodable(["name": "projects/p/services/s/privateOffers/o2", "duration": "P2Y"])
+            ]
             #expect(try await running.http.post("emulator/v1/entitlements/\(id)/change-plan", body).status == 200)
             let pending = try await running.entitlement(id)
-            #expect(pending.newPendingOffer == "projects/p/services/s/privateOffers/o2" && pending.newPendingOfferDuration == "P2Y")
-            _ = try await running.http.post("\(running.entitlements)/\(id):approvePlanChange", ["pendingPlanName": "basic"])
-            #expect(try await running.eventTypes() == ["ENTITLEMENT_PLAN_CHANGE_REQUESTED", "ENTITLEMENT_PLAN_CHANGED"])
+            #expect(
+                pending.newPendingOffer == "projects/p/services/s/privateOffers/o2"
+                    && pending.newPendingOfferDuration == "P2Y"
+            )
+            _ = try await running.http.post(
+                "\(running.entitlements)/\(id):approvePlanChange",
+                ["pendingPlanName": "basic"]
+            )
+            #expect(
+                try await running.eventTypes() == ["ENTITLEMENT_PLAN_CHANGE_REQUESTED", "ENTITLEMENT_PLAN_CHANGED"]
+            )
             let replaced = try await running.entitlement(id)
-            #expect(replaced.offer == "projects/p/services/s/privateOffers/o2" && replaced.offerDuration == "P2Y" && replaced.offerEndTime != nil)
+            #expect(
+                replaced.offer == "projects/p/services/s/privateOffers/o2" && replaced.offerDuration == "P2Y"
+                    && replaced.offerEndTime != nil
+            )
         }
     }
 
-    @Test("cancel at term end → PENDING_CANCELLATION; revert → ACTIVE, CANCELLATION_REVERTED; again and let the term end → CANCELLED")
+    @Test(
+        "cancel at term end → PENDING_CANCELLATION; revert → ACTIVE, CANCELLATION_REVERTED; again and let the term end → CANCELLED"
+    )
     func cancelAtTermEnd() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let id = try await active(running)
             _ = try await running.http.post("emulator/v1/entitlements/\(id)/cancel", ["immediately": false])
             #expect(try await running.entitlement(id).state == .pendingCancellation)
             _ = try await running.http.post("emulator/v1/entitlements/\(id)/revert-cancellation")
-            #expect(try await running.eventTypes() == ["ENTITLEMENT_PENDING_CANCELLATION", "ENTITLEMENT_CANCELLATION_REVERTED"])
+            #expect(
+                try await running.eventTypes() == [
+                    "ENTITLEMENT_PENDING_CANCELLATION", "ENTITLEMENT_CANCELLATION_REVERTED",
+                ]
+            )
             _ = try await running.http.post("emulator/v1/entitlements/\(id)/cancel", ["immediately": false])
             try await running.advance("P1M")
-            #expect(try await running.eventTypes() == ["ENTITLEMENT_PENDING_CANCELLATION", "ENTITLEMENT_CANCELLING", "ENTITLEMENT_CANCELLED"])
+            #expect(
+                try await running.eventTypes() == [
+                    "ENTITLEMENT_PENDING_CANCELLATION", "ENTITLEMENT_CANCELLING", "ENTITLEMENT_CANCELLED",
+                ]
+            )
             #expect(try await running.entitlement(id).cancellationReason == "user-cancelled")
         }
     }

@@ -20,7 +20,9 @@ import Testing
 
     // MARK: Tests
 
-    @Test("30% 503s on Procurement: about 30% of calls fail in Google's shape, the same ones for the same seed; other APIs untouched")
+    @Test(
+        "30% 503s on Procurement: about 30% of calls fail in Google's shape, the same ones for the same seed; other APIs untouched"
+    )
     func errorRate() async throws {
         let plan = FaultPlan(seed: 42, rules: [.init(api: .procurement, errorRate: 0.3, status: 503)])
         let first = try await EmulatorHarness.withEmulator(testOptions { $0.faults = plan }) { running in
@@ -32,7 +34,10 @@ import Testing
                 }
             }()
             #expect(failure.googleError?.status == "UNAVAILABLE")
-            #expect(try await running.http.send("PUT", "v1/projects/p/topics/not-faulted").status == 200, "Pub/Sub is not faulted")
+            #expect(
+                try await running.http.send("PUT", "v1/projects/p/topics/not-faulted").status == 200,
+                "Pub/Sub is not faulted"
+            )
             return statuses
         }
         let failures = first.filter { $0 == 503 }.count
@@ -47,7 +52,10 @@ import Testing
     @Test("a 429 carries Retry-After")
     func retryAfter() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
-            try await setFaults(running, FaultPlan(rules: [.init(api: .all, errorRate: 1, status: 429, retryAfterSeconds: 2)]))
+            try await setFaults(
+                running,
+                FaultPlan(rules: [.init(api: .all, errorRate: 1, status: 429, retryAfterSeconds: 2)])
+            )
             let reply = try await running.http.send("GET", running.entitlements)
             #expect(reply.status == 429 && reply.googleError?.status == "RESOURCE_EXHAUSTED")
             #expect(reply.headers["retry-after"] == "2")
@@ -60,7 +68,9 @@ import Testing
             let purchase = try await running.buy()
             try await running.approveSignup(purchase.accountId)
             try await setFaults(running, FaultPlan(rules: [.init(api: .procurement, errorRate: 1, status: 500)]))
-            #expect(try await running.http.post("\(running.entitlements)/\(purchase.entitlementId):approve").status == 500)
+            #expect(
+                try await running.http.post("\(running.entitlements)/\(purchase.entitlementId):approve").status == 500
+            )
             try await setFaults(running, FaultPlan())
             #expect(try await running.entitlement(purchase.entitlementId).state == .activationRequested)
         }
@@ -86,18 +96,30 @@ import Testing
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let purchase = try await running.buy()
             let one = "\(running.entitlements)/\(purchase.entitlementId)"
-            let rule = FaultPlan.Rule(api: .procurement, errorRate: 1, status: 503, method: "entitlements.get", after: 2)
+            let rule = FaultPlan.Rule(
+                api: .procurement,
+                errorRate: 1,
+                status: 503,
+                method: "entitlements.get",
+                after: 2
+            )
             try await setFaults(running, FaultPlan(rules: [rule]))
             var statuses: [Int] = []
             for _ in 0..<4 { statuses.append(try await running.http.get(one).status) }
             #expect(statuses == [200, 200, 503, 503])
-            #expect(try await running.http.get(running.entitlements).status == 200, "entitlements.list is another method")
+            #expect(
+                try await running.http.get(running.entitlements).status == 200,
+                "entitlements.list is another method"
+            )
             #expect(try await running.http.get("\(running.accounts)/\(purchase.accountId)").status == 200)
             let plan: FaultPlan = try await running.http.get("emulator/v1/faults").decode()
             #expect(plan.rules.first?.after == 0)
             // The first matching rule applies: a method's listed before the API's wins for that method.
             let general = FaultPlan.Rule(api: .procurement, errorRate: 1, status: 500)
-            try await setFaults(running, FaultPlan(rules: [FaultPlan.Rule(api: .procurement, method: "entitlements.get"), general]))
+            try await setFaults(
+                running,
+                FaultPlan(rules: [FaultPlan.Rule(api: .procurement, method: "entitlements.get"), general])
+            )
             #expect(try await running.http.get(one).status == 200)
             #expect(try await running.http.get(running.entitlements).status == 500)
         }
@@ -117,7 +139,10 @@ import Testing
                     let status = try await running.http.send(method, path, raw: Data("{}".utf8)).status
                     #expect((status == 429) == (owner == api), "\(api) rule, \(method) \(path): \(status)")
                 }
-                #expect(try await running.http.get("emulator/v1/state").status == 200, "the control API is never faulted")
+                #expect(
+                    try await running.http.get("emulator/v1/state").status == 200,
+                    "the control API is never faulted"
+                )
             }
         }
     }
@@ -151,7 +176,11 @@ import Testing
             try await running.setHoldRate(0)
             try await running.approveSignup(purchase.accountId)
             _ = try await running.http.post("\(running.entitlements)/\(purchase.entitlementId):approve")
-            #expect(try await running.eventTypes() == ["ENTITLEMENT_ACTIVE", "ACCOUNT_ACTIVE", "ENTITLEMENT_CREATION_REQUESTED"])
+            #expect(
+                try await running.eventTypes() == [
+                    "ENTITLEMENT_ACTIVE", "ACCOUNT_ACTIVE", "ENTITLEMENT_CREATION_REQUESTED",
+                ]
+            )
         }
     }
 
@@ -170,7 +199,8 @@ import Testing
     @Test(
         "bad fault plans are refused",
         arguments: [
-            #"{"rules":[{"api":"procurement","errorRate":1.5}]}"#, #"{"rules":[{"api":"procurement","status":409}]}"#, #"{"rules":[{"api":"nope"}]}"#,
+            #"{"rules":[{"api":"procurement","errorRate":1.5}]}"#, #"{"rules":[{"api":"procurement","status":409}]}"#,
+            #"{"rules":[{"api":"nope"}]}"#,
             #"{"rules":[{"api":"procurement","after":-1}]}"#, #"{"rules":[{"api":"procurement","method":"get"}]}"#,
         ]
     )

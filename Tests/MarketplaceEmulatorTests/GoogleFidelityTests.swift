@@ -19,7 +19,9 @@ import Testing
         try JSONDecoder().decode(ErrorEnvelope.self, from: reply.body).error
     }
 
-    @Test("an unknown field, at the top or nested, is 400 'Unknown name' with a BadRequest naming where; known fields still pass")
+    @Test(
+        "an unknown field, at the top or nested, is 400 'Unknown name' with a BadRequest naming where; known fields still pass"
+    )
     func unknownFields() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             _ = try await running.http.send("PUT", "v1/projects/p1/topics/top")
@@ -30,21 +32,30 @@ import Testing
             )
             let topError = try Self.error(top)
             #expect(
-                top.status == 400 && topError.message == #"Invalid JSON payload received. Unknown name "ackDeadline": Cannot find field."#,
+                top.status == 400
+                    && topError.message
+                        == #"Invalid JSON payload received. Unknown name "ackDeadline": Cannot find field."#,
                 "\(top)"
             )
             let body: [String: AnyEncodable] = [
-                "topic": AnyEncodable("projects/p1/topics/top"), "pushConfig": AnyEncodable(["pushEndpiont": "https://x.example.com/"]),
+                "topic": AnyEncodable("projects/p1/topics/top"),
+                "pushConfig": AnyEncodable(["pushEndpiont": "https://x.example.com/"]),
             ]
             let nested = try await running.http.send("PUT", "v1/projects/p1/subscriptions/two", body: body)
             let nestedError = try Self.error(nested)
             #expect(nestedError.message.contains(#"Unknown name "pushEndpiont" at 'push_config'"#), "\(nested)")
-            #expect(nested.text.contains("google.rpc.BadRequest") && nested.text.contains(#""field":"push_config""#), "\(nested)")
+            #expect(
+                nested.text.contains("google.rpc.BadRequest") && nested.text.contains(#""field":"push_config""#),
+                "\(nested)"
+            )
             let known: [String: AnyEncodable] = [
                 "topic": AnyEncodable("projects/p1/topics/top"), "labels": AnyEncodable(["team": "billing"]),
                 "expirationPolicy": AnyEncodable(["ttl": "86400s"]), "retainAckedMessages": AnyEncodable(false),
             ]
-            #expect(try await running.http.send("PUT", "v1/projects/p1/subscriptions/three", body: known).status == 200, "documented fields pass")
+            #expect(
+                try await running.http.send("PUT", "v1/projects/p1/subscriptions/three", body: known).status == 200,
+                "documented fields pass"
+            )
             let purchase = try await running.buy()
             let reject = try await running.http.post(
                 "v1/providers/\(running.provider)/entitlements/\(purchase.entitlementId):reject",
@@ -79,7 +90,10 @@ import Testing
                 Issue.record("no entitlements: \(partial)")
                 return
             }
-            #expect(entitlements.count == 2 && entitlements.allSatisfy { Set($0.members.keys) == ["name", "state"] }, "\(partial)")
+            #expect(
+                entitlements.count == 2 && entitlements.allSatisfy { Set($0.members.keys) == ["name", "state"] },
+                "\(partial)"
+            )
             let slash = try await running.http.get(path + "?fields=entitlements/plan")
             #expect(slash.text.contains("plan") && !slash.text.contains("state"), "\(slash)")
             #expect(try await running.http.get(path + "?fields=entitlements(name").status == 400)
@@ -90,7 +104,11 @@ import Testing
     func orderingKey() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             _ = try await running.http.send("PUT", "v1/projects/p1/topics/top")
-            _ = try await running.http.send("PUT", "v1/projects/p1/subscriptions/sub", body: ["topic": "projects/p1/topics/top"])
+            _ = try await running.http.send(
+                "PUT",
+                "v1/projects/p1/subscriptions/sub",
+                body: ["topic": "projects/p1/topics/top"]
+            )
             let message: [String: String] = ["data": Data("x".utf8).base64EncodedString(), "orderingKey": "customer-1"]
             _ = try await running.http.post("v1/projects/p1/topics/top:publish", ["messages": [message]])
             let pulled = try await running.http.post("v1/projects/p1/subscriptions/sub:pull", ["maxMessages": 1])

@@ -62,7 +62,8 @@ import Testing
         _ assertion: String,
         grant: String = "urn:ietf:params:oauth:grant-type:jwt-bearer"
     ) async throws -> HTTPReply {
-        let form = "grant_type=\(grant.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&assertion=\(assertion)"
+        let form =
+            "grant_type=\(grant.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&assertion=\(assertion)"
         return try await running.http.anonymous.send(
             "POST",
             "token",
@@ -78,12 +79,18 @@ import Testing
 
     // MARK: Tests
 
-    @Test("Google's paths answer 401 UNAUTHENTICATED without a token or with one not issued here; the control API is open")
+    @Test(
+        "Google's paths answer 401 UNAUTHENTICATED without a token or with one not issued here; the control API is open"
+    )
     func unauthenticated() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let none = try await running.http.anonymous.get(running.entitlements)
             #expect(none.status == 401 && none.googleError?.status == "UNAUTHENTICATED")
-            let forged = try await running.http.anonymous.send("GET", running.entitlements, headers: ["Authorization": "Bearer ya29.forged"])
+            let forged = try await running.http.anonymous.send(
+                "GET",
+                running.entitlements,
+                headers: ["Authorization": "Bearer ya29.forged"]
+            )
             #expect(forged.status == 401)
             #expect(try await running.http.get(running.entitlements).status == 200)
             #expect(try await running.http.anonymous.get("emulator/v1/state").status == 200)
@@ -98,7 +105,9 @@ import Testing
         }
     }
 
-    @Test("a JWT-bearer assertion from the key file buys an access token that works; it expires on the emulator's clock")
+    @Test(
+        "a JWT-bearer assertion from the key file buys an access token that works; it expires on the emulator's clock"
+    )
     func jwtBearerGrant() async throws {
         // A minute, passed by time travel: a loaded machine stalled more than two seconds between
         // buying a two-second token and using it.
@@ -112,9 +121,13 @@ import Testing
             let token = try reply.decode(Token.self)
             #expect(token.expires_in == 60 && token.token_type == "Bearer" && token.access_token.hasPrefix("ya29."))
             let authorized = ["Authorization": "Bearer \(token.access_token)"]
-            #expect(try await running.http.anonymous.send("GET", running.entitlements, headers: authorized).status == 200)
+            #expect(
+                try await running.http.anonymous.send("GET", running.entitlements, headers: authorized).status == 200
+            )
             try await running.advance("PT61S")
-            #expect(try await running.http.anonymous.send("GET", running.entitlements, headers: authorized).status == 401)
+            #expect(
+                try await running.http.anonymous.send("GET", running.entitlements, headers: authorized).status == 401
+            )
         }
     }
 
@@ -130,13 +143,20 @@ import Testing
             let jwt: String
             switch kind {
             case "api audience": jwt = try await assertion(key, aud: api, issuedAt: now, scope: nil, selfSigned: true)
-            case "scope claim": jwt = try await assertion(key, aud: "https://example.com/", issuedAt: now, selfSigned: true)
-            case "other key": jwt = try await assertion(key, pem: Self.foreignKey, aud: api, issuedAt: now, selfSigned: true)
-            case "too long-lived": jwt = try await assertion(key, aud: api, issuedAt: now, lifetime: 7200, selfSigned: true)
+            case "scope claim":
+                jwt = try await assertion(key, aud: "https://example.com/", issuedAt: now, selfSigned: true)
+            case "other key":
+                jwt = try await assertion(key, pem: Self.foreignKey, aud: api, issuedAt: now, selfSigned: true)
+            case "too long-lived":
+                jwt = try await assertion(key, aud: api, issuedAt: now, lifetime: 7200, selfSigned: true)
             case "no subject": jwt = try await assertion(key, aud: api, issuedAt: now, scope: nil)
             default: jwt = try await assertion(key, issuedAt: now, scope: nil, selfSigned: true)
             }
-            let reply = try await running.http.anonymous.send("GET", running.entitlements, headers: ["Authorization": "Bearer \(jwt)"])
+            let reply = try await running.http.anonymous.send(
+                "GET",
+                running.entitlements,
+                headers: ["Authorization": "Bearer \(jwt)"]
+            )
             #expect(reply.status == (["api audience", "scope claim"].contains(kind) ? 200 : 401), "\(reply)")
         }
     }
@@ -146,11 +166,16 @@ import Testing
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             try await running.advance("P31D")
             let key = try await running.emulator.serviceAccountKeyFile()
-            let reply = try await exchange(running, try await assertion(key, issuedAt: Int(Date().timeIntervalSince1970)))
+            let reply = try await exchange(
+                running,
+                try await assertion(key, issuedAt: Int(Date().timeIntervalSince1970))
+            )
             #expect(reply.status == 200, "\(reply)")
             let token = try reply.decode(Token.self)
             let authorized = ["Authorization": "Bearer \(token.access_token)"]
-            #expect(try await running.http.anonymous.send("GET", running.entitlements, headers: authorized).status == 200)
+            #expect(
+                try await running.http.anonymous.send("GET", running.entitlements, headers: authorized).status == 200
+            )
         }
     }
 
@@ -158,7 +183,10 @@ import Testing
     func ownAudience() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let key = try await running.emulator.serviceAccountKeyFile()
-            let reply = try await exchange(running, try await assertion(key, aud: key.token_uri, issuedAt: try await emulatorNow(running)))
+            let reply = try await exchange(
+                running,
+                try await assertion(key, aud: key.token_uri, issuedAt: try await emulatorNow(running))
+            )
             #expect(reply.status == 200, "\(reply)")
         }
     }
@@ -173,17 +201,29 @@ import Testing
             let now = try await emulatorNow(running)
             let reply: HTTPReply
             switch kind {
-            case "wrong audience": reply = try await exchange(running, try await assertion(key, aud: "https://example.com/token", issuedAt: now))
+            case "wrong audience":
+                reply = try await exchange(
+                    running,
+                    try await assertion(key, aud: "https://example.com/token", issuedAt: now)
+                )
             case "expired": reply = try await exchange(running, try await assertion(key, issuedAt: now - 7200))
-            case "too long-lived": reply = try await exchange(running, try await assertion(key, issuedAt: now, lifetime: 7200))
+            case "too long-lived":
+                reply = try await exchange(running, try await assertion(key, issuedAt: now, lifetime: 7200))
             case "other key":
                 reply = try await exchange(running, try await assertion(key, pem: Self.foreignKey, issuedAt: now))
             case "no scope": reply = try await exchange(running, try await assertion(key, issuedAt: now, scope: nil))
-            case "wrong grant": reply = try await exchange(running, try await assertion(key, issuedAt: now), grant: "client_credentials")
+            case "wrong grant":
+                reply = try await exchange(
+                    running,
+                    try await assertion(key, issuedAt: now),
+                    grant: "client_credentials"
+                )
             default: reply = try await exchange(running, "not.a.jwt")
             }
             #expect(reply.status == 400, "\(reply)")
-            let expected = kind == "wrong grant" ? "unsupported_grant_type" : kind == "no scope" ? "invalid_scope" : "invalid_grant"
+            let expected =
+                kind == "wrong grant"
+                ? "unsupported_grant_type" : kind == "no scope" ? "invalid_scope" : "invalid_grant"
             #expect(try JSONDecoder().decode(OAuthFailure.self, from: reply.body).error == expected)
         }
     }
@@ -196,7 +236,11 @@ import Testing
             let reply = try await running.http.anonymous.send("GET", path, headers: ["Metadata-Flavor": "Google"])
             let token = try reply.decode(Token.self)
             #expect(
-                try await running.http.anonymous.send("GET", running.entitlements, headers: ["Authorization": "Bearer \(token.access_token)"]).status
+                try await running.http.anonymous.send(
+                    "GET",
+                    running.entitlements,
+                    headers: ["Authorization": "Bearer \(token.access_token)"]
+                ).status
                     == 200
             )
         }
@@ -209,12 +253,18 @@ import Testing
         try await EmulatorHarness.withEmulator(testOptions { $0.signupAudience = "vendor.example.com" }) { running in
             let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
             #expect(purchase.signupURL == "http://127.0.0.1:8080/signup")
-            let certificates = try await running.http.anonymous.get("robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com")
+            let certificates = try await running.http.anonymous.get(
+                "robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
+            )
             let map = try certificates.decode([String: String].self)
             #expect(map.count == 1 && map.values.first?.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
             let keys = JWTKeyCollection()
             for (kid, pem) in map {
-                await keys.add(rsa: try Insecure.RSA.PublicKey(certificatePEM: pem), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+                await keys.add(
+                    rsa: try Insecure.RSA.PublicKey(certificatePEM: pem),
+                    digestAlgorithm: .sha256,
+                    kid: JWKIdentifier(string: kid)
+                )
             }
             struct Claims: JWTPayload {
                 struct Google: Codable {
@@ -232,13 +282,23 @@ import Testing
             }
             let claims = try await keys.verify(purchase.signupToken, as: Claims.self)
             // The same key as a JWK set, where Google also publishes it.
-            let jwks = try await running.http.anonymous.get("service_accounts/v1/jwk/cloud-commerce-partner@system.gserviceaccount.com")
+            let jwks = try await running.http.anonymous.get(
+                "service_accounts/v1/jwk/cloud-commerce-partner@system.gserviceaccount.com"
+            )
             let fromJWKS = JWTKeyCollection()
             try await fromJWKS.add(jwksJSON: jwks.text)
-            #expect(try await fromJWKS.verify(purchase.signupToken, as: Claims.self).sub == purchase.accountId, "verified with the JWK set")
+            #expect(
+                try await fromJWKS.verify(purchase.signupToken, as: Claims.self).sub == purchase.accountId,
+                "verified with the JWK set"
+            )
             #expect(try await running.http.anonymous.get("service_accounts/v1/jwk/someone@example.com").status == 404)
-            #expect(claims.iss == "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com")
-            #expect(claims.aud == "vendor.example.com" && claims.sub == purchase.accountId && claims.exp - claims.iat == 300)
+            #expect(
+                claims.iss
+                    == "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
+            )
+            #expect(
+                claims.aud == "vendor.example.com" && claims.sub == purchase.accountId && claims.exp - claims.iat == 300
+            )
             #expect(claims.google.orders == [purchase.entitlement.orderId!] && !claims.google.user_identity.isEmpty)
             let fresh = try await running.http.post("emulator/v1/accounts/\(purchase.accountId)/signup-token")
             #expect(fresh.status == 200)

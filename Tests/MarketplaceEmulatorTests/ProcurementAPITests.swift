@@ -39,8 +39,14 @@ import Testing
             ("POST", "accounts/{a}:reject", #"{"approvalName":"signup"}"#, 200, ""),
             ("POST", "accounts/{a}:frobnicate", #"{}"#, 404, "NOT_FOUND"),
             ("POST", "entitlements/{e}:approvePlanChange", #"{}"#, 400, "INVALID_ARGUMENT"),
-            ("POST", "entitlements/{e}:approvePlanChange", #"{"pendingPlanName":"premium"}"#, 400, "FAILED_PRECONDITION"),
-            ("POST", "entitlements/{e}:rejectPlanChange", #"{"pendingPlanName":"premium"}"#, 400, "FAILED_PRECONDITION"),
+            (
+                "POST", "entitlements/{e}:approvePlanChange", #"{"pendingPlanName":"premium"}"#, 400,
+                "FAILED_PRECONDITION"
+            ),
+            (
+                "POST", "entitlements/{e}:rejectPlanChange", #"{"pendingPlanName":"premium"}"#, 400,
+                "FAILED_PRECONDITION"
+            ),
             ("POST", "entitlements/{e}:suspend", #"{"reason":"x"}"#, 501, "UNIMPLEMENTED"),
             ("POST", "entitlements/{e}:approve", #"{"entitlementMigrated":5}"#, 400, "INVALID_ARGUMENT"),
             ("POST", "entitlements/{e}:approve", #"not json"#, 400, "INVALID_ARGUMENT"),
@@ -67,7 +73,8 @@ import Testing
             #expect(reply.status == status, "\(reply)")
             if !name.isEmpty {
                 #expect(
-                    reply.googleError?.status == name && reply.googleError?.code == status && reply.googleError?.message.isEmpty == false,
+                    reply.googleError?.status == name && reply.googleError?.code == status
+                        && reply.googleError?.message.isEmpty == false,
                     "\(reply)"
                 )
             }
@@ -87,7 +94,11 @@ import Testing
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let purchase = try await running.buy()
             let huge = Data(repeating: UInt8(ascii: " "), count: 11 * 1024 * 1024)
-            let reply = try await running.http.send("POST", "\(running.entitlements)/\(purchase.entitlementId):approve", raw: huge)
+            let reply = try await running.http.send(
+                "POST",
+                "\(running.entitlements)/\(purchase.entitlementId):approve",
+                raw: huge
+            )
             #expect(reply.status == 413)
             #expect(try await running.entitlement(purchase.entitlementId).state == .activationRequested)
         }
@@ -103,7 +114,8 @@ import Testing
             var pages = 0
             repeat {
                 let query = "pageSize=150" + (token.map { "&pageToken=\($0)" } ?? "")
-                let page: ListEntitlementsResponse = try await running.http.get("\(running.entitlements)?\(query)").decode()
+                let page: ListEntitlementsResponse = try await running.http.get("\(running.entitlements)?\(query)")
+                    .decode()
                 seen += (page.entitlements ?? []).compactMap(\.id?.rawValue)
                 token = page.nextPageToken
                 pages += 1

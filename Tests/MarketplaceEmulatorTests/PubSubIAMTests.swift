@@ -29,7 +29,12 @@ import Testing
             let initial = try await running.http.get("\(subscription):getIamPolicy").decode(Policy.self)
             #expect(initial.bindings == nil && initial.etag != nil)
             var policy = initial
-            policy.bindings = [Policy.Binding(role: "roles/pubsub.subscriber", members: ["serviceAccount:entitle@vendor.iam.gserviceaccount.com"])]
+            policy.bindings = [
+                Policy.Binding(
+                    role: "roles/pubsub.subscriber",
+                    members: ["serviceAccount:entitle@vendor.iam.gserviceaccount.com"]
+                )
+            ]
             let set = try await running.http.post("\(subscription):setIamPolicy", ["policy": policy])
             #expect(set.status == 200, "\(set)")
             let after = try await running.http.get("\(subscription):getIamPolicy").decode(Policy.self)
@@ -37,15 +42,27 @@ import Testing
             let stale = try await running.http.post("\(subscription):setIamPolicy", ["policy": policy])
             #expect(stale.status == 409 && stale.text.contains("ABORTED"), "\(stale)")
             let permissions = ["pubsub.subscriptions.consume"]
-            let granted = try await running.http.post("\(subscription):testIamPermissions", ["permissions": permissions])
+            let granted = try await running.http.post(
+                "\(subscription):testIamPermissions",
+                ["permissions": permissions]
+            )
             #expect(granted.text.contains("pubsub.subscriptions.consume"), "\(granted)")
-            let missing = try await running.http.post("v1/projects/vendor/subscriptions/absent:testIamPermissions", ["permissions": permissions])
+            let missing = try await running.http.post(
+                "v1/projects/vendor/subscriptions/absent:testIamPermissions",
+                ["permissions": permissions]
+            )
             #expect(missing.status == 404)
-            #expect(try await running.http.get("\(subscription):pull").status == 404, "GET with another verb is no method")
+            #expect(
+                try await running.http.get("\(subscription):pull").status == 404,
+                "GET with another verb is no method"
+            )
             let malformed = try await running.http.post("\(subscription):acknowledge", ["ackIds": ["not-an-ack-id"]])
             #expect(malformed.status == 400 && malformed.text.contains("invalid ack ID"), "\(malformed)")
             let unleased = try await running.http.post("\(subscription):acknowledge", ["ackIds": ["ack-999999-m"]])
-            #expect(unleased.status == 200, "an ack id of the right form that is not leased is ignored, as Pub/Sub does: \(unleased)")
+            #expect(
+                unleased.status == 200,
+                "an ack id of the right form that is not leased is ignored, as Pub/Sub does: \(unleased)"
+            )
             let nack = try await running.http.post(
                 "\(subscription):modifyAckDeadline",
                 ["ackIds": AnyEncodable(["x"]), "ackDeadlineSeconds": AnyEncodable(0)]

@@ -9,7 +9,10 @@ import Testing
     private let subscription = "v1/projects/vendor/subscriptions/marketplace"
 
     private func pull(_ running: RunningEmulator, max: Int = 10) async throws -> [PullReply.Received] {
-        let reply = try await running.http.post("\(subscription):pull", ["maxMessages": AnyEncodable(max), "returnImmediately": AnyEncodable(true)])
+        let reply = try await running.http.post(
+            "\(subscription):pull",
+            ["maxMessages": AnyEncodable(max), "returnImmediately": AnyEncodable(true)]
+        )
         return try reply.decode(PullReply.self).receivedMessages ?? []
     }
 
@@ -19,12 +22,24 @@ import Testing
     func publishPullAck() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             _ = try await running.http.send("PUT", "v1/projects/vendor/topics/own")
-            let created = try await running.http.send("PUT", subscription, body: ["topic": "projects/vendor/topics/own"])
+            let created = try await running.http.send(
+                "PUT",
+                subscription,
+                body: ["topic": "projects/vendor/topics/own"]
+            )
             let probe = try created.decode(SubscriptionJSONProbe.self)
             #expect(probe.ackDeadlineSeconds == 10, "default ack deadline")
-            #expect(probe.state == "ACTIVE" && probe.messageRetentionDuration == "604800s", "Pub/Sub's output field and default retention")
+            #expect(
+                probe.state == "ACTIVE" && probe.messageRetentionDuration == "604800s",
+                "Pub/Sub's output field and default retention"
+            )
             let body: [String: AnyEncodable] = [
-                "messages": AnyEncodable([["data": AnyEncodable(Data("hello".utf8).base64EncodedString()), "attributes": AnyEncodable(["k": "v"])]])
+                "messages": AnyEncodable([
+                    [
+                        "data": AnyEncodable(Data("hello".utf8).base64EncodedString()),
+                        "attributes": AnyEncodable(["k": "v"]),
+                    ]
+                ])
             ]
             let published = try await running.http.post("v1/projects/vendor/topics/own:publish", body)
             #expect(published.status == 200, "\(published)")
@@ -34,8 +49,15 @@ import Testing
             #expect(messages[0].message.attributes == ["k": "v"] && !messages[0].message.messageId.isEmpty)
             #expect((try? Timestamp(rfc3339: messages[0].message.publishTime)) != nil)
             #expect(messages[0].deliveryAttempt == nil, "only with a dead-letter policy (contract §6)")
-            #expect(try await running.http.post("\(subscription):acknowledge", ["ackIds": [messages[0].ackId]]).status == 200)
-            #expect(try await running.http.post("\(subscription):acknowledge", ["ackIds": [messages[0].ackId]]).status == 200, "double ack is fine")
+            #expect(
+                try await running.http.post("\(subscription):acknowledge", ["ackIds": [messages[0].ackId]]).status
+                    == 200
+            )
+            #expect(
+                try await running.http.post("\(subscription):acknowledge", ["ackIds": [messages[0].ackId]]).status
+                    == 200,
+                "double ack is fine"
+            )
             try await running.advance("PT1H")
             #expect(try await pull(running).isEmpty)
         }
@@ -97,13 +119,17 @@ import Testing
         "bad Pub/Sub calls get Google's errors",
         arguments: [
             ("PUT", "v1/projects/vendor/subscriptions/other", #"{"topic":"projects/x/topics/missing"}"#, 404),
-            ("PUT", "v1/projects/vendor/subscriptions/marketplace", #"{"topic":"projects/cloudcommerceproc-prod/topics/DEMO-entitle-sandbox"}"#, 409),
+            (
+                "PUT", "v1/projects/vendor/subscriptions/marketplace",
+                #"{"topic":"projects/cloudcommerceproc-prod/topics/DEMO-entitle-sandbox"}"#, 409
+            ),
             (
                 "PUT", "v1/projects/vendor/subscriptions/second",
                 #"{"topic":"projects/cloudcommerceproc-prod/topics/DEMO-entitle-sandbox","ackDeadlineSeconds":5}"#, 400
             ),
             (
-                "PUT", "v1/projects/vendor/subscriptions/goog-reserved", #"{"topic":"projects/cloudcommerceproc-prod/topics/DEMO-entitle-sandbox"}"#,
+                "PUT", "v1/projects/vendor/subscriptions/goog-reserved",
+                #"{"topic":"projects/cloudcommerceproc-prod/topics/DEMO-entitle-sandbox"}"#,
                 400
             ),
             (
@@ -114,12 +140,24 @@ import Testing
             ("POST", "v1/projects/vendor/subscriptions/marketplace:pull", #"{"maxMessages":0}"#, 400),
             ("POST", "v1/projects/vendor/subscriptions/marketplace:acknowledge", #"{"ackIds":[]}"#, 400),
             ("POST", "v1/projects/vendor/subscriptions/marketplace:acknowledge", #"{"ackIds":["never-issued"]}"#, 400),
-            ("POST", "v1/projects/vendor/subscriptions/marketplace:acknowledge", #"{"ackIds":["ack-424242-gone"]}"#, 200),
-            ("POST", "v1/projects/vendor/subscriptions/marketplace:modifyAckDeadline", #"{"ackIds":["x"],"ackDeadlineSeconds":601}"#, 400),
+            (
+                "POST", "v1/projects/vendor/subscriptions/marketplace:acknowledge", #"{"ackIds":["ack-424242-gone"]}"#,
+                200
+            ),
+            (
+                "POST", "v1/projects/vendor/subscriptions/marketplace:modifyAckDeadline",
+                #"{"ackIds":["x"],"ackDeadlineSeconds":601}"#, 400
+            ),
             ("POST", "v1/projects/vendor/subscriptions/missing:pull", #"{"maxMessages":1}"#, 404),
             ("POST", "v1/projects/vendor/subscriptions/marketplace:seek", #"{}"#, 404),
-            ("POST", "v1/projects/cloudcommerceproc-prod/topics/DEMO-entitle-sandbox:publish", #"{"messages":[{"data":"%%%"}]}"#, 400),
-            ("POST", "v1/projects/cloudcommerceproc-prod/topics/DEMO-entitle-sandbox:publish", #"{"messages":[{}]}"#, 400),
+            (
+                "POST", "v1/projects/cloudcommerceproc-prod/topics/DEMO-entitle-sandbox:publish",
+                #"{"messages":[{"data":"%%%"}]}"#, 400
+            ),
+            (
+                "POST", "v1/projects/cloudcommerceproc-prod/topics/DEMO-entitle-sandbox:publish", #"{"messages":[{}]}"#,
+                400
+            ),
             ("POST", "v1/projects/vendor/topics/missing:publish", #"{"messages":[{"data":"aGk="}]}"#, 404),
             ("DELETE", "v1/projects/vendor/subscriptions/missing", nil, 404),
         ] as [(String, String, String?, Int)]
@@ -137,7 +175,9 @@ import Testing
     func getAndDelete() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             try await running.subscribe(ackDeadlineSeconds: 30)
-            #expect(try await running.http.get(subscription).decode(SubscriptionJSONProbe.self).ackDeadlineSeconds == 30)
+            #expect(
+                try await running.http.get(subscription).decode(SubscriptionJSONProbe.self).ackDeadlineSeconds == 30
+            )
             #expect(try await running.http.send("DELETE", subscription).status == 200)
             #expect(try await running.http.get(subscription).status == 404)
         }

@@ -44,7 +44,9 @@ import Testing
     ) async throws {
         var push: [String: AnyEncodable] = ["pushEndpoint": AnyEncodable(endpoint.absoluteString)]
         if let oidc { push["oidcToken"] = AnyEncodable(oidc) }
-        var body: [String: AnyEncodable] = ["topic": AnyEncodable(topic ?? running.emulator.options.topic), "pushConfig": AnyEncodable(push)]
+        var body: [String: AnyEncodable] = [
+            "topic": AnyEncodable(topic ?? running.emulator.options.topic), "pushConfig": AnyEncodable(push),
+        ]
         body.merge(extra) { $1 }
         let reply = try await running.http.send("PUT", "v1/\(subscription)", body: body)
         #expect(reply.status == 200, "\(reply)")
@@ -55,19 +57,28 @@ import Testing
         let map = try await running.http.anonymous.get("oauth2/v1/certs").decode([String: String].self)
         let keys = JWTKeyCollection()
         for (kid, pem) in map {
-            await keys.add(rsa: try Insecure.RSA.PublicKey(certificatePEM: pem), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+            await keys.add(
+                rsa: try Insecure.RSA.PublicKey(certificatePEM: pem),
+                digestAlgorithm: .sha256,
+                kid: JWKIdentifier(string: kid)
+            )
         }
         return keys
     }
 
     // MARK: Tests
 
-    @Test("a purchase is pushed as Google's wrapped envelope with an OIDC token that verifies against Google's certificates")
+    @Test(
+        "a purchase is pushed as Google's wrapped envelope with an OIDC token that verifies against Google's certificates"
+    )
     func pushWithOIDC() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let receiver = HTTPReceiver()
             try await receiver.serve { endpoint in
-                let oidc = ["serviceAccountEmail": "push@vendor.iam.gserviceaccount.com", "audience": "https://vendor.example.com/pubsub"]
+                let oidc = [
+                    "serviceAccountEmail": "push@vendor.iam.gserviceaccount.com",
+                    "audience": "https://vendor.example.com/pubsub",
+                ]
                 try await createPushSubscription(running, endpoint: endpoint, oidc: oidc)
                 let purchase = try await running.buy()
                 let requests = try await receiver.waitFor(2)
@@ -76,14 +87,21 @@ import Testing
                 var entitlements: Set<String> = []
                 for request in requests {
                     #expect(request.headers["content-type"] == "application/json")
-                    let bearer = try #require(request.headers["authorization"]?.split(separator: " ").last.map(String.init))
+                    let bearer = try #require(
+                        request.headers["authorization"]?.split(separator: " ").last.map(String.init)
+                    )
                     let claims = try await keys.verify(bearer, as: OIDCClaims.self)
-                    #expect(claims.iss == "https://accounts.google.com" && claims.aud == "https://vendor.example.com/pubsub")
+                    #expect(
+                        claims.iss == "https://accounts.google.com" && claims.aud == "https://vendor.example.com/pubsub"
+                    )
                     #expect(claims.email == "push@vendor.iam.gserviceaccount.com" && claims.email_verified)
                     #expect(claims.sub == claims.azp && !claims.sub.isEmpty && claims.exp - claims.iat == 3600)
                     #expect(abs(claims.iat - Int(Date().timeIntervalSince1970)) < 60, "stamped with real time")
                     let envelope = try JSONDecoder().decode(Envelope.self, from: request.body)
-                    #expect(envelope.subscription == subscription && envelope.message.messageId == envelope.message.message_id)
+                    #expect(
+                        envelope.subscription == subscription
+                            && envelope.message.messageId == envelope.message.message_id
+                    )
                     #expect(envelope.deliveryAttempt == nil, "only with a dead-letter policy")
                     let event = try MarketplaceEvent(json: try #require(Data(base64Encoded: envelope.message.data)))
                     if case .entitlement(let notice) = event.subject { entitlements.insert(notice.id.rawValue) }
@@ -97,7 +115,9 @@ import Testing
         }
     }
 
-    @Test("a failing endpoint gets the message again after growing backoffs, deliveryAttempt counting up, until it acks")
+    @Test(
+        "a failing endpoint gets the message again after growing backoffs, deliveryAttempt counting up, until it acks"
+    )
     func retriesWithBackoff() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let receiver = HTTPReceiver(statuses: [500, 503, 404, 200])
@@ -106,10 +126,16 @@ import Testing
                 let extra: [String: AnyEncodable] = [
                     "retryPolicy": AnyEncodable(["minimumBackoff": "0.2s", "maximumBackoff": "5s"]),
                     "deadLetterPolicy": AnyEncodable([
-                        "deadLetterTopic": AnyEncodable("projects/vendor/topics/dead"), "maxDeliveryAttempts": AnyEncodable(5),
+                        "deadLetterTopic": AnyEncodable("projects/vendor/topics/dead"),
+                        "maxDeliveryAttempts": AnyEncodable(5),
                     ]),
                 ]
-                try await createPushSubscription(running, topic: "projects/vendor/topics/own", endpoint: endpoint, extra: extra)
+                try await createPushSubscription(
+                    running,
+                    topic: "projects/vendor/topics/own",
+                    endpoint: endpoint,
+                    extra: extra
+                )
                 let published = try await running.http.post(
                     "v1/projects/vendor/topics/own:publish",
                     ["messages": [["data": Data("hello".utf8).base64EncodedString()]]]
@@ -132,18 +158,29 @@ import Testing
         }
     }
 
-    @Test("without an audience the token's aud is the endpoint; modifyPushConfig with no endpoint turns the subscription into pull")
+    @Test(
+        "without an audience the token's aud is the endpoint; modifyPushConfig with no endpoint turns the subscription into pull"
+    )
     func audienceDefaultAndBackToPull() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let receiver = HTTPReceiver()
             try await receiver.serve { endpoint in
-                try await createPushSubscription(running, endpoint: endpoint, oidc: ["serviceAccountEmail": "push@vendor.iam.gserviceaccount.com"])
+                try await createPushSubscription(
+                    running,
+                    endpoint: endpoint,
+                    oidc: ["serviceAccountEmail": "push@vendor.iam.gserviceaccount.com"]
+                )
                 _ = try await running.buy()
                 let requests = try await receiver.waitFor(2)
-                let bearer = try #require(requests.first?.headers["authorization"]?.split(separator: " ").last.map(String.init))
+                let bearer = try #require(
+                    requests.first?.headers["authorization"]?.split(separator: " ").last.map(String.init)
+                )
                 let claims = try await oidcKeys(running).verify(bearer, as: OIDCClaims.self)
                 #expect(claims.aud == endpoint.absoluteString)
-                let modified = try await running.http.post("v1/\(subscription):modifyPushConfig", ["pushConfig": [String: String]()])
+                let modified = try await running.http.post(
+                    "v1/\(subscription):modifyPushConfig",
+                    ["pushConfig": [String: String]()]
+                )
                 #expect(modified.status == 200, "\(modified)")
                 let config = try await running.http.get("v1/\(subscription)").decode(SubscriptionJSONProbe.self)
                 #expect(config.pushConfig?.pushEndpoint == nil)
@@ -158,11 +195,15 @@ import Testing
         }
     }
 
-    @Test("a push endpoint that is not an http(s) URL is refused", arguments: ["ftp://example.com/push", "not a url", "https://"])
+    @Test(
+        "a push endpoint that is not an http(s) URL is refused",
+        arguments: ["ftp://example.com/push", "not a url", "https://"]
+    )
     func badEndpoint(endpoint: String) async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let body: [String: AnyEncodable] = [
-                "topic": AnyEncodable(running.emulator.options.topic), "pushConfig": AnyEncodable(["pushEndpoint": endpoint]),
+                "topic": AnyEncodable(running.emulator.options.topic),
+                "pushConfig": AnyEncodable(["pushEndpoint": endpoint]),
             ]
             let reply = try await running.http.send("PUT", "v1/\(subscription)", body: body)
             #expect(reply.status == 400 && reply.googleError?.status == "INVALID_ARGUMENT", "\(reply)")

@@ -31,10 +31,14 @@ import Testing
         end: String? = "2026-01-01T11:00:00Z"
     ) -> [String: AnyEncodable] {
         var operation: [String: AnyEncodable] = [
-            "operationId": AnyEncodable(id), "operationName": AnyEncodable("Hourly Usage Report"), "consumerId": AnyEncodable(consumer),
+            "operationId": AnyEncodable(id), "operationName": AnyEncodable("Hourly Usage Report"),
+            "consumerId": AnyEncodable(consumer),
             "startTime": AnyEncodable(start),
             "metricValueSets": AnyEncodable([
-                ["metricName": AnyEncodable("\(Self.service)/\(metric)"), "metricValues": AnyEncodable([["int64Value": value]])]
+                [
+                    "metricName": AnyEncodable("\(Self.service)/\(metric)"),
+                    "metricValues": AnyEncodable([["int64Value": value]]),
+                ]
             ]),
         ]
         if let end { operation["endTime"] = AnyEncodable(end) }
@@ -78,17 +82,27 @@ import Testing
 
     // MARK: Tests
 
-    @Test("check, then report: accepted operations are recorded and totalled; a repeated operationId is a duplicate, counted once")
+    @Test(
+        "check, then report: accepted operations are recorded and totalled; a repeated operationId is a duplicate, counted once"
+    )
     func checkThenReport() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let billable = try await billable(running)
-            let checked = try await check(running, operation("op-1", consumer: billable.consumerID, end: nil)).decode(CheckReply.self)
+            let checked = try await check(running, operation("op-1", consumer: billable.consumerID, end: nil)).decode(
+                CheckReply.self
+            )
             #expect(checked.checkErrors == nil && checked.operationId == "op-1")
             var labelled = operation("op-1", consumer: billable.consumerID)
             labelled["userLabels"] = AnyEncodable(["cloudmarketplace.googleapis.com/resource_name": "db-1"])
-            let first = try await report(running, [labelled, operation("op-2", consumer: billable.consumerID, value: AnyEncodable("50"))])
+            let first = try await report(
+                running,
+                [labelled, operation("op-2", consumer: billable.consumerID, value: AnyEncodable("50"))]
+            )
             #expect(try first.decode(ReportReply.self).reportErrors == nil, "\(first)")
-            _ = try await report(running, [operation("op-1", consumer: billable.consumerID, value: AnyEncodable("999"))])
+            _ = try await report(
+                running,
+                [operation("op-1", consumer: billable.consumerID, value: AnyEncodable("999"))]
+            )
             let reports: Reports = try await running.http.get("emulator/v1/usage-reports").decode()
             #expect(reports.totals[billable.consumerID]?["\(Self.service)/requests"] == 200)
             #expect(reports.records.filter(\.duplicate).map(\.operationId) == ["op-1"])
@@ -97,17 +111,27 @@ import Testing
         }
     }
 
-    @Test("consumers Google would not bill: unknown → CONSUMER_INVALID, not yet active → SERVICE_NOT_ACTIVATED; reports answer 200 with reportErrors")
+    @Test(
+        "consumers Google would not bill: unknown → CONSUMER_INVALID, not yet active → SERVICE_NOT_ACTIVATED; reports answer 200 with reportErrors"
+    )
     func unbillableConsumers() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let pending = try await running.entitlement(try await running.buy().entitlementId).usageReportingId!
-            let unknown = try await check(running, operation("c-1", consumer: "project_number:1")).decode(CheckReply.self)
+            let unknown = try await check(running, operation("c-1", consumer: "project_number:1")).decode(
+                CheckReply.self
+            )
             #expect(unknown.checkErrors?.map(\.code) == ["CONSUMER_INVALID"])
             let inactive = try await check(running, operation("c-2", consumer: pending)).decode(CheckReply.self)
             #expect(inactive.checkErrors?.map(\.code) == ["SERVICE_NOT_ACTIVATED"])
-            let reply = try await report(running, [operation("r-1", consumer: "project_number:1"), operation("r-2", consumer: pending)])
+            let reply = try await report(
+                running,
+                [operation("r-1", consumer: "project_number:1"), operation("r-2", consumer: pending)]
+            )
             #expect(reply.status == 200)
-            #expect(try reply.decode(ReportReply.self).reportErrors?.map { "\($0.operationId ?? ""):\($0.status.code)" } == ["r-1:3", "r-2:9"])
+            #expect(
+                try reply.decode(ReportReply.self).reportErrors?.map { "\($0.operationId ?? ""):\($0.status.code)" }
+                    == ["r-1:3", "r-2:9"]
+            )
             #expect(try await running.http.get("emulator/v1/usage-reports").decode(Reports.self).records.isEmpty)
         }
     }
@@ -116,12 +140,20 @@ import Testing
     func finalReportAfterCancellation() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let billable = try await billable(running)
-            _ = try await running.http.post("emulator/v1/entitlements/\(billable.entitlementID)/cancel", ["immediately": true])
+            _ = try await running.http.post(
+                "emulator/v1/entitlements/\(billable.entitlementID)/cancel",
+                ["immediately": true]
+            )
             let reply = try await report(
                 running,
                 [
                     operation("before", consumer: billable.consumerID),
-                    operation("after", consumer: billable.consumerID, start: "2100-01-01T00:00:00Z", end: "2100-01-01T01:00:00Z"),
+                    operation(
+                        "after",
+                        consumer: billable.consumerID,
+                        start: "2100-01-01T00:00:00Z",
+                        end: "2100-01-01T01:00:00Z"
+                    ),
                 ]
             )
             #expect(try reply.decode(ReportReply.self).reportErrors?.map(\.operationId) == ["after"])
@@ -132,8 +164,14 @@ import Testing
     func unknownMetric() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let billable = try await billable(running)
-            #expect(try await check(running, operation("m-1", consumer: billable.consumerID, metric: "priority_requests")).status == 400)
-            let reply = try await report(running, [operation("m-2", consumer: billable.consumerID, metric: "priority_requests")])
+            #expect(
+                try await check(running, operation("m-1", consumer: billable.consumerID, metric: "priority_requests"))
+                    .status == 400
+            )
+            let reply = try await report(
+                running,
+                [operation("m-2", consumer: billable.consumerID, metric: "priority_requests")]
+            )
             #expect(try reply.decode(ReportReply.self).reportErrors?.first?.status.code == 3)
         }
     }
@@ -142,24 +180,32 @@ import Testing
     func scriptedCheckError() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let billable = try await billable(running)
-            _ = try await running.http.post("emulator/v1/check-errors", ["consumerId": billable.consumerID, "code": "BILLING_DISABLED"])
+            _ = try await running.http.post(
+                "emulator/v1/check-errors",
+                ["consumerId": billable.consumerID, "code": "BILLING_DISABLED"]
+            )
             #expect(
-                try await check(running, operation("s-1", consumer: billable.consumerID)).decode(CheckReply.self).checkErrors?.map(\.code) == [
-                    "BILLING_DISABLED"
-                ]
+                try await check(running, operation("s-1", consumer: billable.consumerID)).decode(CheckReply.self)
+                    .checkErrors?.map(\.code) == [
+                        "BILLING_DISABLED"
+                    ]
             )
             _ = try await running.http.post(
                 "emulator/v1/check-errors",
                 ["consumerId": AnyEncodable(billable.consumerID), "code": AnyEncodable(String?.none)]
             )
-            #expect(try await check(running, operation("s-2", consumer: billable.consumerID)).decode(CheckReply.self).checkErrors == nil)
+            #expect(
+                try await check(running, operation("s-2", consumer: billable.consumerID)).decode(CheckReply.self)
+                    .checkErrors == nil
+            )
         }
     }
 
     @Test(
         "malformed reports are refused whole with 400 INVALID_ARGUMENT and record nothing",
         arguments: [
-            "int64 as a fraction", "int64 not a number", "start after end", "no endTime", "two values, same metric and labels", "no operationId",
+            "int64 as a fraction", "int64 not a number", "start after end", "no endTime",
+            "two values, same metric and labels", "no operationId",
             "1001 operations", "over 1 MB",
         ]
     )
@@ -189,7 +235,10 @@ import Testing
             default: operations[0]["operationName"] = AnyEncodable(String(repeating: "x", count: 1_100_000))
             }
             let reply = try await report(running, operations)
-            #expect(reply.status == 400 && reply.googleError?.status == "INVALID_ARGUMENT", "\(reply.status) \(reply.text.prefix(300))")
+            #expect(
+                reply.status == 400 && reply.googleError?.status == "INVALID_ARGUMENT",
+                "\(reply.status) \(reply.text.prefix(300))"
+            )
             #expect(try await running.http.get("emulator/v1/usage-reports").decode(Reports.self).records.isEmpty)
         }
     }
@@ -198,7 +247,10 @@ import Testing
     func int64AsNumber() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
             let consumer = try await billable(running).consumerID
-            let reply = try await report(running, [operation("as-number", consumer: consumer, value: AnyEncodable(Int64(9_007_199_254_740_993)))])
+            let reply = try await report(
+                running,
+                [operation("as-number", consumer: consumer, value: AnyEncodable(Int64(9_007_199_254_740_993)))]
+            )
             #expect(reply.status == 200, "\(reply.status) \(reply.text.prefix(300))")
             let totals = try await running.http.get("emulator/v1/usage-reports").decode(Reports.self).totals
             #expect(totals.values.flatMap(\.values).contains(9_007_199_254_740_993), "\(totals)")
@@ -208,7 +260,10 @@ import Testing
     @Test("an unknown service → 404")
     func unknownService() async throws {
         try await EmulatorHarness.withEmulator(testOptions()) { running in
-            let reply = try await running.http.post("v1/services/nope.example.com:report", ["operations": [operation("x", consumer: "c")]])
+            let reply = try await running.http.post(
+                "v1/services/nope.example.com:report",
+                ["operations": [operation("x", consumer: "c")]]
+            )
             #expect(reply.status == 404 && reply.googleError?.status == "NOT_FOUND")
         }
     }

@@ -16,7 +16,9 @@ import Testing
 
     // MARK: Tests
 
-    @Test("after a graceful stop and a start on the same file: resources, queued notifications, clock and sign-up keys are all there")
+    @Test(
+        "after a graceful stop and a start on the same file: resources, queued notifications, clock and sign-up keys are all there"
+    )
     func restart() async throws {
         let file = temporaryFile()
         defer { try? FileManager.default.removeItem(atPath: file) }
@@ -37,7 +39,9 @@ import Testing
                 entitlement: try await running.entitlement(purchase.entitlementId),
                 accountID: purchase.accountId,
                 clock: try await running.http.get("emulator/v1/clock").decode(Clock.self).now,
-                keys: try await running.http.get("robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com").decode()
+                keys: try await running.http.get(
+                    "robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
+                ).decode()
             )
         }
         #expect(FileManager.default.fileExists(atPath: file))
@@ -46,9 +50,15 @@ import Testing
             let account: Account = try await running.http.get("\(running.accounts)/\(before.accountID)").decode()
             #expect(account.signupApproval?.state == .approved)
             #expect(try await running.http.get("emulator/v1/clock").decode(Clock.self).now >= before.clock)
-            #expect(try await running.eventTypes() == ["ACCOUNT_ACTIVE", "ENTITLEMENT_CREATION_REQUESTED", "ENTITLEMENT_ACTIVE"])
-            let keys: [String: String] = try await running.http.get("robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com")
-                .decode()
+            #expect(
+                try await running.eventTypes() == [
+                    "ACCOUNT_ACTIVE", "ENTITLEMENT_CREATION_REQUESTED", "ENTITLEMENT_ACTIVE",
+                ]
+            )
+            let keys: [String: String] = try await running.http.get(
+                "robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
+            )
+            .decode()
             #expect(keys == before.keys, "sign-up tokens minted before the restart still verify")
         }
     }

@@ -48,7 +48,11 @@ extension AdminAPIController {
                 return try Self.json(
                     UsageView(
                         cursor: try await entitlement.asyncMap { try await store.usageCursor($0) } ?? nil,
-                        operations: try await store.usageOperations(statuses: statuses ?? [], entitlement: entitlement, limit: limit),
+                        operations: try await store.usageOperations(
+                            statuses: statuses ?? [],
+                            entitlement: entitlement,
+                            limit: limit
+                        ),
                         unsealed: try await store.unsealedUsage(entitlement: entitlement)
                     )
                 )
@@ -69,7 +73,8 @@ extension AdminAPIController {
             try await answering {
                 let query = request.uri.queryParameters
                 let entitlement = try query.get("entitlement").map { try EntitlementID($0) }
-                let statuses = try Self.statuses(query.get("status").map { Substring($0) }) ?? [.rejected, .checkFailed]
+                let statuses =
+                    try Self.statuses(query.get("status").map { Substring($0) }) ?? [.rejected, .checkFailed]
                 if let refused = statuses.first(where: { [.reported, .superseded, .pending].contains($0) }) {
                     throw APIProblem(
                         .badRequest,

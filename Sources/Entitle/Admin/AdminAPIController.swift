@@ -67,7 +67,8 @@ public struct AdminAPIController: Sendable {
             try await answering {
                 let query = request.uri.queryParameters
                 let state = try query.get("state").map { text in
-                    guard let state = EntitlementState.knownCases.first(where: { Self.stateNames($0).contains(text) }) else {
+                    guard let state = EntitlementState.knownCases.first(where: { Self.stateNames($0).contains(text) })
+                    else {
                         let known = EntitlementState.knownCases.map { Self.stateNames($0)[0] }
                         throw APIProblem(.badRequest, "state \(text) is not one of \(known.joined(separator: ", "))")
                     }
@@ -76,7 +77,9 @@ public struct AdminAPIController: Sendable {
                 let limit = try Self.limit(query.get("limit"), default: 100, maximum: 1000)
                 let after = try query.get("after").map { try EntitlementID($0) }
                 let page = try await store.entitlements(state: state, after: after, limit: limit)
-                return try Self.json(EntitlementPage(entitlements: page, nextAfter: page.count == limit ? page.last?.id.rawValue : nil))
+                return try Self.json(
+                    EntitlementPage(entitlements: page, nextAfter: page.count == limit ? page.last?.id.rawValue : nil)
+                )
             }
         }
         api.get("entitlements/:id") { request, context in
@@ -117,7 +120,9 @@ public struct AdminAPIController: Sendable {
             try await answering {
                 let query = request.uri.queryParameters
                 let limit = try Self.limit(query.get("limit"), default: 100, maximum: 1000)
-                return try Self.json(try await store.auditLog(subject: query.get("subject").map { String($0) }, limit: limit))
+                return try Self.json(
+                    try await store.auditLog(subject: query.get("subject").map { String($0) }, limit: limit)
+                )
             }
         }
         api.get("outbox") { request, _ in
@@ -138,7 +143,13 @@ public struct AdminAPIController: Sendable {
         }
         api.get("replicas") { request, _ in
             try await answering {
-                try Self.json(Replicas(replica: leadership.replica, isLeader: leadership.isLeader, leader: try await store.leader()))
+                try Self.json(
+                    Replicas(
+                        replica: leadership.replica,
+                        isLeader: leadership.isLeader,
+                        leader: try await store.leader()
+                    )
+                )
             }
         }
         api.get("poison") { request, _ in

@@ -13,28 +13,26 @@ import NIOCore
 /// the app can cache and revalidate with `If-None-Match` (304).
 public struct AppAPIController: Sendable {
     let store: any Store
-    let keys: AppKeys
     let catalog: UsageCatalog
     let now: @Sendable () -> Timestamp
 
     public init(
         store: any Store,
-        keys: AppKeys,
         catalog: UsageCatalog,
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
-        self.keys = keys
         self.catalog = catalog
         self.now = now
     }
 
-    public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.post("v1/handoffs/:code") { request, context in
-            try await authorized(request) { app in try await redeem(Self.parameter("code", context), app: app) }
+    /// On `/v1`, whose group checks the app key (`AppKeyMiddleware`).
+    public func register<Parent: RequestContext>(on v1: RouterGroup<AppRequestContext<Parent>>) {
+        v1.post("handoffs/:code") { _, context in
+            try await answering { try await redeem(Self.parameter("code", context), app: context.app) }
         }
-        router.get("v1/entitlements/:id") { request, context in
-            try await authorized(request) { _ in
+        v1.get("entitlements/:id") { request, context in
+            try await answering {
                 let id = try EntitlementID(Self.parameter("id", context))
                 guard let local = try await store.entitlement(id) else {
                     throw APIProblem(.notFound, "no entitlement \(id.rawValue)")
@@ -42,15 +40,15 @@ public struct AppAPIController: Sendable {
                 return try Self.cacheable(AppEntitlementView(local, catalog: catalog), request)
             }
         }
-        router.get("v1/accounts/:id/entitlements") { request, context in
-            try await authorized(request) { _ in
+        v1.get("accounts/:id/entitlements") { request, context in
+            try await answering {
                 let id = try AccountID(Self.parameter("id", context))
                 guard let view = try await account(id) else { throw APIProblem(.notFound, "no account \(id.rawValue)") }
                 return try Self.cacheable(view, request)
             }
         }
-        router.get("v1/customers/:id") { request, context in
-            try await authorized(request) { _ in
+        v1.get("customers/:id") { request, context in
+            try await answering {
                 let id = Self.parameter("id", context)
                 guard let customer = try await store.customer(id: id) else {
                     throw APIProblem(.notFound, "no customer \(id)")
@@ -73,10 +71,9 @@ public struct AppAPIController: Sendable {
         return raw.removingPercentEncoding ?? raw
     }
 
-    /// Runs `body` for a caller with an app key; 401 otherwise; a malformed id is 400.
-    private func authorized(_ request: Request, _ body: (String) async throws -> Response) async throws -> Response {
-        guard let app = keys.app(for: request) else { throw AppKeys.required() }
-        do { return try await body(app) } catch let error as ResourceNameError {
+    /// Runs `body`; a malformed id is 400.
+    private func answering(_ body: () async throws -> Response) async throws -> Response {
+        do { return try await body() } catch let error as ResourceNameError {
             throw APIProblem(.badRequest, error.description)
         }
     }

@@ -82,7 +82,9 @@ struct AppDirectory {
     func account(_ id: AccountID) async throws -> AppAccountView? {
         guard let account = try await store.account(id) else { return nil }
         let customer = try await store.customer(forAccount: id)
-        let entitlements = try await store.entitlements(ofAccount: id).filter { !$0.isDeleted }.sorted { $0.id.rawValue < $1.id.rawValue }
+        let entitlements = try await store.entitlements(ofAccount: id).filter { !$0.isDeleted }.sorted {
+            $0.id.rawValue < $1.id.rawValue
+        }
         return AppAccountView(
             id: id.rawValue,
             customerId: customer?.id,

@@ -15,14 +15,12 @@ public struct SignupAPIController: Sendable {
     static let fields: Set<String> = ["customerId", "company", "contactName", "email"]
 
     let flow: SignupFlow
-    let keys: AppKeys
     /// The only app that may complete sign-ups.
     let app: String
     let directory: AppDirectory
 
-    public init(flow: SignupFlow, keys: AppKeys, app: String, store: any Store, catalog: UsageCatalog) {
+    public init(flow: SignupFlow, app: String, store: any Store, catalog: UsageCatalog) {
         self.flow = flow
-        self.keys = keys
         self.app = app
         self.directory = AppDirectory(store: store, catalog: catalog)
     }
@@ -34,14 +32,14 @@ public struct SignupAPIController: Sendable {
         var email: String?
     }
 
-    public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.post("v1/signups/:code/complete") { request, context in
-            try await complete(request, code: AppAPIController.parameter("code", context))
+    /// On `/v1`, whose group checks the app key (`AppKeyMiddleware`).
+    public func register<Parent: RequestContext>(on v1: RouterGroup<AppRequestContext<Parent>>) {
+        v1.post("signups/:code/complete") { request, context in
+            try await complete(request, code: AppAPIController.parameter("code", context), caller: context.app)
         }
     }
 
-    func complete(_ request: Request, code: String) async throws -> Response {
-        guard let caller = keys.app(for: request) else { throw AppKeys.required() }
+    func complete(_ request: Request, code: String, caller: String) async throws -> Response {
         // Another app learns nothing about sign-up codes.
         guard caller == app else { throw APIProblem(.notFound, "no such sign-up for this app") }
         let data: Data

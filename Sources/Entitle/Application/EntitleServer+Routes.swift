@@ -78,20 +78,14 @@ extension EntitleServer {
             windowLength: Int64(configuration.usageWindowSeconds),
             maxQuantity: configuration.usageMaxQuantity
         )
-        let keys = AppKeys(configuration.usageAPIKeys)
-        UsageAPIController(recorder: recorder, keys: configuration.usageAPIKeys, metrics: parts.metrics).register(
-            on: router
-        )
-        AppAPIController(store: parts.store, keys: keys, catalog: parts.usageCatalog).register(on: router)
+        // The app key opens every route of the group; a route only answers, for `context.app`.
+        let v1 = router.group("v1", context: AppRequestContext<BasicRequestContext>.self)
+            .add(middleware: AppKeyMiddleware(keys: AppKeys(configuration.usageAPIKeys)))
+        UsageAPIController(recorder: recorder, metrics: parts.metrics).register(on: v1)
+        AppAPIController(store: parts.store, catalog: parts.usageCatalog).register(on: v1)
         if let app = configuration.handoffApp {
-            SignupAPIController(
-                flow: parts.signupFlow,
-                keys: keys,
-                app: app,
-                store: parts.store,
-                catalog: parts.usageCatalog
-            )
-            .register(on: router)
+            SignupAPIController(flow: parts.signupFlow, app: app, store: parts.store, catalog: parts.usageCatalog)
+                .register(on: v1)
         }
     }
 

@@ -37,7 +37,8 @@ public struct SlackNotifier: Service {
     }
 
     func post(_ attention: Attention) async {
-        let body = (try? JSONSerialization.data(withJSONObject: ["text": attention.text(adminBase: adminBase)])) ?? Data()
+        let body =
+            (try? JSONSerialization.data(withJSONObject: ["text": attention.text(adminBase: adminBase)])) ?? Data()
         for attempt in 1...3 {
             var request = HTTPClientRequest(url: webhook.absoluteString)
             request.method = .POST
@@ -47,9 +48,15 @@ public struct SlackNotifier: Service {
                 let response = try await httpClient.execute(request, timeout: .seconds(10))
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 if (200..<300).contains(response.status.code) { return }
-                logger.warning("Slack refused a notification", metadata: ["status": "\(response.status.code)", "attempt": "\(attempt)"])
+                logger.warning(
+                    "Slack refused a notification",
+                    metadata: ["status": "\(response.status.code)", "attempt": "\(attempt)"]
+                )
             } catch {
-                logger.warning("Slack did not answer", metadata: ["attempt": "\(attempt)", "error": "\(type(of: error))"])
+                logger.warning(
+                    "Slack did not answer",
+                    metadata: ["attempt": "\(attempt)", "error": "\(type(of: error))"]
+                )
             }
             if attempt < 3 { try? await Task.sleep(for: .seconds(2 * attempt)) }
         }

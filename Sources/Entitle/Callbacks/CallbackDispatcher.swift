@@ -99,7 +99,9 @@ public struct CallbackDispatcher: Service {
             await withDiscardingTaskGroup { group in
                 for lane in 0..<max(1, settings.concurrency) {
                     group.addTask {
-                        for item in due.enumerated().filter({ $0.offset % max(1, settings.concurrency) == lane }).map(\.element) {
+                        for item in due.enumerated().filter({ $0.offset % max(1, settings.concurrency) == lane }).map(
+                            \.element
+                        ) {
                             await deliver(item)
                         }
                     }
@@ -117,7 +119,12 @@ public struct CallbackDispatcher: Service {
         while true {
             do {
                 try await write()
-                if failures > 0 { logger.notice("callback outcome recorded after \(failures) failures", metadata: ["id": "\(item.id)"]) }
+                if failures > 0 {
+                    logger.notice(
+                        "callback outcome recorded after \(failures) failures",
+                        metadata: ["id": "\(item.id)"]
+                    )
+                }
                 return
             } catch {
                 failures += 1
@@ -145,18 +152,33 @@ public struct CallbackDispatcher: Service {
         request.headers.add(name: "User-Agent", value: "entitle")
         request.headers.add(name: "Entitle-Callback-Id", value: item.id)
         request.headers.add(name: "Entitle-Callback-Type", value: item.kind.rawValue)
-        request.headers.add(name: CallbackSigner.header, value: signer.signature(body: body, timestamp: Int(now().seconds)))
+        request.headers.add(
+            name: CallbackSigner.header,
+            value: signer.signature(body: body, timestamp: Int(now().seconds))
+        )
         request.body = .bytes(ByteBuffer(bytes: body))
         var failure: String
         do {
             let (seconds, attoseconds) = settings.requestTimeout.components
-            let response = try await httpClient.execute(request, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+            let response = try await httpClient.execute(
+                request,
+                timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            )
             _ = try? await response.body.collect(upTo: 64 * 1024)
             if (200..<300).contains(response.status.code) {
                 let delivered = now()
-                metrics.increment(EntitleMetrics.Name.callbackDeliveries, [("type", item.kind.rawValue), ("outcome", "delivered")])
-                metrics.record(EntitleMetrics.Name.callbackLatency, [], EntitleMetrics.duration(from: item.createdAt, to: delivered))
-                await record("delivered", of: item) { try await store.markCallbackDelivered(id: item.id, at: delivered) }
+                metrics.increment(
+                    EntitleMetrics.Name.callbackDeliveries,
+                    [("type", item.kind.rawValue), ("outcome", "delivered")]
+                )
+                metrics.record(
+                    EntitleMetrics.Name.callbackLatency,
+                    [],
+                    EntitleMetrics.duration(from: item.createdAt, to: delivered)
+                )
+                await record("delivered", of: item) {
+                    try await store.markCallbackDelivered(id: item.id, at: delivered)
+                }
                 return
             }
             failure = "HTTP \(response.status.code)"
@@ -164,12 +186,24 @@ public struct CallbackDispatcher: Service {
             failure = "\(error)"
         }
         let next = settings.schedule.nextAttempt(afterAttempts: item.attempts + 1, queuedAt: item.queuedAt, now: now())
-        metrics.increment(EntitleMetrics.Name.callbackDeliveries, [("type", item.kind.rawValue), ("outcome", next == nil ? "given_up" : "failed")])
+        metrics.increment(
+            EntitleMetrics.Name.callbackDeliveries,
+            [("type", item.kind.rawValue), ("outcome", next == nil ? "given_up" : "failed")]
+        )
         logger.warning(
             next == nil ? "callback given up" : "callback failed",
-            metadata: ["id": "\(item.id)", "type": "\(item.kind.rawValue)", "error": "\(failure)", "attempts": "\(item.attempts + 1)"]
+            metadata: [
+                "id": "\(item.id)", "type": "\(item.kind.rawValue)", "error": "\(failure)",
+                "attempts": "\(item.attempts + 1)",
+            ]
         )
-        await record("failed", of: item) { try await store.markCallbackFailed(id: item.id, error: failure, nextAttemptAt: next) }
-        if next == nil { attention?.notify(.callbackGivenUp(id: item.id, type: item.kind.rawValue, subject: item.subject, error: failure)) }
+        await record("failed", of: item) {
+            try await store.markCallbackFailed(id: item.id, error: failure, nextAttemptAt: next)
+        }
+        if next == nil {
+            attention?.notify(
+                .callbackGivenUp(id: item.id, type: item.kind.rawValue, subject: item.subject, error: failure)
+            )
+        }
     }
 }

@@ -18,8 +18,19 @@ public struct CallbackMessage: Codable, Hashable, Sendable {
     /// What happened, in words, where the type alone does not say (a failed usage check's error).
     public var detail: String?
 
-    public init(request: CallbackRequest, cause: String, eventID: String?, entitlement: Entitlement?, createdAt: Timestamp) {
-        id = Self.stableID(cause, request.kind.rawValue, request.accountID?.rawValue ?? "", request.entitlementID?.rawValue ?? "")
+    public init(
+        request: CallbackRequest,
+        cause: String,
+        eventID: String?,
+        entitlement: Entitlement?,
+        createdAt: Timestamp
+    ) {
+        id = Self.stableID(
+            cause,
+            request.kind.rawValue,
+            request.accountID?.rawValue ?? "",
+            request.entitlementID?.rawValue ?? ""
+        )
         type = request.kind.rawValue
         self.createdAt = createdAt
         accountId = request.accountID?.rawValue

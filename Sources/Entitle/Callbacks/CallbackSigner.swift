@@ -30,7 +30,11 @@ public struct CallbackSigner: Sendable {
         return signatures.contains { candidate in
             guard let bytes = Self.bytes(hex: candidate) else { return false }
             // Compared in constant time by swift-crypto.
-            return HMAC<SHA256>.isValidAuthenticationCode(bytes, authenticating: Data("\(timestamp).".utf8) + body, using: key)
+            return HMAC<SHA256>.isValidAuthenticationCode(
+                bytes,
+                authenticating: Data("\(timestamp).".utf8) + body,
+                using: key
+            )
         }
     }
 

@@ -23,7 +23,9 @@ extension ConsoleController {
                     } catch let refusal as AdminActions.Refusal {
                         return Self.redirect(back + "?error=" + Self.encode(refusal.description))
                     }
-                    return Self.redirect(back + "?notice=" + Self.encode("Done: \(verb.replacingOccurrences(of: "-", with: " "))."))
+                    return Self.redirect(
+                        back + "?notice=" + Self.encode("Done: \(verb.replacingOccurrences(of: "-", with: " ")).")
+                    )
                 }
             }
         }
@@ -53,7 +55,9 @@ extension ConsoleController {
         router.post("admin/usage/rerun") { request, _ in
             try await action(request) { _, _ in
                 let count = try await actions.rerunUsage(statuses: [.rejected, .checkFailed], entitlement: nil)
-                return Self.redirect("/admin/usage?notice=" + Self.encode("\(count) operations will be sent in the next pass."))
+                return Self.redirect(
+                    "/admin/usage?notice=" + Self.encode("\(count) operations will be sent in the next pass.")
+                )
             }
         }
         router.post("admin/usage/operations/:id/rerun") { request, context in
@@ -64,7 +68,9 @@ extension ConsoleController {
                 } catch let refusal as AdminActions.Refusal {
                     return Self.redirect("/admin/usage?error=" + Self.encode(refusal.sentence))
                 }
-                return Self.redirect("/admin/usage?notice=" + Self.encode("Operation \(id) will be sent in the next pass."))
+                return Self.redirect(
+                    "/admin/usage?notice=" + Self.encode("Operation \(id) will be sent in the next pass.")
+                )
             }
         }
     }

@@ -9,17 +9,23 @@ extension ConsoleController {
 
     func registerPages<Context: RequestContext>(on router: Router<Context>) {
         router.get("admin") { request, _ in try await page(request) { try await overview(request, $0) } }
-        router.get("admin/entitlements") { request, _ in try await page(request) { try await entitlements(request, $0) } }
+        router.get("admin/entitlements") { request, _ in try await page(request) { try await entitlements(request, $0) }
+        }
         router.get("admin/entitlements/:id") { request, context in
             try await page(request) { try await entitlement(AppAPIController.parameter("id", context), request, $0) }
         }
         router.get("admin/customers") { request, _ in
             try await page(request) { session in
-                let rows = try await store.customers(after: request.uri.queryParameters.get("after"), limit: Self.pageSize)
+                let rows = try await store.customers(
+                    after: request.uri.queryParameters.get("after"),
+                    limit: Self.pageSize
+                )
                 let customers: [[String: Any]] = rows.map {
                     [
-                        "id": $0.customer.id, "link": ConsoleViews.link($0.customer.id), "company": $0.customer.company ?? "",
-                        "contactName": $0.customer.contactName ?? "", "email": $0.customer.email ?? "", "accounts": $0.accounts,
+                        "id": $0.customer.id, "link": ConsoleViews.link($0.customer.id),
+                        "company": $0.customer.company ?? "",
+                        "contactName": $0.customer.contactName ?? "", "email": $0.customer.email ?? "",
+                        "accounts": $0.accounts,
                         "createdAt": ConsoleViews.time($0.customer.createdAt),
                     ]
                 }
@@ -44,8 +50,15 @@ extension ConsoleController {
         }
         router.get("admin/accounts/:id") { request, context in
             try await page(request) { session in
-                guard let id = try? AccountID(AppAPIController.parameter("id", context)) else { return Self.redirect("/admin/customers") }
-                return try await accountsPage(customer: try await store.customer(forAccount: id), accounts: [id], request, session)
+                guard let id = try? AccountID(AppAPIController.parameter("id", context)) else {
+                    return Self.redirect("/admin/customers")
+                }
+                return try await accountsPage(
+                    customer: try await store.customer(forAccount: id),
+                    accounts: [id],
+                    request,
+                    session
+                )
             }
         }
         router.get("admin/callbacks") { request, _ in
@@ -53,30 +66,49 @@ extension ConsoleController {
                 let status = request.uri.queryParameters.get("status").flatMap(OutboxItem.Status.init(rawValue:))
                 let callbacks: [[String: Any]] = try await store.callbacks(status: status, limit: 500).map {
                     [
-                        "id": $0.id, "kind": $0.kind.rawValue, "subject": $0.subject, "status": $0.status.rawValue, "attempts": $0.attempts,
-                        "next": $0.status == .pending ? ConsoleViews.time($0.nextAttemptAt) : "", "lastError": $0.lastError ?? "",
+                        "id": $0.id, "kind": $0.kind.rawValue, "subject": $0.subject, "status": $0.status.rawValue,
+                        "attempts": $0.attempts,
+                        "next": $0.status == .pending ? ConsoleViews.time($0.nextAttemptAt) : "",
+                        "lastError": $0.lastError ?? "",
                     ]
                 }
-                return render("callbacks", ["title": "Callbacks", "callbacks": callbacks], session: session, request: request)
+                return render(
+                    "callbacks",
+                    ["title": "Callbacks", "callbacks": callbacks],
+                    session: session,
+                    request: request
+                )
             }
         }
         router.get("admin/dead-letters") { request, _ in
             try await page(request) { session in
                 let letters: [[String: Any]] = try await store.deadLetters(limit: 500).map {
                     [
-                        "id": $0.id.map(String.init) ?? "", "subject": $0.subject ?? "", "eventID": $0.eventID ?? "", "attempts": $0.attempts,
-                        "error": $0.error, "at": ConsoleViews.time($0.deadLetteredAt), "replayed": ConsoleViews.time($0.replayedAt),
+                        "id": $0.id.map(String.init) ?? "", "subject": $0.subject ?? "", "eventID": $0.eventID ?? "",
+                        "attempts": $0.attempts,
+                        "error": $0.error, "at": ConsoleViews.time($0.deadLetteredAt),
+                        "replayed": ConsoleViews.time($0.replayedAt),
                         "replayError": ConsoleViews.section($0.replayError),
                     ]
                 }
-                return render("dead-letters", ["title": "Dead letters", "letters": letters], session: session, request: request)
+                return render(
+                    "dead-letters",
+                    ["title": "Dead letters", "letters": letters],
+                    session: session,
+                    request: request
+                )
             }
         }
         router.get("admin/usage") { request, _ in try await page(request) { try await usage(request, $0) } }
         router.get("admin/settings") { request, _ in
             try await page(request) { session in
                 let rows = settings.configuration.map { ["name": $0.0, "value": $0.1] }
-                return render("settings", ["title": "Settings", "settings": rows, "replica": settings.replica], session: session, request: request)
+                return render(
+                    "settings",
+                    ["title": "Settings", "settings": rows, "replica": settings.replica],
+                    session: session,
+                    request: request
+                )
             }
         }
     }
@@ -85,7 +117,10 @@ extension ConsoleController {
         let counts = try await store.counts()
         let states: [[String: Any]] = EntitlementState.knownCases.compactMap { state in
             guard let count = counts.entitlements[state.rawValue], count > 0 else { return nil }
-            return ["name": ConsoleViews.state(state).lowercased().replacingOccurrences(of: "_", with: " "), "query": state.rawValue, "count": count]
+            return [
+                "name": ConsoleViews.state(state).lowercased().replacingOccurrences(of: "_", with: " "),
+                "query": state.rawValue, "count": count,
+            ]
         }
         let waiting = try await waitingEntitlements(limit: 200)
         let activity = try await store.consoleActivity(since: now().adding(seconds: -14 * 86400))
@@ -96,14 +131,16 @@ extension ConsoleController {
                 "waiting": waiting.isEmpty
                     ? false
                     : [
-                        "items": waiting.prefix(20).map { ConsoleViews.entitlementRow($0, processor.policies) }.map { row in
+                        "items": waiting.prefix(20).map { ConsoleViews.entitlementRow($0, processor.policies) }.map {
+                            row in
                             var row = row
                             row["reason"] = row["waiting"]
                             return row
                         }
                     ] as [String: Any],
                 "deadLetters": counts.deadLetters, "failedCallbacks": counts.callbacks["failed"] ?? 0,
-                "usageProblems": counts.usageBlockedEntitlements + (counts.usageOperations["rejected"] ?? 0) + (counts.usageReportingBlocked ? 1 : 0),
+                "usageProblems": counts.usageBlockedEntitlements + (counts.usageOperations["rejected"] ?? 0)
+                    + (counts.usageReportingBlocked ? 1 : 0),
                 "charts": ConsoleCharts(activity: activity, now: now()).all,
             ],
             session: session,
@@ -123,11 +160,15 @@ extension ConsoleController {
     private func entitlements(_ request: Request, _ session: ConsoleSession) async throws -> Response {
         let query = request.uri.queryParameters
         let text = { (name: String) -> String? in
-            query.get(name).flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
+            query.get(name).flatMap {
+                $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces)
+            }
         }
         if let id = text("id") { return Self.redirect("/admin/entitlements/" + ConsoleViews.link(id)) }
         let state = text("state").flatMap { name in
-            EntitlementState.knownCases.first { $0.rawValue == name || ConsoleViews.state($0).lowercased() == name.lowercased() }
+            EntitlementState.knownCases.first {
+                $0.rawValue == name || ConsoleViews.state($0).lowercased() == name.lowercased()
+            }
         }
         let filter = EntitlementFilter(
             state: state,
@@ -138,18 +179,24 @@ extension ConsoleController {
         let after = text("after").flatMap { try? EntitlementID($0) }
         let rows: [LocalEntitlement] =
             query.get("waiting") == "1"
-            ? try await waitingEntitlements(limit: 500) : try await store.entitlements(matching: filter, after: after, limit: Self.pageSize)
+            ? try await waitingEntitlements(limit: 500)
+            : try await store.entitlements(matching: filter, after: after, limit: Self.pageSize)
         var next: String?
         if rows.count == Self.pageSize, let last = rows.last, query.get("waiting") != "1" {
             var items = [("after", last.id.rawValue)]
-            for name in ["state", "product", "plan", "account"] { if let value = text(name) { items.append((name, value)) } }
+            for name in ["state", "product", "plan", "account"] {
+                if let value = text(name) { items.append((name, value)) }
+            }
             next = "/admin/entitlements?" + items.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")
         }
-        let options: [[String: Any]] = EntitlementState.knownCases.map { ["value": $0.rawValue, "selected": $0 == state] }
+        let options: [[String: Any]] = EntitlementState.knownCases.map {
+            ["value": $0.rawValue, "selected": $0 == state]
+        }
         return render(
             "entitlements",
             [
-                "title": "Entitlements", "rows": rows.map { ConsoleViews.entitlementRow($0, processor.policies) }, "next": ConsoleViews.section(next),
+                "title": "Entitlements", "rows": rows.map { ConsoleViews.entitlementRow($0, processor.policies) },
+                "next": ConsoleViews.section(next),
                 "stateOptions": options,
                 "product": text("product") ?? "", "plan": text("plan") ?? "", "account": text("account") ?? "",
             ],
@@ -158,25 +205,37 @@ extension ConsoleController {
         )
     }
 
-    private func accountsPage(customer: Customer?, accounts: [AccountID], _ request: Request, _ session: ConsoleSession) async throws -> Response {
+    private func accountsPage(
+        customer: Customer?,
+        accounts: [AccountID],
+        _ request: Request,
+        _ session: ConsoleSession
+    ) async throws -> Response {
         var views: [[String: Any]] = []
         for id in accounts {
             let account = try await store.account(id)
             let entitlements = try await store.entitlements(ofAccount: id).sorted { $0.id < $1.id }
             views.append([
-                "id": id.rawValue, "signedUp": account?.isSignedUp == true ? "yes" : "no", "approval": account?.signupApproval?.rawValue ?? "unknown",
+                "id": id.rawValue, "signedUp": account?.isSignedUp == true ? "yes" : "no",
+                "approval": account?.signupApproval?.rawValue ?? "unknown",
                 "entitlements": entitlements.map { ConsoleViews.entitlementRow($0, processor.policies) },
             ])
         }
         let customerView: Any =
             customer.map {
                 [
-                    "id": $0.id, "company": $0.company ?? "", "contactName": $0.contactName ?? "", "email": $0.email ?? "",
+                    "id": $0.id, "company": $0.company ?? "", "contactName": $0.contactName ?? "",
+                    "email": $0.email ?? "",
                     "createdAt": ConsoleViews.time($0.createdAt),
                 ]
             }
             .map { $0 as Any } ?? false
         let title = customer?.company ?? customer?.id ?? "Account \(accounts.first?.rawValue ?? "")"
-        return render("customer", ["title": title, "customer": customerView, "accounts": views], session: session, request: request)
+        return render(
+            "customer",
+            ["title": title, "customer": customerView, "accounts": views],
+            session: session,
+            request: request
+        )
     }
 }

@@ -90,7 +90,10 @@ public struct ConsoleController: Sendable {
     }
 
     /// A form's action: a signed-in admin, and the form's CSRF token is the session's.
-    func action(_ request: Request, _ body: (ConsoleSession, [String: String]) async throws -> Response) async throws -> Response {
+    func action(
+        _ request: Request,
+        _ body: (ConsoleSession, [String: String]) async throws -> Response
+    ) async throws -> Response {
         guard let session = try await sessions.session(request) else { return signInPlease(request) }
         let fields = try await Self.form(request)
         guard let csrf = fields["csrf"], sessions.accepts(csrf, for: session) else {
@@ -98,7 +101,8 @@ public struct ConsoleController: Sendable {
                 "sign-in",
                 [
                     "title": "Refused",
-                    "error": "This form was not sent from the console (its CSRF token does not match). Reload the page and try again.",
+                    "error":
+                        "This form was not sent from the console (its CSRF token does not match). Reload the page and try again.",
                 ],
                 session: nil,
                 request: request,
@@ -112,7 +116,13 @@ public struct ConsoleController: Sendable {
     func signInPlease(_ request: Request) -> Response {
         guard sessions.iap != nil else { return Self.redirect("/admin/sign-in") }
         let message = "The console is behind Identity-Aware Proxy: reach it through IAP with an account it lets in."
-        return render("sign-in", ["title": "Refused", "error": message, "iap": true], session: nil, request: request, status: .forbidden)
+        return render(
+            "sign-in",
+            ["title": "Refused", "error": message, "iap": true],
+            session: nil,
+            request: request,
+            status: .forbidden
+        )
     }
 
     func render(

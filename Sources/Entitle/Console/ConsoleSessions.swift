@@ -51,7 +51,8 @@ public struct ConsoleSessions: Sendable {
     /// if it has not ended.
     func session(_ request: Request) async throws -> ConsoleSession? {
         if let iap { return await iapSession(request, iap) }
-        guard let value = SignupController.cookieValue(request.headers[.cookie], named: Self.cookie), !value.isEmpty else { return nil }
+        guard let value = SignupController.cookieValue(request.headers[.cookie], named: Self.cookie), !value.isEmpty
+        else { return nil }
         return try await store.consoleSession(idHash: Handoffs.hash(value), at: now())
     }
 
@@ -98,7 +99,9 @@ public struct ConsoleSessions: Sendable {
 
     func iapCSRF(_ email: String, day: Int64) -> String {
         let key = SymmetricKey(data: SHA256.hash(data: Data(("console-csrf:" + adminToken).utf8)))
-        return HMAC<SHA256>.authenticationCode(for: Data("\(email.lowercased())|\(day)".utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        return HMAC<SHA256>.authenticationCode(for: Data("\(email.lowercased())|\(day)".utf8), using: key).map {
+            String(format: "%02x", $0)
+        }.joined()
     }
 
     /// Whether `csrf` is the session's token (behind IAP: today's or yesterday's).

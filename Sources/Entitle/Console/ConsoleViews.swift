@@ -58,7 +58,9 @@ enum ConsoleViews {
     static func rows(_ value: some Encodable, only: Set<String>? = nil, skip: Set<String> = []) -> [[String: String]] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value), let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else { return [] }
+        guard let data = try? encoder.encode(value),
+            let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
+        else { return [] }
         return object.keys.sorted().filter { (only?.contains($0) ?? true) && !skip.contains($0) }.map { key in
             ["name": key, "value": text(object[key] ?? .null, encoder)]
         }
@@ -77,7 +79,8 @@ enum ConsoleViews {
     static func operationRow(_ operation: UsageOperationRecord) -> [String: Any] {
         [
             "id": operation.id, "entitlement": operation.entitlementID.rawValue, "metric": operation.metric,
-            "window": "\(time(operation.window.start)) – \(time(operation.window.end))", "quantity": String(operation.quantity),
+            "window": "\(time(operation.window.start)) – \(time(operation.window.end))",
+            "quantity": String(operation.quantity),
             "status": operation.status.rawValue, "lastError": operation.lastError ?? "",
         ]
     }

@@ -27,7 +27,9 @@ struct SVGChart {
             #"<line x1="\#(left)" y1="\#(10 + plotHeight)" x2="\#(Double(width) - right)" y2="\#(10 + plotHeight)" stroke="\#(axis)"/>"#,
         ]
         if bars.isEmpty {
-            parts.append(#"<text x="\#(left + 8)" y="\#(height / 2)" font-size="12" fill="\#(grey)">No data yet.</text>"#)
+            parts.append(
+                #"<text x="\#(left + 8)" y="\#(height / 2)" font-size="12" fill="\#(grey)">No data yet.</text>"#
+            )
         }
         let labelEvery = max(1, bars.count / 8)
         for (index, bar) in bars.enumerated() {
@@ -39,7 +41,9 @@ struct SVGChart {
                 #"<rect x="\#(Self.round(x))" y="\#(Self.round(y))" width="\#(Self.round(slot * 0.8))" height="\#(Self.round(barHeight))" fill="\#(blue)"><title>\#(tip)</title></rect>"#
             )
             if index % labelEvery == 0 {
-                parts.append(#"<text x="\#(Self.round(x))" y="\#(height - 10)" font-size="9" fill="\#(grey)">\#(Self.escape(bar.label))</text>"#)
+                parts.append(
+                    #"<text x="\#(Self.round(x))" y="\#(height - 10)" font-size="9" fill="\#(grey)">\#(Self.escape(bar.label))</text>"#
+                )
             }
         }
         parts.append("</svg>")
@@ -47,7 +51,8 @@ struct SVGChart {
     }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
 

@@ -75,15 +75,26 @@ public struct DemoJourney: Sendable {
         }
         log("  4. plan changed to \(product.changeTo)")
         let offer = "projects/demo/services/\(product.id)/privateOffers/replacement-1"
-        let isReplaced: @Sendable (Local) -> Bool = { $0.resource.offer == offer || $0.resource.newPendingOffer == offer }
-        try await changePlan(id, ["offer": ["name": .string(offer), "duration": "P1Y"]], manual: product.manual, until: isReplaced)
+        let isReplaced: @Sendable (Local) -> Bool = {
+            $0.resource.offer == offer || $0.resource.newPendingOffer == offer
+        }
+        try await changePlan(
+            id,
+            ["offer": ["name": .string(offer), "duration": "P1Y"]],
+            manual: product.manual,
+            until: isReplaced
+        )
         let replaced = try await waitFor(id, "offer \(offer)", isReplaced)
         if replaced.resource.offer != offer {
             try await advance("P1M")
             _ = try await waitFor(id, "offer \(offer) in effect") { $0.resource.offer == offer }
         }
         log("  5. private offer replaced by \(offer) (one year)")
-        _ = try await http.send(.POST, emulator.appendingPathComponent("emulator/v1/entitlements/\(id)/cancel"), json: ["immediately": true]).decode(
+        _ = try await http.send(
+            .POST,
+            emulator.appendingPathComponent("emulator/v1/entitlements/\(id)/cancel"),
+            json: ["immediately": true]
+        ).decode(
             Entitlement.self
         )
         _ = try await waitFor(id, "ENTITLEMENT_CANCELLED") { $0.resource.state == .cancelled }
@@ -91,8 +102,12 @@ public struct DemoJourney: Sendable {
         try await advance("P31D")
         _ = try await waitFor(id, "deleted") { $0.isDeleted }
         log("  7. deleted by Google after the purge period; Entitle marked it deleted")
-        let state = try await http.send(.GET, emulator.appendingPathComponent("emulator/v1/state")).decode(EmulatorState.self)
-        guard !state.entitlements.contains(where: { $0.id?.rawValue == id }) else { throw DemoFailure("the emulator still lists \(id)") }
+        let state = try await http.send(.GET, emulator.appendingPathComponent("emulator/v1/state")).decode(
+            EmulatorState.self
+        )
+        guard !state.entitlements.contains(where: { $0.id?.rawValue == id }) else {
+            throw DemoFailure("the emulator still lists \(id)")
+        }
         log("  final states match: gone at Google, deleted in Entitle")
     }
 
@@ -103,30 +118,52 @@ public struct DemoJourney: Sendable {
     private func signUp(_ purchase: Purchase) async throws {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let token = purchase.signupToken.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-        let page = try await http.send(.POST, entitle.appendingPathComponent("signup"), form: "x-gcp-marketplace-token=\(token)")
-        guard page.status == 200 else { throw DemoFailure("sign-up page: HTTP \(page.status) \(page.text.prefix(200))") }
+        let page = try await http.send(
+            .POST,
+            entitle.appendingPathComponent("signup"),
+            form: "x-gcp-marketplace-token=\(token)"
+        )
+        guard page.status == 200 else {
+            throw DemoFailure("sign-up page: HTTP \(page.status) \(page.text.prefix(200))")
+        }
         func hidden(_ name: String) throws -> String {
-            guard let range = page.text.range(of: #"name="\#(name)" value=""#) else { throw DemoFailure("the sign-up page has no \(name) field") }
+            guard let range = page.text.range(of: #"name="\#(name)" value=""#) else {
+                throw DemoFailure("the sign-up page has no \(name) field")
+            }
             return String(page.text[range.upperBound...].prefix { $0 != "\"" })
         }
         let csrf = try hidden("csrf")
-        let form = "session=\(try hidden("session"))&csrf=\(csrf)&company=Demo%20Ltd&contactName=Demo%20Buyer&email=buyer%40demo.example.com"
+        let form =
+            "session=\(try hidden("session"))&csrf=\(csrf)&company=Demo%20Ltd&contactName=Demo%20Buyer&email=buyer%40demo.example.com"
         let done = try await http.send(
             .POST,
             entitle.appendingPathComponent("signup/complete"),
             form: form,
             headers: ["Cookie": "entitle_signup=\(csrf)"]
         )
-        guard done.status == 303 else { throw DemoFailure("sign-up form: HTTP \(done.status) \(done.text.prefix(200))") }
+        guard done.status == 303 else {
+            throw DemoFailure("sign-up form: HTTP \(done.status) \(done.text.prefix(200))")
+        }
     }
 
     /// Requests a plan change as the buyer, approves it as an administrator when the product is
     /// manual and Google waits for that (auto-approved private offers do not), then waits for `done`.
-    private func changePlan(_ id: String, _ body: [String: AnyDemoJSON], manual: Bool, until done: @escaping @Sendable (Local) -> Bool) async throws {
-        _ = try await http.send(.POST, emulator.appendingPathComponent("emulator/v1/entitlements/\(id)/change-plan"), json: body).decode(
+    private func changePlan(
+        _ id: String,
+        _ body: [String: AnyDemoJSON],
+        manual: Bool,
+        until done: @escaping @Sendable (Local) -> Bool
+    ) async throws {
+        _ = try await http.send(
+            .POST,
+            emulator.appendingPathComponent("emulator/v1/entitlements/\(id)/change-plan"),
+            json: body
+        ).decode(
             Entitlement.self
         )
-        let seen = try await waitFor(id, "the change requested") { done($0) || (manual && $0.resource.state == .pendingPlanChangeApproval) }
+        let seen = try await waitFor(id, "the change requested") {
+            done($0) || (manual && $0.resource.state == .pendingPlanChangeApproval)
+        }
         if manual, !done(seen) {
             try await admin(id, "approve-plan-change")
             log("     an administrator approved the change")
@@ -141,11 +178,17 @@ public struct DemoJourney: Sendable {
             json: [String: String](),
             headers: ["Authorization": "Bearer \(adminToken)"]
         )
-        guard reply.status == 200 else { throw DemoFailure("admin \(verb): HTTP \(reply.status) \(reply.text.prefix(200))") }
+        guard reply.status == 200 else {
+            throw DemoFailure("admin \(verb): HTTP \(reply.status) \(reply.text.prefix(200))")
+        }
     }
 
     private func advance(_ duration: String) async throws {
-        let reply = try await http.send(.POST, emulator.appendingPathComponent("emulator/v1/clock/advance"), json: ["duration": duration])
+        let reply = try await http.send(
+            .POST,
+            emulator.appendingPathComponent("emulator/v1/clock/advance"),
+            json: ["duration": duration]
+        )
         guard reply.status == 200 else { throw DemoFailure("advance clock: HTTP \(reply.status)") }
     }
 
@@ -162,7 +205,8 @@ public struct DemoJourney: Sendable {
             if reply.status == 200 {
                 let detail = try reply.decode(Detail.self)
                 if condition(detail.entitlement) { return detail.entitlement }
-                last = "\(detail.entitlement.resource.state?.rawValue ?? "no state"), plan \(detail.entitlement.resource.plan ?? "none")"
+                last =
+                    "\(detail.entitlement.resource.state?.rawValue ?? "no state"), plan \(detail.entitlement.resource.plan ?? "none")"
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -176,7 +220,9 @@ enum AnyDemoJSON: Encodable, Sendable, ExpressibleByStringLiteral, ExpressibleBy
     case object([String: AnyDemoJSON])
 
     init(stringLiteral value: String) { self = .string(value) }
-    init(dictionaryLiteral elements: (String, AnyDemoJSON)...) { self = .object(Dictionary(uniqueKeysWithValues: elements)) }
+    init(dictionaryLiteral elements: (String, AnyDemoJSON)...) {
+        self = .object(Dictionary(uniqueKeysWithValues: elements))
+    }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

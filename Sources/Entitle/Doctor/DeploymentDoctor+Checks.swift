@@ -10,9 +10,15 @@ import NIOHTTP1
 extension DeploymentDoctor {
     /// Each usage product's service (`usageMetrics` keys: a product id, resolved to its service
     /// name through an entitlement of it, or a service name itself) may be checked.
-    func serviceControl(_ transport: GoogleAPITransport, entitlements: [Entitlement], providerAccepted: Bool) async -> [DoctorCheck] {
+    func serviceControl(
+        _ transport: GoogleAPITransport,
+        entitlements: [Entitlement],
+        providerAccepted: Bool
+    ) async -> [DoctorCheck] {
         let name = "service control"
-        guard !configuration.usageMetrics.isEmpty else { return [.skip(name, "usage reporting is not configured (usageMetrics)")] }
+        guard !configuration.usageMetrics.isEmpty else {
+            return [.skip(name, "usage reporting is not configured (usageMetrics)")]
+        }
         let client = ServiceControlClient(baseURL: endpoints.serviceControl, transport: transport)
         var checks: [DoctorCheck] = []
         for product in configuration.usageMetrics.keys.sorted() {
@@ -44,12 +50,19 @@ extension DeploymentDoctor {
                     .fail(
                         name,
                         "check is refused for \(service): \(error.status) \(error.message)",
-                        fix: "grant the service account roles/servicemanagement.serviceController on \(service) (Producer Portal links it), "
+                        fix:
+                            "grant the service account roles/servicemanagement.serviceController on \(service) (Producer Portal links it), "
                             + "and enable the Service Control API in the project"
                     )
                 )
             } catch {
-                checks.append(.fail(name, "Service Control did not answer for \(service): \(error)", fix: "check the network path to Google's APIs"))
+                checks.append(
+                    .fail(
+                        name,
+                        "Service Control did not answer for \(service): \(error)",
+                        fix: "check the network path to Google's APIs"
+                    )
+                )
             }
         }
         return checks
@@ -68,7 +81,9 @@ extension DeploymentDoctor {
     /// A signed `ping` callback, as the dispatcher signs every callback.
     func callback() async -> DoctorCheck {
         let name = "callbacks"
-        guard let target = configuration.callbackURL, let url = URL(string: target), let secret = configuration.callbackSecret else {
+        guard let target = configuration.callbackURL, let url = URL(string: target),
+            let secret = configuration.callbackSecret
+        else {
             return .skip(name, "no callbackURL: your app is told nothing (poll the admin API instead)")
         }
         let id = "ping-\(UUID().uuidString.lowercased())"
@@ -96,7 +111,11 @@ extension DeploymentDoctor {
             }
             return .pass(name, "\(target) answered a signed ping with \(response.status.code)")
         } catch {
-            return .fail(name, "\(target) did not answer: \(error)", fix: "check that your app listens there and Entitle can reach it")
+            return .fail(
+                name,
+                "\(target) did not answer: \(error)",
+                fix: "check that your app listens there and Entitle can reach it"
+            )
         }
     }
 
@@ -117,7 +136,11 @@ extension DeploymentDoctor {
             }
             return .pass(name, "\(location) is reachable and migrated")
         } catch {
-            return .fail(name, "\(location) cannot be reached: \(error)", fix: "check storeURL, the server and its credentials")
+            return .fail(
+                name,
+                "\(location) cannot be reached: \(error)",
+                fix: "check storeURL, the server and its credentials"
+            )
         }
     }
 
@@ -144,7 +167,11 @@ extension DeploymentDoctor {
             }
             return .pass(name, "within \(abs(skew)) s of Google's")
         } catch {
-            return .fail(name, "\(endpoints.procurement.absoluteString) did not answer: \(error)", fix: "check the network path to Google's APIs")
+            return .fail(
+                name,
+                "\(endpoints.procurement.absoluteString) did not answer: \(error)",
+                fix: "check the network path to Google's APIs"
+            )
         }
     }
 

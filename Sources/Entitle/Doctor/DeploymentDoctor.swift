@@ -80,7 +80,8 @@ public struct DeploymentDoctor: Sendable {
                 .fail(
                     "token",
                     "no access token: \(error)",
-                    fix: "the key may be deleted or disabled, or the token endpoint unreachable: make a new key for the service account"
+                    fix:
+                        "the key may be deleted or disabled, or the token endpoint unreachable: make a new key for the service account"
                 )
             )
             return checks + [await store(), signupAudiences(), await clock()]
@@ -88,7 +89,11 @@ public struct DeploymentDoctor: Sendable {
         let procurement = await procurement(transport)
         checks.append(procurement.check)
         checks.append(await subscription(transport, providerAccepted: procurement.accepted))
-        checks += await serviceControl(transport, entitlements: procurement.entitlements, providerAccepted: procurement.accepted)
+        checks += await serviceControl(
+            transport,
+            entitlements: procurement.entitlements,
+            providerAccepted: procurement.accepted
+        )
         checks.append(signupAudiences())
         checks.append(await callback())
         checks.append(await store())
@@ -98,10 +103,18 @@ public struct DeploymentDoctor: Sendable {
 
     /// The Procurement API for `providerID`; the entitlements of its first page, for the checks
     /// that need product names. `accepted` is false when Google refused the provider.
-    func procurement(_ transport: GoogleAPITransport) async -> (check: DoctorCheck, accepted: Bool, entitlements: [Entitlement]) {
+    func procurement(
+        _ transport: GoogleAPITransport
+    ) async -> (check: DoctorCheck, accepted: Bool, entitlements: [Entitlement]) {
         let name = "procurement"
         guard let provider = configuration.providerID, let id = try? ProviderID(provider) else {
-            return (.fail(name, "providerID is not set", fix: "set providerID (ENTITLE_PROVIDER_ID) to the id Producer Portal shows"), false, [])
+            return (
+                .fail(
+                    name,
+                    "providerID is not set",
+                    fix: "set providerID (ENTITLE_PROVIDER_ID) to the id Producer Portal shows"
+                ), false, []
+            )
         }
         let client = ProcurementClient(provider: id, baseURL: endpoints.procurement, transport: transport)
         do {
@@ -117,9 +130,21 @@ public struct DeploymentDoctor: Sendable {
                 + "and enable the Cloud Commerce Partner Procurement API in the project"
             return (.fail(name, "Google refuses provider \(provider): \(error.message)", fix: fix), false, [])
         } catch let error as GoogleAPIError where error.httpStatus == 404 {
-            return (.fail(name, "no provider \(provider): \(error.message)", fix: "set providerID to the id Producer Portal shows"), false, [])
+            return (
+                .fail(
+                    name,
+                    "no provider \(provider): \(error.message)",
+                    fix: "set providerID to the id Producer Portal shows"
+                ), false, []
+            )
         } catch {
-            return (.fail(name, "the Partner Procurement API did not answer: \(error)", fix: "check the network path to Google's APIs"), false, [])
+            return (
+                .fail(
+                    name,
+                    "the Partner Procurement API did not answer: \(error)",
+                    fix: "check the network path to Google's APIs"
+                ), false, []
+            )
         }
     }
 
@@ -128,17 +153,32 @@ public struct DeploymentDoctor: Sendable {
         let name = "subscription"
         guard let subscription = configuration.subscription else {
             return configuration.delivery == "push"
-                ? .skip(name, "push delivery; set subscription (ENTITLE_SUBSCRIPTION) to have its push endpoint and audience checked")
-                : .fail(name, "subscription is not set", fix: "set subscription (ENTITLE_SUBSCRIPTION) to projects/{project}/subscriptions/{name}")
+                ? .skip(
+                    name,
+                    "push delivery; set subscription (ENTITLE_SUBSCRIPTION) to have its push endpoint and audience checked"
+                )
+                : .fail(
+                    name,
+                    "subscription is not set",
+                    fix: "set subscription (ENTITLE_SUBSCRIPTION) to projects/{project}/subscriptions/{name}"
+                )
         }
         let pubsub = PubSubClient(baseURL: endpoints.pubSub, transport: transport)
         let found: PubSubSubscription
         do {
             found = try await pubsub.subscription(subscription)
         } catch let error as GoogleAPIError where error.httpStatus == 404 {
-            return .fail(name, "\(subscription) does not exist", fix: "create it on Marketplace's topic: \(createCommand(subscription))")
+            return .fail(
+                name,
+                "\(subscription) does not exist",
+                fix: "create it on Marketplace's topic: \(createCommand(subscription))"
+            )
         } catch let error as GoogleAPIError where [401, 403].contains(error.httpStatus) {
-            return .fail(name, "reading \(subscription) is refused: \(error.message)", fix: "grant the service account roles/pubsub.subscriber on it")
+            return .fail(
+                name,
+                "reading \(subscription) is refused: \(error.message)",
+                fix: "grant the service account roles/pubsub.subscriber on it"
+            )
         } catch {
             return .fail(name, "Pub/Sub did not answer: \(error)", fix: "check the network path to Google's APIs")
         }

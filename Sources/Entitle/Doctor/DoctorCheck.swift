@@ -20,7 +20,9 @@ public struct DoctorCheck: Codable, Hashable, Sendable {
     }
 
     static func pass(_ name: String, _ detail: String) -> DoctorCheck { DoctorCheck(name, .pass, detail) }
-    static func fail(_ name: String, _ detail: String, fix: String) -> DoctorCheck { DoctorCheck(name, .fail, detail, fix: fix) }
+    static func fail(_ name: String, _ detail: String, fix: String) -> DoctorCheck {
+        DoctorCheck(name, .fail, detail, fix: fix)
+    }
     static func skip(_ name: String, _ detail: String) -> DoctorCheck { DoctorCheck(name, .skip, detail) }
 
     /// `✔ name: detail`, `✘ name: detail` with the fix indented below, `– name: detail`.

@@ -26,7 +26,11 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         var requestId: String
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let id = context.id
         var response: Response
         do {
@@ -46,7 +50,9 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
                     metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)"]
                 )
             }
-        } catch let error as any HTTPResponseError where error.status == .notFound && !(routes?.methods(for: request.uri.path).isEmpty ?? true) {
+        } catch let error as any HTTPResponseError
+            where error.status == .notFound && !(routes?.methods(for: request.uri.path).isEmpty ?? true)
+        {
             let allowed = (routes?.methods(for: request.uri.path) ?? []).sorted()
             response = Self.problem(
                 .methodNotAllowed,
@@ -57,14 +63,23 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[.allow] = allowed.joined(separator: ", ")
         } catch let error as any HTTPResponseError where error.status.code < 500 {
             let message =
-                error.status == .notFound ? "no route \(request.method) \(request.uri.path)" : "\(error.status.code) \(error.status.reasonPhrase)"
+                error.status == .notFound
+                ? "no route \(request.method) \(request.uri.path)" : "\(error.status.code) \(error.status.reasonPhrase)"
             response = Self.problem(error.status, message, id: id, request: request)
         } catch {
             logger.error(
                 "request failed",
-                metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"]
+                metadata: [
+                    "requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)",
+                    "error": "\(error)",
+                ]
             )
-            response = Self.problem(.internalServerError, "Entitle could not answer this request (request id \(id))", id: id, request: request)
+            response = Self.problem(
+                .internalServerError,
+                "Entitle could not answer this request (request id \(id))",
+                id: id,
+                request: request
+            )
         }
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         response.headers[Self.requestIDHeader] = id
@@ -73,9 +88,16 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func problem(_ status: HTTPResponse.Status, _ message: String, id: String, request: Request) -> Response {
         if request.uri.path.hasPrefix("/signup") {
-            return SignupController.problem(status, status.code >= 500 ? "Something went wrong" : "Page not found", "\(message). Reference: \(id).")
+            return SignupController.problem(
+                status,
+                status.code >= 500 ? "Something went wrong" : "Page not found",
+                "\(message). Reference: \(id)."
+            )
         }
         return (try? JSONReply.make(Problem(error: message, status: status.code, requestId: id), status: status))
-            ?? Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: "\(message) (request id \(id))\n")))
+            ?? Response(
+                status: status,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "\(message) (request id \(id))\n"))
+            )
     }
 }

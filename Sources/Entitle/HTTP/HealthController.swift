@@ -26,7 +26,9 @@ public struct HealthController: Sendable {
         router.get("healthz") { _, _ in try JSONReply.make(Health(status: "ok", version: EntitleVersion.current)) }
         router.get("readyz") { _, context in
             var problems = readiness.current
-            do { _ = try await store.isProcessed(eventID: "readiness-probe") } catch { problems["store"] = "unreachable: \(error)" }
+            do { _ = try await store.isProcessed(eventID: "readiness-probe") } catch {
+                problems["store"] = "unreachable: \(error)"
+            }
             guard problems.isEmpty else {
                 return try JSONReply.make(
                     Health(status: "not ready", version: EntitleVersion.current, problems: problems),

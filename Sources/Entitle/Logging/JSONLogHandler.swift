@@ -14,7 +14,11 @@ public struct JSONLogHandler: LogHandler {
     let label: String
     let output: JSONLogOutput
 
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, output: JSONLogOutput = .standardOutput) {
+    public init(
+        label: String,
+        metadataProvider: Logger.MetadataProvider? = nil,
+        output: JSONLogOutput = .standardOutput
+    ) {
         self.label = label
         self.metadataProvider = metadataProvider
         self.output = output
@@ -49,7 +53,12 @@ public struct JSONLogHandler: LogHandler {
         fields["message"] = event.message.description
         fields["time"] = Self.time(Date())
         fields["logger"] = label
-        guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard
+            var data = try? JSONSerialization.data(
+                withJSONObject: fields,
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            )
+        else { return }
         data.append(0x0A)
         output.write(data)
     }

@@ -61,13 +61,17 @@ public final class EntitleMetrics: Sendable {
         // Beyond the default 5 ms–10 s: Pub/Sub redelivery makes lag minutes long, and a buyer
         // takes minutes or days between purchase and sign-up.
         let long: [Duration] = [
-            .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600),
+            .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30),
+            .seconds(120), .seconds(600),
         ]
         prometheus.durationHistogramBuckets[Name.notificationLag] = long
         prometheus.durationHistogramBuckets[Name.callbackLatency] = long
-        prometheus.durationHistogramBuckets[Name.usagePassDuration] = [.seconds(1), .seconds(10), .seconds(60), .seconds(300), .seconds(1800)]
+        prometheus.durationHistogramBuckets[Name.usagePassDuration] = [
+            .seconds(1), .seconds(10), .seconds(60), .seconds(300), .seconds(1800),
+        ]
         prometheus.durationHistogramBuckets[Name.purchaseToActive] = [
-            .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(3600), .seconds(6 * 3600), .seconds(86_400), .seconds(7 * 86_400),
+            .seconds(5), .seconds(30), .seconds(120), .seconds(600), .seconds(3600), .seconds(6 * 3600),
+            .seconds(86_400), .seconds(7 * 86_400),
         ]
         self.registry = registry
         factory = prometheus

@@ -11,7 +11,11 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         self.metrics = metrics
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let started = ContinuousClock.now
         let method = request.method.rawValue
         do {
@@ -26,7 +30,14 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func record(_ route: String, _ method: String, _ status: Int, since started: ContinuousClock.Instant) {
-        metrics.increment(EntitleMetrics.Name.httpRequests, [("route", route), ("method", method), ("code", String(status))])
-        metrics.record(EntitleMetrics.Name.httpRequestDuration, [("route", route), ("method", method)], ContinuousClock.now - started)
+        metrics.increment(
+            EntitleMetrics.Name.httpRequests,
+            [("route", route), ("method", method), ("code", String(status))]
+        )
+        metrics.record(
+            EntitleMetrics.Name.httpRequestDuration,
+            [("route", route), ("method", method)],
+            ContinuousClock.now - started
+        )
     }
 }

@@ -43,7 +43,10 @@ public struct MetricsController: Sendable {
             status = .serviceUnavailable
         }
         metrics.set(EntitleMetrics.Name.leader, [], leadership.isLeader ? 1 : 0)
-        var response = Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition() ?? "")))
+        var response = Response(
+            status: status,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition() ?? ""))
+        )
         response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         response.headers[.cacheControl] = "no-store"
         return response

@@ -16,7 +16,13 @@ actor AckBatcher {
     /// Requests sent; the tests and the bench read it.
     private(set) var requests = 0
 
-    init(pubsub: PubSubClient, subscription: String, interval: Duration = .milliseconds(25), maxBatch: Int = 1000, logger: Logger) {
+    init(
+        pubsub: PubSubClient,
+        subscription: String,
+        interval: Duration = .milliseconds(25),
+        maxBatch: Int = 1000,
+        logger: Logger
+    ) {
         self.pubsub = pubsub
         self.subscription = subscription
         self.interval = interval

@@ -45,7 +45,10 @@ final class MessageLeases: Sendable {
                     try await pubsub.modifyAckDeadline(subscription, ackIDs: chunk, seconds: deadlineSeconds)
                 } catch {
                     // The lease has a third left; the next round tries again.
-                    logger.warning("extending leases failed", metadata: ["error": "\(error)", "ackIds": "\(chunk.count)"])
+                    logger.warning(
+                        "extending leases failed",
+                        metadata: ["error": "\(error)", "ackIds": "\(chunk.count)"]
+                    )
                 }
             }
         }

@@ -34,7 +34,13 @@ extension NotificationProcessor {
             default: break
             }
             commit.audit.append(
-                AuditEntry(at: time, kind: .action, subject: cause.subject, eventID: cause.eventID, summary: AuditSummary.describe(action))
+                AuditEntry(
+                    at: time,
+                    kind: .action,
+                    subject: cause.subject,
+                    eventID: cause.eventID,
+                    summary: AuditSummary.describe(action)
+                )
             )
         }
         return commit

@@ -17,10 +17,16 @@ extension NotificationProcessor {
     }
 
     /// - Parameter stored: the records already read for this decision; nil: read them here.
-    func decideAccount(_ id: AccountID, trigger: ReconcileTrigger, stored: DecisionRecords? = nil) async throws -> [ReconcilerAction] {
+    func decideAccount(
+        _ id: AccountID,
+        trigger: ReconcileTrigger,
+        stored: DecisionRecords? = nil
+    ) async throws -> [ReconcilerAction] {
         let fetched = try await fetchAccount(id)
         let local = if let stored { stored.account } else { try await store.account(id) }
-        return EntitlementReconciler.decide(AccountSituation(trigger: trigger, accountID: id, fetched: fetched, local: local))
+        return EntitlementReconciler.decide(
+            AccountSituation(trigger: trigger, accountID: id, fetched: fetched, local: local)
+        )
     }
 
     /// - Parameter stored: the records already read for this decision; nil: read them here.
@@ -56,11 +62,14 @@ extension NotificationProcessor {
 
     /// The re-read (contract §1.4 step 3): Google's 404 means the resource is gone.
     func fetchEntitlement(_ id: EntitlementID) async throws -> FetchResult<Entitlement> {
-        do { return .found(try await procurement.entitlement(id)) } catch let error as GoogleAPIError where error.isNotFound { return .notFound }
+        do { return .found(try await procurement.entitlement(id)) } catch let error as GoogleAPIError
+            where error.isNotFound
+        { return .notFound }
     }
 
     func fetchAccount(_ id: AccountID) async throws -> FetchResult<Account> {
-        do { return .found(try await procurement.account(id)) } catch let error as GoogleAPIError where error.isNotFound { return .notFound }
+        do { return .found(try await procurement.account(id)) } catch let error as GoogleAPIError where error.isNotFound
+        { return .notFound }
     }
 
     /// The Procurement calls, first in every decision; returns the decision as it stands after
@@ -78,7 +87,8 @@ extension NotificationProcessor {
                 switch action {
                 case .approveEntitlement(let id): try await procurement.approveEntitlement(id)
                 case .rejectEntitlement(let id, let reason): try await procurement.rejectEntitlement(id, reason: reason)
-                case .approvePlanChange(let id, let plan): try await procurement.approvePlanChange(id, pendingPlanName: plan)
+                case .approvePlanChange(let id, let plan):
+                    try await procurement.approvePlanChange(id, pendingPlanName: plan)
                 case .rejectPlanChange(let id, let plan, let reason):
                     try await procurement.rejectPlanChange(id, pendingPlanName: plan, reason: reason)
                 default: break
@@ -90,10 +100,14 @@ extension NotificationProcessor {
                 let reread = try await fetchEntitlement(id)
                 switch EntitlementReconciler.outcome(ofRefused: action, reread: reread) {
                 case .tookEffect: logger.info("already done", metadata: ["action": "\(action)", "error": "\(error)"])
-                case .movedOn: logger.info("no longer waiting for it", metadata: ["action": "\(action)", "error": "\(error)"])
+                case .movedOn:
+                    logger.info("no longer waiting for it", metadata: ["action": "\(action)", "error": "\(error)"])
                 case .stillWaiting:
                     let (reason, account) = try await refusalCause(error, reread)
-                    logger.warning("Google refused; waiting until the cause clears", metadata: ["action": "\(action)", "reason": "\(reason)"])
+                    logger.warning(
+                        "Google refused; waiting until the cause clears",
+                        metadata: ["action": "\(action)", "reason": "\(reason)"]
+                    )
                     result = EntitlementReconciler.refused(result, call: action, reason: reason)
                     if let account { result.append(.recordAccount(account)) }
                 }
@@ -105,10 +119,14 @@ extension NotificationProcessor {
     /// Why Google refused a call the entitlement still waits for. The cause Entitle can see: the
     /// account's sign-up approval is not approved at Google (an account reset puts it back to
     /// PENDING and announces nothing); then the local account record is corrected too.
-    private func refusalCause(_ error: GoogleAPIError, _ reread: FetchResult<Entitlement>) async throws -> (String, LocalAccount?) {
+    private func refusalCause(
+        _ error: GoogleAPIError,
+        _ reread: FetchResult<Entitlement>
+    ) async throws -> (String, LocalAccount?) {
         let refused = "Google refused it: \(error.message)"
         guard case .found(let entitlement) = reread, let accountID = entitlement.accountID,
-            case .found(let account) = try await fetchAccount(accountID), let approval = account.signupApproval?.state, approval != .approved
+            case .found(let account) = try await fetchAccount(accountID), let approval = account.signupApproval?.state,
+            approval != .approved
         else { return (refused, nil) }
         let reason =
             "\(refused); account \(accountID)'s sign-up approval is \(approval.rawValue) at Google, so the order waits for the buyer to sign up again"
@@ -137,7 +155,10 @@ extension NotificationProcessor {
         } catch let error as CancellationError {
             throw error
         } catch {
-            logger.warning("re-read after the sign-up's approval failed; ENTITLEMENT_ACTIVE will record it", metadata: ["error": "\(error)"])
+            logger.warning(
+                "re-read after the sign-up's approval failed; ENTITLEMENT_ACTIVE will record it",
+                metadata: ["error": "\(error)"]
+            )
         }
     }
 
@@ -147,10 +168,13 @@ extension NotificationProcessor {
     /// for the rest of the cycle. A change that took effect at once is left to its
     /// ENTITLEMENT_PLAN_CHANGED notification, which announces it (and its callback).
     func refreshedAfterApproval(_ actions: [ReconcilerAction]) async throws -> [ReconcilerAction] {
-        guard actions.contains(where: { if case .approvePlanChange = $0 { true } else { false } }) else { return actions }
+        guard actions.contains(where: { if case .approvePlanChange = $0 { true } else { false } }) else {
+            return actions
+        }
         var refreshed: [ReconcilerAction] = []
         for action in actions {
-            guard case .recordEntitlement(var local) = action, case .found(let current) = try await fetchEntitlement(local.id),
+            guard case .recordEntitlement(var local) = action,
+                case .found(let current) = try await fetchEntitlement(local.id),
                 current.state == .pendingPlanChange, (current.updateTime ?? .earliest) > (local.updateTime ?? .earliest)
             else {
                 refreshed.append(action)

@@ -14,9 +14,15 @@ extension NotificationProcessor {
     }
 
     /// - Throws: when the store cannot count the failure; hand the message back at the initial delay.
-    public func failed(data: Data?, messageID: String?, attributes: [String: String] = [:], error: any Error) async throws -> FailureDecision {
+    public func failed(
+        data: Data?,
+        messageID: String?,
+        attributes: [String: String] = [:],
+        error: any Error
+    ) async throws -> FailureDecision {
         let event = data.flatMap { try? MarketplaceEvent(json: $0) }
-        let context: Logger.Metadata = event.map { ["eventId": "\($0.eventID)", "subject": "\(Self.subject($0))"] } ?? [:]
+        let context: Logger.Metadata =
+            event.map { ["eventId": "\($0.eventID)", "subject": "\(Self.subject($0))"] } ?? [:]
         return try await LogContext.with(context) {
             try await decideFailure(event, data: data, messageID: messageID, attributes: attributes, error: error)
         }
@@ -29,7 +35,9 @@ extension NotificationProcessor {
         attributes: [String: String],
         error: any Error
     ) async throws -> FailureDecision {
-        let key = messageID ?? event.map { "event:\($0.eventID)" } ?? "data:\(HashedUUID.v8([String(decoding: data ?? Data(), as: UTF8.self)]))"
+        let key =
+            messageID ?? event.map { "event:\($0.eventID)" }
+            ?? "data:\(HashedUUID.v8([String(decoding: data ?? Data(), as: UTF8.self)]))"
         let time = now()
         let failures = try await store.recordDeliveryFailure(messageKey: key, error: "\(error)", at: time)
         guard failures.attempts >= retry.deadLetterAfter else {
@@ -37,7 +45,10 @@ extension NotificationProcessor {
             count(event, .handedBack)
             logger.warning(
                 "handing back",
-                metadata: ["messageId": "\(messageID ?? "")", "attempts": "\(failures.attempts)", "retryInSeconds": "\(delay)", "error": "\(error)"]
+                metadata: [
+                    "messageId": "\(messageID ?? "")", "attempts": "\(failures.attempts)", "retryInSeconds": "\(delay)",
+                    "error": "\(error)",
+                ]
             )
             return .retry(afterSeconds: delay)
         }
@@ -59,7 +70,8 @@ extension NotificationProcessor {
         logger.error(
             "dead-lettered after \(failures.attempts) attempts; acked, replayable from the admin API",
             metadata: [
-                "messageId": "\(messageID ?? "")", "deadLetter": "\(stored.id ?? 0)", "subject": "\(stored.subject ?? "")", "error": "\(error)",
+                "messageId": "\(messageID ?? "")", "deadLetter": "\(stored.id ?? 0)",
+                "subject": "\(stored.subject ?? "")", "error": "\(error)",
             ]
         )
         return .deadLettered(stored)
@@ -70,7 +82,11 @@ extension NotificationProcessor {
     public func replay(_ letter: DeadLetter) async throws -> Outcome {
         guard let id = letter.id else { throw PoisonReason("a dead letter without an id") }
         do {
-            let outcome = try await handle(data: letter.data, messageID: letter.messageID, attributes: letter.attributes)
+            let outcome = try await handle(
+                data: letter.data,
+                messageID: letter.messageID,
+                attributes: letter.attributes
+            )
             try await store.recordDeadLetterReplay(id: id, at: now(), error: nil)
             return outcome
         } catch {

@@ -19,23 +19,40 @@ extension NotificationProcessor {
     }
 
     func count(_ event: MarketplaceEvent?, _ outcome: MetricOutcome) {
-        metrics.increment(EntitleMetrics.Name.notifications, [("event_type", Self.eventTypeLabel(event)), ("outcome", outcome.rawValue)])
+        metrics.increment(
+            EntitleMetrics.Name.notifications,
+            [("event_type", Self.eventTypeLabel(event)), ("outcome", outcome.rawValue)]
+        )
     }
 
     /// After a commit: the notification's lag and, when it activated an entitlement, the time
     /// from the purchase (Google's `createTime`) to now.
     func observeCommitted(_ actions: [ReconcilerAction], fetched: Entitlement?, publishTime: Timestamp?) {
         let time = now()
-        if let publishTime { metrics.record(EntitleMetrics.Name.notificationLag, [], EntitleMetrics.duration(from: publishTime, to: time)) }
+        if let publishTime {
+            metrics.record(
+                EntitleMetrics.Name.notificationLag,
+                [],
+                EntitleMetrics.duration(from: publishTime, to: time)
+            )
+        }
         for action in actions {
-            guard case .enqueueCallback(let request) = action, let id = request.entitlementID?.rawValue else { continue }
+            guard case .enqueueCallback(let request) = action, let id = request.entitlementID?.rawValue else {
+                continue
+            }
             switch request.kind {
-            case .approvalRequested: attention?.notify(.approvalRequested(entitlement: id, account: request.accountID?.rawValue, plan: fetched?.plan))
-            case .planChangeRequested: attention?.notify(.planChangeRequested(entitlement: id, plan: fetched?.newPendingPlan))
+            case .approvalRequested:
+                attention?.notify(
+                    .approvalRequested(entitlement: id, account: request.accountID?.rawValue, plan: fetched?.plan)
+                )
+            case .planChangeRequested:
+                attention?.notify(.planChangeRequested(entitlement: id, plan: fetched?.newPendingPlan))
             default: break
             }
         }
-        let activated = actions.contains { if case .enqueueCallback(let request) = $0 { request.kind == .activated } else { false } }
+        let activated = actions.contains {
+            if case .enqueueCallback(let request) = $0 { request.kind == .activated } else { false }
+        }
         if activated, let created = fetched?.createTime {
             metrics.record(EntitleMetrics.Name.purchaseToActive, [], EntitleMetrics.duration(from: created, to: time))
         }

@@ -20,7 +20,10 @@ extension NotificationProcessor {
         var description: String { "another replica is deciding about \(subject); handed back" }
     }
 
-    func withSubject<Value: Sendable>(_ subject: String, _ body: @Sendable @escaping () async throws -> Value) async throws -> Value {
+    func withSubject<Value: Sendable>(
+        _ subject: String,
+        _ body: @Sendable @escaping () async throws -> Value
+    ) async throws -> Value {
         // One process on the store: its own lock is all (no lease to take, renew and give back).
         guard store.leasesSubjects else { return try await locks.withLock(subject, body) }
         return try await locks.withLock(subject) {
@@ -43,10 +46,18 @@ extension NotificationProcessor {
     }
 
     private func leaseSubject(_ subject: String) async throws -> Bool {
-        try await store.acquireSubject(subject, holder: replica, until: now().adding(seconds: Self.subjectLeaseSeconds), now: now())
+        try await store.acquireSubject(
+            subject,
+            holder: replica,
+            until: now().adding(seconds: Self.subjectLeaseSeconds),
+            now: now()
+        )
     }
 
-    private func whileRenewing<Value: Sendable>(_ subject: String, _ body: @Sendable @escaping () async throws -> Value) async throws -> Value {
+    private func whileRenewing<Value: Sendable>(
+        _ subject: String,
+        _ body: @Sendable @escaping () async throws -> Value
+    ) async throws -> Value {
         try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask {
                 while !Task.isCancelled {

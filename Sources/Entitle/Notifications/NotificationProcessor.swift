@@ -71,11 +71,17 @@ public struct NotificationProcessor: Sendable {
             guard let data else { throw PoisonReason("data is not base64") }
             event = try MarketplaceEvent(json: data)
         } catch {
-            return try await recordPoison(data: data ?? Data(), messageID: messageID, attributes: attributes, reason: "\(error)")
+            return try await recordPoison(
+                data: data ?? Data(),
+                messageID: messageID,
+                attributes: attributes,
+                reason: "\(error)"
+            )
         }
         let raw = data.map { String(decoding: $0, as: UTF8.self) }
         let context: Logger.Metadata = [
-            "eventId": "\(event.eventID)", "subject": "\(Self.subject(event))", "eventType": "\(Self.eventTypeLabel(event))",
+            "eventId": "\(event.eventID)", "subject": "\(Self.subject(event))",
+            "eventType": "\(Self.eventTypeLabel(event))",
         ]
         return try await LogContext.with(context) {
             let outcome = try await handleDecoded(event, raw: raw, publishTime: publishTime)
@@ -84,10 +90,15 @@ public struct NotificationProcessor: Sendable {
         }
     }
 
-    private func handleDecoded(_ event: MarketplaceEvent, raw: String?, publishTime: Timestamp?) async throws -> Outcome {
+    private func handleDecoded(_ event: MarketplaceEvent, raw: String?, publishTime: Timestamp?) async throws -> Outcome
+    {
         try await withSubject(Self.subject(event)) {
             // Checked under the lock: a duplicate handled by another worker just now is seen.
-            let records = try await store.decisionRecords(eventID: event.eventID, entitlement: event.entitlementID, account: event.accountID)
+            let records = try await store.decisionRecords(
+                eventID: event.eventID,
+                entitlement: event.entitlementID,
+                account: event.accountID
+            )
             if records.isProcessed {
                 counters.count { $0.duplicates += 1 }
                 count(event, .duplicate)
@@ -130,9 +141,19 @@ public struct NotificationProcessor: Sendable {
 
     /// Keeps a message that cannot be understood, to be acked so it stops coming.
     @discardableResult
-    public func recordPoison(data: Data, messageID: String?, attributes: [String: String] = [:], reason: String) async throws -> Outcome {
-        try await store.recordPoison(PoisonMessage(messageID: messageID, data: data, attributes: attributes, reason: reason, receivedAt: now()))
-        logger.warning("poison message recorded and acked", metadata: ["messageId": "\(messageID ?? "")", "reason": "\(reason)"])
+    public func recordPoison(
+        data: Data,
+        messageID: String?,
+        attributes: [String: String] = [:],
+        reason: String
+    ) async throws -> Outcome {
+        try await store.recordPoison(
+            PoisonMessage(messageID: messageID, data: data, attributes: attributes, reason: reason, receivedAt: now())
+        )
+        logger.warning(
+            "poison message recorded and acked",
+            metadata: ["messageId": "\(messageID ?? "")", "reason": "\(reason)"]
+        )
         counters.count { $0.poison += 1 }
         count(nil, .poison)
         return .poison(reason)
@@ -159,7 +180,9 @@ public struct NotificationProcessor: Sendable {
                 if case .committed = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
                     observeCommitted(actions, fetched: fetched, publishTime: nil)
                 }
-                if case .signupCompleted = trigger, actions.contains(where: { if case .approveEntitlement = $0 { true } else { false } }) {
+                if case .signupCompleted = trigger,
+                    actions.contains(where: { if case .approveEntitlement = $0 { true } else { false } })
+                {
                     try await recordedAfterSignupApproval(id, cause: cause)
                 }
                 return actions
@@ -171,13 +194,23 @@ public struct NotificationProcessor: Sendable {
     /// before Entitle learned of it), records what Google shows, and returns the stored copy.
     public var usageRefresh: UsageReporter.Refresh {
         { [self] id in
-            try await reconcile(id, trigger: .resync, auditKind: .repair, summary: "usage: re-read after Service Control refused it")
+            try await reconcile(
+                id,
+                trigger: .resync,
+                auditKind: .repair,
+                summary: "usage: re-read after Service Control refused it"
+            )
             return try await store.entitlement(id)
         }
     }
 
     /// Re-reads one account and records what it shows (resync).
-    public func reconcileAccount(_ id: AccountID, trigger: ReconcileTrigger, auditKind: AuditEntry.Kind, summary: String) async throws {
+    public func reconcileAccount(
+        _ id: AccountID,
+        trigger: ReconcileTrigger,
+        auditKind: AuditEntry.Kind,
+        summary: String
+    ) async throws {
         let subject = "accounts/\(id.rawValue)"
         try await withSubject(subject) {
             let actions = try await perform(try await decideAccount(id, trigger: trigger))
@@ -194,10 +227,20 @@ public struct NotificationProcessor: Sendable {
     public func decideManually(_ decision: ManualDecision, for id: EntitlementID, by admin: String) async throws {
         let subject = "entitlements/\(id.rawValue)"
         try await withSubject(subject) {
-            let action = try EntitlementReconciler.action(for: decision, entitlementID: id, fetched: try await fetchEntitlement(id))
+            let action = try EntitlementReconciler.action(
+                for: decision,
+                entitlementID: id,
+                fetched: try await fetchEntitlement(id)
+            )
             _ = try await perform([action], tolerateRefusal: false)
             let (actions, copy) = try await decideEntitlement(id, trigger: .resync)
-            let cause = Cause(eventID: nil, subject: subject, auditKind: .admin, summary: "\(admin): \(AuditSummary.describe(action))", payload: nil)
+            let cause = Cause(
+                eventID: nil,
+                subject: subject,
+                auditKind: .admin,
+                summary: "\(admin): \(AuditSummary.describe(action))",
+                payload: nil
+            )
             _ = try await store.commit(makeCommit(actions, cause: cause, fetched: copy))
         }
     }
@@ -217,7 +260,9 @@ public struct NotificationProcessor: Sendable {
 struct UnconfirmedAbsence: Error, CustomStringConvertible {
     var subject: String
     var since: Timestamp
-    var description: String { "Google answers 404 for \(subject) (in service here) since \(since.rfc3339); not believed yet" }
+    var description: String {
+        "Google answers 404 for \(subject) (in service here) since \(since.rfc3339); not believed yet"
+    }
 }
 
 struct PoisonReason: Error, CustomStringConvertible {

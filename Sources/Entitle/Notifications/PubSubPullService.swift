@@ -21,7 +21,13 @@ public struct PubSubPullService: Service {
         /// How long committed notifications' acks are gathered before one `acknowledge` sends them.
         public var ackInterval: Duration = .milliseconds(25)
 
-        public init(subscription: String, workers: Int = 4, batchSize: Int = 10, ackDeadlineSeconds: Int = 60, createOnTopic: String? = nil) {
+        public init(
+            subscription: String,
+            workers: Int = 4,
+            batchSize: Int = 10,
+            ackDeadlineSeconds: Int = 60,
+            createOnTopic: String? = nil
+        ) {
             self.subscription = subscription
             self.workers = workers
             self.batchSize = batchSize
@@ -52,9 +58,22 @@ public struct PubSubPullService: Service {
 
     public func run() async throws {
         if let topic = settings.createOnTopic { try await createSubscription(on: topic) }
-        logger.info("pulling", metadata: ["subscription": "\(settings.subscription)", "workers": "\(settings.workers)"])
-        let acks = AckBatcher(pubsub: pubsub, subscription: settings.subscription, interval: settings.ackInterval, logger: logger)
-        let leases = MessageLeases(pubsub: pubsub, subscription: settings.subscription, deadlineSeconds: settings.ackDeadlineSeconds, logger: logger)
+        logger.info(
+            "pulling",
+            metadata: ["subscription": "\(settings.subscription)", "workers": "\(settings.workers)"]
+        )
+        let acks = AckBatcher(
+            pubsub: pubsub,
+            subscription: settings.subscription,
+            interval: settings.ackInterval,
+            logger: logger
+        )
+        let leases = MessageLeases(
+            pubsub: pubsub,
+            subscription: settings.subscription,
+            deadlineSeconds: settings.ackDeadlineSeconds,
+            logger: logger
+        )
         let flow = PullFlowControl(capacity: max(1, settings.workers) * max(1, settings.batchSize))
         let sender = Task { await acks.run() }
         let extender = Task { await leases.run() }
@@ -121,7 +140,9 @@ public struct PubSubPullService: Service {
                 for message in received {
                     leases.hold(message.ackId)
                     group.addTask {
-                        await LogContext.with(["messageId": "\(message.message.messageId ?? "")"]) { await handle(message, leases, acks) }
+                        await LogContext.with(["messageId": "\(message.message.messageId ?? "")"]) {
+                            await handle(message, leases, acks)
+                        }
                         await flow.release(1)
                     }
                 }
@@ -150,7 +171,8 @@ public struct PubSubPullService: Service {
                 error: error
             )
             switch decision ?? .retry(afterSeconds: processor.retry.initialSeconds) {
-            case .retry(let seconds): try? await pubsub.modifyAckDeadline(settings.subscription, ackIDs: [received.ackId], seconds: seconds)
+            case .retry(let seconds):
+                try? await pubsub.modifyAckDeadline(settings.subscription, ackIDs: [received.ackId], seconds: seconds)
             case .deadLettered: await acks.add(received.ackId)
             }
         }

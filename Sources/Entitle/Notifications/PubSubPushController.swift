@@ -20,7 +20,11 @@ public struct PubSubPushController: Sendable {
     let verifier: PushTokenVerifier
     let logger: Logger
 
-    public init(processor: NotificationProcessor, verifier: PushTokenVerifier, logger: Logger = Logger(label: "entitle.push")) {
+    public init(
+        processor: NotificationProcessor,
+        verifier: PushTokenVerifier,
+        logger: Logger = Logger(label: "entitle.push")
+    ) {
         self.processor = processor
         self.verifier = verifier
         self.logger = logger
@@ -70,11 +74,21 @@ public struct PubSubPushController: Sendable {
         let attributes = envelope.message.attributes ?? [:]
         do {
             let published = envelope.message.publishTime.flatMap { try? Timestamp(rfc3339: $0) }
-            _ = try await processor.handle(data: data, messageID: messageID, attributes: attributes, publishTime: published)
+            _ = try await processor.handle(
+                data: data,
+                messageID: messageID,
+                attributes: attributes,
+                publishTime: published
+            )
             return Response(status: .noContent)
         } catch {
             // Pub/Sub's retry policy spaces the pushes; after too many, the message is kept and acked.
-            if case .deadLettered? = try? await processor.failed(data: data, messageID: messageID, attributes: attributes, error: error) {
+            if case .deadLettered? = try? await processor.failed(
+                data: data,
+                messageID: messageID,
+                attributes: attributes,
+                error: error
+            ) {
                 return Response(status: .noContent)
             }
             logger.warning("push handed back", metadata: ["requestId": "\(id)", "error": "\(error)"])

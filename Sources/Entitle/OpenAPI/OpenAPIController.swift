@@ -9,12 +9,22 @@ public struct OpenAPIController: Sendable {
 
     /// - Parameter routes: the router's routes ("METHOD /path"), this one included.
     public init(serverURL: String, routes: Set<String>, metricsTokenRequired: Bool) throws {
-        body = ByteBuffer(bytes: try OpenAPIDocument.json(serverURL: serverURL, routes: routes, metricsTokenRequired: metricsTokenRequired))
+        body = ByteBuffer(
+            bytes: try OpenAPIDocument.json(
+                serverURL: serverURL,
+                routes: routes,
+                metricsTokenRequired: metricsTokenRequired
+            )
+        )
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get(RouterPath(Self.path)) { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"], body: ResponseBody(byteBuffer: body))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json", .cacheControl: "no-cache"],
+                body: ResponseBody(byteBuffer: body)
+            )
         }
     }
 

@@ -6,7 +6,11 @@ extension OpenAPIDocument {
     static var adminOperations: [OpenAPIOperation] {
         let unauthorized = O.problem("No admin token, or the wrong one.")
         let limit = { (defaultValue: Int, maximum: Int) in
-            O.query("limit", "At most this many (default \(defaultValue)).", ["type": "integer", "minimum": 1, "maximum": .number(Double(maximum))])
+            O.query(
+                "limit",
+                "At most this many (default \(defaultValue)).",
+                ["type": "integer", "minimum": 1, "maximum": .number(Double(maximum))]
+            )
         }
         func read(
             _ path: String,
@@ -40,7 +44,11 @@ extension OpenAPIDocument {
                 "Entitlements by id, a page at a time, optionally in one state.",
                 S.ref("EntitlementPage"),
                 parameters: [
-                    O.query("state", "A state, with or without ENTITLEMENT_ (active, activation_requested, …).", S.oneOf(stateNames)),
+                    O.query(
+                        "state",
+                        "A state, with or without ENTITLEMENT_ (active, activation_requested, …).",
+                        S.oneOf(stateNames)
+                    ),
                     limit(100, 1000),
                     O.query("after", "The nextAfter of the previous page.", S.id),
                 ],
@@ -70,7 +78,9 @@ extension OpenAPIDocument {
                 "audit",
                 "The audit log, newest first.",
                 S.array(S.ref("AuditEntry")),
-                parameters: [O.query("subject", "Only this subject (entitlements/ID, accounts/ID, usage)."), limit(100, 1000)],
+                parameters: [
+                    O.query("subject", "Only this subject (entitlements/ID, accounts/ID, usage)."), limit(100, 1000),
+                ],
                 more: [400: O.problem("A bad limit.")]
             ),
             read(
@@ -79,10 +89,18 @@ extension OpenAPIDocument {
                 "callbacks",
                 "Provisioning callbacks, optionally in one status.",
                 S.array(S.ref("Callback")),
-                parameters: [O.query("status", "pending, delivered or failed.", S.oneOf(["pending", "delivered", "failed"]))],
+                parameters: [
+                    O.query("status", "pending, delivered or failed.", S.oneOf(["pending", "delivered", "failed"]))
+                ],
                 more: [400: O.problem("An unknown status.")]
             ),
-            read("/api/admin/replicas", "getReplicas", "operations", "The replica that answered and who leads.", S.ref("Replicas")),
+            read(
+                "/api/admin/replicas",
+                "getReplicas",
+                "operations",
+                "The replica that answered and who leads.",
+                S.ref("Replicas")
+            ),
             read(
                 "/api/admin/poison",
                 "listPoison",
@@ -90,7 +108,13 @@ extension OpenAPIDocument {
                 "Messages that were not Marketplace notifications.",
                 S.array(S.ref("PoisonMessage"))
             ),
-            read("/api/admin/dead-letters", "listDeadLetters", "notifications", "Notifications that failed too often.", S.array(S.ref("DeadLetter"))),
+            read(
+                "/api/admin/dead-letters",
+                "listDeadLetters",
+                "notifications",
+                "Notifications that failed too often.",
+                S.array(S.ref("DeadLetter"))
+            ),
             O(
                 method: "post",
                 path: "/api/admin/outbox/{id}/replay",
@@ -99,7 +123,10 @@ extension OpenAPIDocument {
                 summary: "Send a callback again (pending now, attempts from zero).",
                 security: .admin,
                 parameters: [O.pathParameter("id", "The callback id.")],
-                responses: [200: O.json("The callback, pending.", S.ref("Callback")), 401: unauthorized, 404: O.problem("No such callback.")]
+                responses: [
+                    200: O.json("The callback, pending.", S.ref("Callback")), 401: unauthorized,
+                    404: O.problem("No such callback."),
+                ]
             ),
             O(
                 method: "post",
@@ -111,7 +138,8 @@ extension OpenAPIDocument {
                 parameters: [O.pathParameter("id", "The dead letter's id (a number).")],
                 responses: [
                     200: O.json("Processed; the dead letter with replayedAt.", S.ref("DeadLetter")), 401: unauthorized,
-                    404: O.problem("No such dead letter."), 502: O.problem("It failed again (the error says why; replayError too)."),
+                    404: O.problem("No such dead letter."),
+                    502: O.problem("It failed again (the error says why; replayError too)."),
                 ]
             ),
         ]
@@ -133,8 +161,10 @@ extension OpenAPIDocument {
                     parameters: [entitlementID],
                     body: O.jsonBody(S.ref("Decision"), required: false, "Optional: {\"reason\": \"…\"}."),
                     responses: [
-                        200: O.json("Decided: the entitlement as it is now.", S.ref("LocalEntitlement")), 400: badID, 401: unauthorized,
-                        404: O.problem("No such entitlement."), 409: O.problem("Nothing of this kind waits, or Google refused."),
+                        200: O.json("Decided: the entitlement as it is now.", S.ref("LocalEntitlement")), 400: badID,
+                        401: unauthorized,
+                        404: O.problem("No such entitlement."),
+                        409: O.problem("Nothing of this kind waits, or Google refused."),
                         413: O.problem("The body is over 64 KiB."),
                     ]
                 )
@@ -163,8 +193,13 @@ extension OpenAPIDocument {
                 tag: "usage",
                 summary: "The ledger: operations by status and entitlement, and usage not yet sealed.",
                 security: .admin,
-                parameters: [entitlement, statuses("pending|reported|check_failed|rejected|unknown|superseded"), limit],
-                responses: [200: O.json("The ledger.", S.ref("UsageView")), 400: O.problem("A bad status, entitlement or limit."), 401: unauthorized]
+                parameters: [
+                    entitlement, statuses("pending|reported|check_failed|rejected|unknown|superseded"), limit,
+                ],
+                responses: [
+                    200: O.json("The ledger.", S.ref("UsageView")),
+                    400: O.problem("A bad status, entitlement or limit."), 401: unauthorized,
+                ]
             ),
             O(
                 method: "get",
@@ -185,7 +220,8 @@ extension OpenAPIDocument {
                 parameters: [entitlement, statuses("rejected|check_failed|unknown")],
                 responses: [
                     200: O.json("How many.", S.ref("UsageRerun")),
-                    400: O.problem("A bad status (reported, superseded and pending are never re-run) or entitlement."), 401: unauthorized,
+                    400: O.problem("A bad status (reported, superseded and pending are never re-run) or entitlement."),
+                    401: unauthorized,
                 ]
             ),
             O(
@@ -218,7 +254,8 @@ extension OpenAPIDocument {
                 security: .admin,
                 parameters: [O.pathParameter("id", "The operation id.")],
                 responses: [
-                    200: O.json("The operation, pending.", S.ref("UsageOperation")), 401: unauthorized, 404: O.problem("No such operation."),
+                    200: O.json("The operation, pending.", S.ref("UsageOperation")), 401: unauthorized,
+                    404: O.problem("No such operation."),
                     409: O.problem("It was reported or superseded: never sent again."),
                 ]
             ),

@@ -13,16 +13,26 @@ extension OpenAPIDocument {
                 path: "/v1/usage",
                 id: "recordUsage",
                 tag: "usage",
-                summary: "Record usage: one record or a batch of up to 1000, recorded whole or not at all; idempotent per idempotencyKey.",
+                summary:
+                    "Record usage: one record or a batch of up to 1000, recorded whole or not at all; idempotent per idempotencyKey.",
                 security: .app,
-                body: O.jsonBody(["oneOf": [S.ref("UsageRecord"), S.ref("UsageBatch")]], "A record, or {\"records\": [...]}."),
+                body: O.jsonBody(
+                    ["oneOf": [S.ref("UsageRecord"), S.ref("UsageBatch")]],
+                    "A record, or {\"records\": [...]}."
+                ),
                 responses: [
                     202: O.json("Recorded (or a duplicate of what was): each record's window.", S.ref("UsageAccepted")),
-                    400: O.problem("Not JSON, an unknown field, a quantity that is not an exact integer, or a batch of 0 or more than 1000."),
+                    400: O.problem(
+                        "Not JSON, an unknown field, a quantity that is not an exact integer, or a batch of 0 or more than 1000."
+                    ),
                     401: unauthorized,
-                    409: O.problem("An idempotency key came back with another body (idempotencyKeys lists them); nothing recorded."),
+                    409: O.problem(
+                        "An idempotency key came back with another body (idempotencyKeys lists them); nothing recorded."
+                    ),
                     413: O.problem("The body is over 1 MiB."),
-                    422: O.problem("Records that cannot be billed (records lists each with its reasons); nothing recorded."),
+                    422: O.problem(
+                        "Records that cannot be billed (records lists each with its reasons); nothing recorded."
+                    ),
                 ]
             ),
             O(
@@ -46,7 +56,8 @@ extension OpenAPIDocument {
                 path: "/v1/signups/{code}/complete",
                 id: "completeSignup",
                 tag: "app",
-                summary: "Redirect sign-up: the vendor's page signed the buyer up; link the account to this customer, approve it, decide its orders.",
+                summary:
+                    "Redirect sign-up: the vendor's page signed the buyer up; link the account to this customer, approve it, decide its orders.",
                 security: .app,
                 parameters: [O.pathParameter("code", "The `code` query parameter of the redirect to signupURL.")],
                 body: O.jsonBody(S.ref("SignupCompletion"), "The vendor's customer."),
@@ -106,7 +117,10 @@ extension OpenAPIDocument {
                 id: "ready",
                 tag: "operations",
                 summary: "Readiness: the store answers and nothing Entitle depends on refuses it.",
-                responses: [200: O.json("Ready.", S.ref("Health")), 503: O.json("Not ready: problems says why.", S.ref("Health"))]
+                responses: [
+                    200: O.json("Ready.", S.ref("Health")),
+                    503: O.json("Not ready: problems says why.", S.ref("Health")),
+                ]
             ),
             O(
                 method: "get",
@@ -118,7 +132,10 @@ extension OpenAPIDocument {
                 responses: [
                     200: O.text("Prometheus text exposition.", type: "text/plain; version=0.0.4"),
                     401: O.problem("metricsToken is set and this request does not carry it."),
-                    503: O.text("The store did not answer; its gauges are left out.", type: "text/plain; version=0.0.4"),
+                    503: O.text(
+                        "The store did not answer; its gauges are left out.",
+                        type: "text/plain; version=0.0.4"
+                    ),
                 ]
             ),
             O(
@@ -134,7 +151,8 @@ extension OpenAPIDocument {
                 path: "/signup",
                 id: "beginSignup",
                 tag: "signup",
-                summary: "Where Marketplace POSTs the buyer (form field x-gcp-marketplace-token): the sign-up page, or a redirect.",
+                summary:
+                    "Where Marketplace POSTs the buyer (form field x-gcp-marketplace-token): the sign-up page, or a redirect.",
                 body: signupForm(["x-gcp-marketplace-token": S.nonEmptyString]),
                 responses: [
                     200: O.html("The sign-up page."),
@@ -160,7 +178,10 @@ extension OpenAPIDocument {
                     optional: ["company": S.string, "contactName": S.string, "email": S.string]
                 ),
                 responses: [
-                    303: O.empty("Signed up: to appURL with a hand-off code.", headers: ["Location": O.responseHeader("appURL.")]),
+                    303: O.empty(
+                        "Signed up: to appURL with a hand-off code.",
+                        headers: ["Location": O.responseHeader("appURL.")]
+                    ),
                     400: O.html("The form is incomplete."),
                     403: O.html("The form's CSRF token does not match its cookie."),
                     410: O.html("The sign-up expired or was finished."),
@@ -191,7 +212,9 @@ extension OpenAPIDocument {
                     401: O.text("No bearer token."),
                     403: O.text("The token is not one Google signed for this audience and service account."),
                     413: O.text("Over the push body limit."),
-                    503: O.text("Not processed: Pub/Sub delivers it again (a notification failing too long is dead-lettered)."),
+                    503: O.text(
+                        "Not processed: Pub/Sub delivers it again (a notification failing too long is dead-lettered)."
+                    ),
                 ]
             ),
         ]
@@ -227,6 +250,9 @@ extension OpenAPIDocument {
     }
 
     private static func signupForm(_ fields: [String: JSONValue], optional: [String: JSONValue] = [:]) -> JSONValue {
-        ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": S.object(fields, optional: optional)]]]
+        [
+            "required": true,
+            "content": ["application/x-www-form-urlencoded": ["schema": S.object(fields, optional: optional)]],
+        ]
     }
 }

@@ -9,11 +9,20 @@ extension OpenAPIDocument {
     static var schemas: [String: JSONValue] {
         var all: [String: JSONValue] = [
             "Problem": S.object(
-                ["error": S.described(S.string, "What went wrong, for people."), "status": S.described(S.integer, "The HTTP status.")],
+                [
+                    "error": S.described(S.string, "What went wrong, for people."),
+                    "status": S.described(S.integer, "The HTTP status."),
+                ],
                 optional: [
-                    "requestId": S.described(S.string, "The request id of an answer Entitle could not give (also in its logs)."),
+                    "requestId": S.described(
+                        S.string,
+                        "The request id of an answer Entitle could not give (also in its logs)."
+                    ),
                     "records": S.array(
-                        S.object(["index": S.integer, "reasons": S.array(S.string)], optional: ["idempotencyKey": S.string])
+                        S.object(
+                            ["index": S.integer, "reasons": S.array(S.string)],
+                            optional: ["idempotencyKey": S.string]
+                        )
                     ),
                     "idempotencyKeys": S.array(S.string),
                 ],
@@ -21,24 +30,32 @@ extension OpenAPIDocument {
             ),
             "Health": S.object(
                 ["status": S.oneOf(["ok", "ready", "not ready"]), "version": S.string],
-                optional: ["problems": S.described(S.stringMap, "What keeps this replica from working, by part."), "requestId": S.string]
+                optional: [
+                    "problems": S.described(S.stringMap, "What keeps this replica from working, by part."),
+                    "requestId": S.string,
+                ]
             ),
             "GoogleEntitlement": S.object(
                 [:],
                 optional: Dictionary(
                     uniqueKeysWithValues: [
-                        "name", "provider", "account", "product", "productExternalName", "quoteExternalName", "plan", "newPendingPlan",
-                        "offer", "newPendingOffer", "offerDuration", "newPendingOfferDuration", "state", "usageReportingId",
+                        "name", "provider", "account", "product", "productExternalName", "quoteExternalName", "plan",
+                        "newPendingPlan",
+                        "offer", "newPendingOffer", "offerDuration", "newPendingOfferDuration", "state",
+                        "usageReportingId",
                         "messageToUser", "orderId", "cancellationReason",
                     ].map { ($0, S.string) }
                 ).merging(
                     [
-                        "offerEndTime": S.time, "newOfferStartTime": S.time, "newOfferEndTime": S.time, "subscriptionEndTime": S.time,
-                        "createTime": S.time, "updateTime": S.time, "consumers": S.array(S.object([:], optional: ["project": S.string])),
+                        "offerEndTime": S.time, "newOfferStartTime": S.time, "newOfferEndTime": S.time,
+                        "subscriptionEndTime": S.time,
+                        "createTime": S.time, "updateTime": S.time,
+                        "consumers": S.array(S.object([:], optional: ["project": S.string])),
                         "inputProperties": ["type": "object"], "entitlementBenefitIds": S.array(S.string),
                     ]
                 ) { first, _ in first },
-                description: "The entitlement as Google's Procurement API last answered it (Entitle keeps Google's copy as it is)."
+                description:
+                    "The entitlement as Google's Procurement API last answered it (Entitle keeps Google's copy as it is)."
             ),
             "LocalEntitlement": S.object(
                 ["id": S.string, "resource": S.ref("GoogleEntitlement"), "isDeleted": S.boolean],
@@ -48,26 +65,43 @@ extension OpenAPIDocument {
                         S.object(["kind": ["type": "object"]], optional: ["forUpdateTime": S.time]),
                         "An approval Entitle asked a person or the vendor's app for (`kind` is {\"activation\": {}} or {\"planChange\": {\"pendingPlan\": …}})."
                     ),
-                    "waitingReason": S.described(S.string, "Why the entitlement waits (a manual approval, the buyer's sign-up)."),
-                    "missingSince": S.described(S.time, "Google answered 404 for it since then (deleted once confirmed)."),
+                    "waitingReason": S.described(
+                        S.string,
+                        "Why the entitlement waits (a manual approval, the buyer's sign-up)."
+                    ),
+                    "missingSince": S.described(
+                        S.time,
+                        "Google answered 404 for it since then (deleted once confirmed)."
+                    ),
                 ],
                 description: "Entitle's record of an entitlement (LocalEntitlement)."
             ),
             "AuditEntry": S.object(
                 [
-                    "at": S.time, "kind": S.oneOf(["event", "action", "repair", "admin", "signup", "usage"]), "subject": S.string,
+                    "at": S.time, "kind": S.oneOf(["event", "action", "repair", "admin", "signup", "usage"]),
+                    "subject": S.string,
                     "summary": S.string,
                 ],
-                optional: ["id": S.int64, "eventID": S.string, "payload": S.described(S.string, "JSON text of what was done or received.")]
+                optional: [
+                    "id": S.int64, "eventID": S.string,
+                    "payload": S.described(S.string, "JSON text of what was done or received."),
+                ]
             ),
             "EntitlementPage": S.object(
                 ["entitlements": S.array(S.ref("LocalEntitlement"))],
-                optional: ["nextAfter": S.described(S.string, "Pass as `after` for the next page; absent on the last page.")]
+                optional: [
+                    "nextAfter": S.described(S.string, "Pass as `after` for the next page; absent on the last page.")
+                ]
             ),
-            "EntitlementDetail": S.object(["entitlement": S.ref("LocalEntitlement"), "timeline": S.array(S.ref("AuditEntry"))]),
+            "EntitlementDetail": S.object([
+                "entitlement": S.ref("LocalEntitlement"), "timeline": S.array(S.ref("AuditEntry")),
+            ]),
             "LocalAccount": S.object(
                 ["id": S.string, "isSignedUp": S.boolean, "isErased": S.boolean],
-                optional: ["signupApproval": S.described(S.string, "Google's approval state of the account's sign-up."), "updateTime": S.time]
+                optional: [
+                    "signupApproval": S.described(S.string, "Google's approval state of the account's sign-up."),
+                    "updateTime": S.time,
+                ]
             ),
             "Customer": S.object(
                 ["id": S.string, "createdAt": S.time],
@@ -81,10 +115,14 @@ extension OpenAPIDocument {
             "Callback": S.object(
                 [
                     "id": S.string, "kind": S.oneOf(CallbackKind.allCases.map(\.rawValue)),
-                    "body": S.described(S.string, "The JSON text sent (see the webhooks)."), "createdAt": S.time, "queuedAt": S.time,
-                    "attempts": S.integer, "nextAttemptAt": S.time, "status": S.oneOf(["pending", "delivered", "failed"]),
+                    "body": S.described(S.string, "The JSON text sent (see the webhooks)."), "createdAt": S.time,
+                    "queuedAt": S.time,
+                    "attempts": S.integer, "nextAttemptAt": S.time,
+                    "status": S.oneOf(["pending", "delivered", "failed"]),
                 ],
-                optional: ["accountID": S.string, "entitlementID": S.string, "deliveredAt": S.time, "lastError": S.string],
+                optional: [
+                    "accountID": S.string, "entitlementID": S.string, "deliveredAt": S.time, "lastError": S.string,
+                ],
                 description: "A provisioning callback in the outbox (OutboxItem)."
             ),
             "Replicas": S.object(
@@ -98,11 +136,13 @@ extension OpenAPIDocument {
             ),
             "DeadLetter": S.object(
                 [
-                    "data": S.base64, "attributes": S.stringMap, "error": S.string, "attempts": S.integer, "firstFailedAt": S.time,
+                    "data": S.base64, "attributes": S.stringMap, "error": S.string, "attempts": S.integer,
+                    "firstFailedAt": S.time,
                     "deadLetteredAt": S.time,
                 ],
                 optional: [
-                    "id": S.int64, "messageID": S.string, "eventID": S.string, "subject": S.string, "replayedAt": S.time,
+                    "id": S.int64, "messageID": S.string, "eventID": S.string, "subject": S.string,
+                    "replayedAt": S.time,
                     "replayError": S.string,
                 ],
                 description: "A notification whose processing failed too often (DeadLetter)."
@@ -120,16 +160,20 @@ extension OpenAPIDocument {
             [
                 "id": S.string, "entitlementID": S.string, "metric": S.string, "labels": S.stringMap, "window": window,
                 "quantity": S.int64,
-                "status": S.oneOf(["pending", "reported", "check_failed", "rejected", "unknown", "superseded"]), "attempts": S.integer,
+                "status": S.oneOf(["pending", "reported", "check_failed", "rejected", "unknown", "superseded"]),
+                "attempts": S.integer,
                 "createdAt": S.time, "updatedAt": S.time,
             ],
             optional: ["lastError": S.string, "reportedAt": S.time],
-            description: "One Service Control operation of the ledger, written before it is sent (UsageOperationRecord)."
+            description:
+                "One Service Control operation of the ledger, written before it is sent (UsageOperationRecord)."
         )
         let aggregate = S.object(
             [
-                "entitlementID": S.string, "metric": S.string, "labels": S.stringMap, "windowStart": S.time, "quantity": S.int64,
-                "records": S.integer, "overflows": S.described(S.boolean, "The sum is past Int64.max; the entitlement is not sealed."),
+                "entitlementID": S.string, "metric": S.string, "labels": S.stringMap, "windowStart": S.time,
+                "quantity": S.int64,
+                "records": S.integer,
+                "overflows": S.described(S.boolean, "The sum is past Int64.max; the entitlement is not sealed."),
             ],
             description: "Usage recorded and not yet sealed into an operation (UsageAggregate)."
         )
@@ -140,7 +184,10 @@ extension OpenAPIDocument {
                 "sealingErrorAt": S.time,
             ]
         )
-        let counts = ["sealed", "sealingFailures", "resealed", "checks", "checkFailures", "reported", "rejected", "unknown", "reportRequests"]
+        let counts = [
+            "sealed", "sealingFailures", "resealed", "checks", "checkFailures", "reported", "rejected", "unknown",
+            "reportRequests",
+        ]
         return [
             "UsageOperation": operation,
             "UsageAggregate": aggregate,
@@ -155,7 +202,10 @@ extension OpenAPIDocument {
             ),
             "UsageRerun": S.object(["rerun": S.described(S.integer, "How many operations were put back to pending.")]),
             "UsagePass": S.object(
-                Dictionary(uniqueKeysWithValues: counts.map { ($0, S.integer) }).merging(["accessDenied": S.boolean]) { first, _ in first },
+                Dictionary(uniqueKeysWithValues: counts.map { ($0, S.integer) }).merging(["accessDenied": S.boolean]) {
+                    first,
+                    _ in first
+                },
                 description: "What one reporting pass did (UsageReporter.PassSummary)."
             ),
             "UsagePreview": S.object(
@@ -164,8 +214,12 @@ extension OpenAPIDocument {
             ),
             "UsageRecord": S.object(
                 [
-                    "metric": S.nonEmptyString, "quantity": S.described(S.int64, "Exact; at most usageMaxQuantity (default 2^53−1)."),
-                    "idempotencyKey": S.described(S.nonEmptyString, "The app's id for this record: a resend with it is a duplicate."),
+                    "metric": S.nonEmptyString,
+                    "quantity": S.described(S.int64, "Exact; at most usageMaxQuantity (default 2^53−1)."),
+                    "idempotencyKey": S.described(
+                        S.nonEmptyString,
+                        "The app's id for this record: a resend with it is a duplicate."
+                    ),
                 ],
                 optional: [
                     "entitlementId": S.id, "accountId": S.id,
@@ -176,12 +230,16 @@ extension OpenAPIDocument {
                 description: "One usage record; name the entitlement by entitlementId, or by accountId and product.",
                 closed: true
             ).merging(["anyOf": [["required": ["entitlementId"]], ["required": ["accountId", "product"]]]]),
-            "UsageBatch": S.object(["records": ["type": "array", "items": S.ref("UsageRecord"), "minItems": 1, "maxItems": 1000]], closed: true),
+            "UsageBatch": S.object(
+                ["records": ["type": "array", "items": S.ref("UsageRecord"), "minItems": 1, "maxItems": 1000]],
+                closed: true
+            ),
             "UsageAccepted": S.object(
                 [
                     "results": S.array(
                         S.object([
-                            "idempotencyKey": S.string, "status": S.oneOf(["accepted", "duplicate"]), "windowStart": S.time,
+                            "idempotencyKey": S.string, "status": S.oneOf(["accepted", "duplicate"]),
+                            "windowStart": S.time,
                             "windowEnd": S.time,
                         ])
                     )
@@ -193,12 +251,15 @@ extension OpenAPIDocument {
     static var appSchemas: [String: JSONValue] {
         let entitlement = S.object(
             [
-                "id": S.string, "inService": S.described(S.boolean, "Serve the customer now (active or pending cancellation)."),
+                "id": S.string,
+                "inService": S.described(S.boolean, "Serve the customer now (active or pending cancellation)."),
                 "usageMetrics": S.array(S.string),
             ],
             optional: [
-                "accountId": S.string, "product": S.string, "service": S.string, "plan": S.string, "pendingPlan": S.string,
-                "state": S.string, "offer": S.string, "offerEndTime": S.time, "subscriptionEndTime": S.time, "createTime": S.time,
+                "accountId": S.string, "product": S.string, "service": S.string, "plan": S.string,
+                "pendingPlan": S.string,
+                "state": S.string, "offer": S.string, "offerEndTime": S.time, "subscriptionEndTime": S.time,
+                "createTime": S.time,
                 "updateTime": S.time,
             ],
             description: "An entitlement as the vendor's app sees it (AppEntitlementView)."
@@ -225,7 +286,12 @@ extension OpenAPIDocument {
             ),
             "Decision": S.object(
                 [:],
-                optional: ["reason": S.described(["type": ["string", "null"]], "Shown to the buyer for a rejection (null: the default text).")],
+                optional: [
+                    "reason": S.described(
+                        ["type": ["string", "null"]],
+                        "Shown to the buyer for a rejection (null: the default text)."
+                    )
+                ],
                 description: "An optional body of an admin decision.",
                 closed: true
             ),
@@ -233,7 +299,10 @@ extension OpenAPIDocument {
                 [
                     "message": S.object(
                         ["data": S.base64],
-                        optional: ["attributes": S.stringMap, "messageId": S.string, "publishTime": S.time, "orderingKey": S.string]
+                        optional: [
+                            "attributes": S.stringMap, "messageId": S.string, "publishTime": S.time,
+                            "orderingKey": S.string,
+                        ]
                     ),
                     "subscription": S.string,
                 ],

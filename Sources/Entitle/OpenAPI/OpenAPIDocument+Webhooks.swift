@@ -6,7 +6,8 @@ import MarketplaceCore
 extension OpenAPIDocument {
     static let callbackMeanings: [CallbackKind: String] = [
         .customerSignedUp: "A buyer finished sign-up; the account is linked to a customer and approved.",
-        .approvalRequested: "An order or a plan change waits for the vendor's decision (approval policy `app` or `manual`).",
+        .approvalRequested:
+            "An order or a plan change waits for the vendor's decision (approval policy `app` or `manual`).",
         .offerAccepted: "A private offer was accepted; provision for its terms.",
         .activated: "The entitlement is ACTIVE: serve the customer.",
         .planChangeRequested: "The buyer asked for another plan (see newPendingPlan).",
@@ -17,15 +18,20 @@ extension OpenAPIDocument {
         .offerEnded: "A private offer's term ended.",
         .renewed: "The term renewed.",
         .accountDeleted: "The Marketplace account was deleted; its customer's personal data is erased.",
-        .usageCheckFailed: "Service Control refused usage for this entitlement (detail says why); reporting for it is held.",
-        .usageReportingBlocked: "Google refuses Entitle's access to Service Control: no usage is reported until that is fixed.",
+        .usageCheckFailed:
+            "Service Control refused usage for this entitlement (detail says why); reporting for it is held.",
+        .usageReportingBlocked:
+            "Google refuses Entitle's access to Service Control: no usage is reported until that is fixed.",
     ]
 
     static var callbackSchemas: [String: JSONValue] {
         [
             "CallbackMessage": S.object(
                 [
-                    "id": S.described(S.string, "Stable per cause: a resend of the same callback carries the same id (deduplicate on it)."),
+                    "id": S.described(
+                        S.string,
+                        "Stable per cause: a resend of the same callback carries the same id (deduplicate on it)."
+                    ),
                     "type": S.oneOf(CallbackKind.allCases.map(\.rawValue)), "createdAt": S.time,
                 ],
                 optional: [
@@ -42,14 +48,23 @@ extension OpenAPIDocument {
         let headers: [JSONValue] = [
             [
                 "name": "Entitle-Signature", "in": "header", "required": true, "schema": S.string,
-                "description": "t=<unix seconds>,v1=<hex HMAC-SHA256(callbackSecret, \"<t>.<body>\")>; refuse a stale t (5 minutes).",
+                "description":
+                    "t=<unix seconds>,v1=<hex HMAC-SHA256(callbackSecret, \"<t>.<body>\")>; refuse a stale t (5 minutes).",
             ],
-            ["name": "Entitle-Callback-Id", "in": "header", "required": true, "schema": S.string, "description": "The body's id."],
-            ["name": "Entitle-Callback-Type", "in": "header", "required": true, "schema": S.string, "description": "The body's type."],
+            [
+                "name": "Entitle-Callback-Id", "in": "header", "required": true, "schema": S.string,
+                "description": "The body's id.",
+            ],
+            [
+                "name": "Entitle-Callback-Type", "in": "header", "required": true, "schema": S.string,
+                "description": "The body's type.",
+            ],
         ]
         var all: [String: JSONValue] = [:]
         for kind in CallbackKind.allCases {
-            let schema: JSONValue = ["allOf": [S.ref("CallbackMessage"), ["properties": ["type": ["const": .string(kind.rawValue)]]]]]
+            let schema: JSONValue = [
+                "allOf": [S.ref("CallbackMessage"), ["properties": ["type": ["const": .string(kind.rawValue)]]]]
+            ]
             all[kind.rawValue] = [
                 "post": [
                     "operationId": .string("callback." + kind.rawValue),
@@ -59,7 +74,10 @@ extension OpenAPIDocument {
                     "requestBody": ["required": true, "content": ["application/json": ["schema": schema]]],
                     "responses": [
                         "2XX": ["description": "Delivered: Entitle does not send it again."],
-                        "default": ["description": "Not delivered: retried with backoff, then marked failed (replay from the outbox)."],
+                        "default": [
+                            "description":
+                                "Not delivered: retried with backoff, then marked failed (replay from the outbox)."
+                        ],
                     ],
                 ]
             ]

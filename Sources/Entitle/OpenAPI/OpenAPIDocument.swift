@@ -15,10 +15,16 @@ public enum OpenAPIDocument {
     public static var routes: Set<String> { Set(operations.map(\.route)) }
 
     /// The document; only the operations among `routes` when given.
-    public static func json(serverURL: String, routes: Set<String>? = nil, metricsTokenRequired: Bool = true) throws -> Data {
+    public static func json(
+        serverURL: String,
+        routes: Set<String>? = nil,
+        metricsTokenRequired: Bool = true
+    ) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(document(serverURL: serverURL, routes: routes, metricsTokenRequired: metricsTokenRequired))
+        return try encoder.encode(
+            document(serverURL: serverURL, routes: routes, metricsTokenRequired: metricsTokenRequired)
+        )
     }
 
     static func document(serverURL: String, routes: Set<String>?, metricsTokenRequired: Bool) -> JSONValue {
@@ -30,14 +36,17 @@ public enum OpenAPIDocument {
             }
             paths[operation.path, default: [:]][operation.method] = operation.json
         }
-        let bearer = { (description: String) -> JSONValue in ["type": "http", "scheme": "bearer", "description": .string(description)] }
+        let bearer = { (description: String) -> JSONValue in
+            ["type": "http", "scheme": "bearer", "description": .string(description)]
+        }
         return [
             "openapi": "3.1.0",
             "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
             "info": [
                 "title": "Entitle",
                 "version": .string(EntitleVersion.current),
-                "summary": "Google Cloud Marketplace for a SaaS vendor: notifications, sign-up, entitlements, usage, and the vendor's app.",
+                "summary":
+                    "Google Cloud Marketplace for a SaaS vendor: notifications, sign-up, entitlements, usage, and the vendor's app.",
                 "description": """
                 Errors are one JSON shape everywhere ({"error", "status"}); the buyer-facing sign-up answers pages. \
                 Every answer carries X-Request-Id. Callbacks to the vendor's app are under webhooks.
@@ -47,9 +56,12 @@ public enum OpenAPIDocument {
             "servers": [["url": .string(serverURL)]],
             "tags": .array(
                 [
-                    ("app", "The vendor's app, with its app key."), ("usage", "Usage: recorded by the app, reported to Google by Entitle."),
-                    ("entitlements", "Orders, with the admin token."), ("accounts", "Marketplace accounts and their customers."),
-                    ("callbacks", "Provisioning callbacks to the vendor's app."), ("notifications", "Marketplace's Pub/Sub notifications."),
+                    ("app", "The vendor's app, with its app key."),
+                    ("usage", "Usage: recorded by the app, reported to Google by Entitle."),
+                    ("entitlements", "Orders, with the admin token."),
+                    ("accounts", "Marketplace accounts and their customers."),
+                    ("callbacks", "Provisioning callbacks to the vendor's app."),
+                    ("notifications", "Marketplace's Pub/Sub notifications."),
                     ("audit", "What happened, and who did it."), ("signup", "The buyer's sign-up pages."),
                     ("operations", "Health, readiness, metrics, replicas, this document."),
                 ].map { ["name": .string($0.0), "description": .string($0.1)] }
@@ -64,7 +76,8 @@ public enum OpenAPIDocument {
                     "metricsToken": bearer("metricsToken, when it is set; otherwise none is needed."),
                     "pushToken": [
                         "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                        "description": "The OIDC token Pub/Sub push signs (audience pushAudience, email pushServiceAccount).",
+                        "description":
+                            "The OIDC token Pub/Sub push signs (audience pushAudience, email pushServiceAccount).",
                     ],
                 ],
             ],

@@ -42,24 +42,39 @@ struct OpenAPIOperation {
 
     // MARK: Parts
 
-    static func pathParameter(_ name: String, _ description: String, _ schema: JSONValue = JSONSchema.nonEmptyString) -> JSONValue {
+    static func pathParameter(
+        _ name: String,
+        _ description: String,
+        _ schema: JSONValue = JSONSchema.nonEmptyString
+    ) -> JSONValue {
         ["name": .string(name), "in": "path", "required": true, "description": .string(description), "schema": schema]
     }
 
     static func query(_ name: String, _ description: String, _ schema: JSONValue = JSONSchema.string) -> JSONValue {
-        ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
+        [
+            "name": .string(name), "in": "query", "required": false, "description": .string(description),
+            "schema": schema,
+        ]
     }
 
     static func header(_ name: String, _ description: String) -> JSONValue {
-        ["name": .string(name), "in": "header", "required": false, "description": .string(description), "schema": JSONSchema.string]
+        [
+            "name": .string(name), "in": "header", "required": false, "description": .string(description),
+            "schema": JSONSchema.string,
+        ]
     }
 
     static func jsonBody(_ schema: JSONValue, required: Bool = true, _ description: String) -> JSONValue {
-        ["required": .bool(required), "description": .string(description), "content": ["application/json": ["schema": schema]]]
+        [
+            "required": .bool(required), "description": .string(description),
+            "content": ["application/json": ["schema": schema]],
+        ]
     }
 
     static func json(_ description: String, _ schema: JSONValue, headers: [String: JSONValue] = [:]) -> JSONValue {
-        var members: [String: JSONValue] = ["description": .string(description), "content": ["application/json": ["schema": schema]]]
+        var members: [String: JSONValue] = [
+            "description": .string(description), "content": ["application/json": ["schema": schema]],
+        ]
         if !headers.isEmpty { members["headers"] = .object(headers) }
         return .object(members)
     }

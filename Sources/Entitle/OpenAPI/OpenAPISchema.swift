@@ -24,7 +24,9 @@ enum JSONSchema {
 
     static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
 
-    static func oneOf(_ values: [String]) -> JSONValue { ["type": "string", "enum": .array(values.map(JSONValue.string))] }
+    static func oneOf(_ values: [String]) -> JSONValue {
+        ["type": "string", "enum": .array(values.map(JSONValue.string))]
+    }
 
     static func described(_ schema: JSONValue, _ description: String) -> JSONValue {
         var members = schema.members
@@ -40,7 +42,9 @@ enum JSONSchema {
         description: String? = nil,
         closed: Bool = false
     ) -> JSONValue {
-        var members: [String: JSONValue] = ["type": "object", "properties": .object(required.merging(optional) { first, _ in first })]
+        var members: [String: JSONValue] = [
+            "type": "object", "properties": .object(required.merging(optional) { first, _ in first }),
+        ]
         if !required.isEmpty { members["required"] = .array(required.keys.sorted().map(JSONValue.string)) }
         if closed { members["additionalProperties"] = false }
         if let description { members["description"] = .string(description) }

@@ -45,7 +45,10 @@ public struct ResyncService: Service {
             guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             do {
                 let report = try await resyncOnce()
-                logger.info("resync done", metadata: ["checked": "\(report.checked)", "repaired": "\(report.repaired)"])
+                logger.info(
+                    "resync done",
+                    metadata: ["checked": "\(report.checked)", "repaired": "\(report.repaired)"]
+                )
             } catch {
                 logger.error("resync failed; next pass as scheduled", metadata: ["error": "\(error)"])
             }
@@ -62,7 +65,12 @@ public struct ResyncService: Service {
             let local = try await store.account(id)
             let approval = account.approvals?.first { $0.name == Approval.signupName }?.state
             if local == nil || local?.signupApproval != approval {
-                try await processor.reconcileAccount(id, trigger: .resync, auditKind: .repair, summary: "resync: account differed")
+                try await processor.reconcileAccount(
+                    id,
+                    trigger: .resync,
+                    auditKind: .repair,
+                    summary: "resync: account differed"
+                )
                 report.repaired += 1
                 processor.metrics.increment(EntitleMetrics.Name.resyncRepairs)
             }
@@ -74,10 +82,16 @@ public struct ResyncService: Service {
             report.checked += 1
             let local = try await store.entitlement(id)
             // Differs, or waits on something that may have cleared (a refusal, a 404 not believed).
-            if local?.resource.updateTime != entitlement.updateTime || local?.state != entitlement.state || local?.plan != entitlement.plan
+            if local?.resource.updateTime != entitlement.updateTime || local?.state != entitlement.state
+                || local?.plan != entitlement.plan
                 || local?.waitingReason != nil || local?.missingSince != nil || local?.isDeleted == true
             {
-                try await processor.reconcile(id, trigger: .resync, auditKind: .repair, summary: "resync: entitlement differed")
+                try await processor.reconcile(
+                    id,
+                    trigger: .resync,
+                    auditKind: .repair,
+                    summary: "resync: entitlement differed"
+                )
                 report.repaired += 1
                 processor.metrics.increment(EntitleMetrics.Name.resyncRepairs)
             }
@@ -89,7 +103,12 @@ public struct ResyncService: Service {
             guard let last = page.last else { break }
             for local in page where !local.isDeleted && !listed.contains(local.id) {
                 report.checked += 1
-                try await processor.reconcile(local.id, trigger: .resync, auditKind: .repair, summary: "resync: no longer listed")
+                try await processor.reconcile(
+                    local.id,
+                    trigger: .resync,
+                    auditKind: .repair,
+                    summary: "resync: no longer listed"
+                )
                 report.repaired += 1
                 processor.metrics.increment(EntitleMetrics.Name.resyncRepairs)
             }

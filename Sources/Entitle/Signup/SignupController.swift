@@ -101,7 +101,12 @@ public struct SignupController: Sendable {
             form["retry"] = message
             return Self.page(.serviceUnavailable, "signup", pages: pages, form)
         }
-        return Self.problem(pages: pages, transient ? .serviceUnavailable : .badGateway, "Your sign-up could not be finished", message)
+        return Self.problem(
+            pages: pages,
+            transient ? .serviceUnavailable : .badGateway,
+            "Your sign-up could not be finished",
+            message
+        )
     }
 
     func complete(_ request: Request, id: String) async throws -> Response {
@@ -112,12 +117,17 @@ public struct SignupController: Sendable {
         }
         let cookie = Self.cookieValue(request.headers[.cookie], named: Self.cookie)
         guard cookie == csrf else { return Self.page(for: .forgedForm, pages: pages) }
-        let fields = SignupFlow.Form(company: form.company ?? "", contactName: form.contactName ?? "", email: form.email ?? "")
+        let fields = SignupFlow.Form(
+            company: form.company ?? "",
+            contactName: form.contactName ?? "",
+            email: form.email ?? ""
+        )
         do {
             return Self.redirect(try await flow.complete(sessionID: session, csrfToken: csrf, form: fields))
         } catch SignupError.invalidForm(let problems) {
             let values: [String: Any] = [
-                "title": "Finish signing up", "session": session, "csrf": csrf, "company": fields.company, "contactName": fields.contactName,
+                "title": "Finish signing up", "session": session, "csrf": csrf, "company": fields.company,
+                "contactName": fields.contactName,
                 "email": fields.email, "problems": problems,
             ]
             return Self.page(.unprocessableContent, "signup", pages: pages, values)
@@ -126,7 +136,8 @@ public struct SignupController: Sendable {
             return Self.page(for: error, pages: pages)
         } catch {
             let form: [String: Any] = [
-                "title": "Finish signing up", "session": session, "csrf": csrf, "company": fields.company, "contactName": fields.contactName,
+                "title": "Finish signing up", "session": session, "csrf": csrf, "company": fields.company,
+                "contactName": fields.contactName,
                 "email": fields.email,
             ]
             return googleFailed(error, id: id, retry: "Send the form again in a moment.", form: form)
@@ -151,7 +162,11 @@ public struct SignupController: Sendable {
                 "We could not confirm this request came from Google Cloud Marketplace. Return to your order and choose Sign up again."
             )
         case .unknownSession, .expiredSession, .alreadyCompleted:
-            problem(.gone, "This sign-up page has expired", "Return to your order in Google Cloud Marketplace and choose Sign up again.")
+            problem(
+                .gone,
+                "This sign-up page has expired",
+                "Return to your order in Google Cloud Marketplace and choose Sign up again."
+            )
         case .forgedForm:
             problem(
                 .forbidden,
@@ -184,7 +199,8 @@ public struct SignupController: Sendable {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 HTTPField.Name("X-Frame-Options")!: "DENY",
-                HTTPField.Name("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+                HTTPField.Name("Content-Security-Policy")!:
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
             ],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html))
         )

@@ -35,11 +35,13 @@ public struct SignupFlow: Sendable {
 
         /// Why it cannot be taken; nil when it can.
         public var problem: String? {
-            if customerID.isEmpty || customerID.utf8.count > 128 || customerID.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            if customerID.isEmpty || customerID.utf8.count > 128
+                || customerID.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
             {
                 return "customerId must be 1 to 128 bytes without control characters"
             }
-            for (name, value) in [("company", company), ("contactName", contactName), ("email", email)] where (value?.count ?? 0) > 254 {
+            for (name, value) in [("company", company), ("contactName", contactName), ("email", email)]
+            where (value?.count ?? 0) > 254 {
                 return "\(name) is longer than 254 characters"
             }
             return nil
@@ -61,12 +63,19 @@ public struct SignupFlow: Sendable {
         public var problems: [String: String] {
             var problems: [String: String] = [:]
             let company = company.trimmingCharacters(in: .whitespacesAndNewlines)
-            if company.isEmpty || company.count > 200 { problems["company"] = "Enter your company's name (at most 200 characters)." }
+            if company.isEmpty || company.count > 200 {
+                problems["company"] = "Enter your company's name (at most 200 characters)."
+            }
             if contactName.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || contactName.count > 200 {
                 problems["contactName"] = "Enter a contact name (at most 200 characters)."
             }
-            let parts = email.trimmingCharacters(in: .whitespaces).split(separator: "@", omittingEmptySubsequences: false)
-            if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || email.count > 254 || email.contains(where: \.isWhitespace) {
+            let parts = email.trimmingCharacters(in: .whitespaces).split(
+                separator: "@",
+                omittingEmptySubsequences: false
+            )
+            if parts.count != 2 || parts[0].isEmpty || !parts[1].contains(".") || email.count > 254
+                || email.contains(where: \.isWhitespace)
+            {
                 problems["email"] = "Enter an email address such as name@example.com."
             }
             return problems
@@ -114,7 +123,8 @@ public struct SignupFlow: Sendable {
     public func begin(token: String) async throws -> Start {
         let claims: MarketplaceTokenVerifier.Claims
         do { claims = try await verifier.verify(token) } catch { throw SignupError.invalidToken(error) }
-        if let customer = try await store.customer(forAccount: claims.accountID), let account = try await store.account(claims.accountID),
+        if let customer = try await store.customer(forAccount: claims.accountID),
+            let account = try await store.account(claims.accountID),
             account.isSignedUp
         {
             try await approveAgainIfPending(account)
@@ -180,11 +190,24 @@ public struct SignupFlow: Sendable {
         record.isSignedUp = true
         record.signupApproval = .approved
         let request = CallbackRequest(kind: .customerSignedUp, accountID: account, entitlementID: nil)
-        let callback = CallbackMessage(request: request, cause: "signup:\(account.rawValue)", eventID: nil, entitlement: nil, createdAt: time)
+        let callback = CallbackMessage(
+            request: request,
+            cause: "signup:\(account.rawValue)",
+            eventID: nil,
+            entitlement: nil,
+            createdAt: time
+        )
         let commit = StoreCommit(
             accounts: [record],
             callbacks: [callback.outboxItem(request)],
-            audit: [AuditEntry(at: time, kind: .signup, subject: "accounts/\(account.rawValue)", summary: "signed up; signup approval given")]
+            audit: [
+                AuditEntry(
+                    at: time,
+                    kind: .signup,
+                    subject: "accounts/\(account.rawValue)",
+                    summary: "signed up; signup approval given"
+                )
+            ]
         )
         let linked = try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
         try await reconcileOrders(of: account)
@@ -200,7 +223,9 @@ public struct SignupFlow: Sendable {
     /// Gives the account's `signup` approval. Refused as in the wrong state (a second submit, an
     /// earlier attempt that crashed after the call) counts only if Google shows it approved.
     private func approveSignup(_ account: AccountID) async throws {
-        do { try await procurement.approveAccount(account) } catch let error as GoogleAPIError where error.isFailedPrecondition {
+        do { try await procurement.approveAccount(account) } catch let error as GoogleAPIError
+            where error.isFailedPrecondition
+        {
             guard try await procurement.account(account).signupApproval?.state == .approved else { throw error }
             logger.info("signup approval already given", metadata: ["account": "\(account)"])
         }
@@ -223,7 +248,10 @@ public struct SignupFlow: Sendable {
             summary: "returning buyer: signup approval was \(state?.rawValue ?? "missing") at Google; given again"
         )
         _ = try await store.commit(StoreCommit(accounts: [record], audit: [audit]))
-        logger.notice("signup approved again for a returning buyer", metadata: ["account": "\(local.id)", "was": "\(state?.rawValue ?? "none")"])
+        logger.notice(
+            "signup approved again for a returning buyer",
+            metadata: ["account": "\(local.id)", "was": "\(state?.rawValue ?? "none")"]
+        )
         try await reconcileOrders(of: local.id)
     }
 
@@ -232,7 +260,12 @@ public struct SignupFlow: Sendable {
         for try await entitlement in procurement.entitlements(filter: .account(account)) {
             guard let id = entitlement.id else { continue }
             // An order approved here is read again at once (see `recordedAfterSignupApproval`).
-            try await processor.reconcile(id, trigger: .signupCompleted, auditKind: .signup, summary: "sign-up completed")
+            try await processor.reconcile(
+                id,
+                trigger: .signupCompleted,
+                auditKind: .signup,
+                summary: "sign-up completed"
+            )
         }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 public import Mustache
 
-/// The buyer-facing pages, rendered with swift-mustache (`{{…}}` escapes HTML). Kept in code so
-/// the binary needs no resource files; a vendor restyles them with `signupTemplates`: a folder
-/// whose `layout.mustache`, `signup.mustache` or `problem.mustache` replace these.
+/// The buyer-facing pages, rendered with swift-mustache (`{{…}}` escapes HTML), from
+/// `Templates/Entitle/signup/` (compiled in by the `EmbedTemplates` plugin, so the binary needs no
+/// resource files); a vendor restyles them with `signupTemplates`: a folder whose
+/// `layout.mustache`, `signup.mustache` or `problem.mustache` replace these.
 public enum SignupPages {
     public static let names = ["layout", "signup", "problem"]
 
@@ -30,62 +31,9 @@ public enum SignupPages {
 
     public static let library: MustacheLibrary = {
         var library = MustacheLibrary()
-        // The templates are constants: a syntax error is a programming error found by any test.
-        try! library.register(layout, named: "layout")
-        try! library.register(form, named: "signup")
-        try! library.register(problem, named: "problem")
+        // The templates are part of the build: a missing or broken one is a programming error
+        // that any sign-up test finds.
+        for name in names { try! library.register(EmbeddedTemplates.all["signup/\(name)"]!, named: name) }
         return library
     }()
-
-    static let layout = """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{{title}}</title>
-        <style>
-        body { font-family: system-ui, sans-serif; max-width: 34rem; margin: 3rem auto; padding: 0 1rem; color: #202124; }
-        label { display: block; margin-top: 1rem; font-weight: 600; }
-        input { width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }
-        .problem { color: #c5221f; font-weight: 400; }
-        button { margin-top: 1.5rem; padding: .6rem 1.2rem; font-size: 1rem; background: #1a73e8; color: white; border: 0; border-radius: 4px; }
-        </style>
-        </head>
-        <body>
-        {{$body}}{{/body}}
-        </body>
-        </html>
-        """
-
-    static let form = """
-        {{<layout}}
-        {{$body}}
-        <h1>Finish signing up</h1>
-        <p>Your Google Cloud Marketplace purchase is almost ready. Tell us who you are, and we will set up your account.</p>
-        {{#retry}}<p class="problem">{{.}}</p>{{/retry}}
-        <form method="post" action="/signup/complete">
-        <input type="hidden" name="session" value="{{session}}">
-        <input type="hidden" name="csrf" value="{{csrf}}">
-        <label for="company">Company {{#problems.company}}<span class="problem">{{.}}</span>{{/problems.company}}</label>
-        <input id="company" name="company" value="{{company}}" required maxlength="200">
-        <label for="contactName">Your name {{#problems.contactName}}<span class="problem">{{.}}</span>{{/problems.contactName}}</label>
-        <input id="contactName" name="contactName" value="{{contactName}}" required maxlength="200">
-        <label for="email">Email {{#problems.email}}<span class="problem">{{.}}</span>{{/problems.email}}</label>
-        <input id="email" name="email" type="email" value="{{email}}" required maxlength="254">
-        <button type="submit">Create my account</button>
-        </form>
-        {{/body}}
-        {{/layout}}
-        """
-
-    static let problem = """
-        {{<layout}}
-        {{$body}}
-        <h1>{{title}}</h1>
-        <p>{{message}}</p>
-        <p><a href="https://console.cloud.google.com/marketplace">Back to Google Cloud Marketplace</a></p>
-        {{/body}}
-        {{/layout}}
-        """
 }

@@ -10,18 +10,16 @@ import NIOCore
 /// with each bad record's reasons; 409 when an idempotency key comes back with another body; 400
 /// for a malformed body or an unknown field; 413 over 1 MiB. A batch is recorded whole or not at all.
 public struct UsageAPIController: Sendable {
-    public static let path = "v1/usage"
+    /// Under `/v1`.
+    public static let path = "usage"
     public static let maxBodyBytes = 1024 * 1024
     public static let maxRecords = 1000
 
     let recorder: UsageRecorder
-    /// App name → API key.
-    let keys: [String: String]
     let metrics: EntitleMetrics
 
-    public init(recorder: UsageRecorder, keys: [String: String], metrics: EntitleMetrics = EntitleMetrics(enabled: false)) {
+    public init(recorder: UsageRecorder, metrics: EntitleMetrics = EntitleMetrics(enabled: false)) {
         self.recorder = recorder
-        self.keys = keys
         self.metrics = metrics
     }
 
@@ -54,20 +52,19 @@ public struct UsageAPIController: Sendable {
         var idempotencyKeys: [String]?
     }
 
-    public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.post(RouterPath(Self.path)) { request, _ in try await handle(request) }
+    /// On `/v1`, whose group checks the app key (`AppKeyMiddleware`).
+    public func register<Parent: RequestContext>(on v1: RouterGroup<AppRequestContext<Parent>>) {
+        v1.post(RouterPath(Self.path)) { request, context in try await handle(request, app: context.app) }
     }
 
-    func handle(_ request: Request) async throws -> Response {
-        guard let app = AppKeys(keys).app(for: request) else {
-            var response = try Self.json(Problem(error: "a usage API key is required (Authorization: Bearer <key>)"), status: .unauthorized)
-            response.headers[.wwwAuthenticate] = "Bearer"
-            return response
-        }
+    func handle(_ request: Request, app: String) async throws -> Response {
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
             count("refused", reason: "too_large")
-            return try Self.json(Problem(error: "a usage request is at most \(Self.maxBodyBytes) bytes"), status: .contentTooLarge)
+            return try Self.json(
+                Problem(error: "a usage request is at most \(Self.maxBodyBytes) bytes"),
+                status: .contentTooLarge
+            )
         }
         let records: [UsageRecordJSON]
         do { records = try UsageRecordJSON.parse(Data(body.readableBytesView)) } catch {
@@ -76,7 +73,10 @@ public struct UsageAPIController: Sendable {
         }
         guard (1...Self.maxRecords).contains(records.count) else {
             count("refused", reason: "malformed")
-            return try Self.json(Problem(error: "a batch holds 1 to \(Self.maxRecords) records; this one has \(records.count)"), status: .badRequest)
+            return try Self.json(
+                Problem(error: "a batch holds 1 to \(Self.maxRecords) records; this one has \(records.count)"),
+                status: .badRequest
+            )
         }
         var items: [UsageRecorder.Item] = []
         for record in records {
@@ -91,9 +91,19 @@ public struct UsageAPIController: Sendable {
             let results = zip(submissions, outcomes).map { submission, outcome in
                 switch outcome {
                 case .accepted(let window):
-                    Result(idempotencyKey: submission.idempotencyKey, status: "accepted", windowStart: window.start, windowEnd: window.end)
+                    Result(
+                        idempotencyKey: submission.idempotencyKey,
+                        status: "accepted",
+                        windowStart: window.start,
+                        windowEnd: window.end
+                    )
                 case .duplicate(let window):
-                    Result(idempotencyKey: submission.idempotencyKey, status: "duplicate", windowStart: window.start, windowEnd: window.end)
+                    Result(
+                        idempotencyKey: submission.idempotencyKey,
+                        status: "duplicate",
+                        windowStart: window.start,
+                        windowEnd: window.end
+                    )
                 }
             }
             let accepted = outcomes.filter { if case .accepted = $0 { true } else { false } }.count
@@ -106,7 +116,10 @@ public struct UsageAPIController: Sendable {
         } catch let conflict as UsageConflict {
             count("refused", reason: "conflict", records.count)
             return try Self.json(
-                Problem(error: "idempotency keys reused with a different body; nothing was recorded", idempotencyKeys: conflict.idempotencyKeys),
+                Problem(
+                    error: "idempotency keys reused with a different body; nothing was recorded",
+                    idempotencyKeys: conflict.idempotencyKeys
+                ),
                 status: .conflict
             )
         }
@@ -120,12 +133,20 @@ public struct UsageAPIController: Sendable {
     private func resolve(_ record: UsageRecordJSON) async throws -> Swift.Result<UsageSubmission, Unresolved> {
         let entitlementID: EntitlementID
         if let id = record.entitlementId {
-            guard let parsed = try? EntitlementID(id) else { return .failure(Unresolved(message: "entitlementId \(id) is not an entitlement id")) }
+            guard let parsed = try? EntitlementID(id) else {
+                return .failure(Unresolved(message: "entitlementId \(id) is not an entitlement id"))
+            }
             entitlementID = parsed
         } else if let account = record.accountId, let product = record.product {
-            guard let accountID = try? AccountID(account) else { return .failure(Unresolved(message: "accountId \(account) is not an account id")) }
+            guard let accountID = try? AccountID(account) else {
+                return .failure(Unresolved(message: "accountId \(account) is not an account id"))
+            }
             guard let found = try await recorder.entitlement(account: accountID, product: product) else {
-                return .failure(Unresolved(message: "account \(account) has no single entitlement for \(product); send entitlementId"))
+                return .failure(
+                    Unresolved(
+                        message: "account \(account) has no single entitlement for \(product); send entitlementId"
+                    )
+                )
             }
             entitlementID = found
         } else {
@@ -133,7 +154,9 @@ public struct UsageAPIController: Sendable {
         }
         var time = recorder.now()
         if let text = record.time {
-            guard let parsed = try? Timestamp(rfc3339: text) else { return .failure(Unresolved(message: "time \(text) is not RFC 3339")) }
+            guard let parsed = try? Timestamp(rfc3339: text) else {
+                return .failure(Unresolved(message: "time \(text) is not RFC 3339"))
+            }
             time = parsed
         }
         return .success(
@@ -154,7 +177,10 @@ public struct UsageAPIController: Sendable {
             Problem.Record(index: $0.key, idempotencyKey: records[$0.key].idempotencyKey, reasons: $0.value)
         }
         return try json(
-            Problem(error: "\(listed.count) of \(records.count) records cannot be billed; nothing was recorded", records: listed),
+            Problem(
+                error: "\(listed.count) of \(records.count) records cannot be billed; nothing was recorded",
+                records: listed
+            ),
             status: .unprocessableContent
         )
     }

@@ -16,7 +16,9 @@ struct UsageRecordJSON: Decodable {
     var idempotencyKey: String
     var labels: [String: String]?
 
-    static let fields: Set<String> = ["entitlementId", "accountId", "product", "metric", "quantity", "time", "idempotencyKey", "labels"]
+    static let fields: Set<String> = [
+        "entitlementId", "accountId", "product", "metric", "quantity", "time", "idempotencyKey", "labels",
+    ]
 
     struct Malformed: Error {
         var message: String
@@ -66,7 +68,9 @@ struct UsageRecordJSON: Decodable {
                 records = [try UsageRecordJSON(from: decoder)]
                 return
             }
-            guard keys.count == 1 else { throw Malformed(message: #"a batch is {"records": [...]} with nothing beside "records""#) }
+            guard keys.count == 1 else {
+                throw Malformed(message: #"a batch is {"records": [...]} with nothing beside "records""#)
+            }
             let container = try decoder.container(keyedBy: AnyKey.self)
             guard (try? container.nestedUnkeyedContainer(forKey: AnyKey("records"))) != nil else {
                 throw Malformed(message: #"a batch is {"records": [...]} with nothing beside "records""#)
@@ -80,7 +84,9 @@ struct UsageRecordJSON: Decodable {
     }
 
     init(from decoder: any Decoder) throws {
-        let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter { !Self.fields.contains($0) }.sorted()
+        let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter {
+            !Self.fields.contains($0)
+        }.sorted()
         guard unknown.isEmpty else {
             throw Malformed(
                 message:
@@ -107,7 +113,8 @@ private struct ExactQuantity: Decodable {
     init(from decoder: any Decoder) throws {
         do { value = try decoder.singleValueContainer().decode(Int64.self) } catch {
             throw UsageRecordJSON.Malformed(
-                message: "\(UsageRecordJSON.position(decoder.codingPath)): \(UsageRecordJSON.expectation(decoder.codingPath))"
+                message:
+                    "\(UsageRecordJSON.position(decoder.codingPath)): \(UsageRecordJSON.expectation(decoder.codingPath))"
             )
         }
     }

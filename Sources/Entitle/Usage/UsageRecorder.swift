@@ -67,7 +67,8 @@ public struct UsageRecorder: Sendable {
             let index = positions[offset]
             if entitlements[submission.entitlementID] == nil {
                 entitlements[submission.entitlementID] = (
-                    try await store.entitlement(submission.entitlementID), try await store.usageCursor(submission.entitlementID)
+                    try await store.entitlement(submission.entitlementID),
+                    try await store.usageCursor(submission.entitlementID)
                 )
             }
             let (entitlement, cursor) = entitlements[submission.entitlementID] ?? (nil, nil)
@@ -92,7 +93,9 @@ public struct UsageRecorder: Sendable {
     /// The entitlement an account has for a product, for apps that know the account and product
     /// rather than the entitlement: the one in service (or the newest, when none is).
     public func entitlement(account: AccountID, product: String) async throws -> EntitlementID? {
-        let candidates = try await store.entitlements(ofAccount: account).filter { $0.resource.product == product && !$0.isDeleted }
+        let candidates = try await store.entitlements(ofAccount: account).filter {
+            $0.resource.product == product && !$0.isDeleted
+        }
         let inService = candidates.filter { $0.state?.isInService == true }
         if inService.count == 1 { return inService[0].id }
         guard inService.isEmpty else { return nil }

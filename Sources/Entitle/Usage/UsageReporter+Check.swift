@@ -38,7 +38,9 @@ extension UsageReporter {
             }
             while let result = await group.next() {
                 results.append(result)
-                if let (id, operations) = pending.popFirst() { group.addTask { await check(id, operations, mayRefresh: true) } }
+                if let (id, operations) = pending.popFirst() {
+                    group.addTask { await check(id, operations, mayRefresh: true) }
+                }
             }
             return results
         }
@@ -50,16 +52,35 @@ extension UsageReporter {
         var resealed = 0
         do {
             guard let entitlement = try await store.entitlement(id) else {
-                return CheckResult(operations: records, checked: false, verdict: .refused("entitlement \(id) is not known to Entitle"))
+                return CheckResult(
+                    operations: records,
+                    checked: false,
+                    verdict: .refused("entitlement \(id) is not known to Entitle")
+                )
             }
             // Cancelled inside windows sealed before Entitle knew: those end at the cancellation now.
-            if let cancelled = UsageValidation.cancellationTime(entitlement), records.contains(where: { $0.window.end > cancelled }) {
-                let written = try await store.resealUsage(id, cancelledAt: cancelled, sealing: sealing(cutoff: now(), finals: [:]), at: now())
+            if let cancelled = UsageValidation.cancellationTime(entitlement),
+                records.contains(where: { $0.window.end > cancelled })
+            {
+                let written = try await store.resealUsage(
+                    id,
+                    cancelledAt: cancelled,
+                    sealing: sealing(cutoff: now(), finals: [:]),
+                    at: now()
+                )
                 resealed = written.count
-                records = try await store.usageOperations(statuses: [.pending, .unknown, .checkFailed], entitlement: id, limit: Int.max)
-                guard !records.isEmpty else { return CheckResult(operations: [], checked: false, verdict: .later, resealed: resealed) }
+                records = try await store.usageOperations(
+                    statuses: [.pending, .unknown, .checkFailed],
+                    entitlement: id,
+                    limit: Int.max
+                )
+                guard !records.isEmpty else {
+                    return CheckResult(operations: [], checked: false, verdict: .later, resealed: resealed)
+                }
             }
-            guard let consumer = entitlement.resource.usageReportingId, let service = entitlement.resource.productExternalName else {
+            guard let consumer = entitlement.resource.usageReportingId,
+                let service = entitlement.resource.productExternalName
+            else {
                 return CheckResult(
                     operations: records,
                     checked: false,
@@ -89,11 +110,22 @@ extension UsageReporter {
             } catch {
                 switch ServiceControlFailure(error) {
                 case .transient: throw error
-                case .access: return CheckResult(operations: records, checked: false, verdict: .denied("check refused: \(error)"), resealed: resealed)
+                case .access:
+                    return CheckResult(
+                        operations: records,
+                        checked: false,
+                        verdict: .denied("check refused: \(error)"),
+                        resealed: resealed
+                    )
                 case .content:
                     // Google refused the operation itself (a metric its plan does not define, …):
                     // sending it again unchanged cannot help; it waits for an administrator's re-run.
-                    return CheckResult(operations: records, checked: true, verdict: .refused("check refused: \(error)"), resealed: resealed)
+                    return CheckResult(
+                        operations: records,
+                        checked: true,
+                        verdict: .refused("check refused: \(error)"),
+                        resealed: resealed
+                    )
                 case .precondition, .refused: reason = "check refused: \(error)"
                 }
             }
@@ -107,7 +139,10 @@ extension UsageReporter {
             if !blocked { try await block(entitlement, reason: reason) }
             return CheckResult(operations: records, checked: true, verdict: .blocked(reason), resealed: resealed)
         } catch {
-            logger.warning("usage check failed; retried next pass", metadata: ["entitlement": "\(id)", "error": "\(error)"])
+            logger.warning(
+                "usage check failed; retried next pass",
+                metadata: ["entitlement": "\(id)", "error": "\(error)"]
+            )
             return CheckResult(operations: records, checked: false, verdict: .later, resealed: resealed)
         }
     }
@@ -119,10 +154,21 @@ extension UsageReporter {
         let subject = "entitlements/\(entitlement.id.rawValue)"
         var callback: OutboxItem?
         if let reason {
-            let request = CallbackRequest(kind: .usageCheckFailed, accountID: entitlement.accountID, entitlementID: entitlement.id)
-            callback = usageCallback(request, cause: "usage-check:\(time.rfc3339)", entitlement: entitlement.resource, detail: reason, at: time)
+            let request = CallbackRequest(
+                kind: .usageCheckFailed,
+                accountID: entitlement.accountID,
+                entitlementID: entitlement.id
+            )
+            callback = usageCallback(
+                request,
+                cause: "usage-check:\(time.rfc3339)",
+                entitlement: entitlement.resource,
+                detail: reason,
+                at: time
+            )
         }
-        let summary = reason.map { "usage reporting blocked: check failed (\($0))" } ?? "usage reporting resumed: check passed"
+        let summary =
+            reason.map { "usage reporting blocked: check failed (\($0))" } ?? "usage reporting resumed: check passed"
         let audit = AuditEntry(at: time, kind: .usage, subject: subject, summary: summary)
         if try await store.setUsageBlocked(entitlement.id, reason: reason, at: time, audit: audit, callback: callback) {
             logger.notice("\(summary)", metadata: ["entitlement": "\(entitlement.id)"])
@@ -152,9 +198,20 @@ extension UsageReporter {
         }
     }
 
-    private func usageCallback(_ request: CallbackRequest, cause: String, entitlement: Entitlement?, detail: String, at time: Timestamp) -> OutboxItem
-    {
-        var message = CallbackMessage(request: request, cause: cause, eventID: nil, entitlement: entitlement, createdAt: time)
+    private func usageCallback(
+        _ request: CallbackRequest,
+        cause: String,
+        entitlement: Entitlement?,
+        detail: String,
+        at time: Timestamp
+    ) -> OutboxItem {
+        var message = CallbackMessage(
+            request: request,
+            cause: cause,
+            eventID: nil,
+            entitlement: entitlement,
+            createdAt: time
+        )
         message.detail = detail
         return message.outboxItem(request)
     }
@@ -166,7 +223,9 @@ extension UsageReporter {
             consumerId: consumer,
             startTime: record.window.start,
             endTime: record.window.end,
-            metricValueSets: [MetricValueSet(metricName: "\(service)/\(record.metric)", metricValues: [.int64(record.quantity)])],
+            metricValueSets: [
+                MetricValueSet(metricName: "\(service)/\(record.metric)", metricValues: [.int64(record.quantity)])
+            ],
             userLabels: record.labels.isEmpty ? nil : record.labels
         )
     }
@@ -189,7 +248,11 @@ extension UsageReporter {
         let toSeal = try await store.unsealedUsage(entitlement: nil).filter {
             $0.windowStart.adding(seconds: settings.windowLength) <= time || finals[$0.entitlementID] != nil
         }
-        let toSend = try await store.usageOperations(statuses: [.pending, .unknown, .checkFailed], entitlement: nil, limit: 10_000)
+        let toSend = try await store.usageOperations(
+            statuses: [.pending, .unknown, .checkFailed],
+            entitlement: nil,
+            limit: 10_000
+        )
         return Preview(at: time, toSend: toSend, toSeal: toSeal)
     }
 }

@@ -123,7 +123,9 @@ public struct UsageReporter: Service {
             let started = ContinuousClock.now
             let summary = try await unlockedPass()
             metrics.record(EntitleMetrics.Name.usagePassDuration, [], ContinuousClock.now - started)
-            for (outcome, count) in [("reported", summary.reported), ("rejected", summary.rejected), ("unknown", summary.unknown)] where count > 0 {
+            for (outcome, count) in [
+                ("reported", summary.reported), ("rejected", summary.rejected), ("unknown", summary.unknown),
+            ] where count > 0 {
                 metrics.increment(EntitleMetrics.Name.usageOperationsSent, [("outcome", outcome)], by: count)
             }
             return summary
@@ -169,8 +171,14 @@ public struct UsageReporter: Service {
         guard let refresh, !ended.isEmpty else { return summary }
         var resealed: [UsageOperationRecord] = []
         for id in ended.sorted(by: { $0.rawValue < $1.rawValue }) {
-            guard let entitlement = try await refresh(id), let cancelled = UsageValidation.cancellationTime(entitlement) else { continue }
-            resealed += try await store.resealUsage(id, cancelledAt: cancelled, sealing: sealing(cutoff: time, finals: [:]), at: now())
+            guard let entitlement = try await refresh(id), let cancelled = UsageValidation.cancellationTime(entitlement)
+            else { continue }
+            resealed += try await store.resealUsage(
+                id,
+                cancelledAt: cancelled,
+                sealing: sealing(cutoff: time, finals: [:]),
+                at: now()
+            )
         }
         summary.resealed += resealed.count
         if !resealed.isEmpty { _ = try await round(resealed, &summary) }
@@ -179,7 +187,10 @@ public struct UsageReporter: Service {
 
     /// Checks and reports `operations`; returns the entitlements Google called not billable in a
     /// report, to be re-read.
-    private func round(_ operations: [UsageOperationRecord], _ summary: inout PassSummary) async throws -> Set<EntitlementID> {
+    private func round(
+        _ operations: [UsageOperationRecord],
+        _ summary: inout PassSummary
+    ) async throws -> Set<EntitlementID> {
         let checked = await checkAll(Dictionary(grouping: operations, by: \.entitlementID))
         var toReport: [String: [UsageOperation]] = [:]
         var updates: [UsageOperationUpdate] = []
@@ -191,13 +202,19 @@ public struct UsageReporter: Service {
             case .report(let service, let operations): toReport[service, default: []] += operations
             case .blocked(let reason):
                 summary.checkFailures += 1
-                updates += result.operations.map { UsageOperationUpdate(id: $0.id, status: .checkFailed, error: reason, attempted: false) }
+                updates += result.operations.map {
+                    UsageOperationUpdate(id: $0.id, status: .checkFailed, error: reason, attempted: false)
+                }
             case .refused(let reason):
                 summary.rejected += result.operations.count
-                updates += result.operations.map { UsageOperationUpdate(id: $0.id, status: .rejected, error: reason, attempted: false) }
+                updates += result.operations.map {
+                    UsageOperationUpdate(id: $0.id, status: .rejected, error: reason, attempted: false)
+                }
             case .denied(let reason):
                 denied = reason
-                updates += result.operations.map { UsageOperationUpdate(id: $0.id, status: $0.status, error: reason, attempted: false) }
+                updates += result.operations.map {
+                    UsageOperationUpdate(id: $0.id, status: $0.status, error: reason, attempted: false)
+                }
             case .later: break
             }
         }
@@ -227,13 +244,17 @@ public struct UsageReporter: Service {
             guard leadership.isLeader else { throw LeadershipLost(replica: leadership.replica) }
             guard let outcome = await serviceControl.report(serviceName: service, batch).first else { continue }
             summary.reportRequests += 1
-            if let failure = outcome.failure, [.content, .precondition].contains(ServiceControlFailure(failure)), batch.count > 1 {
+            if let failure = outcome.failure, [.content, .precondition].contains(ServiceControlFailure(failure)),
+                batch.count > 1
+            {
                 let half = batch.count / 2
                 try await report(service, Array(batch[..<half]), &summary, denied: &denied, ended: &ended)
                 try await report(service, Array(batch[half...]), &summary, denied: &denied, ended: &ended)
                 continue
             }
-            if let failure = outcome.failure, ServiceControlFailure(failure) == .access { denied = "report refused: \(failure)" }
+            if let failure = outcome.failure, ServiceControlFailure(failure) == .access {
+                denied = "report refused: \(failure)"
+            }
             var updates: [UsageOperationUpdate] = []
             var notBillable: [String] = []
             for id in outcome.operationIDs {
@@ -242,13 +263,19 @@ public struct UsageReporter: Service {
                 if endedHere { notBillable.append(id) }
             }
             try await store.updateUsageOperations(updates, at: now())
-            for id in notBillable { if let entitlement = try await store.usageOperation(id: id)?.entitlementID { ended.insert(entitlement) } }
+            for id in notBillable {
+                if let entitlement = try await store.usageOperation(id: id)?.entitlementID { ended.insert(entitlement) }
+            }
         }
     }
 
     /// What a report request's outcome means for one of its operations, and whether Google said
     /// its entitlement is not billable (to be re-read).
-    static func update(_ id: String, _ outcome: ServiceControlClient.BatchOutcome, _ summary: inout PassSummary) -> (UsageOperationUpdate, Bool) {
+    static func update(
+        _ id: String,
+        _ outcome: ServiceControlClient.BatchOutcome,
+        _ summary: inout PassSummary
+    ) -> (UsageOperationUpdate, Bool) {
         if let failure = outcome.failure {
             switch ServiceControlFailure(failure) {
             case .content, .precondition:
@@ -288,7 +315,8 @@ public struct UsageReporter: Service {
     }
 
     func sealing(cutoff: Timestamp, finals: [EntitlementID: Timestamp]) -> UsageSealing {
-        UsageSealing(cutoff: cutoff, windowLength: settings.windowLength, finals: finals) { [length = settings.windowLength] in
+        UsageSealing(cutoff: cutoff, windowLength: settings.windowLength, finals: finals) {
+            [length = settings.windowLength] in
             UsageOperationID.make($0, $1, $2, window: $3, length: length)
         }
     }

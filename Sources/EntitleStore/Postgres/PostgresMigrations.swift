@@ -185,8 +185,13 @@ enum PostgresMigrations {
                 let wanted = all.prefix(through: end)
                 for migration in wanted where !applied.contains(migration.name) {
                     try await connection.withTransaction(logger: logger) { transaction in
-                        for statement in migration.sql { try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                        try await transaction.query("INSERT INTO entitle_migration (name) VALUES (\(migration.name))", logger: logger)
+                        for statement in migration.sql {
+                            try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        }
+                        try await transaction.query(
+                            "INSERT INTO entitle_migration (name) VALUES (\(migration.name))",
+                            logger: logger
+                        )
                     }
                     logger.info("migrated", metadata: ["migration": "\(migration.name)"])
                 }

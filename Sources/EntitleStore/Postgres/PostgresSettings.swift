@@ -15,28 +15,50 @@ public struct PostgresSettings: Sendable {
     }
 
     public init(url text: String) throws(Invalid) {
-        guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
+        guard let components = URLComponents(string: text),
+            ["postgres", "postgresql"].contains(components.scheme ?? "")
+        else {
             throw Invalid(description: "store URL is not postgres://user:password@host:port/database")
         }
-        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        let query = Dictionary(
+            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
+            uniquingKeysWith: { _, last in last }
+        )
         let known: Set<String> = ["sslmode", "host", "pool_size", "application_name"]
         if let unknown = query.keys.filter({ !known.contains($0) }).sorted().first {
-            throw Invalid(description: "store URL: unknown parameter \(unknown) (known: \(known.sorted().joined(separator: ", ")))")
+            throw Invalid(
+                description:
+                    "store URL: unknown parameter \(unknown) (known: \(known.sorted().joined(separator: ", ")))"
+            )
         }
         let username = components.percentEncodedUser.flatMap { $0.removingPercentEncoding } ?? "postgres"
         let password = components.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
         let database = String(components.path.drop { $0 == "/" })
-        guard !database.isEmpty else { throw Invalid(description: "store URL names no database (postgres://…/DATABASE)") }
+        guard !database.isEmpty else {
+            throw Invalid(description: "store URL names no database (postgres://…/DATABASE)")
+        }
         let port = components.port ?? 5432
         let host = query["host"] ?? components.percentEncodedHost.flatMap { $0.removingPercentEncoding } ?? ""
         if host.hasPrefix("/") {
             // A socket directory: the server's socket in it is named for the port.
             let socket = "\(host)/.s.PGSQL.\(port)"
-            client = PostgresClient.Configuration(unixSocketPath: socket, username: username, password: password, database: database)
+            client = PostgresClient.Configuration(
+                unixSocketPath: socket,
+                username: username,
+                password: password,
+                database: database
+            )
         } else {
             guard !host.isEmpty else { throw Invalid(description: "store URL names no host") }
             let tls = try Self.tls(query["sslmode"] ?? "prefer")
-            client = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
+            client = PostgresClient.Configuration(
+                host: host,
+                port: port,
+                username: username,
+                password: password,
+                database: database,
+                tls: tls
+            )
         }
         if let size = query["pool_size"] {
             guard let value = Int(size), (1...1000).contains(value) else {

@@ -29,8 +29,13 @@ public struct EntitlementFilter: Hashable, Sendable {
     /// Deleted ones are left out unless asked for.
     public var includeDeleted: Bool
 
-    public init(state: EntitlementState? = nil, product: String? = nil, plan: String? = nil, account: AccountID? = nil, includeDeleted: Bool = false)
-    {
+    public init(
+        state: EntitlementState? = nil,
+        product: String? = nil,
+        plan: String? = nil,
+        account: AccountID? = nil,
+        includeDeleted: Bool = false
+    ) {
         self.state = state
         self.product = product
         self.plan = plan

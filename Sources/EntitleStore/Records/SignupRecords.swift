@@ -40,7 +40,14 @@ public struct Customer: Hashable, Sendable, Codable {
     public var createdAt: Timestamp
     public var erasedAt: Timestamp?
 
-    public init(id: String, company: String?, contactName: String?, email: String?, createdAt: Timestamp, erasedAt: Timestamp? = nil) {
+    public init(
+        id: String,
+        company: String?,
+        contactName: String?,
+        email: String?,
+        createdAt: Timestamp,
+        erasedAt: Timestamp? = nil
+    ) {
         self.id = id
         self.company = company
         self.contactName = contactName

@@ -27,7 +27,15 @@ public struct AuditEntry: Hashable, Sendable, Codable {
     public var summary: String
     public var payload: String?
 
-    public init(id: Int64? = nil, at: Timestamp, kind: Kind, subject: String, eventID: String? = nil, summary: String, payload: String? = nil) {
+    public init(
+        id: Int64? = nil,
+        at: Timestamp,
+        kind: Kind,
+        subject: String,
+        eventID: String? = nil,
+        summary: String,
+        payload: String? = nil
+    ) {
         self.id = id
         self.at = at
         self.kind = kind
@@ -105,7 +113,14 @@ public struct PoisonMessage: Hashable, Sendable, Codable {
     public var reason: String
     public var receivedAt: Timestamp
 
-    public init(id: Int64? = nil, messageID: String?, data: Data, attributes: [String: String] = [:], reason: String, receivedAt: Timestamp) {
+    public init(
+        id: Int64? = nil,
+        messageID: String?,
+        data: Data,
+        attributes: [String: String] = [:],
+        reason: String,
+        receivedAt: Timestamp
+    ) {
         self.id = id
         self.messageID = messageID
         self.data = data
@@ -226,7 +241,13 @@ public struct RetentionPolicy: Hashable, Sendable, Codable {
 
     public static let minimumInboxDays = 8
 
-    public init(inboxDays: Int = 14, auditDays: Int = 400, poisonDays: Int = 90, usageRecordDays: Int = 90, callbackDays: Int = 90) {
+    public init(
+        inboxDays: Int = 14,
+        auditDays: Int = 400,
+        poisonDays: Int = 90,
+        usageRecordDays: Int = 90,
+        callbackDays: Int = 90
+    ) {
         self.inboxDays = inboxDays
         self.auditDays = auditDays
         self.poisonDays = poisonDays
@@ -250,5 +271,7 @@ public struct PruneSummary: Hashable, Sendable, Codable {
 
     public init() {}
 
-    public var total: Int { inbox + audit + poison + deadLetters + deliveryFailures + usageRecords + callbacks + signupSessions + handoffs }
+    public var total: Int {
+        inbox + audit + poison + deadLetters + deliveryFailures + usageRecords + callbacks + signupSessions + handoffs
+    }
 }

@@ -97,14 +97,19 @@ enum CommitSQL {
 
 /// A notification's commit: its event is claimed in the inbox (when it has one), and only the
 /// first to claim it writes its rows; another worker or replica that got there first wins.
+///
+/// Its statements (the records' JSON included) are made when it is made, before the transaction:
+/// SQLite has one writer, and the less it does per commit, the more commits it makes.
 struct CommitPlan: StorePlan {
     let commit: StoreCommit
     let now: Timestamp
+    private let statements: [StoreSQL]
     private var asked = false
 
-    init(_ commit: StoreCommit, at now: Timestamp) {
+    init(_ commit: StoreCommit, at now: Timestamp) throws {
         self.commit = commit
         self.now = now
+        statements = try CommitSQL.statements(commit, at: now)
     }
 
     mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<CommitOutcome> {
@@ -113,6 +118,6 @@ struct CommitPlan: StorePlan {
             return .read([CommitSQL.claim(eventID: eventID, at: now)])
         }
         if commit.eventID != nil, answers.first?.isEmpty ?? true { return .write([], .alreadyProcessed) }
-        return .write(try CommitSQL.statements(commit, at: now), .committed)
+        return .write(statements, .committed)
     }
 }

@@ -1,16 +1,19 @@
-/// One SQL statement, written once for both stores: its text is kept in SQLite's spelling (`?`
-/// placeholders) and PostgreSQL's (`$1`, `$2`, …) as it is built, and every interpolated value is
-/// bound, never spliced into the text.
+/// One SQL statement, written once for both stores: every interpolated value is bound, never
+/// spliced into the text.
 ///
 ///     let find: StoreSQL = "SELECT * FROM handoff WHERE code_hash = \(hash) AND app = \(app)"
 ///
 /// The few places where the dialects differ are spelt out at the spot, with
 /// `\(sqlite: "…", postgres: "…")`; everything else is SQL both accept (upserts with
 /// `ON CONFLICT`, `RETURNING`, `CAST(… AS TEXT)`, `TRUE`/`FALSE`).
+///
+/// The text is built once, in SQLite's spelling (`?` for each value), because SQLite runs on the
+/// notification hot path; PostgreSQL's (`$1`, `$2`, …) is made from it when asked. So a `?` in the
+/// text is always a placeholder: no statement has one in a literal or a name.
 struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
-    /// The text between placeholders, per dialect: always one more piece than there are arguments.
-    private var sqlitePieces = [""]
-    private var postgresPieces = [""]
+    private(set) var sqlite = ""
+    /// PostgreSQL's text with `?` placeholders; nil while it is the same as SQLite's.
+    private var postgresText: String?
     private(set) var arguments: [SQLValue] = []
     /// Only PostgreSQL runs it (a lock that SQLite's one writer does not need); SQLite skips it.
     private(set) var postgresOnly = false
@@ -18,19 +21,25 @@ struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
     private init() {}
 
     init(stringLiteral value: String) {
-        sqlitePieces = [value]
-        postgresPieces = [value]
+        sqlite = value
     }
 
     init(stringInterpolation: StringInterpolation) {
         self = stringInterpolation.statement
     }
 
-    var sqlite: String { sqlitePieces.joined(separator: "?") }
-
+    /// PostgreSQL's text: each `?` becomes `$1`, `$2`, … in order.
     var postgres: String {
-        var text = postgresPieces[0]
-        for (index, piece) in postgresPieces.dropFirst().enumerated() { text += "$\(index + 1)" + piece }
+        var text = ""
+        var number = 0
+        for character in postgresText ?? sqlite {
+            if character == "?" {
+                number += 1
+                text += "$\(number)"
+            } else {
+                text.append(character)
+            }
+        }
         return text
     }
 
@@ -38,14 +47,16 @@ struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
     var description: String { sqlite }
 
     private mutating func append(sqlite: String, postgres: String) {
-        sqlitePieces[sqlitePieces.count - 1] += sqlite
-        postgresPieces[postgresPieces.count - 1] += postgres
+        if postgresText == nil && sqlite != postgres { postgresText = self.sqlite }
+        self.sqlite += sqlite
+        postgresText? += postgres
     }
 
     struct StringInterpolation: StringInterpolationProtocol {
         fileprivate var statement = StoreSQL()
 
         init(literalCapacity: Int, interpolationCount: Int) {
+            statement.sqlite.reserveCapacity(literalCapacity + interpolationCount)
             statement.arguments.reserveCapacity(interpolationCount)
         }
 
@@ -56,8 +67,7 @@ struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
         /// A bound value.
         mutating func appendInterpolation(_ value: some SQLBindable) {
             statement.arguments.append(value.sqlValue)
-            statement.sqlitePieces.append("")
-            statement.postgresPieces.append("")
+            statement.append(sqlite: "?", postgres: "?")
         }
 
         /// A bound value, or NULL.
@@ -86,9 +96,7 @@ struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
 
         /// Another statement's text and values, in place (a shared clause).
         mutating func appendInterpolation(_ fragment: StoreSQL) {
-            statement.append(sqlite: fragment.sqlitePieces[0], postgres: fragment.postgresPieces[0])
-            statement.sqlitePieces += fragment.sqlitePieces.dropFirst()
-            statement.postgresPieces += fragment.postgresPieces.dropFirst()
+            statement.append(sqlite: fragment.sqlite, postgres: fragment.postgresText ?? fragment.sqlite)
             statement.arguments += fragment.arguments
         }
     }

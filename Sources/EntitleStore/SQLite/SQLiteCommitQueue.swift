@@ -8,10 +8,10 @@ import GRDB
 /// durable, so a message is still acked only after its commit; one commit that fails (a broken
 /// record) is rolled back to its savepoint alone, and the others in the batch still commit.
 actor SQLiteCommitQueue {
-    typealias Apply = @Sendable (StoreCommit, Database) throws -> CommitOutcome
+    typealias Apply = @Sendable (CommitPlan, Database) throws -> CommitOutcome
 
     private struct Waiting {
-        var commit: StoreCommit
+        var commit: CommitPlan
         var continuation: CheckedContinuation<CommitOutcome, any Error>
     }
 
@@ -37,7 +37,7 @@ actor SQLiteCommitQueue {
         self.apply = apply
     }
 
-    func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
+    func commit(_ commit: CommitPlan) async throws -> CommitOutcome {
         try await withCheckedThrowingContinuation { continuation in
             waiting.append(Waiting(commit: commit, continuation: continuation))
             guard !writing else { return }
@@ -57,7 +57,7 @@ actor SQLiteCommitQueue {
         writing = false
     }
 
-    private func write(_ commits: [StoreCommit]) async -> [Result<CommitOutcome, any Error>] {
+    private func write(_ commits: [CommitPlan]) async -> [Result<CommitOutcome, any Error>] {
         let apply = self.apply
         do {
             return try await pool.write { db in

@@ -28,7 +28,7 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
-        commits = SQLiteCommitQueue(pool: pool, apply: Self.apply)
+        commits = SQLiteCommitQueue(pool: pool) { plan, db in try db.run(plan) }
         super.init()
         try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteMigrations.migrator.migrate(pool)
@@ -49,13 +49,9 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
         try await pool.write { db in try db.run(plan) }
     }
 
+    /// Group commit (`SQLiteCommitQueue`: each commit in its own savepoint).
     public func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
-        try await commits.commit(commit)
-    }
-
-    /// One commit's rows, inside a transaction (`SQLiteCommitQueue` gives each its savepoint).
-    static func apply(_ commit: StoreCommit, _ db: Database) throws -> CommitOutcome {
-        try db.run(CommitPlan(commit, at: Timestamp(Date())))
+        try await commits.commit(try CommitPlan(commit, at: Timestamp(Date())))
     }
 
     /// A pragma's value as the writer connection sees it (`journal_mode`, `synchronous`), for checks.

@@ -42,7 +42,13 @@ public enum ApplicationDefaultCredentials {
         httpClient: HTTPClient = .shared,
         logger: Logger = Logger(label: "entitle.google.auth")
     ) async throws -> (provider: any AccessTokenProvider, source: Source)? {
-        try await search(keyFile: keyFile, scopes: scopes, environment: environment, httpClient: httpClient, logger: logger).found
+        try await search(
+            keyFile: keyFile,
+            scopes: scopes,
+            environment: environment,
+            httpClient: httpClient,
+            logger: logger
+        ).found
     }
 
     /// As `find`, keeping the reason each place did not serve.
@@ -74,13 +80,23 @@ public enum ApplicationDefaultCredentials {
                 continue
             }
             let key = try ServiceAccountKey.load(from: URL(fileURLWithPath: path))
-            let provider = try ServiceAccountTokenProvider(key: key, scopes: scopes, httpClient: httpClient, logger: logger)
+            let provider = try ServiceAccountTokenProvider(
+                key: key,
+                scopes: scopes,
+                httpClient: httpClient,
+                logger: logger
+            )
             return Search(found: (provider, .keyFile(path)), tried: tried)
         }
         let metadata = MetadataServerTokenProvider.defaultBaseURL(environment: environment)
         switch await probeMetadataServer(metadata, patience: metadataPatience, httpClient: httpClient) {
         case nil:
-            let provider = MetadataServerTokenProvider(baseURL: metadata, scopes: scopes, httpClient: httpClient, logger: logger)
+            let provider = MetadataServerTokenProvider(
+                baseURL: metadata,
+                scopes: scopes,
+                httpClient: httpClient,
+                logger: logger
+            )
             return Search(found: (provider, .metadataServer(metadata)), tried: tried)
         case let why?:
             tried.append("the metadata server at \(metadata.absoluteString): \(why)")
@@ -96,7 +112,9 @@ public enum ApplicationDefaultCredentials {
         var reason = "no answer"
         repeat {
             attempts += 1
-            var request = HTTPClientRequest(url: base.appendingPathComponent("computeMetadata/v1/project/project-id").absoluteString)
+            var request = HTTPClientRequest(
+                url: base.appendingPathComponent("computeMetadata/v1/project/project-id").absoluteString
+            )
             request.headers.add(name: "Metadata-Flavor", value: "Google")
             do {
                 let response = try await httpClient.execute(request, timeout: .seconds(1))

@@ -21,7 +21,8 @@ public final class MetadataServerTokenProvider: AccessTokenProvider {
     ) {
         let base = baseURL ?? Self.defaultBaseURL(environment: environment)
         self.baseURL = base
-        var path = base.appendingPathComponent("computeMetadata/v1/instance/service-accounts/default/token").absoluteString
+        var path = base.appendingPathComponent("computeMetadata/v1/instance/service-accounts/default/token")
+            .absoluteString
         if !scopes.isEmpty { path += "?scopes=" + scopes.joined(separator: ",") }
         let url = path
         cache = TokenCache {

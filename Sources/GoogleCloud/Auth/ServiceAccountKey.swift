@@ -11,7 +11,13 @@ public struct ServiceAccountKey: Codable, Hashable, Sendable {
     public var client_id: String?
     public var token_uri: String?
 
-    public init(privateKey: String, clientEmail: String, privateKeyID: String? = nil, tokenURI: String? = nil, projectID: String? = nil) {
+    public init(
+        privateKey: String,
+        clientEmail: String,
+        privateKeyID: String? = nil,
+        tokenURI: String? = nil,
+        projectID: String? = nil
+    ) {
         type = "service_account"
         private_key = privateKey
         client_email = clientEmail
@@ -24,7 +30,9 @@ public struct ServiceAccountKey: Codable, Hashable, Sendable {
     /// - Throws: `CredentialsError.unreadableKeyFile` naming the file and what is wrong.
     public static func load(from url: URL) throws(CredentialsError) -> ServiceAccountKey {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .unreadableKeyFile(url.path, "\(error.localizedDescription)") }
+        do { data = try Data(contentsOf: url) } catch {
+            throw .unreadableKeyFile(url.path, "\(error.localizedDescription)")
+        }
         let key: ServiceAccountKey
         do { key = try JSONDecoder().decode(ServiceAccountKey.self, from: data) } catch {
             throw .unreadableKeyFile(url.path, "not a service-account key JSON (\(error))")
@@ -48,7 +56,8 @@ public enum CredentialsError: Error, Hashable, CustomStringConvertible {
         switch self {
         case .unreadableKeyFile(let path, let reason): "cannot use the key file \(path): \(reason)"
         case .invalidPrivateKey(let reason): "the key file's private_key is not a PKCS#8 RSA key: \(reason)"
-        case .tokenRefused(let status, let error, let description): "the token endpoint refused the grant (\(status) \(error)): \(description)"
+        case .tokenRefused(let status, let error, let description):
+            "the token endpoint refused the grant (\(status) \(error)): \(description)"
         case .malformedTokenResponse(let body): "the token endpoint's answer is not a token: \(body)"
         }
     }

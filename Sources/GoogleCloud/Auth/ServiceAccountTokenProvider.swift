@@ -63,7 +63,12 @@ public final class ServiceAccountTokenProvider: AccessTokenProvider {
     /// The JWT-bearer assertion (contract §7.2): header `RS256` with `kid` = `private_key_id`;
     /// `iss` the client email, `scope` space-separated, `aud` the token endpoint, `iat` now and
     /// `exp` an hour later, as whole seconds (as Google's libraries write them).
-    public static func assertion(key: ServiceAccountKey, scopes: [String], audience: String, now: Date = Date()) async throws -> String {
+    public static func assertion(
+        key: ServiceAccountKey,
+        scopes: [String],
+        audience: String,
+        now: Date = Date()
+    ) async throws -> String {
         struct Claims: JWTPayload {
             var iss: String
             var scope: String
@@ -76,7 +81,13 @@ public final class ServiceAccountTokenProvider: AccessTokenProvider {
         let keys = JWTKeyCollection()
         let kid = key.private_key_id.map { JWKIdentifier(string: $0) }
         await keys.add(rsa: try Insecure.RSA.PrivateKey(pem: key.private_key), digestAlgorithm: .sha256, kid: kid)
-        let claims = Claims(iss: key.client_email, scope: scopes.joined(separator: " "), aud: audience, iat: issuedAt, exp: issuedAt + 3600)
+        let claims = Claims(
+            iss: key.client_email,
+            scope: scopes.joined(separator: " "),
+            aud: audience,
+            iat: issuedAt,
+            exp: issuedAt + 3600
+        )
         return try await keys.sign(claims, kid: kid)
     }
 }

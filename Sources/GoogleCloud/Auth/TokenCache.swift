@@ -30,7 +30,10 @@ actor TokenCache {
         fetches += 1
         defer { refreshing = nil }
         let fetched = try await task.value
-        cached = Cached(token: fetched.token, refreshAt: started + fetched.expiresIn - Self.margin(for: fetched.expiresIn))
+        cached = Cached(
+            token: fetched.token,
+            refreshAt: started + fetched.expiresIn - Self.margin(for: fetched.expiresIn)
+        )
         return fetched.token
     }
 

@@ -20,7 +20,12 @@ struct TokenEndpointResponse: Decodable {
         logger: Logger,
         makeRequest: () async throws -> HTTPClient.Request
     ) async throws -> TokenCache.Fetched {
-        let exchange = try await RetryLoop.run(policy: policy, safety: .idempotent, logger: logger, what: "access token") {
+        let exchange = try await RetryLoop.run(
+            policy: policy,
+            safety: .idempotent,
+            logger: logger,
+            what: "access token"
+        ) {
             try await RetryLoop.exchange(client, try await makeRequest(), timeout: .seconds(30))
         }
         let body = Data(exchange.body)

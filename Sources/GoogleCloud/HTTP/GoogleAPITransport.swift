@@ -82,7 +82,12 @@ public struct GoogleAPITransport: Sendable {
         var lastToken: String?
         let name = observer.map { _ in GoogleMethodName(httpMethod: method.rawValue, path: url.path) }
         var attempt = 0
-        let http = try await RetryLoop.run(policy: retryPolicy, safety: safety, logger: logger, what: "\(method) \(url.path)") {
+        let http = try await RetryLoop.run(
+            policy: retryPolicy,
+            safety: safety,
+            logger: logger,
+            what: "\(method) \(url.path)"
+        ) {
             var headers: HTTPHeaders = ["User-Agent": userAgent, "Accept": "application/json"]
             let token = try await credentials.accessToken()
             lastToken = token
@@ -95,18 +100,42 @@ public struct GoogleAPITransport: Sendable {
                 body: payload.map { .byteBuffer(ByteBuffer(bytes: $0)) }
             )
             guard let observer, let name else {
-                return try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout, maxBytes: maxResponseBytes)
+                return try await RetryLoop.exchange(
+                    httpClient,
+                    request,
+                    timeout: requestTimeout,
+                    maxBytes: maxResponseBytes
+                )
             }
             attempt += 1
             let started = ContinuousClock.now
             do {
-                let exchange = try await RetryLoop.exchange(httpClient, request, timeout: requestTimeout, maxBytes: maxResponseBytes)
+                let exchange = try await RetryLoop.exchange(
+                    httpClient,
+                    request,
+                    timeout: requestTimeout,
+                    maxBytes: maxResponseBytes
+                )
                 observer(
-                    GoogleCall(api: name.api, method: name.method, status: exchange.status, duration: ContinuousClock.now - started, attempt: attempt)
+                    GoogleCall(
+                        api: name.api,
+                        method: name.method,
+                        status: exchange.status,
+                        duration: ContinuousClock.now - started,
+                        attempt: attempt
+                    )
                 )
                 return exchange
             } catch {
-                observer(GoogleCall(api: name.api, method: name.method, status: nil, duration: ContinuousClock.now - started, attempt: attempt))
+                observer(
+                    GoogleCall(
+                        api: name.api,
+                        method: name.method,
+                        status: nil,
+                        duration: ContinuousClock.now - started,
+                        attempt: attempt
+                    )
+                )
                 throw error
             }
         }

@@ -19,5 +19,7 @@ enum GoogleURL {
     }
 
     private static let segmentAllowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/:;%?#"))
-    private static let queryValueAllowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "+&=;%#"))
+    private static let queryValueAllowed = CharacterSet.urlQueryAllowed.subtracting(
+        CharacterSet(charactersIn: "+&=;%#")
+    )
 }

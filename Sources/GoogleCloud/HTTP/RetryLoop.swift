@@ -32,8 +32,15 @@ enum RetryLoop {
                 let exchange = try await attempt()
                 guard safety.retries(status: exchange.status) else { return exchange }
                 let retryAfter = RetryPolicy.retryAfter(exchange.headers.first(name: "Retry-After"))
-                guard let wait = policy.delay(afterAttempt: number, elapsed: elapsed, retryAfter: retryAfter) else { return exchange }
-                logger.debug("retrying", metadata: ["call": "\(what())", "status": "\(exchange.status)", "attempt": "\(number)", "wait": "\(wait)"])
+                guard let wait = policy.delay(afterAttempt: number, elapsed: elapsed, retryAfter: retryAfter) else {
+                    return exchange
+                }
+                logger.debug(
+                    "retrying",
+                    metadata: [
+                        "call": "\(what())", "status": "\(exchange.status)", "attempt": "\(number)", "wait": "\(wait)",
+                    ]
+                )
                 try await Task.sleep(for: wait)
             } catch let error as CancellationError {
                 throw error
@@ -43,7 +50,10 @@ enum RetryLoop {
             } catch {
                 guard safety.retries(transportError: error) else { throw GoogleTransportError.outcomeUnknown(error) }
                 guard let wait = policy.delay(afterAttempt: number, elapsed: elapsed) else { throw error }
-                logger.debug("retrying", metadata: ["call": "\(what())", "error": "\(error)", "attempt": "\(number)", "wait": "\(wait)"])
+                logger.debug(
+                    "retrying",
+                    metadata: ["call": "\(what())", "error": "\(error)", "attempt": "\(number)", "wait": "\(wait)"]
+                )
                 try await Task.sleep(for: wait)
             }
         }

@@ -54,7 +54,8 @@ public enum GoogleTransportError: Error, CustomStringConvertible {
         switch self {
         case .outcomeUnknown(let error): "the call may or may not have taken effect: \(error)"
         case .undecodableResponse(let status, let body, let error): "unexpected \(status) answer (\(error)): \(body)"
-        case .responseTooLarge(let limit): "the answer was longer than the \(limit) bytes read; the call may or may not have taken effect"
+        case .responseTooLarge(let limit):
+            "the answer was longer than the \(limit) bytes read; the call may or may not have taken effect"
         }
     }
 }

@@ -11,7 +11,11 @@ public enum AccountView: String, Sendable {
 extension ProcurementClient {
     /// `accounts.get`. Idempotent.
     public func account(_ id: AccountID, view: AccountView? = nil) async throws -> Account {
-        try await transport.call(.GET, url("accounts", id.rawValue, query: [("view", view?.rawValue)]), safety: .idempotent)
+        try await transport.call(
+            .GET,
+            url("accounts", id.rawValue, query: [("view", view?.rawValue)]),
+            safety: .idempotent
+        )
     }
 
     /// `accounts.list`, one page (default 25, at most 200). Idempotent.
@@ -30,15 +34,33 @@ extension ProcurementClient {
 
     /// `accounts.approve`, for the `signup` approval by default. Guarded by state: approving an
     /// approved account is refused, so a retry cannot approve twice.
-    public func approveAccount(_ id: AccountID, approvalName: String = Approval.signupName, reason: String? = nil) async throws {
+    public func approveAccount(
+        _ id: AccountID,
+        approvalName: String = Approval.signupName,
+        reason: String? = nil
+    ) async throws {
         let body = ApproveAccountRequest(approvalName: approvalName, reason: reason)
-        let _: EmptyResponse = try await transport.call(.POST, url("accounts", id.rawValue, verb: "approve"), body: body, safety: .guardedByState)
+        let _: EmptyResponse = try await transport.call(
+            .POST,
+            url("accounts", id.rawValue, verb: "approve"),
+            body: body,
+            safety: .guardedByState
+        )
     }
 
     /// `accounts.reject`. Guarded by state.
-    public func rejectAccount(_ id: AccountID, approvalName: String = Approval.signupName, reason: String? = nil) async throws {
+    public func rejectAccount(
+        _ id: AccountID,
+        approvalName: String = Approval.signupName,
+        reason: String? = nil
+    ) async throws {
         let body = RejectAccountRequest(approvalName: approvalName, reason: reason)
-        let _: EmptyResponse = try await transport.call(.POST, url("accounts", id.rawValue, verb: "reject"), body: body, safety: .guardedByState)
+        let _: EmptyResponse = try await transport.call(
+            .POST,
+            url("accounts", id.rawValue, verb: "reject"),
+            body: body,
+            safety: .guardedByState
+        )
     }
 
     /// `accounts.reset`: back to pending approvals (testing only). Idempotent: resetting twice ends the same.

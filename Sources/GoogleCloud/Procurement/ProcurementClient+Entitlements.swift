@@ -15,7 +15,9 @@ extension ProcurementClient {
     ) async throws
         -> ListEntitlementsResponse
     {
-        let query = [("filter", filter?.description), ("pageSize", pageSize.map(String.init)), ("pageToken", pageToken)]
+        let query = [
+            ("filter", filter?.description), ("pageSize", pageSize.map(String.init)), ("pageToken", pageToken),
+        ]
         return try await transport.call(.GET, url("entitlements", query: query), safety: .idempotent)
     }
 
@@ -46,7 +48,11 @@ extension ProcurementClient {
 
     /// `entitlements.rejectPlanChange`. Guarded by state.
     public func rejectPlanChange(_ id: EntitlementID, pendingPlanName: String, reason: String? = nil) async throws {
-        try await action(id, "rejectPlanChange", RejectEntitlementPlanChangeRequest(pendingPlanName: pendingPlanName, reason: reason))
+        try await action(
+            id,
+            "rejectPlanChange",
+            RejectEntitlementPlanChangeRequest(pendingPlanName: pendingPlanName, reason: reason)
+        )
     }
 
     /// `entitlements.suspend` (documented as not yet supported by Google). Guarded by state.
@@ -64,12 +70,21 @@ extension ProcurementClient {
     }
 
     /// `entitlements.patch`: the fields named in `updateMask` are taken from `entitlement`. Idempotent.
-    public func patchEntitlement(_ id: EntitlementID, _ entitlement: Entitlement, updateMask: [String]) async throws -> Entitlement {
+    public func patchEntitlement(
+        _ id: EntitlementID,
+        _ entitlement: Entitlement,
+        updateMask: [String]
+    ) async throws -> Entitlement {
         let target = url("entitlements", id.rawValue, query: [("updateMask", updateMask.joined(separator: ","))])
         return try await transport.call(.PATCH, target, body: entitlement, safety: .idempotent)
     }
 
     private func action(_ id: EntitlementID, _ verb: String, _ body: some Encodable & Sendable) async throws {
-        let _: EmptyResponse = try await transport.call(.POST, url("entitlements", id.rawValue, verb: verb), body: body, safety: .guardedByState)
+        let _: EmptyResponse = try await transport.call(
+            .POST,
+            url("entitlements", id.rawValue, verb: verb),
+            body: body,
+            safety: .guardedByState
+        )
     }
 }

@@ -10,7 +10,8 @@ public struct ProcurementClient: Sendable {
     public let baseURL: URL
     public let transport: GoogleAPITransport
 
-    public init(provider: ProviderID, baseURL: URL = GoogleEndpoints.google.procurement, transport: GoogleAPITransport) {
+    public init(provider: ProviderID, baseURL: URL = GoogleEndpoints.google.procurement, transport: GoogleAPITransport)
+    {
         self.provider = provider
         self.baseURL = baseURL
         self.transport = transport

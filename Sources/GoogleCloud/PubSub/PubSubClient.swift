@@ -21,17 +21,26 @@ public struct PubSubClient: Sendable {
         httpClient: HTTPClient = .shared,
         retryPolicy: RetryPolicy = .default
     ) -> PubSubClient? {
-        guard let host = environment["PUBSUB_EMULATOR_HOST"], !host.isEmpty, let url = URL(string: "http://\(host)/") else { return nil }
+        guard let host = environment["PUBSUB_EMULATOR_HOST"], !host.isEmpty, let url = URL(string: "http://\(host)/")
+        else { return nil }
         return PubSubClient(
             baseURL: url,
-            transport: GoogleAPITransport(httpClient: httpClient, credentials: NoTokenProvider(), retryPolicy: retryPolicy)
+            transport: GoogleAPITransport(
+                httpClient: httpClient,
+                credentials: NoTokenProvider(),
+                retryPolicy: retryPolicy
+            )
         )
     }
 
     /// Up to `maxMessages` messages; waits (long poll) when none are there yet, and may answer
     /// with none. Treated as idempotent: if an answer is lost, its messages come again after
     /// their ack deadline, which at-least-once delivery allows.
-    public func pull(_ subscription: String, maxMessages: Int, returnImmediately: Bool = false) async throws -> [ReceivedMessage] {
+    public func pull(
+        _ subscription: String,
+        maxMessages: Int,
+        returnImmediately: Bool = false
+    ) async throws -> [ReceivedMessage] {
         let response: PullResponseBody = try await transport.call(
             .POST,
             url(subscription, verb: "pull"),
@@ -57,13 +66,21 @@ public struct PubSubClient: Sendable {
     public func modifyAckDeadline(_ subscription: String, ackIDs: [String], seconds: Int) async throws {
         guard !ackIDs.isEmpty else { return }
         let body = ModifyAckDeadlineBody(ackIds: ackIDs, ackDeadlineSeconds: seconds)
-        let _: EmptyResponse = try await transport.call(.POST, url(subscription, verb: "modifyAckDeadline"), body: body, safety: .idempotent)
+        let _: EmptyResponse = try await transport.call(
+            .POST,
+            url(subscription, verb: "modifyAckDeadline"),
+            body: body,
+            safety: .idempotent
+        )
     }
 
     /// `subscriptions.create`. A retry after a lost answer gets 409 ALREADY_EXISTS, which callers
     /// that only want the subscription to exist may ignore.
     @discardableResult
-    public func createSubscription(_ name: String, _ subscription: PubSubSubscription) async throws -> PubSubSubscription {
+    public func createSubscription(
+        _ name: String,
+        _ subscription: PubSubSubscription
+    ) async throws -> PubSubSubscription {
         try await transport.call(.PUT, url(name), body: subscription, safety: .guardedByState)
     }
 

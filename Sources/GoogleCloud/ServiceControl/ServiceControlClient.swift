@@ -21,7 +21,12 @@ public struct ServiceControlClient: Sendable {
     public func check(serviceName: String, _ operation: UsageOperation) async throws -> CheckResult {
         var operation = operation
         operation.userLabels = nil
-        return try await transport.call(.POST, url(serviceName, "check"), body: CheckBody(operation: operation), safety: .idempotent)
+        return try await transport.call(
+            .POST,
+            url(serviceName, "check"),
+            body: CheckBody(operation: operation),
+            safety: .idempotent
+        )
     }
 
     /// One `report` request's fate.

@@ -66,7 +66,11 @@ public struct MetricValue: Hashable, Sendable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let text = try container.decodeIfPresent(String.self, forKey: .int64Value) {
             guard let value = Int64(text) else {
-                throw DecodingError.dataCorruptedError(forKey: .int64Value, in: container, debugDescription: "not an int64: \(text)")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .int64Value,
+                    in: container,
+                    debugDescription: "not an int64: \(text)"
+                )
             }
             int64Value = value
         }

@@ -92,7 +92,10 @@ public actor GoogleCertificateCache {
                         )
                         kids.insert(kid)
                     } catch {
-                        logger.warning("skipping a certificate that does not parse", metadata: ["kid": "\(kid)", "error": "\(error)"])
+                        logger.warning(
+                            "skipping a certificate that does not parse",
+                            metadata: ["kid": "\(kid)", "error": "\(error)"]
+                        )
                     }
                 }
             case .jwks:
@@ -113,7 +116,9 @@ public actor GoogleCertificateCache {
     private static func fetch(_ url: URL, _ client: HTTPClient) async throws -> (body: Data, maxAge: Duration) {
         let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1024 * 1024)
-        guard response.status.code == 200 else { throw TokenVerificationError.certificatesUnavailable("\(url) answered \(response.status.code)") }
+        guard response.status.code == 200 else {
+            throw TokenVerificationError.certificatesUnavailable("\(url) answered \(response.status.code)")
+        }
         return (Data(body.readableBytesView), maxAge(response.headers.first(name: "Cache-Control")))
     }
 
@@ -121,7 +126,9 @@ public actor GoogleCertificateCache {
     static func maxAge(_ header: String?) -> Duration {
         for directive in (header ?? "").split(separator: ",") {
             let parts = directive.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "max-age", let seconds = Int(parts[1]), seconds >= 0 { return .seconds(seconds) }
+            if parts.count == 2, parts[0].lowercased() == "max-age", let seconds = Int(parts[1]), seconds >= 0 {
+                return .seconds(seconds)
+            }
         }
         return .seconds(300)
     }

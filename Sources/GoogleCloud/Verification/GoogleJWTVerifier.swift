@@ -40,12 +40,22 @@ struct GoogleJWTVerifier: Sendable {
     }
 
     /// Verifies `token` and decodes its payload as `Claims` too.
-    func verify<Claims: JWTPayload>(_ token: String, as claims: Claims.Type) async throws(TokenVerificationError) -> (Registered, Claims) {
+    func verify<Claims: JWTPayload>(
+        _ token: String,
+        as claims: Claims.Type
+    ) async throws(TokenVerificationError) -> (Registered, Claims) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerData = Self.base64URLDecode(parts[0]) else { throw .malformed("not a JWS compact token") }
-        guard let header = try? JSONDecoder().decode(Header.self, from: headerData) else { throw .malformed("the header is not JSON") }
+        guard parts.count == 3, let headerData = Self.base64URLDecode(parts[0]) else {
+            throw .malformed("not a JWS compact token")
+        }
+        guard let header = try? JSONDecoder().decode(Header.self, from: headerData) else {
+            throw .malformed("the header is not JSON")
+        }
         guard header.alg == algorithm else { throw .unsupportedAlgorithm(header.alg ?? "(none)") }
-        for (name, present) in [("jku", header.jku != nil), ("x5u", header.x5u != nil), ("jwk", header.jwk != nil), ("x5c", header.x5c != nil)]
+        for (name, present) in [
+            ("jku", header.jku != nil), ("x5u", header.x5u != nil), ("jwk", header.jwk != nil),
+            ("x5c", header.x5c != nil),
+        ]
         where present {
             throw .embeddedKeyReference(name)
         }
@@ -63,7 +73,9 @@ struct GoogleJWTVerifier: Sendable {
         } catch {
             throw .malformed("\(error)")
         }
-        guard let issuer = registered.iss, issuers.contains(issuer) else { throw .wrongIssuer(registered.iss ?? "(none)") }
+        guard let issuer = registered.iss, issuers.contains(issuer) else {
+            throw .wrongIssuer(registered.iss ?? "(none)")
+        }
         let audience = registered.aud?.value ?? []
         guard audience.contains(where: audiences.contains) else { throw .wrongAudience(audience) }
         let now = self.now().timeIntervalSince1970

@@ -18,8 +18,19 @@ public struct IAPAssertionVerifier: Sendable {
     private let verifier: GoogleJWTVerifier
 
     /// - Parameter keys: a `.jwks` cache on `GoogleEndpoints.iapKeys`.
-    public init(audience: String, keys: GoogleCertificateCache, leeway: TimeInterval = 30, now: @escaping @Sendable () -> Date = { Date() }) {
-        var verifier = GoogleJWTVerifier(certificates: keys, issuers: [Self.issuer], audiences: [audience], leeway: leeway, now: now)
+    public init(
+        audience: String,
+        keys: GoogleCertificateCache,
+        leeway: TimeInterval = 30,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        var verifier = GoogleJWTVerifier(
+            certificates: keys,
+            issuers: [Self.issuer],
+            audiences: [audience],
+            leeway: leeway,
+            now: now
+        )
         verifier.algorithm = "ES256"
         self.verifier = verifier
     }
@@ -32,6 +43,10 @@ public struct IAPAssertionVerifier: Sendable {
     public func verify(_ assertion: String) async throws(TokenVerificationError) -> Identity {
         let (registered, payload) = try await verifier.verify(assertion, as: Payload.self)
         guard let email = payload.email, !email.isEmpty else { throw .unverifiedEmail(nil) }
-        return Identity(email: email, subject: registered.sub, expires: Date(timeIntervalSince1970: registered.exp ?? 0))
+        return Identity(
+            email: email,
+            subject: registered.sub,
+            expires: Date(timeIntervalSince1970: registered.exp ?? 0)
+        )
     }
 }

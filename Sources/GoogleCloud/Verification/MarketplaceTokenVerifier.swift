@@ -7,7 +7,8 @@ public import MarketplaceCore
 /// emulator), audience one of the vendor's domains, non-empty `sub`.
 public struct MarketplaceTokenVerifier: Sendable {
     /// contract §4.2: the issuer, identical in production and in the emulator.
-    public static let issuer = "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
+    public static let issuer =
+        "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
 
     /// What a verified sign-up token says.
     public struct Claims: Hashable, Sendable {
@@ -33,7 +34,13 @@ public struct MarketplaceTokenVerifier: Sendable {
         leeway: TimeInterval = 30,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        verifier = GoogleJWTVerifier(certificates: certificates, issuers: [Self.issuer], audiences: audiences, leeway: leeway, now: now)
+        verifier = GoogleJWTVerifier(
+            certificates: certificates,
+            issuers: [Self.issuer],
+            audiences: audiences,
+            leeway: leeway,
+            now: now
+        )
     }
 
     private struct Payload: JWTPayload {

@@ -27,7 +27,13 @@ public struct PushTokenVerifier: Sendable {
         leeway: TimeInterval = 30,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        verifier = GoogleJWTVerifier(certificates: certificates, issuers: Self.issuers, audiences: [audience], leeway: leeway, now: now)
+        verifier = GoogleJWTVerifier(
+            certificates: certificates,
+            issuers: Self.issuers,
+            audiences: [audience],
+            leeway: leeway,
+            now: now
+        )
         self.serviceAccountEmail = serviceAccountEmail
     }
 
@@ -40,7 +46,9 @@ public struct PushTokenVerifier: Sendable {
     /// Verifies the bearer token of a push request (the part after `Bearer `).
     public func verify(_ token: String) async throws(TokenVerificationError) -> Claims {
         let (registered, payload) = try await verifier.verify(token, as: Payload.self)
-        guard payload.email == serviceAccountEmail, payload.email_verified == true else { throw .unverifiedEmail(payload.email) }
+        guard payload.email == serviceAccountEmail, payload.email_verified == true else {
+            throw .unverifiedEmail(payload.email)
+        }
         return Claims(email: serviceAccountEmail, subject: registered.sub, audience: registered.aud?.value ?? [])
     }
 }

@@ -22,7 +22,8 @@ public enum TokenVerificationError: Error, Hashable, Sendable, CustomStringConve
         case .malformed(let reason): "malformed token: \(reason)"
         case .unsupportedAlgorithm(let alg): "algorithm \(alg) is not accepted; tokens must be RS256"
         case .missingKeyID: "the token names no key (kid)"
-        case .embeddedKeyReference(let header): "the token points at its own keys (\(header)); keys come only from the pinned URL"
+        case .embeddedKeyReference(let header):
+            "the token points at its own keys (\(header)); keys come only from the pinned URL"
         case .unknownKey(let kid): "no Google key has kid \(kid)"
         case .badSignature: "the signature does not match"
         case .wrongIssuer(let issuer): "issuer \(issuer) is not the expected one"

@@ -16,7 +16,8 @@ extension MarketplaceEvent {
         guard let eventID = wire.eventId.nonEmpty else { throw .missingEventID }
         let providerID: ProviderID?
         do {
-            providerID = try wire.providerId.nonEmpty.map { (id: String) throws(ResourceNameError) in try ProviderID(id) }
+            providerID = try wire.providerId.nonEmpty.map { (id: String) throws(ResourceNameError) in try ProviderID(id)
+            }
         } catch {
             throw .invalidID(error)
         }
@@ -25,7 +26,9 @@ extension MarketplaceEvent {
         do {
             switch (wire.account, wire.entitlement) {
             case (let account?, nil):
-                subject = .account(AccountNotice(id: try AccountID(account.id ?? ""), updateTime: try account.updateTime.timestamp()))
+                subject = .account(
+                    AccountNotice(id: try AccountID(account.id ?? ""), updateTime: try account.updateTime.timestamp())
+                )
             case (nil, let entitlement?):
                 subject = .entitlement(try entitlement.notice())
             case (nil, nil):

@@ -27,7 +27,8 @@ public struct ApproveAccountRequest: Codable, Hashable, Sendable {
     public var reason: String?
     public var properties: [String: String]?
 
-    public init(approvalName: String? = Approval.signupName, reason: String? = nil, properties: [String: String]? = nil) {
+    public init(approvalName: String? = Approval.signupName, reason: String? = nil, properties: [String: String]? = nil)
+    {
         self.approvalName = approvalName
         self.reason = reason
         self.properties = properties

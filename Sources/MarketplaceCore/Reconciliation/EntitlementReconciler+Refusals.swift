@@ -21,13 +21,17 @@ extension EntitlementReconciler {
         switch call {
         case .approveEntitlement:
             // Approved: active (or later), or waiting for the offer's scheduled start.
-            if state == .activationRequested { return entitlement.newOfferStartTime != nil ? .tookEffect : .stillWaiting }
+            if state == .activationRequested {
+                return entitlement.newOfferStartTime != nil ? .tookEffect : .stillWaiting
+            }
             return state == .cancelled ? .movedOn : .tookEffect
         case .rejectEntitlement:
             if state == .activationRequested { return .stillWaiting }
             return state == .cancelled ? .tookEffect : .movedOn
         case .approvePlanChange(_, let plan):
-            if state == .pendingPlanChangeApproval { return entitlement.newPendingPlan == plan ? .stillWaiting : .movedOn }
+            if state == .pendingPlanChangeApproval {
+                return entitlement.newPendingPlan == plan ? .stillWaiting : .movedOn
+            }
             if state == .pendingPlanChange, entitlement.newPendingPlan == plan { return .tookEffect }
             return entitlement.plan == plan ? .tookEffect : .movedOn
         case .rejectPlanChange(_, let plan, _):
@@ -41,7 +45,11 @@ extension EntitlementReconciler {
     /// A decision's actions once Google refused `call` and the entitlement still waits for it: the
     /// entitlement is recorded without the approval as asked (so the next decision asks again, when
     /// the cause has cleared) and with the reason it waits; the call becomes that wait.
-    public static func refused(_ actions: [ReconcilerAction], call: ReconcilerAction, reason: String) -> [ReconcilerAction] {
+    public static func refused(
+        _ actions: [ReconcilerAction],
+        call: ReconcilerAction,
+        reason: String
+    ) -> [ReconcilerAction] {
         guard let id = call.entitlementID else { return actions }
         return actions.map { action in
             switch action {
@@ -62,7 +70,9 @@ extension ReconcilerAction {
     /// The entitlement a Procurement call is about.
     public var entitlementID: EntitlementID? {
         switch self {
-        case .approveEntitlement(let id), .rejectEntitlement(let id, _), .approvePlanChange(let id, _), .rejectPlanChange(let id, _, _): id
+        case .approveEntitlement(let id), .rejectEntitlement(let id, _), .approvePlanChange(let id, _),
+            .rejectPlanChange(let id, _, _):
+            id
         default: nil
         }
     }

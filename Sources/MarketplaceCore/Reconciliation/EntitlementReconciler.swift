@@ -58,7 +58,12 @@ public enum EntitlementReconciler {
                 return .enqueueCallback(request)
             }
         }
-        let eventCallbacks = eventOnlyCallbacks(situation.trigger.eventType, fetched, accountID, situation.entitlementID)
+        let eventCallbacks = eventOnlyCallbacks(
+            situation.trigger.eventType,
+            fetched,
+            accountID,
+            situation.entitlementID
+        )
         // contract §1.4 step 4: an older copy than the stored one changes nothing.
         if let stored = local?.updateTime, let fetchedTime = fetched.updateTime, fetchedTime < stored {
             return eventCallbacks.map(ReconcilerAction.enqueueCallback)

@@ -14,7 +14,15 @@ public struct ISO8601Duration: Hashable, Sendable, CustomStringConvertible {
     /// The largest number one component may have.
     public static let maximumComponent = 1_000_000
 
-    public init(years: Int = 0, months: Int = 0, weeks: Int = 0, days: Int = 0, hours: Int = 0, minutes: Int = 0, seconds: Int = 0) {
+    public init(
+        years: Int = 0,
+        months: Int = 0,
+        weeks: Int = 0,
+        days: Int = 0,
+        hours: Int = 0,
+        minutes: Int = 0,
+        seconds: Int = 0
+    ) {
         self.years = years
         self.months = months
         self.weeks = weeks

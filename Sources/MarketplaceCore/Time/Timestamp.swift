@@ -40,7 +40,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public func adding(nanoseconds delta: Int64) -> Timestamp {
         let total = Int64(nanos) + delta % 1_000_000_000
         let carry = total >= 1_000_000_000 ? 1 : total < 0 ? -1 : 0
-        return Timestamp(seconds: seconds + delta / 1_000_000_000 + Int64(carry), nanos: Int32(total - Int64(carry) * 1_000_000_000))
+        return Timestamp(
+            seconds: seconds + delta / 1_000_000_000 + Int64(carry),
+            nanos: Int32(total - Int64(carry) * 1_000_000_000)
+        )
     }
 
     /// The range RFC 3339 (four-digit years) and protobuf's Timestamp can write.

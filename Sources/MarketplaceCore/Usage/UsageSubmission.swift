@@ -66,15 +66,21 @@ public enum UsageValidation {
     ) -> [String] {
         var problems: [String] = []
         if submission.quantity < 0 { problems.append("quantity must not be negative") }
-        if submission.quantity > maxQuantity { problems.append("quantity \(submission.quantity) is above the maximum of \(maxQuantity) per record") }
+        if submission.quantity > maxQuantity {
+            problems.append("quantity \(submission.quantity) is above the maximum of \(maxQuantity) per record")
+        }
         if submission.metric.isEmpty { problems.append("metric is required") }
         if submission.idempotencyKey.isEmpty || submission.idempotencyKey.utf8.count > 128 {
             problems.append("idempotencyKey is required, at most 128 bytes")
         }
-        if submission.time > now.adding(seconds: futureTolerance) { problems.append("time \(submission.time.rfc3339) is in the future") }
+        if submission.time > now.adding(seconds: futureTolerance) {
+            problems.append("time \(submission.time.rfc3339) is in the future")
+        }
         for (key, value) in submission.labels {
             if !UsageSubmission.allowedLabels.contains(key) {
-                problems.append("label \(key) is not one of \(UsageSubmission.allowedLabels.sorted().joined(separator: ", "))")
+                problems.append(
+                    "label \(key) is not one of \(UsageSubmission.allowedLabels.sorted().joined(separator: ", "))"
+                )
             } else if !isLabelValue(value) {
                 problems.append("label \(key): value must be 1–63 lowercase letters, digits, '_' or '-'")
             }
@@ -84,18 +90,26 @@ public enum UsageValidation {
             return problems
         }
         if let created = entitlement.resource.createTime, submission.time < Timestamp(seconds: created.seconds) {
-            problems.append("time \(submission.time.rfc3339) is before entitlement \(submission.entitlementID) was created (\(created.rfc3339))")
+            problems.append(
+                "time \(submission.time.rfc3339) is before entitlement \(submission.entitlementID) was created (\(created.rfc3339))"
+            )
         }
         if entitlement.resource.usageReportingId?.isEmpty ?? true {
-            problems.append("entitlement \(submission.entitlementID) has no usageReportingId: its product is not usage-priced")
+            problems.append(
+                "entitlement \(submission.entitlementID) has no usageReportingId: its product is not usage-priced"
+            )
         }
         switch entitlement.state {
         case let state? where state.isInService: break
         case .cancelled?:
             if finalReported {
-                problems.append("entitlement \(submission.entitlementID) is cancelled and its final usage was already reported")
+                problems.append(
+                    "entitlement \(submission.entitlementID) is cancelled and its final usage was already reported"
+                )
             } else if let cancelled = cancellationTime(entitlement), submission.time > cancelled {
-                problems.append("entitlement \(submission.entitlementID) was cancelled at \(cancelled.rfc3339), before this usage")
+                problems.append(
+                    "entitlement \(submission.entitlementID) was cancelled at \(cancelled.rfc3339), before this usage"
+                )
             }
         case let state:
             problems.append(
@@ -104,7 +118,9 @@ public enum UsageValidation {
         }
         if let metrics, !submission.metric.isEmpty, !metrics.contains(submission.metric) {
             let plan = entitlement.plan ?? "?"
-            problems.append("metric \(submission.metric) is not a metric of plan \(plan) (its metrics: \(metrics.sorted().joined(separator: ", ")))")
+            problems.append(
+                "metric \(submission.metric) is not a metric of plan \(plan) (its metrics: \(metrics.sorted().joined(separator: ", ")))"
+            )
         } else if metrics == nil {
             problems.append("product \(entitlement.resource.product ?? "?") has no usage metrics configured")
         }
@@ -121,6 +137,8 @@ public enum UsageValidation {
     /// Google's label value syntax, as Marketplace's cost attribution needs it.
     static func isLabelValue(_ value: String) -> Bool {
         guard (1...63).contains(value.utf8.count) else { return false }
-        return value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
+        return value.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+        }
     }
 }

@@ -23,17 +23,25 @@ struct BuyerPageRoutes {
                 offer: offer,
                 consumerProject: nil
             )
-            return html(BuyerPages.signupRedirect(token: try await state.signupToken(accountID: purchase.accountID), signupURL: signupURL))
+            return html(
+                BuyerPages.signupRedirect(
+                    token: try await state.signupToken(accountID: purchase.accountID),
+                    signupURL: signupURL
+                )
+            )
         }
         router.post("emulator/accounts/:id/signup") { _, context in
             let id = context.parameters.get("id") ?? ""
             _ = try await state.account(id)
-            return html(BuyerPages.signupRedirect(token: try await state.signupToken(accountID: id), signupURL: signupURL))
+            return html(
+                BuyerPages.signupRedirect(token: try await state.signupToken(accountID: id), signupURL: signupURL)
+            )
         }
         router.post("emulator/entitlements/:id/:action") { request, context in
             let id = context.parameters.get("id") ?? ""
             switch context.parameters.get("action") {
-            case "change-plan": try await state.requestPlanChange(id, planID: try await FormBody.read(request)["plan"], offer: nil)
+            case "change-plan":
+                try await state.requestPlanChange(id, planID: try await FormBody.read(request)["plan"], offer: nil)
             case "cancel": try await state.cancel(id, immediately: nil)
             case "revert-cancellation": try await state.revertCancellation(id)
             default: throw GoogleAPIError.notFound("No such action.")
@@ -41,13 +49,19 @@ struct BuyerPageRoutes {
             return Self.backHome()
         }
         router.post("emulator/clock") { request, _ in
-            try await state.advanceClock(by: try ControlRoutes.duration(try await FormBody.read(request)["duration"] ?? ""))
+            try await state.advanceClock(
+                by: try ControlRoutes.duration(try await FormBody.read(request)["duration"] ?? "")
+            )
             return Self.backHome()
         }
     }
 
     private func html(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text))
+        )
     }
 
     /// Post/redirect/get, so a reload does not repeat the action.

@@ -32,7 +32,8 @@ enum BuyerPages {
 
     /// The catalog with a buy form per plan, the clock, and every entitlement with its actions.
     static func home(catalog: Catalog, snapshot: ControlRoutes.StateResponse, signupURL: String) -> String {
-        var body = "<p>Emulated Google Cloud Marketplace. Time: \(escape(snapshot.now.rfc3339)). Sign-up URL: \(escape(signupURL))</p>"
+        var body =
+            "<p>Emulated Google Cloud Marketplace. Time: \(escape(snapshot.now.rfc3339)). Sign-up URL: \(escape(signupURL))</p>"
         body += "<h2>Buy</h2><table><tr><th>product</th><th>plan</th><th></th></tr>"
         for product in catalog.products {
             for plan in product.plans {
@@ -48,7 +49,8 @@ enum BuyerPages {
         }
         body +=
             "</table><h2>Clock</h2><form method=\"post\" action=\"/emulator/clock\"><input name=\"duration\" value=\"P1M\" size=\"6\"><button>Advance</button></form>"
-        body += "<h2>Entitlements</h2><table><tr><th>entitlement</th><th>account</th><th>product</th><th>plan</th><th>state</th><th>actions</th></tr>"
+        body +=
+            "<h2>Entitlements</h2><table><tr><th>entitlement</th><th>account</th><th>product</th><th>plan</th><th>state</th><th>actions</th></tr>"
         for entitlement in snapshot.entitlements.reversed() {
             let id = escape(entitlement.id?.rawValue ?? "")
             let account = escape(entitlement.accountID?.rawValue ?? "")
@@ -59,13 +61,15 @@ enum BuyerPages {
                 let options = otherPlans.map { "<option>\(escape($0.id))</option>" }.joined()
                 actions +=
                     "<form method=\"post\" action=\"/emulator/entitlements/\(id)/change-plan\"><select name=\"plan\">\(options)</select><button>Change plan</button></form> "
-                actions += "<form method=\"post\" action=\"/emulator/entitlements/\(id)/cancel\"><button>Cancel</button></form>"
+                actions +=
+                    "<form method=\"post\" action=\"/emulator/entitlements/\(id)/cancel\"><button>Cancel</button></form>"
             }
             if entitlement.state == .pendingCancellation {
                 actions +=
                     "<form method=\"post\" action=\"/emulator/entitlements/\(id)/revert-cancellation\"><button>Revert cancellation</button></form>"
             }
-            actions += " <form method=\"post\" action=\"/emulator/accounts/\(account)/signup\"><button>Sign up again</button></form>"
+            actions +=
+                " <form method=\"post\" action=\"/emulator/accounts/\(account)/signup\"><button>Sign up again</button></form>"
             body +=
                 "<tr><td>\(id)</td><td>\(account)</td><td>\(escape(entitlement.productExternalName ?? ""))</td><td>\(escape(entitlement.plan ?? ""))\(entitlement.newPendingPlan.map { " → " + escape($0) } ?? "")</td><td>\(escape(entitlement.state?.rawValue ?? ""))</td><td>\(actions)</td></tr>"
         }

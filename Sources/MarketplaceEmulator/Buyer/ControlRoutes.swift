@@ -106,7 +106,9 @@ struct ControlRoutes {
     }
 
     private func id(_ context: BasicRequestContext) throws -> String {
-        guard let id = context.parameters.get("id"), !id.isEmpty else { throw GoogleAPIError.invalidArgument("Missing id.") }
+        guard let id = context.parameters.get("id"), !id.isEmpty else {
+            throw GoogleAPIError.invalidArgument("Missing id.")
+        }
         return id
     }
 

@@ -7,7 +7,11 @@ struct DueChangesMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let state: EmulatorState
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         await state.applyDueChanges()
         return try await next(request, context)
     }

@@ -21,7 +21,10 @@ struct EmulatorClock: Sendable {
 
     var now: Timestamp {
         let micros = Int64(wall().timeIntervalSince1970 * 1_000_000) + offset
-        return Timestamp(seconds: floorDivide(micros, 1_000_000), nanos: Int32((micros - floorDivide(micros, 1_000_000) * 1_000_000) * 1000))
+        return Timestamp(
+            seconds: floorDivide(micros, 1_000_000),
+            nanos: Int32((micros - floorDivide(micros, 1_000_000) * 1_000_000) * 1000)
+        )
     }
 
     /// Real time, for tokens the vendor verifies on its own (wall) clock: a sign-up token or a push

@@ -9,7 +9,11 @@ struct FaultMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let state: EmulatorState
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let name = GoogleMethodName(httpMethod: request.method.rawValue, path: request.uri.path)
         guard let api = Self.api(of: name, path: request.uri.path) else { return try await next(request, context) }
         let decision = await state.faultDecision(for: api, method: name.method)
@@ -18,18 +22,42 @@ struct FaultMiddleware: RouterMiddleware {
         }
         if decision.loseResponse {
             _ = try await FaultContext.$answerWillBeLost.withValue(true) { try await next(request, context) }
-            return try GoogleAPIError(code: 500, status: "INTERNAL", message: "Internal error (injected after the call was served).")
-                .response(from: request, context: context)
+            return try GoogleAPIError(
+                code: 500,
+                status: "INTERNAL",
+                message: "Internal error (injected after the call was served)."
+            )
+            .response(from: request, context: context)
         }
         guard let status = decision.status else { return try await next(request, context) }
         let error: GoogleAPIError =
             switch status {
             case 403:
-                GoogleAPIError(code: 403, status: "PERMISSION_DENIED", message: "The caller does not have permission (injected by the emulator).")
-            case 404: GoogleAPIError(code: 404, status: "NOT_FOUND", message: "Requested entity was not found (injected by the emulator).")
-            case 429: GoogleAPIError(code: 429, status: "RESOURCE_EXHAUSTED", message: "Quota exceeded (injected by the emulator).")
-            case 500: GoogleAPIError(code: 500, status: "INTERNAL", message: "Internal error (injected by the emulator).")
-            default: GoogleAPIError(code: status, status: "UNAVAILABLE", message: "The service is currently unavailable (injected by the emulator).")
+                GoogleAPIError(
+                    code: 403,
+                    status: "PERMISSION_DENIED",
+                    message: "The caller does not have permission (injected by the emulator)."
+                )
+            case 404:
+                GoogleAPIError(
+                    code: 404,
+                    status: "NOT_FOUND",
+                    message: "Requested entity was not found (injected by the emulator)."
+                )
+            case 429:
+                GoogleAPIError(
+                    code: 429,
+                    status: "RESOURCE_EXHAUSTED",
+                    message: "Quota exceeded (injected by the emulator)."
+                )
+            case 500:
+                GoogleAPIError(code: 500, status: "INTERNAL", message: "Internal error (injected by the emulator).")
+            default:
+                GoogleAPIError(
+                    code: status,
+                    status: "UNAVAILABLE",
+                    message: "The service is currently unavailable (injected by the emulator)."
+                )
             }
         var response = try error.response(from: request, context: context)
         if let retryAfter = decision.retryAfterSeconds {

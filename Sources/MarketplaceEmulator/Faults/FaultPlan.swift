@@ -62,7 +62,13 @@ public struct FaultPlan: Codable, Hashable, Sendable {
     /// Share of acknowledgements answered 200 but dropped, so the message comes again.
     public var lostAckRate: Double?
 
-    public init(seed: UInt64? = nil, rules: [Rule] = [], duplicateRate: Double? = nil, holdRate: Double? = nil, lostAckRate: Double? = nil) {
+    public init(
+        seed: UInt64? = nil,
+        rules: [Rule] = [],
+        duplicateRate: Double? = nil,
+        holdRate: Double? = nil,
+        lostAckRate: Double? = nil
+    ) {
         self.seed = seed
         self.rules = rules
         self.duplicateRate = duplicateRate
@@ -74,7 +80,9 @@ public struct FaultPlan: Codable, Hashable, Sendable {
     /// - Throws: 400 INVALID_ARGUMENT naming the bad value.
     func validate() throws(GoogleAPIError) {
         let rates = [duplicateRate, holdRate, lostAckRate] + rules.map(\.errorRate) + rules.map(\.lostResponseRate)
-        guard rates.allSatisfy({ ($0 ?? 0) >= 0 && ($0 ?? 0) <= 1 }) else { throw .invalidArgument("Fault rates are between 0 and 1.") }
+        guard rates.allSatisfy({ ($0 ?? 0) >= 0 && ($0 ?? 0) <= 1 }) else {
+            throw .invalidArgument("Fault rates are between 0 and 1.")
+        }
         for rule in rules {
             if let status = rule.status, ![403, 404, 429, 500, 502, 503, 504].contains(status) {
                 throw .invalidArgument("Injected status \(status) is not one of 403, 404, 429, 500, 502, 503, 504.")
@@ -86,7 +94,9 @@ public struct FaultPlan: Codable, Hashable, Sendable {
                 throw .invalidArgument("after is between 0 and 1000000000.")
             }
             if let method = rule.method, method.isEmpty || !method.contains(".") {
-                throw .invalidArgument("method names a REST method as collection.verb, e.g. entitlements.get; got \"\(method)\".")
+                throw .invalidArgument(
+                    "method names a REST method as collection.verb, e.g. entitlements.get; got \"\(method)\"."
+                )
             }
             if (rule.retryAfterSeconds ?? 0) < 0 || (rule.retryAfterSeconds ?? 0) > 86_400 {
                 throw .invalidArgument("retryAfterSeconds is between 0 and 86400.")

@@ -27,12 +27,18 @@ public struct GoogleAPIError: Error, Hashable, Sendable, HTTPResponseError {
     public static func failedPrecondition(_ message: String) -> Self {
         .init(code: 400, status: "FAILED_PRECONDITION", message: message)
     }
-    public static func alreadyExists(_ message: String) -> Self { .init(code: 409, status: "ALREADY_EXISTS", message: message) }
-    public static func unauthenticated(_ message: String) -> Self { .init(code: 401, status: "UNAUTHENTICATED", message: message) }
+    public static func alreadyExists(_ message: String) -> Self {
+        .init(code: 409, status: "ALREADY_EXISTS", message: message)
+    }
+    public static func unauthenticated(_ message: String) -> Self {
+        .init(code: 401, status: "UNAUTHENTICATED", message: message)
+    }
     public static func permissionDenied(_ message: String) -> Self {
         .init(code: 403, status: "PERMISSION_DENIED", message: message)
     }
-    public static func unimplemented(_ message: String) -> Self { .init(code: 501, status: "UNIMPLEMENTED", message: message) }
+    public static func unimplemented(_ message: String) -> Self {
+        .init(code: 501, status: "UNIMPLEMENTED", message: message)
+    }
 
     public var status: HTTPResponse.Status { HTTPResponse.Status(code: code) }
 

@@ -6,9 +6,15 @@ import NIOCore
 /// keeps only those members (`a/b` a member's member, `a(b,c)` several, `*` every member), in
 /// each element of an array alike. A selection that does not parse is 400.
 struct PartialResponseMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard let fields = request.query("fields"), !fields.isEmpty else { return try await next(request, context) }
-        guard let selection = PartialResponse.parse(fields) else { throw GoogleAPIError.invalidArgument("Invalid field selection \(fields)") }
+        guard let selection = PartialResponse.parse(fields) else {
+            throw GoogleAPIError.invalidArgument("Invalid field selection \(fields)")
+        }
         return try await PartialResponse.$selection.withValue(selection) { try await next(request, context) }
     }
 }
@@ -29,7 +35,11 @@ enum PartialResponse {
     /// `data` with only the selected members, when a selection is in force.
     static func apply(to data: Data) -> Data {
         guard let selection, let value = try? JSONSerialization.jsonObject(with: data) else { return data }
-        return (try? JSONSerialization.data(withJSONObject: prune(value, .members(selection)), options: [.sortedKeys, .withoutEscapingSlashes]))
+        return
+            (try? JSONSerialization.data(
+                withJSONObject: prune(value, .members(selection)),
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            ))
             ?? data
     }
 

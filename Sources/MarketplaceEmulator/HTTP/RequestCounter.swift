@@ -25,8 +25,14 @@ struct RequestCountingMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let counter: RequestCounter
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let kind = RequestCounter.kind(method: request.method.rawValue, path: request.uri.path) { counter.count(kind) }
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        if let kind = RequestCounter.kind(method: request.method.rawValue, path: request.uri.path) {
+            counter.count(kind)
+        }
         return try await next(request, context)
     }
 }

@@ -23,7 +23,12 @@ enum RequestDecoding {
         do {
             buffer = try await request.collectBody(upTo: maxBytes)
         } catch {
-            throw tooLarge ?? GoogleAPIError(code: 413, status: "INVALID_ARGUMENT", message: "Request body larger than \(maxBytes) bytes")
+            throw tooLarge
+                ?? GoogleAPIError(
+                    code: 413,
+                    status: "INVALID_ARGUMENT",
+                    message: "Request body larger than \(maxBytes) bytes"
+                )
         }
         var data = Data(buffer.readableBytesView)
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {

@@ -13,12 +13,16 @@ enum UnknownFields {
             }
             return
         }
-        guard let object = value as? [String: Any], let known = RequestFields.schemas[schema], let fields = known else { return }
+        guard let object = value as? [String: Any], let known = RequestFields.schemas[schema], let fields = known else {
+            return
+        }
         for key in object.keys.sorted() {
             guard let nested = fields[key] else { throw refusal(key, path: path) }
             guard !nested.isEmpty, let child = object[key], !(child is NSNull) else { continue }
             if nested.hasPrefix("map:"), let map = child as? [String: Any] {
-                for (name, item) in map { try check(item, schema: String(nested.dropFirst(4)), path: path + [snake(key), name]) }
+                for (name, item) in map {
+                    try check(item, schema: String(nested.dropFirst(4)), path: path + [snake(key), name])
+                }
             } else {
                 try check(child, schema: nested, path: path + [snake(key)])
             }

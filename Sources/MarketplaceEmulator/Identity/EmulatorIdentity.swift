@@ -5,7 +5,8 @@ import Foundation
 /// key for push tokens, and the service account whose key file `entitle emulator --print-credentials` writes.
 struct EmulatorIdentity: Sendable {
     /// contract §4.2: the constant issuer of sign-up tokens, identical to production.
-    static let signupIssuer = "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
+    static let signupIssuer =
+        "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
     /// contract §7.2: Google's libraries always put this audience in their assertions.
     static let googleTokenAudience = "https://oauth2.googleapis.com/token"
 
@@ -20,7 +21,9 @@ struct EmulatorIdentity: Sendable {
     let projectID: String
 
     init(projectID: String, existingKey: ServiceAccountKeyFile?, signupKey: SigningKey? = nil) throws {
-        signup = try signupKey ?? SigningKey.shared("signup", commonName: "cloud-commerce-partner@system.gserviceaccount.com")
+        signup =
+            try signupKey
+            ?? SigningKey.shared("signup", commonName: "cloud-commerce-partner@system.gserviceaccount.com")
         oidc = try SigningKey.shared("oidc", commonName: "accounts.google.com")
         if let existingKey {
             serviceAccount = try SigningKey(pkcs8PEM: existingKey.private_key, kid: existingKey.private_key_id)
@@ -49,7 +52,8 @@ struct EmulatorIdentity: Sendable {
             client_id: clientID,
             token_uri: base.appendingPathComponent("token").absoluteString,
             // Where Google publishes a service account's public keys; the emulator serves the same path.
-            client_x509_cert_url: base.appendingPathComponent("robot/v1/metadata/x509/\(serviceAccountEmail)").absoluteString
+            client_x509_cert_url: base.appendingPathComponent("robot/v1/metadata/x509/\(serviceAccountEmail)")
+                .absoluteString
         )
     }
 }

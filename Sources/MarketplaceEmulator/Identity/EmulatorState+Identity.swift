@@ -8,11 +8,17 @@ import MarketplaceCore
 extension EmulatorState {
     /// Exchanges a JWT-bearer assertion signed with the service account's key for an access token.
     /// - Throws: `OAuthError` with Google's `invalid_grant` or `unsupported_grant_type`.
-    func exchange(grantType: String?, assertion: String?, tokenURL: String) async throws(OAuthError) -> (token: String, expiresIn: Int) {
+    func exchange(
+        grantType: String?,
+        assertion: String?,
+        tokenURL: String
+    ) async throws(OAuthError) -> (token: String, expiresIn: Int) {
         guard grantType == "urn:ietf:params:oauth:grant-type:jwt-bearer" else {
             throw OAuthError(error: "unsupported_grant_type", description: "Only the JWT bearer grant is supported.")
         }
-        guard let assertion, !assertion.isEmpty else { throw OAuthError(error: "invalid_request", description: "Missing assertion.") }
+        guard let assertion, !assertion.isEmpty else {
+            throw OAuthError(error: "invalid_request", description: "Missing assertion.")
+        }
         let claims: AssertionClaims
         do {
             let keys = JWTKeyCollection()
@@ -30,16 +36,21 @@ extension EmulatorState {
         guard claims.iss == identity.serviceAccountEmail else {
             throw OAuthError(error: "invalid_grant", description: "Invalid issuer: \(claims.iss).")
         }
-        guard claims.aud?.value.contains(where: { $0 == EmulatorIdentity.googleTokenAudience || $0 == tokenURL }) == true else {
+        guard
+            claims.aud?.value.contains(where: { $0 == EmulatorIdentity.googleTokenAudience || $0 == tokenURL }) == true
+        else {
             throw OAuthError(error: "invalid_grant", description: "Invalid JWT: audience must be the token endpoint.")
         }
         guard claims.exp > now - 60, claims.iat <= now + 60, claims.exp - claims.iat <= 3600 else {
             throw OAuthError(
                 error: "invalid_grant",
-                description: "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe."
+                description:
+                    "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe."
             )
         }
-        guard let scope = claims.scope, !scope.isEmpty else { throw OAuthError(error: "invalid_scope", description: "No scope requested.") }
+        guard let scope = claims.scope, !scope.isEmpty else {
+            throw OAuthError(error: "invalid_scope", description: "No scope requested.")
+        }
         return issueAccessToken()
     }
 
@@ -47,7 +58,8 @@ extension EmulatorState {
     func issueAccessToken(expires: Bool = true) -> (token: String, expiresIn: Int) {
         let token = "ya29.emulator-" + UUID().uuidString.lowercased()
         // "Never" is the last instant RFC 3339 can write (9999-12-31T23:59:59Z), so it survives `--state`.
-        accessTokens[token] = expires ? now.adding(seconds: Int64(accessTokenLifetime)) : Timestamp(seconds: 253_402_300_799)
+        accessTokens[token] =
+            expires ? now.adding(seconds: Int64(accessTokenLifetime)) : Timestamp(seconds: 253_402_300_799)
         return (token, accessTokenLifetime)
     }
 
@@ -71,7 +83,8 @@ extension EmulatorState {
             )
             let claims = try await keys.verify(token, as: AssertionClaims.self)
             let now = Int(clock.wallNow.seconds)
-            let audienceIsAnAPI = claims.aud?.value.contains { $0.hasPrefix("https://") && $0.hasSuffix(".googleapis.com/") } ?? false
+            let audienceIsAnAPI =
+                claims.aud?.value.contains { $0.hasPrefix("https://") && $0.hasSuffix(".googleapis.com/") } ?? false
             return claims.iss == identity.serviceAccountEmail && claims.sub == claims.iss
                 && (audienceIsAnAPI || claims.scope?.isEmpty == false)
                 && claims.exp > now - 60 && claims.iat <= now + 60 && claims.exp - claims.iat <= 3600
@@ -83,10 +96,13 @@ extension EmulatorState {
     /// A sign-up token for `accountID` as Marketplace would POST it: RS256, 5 minutes (contract §4.2).
     /// Stamped with real time, since the vendor checks it against its own clock.
     /// `overrides` bend single claims, so vendors can see their verifier refuse each bad token.
-    func signupToken(accountID: String, overrides: SignupTokenOverrides = SignupTokenOverrides()) async throws -> String {
+    func signupToken(accountID: String, overrides: SignupTokenOverrides = SignupTokenOverrides()) async throws -> String
+    {
         for (name, value) in [("issuedAt", overrides.issuedAt), ("expiresAt", overrides.expiresAt)] {
             if let value, !(0...Int(Self.endOfTime.seconds)).contains(value) {
-                throw GoogleAPIError.invalidArgument("\(name) is Unix seconds from 0 to \(Self.endOfTime.seconds); got \(value).")
+                throw GoogleAPIError.invalidArgument(
+                    "\(name) is Unix seconds from 0 to \(Self.endOfTime.seconds); got \(value)."
+                )
             }
         }
         let orders = (accounts[accountID]?.entitlementIDs ?? []).compactMap { entitlements[$0]?.resource.orderId }
@@ -97,7 +113,11 @@ extension EmulatorState {
             exp: overrides.expiresAt ?? issuedAt + 300,
             aud: overrides.audience ?? signupAudience,
             sub: overrides.subject ?? accountID,
-            google: .init(roles: ["account_admin"], user_identity: "user-" + accountID, orders: orders.isEmpty ? nil : orders)
+            google: .init(
+                roles: ["account_admin"],
+                user_identity: "user-" + accountID,
+                orders: orders.isEmpty ? nil : orders
+            )
         )
         return try await identity.signup.sign(claims)
     }
@@ -109,7 +129,10 @@ extension EmulatorState {
     func pushToken(audience: String, email: String) async throws -> String {
         let issuedAt = Int(clock.wallNow.seconds)
         // A stable numeric id per email, as Google gives each service account one.
-        let id = String(email.utf8.reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 } % 1_000_000_000_000_000_000)
+        let id = String(
+            email.utf8.reduce(UInt64(1_469_598_103_934_665_603)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+                % 1_000_000_000_000_000_000
+        )
         let claims = PushTokenClaims(
             iss: EmulatorIdentity.oidcIssuer,
             aud: audience,

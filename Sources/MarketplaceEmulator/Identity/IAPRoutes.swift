@@ -63,7 +63,10 @@ struct IAPSigner: Sendable {
 
     var jwk: [String: String] {
         let parameters = (try? ES256PrivateKey(pem: pem))?.publicKey.parameters
-        return ["kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": kid, "x": parameters?.x ?? "", "y": parameters?.y ?? ""]
+        return [
+            "kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": kid, "x": parameters?.x ?? "",
+            "y": parameters?.y ?? "",
+        ]
     }
 
     func sign(_ claims: some JWTPayload) async throws -> String {

@@ -28,7 +28,14 @@ struct IdentityRoutes {
     /// One key as a JWK set (RFC 7517), as Google's `/oauth2/v3/certs` and `service_accounts/v1/jwk/…` publish keys.
     static func jwks(_ key: SigningKey) throws -> [String: [[String: String]]] {
         let (modulus, exponent) = try key.jwtPublicKey().getKeyPrimitives()
-        return ["keys": [["kty": "RSA", "alg": "RS256", "use": "sig", "kid": key.kid, "n": modulus.base64URL, "e": exponent.base64URL]]]
+        return [
+            "keys": [
+                [
+                    "kty": "RSA", "alg": "RS256", "use": "sig", "kid": key.kid, "n": modulus.base64URL,
+                    "e": exponent.base64URL,
+                ]
+            ]
+        ]
     }
 
     struct ServiceAccountInfo: Encodable {
@@ -49,7 +56,10 @@ struct IdentityRoutes {
 
     static func withoutMetadataFlavor(_ request: Request) -> Response? {
         guard request.headers[HTTPField.Name("Metadata-Flavor")!] != "Google" else { return nil }
-        return Response(status: .forbidden, body: ResponseBody(byteBuffer: ByteBuffer(string: "Missing Metadata-Flavor:Google header.")))
+        return Response(
+            status: .forbidden,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: "Missing Metadata-Flavor:Google header."))
+        )
     }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -57,7 +67,11 @@ struct IdentityRoutes {
             let form = try await FormBody.read(request)
             let tokenURL = "http://\(request.head.authority ?? "")/token"
             do {
-                let (token, expiresIn) = try await state.exchange(grantType: form["grant_type"], assertion: form["assertion"], tokenURL: tokenURL)
+                let (token, expiresIn) = try await state.exchange(
+                    grantType: form["grant_type"],
+                    assertion: form["assertion"],
+                    tokenURL: tokenURL
+                )
                 return try JSONResponse.make(TokenResponse(access_token: token, expires_in: expiresIn))
             } catch let error as OAuthError {
                 return try JSONResponse.make(error, status: .badRequest)
@@ -75,7 +89,10 @@ struct IdentityRoutes {
         router.get("computeMetadata/v1/instance/service-accounts/default/identity") { request, _ in
             if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
             guard let audience = request.query("audience"), !audience.isEmpty else {
-                return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "audience is required.")))
+                return Response(
+                    status: .badRequest,
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: "audience is required."))
+                )
             }
             let token = try await state.pushToken(audience: audience, email: state.identity.serviceAccountEmail)
             var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: token)))
@@ -91,9 +108,15 @@ struct IdentityRoutes {
         do {
             router.get("computeMetadata/v1/instance/service-accounts/default") { request, _ in
                 if let refusal = Self.withoutMetadataFlavor(request) { return refusal }
-                guard request.query("recursive") == "true" else { return Self.metadataText("aliases\nemail\nidentity\nscopes\ntoken\n") }
+                guard request.query("recursive") == "true" else {
+                    return Self.metadataText("aliases\nemail\nidentity\nscopes\ntoken\n")
+                }
                 var response = try JSONResponse.make(
-                    ServiceAccountInfo(aliases: ["default"], email: state.identity.serviceAccountEmail, scopes: [Self.cloudPlatformScope])
+                    ServiceAccountInfo(
+                        aliases: ["default"],
+                        email: state.identity.serviceAccountEmail,
+                        scopes: [Self.cloudPlatformScope]
+                    )
                 )
                 response.headers[HTTPField.Name("Metadata-Flavor")!] = "Google"
                 return response
@@ -120,7 +143,9 @@ struct IdentityRoutes {
             let key = try key(context)
             return try cacheable(JSONResponse.make([key.kid: key.certificatePEM]))
         }
-        router.get("service_accounts/v1/jwk/:account") { _, context in try cacheable(JSONResponse.make(try Self.jwks(try key(context)))) }
+        router.get("service_accounts/v1/jwk/:account") { _, context in
+            try cacheable(JSONResponse.make(try Self.jwks(try key(context))))
+        }
         // contract §6: push tokens verify against Google's OAuth2 certificates, published as a
         // {kid: PEM} map (v1, what google-auth reads) and as a JWK set (v3).
         router.get("oauth2/v1/certs") { _, _ in
@@ -160,16 +185,24 @@ struct GoogleAuthMiddleware: RouterMiddleware {
     let state: EmulatorState
     let required: Bool
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard required, request.uri.path.hasPrefix("/v1/") else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw GoogleAPIError.unauthenticated("Request is missing required authentication credential. Expected OAuth 2 access token.")
+            throw GoogleAPIError.unauthenticated(
+                "Request is missing required authentication credential. Expected OAuth 2 access token."
+            )
         }
         let token = String(header.dropFirst("Bearer ".count))
         var valid = await state.isValidAccessToken(token)
         if !valid { valid = await state.isValidSelfSignedJWT(token) }
         guard valid else {
-            throw GoogleAPIError.unauthenticated("Request had invalid authentication credentials. Expected OAuth 2 access token.")
+            throw GoogleAPIError.unauthenticated(
+                "Request had invalid authentication credentials. Expected OAuth 2 access token."
+            )
         }
         return try await next(request, context)
     }

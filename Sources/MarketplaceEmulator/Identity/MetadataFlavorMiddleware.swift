@@ -9,13 +9,23 @@ struct MetadataFlavorMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     static let header = HTTPField.Name("Metadata-Flavor")!
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard request.headers[Self.header] == "Google" else { return try await next(request, context) }
-        if request.uri.path == "/" || request.uri.path == "/computeMetadata/v1/" || request.uri.path == "/computeMetadata/v1" {
+        if request.uri.path == "/" || request.uri.path == "/computeMetadata/v1/"
+            || request.uri.path == "/computeMetadata/v1"
+        {
             return Response(
                 status: .ok,
                 headers: [Self.header: "Google", .contentType: "application/text"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: request.uri.path == "/" ? "computeMetadata/\n" : "instance/\nproject/\n"))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(
+                        string: request.uri.path == "/" ? "computeMetadata/\n" : "instance/\nproject/\n"
+                    )
+                )
             )
         }
         var response = try await next(request, context)

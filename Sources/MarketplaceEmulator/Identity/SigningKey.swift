@@ -23,10 +23,14 @@ struct SigningKey: Sendable {
     init(pkcs8PEM: String, kid: String, certificatePEM: String = "", commonName: String = "entitle-emulator") throws {
         privateKey = try _RSA.Signing.PrivateKey(pemRepresentation: pkcs8PEM)
         self.kid = kid
-        self.certificatePEM = certificatePEM.isEmpty ? try Self.selfSignedCertificate(privateKey, commonName: commonName) : certificatePEM
+        self.certificatePEM =
+            certificatePEM.isEmpty ? try Self.selfSignedCertificate(privateKey, commonName: commonName) : certificatePEM
     }
 
-    private static func selfSignedCertificate(_ privateKey: _RSA.Signing.PrivateKey, commonName: String) throws -> String {
+    private static func selfSignedCertificate(
+        _ privateKey: _RSA.Signing.PrivateKey,
+        commonName: String
+    ) throws -> String {
         let name = try DistinguishedName { CommonName(commonName) }
         let now = Date()
         let certificate = try Certificate(

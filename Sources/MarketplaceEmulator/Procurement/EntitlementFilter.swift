@@ -33,18 +33,29 @@ indirect enum EntitlementFilter: Hashable, Sendable {
         switch self {
         case .all: true
         case .not(let inner): !inner.matches(record, billingAccount: billingAccount)
-        case .and(let left, let right): left.matches(record, billingAccount: billingAccount) && right.matches(record, billingAccount: billingAccount)
-        case .or(let left, let right): left.matches(record, billingAccount: billingAccount) || right.matches(record, billingAccount: billingAccount)
+        case .and(let left, let right):
+            left.matches(record, billingAccount: billingAccount)
+                && right.matches(record, billingAccount: billingAccount)
+        case .or(let left, let right):
+            left.matches(record, billingAccount: billingAccount)
+                || right.matches(record, billingAccount: billingAccount)
         case .comparison(let attribute, let op, let value):
             Self.compare(attribute, op, value, record, billingAccount)
         }
     }
 
-    private static func compare(_ attribute: String, _ op: Operator, _ value: String, _ record: EntitlementRecord, _ billingAccount: String?) -> Bool
-    {
+    private static func compare(
+        _ attribute: String,
+        _ op: Operator,
+        _ value: String,
+        _ record: EntitlementRecord,
+        _ billingAccount: String?
+    ) -> Bool {
         let entitlement = record.resource
         if repeatedAttributes.contains(attribute) {
-            let values = attribute == "consumers.project" ? (entitlement.consumers ?? []).compactMap(\.project) : record.offerHistory
+            let values =
+                attribute == "consumers.project"
+                ? (entitlement.consumers ?? []).compactMap(\.project) : record.offerHistory
             return values.contains(value)
         }
         let actual: String?
@@ -98,7 +109,9 @@ enum FilterLexer {
                 index = text.index(after: index)
             } else if character == "!" {
                 let next = text.index(after: index)
-                guard next < text.endIndex, text[next] == "=" else { throw .invalidArgument("Invalid filter: '!' must be followed by '='.") }
+                guard next < text.endIndex, text[next] == "=" else {
+                    throw .invalidArgument("Invalid filter: '!' must be followed by '='.")
+                }
                 tokens.append(.op(.notEquals))
                 index = text.index(after: next)
             } else if character == "\"" {
@@ -139,7 +152,9 @@ struct FilterParser {
     mutating func parse() throws(GoogleAPIError) -> EntitlementFilter {
         guard !tokens.isEmpty else { return .all }
         let filter = try parseAnd()
-        guard position == tokens.count else { throw .invalidArgument("Invalid filter: unexpected \(describe(tokens[position])).") }
+        guard position == tokens.count else {
+            throw .invalidArgument("Invalid filter: unexpected \(describe(tokens[position])).")
+        }
         return filter
     }
 
@@ -172,7 +187,9 @@ struct FilterParser {
             guard take() == .close else { throw .invalidArgument("Invalid filter: missing ')'.") }
             return inner
         case .word(let attribute)?:
-            guard case .op(let op)? = take() else { throw .invalidArgument("Invalid filter: expected =, != or : after \(attribute).") }
+            guard case .op(let op)? = take() else {
+                throw .invalidArgument("Invalid filter: expected =, != or : after \(attribute).")
+            }
             let value: String
             switch take() {
             case .word(let word)?: value = word
@@ -187,10 +204,16 @@ struct FilterParser {
         }
     }
 
-    private func comparison(_ attribute: String, _ op: EntitlementFilter.Operator, _ value: String) throws(GoogleAPIError) -> EntitlementFilter {
+    private func comparison(
+        _ attribute: String,
+        _ op: EntitlementFilter.Operator,
+        _ value: String
+    ) throws(GoogleAPIError) -> EntitlementFilter {
         if EntitlementFilter.repeatedAttributes.contains(attribute) {
             // contract §3.3: equality on repeated fields is not supported; use ':'.
-            guard op == .has else { throw .invalidArgument("Invalid filter: \(attribute) is repeated; use \(attribute):value.") }
+            guard op == .has else {
+                throw .invalidArgument("Invalid filter: \(attribute) is repeated; use \(attribute):value.")
+            }
         } else if !EntitlementFilter.scalarAttributes.contains(attribute) {
             throw .invalidArgument("Invalid filter: unsupported attribute \(attribute).")
         }

@@ -11,11 +11,16 @@ struct ProcurementRoutes {
         let entitlements = "v1/providers/:provider/entitlements"
         router.get(RouterPath(accounts)) { request, context in try await listAccounts(request, context) }
         router.get(RouterPath(accounts + "/:account")) { request, context in try await getAccount(context) }
-        router.post(RouterPath(accounts + "/:account")) { request, context in try await accountAction(request, context) }
+        router.post(RouterPath(accounts + "/:account")) { request, context in try await accountAction(request, context)
+        }
         router.get(RouterPath(entitlements)) { request, context in try await listEntitlements(request, context) }
         router.get(RouterPath(entitlements + "/:entitlement")) { request, context in try await getEntitlement(context) }
-        router.patch(RouterPath(entitlements + "/:entitlement")) { request, context in try await patchEntitlement(request, context) }
-        router.post(RouterPath(entitlements + "/:entitlement")) { request, context in try await entitlementAction(request, context) }
+        router.patch(RouterPath(entitlements + "/:entitlement")) { request, context in
+            try await patchEntitlement(request, context)
+        }
+        router.post(RouterPath(entitlements + "/:entitlement")) { request, context in
+            try await entitlementAction(request, context)
+        }
     }
 
     private func provider(_ context: BasicRequestContext) async throws -> String {
@@ -47,15 +52,27 @@ struct ProcurementRoutes {
         case "approve":
             try await state.approveAccount(
                 id,
-                try await RequestDecoding.decode(ApproveAccountRequest.self, from: request, schema: "cloudcommerceprocurement.ApproveAccountRequest")
+                try await RequestDecoding.decode(
+                    ApproveAccountRequest.self,
+                    from: request,
+                    schema: "cloudcommerceprocurement.ApproveAccountRequest"
+                )
             )
         case "reject":
             try await state.rejectAccount(
                 id,
-                try await RequestDecoding.decode(RejectAccountRequest.self, from: request, schema: "cloudcommerceprocurement.RejectAccountRequest")
+                try await RequestDecoding.decode(
+                    RejectAccountRequest.self,
+                    from: request,
+                    schema: "cloudcommerceprocurement.RejectAccountRequest"
+                )
             )
         case "reset":
-            _ = try await RequestDecoding.decode(ResetAccountRequest.self, from: request, schema: "cloudcommerceprocurement.ResetAccountRequest")
+            _ = try await RequestDecoding.decode(
+                ResetAccountRequest.self,
+                from: request,
+                schema: "cloudcommerceprocurement.ResetAccountRequest"
+            )
             try await state.resetAccount(id)
         default: throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for accounts.")
         }
@@ -68,7 +85,11 @@ struct ProcurementRoutes {
         _ = try await provider(context)
         let filter = try EntitlementFilter(parsing: request.query("filter") ?? "")
         let pageSize = try request.integerQuery("pageSize", in: 0...Int.max) ?? 0
-        let page = try await state.listEntitlements(filter: filter, pageSize: pageSize, pageToken: request.query("pageToken"))
+        let page = try await state.listEntitlements(
+            filter: filter,
+            pageSize: pageSize,
+            pageToken: request.query("pageToken")
+        )
         return try JSONResponse.make(page)
     }
 

@@ -37,7 +37,10 @@ struct ExternalPubSubForwarder {
         while !Task.isCancelled {
             let status = try? await send(client, .PUT, topic, body: Data("{}".utf8))
             if status == 200 || status == 409 { break }
-            logger.warning("the other Pub/Sub does not take the topic yet", metadata: ["base": "\(base)", "status": "\(status ?? 0)"])
+            logger.warning(
+                "the other Pub/Sub does not take the topic yet",
+                metadata: ["base": "\(base)", "status": "\(status ?? 0)"]
+            )
             try await Task.sleep(for: retryInterval)
         }
         while !Task.isCancelled {

@@ -30,17 +30,31 @@ struct PubSubRoutes {
             let names = try await state.pubsub.subscriptionNames(topic: try name(context, "topics", "topic"))
             let page = try Self.page(names, request)
             return try JSONResponse.make(
-                TopicSubscriptionsJSON(subscriptions: page.items.isEmpty ? nil : page.items, nextPageToken: page.nextPageToken)
+                TopicSubscriptionsJSON(
+                    subscriptions: page.items.isEmpty ? nil : page.items,
+                    nextPageToken: page.nextPageToken
+                )
             )
         }
         router.get("v1/projects/:project/topics") { request, context in
-            let page = try Self.page(await state.pubsub.topics(project: context.parameters.get("project") ?? ""), request)
-            return try JSONResponse.make(TopicListJSON(topics: page.items.isEmpty ? nil : page.items, nextPageToken: page.nextPageToken))
+            let page = try Self.page(
+                await state.pubsub.topics(project: context.parameters.get("project") ?? ""),
+                request
+            )
+            return try JSONResponse.make(
+                TopicListJSON(topics: page.items.isEmpty ? nil : page.items, nextPageToken: page.nextPageToken)
+            )
         }
         router.get("v1/projects/:project/subscriptions") { request, context in
-            let page = try Self.page(await state.pubsub.subscriptions(project: context.parameters.get("project") ?? ""), request)
+            let page = try Self.page(
+                await state.pubsub.subscriptions(project: context.parameters.get("project") ?? ""),
+                request
+            )
             return try JSONResponse.make(
-                SubscriptionListJSON(subscriptions: page.items.isEmpty ? nil : page.items, nextPageToken: page.nextPageToken)
+                SubscriptionListJSON(
+                    subscriptions: page.items.isEmpty ? nil : page.items,
+                    nextPageToken: page.nextPageToken
+                )
             )
         }
         router.patch(RouterPath(subscriptions)) { request, context in
@@ -50,19 +64,34 @@ struct PubSubRoutes {
                 schema: "pubsub.UpdateSubscriptionRequest",
                 allowEmpty: false
             )
-            guard let patch = body.subscription else { throw GoogleAPIError.invalidArgument("subscription is required.") }
-            let updated = try await state.patchSubscription(try name(context, "subscriptions", "subscription"), patch, updateMask: body.updateMask)
+            guard let patch = body.subscription else {
+                throw GoogleAPIError.invalidArgument("subscription is required.")
+            }
+            let updated = try await state.patchSubscription(
+                try name(context, "subscriptions", "subscription"),
+                patch,
+                updateMask: body.updateMask
+            )
             return try JSONResponse.make(updated)
         }
         router.put(RouterPath(subscriptions)) { request, context in
-            let body = try await RequestDecoding.decode(SubscriptionJSON.self, from: request, schema: "pubsub.Subscription", allowEmpty: false)
-            return try JSONResponse.make(try await state.createSubscription(try name(context, "subscriptions", "subscription"), body))
+            let body = try await RequestDecoding.decode(
+                SubscriptionJSON.self,
+                from: request,
+                schema: "pubsub.Subscription",
+                allowEmpty: false
+            )
+            return try JSONResponse.make(
+                try await state.createSubscription(try name(context, "subscriptions", "subscription"), body)
+            )
         }
         router.get(RouterPath(subscriptions)) { _, context in
             // `GET …:getIamPolicy` is IAM (Pub/Sub's discovery document); a bare GET is subscriptions.get.
             switch try nameAndVerb(context, "subscriptions", "subscription") {
-            case (let subscription, nil): return try JSONResponse.make(try await state.pubsub.subscription(subscription).wire)
-            case (let subscription, "getIamPolicy"): return try JSONResponse.make(try await state.pubsub.iamPolicy(subscription))
+            case (let subscription, nil):
+                return try JSONResponse.make(try await state.pubsub.subscription(subscription).wire)
+            case (let subscription, "getIamPolicy"):
+                return try JSONResponse.make(try await state.pubsub.iamPolicy(subscription))
             case (_, let verb?): throw GoogleAPIError.notFound("Method \(verb) not found for subscriptions.")
             }
         }
@@ -76,10 +105,16 @@ struct PubSubRoutes {
     static func page<Item>(_ all: [Item], _ request: Request) throws -> PubSubState.Page<Item> {
         let query = request.uri.queryParameters
         let size = try query.get("pageSize").map { text in
-            guard let size = Int(text) else { throw GoogleAPIError.invalidArgument("Invalid value at 'page_size' (TYPE_INT32), \"\(text)\"") }
+            guard let size = Int(text) else {
+                throw GoogleAPIError.invalidArgument("Invalid value at 'page_size' (TYPE_INT32), \"\(text)\"")
+            }
             return size
         }
-        return try PubSubState.page(all, size: size, token: query.get("pageToken").flatMap { $0.isEmpty ? nil : String($0) })
+        return try PubSubState.page(
+            all,
+            size: size,
+            token: query.get("pageToken").flatMap { $0.isEmpty ? nil : String($0) }
+        )
     }
 
     /// `projects/{project}/{collection}/{id}`, with the `:verb` suffix split off.
@@ -87,31 +122,52 @@ struct PubSubRoutes {
         try nameAndVerb(context, collection, parameter).name
     }
 
-    private func nameAndVerb(_ context: BasicRequestContext, _ collection: String, _ parameter: String) throws -> (name: String, verb: String?) {
+    private func nameAndVerb(
+        _ context: BasicRequestContext,
+        _ collection: String,
+        _ parameter: String
+    ) throws -> (name: String, verb: String?) {
         let project = context.parameters.get("project") ?? ""
         let (id, verb) = try context.resourceAndVerb(parameter)
         // contract §6: ids are 3–255 characters of [A-Za-z0-9-_.~+%], starting with a letter.
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.~+%"))
         guard (3...255).contains(id.count), id.first?.isLetter == true, id.unicodeScalars.allSatisfy(allowed.contains),
             !id.hasPrefix("goog")
-        else { throw GoogleAPIError.invalidArgument("Invalid resource name given (name=projects/\(project)/\(collection)/\(id)).") }
+        else {
+            throw GoogleAPIError.invalidArgument(
+                "Invalid resource name given (name=projects/\(project)/\(collection)/\(id))."
+            )
+        }
         return ("projects/\(project)/\(collection)/\(id)", verb)
     }
 
     private func publish(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (topic, verb) = try nameAndVerb(context, "topics", "topic")
-        guard verb == "publish" else { throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for topics.") }
-        let body = try await RequestDecoding.decode(PublishRequestJSON.self, from: request, schema: "pubsub.PublishRequest", allowEmpty: false)
-        guard let messages = body.messages, !messages.isEmpty else { throw GoogleAPIError.invalidArgument("No messages to publish.") }
+        guard verb == "publish" else {
+            throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for topics.")
+        }
+        let body = try await RequestDecoding.decode(
+            PublishRequestJSON.self,
+            from: request,
+            schema: "pubsub.PublishRequest",
+            allowEmpty: false
+        )
+        guard let messages = body.messages, !messages.isEmpty else {
+            throw GoogleAPIError.invalidArgument("No messages to publish.")
+        }
         var decoded: [(Data, [String: String], String?)] = []
         for message in messages {
             let data = message.data.flatMap { Data(base64Encoded: $0) }
-            guard message.data == nil || data != nil else { throw GoogleAPIError.invalidArgument("Message data is not valid base64.") }
+            guard message.data == nil || data != nil else {
+                throw GoogleAPIError.invalidArgument("Message data is not valid base64.")
+            }
             // contract §6: a message needs non-empty data or at least one attribute.
             guard !(data ?? Data()).isEmpty || !(message.attributes ?? [:]).isEmpty else {
                 throw GoogleAPIError.invalidArgument("A message must have data or attributes.")
             }
-            decoded.append((data ?? Data(), message.attributes ?? [:], message.orderingKey.flatMap { $0.isEmpty ? nil : $0 }))
+            decoded.append(
+                (data ?? Data(), message.attributes ?? [:], message.orderingKey.flatMap { $0.isEmpty ? nil : $0 })
+            )
         }
         return try JSONResponse.make(PublishResponseJSON(messageIds: try await state.publish(topic: topic, decoded)))
     }
@@ -129,8 +185,17 @@ struct PubSubRoutes {
         let (subscription, verb) = try nameAndVerb(context, "subscriptions", "subscription")
         switch verb {
         case "pull":
-            let body = try await RequestDecoding.decode(PullRequestJSON.self, from: request, schema: "pubsub.PullRequest", allowEmpty: false)
-            let received = try await pull(subscription, maxMessages: body.maxMessages ?? 0, wait: body.returnImmediately != true)
+            let body = try await RequestDecoding.decode(
+                PullRequestJSON.self,
+                from: request,
+                schema: "pubsub.PullRequest",
+                allowEmpty: false
+            )
+            let received = try await pull(
+                subscription,
+                maxMessages: body.maxMessages ?? 0,
+                wait: body.returnImmediately != true
+            )
             return try JSONResponse.make(PullResponseJSON(receivedMessages: received.isEmpty ? nil : received))
         case "acknowledge":
             let body = try await RequestDecoding.decode(
@@ -147,10 +212,17 @@ struct PubSubRoutes {
                 schema: "pubsub.ModifyAckDeadlineRequest",
                 allowEmpty: false
             )
-            guard let seconds = body.ackDeadlineSeconds else { throw GoogleAPIError.invalidArgument("ackDeadlineSeconds is required.") }
+            guard let seconds = body.ackDeadlineSeconds else {
+                throw GoogleAPIError.invalidArgument("ackDeadlineSeconds is required.")
+            }
             try await state.modifyAckDeadline(subscription, ackIDs: body.ackIds ?? [], seconds: seconds)
         case "setIamPolicy":
-            let body = try await RequestDecoding.decode(SetIamPolicyJSON.self, from: request, schema: "pubsub.SetIamPolicyRequest", allowEmpty: false)
+            let body = try await RequestDecoding.decode(
+                SetIamPolicyJSON.self,
+                from: request,
+                schema: "pubsub.SetIamPolicyRequest",
+                allowEmpty: false
+            )
             guard let policy = body.policy else { throw GoogleAPIError.invalidArgument("policy is required.") }
             return try JSONResponse.make(try await state.setIamPolicy(subscription, policy))
         case "testIamPermissions":

@@ -16,7 +16,9 @@ extension PubSubState {
     static func page<Item>(_ all: [Item], size: Int?, token: String?) throws(GoogleAPIError) -> Page<Item> {
         let start =
             try token.map { (text: String) throws(GoogleAPIError) -> Int in
-                guard let start = Int(text), (0...all.count).contains(start) else { throw .invalidArgument("Invalid page token: \(text).") }
+                guard let start = Int(text), (0...all.count).contains(start) else {
+                    throw .invalidArgument("Invalid page token: \(text).")
+                }
                 return start
             } ?? 0
         guard (size ?? 0) >= 0 else { throw .invalidArgument("pageSize must not be negative.") }
@@ -30,7 +32,9 @@ extension PubSubState {
     }
 
     func subscriptions(project: String) -> [SubscriptionJSON] {
-        subscriptions.filter { $0.key.hasPrefix("projects/\(project)/subscriptions/") }.sorted { $0.key < $1.key }.map(\.value.wire)
+        subscriptions.filter { $0.key.hasPrefix("projects/\(project)/subscriptions/") }.sorted { $0.key < $1.key }.map(
+            \.value.wire
+        )
     }
 
     func subscriptionNames(topic: String) throws(GoogleAPIError) -> [String] {
@@ -47,15 +51,23 @@ extension PubSubState {
     }
 
     /// The fields of `patch` named by `updateMask` (comma-separated), checked as creation checks them.
-    mutating func patchSubscription(_ name: String, _ patch: SubscriptionJSON, updateMask: String?) throws(GoogleAPIError) -> SubscriptionJSON {
+    mutating func patchSubscription(
+        _ name: String,
+        _ patch: SubscriptionJSON,
+        updateMask: String?
+    ) throws(GoogleAPIError) -> SubscriptionJSON {
         let mutable: Set<String> = [
             "ackDeadlineSeconds", "pushConfig", "deadLetterPolicy", "retryPolicy", "messageRetentionDuration", "labels",
             "enableExactlyOnceDelivery",
         ]
         let paths = (updateMask ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-        guard !paths.isEmpty else { throw .invalidArgument("The update_mask in the UpdateSubscriptionRequest must be set.") }
+        guard !paths.isEmpty else {
+            throw .invalidArgument("The update_mask in the UpdateSubscriptionRequest must be set.")
+        }
         if let refused = paths.first(where: { !mutable.contains($0) }) {
-            throw .invalidArgument("Invalid update_mask provided in the UpdateSubscriptionRequest: the field path \(refused) is not allowed.")
+            throw .invalidArgument(
+                "Invalid update_mask provided in the UpdateSubscriptionRequest: the field path \(refused) is not allowed."
+            )
         }
         var config = try subscription(name).config
         for path in paths {
@@ -75,7 +87,8 @@ extension PubSubState {
                 }
                 config.deadLetterPolicy = patch.deadLetterPolicy
             case "retryPolicy": config.retryPolicy = patch.retryPolicy
-            case "messageRetentionDuration": config.messageRetentionDuration = patch.messageRetentionDuration ?? "604800s"
+            case "messageRetentionDuration":
+                config.messageRetentionDuration = patch.messageRetentionDuration ?? "604800s"
             case "labels": config.labels = patch.labels
             default: config.enableExactlyOnceDelivery = patch.enableExactlyOnceDelivery
             }

@@ -28,7 +28,8 @@ extension PubSubState {
         defer { ackCounter = counter }
         var deliveries: [PushDelivery] = []
         for name in names.sorted() {
-            let taken = try? mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) -> [PushDelivery] in
+            let taken = try? mutate(name) {
+                (subscription: inout Subscription) throws(GoogleAPIError) -> [PushDelivery] in
                 let room = Self.maxOutstandingPushes - subscription.leased.count
                 guard room > 0, let config = subscription.config.pushConfig else { return [] }
                 let received = Self.lease(&subscription, maxMessages: room, now: now, counter: &counter)
@@ -76,12 +77,14 @@ extension PubSubState {
             throw GoogleAPIError(
                 code: 409,
                 status: "ABORTED",
-                message: "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff."
+                message:
+                    "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff."
             )
         }
         fields["etag"] = .string(Data(UUID().uuidString.utf8.prefix(8)).base64EncodedString())
         let updated = JSONValue.object(fields)
-        try mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) in subscription.iamPolicy = updated }
+        try mutate(name) { (subscription: inout Subscription) throws(GoogleAPIError) in subscription.iamPolicy = updated
+        }
         return updated
     }
 
@@ -95,8 +98,12 @@ extension PubSubState {
     /// Google takes https endpoints only; the emulator also takes http, for receivers on loopback.
     static func validate(_ pushConfig: PushConfigJSON?) throws(GoogleAPIError) {
         guard let endpoint = pushConfig?.pushEndpoint, !endpoint.isEmpty else { return }
-        guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased()), url.host?.isEmpty == false else {
-            throw .invalidArgument("Invalid push endpoint given (endpoint=\(endpoint)). Refer to https://cloud.google.com/pubsub/docs/push.")
+        guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased()),
+            url.host?.isEmpty == false
+        else {
+            throw .invalidArgument(
+                "Invalid push endpoint given (endpoint=\(endpoint)). Refer to https://cloud.google.com/pubsub/docs/push."
+            )
         }
     }
 

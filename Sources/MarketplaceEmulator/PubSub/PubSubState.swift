@@ -88,9 +88,16 @@ struct PubSubState: Codable, Sendable {
         return id
     }
 
-    mutating func createSubscription(_ name: String, _ request: SubscriptionJSON) throws(GoogleAPIError) -> SubscriptionJSON {
-        guard subscriptions[name] == nil else { throw .alreadyExists("Resource already exists in the project (resource=\(name)).") }
-        guard let topic = request.topic, !topic.isEmpty else { throw .invalidArgument("Invalid [topics] name: (name=)") }
+    mutating func createSubscription(
+        _ name: String,
+        _ request: SubscriptionJSON
+    ) throws(GoogleAPIError) -> SubscriptionJSON {
+        guard subscriptions[name] == nil else {
+            throw .alreadyExists("Resource already exists in the project (resource=\(name)).")
+        }
+        guard let topic = request.topic, !topic.isEmpty else {
+            throw .invalidArgument("Invalid [topics] name: (name=)")
+        }
         guard topics[topic] != nil else { throw .notFound("Resource not found (resource=\(topic)).") }
         var config = request
         config.name = name
@@ -100,7 +107,10 @@ struct PubSubState: Codable, Sendable {
         switch request.ackDeadlineSeconds ?? 0 {
         case 0: config.ackDeadlineSeconds = 10
         case 10...600: break
-        default: throw .invalidArgument("Invalid ack deadline given: \(request.ackDeadlineSeconds ?? 0); must be 10 to 600 seconds.")
+        default:
+            throw .invalidArgument(
+                "Invalid ack deadline given: \(request.ackDeadlineSeconds ?? 0); must be 10 to 600 seconds."
+            )
         }
         if let attempts = request.deadLetterPolicy?.maxDeliveryAttempts, !(5...100).contains(attempts) {
             throw .invalidArgument("maxDeliveryAttempts must be between 5 and 100.")
@@ -109,7 +119,9 @@ struct PubSubState: Codable, Sendable {
         if let policy = request.retryPolicy {
             for backoff in [policy.minimumBackoff, policy.maximumBackoff] where backoff != nil {
                 guard let seconds = Self.seconds(backoff), (0...600).contains(seconds) else {
-                    throw .invalidArgument("Invalid retry policy backoff \(backoff ?? ""); must be between 0s and 600s.")
+                    throw .invalidArgument(
+                        "Invalid retry policy backoff \(backoff ?? ""); must be between 0s and 600s."
+                    )
                 }
             }
         }
@@ -129,7 +141,8 @@ struct PubSubState: Codable, Sendable {
     }
 
     /// Hands out up to `maxMessages` available messages under a new lease each.
-    mutating func pull(_ name: String, maxMessages: Int, now: Timestamp) throws(GoogleAPIError) -> [ReceivedMessageJSON] {
+    mutating func pull(_ name: String, maxMessages: Int, now: Timestamp) throws(GoogleAPIError) -> [ReceivedMessageJSON]
+    {
         guard maxMessages > 0 else { throw .invalidArgument("maxMessages must be greater than 0.") }
         var counter = ackCounter
         defer { ackCounter = counter }
@@ -138,7 +151,12 @@ struct PubSubState: Codable, Sendable {
         }
     }
 
-    static func lease(_ subscription: inout Subscription, maxMessages: Int, now: Timestamp, counter: inout Int) -> [ReceivedMessageJSON] {
+    static func lease(
+        _ subscription: inout Subscription,
+        maxMessages: Int,
+        now: Timestamp,
+        counter: inout Int
+    ) -> [ReceivedMessageJSON] {
         expireLeases(&subscription, now: now)
         if subscription.ready.isEmpty {
             // Nothing newer came: held messages are not kept from the subscriber for ever.
@@ -151,7 +169,11 @@ struct PubSubState: Codable, Sendable {
             var due: [Queued] = []
             var waiting: [Queued] = []
             for queued in subscription.ready {
-                if due.count < maxMessages, queued.notBefore.map({ $0 <= now }) ?? true { due.append(queued) } else { waiting.append(queued) }
+                if due.count < maxMessages, queued.notBefore.map({ $0 <= now }) ?? true {
+                    due.append(queued)
+                } else {
+                    waiting.append(queued)
+                }
             }
             taken = due
             subscription.ready = waiting
@@ -164,7 +186,10 @@ struct PubSubState: Codable, Sendable {
             queued.attempts += 1
             counter += 1
             let ackID = "ack-\(counter)-\(queued.message.messageId ?? "")"
-            subscription.leased[ackID] = Lease(queued: queued, deadline: now.adding(seconds: Int64(subscription.ackDeadlineSeconds)))
+            subscription.leased[ackID] = Lease(
+                queued: queued,
+                deadline: now.adding(seconds: Int64(subscription.ackDeadlineSeconds))
+            )
             // contract §6: deliveryAttempt is populated only when a dead-letter policy exists.
             let attempt = subscription.config.deadLetterPolicy == nil ? nil : queued.attempts
             received.append(ReceivedMessageJSON(ackId: ackID, message: queued.message, deliveryAttempt: attempt))
@@ -206,7 +231,12 @@ struct PubSubState: Codable, Sendable {
     }
 
     /// 0 hands the messages back at once (a nack); otherwise the lease runs `seconds` from now.
-    mutating func modifyAckDeadline(_ name: String, ackIDs: [String], seconds: Int, now: Timestamp) throws(GoogleAPIError) {
+    mutating func modifyAckDeadline(
+        _ name: String,
+        ackIDs: [String],
+        seconds: Int,
+        now: Timestamp
+    ) throws(GoogleAPIError) {
         try Self.validate(ackIDs: ackIDs)
         guard (0...600).contains(seconds) else {
             throw .invalidArgument("Invalid ack deadline given: \(seconds); must be 0 to 600 seconds.")
@@ -230,7 +260,9 @@ struct PubSubState: Codable, Sendable {
         let expired = subscription.leased.filter { $0.value.deadline <= now }
         guard !expired.isEmpty else { return }
         for ackID in expired.keys { subscription.leased[ackID] = nil }
-        let requeued = expired.values.sorted { Int($0.queued.message.messageId ?? "") ?? 0 < Int($1.queued.message.messageId ?? "") ?? 0 }
+        let requeued = expired.values.sorted {
+            Int($0.queued.message.messageId ?? "") ?? 0 < Int($1.queued.message.messageId ?? "") ?? 0
+        }
         subscription.ready.insert(contentsOf: requeued.map(\.queued), at: 0)
     }
 }

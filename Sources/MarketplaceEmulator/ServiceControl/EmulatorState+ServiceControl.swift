@@ -13,10 +13,18 @@ extension EmulatorState {
         var errors: [CheckErrorJSON] = []
         switch consumer(validated, product) {
         case .failure(let problem):
-            errors.append(CheckErrorJSON(code: problem.checkCode, subject: "consumer:\(validated.consumerId)", detail: problem.detail))
+            errors.append(
+                CheckErrorJSON(
+                    code: problem.checkCode,
+                    subject: "consumer:\(validated.consumerId)",
+                    detail: problem.detail
+                )
+            )
         case .success(let record):
             if let unknown = unknownMetric(validated, product, record) {
-                throw .invalidArgument("Metric \(unknown) is not defined for plan \(record.resource.plan ?? "") of \(service).")
+                throw .invalidArgument(
+                    "Metric \(unknown) is not defined for plan \(record.resource.plan ?? "") of \(service)."
+                )
             }
         }
         return CheckResponseJSON(
@@ -41,11 +49,15 @@ extension EmulatorState {
         let product = try serviceProduct(service)
         let operations = request.operations ?? []
         guard !operations.isEmpty else { throw .invalidArgument("operations must not be empty.") }
-        guard operations.count <= 1000 else { throw .invalidArgument("A report holds at most 1000 operations; this one has \(operations.count).") }
+        guard operations.count <= 1000 else {
+            throw .invalidArgument("A report holds at most 1000 operations; this one has \(operations.count).")
+        }
         // Structural problems refuse the whole request before anything is recorded.
         var validated: [ValidatedOperation] = []
         for operation in operations { validated.append(try ValidatedOperation(operation, forReport: true)) }
-        if let refusal = validated.lazy.compactMap({ self.usage.refusals?[$0.consumerId] }).first(where: { $0.applies(to: "report") }) {
+        if let refusal = validated.lazy.compactMap({ self.usage.refusals?[$0.consumerId] }).first(where: {
+            $0.applies(to: "report")
+        }) {
             throw refusal.error
         }
         var errors: [ReportErrorJSON] = []
@@ -53,11 +65,21 @@ extension EmulatorState {
         for operation in validated {
             switch consumer(operation, product) {
             case .failure(let problem):
-                errors.append(ReportErrorJSON(operationId: operation.operationId, status: StatusJSON(code: problem.rpcCode, message: problem.detail)))
+                errors.append(
+                    ReportErrorJSON(
+                        operationId: operation.operationId,
+                        status: StatusJSON(code: problem.rpcCode, message: problem.detail)
+                    )
+                )
             case .success(let record):
                 if let unknown = unknownMetric(operation, product, record) {
                     let message = "Metric \(unknown) is not defined for plan \(record.resource.plan ?? "")."
-                    errors.append(ReportErrorJSON(operationId: operation.operationId, status: StatusJSON(code: 3, message: message)))
+                    errors.append(
+                        ReportErrorJSON(
+                            operationId: operation.operationId,
+                            status: StatusJSON(code: 3, message: message)
+                        )
+                    )
                 } else {
                     usage.record(operation, entitlementID: record.id, answerLost: answerLost, sender: sender, now: time)
                 }
@@ -79,9 +101,13 @@ extension EmulatorState {
     func setRefusal(consumerID: String, _ refusal: ServiceControlRefusal?) throws(GoogleAPIError) {
         if let refusal {
             guard ServiceControlRefusal.codes[refusal.code] != nil else {
-                throw .invalidArgument("code is one of \(ServiceControlRefusal.codes.keys.sorted().joined(separator: ", ")), or null to clear.")
+                throw .invalidArgument(
+                    "code is one of \(ServiceControlRefusal.codes.keys.sorted().joined(separator: ", ")), or null to clear."
+                )
             }
-            guard refusal.method.map({ ["check", "report"].contains($0) }) ?? true else { throw .invalidArgument("method is check, report or null.") }
+            guard refusal.method.map({ ["check", "report"].contains($0) }) ?? true else {
+                throw .invalidArgument("method is check, report or null.")
+            }
         }
         var refusals = usage.refusals ?? [:]
         refusals[consumerID] = refusal
@@ -122,24 +148,37 @@ extension EmulatorState {
 
     /// contract §5.2: consumerId is the entitlement's usageReportingId, verbatim, for this service;
     /// usage is billable while the entitlement is in service, and up to its cancellation.
-    private func consumer(_ operation: ValidatedOperation, _ product: Catalog.Product) -> Result<EntitlementRecord, ConsumerProblem> {
-        guard let record = consumers[operation.consumerId].flatMap({ entitlements[$0] }), record.productID == product.id else {
-            return .failure(.unknown("No entitlement of \(product.externalName) has usageReportingId \(operation.consumerId)."))
+    private func consumer(
+        _ operation: ValidatedOperation,
+        _ product: Catalog.Product
+    ) -> Result<EntitlementRecord, ConsumerProblem> {
+        guard let record = consumers[operation.consumerId].flatMap({ entitlements[$0] }), record.productID == product.id
+        else {
+            return .failure(
+                .unknown("No entitlement of \(product.externalName) has usageReportingId \(operation.consumerId).")
+            )
         }
         if let code = usage.checkFailures[operation.consumerId] {
             return .failure(.scripted(code: code, "Consumer \(operation.consumerId): \(code)."))
         }
-        let billable = record.state?.isInService == true || (record.cancelledAt.map { operation.endTime <= $0 } ?? false)
+        let billable =
+            record.state?.isInService == true || (record.cancelledAt.map { operation.endTime <= $0 } ?? false)
         guard billable else {
             return .failure(
-                .notBillable("Entitlement \(record.id) is \(record.state?.rawValue ?? "unset"); its usage cannot be billed for this window.")
+                .notBillable(
+                    "Entitlement \(record.id) is \(record.state?.rawValue ?? "unset"); its usage cannot be billed for this window."
+                )
             )
         }
         return .success(record)
     }
 
     /// The first metric not on the entitlement's plan (or its pending plan), named `{service}/{metric}`.
-    private func unknownMetric(_ operation: ValidatedOperation, _ product: Catalog.Product, _ record: EntitlementRecord) -> String? {
+    private func unknownMetric(
+        _ operation: ValidatedOperation,
+        _ product: Catalog.Product,
+        _ record: EntitlementRecord
+    ) -> String? {
         let plans = [record.resource.plan, record.resource.newPendingPlan].compactMap { $0 }.compactMap(product.plan)
         let allowed = Set(plans.flatMap(\.metrics).map { "\(product.externalName)/\($0)" })
         return operation.values.map(\.metric).first { !allowed.contains($0) }

@@ -19,7 +19,9 @@ struct ValidatedOperation: Sendable {
     /// report; startTime ≤ endTime; int64 as a decimal string; one value per metric and label set.
     /// - Throws: 400 INVALID_ARGUMENT: such a request is refused whole.
     init(_ operation: OperationJSON, forReport: Bool) throws(GoogleAPIError) {
-        guard let id = operation.operationId, !id.isEmpty else { throw .invalidArgument("operation.operationId is required.") }
+        guard let id = operation.operationId, !id.isEmpty else {
+            throw .invalidArgument("operation.operationId is required.")
+        }
         guard let consumer = operation.consumerId, !consumer.isEmpty else {
             throw .invalidArgument("operation \(id): consumerId is required.")
         }
@@ -28,7 +30,9 @@ struct ValidatedOperation: Sendable {
         }
         var end = start
         if let endText = operation.endTime {
-            guard let parsed = try? Timestamp(rfc3339: endText) else { throw .invalidArgument("operation \(id): endTime must be RFC 3339.") }
+            guard let parsed = try? Timestamp(rfc3339: endText) else {
+                throw .invalidArgument("operation \(id): endTime must be RFC 3339.")
+            }
             end = parsed
         } else if forReport {
             throw .invalidArgument("operation \(id): endTime is required for report.")
@@ -37,20 +41,30 @@ struct ValidatedOperation: Sendable {
         var seen: Set<String> = []
         var values: [Value] = []
         for set in operation.metricValueSets ?? [] {
-            guard let metric = set.metricName, !metric.isEmpty else { throw .invalidArgument("operation \(id): metricName is required.") }
+            guard let metric = set.metricName, !metric.isEmpty else {
+                throw .invalidArgument("operation \(id): metricName is required.")
+            }
             for value in set.metricValues ?? [] {
-                let key = metric + "|" + (value.labels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                let key =
+                    metric + "|"
+                    + (value.labels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                        separator: ","
+                    )
                 guard seen.insert(key).inserted else {
                     throw .invalidArgument("operation \(id): metric \(metric) has two values with the same labels.")
                 }
                 switch (value.int64Value, value.doubleValue) {
                 case (let text?, nil):
-                    guard let number = Int64(text) else { throw .invalidArgument("operation \(id): int64Value \"\(text)\" is not an int64.") }
+                    guard let number = Int64(text) else {
+                        throw .invalidArgument("operation \(id): int64Value \"\(text)\" is not an int64.")
+                    }
                     values.append(Value(metric: metric, int64: number, double: nil))
                 case (nil, let number?):
                     values.append(Value(metric: metric, int64: nil, double: number))
                 default:
-                    throw .invalidArgument("operation \(id): each metric value needs exactly one of int64Value or doubleValue.")
+                    throw .invalidArgument(
+                        "operation \(id): each metric value needs exactly one of int64Value or doubleValue."
+                    )
                 }
             }
         }

@@ -32,7 +32,9 @@ struct ServiceControlRoutes {
     func register(on router: Router<BasicRequestContext>) {
         router.post("v1/services/:service") { request, context in
             let (service, verb) = try context.resourceAndVerb("service")
-            let tooLarge = GoogleAPIError.invalidArgument("Request payload size exceeds the limit: \(Self.maxRequestBytes) bytes.")
+            let tooLarge = GoogleAPIError.invalidArgument(
+                "Request payload size exceeds the limit: \(Self.maxRequestBytes) bytes."
+            )
             switch verb {
             case "check":
                 let body = try await RequestDecoding.decode(
@@ -55,7 +57,12 @@ struct ServiceControlRoutes {
                 )
                 let sender = request.headers[.userAgent]
                 return try JSONResponse.make(
-                    try await state.report(service: service, body, answerLost: FaultContext.answerWillBeLost, sender: sender)
+                    try await state.report(
+                        service: service,
+                        body,
+                        answerLost: FaultContext.answerWillBeLost,
+                        sender: sender
+                    )
                 )
             default:
                 throw GoogleAPIError.notFound("Method \(verb ?? "(none)") not found for services.")
@@ -72,7 +79,10 @@ struct ServiceControlRoutes {
         }
         router.post("emulator/v1/refusals") { request, _ in
             let body = try await RequestDecoding.decode(Refusal.self, from: request, allowEmpty: false)
-            try await state.setRefusal(consumerID: body.consumerId, body.code.map { ServiceControlRefusal(code: $0, method: body.method) })
+            try await state.setRefusal(
+                consumerID: body.consumerId,
+                body.code.map { ServiceControlRefusal(code: $0, method: body.method) }
+            )
             return try JSONResponse.make(EmptyResponse())
         }
     }

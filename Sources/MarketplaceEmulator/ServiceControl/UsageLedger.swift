@@ -32,7 +32,13 @@ struct UsageLedger: Codable, Sendable {
     /// Scripted refusals of whole calls about a consumerId (nil in state files of older versions).
     var refusals: [String: ServiceControlRefusal]?
 
-    mutating func record(_ operation: ValidatedOperation, entitlementID: String, answerLost: Bool, sender: String?, now: Timestamp) {
+    mutating func record(
+        _ operation: ValidatedOperation,
+        entitlementID: String,
+        answerLost: Bool,
+        sender: String?,
+        now: Timestamp
+    ) {
         let duplicate = !reported.insert(operation.operationId).inserted
         for value in operation.values {
             records.append(
@@ -69,7 +75,9 @@ struct UsageLedger: Codable, Sendable {
 /// answers a request it will not take at all: `INVALID_ARGUMENT` (400), `FAILED_PRECONDITION`
 /// (400), `UNAUTHENTICATED` (401), `PERMISSION_DENIED` (403).
 struct ServiceControlRefusal: Codable, Hashable, Sendable {
-    static let codes = ["INVALID_ARGUMENT": 400, "FAILED_PRECONDITION": 400, "UNAUTHENTICATED": 401, "PERMISSION_DENIED": 403]
+    static let codes = [
+        "INVALID_ARGUMENT": 400, "FAILED_PRECONDITION": 400, "UNAUTHENTICATED": 401, "PERMISSION_DENIED": 403,
+    ]
 
     var code: String
     /// `check`, `report`, or nil for both.
@@ -78,7 +86,11 @@ struct ServiceControlRefusal: Codable, Hashable, Sendable {
     func applies(to method: String) -> Bool { self.method == nil || self.method == method }
 
     var error: GoogleAPIError {
-        GoogleAPIError(code: Self.codes[code] ?? 400, status: code, message: "Refused by the emulator's script (\(code)).")
+        GoogleAPIError(
+            code: Self.codes[code] ?? 400,
+            status: code,
+            message: "Refused by the emulator's script (\(code))."
+        )
     }
 }
 

@@ -103,7 +103,9 @@ public struct Catalog: Codable, Hashable, Sendable {
         guard !products.isEmpty else { throw CatalogError(message: "catalog has no products") }
         var seen: Set<String> = []
         for product in products {
-            guard seen.insert(product.id).inserted else { throw CatalogError(message: "product \(product.id) appears twice") }
+            guard seen.insert(product.id).inserted else {
+                throw CatalogError(message: "product \(product.id) appears twice")
+            }
             guard !product.plans.isEmpty else { throw CatalogError(message: "product \(product.id) has no plans") }
         }
     }

@@ -11,7 +11,11 @@ struct DurableStateMiddleware: RouterMiddleware {
     let path: String
     let identity: EmulatorIdentity
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let response = try await next(request, context)
         if ![.get, .head].contains(request.method), !Self.leaseOnly(request.uri.path) {
             try await state.save(to: path, keys: identity)

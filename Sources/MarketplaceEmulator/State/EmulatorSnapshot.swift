@@ -42,7 +42,9 @@ struct EmulatorSnapshot: Codable, Sendable {
             throw CatalogError(message: "state file \(path) is not an emulator state: \(error)")
         }
         guard snapshot.version == currentVersion else {
-            throw CatalogError(message: "state file \(path) has version \(snapshot.version); this emulator reads \(currentVersion)")
+            throw CatalogError(
+                message: "state file \(path) has version \(snapshot.version); this emulator reads \(currentVersion)"
+            )
         }
         guard snapshot.provider == provider.rawValue else {
             throw CatalogError(message: "state file \(path) belongs to provider \(snapshot.provider), not \(provider)")
@@ -51,7 +53,9 @@ struct EmulatorSnapshot: Codable, Sendable {
     }
 
     var signingKey: SigningKey {
-        get throws { try SigningKey(pkcs8PEM: signupKey.pkcs8PEM, kid: signupKey.kid, certificatePEM: signupKey.certificatePEM) }
+        get throws {
+            try SigningKey(pkcs8PEM: signupKey.pkcs8PEM, kid: signupKey.kid, certificatePEM: signupKey.certificatePEM)
+        }
     }
 }
 

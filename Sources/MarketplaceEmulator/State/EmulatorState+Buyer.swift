@@ -12,10 +12,19 @@ extension EmulatorState {
     /// A purchase: creates the account on the first order (ACCOUNT_ACTIVE, `signup` PENDING), then
     /// the entitlement (ENTITLEMENT_CREATION_REQUESTED, or ENTITLEMENT_OFFER_ACCEPTED for a private
     /// offer on a product whose offers Google approves itself).
-    func buy(accountID: String?, productID: String, planID: String, offer: OfferTerms?, consumerProject: String?) throws(GoogleAPIError) -> Purchase {
+    func buy(
+        accountID: String?,
+        productID: String,
+        planID: String,
+        offer: OfferTerms?,
+        consumerProject: String?
+    ) throws(GoogleAPIError) -> Purchase {
         guard let product = catalog.product(productID) else { throw .invalidArgument("Unknown product \(productID).") }
-        guard product.plan(planID) != nil else { throw .invalidArgument("Product \(product.id) has no plan \(planID).") }
-        let terms = try offer.map { (offer: OfferTerms) throws(GoogleAPIError) in try validated(offer, product: product) }
+        guard product.plan(planID) != nil else {
+            throw .invalidArgument("Product \(product.id) has no plan \(planID).")
+        }
+        let terms = try offer.map { (offer: OfferTerms) throws(GoogleAPIError) in try validated(offer, product: product)
+        }
         if let accountID {
             do { _ = try AccountID(accountID) } catch { throw .invalidArgument("\(error)") }
         }
@@ -50,7 +59,8 @@ extension EmulatorState {
             offerDuration: terms?.duration,
             offerEndTime: terms.flatMap(offerEnd),
             state: .activationRequested,
-            usageReportingId: product.usageBased == true ? "project_number:\(100_000_000 + entitlementOrder.count)" : nil,
+            usageReportingId: product.usageBased == true
+                ? "project_number:\(100_000_000 + entitlementOrder.count)" : nil,
             consumers: consumerProject.map { [Consumer(project: $0)] },
             orderId: "order-\(id.prefix(8))",
             createTime: time,
@@ -61,7 +71,9 @@ extension EmulatorState {
         entitlementOrder.append(id)
         accounts[account]?.entitlementIDs.append(id)
         if let consumer = entitlement.usageReportingId { consumers[consumer] = id }
-        updateEntitlement(id, publishing: [autoApproved ? .entitlementOfferAccepted : .entitlementCreationRequested]) { _ in }
+        updateEntitlement(id, publishing: [autoApproved ? .entitlementOfferAccepted : .entitlementCreationRequested]) {
+            _ in
+        }
         return Purchase(accountID: account, entitlementID: id)
     }
 
@@ -70,17 +82,27 @@ extension EmulatorState {
     func requestPlanChange(_ id: String, planID: String?, offer: OfferTerms?) throws(GoogleAPIError) {
         let record = try entitlement(id)
         guard record.state == .active else {
-            throw .failedPrecondition("A plan can only be changed while the entitlement is ACTIVE (it is \(record.state?.rawValue ?? "unset")).")
+            throw .failedPrecondition(
+                "A plan can only be changed while the entitlement is ACTIVE (it is \(record.state?.rawValue ?? "unset"))."
+            )
         }
         guard let product = catalog.product(record.productID) else { throw .failedPrecondition("Unknown product.") }
         let newPlan = planID ?? record.resource.plan ?? ""
-        guard product.plan(newPlan) != nil else { throw .invalidArgument("Product \(product.id) has no plan \(newPlan).") }
-        let terms = try offer.map { (offer: OfferTerms) throws(GoogleAPIError) in try validated(offer, product: product) }
-        guard newPlan != record.resource.plan || terms != nil else { throw .invalidArgument("The entitlement is already on plan \(newPlan).") }
+        guard product.plan(newPlan) != nil else {
+            throw .invalidArgument("Product \(product.id) has no plan \(newPlan).")
+        }
+        let terms = try offer.map { (offer: OfferTerms) throws(GoogleAPIError) in try validated(offer, product: product)
+        }
+        guard newPlan != record.resource.plan || terms != nil else {
+            throw .invalidArgument("The entitlement is already on plan \(newPlan).")
+        }
         let waitsForCycle = product.plan(record.resource.plan ?? "")?.changeAtCycleEnd == true
         let autoApproved = terms != nil && product.autoApprovedOffers == true
         let startsAt = max(terms?.startTime ?? (waitsForCycle ? record.cycleEnd : now), now)
-        updateEntitlement(id, publishing: autoApproved ? [.entitlementOfferAccepted] : [.entitlementPlanChangeRequested]) {
+        updateEntitlement(
+            id,
+            publishing: autoApproved ? [.entitlementOfferAccepted] : [.entitlementPlanChangeRequested]
+        ) {
             $0.resource.state = autoApproved ? .pendingPlanChange : .pendingPlanChangeApproval
             $0.resource.newPendingPlan = newPlan
             $0.resource.newPendingOffer = terms?.name
@@ -107,7 +129,9 @@ extension EmulatorState {
     func cancel(_ id: String, immediately: Bool?) throws(GoogleAPIError) {
         let record = try entitlement(id)
         guard record.state?.isInService == true, record.state != .pendingCancellation else {
-            throw .failedPrecondition("Only an entitlement in service can be cancelled (it is \(record.state?.rawValue ?? "unset")).")
+            throw .failedPrecondition(
+                "Only an entitlement in service can be cancelled (it is \(record.state?.rawValue ?? "unset"))."
+            )
         }
         let product = catalog.product(record.productID)
         if immediately ?? (product?.cancellation == .immediate) {
@@ -139,7 +163,9 @@ extension EmulatorState {
     func deleteAccount(_ id: String) throws(GoogleAPIError) {
         _ = try account(id)
         for entitlementID in accounts[id]?.entitlementIDs ?? [] {
-            if entitlements[entitlementID]?.state?.isInService == true || entitlements[entitlementID]?.state == .activationRequested {
+            if entitlements[entitlementID]?.state?.isInService == true
+                || entitlements[entitlementID]?.state == .activationRequested
+            {
                 updateEntitlement(entitlementID, publishing: [.entitlementCancelled]) {
                     $0.resource.state = .cancelled
                     $0.resource.cancellationReason = "account-closed"
@@ -160,7 +186,8 @@ extension EmulatorState {
         if let duration = offer.duration {
             do { _ = try ISO8601Duration(parsing: duration) } catch { throw .invalidArgument("\(error)") }
         }
-        offer.name = offer.name ?? "projects/emulator/services/\(product.externalName)/privateOffers/\(newID(prefix: "offer"))"
+        offer.name =
+            offer.name ?? "projects/emulator/services/\(product.externalName)/privateOffers/\(newID(prefix: "offer"))"
         return offer
     }
 

@@ -8,7 +8,9 @@ extension EmulatorState {
     func approveAccount(_ id: String, _ request: ApproveAccountRequest) throws(GoogleAPIError) {
         let index = try approvalIndex(id, request.approvalName)
         guard accounts[id]?.resource.approvals?[index].state != .approved else {
-            throw .failedPrecondition("Approval \(request.approvalName ?? Approval.signupName) of \(accountName(id)) is already approved.")
+            throw .failedPrecondition(
+                "Approval \(request.approvalName ?? Approval.signupName) of \(accountName(id)) is already approved."
+            )
         }
         setApproval(id, index, .approved, reason: request.reason)
     }
@@ -42,7 +44,9 @@ extension EmulatorState {
         let approvals = try account(id).resource.approvals ?? []
         // contract §3.1: approvalName may be omitted only when exactly one approval is possible.
         let wanted = name ?? (approvals.count == 1 ? approvals[0].name : nil)
-        guard let wanted else { throw .invalidArgument("approvalName is required when the account has several approvals.") }
+        guard let wanted else {
+            throw .invalidArgument("approvalName is required when the account has several approvals.")
+        }
         guard let index = approvals.firstIndex(where: { $0.name == wanted }) else {
             throw .invalidArgument("Account \(accountName(id)) has no approval named \(wanted).")
         }
@@ -63,7 +67,9 @@ extension EmulatorState {
     func approveEntitlement(_ id: String) throws(GoogleAPIError) {
         let record = try entitlement(id)
         guard record.state == .activationRequested, record.resource.newOfferStartTime == nil else {
-            throw .failedPrecondition("Entitlement \(entitlementName(id)) is \(record.state?.rawValue ?? "unset"), not awaiting approval.")
+            throw .failedPrecondition(
+                "Entitlement \(entitlementName(id)) is \(record.state?.rawValue ?? "unset"), not awaiting approval."
+            )
         }
         if requireSignupBeforeApproval, let accountID = record.resource.accountID?.rawValue,
             accounts[accountID]?.resource.signupApproval?.state != .approved
@@ -79,7 +85,9 @@ extension EmulatorState {
     func rejectEntitlement(_ id: String, reason: String?) throws(GoogleAPIError) {
         let record = try entitlement(id)
         guard record.state == .activationRequested else {
-            throw .failedPrecondition("Entitlement \(entitlementName(id)) is \(record.state?.rawValue ?? "unset"), not awaiting approval.")
+            throw .failedPrecondition(
+                "Entitlement \(entitlementName(id)) is \(record.state?.rawValue ?? "unset"), not awaiting approval."
+            )
         }
         // contract §2.2 [bg]: a rejected order ends as CANCELLED.
         updateEntitlement(id, publishing: [.entitlementCancelled]) {
@@ -110,7 +118,8 @@ extension EmulatorState {
     }
 
     /// contract §3.2: only `messageToUser`, and only while the buyer waits on the provider.
-    func patchEntitlement(_ id: String, updateMask: String?, _ patch: Entitlement) throws(GoogleAPIError) -> Entitlement {
+    func patchEntitlement(_ id: String, updateMask: String?, _ patch: Entitlement) throws(GoogleAPIError) -> Entitlement
+    {
         let record = try entitlement(id)
         let fields = (updateMask ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !fields.isEmpty else { throw .invalidArgument("updateMask is required.") }
@@ -126,16 +135,21 @@ extension EmulatorState {
 
     // MARK: Shared transitions
 
-    private func pendingPlanChange(_ id: String, _ pendingPlanName: String?) throws(GoogleAPIError) -> EntitlementRecord {
+    private func pendingPlanChange(_ id: String, _ pendingPlanName: String?) throws(GoogleAPIError) -> EntitlementRecord
+    {
         let record = try entitlement(id)
-        guard let pendingPlanName, !pendingPlanName.isEmpty else { throw .invalidArgument("pendingPlanName is required.") }
+        guard let pendingPlanName, !pendingPlanName.isEmpty else {
+            throw .invalidArgument("pendingPlanName is required.")
+        }
         guard record.state == .pendingPlanChangeApproval else {
             throw .failedPrecondition(
                 "Entitlement \(entitlementName(id)) is \(record.state?.rawValue ?? "unset"), not awaiting a plan change approval."
             )
         }
         guard record.resource.newPendingPlan == pendingPlanName else {
-            throw .failedPrecondition("pendingPlanName \(pendingPlanName) does not match the pending plan \(record.resource.newPendingPlan ?? "").")
+            throw .failedPrecondition(
+                "pendingPlanName \(pendingPlanName) does not match the pending plan \(record.resource.newPendingPlan ?? "")."
+            )
         }
         return record
     }

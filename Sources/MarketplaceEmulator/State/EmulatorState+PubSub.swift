@@ -4,7 +4,9 @@ import MarketplaceCore
 /// Pub/Sub calls, each one atomic step of the emulator's state.
 extension EmulatorState {
     func createTopic(_ name: String) throws(GoogleAPIError) -> TopicJSON {
-        guard pubsub.topics[name] == nil else { throw .alreadyExists("Resource already exists in the project (resource=\(name)).") }
+        guard pubsub.topics[name] == nil else {
+            throw .alreadyExists("Resource already exists in the project (resource=\(name)).")
+        }
         pubsub.createTopic(name)
         return try pubsub.topic(name)
     }
@@ -12,7 +14,9 @@ extension EmulatorState {
     func publish(topic: String, _ messages: [(Data, [String: String], String?)]) throws(GoogleAPIError) -> [String] {
         _ = try pubsub.topic(topic)
         let time = now
-        return messages.compactMap { pubsub.publish(topic: topic, data: $0.0, attributes: $0.1, orderingKey: $0.2, now: time) }
+        return messages.compactMap {
+            pubsub.publish(topic: topic, data: $0.0, attributes: $0.1, orderingKey: $0.2, now: time)
+        }
     }
 
     func createSubscription(_ name: String, _ request: SubscriptionJSON) throws(GoogleAPIError) -> SubscriptionJSON {
@@ -23,7 +27,11 @@ extension EmulatorState {
         try pubsub.deleteTopic(name)
     }
 
-    func patchSubscription(_ name: String, _ patch: SubscriptionJSON, updateMask: String?) throws(GoogleAPIError) -> SubscriptionJSON {
+    func patchSubscription(
+        _ name: String,
+        _ patch: SubscriptionJSON,
+        updateMask: String?
+    ) throws(GoogleAPIError) -> SubscriptionJSON {
         try pubsub.patchSubscription(name, patch, updateMask: updateMask)
     }
 

@@ -12,7 +12,9 @@ extension EmulatorState {
     func advanceClock(seconds: Int64) throws(GoogleAPIError) {
         let room = Self.endOfTime.seconds - now.seconds
         guard (0...room).contains(seconds) else {
-            throw .invalidArgument("seconds must be 0 to \(room) (the clock stops at the end of year 9999); got \(seconds).")
+            throw .invalidArgument(
+                "seconds must be 0 to \(room) (the clock stops at the end of year 9999); got \(seconds)."
+            )
         }
         try clock.advance(seconds: seconds)
         applyDueChanges()
@@ -22,7 +24,9 @@ extension EmulatorState {
     func advanceClock(by duration: ISO8601Duration) throws(GoogleAPIError) {
         let now = self.now
         let target = duration.added(to: now)
-        guard target <= Self.endOfTime else { throw .invalidArgument("\(duration) from now is past the end of year 9999.") }
+        guard target <= Self.endOfTime else {
+            throw .invalidArgument("\(duration) from now is past the end of year 9999.")
+        }
         try advanceClock(seconds: target.seconds - now.seconds)
     }
 

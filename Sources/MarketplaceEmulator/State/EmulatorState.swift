@@ -87,7 +87,8 @@ actor EmulatorState {
         if next <= lastStamp {
             next =
                 lastStamp.nanos >= 999_999_000
-                ? Timestamp(seconds: lastStamp.seconds + 1) : Timestamp(seconds: lastStamp.seconds, nanos: lastStamp.nanos + 1000)
+                ? Timestamp(seconds: lastStamp.seconds + 1)
+                : Timestamp(seconds: lastStamp.seconds, nanos: lastStamp.nanos + 1000)
         }
         lastStamp = next
         return next
@@ -135,7 +136,11 @@ actor EmulatorState {
 
     /// Applies `change` to an entitlement, stamps it, wipes `messageToUser` on a state change
     /// (contract §3.2) and publishes `events` in order (contract §2.2, "Event" column).
-    func updateEntitlement(_ id: String, publishing events: [EventType] = [], _ change: (inout EntitlementRecord) -> Void) {
+    func updateEntitlement(
+        _ id: String,
+        publishing events: [EventType] = [],
+        _ change: (inout EntitlementRecord) -> Void
+    ) {
         guard var record = entitlements[id] else { return }
         let stateBefore = record.state
         change(&record)
@@ -182,7 +187,14 @@ actor EmulatorState {
             newOfferEndTime: type == .entitlementOfferAccepted
                 ? (entitlement.newOfferEndTime ?? entitlement.offerEndTime)?.rfc3339 ?? "" : nil
         )
-        publish(EventJSON(eventId: UUID().uuidString.lowercased(), eventType: type.rawValue, providerId: provider.rawValue, entitlement: notice))
+        publish(
+            EventJSON(
+                eventId: UUID().uuidString.lowercased(),
+                eventType: type.rawValue,
+                providerId: provider.rawValue,
+                entitlement: notice
+            )
+        )
     }
 
     func publishAccountEvent(_ type: EventType, accountID: String, updateTime: Timestamp?) {
