@@ -52,7 +52,7 @@ import Testing
         }
     }
 
-    private func buy(_ running: RunningEmulator, plan: String = "basic") async throws -> EntitlementID {
+    func buy(_ running: RunningEmulator, plan: String = "basic") async throws -> EntitlementID {
         let purchase = try await running.control.buy(product: "example-messaging-service", plan: plan)
         return try EntitlementID(purchase.entitlementId)
     }
@@ -278,114 +278,6 @@ import Testing
             #expect(counters.refusedCalls <= max(3, counters.apiCalls / 50), "approvals refused by Google: \(counters)")
             #expect(counters.apiCalls >= 200 && counters.duplicates > 0, "\(counters)")
             print("convergence: \(counters)")
-        }
-    }
-
-    /// Every Procurement call takes 300 ms: two replicas racing both read before either acts.
-    static var slowProcurement: EmulatorOptions {
-        var options = EmulatorOptions()
-        options.requireSignupBeforeApproval = false
-        options.faults = FaultPlan(rules: [.init(api: .procurement, latencyMilliseconds: 300)])
-        return options
-    }
-
-    /// The creation notification of what was just bought, pulled and left unacknowledged.
-    private func creationMessage(_ pubsub: PubSubClient) async throws -> PubSubMessage {
-        let creation = try await EntitleTestSupport.eventually { () async throws -> ReceivedMessage? in
-            try await pubsub.pull(Self.subscription, maxMessages: 10).first {
-                String(decoding: $0.message.data ?? Data(), as: UTF8.self).contains("ENTITLEMENT_CREATION_REQUESTED")
-            }
-        }
-        return try #require(creation?.message)
-    }
-
-    @Test(
-        "two replicas handle one notification at the same moment: both re-read it pending and approve, Google refuses the second, neither fails, one commit"
-    )
-    func replicasRace() async throws {
-        let options = Self.slowProcurement
-        try await TemporaryDatabase.withPath { path in
-            try await EmulatorHarness.withEmulator(options) { running in
-                let transport = try await running.transport()
-                let pubsub = running.pubSubClient(transport)
-                try await pubsub.createSubscription(
-                    Self.subscription,
-                    PubSubSubscription(topic: running.emulator.options.topic)
-                )
-                let id = try await buy(running)
-                let message = try await creationMessage(pubsub)
-                let policies = ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic))
-                // Two replicas: each its own processor (own locks) and connection to one database.
-                let replicas = [
-                    NotificationProcessor(
-                        store: try await SQLiteStore(path: path),
-                        procurement: running.procurementClient(transport),
-                        policies: policies
-                    ),
-                    NotificationProcessor(
-                        store: try await SQLiteStore(path: path),
-                        procurement: running.procurementClient(transport),
-                        policies: policies
-                    ),
-                ]
-                async let first = replicas[0].handle(data: message.data, messageID: message.messageId)
-                async let second = replicas[1].handle(data: message.data, messageID: message.messageId)
-                let outcomes = try await [first, second]
-                let counters = replicas.map(\.counters.snapshot)
-                #expect(
-                    counters.map(\.refusedCalls).reduce(0, +) == 1,
-                    "the second approval was refused and taken as done: \(counters)"
-                )
-                #expect(
-                    counters.map(\.processed).reduce(0, +) == 1 && counters.map(\.duplicates).reduce(0, +) == 1,
-                    "one commit: \(outcomes)"
-                )
-                #expect(try await running.procurementClient(transport).entitlement(id).state == .active)
-            }
-        }
-    }
-
-    @Test(
-        "two replicas on one PostgreSQL database get two notifications about one entitlement at the same moment: one decides while the other waits for its subject lease, then finds it done; one approval, one activated callback"
-    )
-    func replicasShareSubjectLease() async throws {
-        let emulatorOptions = Self.slowProcurement
-        try await TestPostgres.withDatabase { url in
-            try await EmulatorHarness.withEmulator(emulatorOptions) { running in
-                let transport = try await running.transport()
-                let pubsub = running.pubSubClient(transport)
-                try await pubsub.createSubscription(
-                    Self.subscription,
-                    PubSubSubscription(topic: running.emulator.options.topic)
-                )
-                _ = try await buy(running)
-                let data = try #require(try await creationMessage(pubsub).data)
-                // The same news under a second eventId, as Google may send two events at once.
-                var other = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-                other["eventId"] = "second-event-about-it"
-                let second = try JSONSerialization.data(withJSONObject: other)
-                let policies = ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic))
-                let stores = [try await PostgresStore(url: url), try await PostgresStore(url: url)]
-                let replicas = stores.enumerated().map { index, store in
-                    NotificationProcessor(
-                        store: store,
-                        procurement: running.procurementClient(transport),
-                        policies: policies,
-                        replica: "replica-\(index)"
-                    )
-                }
-                async let a = replicas[0].handle(data: data, messageID: "m-1")
-                async let b = replicas[1].handle(data: second, messageID: "m-2")
-                _ = try await [a, b]
-                let counters = replicas.map(\.counters.snapshot)
-                let callbacks = try await stores[0].callbacks(status: nil, limit: 100)
-                for store in stores { await store.close() }
-                #expect(
-                    counters.map(\.refusedCalls).reduce(0, +) == 0,
-                    "the second found it approved and did not approve again: \(counters)"
-                )
-                #expect(callbacks.filter { $0.kind == .activated }.count == 1, "\(callbacks.map(\.kind))")
-            }
         }
     }
 
