@@ -13,6 +13,19 @@ extension PostgresStore {
         return rows
     }
 
+    /// Each row mapped as it arrives, never all of them held first.
+    func fetch<Value>(
+        _ sql: StoreSQL,
+        on connection: PostgresConnection,
+        _ map: (any StoreRow) throws -> Value
+    ) async throws -> [Value] {
+        var values: [Value] = []
+        for try await row in try await connection.query(sql.postgresQuery(), logger: logger) {
+            values.append(try map(PGRow(row)))
+        }
+        return values
+    }
+
     /// Runs a plan's reads and then its writes, in the transaction `connection` is in.
     func run<Plan: StorePlan>(_ plan: Plan, on connection: PostgresConnection) async throws -> Plan.Result {
         var plan = plan

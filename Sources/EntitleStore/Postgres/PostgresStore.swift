@@ -57,6 +57,13 @@ public final class PostgresStore: SQLStore, Store, @unchecked Sendable {
         try await client.withConnection { connection in try await run(plan, on: connection) }
     }
 
+    override func fetch<Value: Sendable>(
+        _ sql: StoreSQL,
+        _ map: @escaping @Sendable (any StoreRow) throws -> Value
+    ) async throws -> [Value] {
+        try await client.withConnection { connection in try await fetch(sql, on: connection, map) }
+    }
+
     override func write<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
         try await transaction { connection in try await run(plan, on: connection) }
     }

@@ -13,6 +13,16 @@ extension Database {
         return try Row.fetchAll(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments)
     }
 
+    /// Each row mapped as it is read: GRDB reuses one row, so a large result is never held twice
+    /// (all its rows copied, then mapped).
+    func fetch<Value>(_ sql: StoreSQL, _ map: (any StoreRow) throws -> Value) throws -> [Value] {
+        guard !sql.postgresOnly else { return [] }
+        let rows = try Row.fetchCursor(cachedStatement(sql: sql.sqlite), arguments: sql.grdbArguments)
+        var values: [Value] = []
+        while let row = try rows.next() { values.append(try map(row)) }
+        return values
+    }
+
     /// Runs a plan's reads and then its writes, in the transaction this is called in.
     func run<Plan: StorePlan>(_ plan: Plan) throws -> Plan.Result {
         var plan = plan

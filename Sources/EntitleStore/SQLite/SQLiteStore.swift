@@ -45,6 +45,13 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
         try await pool.read { db in try db.run(plan) }
     }
 
+    override func fetch<Value: Sendable>(
+        _ sql: StoreSQL,
+        _ map: @escaping @Sendable (any StoreRow) throws -> Value
+    ) async throws -> [Value] {
+        try await pool.read { db in try db.fetch(sql, map) }
+    }
+
     override func write<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
         try await pool.write { db in try db.run(plan) }
     }
