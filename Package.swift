@@ -181,6 +181,11 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "EntitleCLITests",
+            dependencies: ["EntitleCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MarketplaceEmulatorTests",
             dependencies: [
                 "MarketplaceEmulator", "MarketplaceCore", "EntitleTestSupport",

@@ -9,108 +9,32 @@ go to OUT_DIR.
 Usage: console_browser.py ENTITLE_BINARY CHROMIUM WORK_DIR OUT_DIR
 """
 
-import base64
 import json
 import os
-import subprocess
 import sys
 import time
 import urllib.request
 
-import websocket
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from cdp import Tab, start_sandbox_and_chromium, stop  # noqa: E402
 from interop_checks import check, checks, free_port  # noqa: E402
 
 TOKEN = "console-browser-admin-token-0123456789abcdef"
-
-
-class Browser:
-    """One Chromium tab over CDP."""
-
-    def __init__(self, port):
-        deadline = time.time() + 30
-        while True:
-            try:
-                targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        page = next(t for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], suppress_origin=True)
-        self.counter = 0
-        self.call("Page.enable")
-        self.call("Network.enable")
-
-    def call(self, method, **params):
-        self.counter += 1
-        self.ws.send(json.dumps({"id": self.counter, "method": method, "params": params}))
-        while True:
-            reply = json.loads(self.ws.recv())
-            if reply.get("id") == self.counter:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-
-    def js(self, expression):
-        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
-
-    def wait_for(self, what, expression, timeout=20):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                value = self.js(expression)
-            except RuntimeError:
-                value = None
-            if value:
-                return value
-            time.sleep(0.2)
-        check(what, False, f"at {self.js('location.href')}: {self.js('document.body && document.body.innerText.slice(0, 500)')}")
-
-    def go(self, url):
-        self.call("Page.navigate", url=url)
-        self.wait_for(f"{url} loaded", "document.readyState === 'complete' && location.href !== 'about:blank'")
-
-    def click(self, selector):
-        self.js(f"document.querySelector({json.dumps(selector)}).click()")
-
-    def screenshot(self, path):
-        self.call("Emulation.setDeviceMetricsOverride", width=1280, height=1400, deviceScaleFactor=1, mobile=False)
-        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
-        with open(path, "wb") as handle:
-            handle.write(base64.b64decode(data))
 
 
 def main():
     entitle, chromium, work, out = sys.argv[1:5]
     os.makedirs(out, exist_ok=True)
     http, emulator_port, debug, dead = free_port(), free_port(), free_port(), free_port()
-    env = dict(os.environ, ENTITLE_ADMIN_TOKEN=TOKEN, ENTITLE_HTTP_PORT=str(http), ENTITLE_SANDBOX_EMULATOR_PORT=str(emulator_port),
+    env = dict(ENTITLE_ADMIN_TOKEN=TOKEN, ENTITLE_HTTP_PORT=str(http), ENTITLE_SANDBOX_EMULATOR_PORT=str(emulator_port),
                ENTITLE_STORE_URL=os.path.join(work, "store.sqlite"), ENTITLE_ENTITLEMENT_POLICY="manual",
                ENTITLE_CALLBACK_URL=f"http://127.0.0.1:{dead}/callbacks", ENTITLE_CALLBACK_SECRET="console-browser-secret-0123456789abcdef")
-    log = open(os.path.join(work, "entitle.log"), "w")
-    processes = [subprocess.Popen([entitle, "serve", "--sandbox"], env=env, stdout=log, stderr=subprocess.STDOUT)]
-    processes.append(subprocess.Popen(
-        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", f"--remote-debugging-port={debug}",
-         f"--user-data-dir={os.path.join(work, 'profile')}", "about:blank"],
-        stdout=open(os.path.join(work, "chromium.log"), "w"), stderr=subprocess.STDOUT))
+    processes, log_path = start_sandbox_and_chromium(entitle, chromium, work, env, http, debug)
     base, emulator = f"http://127.0.0.1:{http}", f"http://127.0.0.1:{emulator_port}"
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(base + "/readyz").status == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                sys.exit("entitle serve --sandbox did not start:\n" + open(log.name).read()[-2000:])
-            time.sleep(0.2)
-        banner = open(log.name).read()
+        banner = open(log_path).read()
         check("the sandbox banner prints the console's URL", f"admin console: {base}/admin" in banner, banner[-1500:])
-        browser = Browser(debug)
+        browser = Tab.first(debug)
 
         browser.go(base + "/admin")
         browser.wait_for("the console asks to sign in", "location.pathname === '/admin/sign-in' && !!document.querySelector('input[name=token]')")
@@ -178,12 +102,7 @@ def main():
         check("the old cookie is refused after sign-out", browser.js("location.pathname") == "/admin/sign-in", browser.js("location.href"))
         print(f"screenshots: {os.path.join(out, 'console-overview.png')}, {os.path.join(out, 'console-entitlement.png')}")
     finally:
-        for process in processes:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
     print(f"{len(checks)} console browser checks passed")
 
 

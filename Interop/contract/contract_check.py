@@ -10,9 +10,12 @@
 Usage: contract_check.py ENTITLE_BINARY WORK_DIR [MAX_EXAMPLES]
 """
 
+import base64
+import hashlib
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -90,13 +93,18 @@ def seed(base, emulator, contract):
                              json={"product": "example-messaging-service", "plan": "basic"}).json()
     waiting = requests.post(emulator + "/emulator/v1/purchases",
                             json={"product": "example-messaging-service", "plan": "basic"}).json()
-    page = requests.post(base + "/signup", data={"x-gcp-marketplace-token": purchase["signupToken"]})
+    browser = requests.Session()  # the buyer's browser: its cookies bind the hand-off to it
+    page = browser.post(base + "/signup", data={"x-gcp-marketplace-token": purchase["signupToken"]})
     check("sign-up page shown", page.status_code == 200, page.text[:300])
     hidden = {name: re.search(f'name="{name}" value="([^"]*)"', page.text).group(1) for name in ("session", "csrf")}
-    done = requests.post(base + "/signup/complete", allow_redirects=False, cookies={"entitle_signup": hidden["csrf"]},
-                         data={**hidden, "company": "Contract Ltd", "contactName": "C. Buyer", "email": "buyer@contract.example.com"})
+    done = browser.post(base + "/signup/complete", allow_redirects=False,
+                        data={**hidden, "company": "Contract Ltd", "contactName": "C. Buyer", "email": "buyer@contract.example.com"})
     contract.validate("POST", "/signup/complete", done)
-    code = urllib.parse.parse_qs(urllib.parse.urlparse(done.headers["Location"]).query)["code"][0]
+    verifier = secrets.token_urlsafe(32)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    asked = browser.get(f"{base}/signup/handoff", params={"challenge": challenge}, allow_redirects=False)
+    contract.validate("GET", "/signup/handoff", asked)
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(asked.headers["Location"]).query)["code"][0]
     entitlement, account = purchase["entitlementId"], purchase["accountId"]
 
     def active():
@@ -112,7 +120,8 @@ def seed(base, emulator, contract):
     outbox = wait_for("a callback failed", lambda: requests.get(base + "/api/admin/outbox?status=failed", headers=admin).json()
                       or requests.get(base + "/api/admin/outbox?status=pending", headers=admin).json())
     return {"entitlement": entitlement, "account": account, "waitingAccount": waiting["accountId"],
-            "waitingEntitlement": waiting["entitlementId"], "code": code, "customer": None, "callback": outbox[0]["id"],
+            "waitingEntitlement": waiting["entitlementId"], "code": code, "verifier": verifier, "customer": None,
+            "callback": outbox[0]["id"],
             "etag": view.headers["ETag"]}
 
 
@@ -120,11 +129,12 @@ def seeded_answers(base, contract, ids):
     admin = {"Authorization": f"Bearer {TOKEN}"}
     get = lambda path, **kw: requests.get(base + path, headers={**admin, **kw.pop("headers", {})}, **kw)
     post = lambda path, **kw: requests.post(base + path, headers=admin, **kw)
-    redeemed = contract.validate("POST", "/v1/handoffs/{code}", post(f"/v1/handoffs/{ids['code']}"))
+    proof = {"verifier": ids["verifier"]}
+    redeemed = contract.validate("POST", "/v1/handoffs/{code}", post(f"/v1/handoffs/{ids['code']}", json=proof))
     check("the hand-off names the customer and the ACTIVE order", redeemed.status_code == 200
           and redeemed.json()["account"]["entitlements"][0]["state"] == "ENTITLEMENT_ACTIVE", redeemed.text)
     ids["customer"] = redeemed.json()["customer"]["id"]
-    contract.validate("POST", "/v1/handoffs/{code}", post(f"/v1/handoffs/{ids['code']}"))
+    contract.validate("POST", "/v1/handoffs/{code}", post(f"/v1/handoffs/{ids['code']}", json=proof))
     e, a = ids["entitlement"], ids["account"]
     calls = [
         ("GET", "/healthz", get("/healthz")), ("GET", "/readyz", get("/readyz")),

@@ -13,7 +13,7 @@ extension SQLStore {
     }
 
     public func account(_ id: AccountID) async throws -> LocalAccount? {
-        try await fetchOne(RecordSQL.account(id), RecordSQL.record)
+        try await fetchOne(RecordSQL.account(id), RecordSQL.account)
     }
 
     /// In one read transaction: the event, its entitlement, and that entitlement's account (or

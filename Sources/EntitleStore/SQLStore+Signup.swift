@@ -5,11 +5,30 @@ public import MarketplaceCore
 /// sessions and reads (`SignupSQL`, `HandoffSQL`, `ConsoleSQL`).
 extension SQLStore {
     public func createSignupSession(_ session: SignupSession) async throws {
-        try await execute(SignupSQL.insert(session))
+        try await execute(try SignupSQL.insert(session))
     }
 
     public func signupSession(id: String) async throws -> SignupSession? {
         try await fetchOne(SignupSQL.session(id: id), SignupSQL.session)
+    }
+
+    public func signupSession(browserHash: String, at: Timestamp) async throws -> SignupSession? {
+        try await fetchOne(SignupSQL.session(browserHash: browserHash, at: at), SignupSQL.session)
+    }
+
+    public func signupSession(proposalHash: String) async throws -> SignupSession? {
+        try await fetchOne(SignupSQL.session(proposalHash: proposalHash), SignupSQL.session)
+    }
+
+    public func proposeSignup(sessionID: String, _ proposal: SignupProposal) async throws -> Bool {
+        try await write(
+            Steps { rows in
+                guard let updated = rows.first else {
+                    return .read([try SignupSQL.propose(sessionID: sessionID, proposal)])
+                }
+                return .write([], !updated.isEmpty)
+            }
+        )
     }
 
     public func customer(forAccount account: AccountID) async throws -> Customer? {
@@ -44,7 +63,7 @@ extension SQLStore {
     // MARK: Hand-offs
 
     public func createHandoff(_ handoff: Handoff) async throws {
-        try await execute(HandoffSQL.insert(handoff))
+        try await execute(try HandoffSQL.insert(handoff))
     }
 
     public func redeemHandoff(codeHash: String, app: String, at: Timestamp) async throws -> HandoffRedemption {

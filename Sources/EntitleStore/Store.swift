@@ -46,7 +46,15 @@ public protocol Store: Sendable {
     // MARK: Sign-up
 
     func createSignupSession(_ session: SignupSession) async throws
+    /// - Parameter id: the hash of the session code (`SignupSession.id`).
     func signupSession(id: String) async throws -> SignupSession?
+    /// The newest unexpired session the browser with this cookie hash brought.
+    func signupSession(browserHash: String, at: Timestamp) async throws -> SignupSession?
+    /// The session a redirect-mode proposal with this code hash belongs to.
+    func signupSession(proposalHash: String) async throws -> SignupSession?
+    /// Records the vendor page's proposal (replacing an earlier one); false when the session is
+    /// unknown, completed or expired.
+    func proposeSignup(sessionID: String, _ proposal: SignupProposal) async throws -> Bool
     /// The customer linked to the account, if the buyer signed up before.
     func customer(forAccount account: AccountID) async throws -> Customer?
     /// One transaction: the customer is created (or the account's existing one kept), the account

@@ -49,7 +49,12 @@ public struct JSONHTTPClient: Sendable {
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         var replyHeaders: [String: String] = [:]
         for header in response.headers { replyHeaders[header.name.lowercased()] = header.value }
-        return HTTPReply(status: Int(response.status.code), headers: replyHeaders, body: Data(bytes.readableBytesView))
+        return HTTPReply(
+            status: Int(response.status.code),
+            headers: replyHeaders,
+            setCookies: response.headers["set-cookie"],
+            body: Data(bytes.readableBytesView)
+        )
     }
 
     public func get(_ path: String) async throws -> HTTPReply { try await send("GET", path) }
@@ -64,7 +69,26 @@ public struct HTTPReply: Sendable, CustomStringConvertible {
     public let status: Int
     /// Header names lower-cased.
     public let headers: [String: String]
+    /// Every `Set-Cookie` field, in order (`headers` keeps only the last).
+    public let setCookies: [String]
     public let body: Data
+
+    public init(status: Int, headers: [String: String], setCookies: [String] = [], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.setCookies = setCookies
+        self.body = body
+    }
+
+    /// Cookie name → value of the `Set-Cookie` fields.
+    public var cookies: [String: String] {
+        var cookies: [String: String] = [:]
+        for field in setCookies {
+            let pair = field.split(separator: ";").first?.split(separator: "=", maxSplits: 1) ?? []
+            if pair.count == 2 { cookies[pair[0].trimmingCharacters(in: .whitespaces)] = String(pair[1]) }
+        }
+        return cookies
+    }
 
     /// The body decoded as `T`.
     /// - Throws: a `DecodingError`, or `HTTPReplyError` when the status is not 2xx.

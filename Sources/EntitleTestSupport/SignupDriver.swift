@@ -1,13 +1,13 @@
 public import Foundation
 
-/// A buyer's sign-up through Entitle's hosted pages, as a browser does it: Marketplace's POST with
-/// the token, then the form with its session, CSRF field and cookie.
+/// A buyer's sign-up through Entitle's hosted pages, as a browser does it (`SignupBrowser`):
+/// Marketplace's POST with the token, then the form with its session, CSRF field and cookie.
 public enum SignupDriver {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
-    /// Where the buyer is sent at the end (the app's URL, with a hand-off code when configured).
+    /// Where the buyer is sent at the end (the app's URL), through a fresh browser.
     public static func signUp(
         _ site: JSONHTTPClient,
         token: String,
@@ -15,28 +15,7 @@ public enum SignupDriver {
         contactName: String = "Ada Lovelace",
         email: String = "ada@example.com"
     ) async throws -> URL? {
-        let headers = ["Content-Type": "application/x-www-form-urlencoded"]
-        let page = try await site.send(
-            "POST",
-            "signup",
-            raw: form([("x-gcp-marketplace-token", token)]),
-            headers: headers
-        )
-        if page.status == 303 { return page.headers["location"].flatMap(URL.init(string:)) }
-        guard let session = hidden("session", in: page.text), let csrf = hidden("csrf", in: page.text),
-            let cookie = page.headers["set-cookie"]?.split(separator: ";").first.map(String.init)
-        else { throw Failure(description: "no sign-up form: \(page)") }
-        let fields = [
-            ("session", session), ("csrf", csrf), ("company", company), ("contactName", contactName), ("email", email),
-        ]
-        let done = try await site.send(
-            "POST",
-            "signup/complete",
-            raw: form(fields),
-            headers: headers.merging(["Cookie": cookie]) { $1 }
-        )
-        guard done.status == 303 else { throw Failure(description: "the sign-up form was refused: \(done)") }
-        return done.headers["location"].flatMap(URL.init(string:))
+        try await SignupBrowser(site).signUp(token: token, company: company, contactName: contactName, email: email)
     }
 
     public static func form(_ fields: [(String, String)]) -> Data {

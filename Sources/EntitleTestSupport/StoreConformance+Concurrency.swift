@@ -6,7 +6,7 @@ import MarketplaceCore
 /// on one customer per sign-up, on one record per idempotency key, and on who sends a callback.
 extension StoreConformance {
     static let concurrencyChecks: [String: Check] = [
-        "replicas: of two re-reads of one entitlement the newer updateTime wins, whatever the commit order":
+        "replicas: of two re-reads the newer updateTime wins, whatever the commit order; a sign-up is never undone":
             newerCopyWins,
         "replicas: two completions of one sign-up session at once link one customer": oneCustomer,
         "replicas: concurrent usage intake with repeated idempotency keys records each key once": oneRecordPerKey,
@@ -52,6 +52,30 @@ extension StoreConformance {
             try await store.account(account)?.signupApproval == .approved,
             "an older account copy changes nothing"
         )
+        // A notification's copy read before a sign-up committed, written after it with Google's
+        // newer time: its news is kept, the sign-up is not undone.
+        let signed = try AccountID(unique("A"))
+        let signup = LocalAccount(
+            id: signed,
+            signupApproval: .approved,
+            isSignedUp: true,
+            updateTime: Timestamp(seconds: 50)
+        )
+        _ = try await store.commit(StoreCommit(accounts: [signup]))
+        let stale = LocalAccount(
+            id: signed,
+            signupApproval: .pending,
+            isSignedUp: false,
+            updateTime: Timestamp(seconds: 60)
+        )
+        _ = try await store.commit(StoreCommit(accounts: [stale]))
+        let kept = try await store.account(signed)
+        try require(
+            kept?.isSignedUp == true && kept?.signupApproval == .pending,
+            "signed up stays signed up; the newer approval state is taken: \(String(describing: kept))"
+        )
+        let records = try await store.decisionRecords(eventID: nil, entitlement: nil, account: signed)
+        try require(records.account?.isSignedUp == true, "also as a decision reads it")
     }
 
     static func oneCustomer(_ store: any Store) async throws {

@@ -6,7 +6,9 @@ import MarketplaceCore
 extension StoreConformance {
     static let handoffChecks: [String: Check] = [
         "hand-offs: redeemed once, by their app only, not after expiry; concurrent redemptions: exactly one wins; customers read by id with their accounts":
-            handoffs
+            handoffs,
+        "browser-bound sign-up: a browser's newest live session; proposals replace, none on an ended session":
+            browserBound,
     ]
 
     static func handoffs(_ store: any Store) async throws {
@@ -44,7 +46,9 @@ extension StoreConformance {
                 accountID: account,
                 customerID: customer.id,
                 createdAt: Timestamp(seconds: 100),
-                expiresAt: Timestamp(seconds: expires)
+                expiresAt: Timestamp(seconds: expires),
+                challenge: "challenge-of-" + hash,
+                person: MarketplacePerson(identity: "person-1", roles: ["account_admin"], orders: ["O-1"])
             )
         }
         let first = unique("hash")
@@ -79,5 +83,68 @@ extension StoreConformance {
         }
         let winners = outcomes.filter { if case .redeemed = $0 { true } else { false } }.count
         try require(winners == 1 && outcomes.filter { $0 == .alreadyRedeemed }.count == 7, "eight at once: \(outcomes)")
+    }
+
+    static func browserBound(_ store: any Store) async throws {
+        let account = try AccountID(unique("A"))
+        let browser = unique("browser")
+        func session(_ created: Int64, browser: String?, roles: [String] = []) -> SignupSession {
+            SignupSession(
+                id: unique("session"),
+                accountID: account,
+                userIdentity: "person-\(created)",
+                roles: roles,
+                orders: ["O-\(created)"],
+                csrfToken: unique("csrf"),
+                browserHash: browser,
+                createdAt: Timestamp(seconds: created),
+                expiresAt: Timestamp(seconds: created + 600)
+            )
+        }
+        let older = session(10, browser: browser)
+        let newer = session(20, browser: browser, roles: ["account_admin", "billing"])
+        let elsewhere = session(30, browser: unique("browser"))
+        for item in [older, newer, elsewhere] { try await store.createSignupSession(item) }
+        try require(try await store.signupSession(id: newer.id) == newer, "roles, orders and the browser read back")
+        let found = try await store.signupSession(browserHash: browser, at: Timestamp(seconds: 100))
+        try require(found == newer, "the browser's newest session: \(String(describing: found))")
+        try require(
+            try await store.signupSession(browserHash: browser, at: Timestamp(seconds: 620)) == nil,
+            "none once its sessions expired"
+        )
+        try require(
+            try await store.signupSession(browserHash: unique("browser"), at: Timestamp(seconds: 100)) == nil,
+            "another browser has none"
+        )
+
+        var proposal = SignupProposal(codeHash: unique("proposal"), customerID: "tenant-1", at: Timestamp(seconds: 40))
+        try require(try await store.proposeSignup(sessionID: newer.id, proposal), "proposed")
+        let replacement = SignupProposal(
+            codeHash: unique("proposal"),
+            customerID: "tenant-2",
+            company: "Two Ltd",
+            at: Timestamp(seconds: 50)
+        )
+        try require(try await store.proposeSignup(sessionID: newer.id, replacement), "proposed again")
+        try require(try await store.signupSession(proposalHash: proposal.codeHash) == nil, "the first is replaced")
+        let proposed = try await store.signupSession(proposalHash: replacement.codeHash)
+        try require(proposed?.id == newer.id && proposed?.proposal == replacement, "\(String(describing: proposed))")
+        proposal.at = Timestamp(seconds: 700)
+        try require(!(try await store.proposeSignup(sessionID: older.id, proposal)), "not on an expired session")
+        try require(!(try await store.proposeSignup(sessionID: unique("session"), proposal)), "not on an unknown one")
+        _ = try await store.completeSignup(
+            sessionID: elsewhere.id,
+            customer: Customer(
+                id: unique("C"),
+                company: nil,
+                contactName: nil,
+                email: nil,
+                createdAt: Timestamp(seconds: 31)
+            ),
+            at: Timestamp(seconds: 31),
+            commit: StoreCommit(accounts: [LocalAccount(id: account, signupApproval: .approved, isSignedUp: true)])
+        )
+        proposal.at = Timestamp(seconds: 40)
+        try require(!(try await store.proposeSignup(sessionID: elsewhere.id, proposal)), "not on a completed one")
     }
 }

@@ -356,6 +356,19 @@ extension StoreConformance {
             commit: StoreCommit(accounts: [record])
         )
         try require(again == customer, "a second completion keeps the first customer")
+        // A session nobody opened (or one already swept away) links nothing and writes nothing.
+        let stranger = try AccountID(unique("A"))
+        do {
+            _ = try await store.completeSignup(
+                sessionID: unique("no-such-session"),
+                customer: other,
+                at: Timestamp(seconds: 40),
+                commit: StoreCommit(accounts: [LocalAccount(id: stranger, signupApproval: .approved, isSignedUp: true)])
+            )
+            throw StoreConformanceFailure(message: "an unknown session completed")
+        } catch StoreError.notFound {}
+        try require(try await store.account(stranger) == nil, "nothing of an unknown session's commit is written")
+        try require(try await store.customer(forAccount: stranger) == nil, "no customer for an unknown session")
         _ = try await store.commit(StoreCommit(erase: [account]))
         let erased = try await store.customer(forAccount: account)
         try require(

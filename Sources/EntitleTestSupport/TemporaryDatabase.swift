@@ -6,7 +6,11 @@ public enum TemporaryDatabase {
     public static func withPath<Value>(_ body: (String) async throws -> Value) async throws -> Value {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-\(UUID().uuidString).sqlite")
             .path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        defer {
+            for suffix in ["", "-wal", "-shm", ".sandbox.json"] {
+                try? FileManager.default.removeItem(atPath: path + suffix)
+            }
+        }
         return try await body(path)
     }
 }

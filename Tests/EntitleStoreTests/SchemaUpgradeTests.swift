@@ -148,11 +148,17 @@ import Testing
 
     // MARK: What must hold after the upgrade
 
+    /// Tables a later migration empties on purpose: sign-up sessions live minutes, and kept their
+    /// codes as given until the browser-bound codes' migration, which removes them (buyers start
+    /// again from Marketplace) rather than keep a usable code in the store.
+    static let emptiedByMigrations: Set<String> = ["signup_session"]
+
     static func expectSame(_ before: Snapshot, _ after: Snapshot, from version: String) {
         #expect(!before.isEmpty)
         for (table, rows) in before.sorted(by: { $0.key < $1.key }) {
             #expect(rows.count == UpgradeRows.rowCount(table), "\(table) at \(version): \(rows)")
-            #expect(after[table] == rows, "\(table): rows written at \(version) changed by the migrations")
+            let expected = emptiedByMigrations.contains(table) ? [] : rows
+            #expect(after[table] == expected, "\(table): rows written at \(version) changed by the migrations")
         }
     }
 

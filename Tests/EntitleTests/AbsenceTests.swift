@@ -54,7 +54,7 @@ import Testing
 
     func notFound(_ world: World, _ on: Bool) async throws {
         let plan = on ? FaultPlan(seed: 1, rules: [.init(api: .procurement, errorRate: 1, status: 404)]) : FaultPlan()
-        #expect(try await world.running.http.send("PUT", "emulator/v1/faults", body: plan).status == 200)
+        try await world.running.control.setFaults(plan)
     }
 
     func callbacks(_ world: World, _ id: EntitlementID, _ kind: CallbackKind) async throws -> [OutboxItem] {

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import MarketplaceCore
+import NIOCore
 import Testing
 
 @testable import Entitle
@@ -13,6 +14,7 @@ import Testing
 /// the app whose key opened it.
 @Suite struct AppKeyRouterTests {
     static let keys = ["billing": "billing-key-0123456789abcdef", "web": "web-key-0123456789abcdefghi"]
+    static let verifier = String(repeating: "v", count: 43)
 
     @Test("v1: every route is 401 without an app key or with a wrong one; a hand-off code is the app's own")
     func appKeys() async throws {
@@ -31,7 +33,8 @@ import Testing
                     accountID: try AccountID("A-1"),
                     customerID: "C-gone",
                     createdAt: now,
-                    expiresAt: now.adding(seconds: 300)
+                    expiresAt: now.adding(seconds: 300),
+                    challenge: Handoffs.challenge(verifier: Self.verifier)
                 )
             )
             try await Application(router: router).test(.router) { client in
@@ -52,10 +55,12 @@ import Testing
                 // Billing's key does not find web's code; web's redeems it (its customer is gone here).
                 let billing: HTTPFields = [.authorization: "Bearer \(Self.keys["billing"]!)"]
                 let web: HTTPFields = [.authorization: "Bearer \(Self.keys["web"]!)"]
-                try await client.execute(uri: "/v1/handoffs/code-for-web", method: .post, headers: billing) {
+                let proof = ByteBuffer(string: #"{"verifier": "\#(Self.verifier)"}"#)
+                try await client.execute(uri: "/v1/handoffs/code-for-web", method: .post, headers: billing, body: proof)
+                {
                     #expect($0.status == .notFound)
                 }
-                try await client.execute(uri: "/v1/handoffs/code-for-web", method: .post, headers: web) {
+                try await client.execute(uri: "/v1/handoffs/code-for-web", method: .post, headers: web, body: proof) {
                     #expect($0.status == .gone && String(buffer: $0.body).contains("customer of this hand-off is gone"))
                 }
                 try await client.execute(uri: "/v1/entitlements/E-1", method: .get, headers: billing) {

@@ -148,23 +148,6 @@ import Testing
         }
     }
 
-    @Test("the demo journey passes for a product approved after sign-up and for one an administrator approves")
-    func demoJourney() async throws {
-        let manual = ApprovalPolicy(entitlement: .manual, planChange: .manual)
-        try await withServer(productPolicies: ["example-analytics.gcpmarketplace.example.com": manual]) {
-            fixture async throws in
-            let journey = DemoJourney(
-                emulator: fixture.running.baseURL,
-                entitle: fixture.site.baseURL,
-                adminToken: Self.adminToken
-            ) { _ in }
-            try await journey.run(
-                .init(id: "example-messaging-service", plan: "basic", changeTo: "standard", manual: false)
-            )
-            try await journey.run(.init(id: "example-analytics", plan: "team", changeTo: "enterprise", manual: true))
-        }
-    }
-
     @Test(
         "ACCOUNT_DELETED: the customer's personal data is erased, the link and the orders stay, account.deleted is queued once"
     )
@@ -187,7 +170,7 @@ import Testing
                 AccountDetail.self
             )
             #expect(before.customer?.email == "ada@acme.com")
-            _ = try await fixture.running.http.post("emulator/v1/accounts/\(purchase.accountId)/delete")
+            try await fixture.running.control.deleteAccount(purchase.accountId)
             var after = before
             _ = try await eventually(within: .seconds(15), every: .milliseconds(50)) {
                 after = try await fixture.admin.get("api/admin/accounts/\(purchase.accountId)").decode(

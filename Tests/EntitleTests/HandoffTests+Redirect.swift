@@ -24,98 +24,120 @@ extension HandoffTests {
         func note(_ status: Int, _ body: Data) { notes.append((status, body)) }
     }
 
+    struct Pending: Decodable {
+        struct User: Decodable { var identity: String? }
+        var account: Handoff.Account
+        var user: User
+        var orders: [String]
+    }
+
+    struct Proposed: Decodable {
+        var continueURL: String
+    }
+
     @Test(
-        "redirect mode: Marketplace's POST sends the buyer to the vendor's page with a code; the page completes the sign-up with its customer id → account approved, entitlement ACTIVE; a reused or expired code, another app's key, an unknown field are refused"
+        "redirect mode: the vendor's page asks, the browser from Marketplace links; another browser links nothing"
     )
     func redirectSignup() async throws {
         let location = EntitleLocation()
         let completions = Answers()
         let router = Router()
+        // The vendor's page, as docs/integrating.md describes it: show what is linked, ask, send the browser on.
         router.get("vendor/signup") { request, _ in
             let code = request.uri.queryParameters.get("code") ?? ""
             guard let entitle = await location.url else { return Response(status: .serviceUnavailable) }
-            let reply = try await JSONHTTPClient(baseURL: entitle, headers: ["Authorization": "Bearer \(Self.shopKey)"])
-                .post(
-                    "v1/signups/\(code)/complete",
-                    ["customerId": "vendor-customer-42", "company": "Example Ltd", "email": "ada@example.com"]
-                )
+            let shop = JSONHTTPClient(baseURL: entitle, headers: ["Authorization": "Bearer \(Self.shopKey)"])
+            let pending = try await shop.get("v1/signups/\(code)")
+            await completions.note(pending.status, pending.body)
+            guard pending.status == 200 else { return Response(status: .init(code: pending.status)) }
+            let reply = try await shop.post(
+                "v1/signups/\(code)/complete",
+                ["customerId": "vendor-customer-42", "company": "Example Ltd", "email": "ada@example.com"]
+            )
             await completions.note(reply.status, reply.body)
-            return Response(status: reply.status == 200 ? .ok : .init(code: reply.status))
+            guard reply.status == 202, let next = try? JSONDecoder().decode(Proposed.self, from: reply.body) else {
+                return Response(status: .init(code: reply.status))
+            }
+            return Response(status: .seeOther, headers: [.location: next.continueURL])
         }
         try await LoopbackServer.run(router, label: "test.vendor") { vendor in
             try await Self.withSignupDeployment { configuration in
                 configuration.signupMode = "redirect"
                 configuration.signupURL = vendor.appendingPathComponent("vendor/signup").absoluteString
+                configuration.appURL = "https://app.example.com/welcome"
                 configuration.usageAPIKeys = ["shop": Self.shopKey, "billing": Self.billingKey]
                 configuration.signupApp = "shop"
-                configuration.signupSessionSeconds = 4
+                configuration.signupSessionSeconds = 6
             } _: { running, entitle, _ in
                 await location.set(entitle.baseURL)
                 let site = JSONHTTPClient(baseURL: entitle.baseURL)
-                let headers = ["Content-Type": "application/x-www-form-urlencoded"]
-                func arrive(_ purchase: EmulatorPurchase) async throws -> URL {
-                    let reply = try await site.send(
-                        "POST",
-                        "signup",
-                        raw: Self.form([("x-gcp-marketplace-token", purchase.signupToken)]),
-                        headers: headers
-                    )
-                    #expect(reply.status == 303, "\(reply)")
-                    return try #require(reply.headers["location"].flatMap(URL.init(string:)))
+                func arrive(_ purchase: EmulatorPurchase, _ browser: SignupBrowser) async throws -> URL {
+                    let reply = try await browser.arrive(token: purchase.signupToken)
+                    #expect(reply.status == 303 && reply.cookies["entitle_browser"] != nil, "\(reply)")
+                    return try #require(reply.location)
+                }
+                func code(_ url: URL) throws -> String {
+                    try #require(URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first?.value)
                 }
                 let purchase = try await Self.buyBasic(running)
-                let page = try await arrive(purchase)
+                let account = try AccountID(purchase.accountId)
+                let browser = SignupBrowser(site)
+                let page = try await arrive(purchase, browser)
                 #expect(page.path == "/vendor/signup", "sent to the vendor's page: \(page)")
-                let code = try Self.code(page)
+                let signupCode = try code(page)
                 let id = try EntitlementID(purchase.entitlementId)
-                #expect(
-                    try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state
-                        == .pending
-                )
+                #expect(try await entitle.procurement.account(account).approvals?.first?.state == .pending)
 
                 // Another app's key, and an unknown field, before the vendor's page acts.
                 let billing = entitle.client(bearer: Self.billingKey)
-                let foreign = try await billing.post("v1/signups/\(code)/complete", ["customerId": "x"])
+                #expect(try await billing.get("v1/signups/\(signupCode)").status == 404)
+                let foreign = try await billing.post("v1/signups/\(signupCode)/complete", ["customerId": "x"])
                 #expect(foreign.status == 404, "\(foreign)")
                 let shop = entitle.client(bearer: Self.shopKey)
                 let unknownField = try await shop.post(
-                    "v1/signups/\(code)/complete",
+                    "v1/signups/\(signupCode)/complete",
                     ["customerId": "x", "plan": "gold"]
                 )
                 #expect(unknownField.status == 400 && unknownField.text.contains("plan"), "\(unknownField)")
-                let noCustomer = try await shop.post("v1/signups/\(code)/complete", ["company": "x"])
+                let noCustomer = try await shop.post("v1/signups/\(signupCode)/complete", ["company": "x"])
                 #expect(noCustomer.status == 400, "\(noCustomer)")
 
-                // The buyer's browser follows the redirect; the vendor's page completes it.
+                // The vendor's page (the buyer logged in there) reads what it links and asks for it.
                 let landed = try await JSONHTTPClient(baseURL: page).send("GET", page.absoluteString)
-                #expect(landed.status == 200, "\(landed)")
-                let told = try #require(await completions.notes.first)
-                let handoff = try JSONDecoder().decode(Handoff.self, from: told.body)
-                #expect(told.status == 200 && handoff.customer.id == "vendor-customer-42" && handoff.account.signedUp)
-                // Approved in the same request; Google's activation follows, and the app API shows it.
-                let state = handoff.account.entitlements.first { $0.id == purchase.entitlementId }?.state
-                #expect(["ENTITLEMENT_ACTIVATION_REQUESTED", "ENTITLEMENT_ACTIVE"].contains(state ?? ""), "\(handoff)")
+                #expect(landed.status == 303, "\(landed)")
+                let notes = await completions.notes
+                let pending = try JSONDecoder().decode(Pending.self, from: try #require(notes.first).body)
+                #expect(pending.account.id == purchase.accountId && !pending.account.signedUp)
+                #expect(pending.user.identity == "user-\(purchase.accountId)" && notes.last?.status == 202)
+                let continueURL = try #require(landed.location)
+
+                // Opened in another browser (a victim's, say), the link does nothing.
+                let elsewhere = try await SignupBrowser(site).send("GET", continueURL.absoluteString)
+                #expect(elsewhere.status == 403 && elsewhere.text.contains("browser"), "\(elsewhere)")
+                #expect(try await entitle.store.customer(forAccount: account) == nil, "nothing linked")
+                #expect(try await entitle.procurement.account(account).approvals?.first?.state == .pending)
+
+                // The browser that came from Marketplace finishes it, and goes on to the app.
+                let finished = try await browser.send("GET", continueURL.absoluteString)
+                #expect(finished.status == 303 && finished.location?.host == "app.example.com", "\(finished)")
                 _ = try await eventually(within: .seconds(20), every: .milliseconds(100)) {
                     try await entitle.store.entitlement(id)?.state == .active
                 }
-                let shown = try await entitle.client(bearer: Self.shopKey).get(
-                    "v1/entitlements/\(purchase.entitlementId)"
-                )
+                let shown = try await shop.get("v1/entitlements/\(purchase.entitlementId)")
                 #expect(
                     shown.text.contains("ENTITLEMENT_ACTIVE") && shown.text.contains("\"inService\":true"),
                     "\(shown)"
                 )
                 #expect(try await entitle.procurement.entitlement(id).state == .active, "Google agrees")
-                #expect(
-                    try await entitle.procurement.account(try AccountID(purchase.accountId)).approvals?.first?.state
-                        == .approved
-                )
-                #expect(
-                    try await entitle.store.customer(forAccount: try AccountID(purchase.accountId))?.id
-                        == "vendor-customer-42"
-                )
+                #expect(try await entitle.procurement.account(account).approvals?.first?.state == .approved)
+                #expect(try await entitle.store.customer(forAccount: account)?.id == "vendor-customer-42")
+                let again = try await browser.send("GET", continueURL.absoluteString)
+                #expect(again.status == 303, "opened again after it worked: on to the app \(again)")
 
-                let reused = try await shop.post("v1/signups/\(code)/complete", ["customerId": "vendor-customer-42"])
+                let reused = try await shop.post(
+                    "v1/signups/\(signupCode)/complete",
+                    ["customerId": "vendor-customer-42"]
+                )
                 #expect(reused.status == 410, "\(reused)")
 
                 // A second account of the same customer links to it; an unused code expires.
@@ -124,13 +146,16 @@ extension HandoffTests {
                     plan: "basic",
                     account: "second-account"
                 )
-                let late = try Self.code(try await arrive(other))
-                try await Task.sleep(for: .seconds(4.5))
-                let expired = try await shop.post("v1/signups/\(late)/complete", ["customerId": "vendor-customer-42"])
+                let late = try code(try await arrive(other, browser))
+                try await Task.sleep(for: .seconds(6.5))
+                let expired = try await shop.get("v1/signups/\(late)")
                 #expect(expired.status == 410 && expired.text.contains("expired"), "\(expired)")
-                let fresh = try Self.code(try await arrive(other))
-                let linked = try await shop.post("v1/signups/\(fresh)/complete", ["customerId": "vendor-customer-42"])
-                #expect(linked.status == 200, "\(linked)")
+                let freshBrowser = SignupBrowser(site)
+                let fresh = try code(try await arrive(other, freshBrowser))
+                let proposed = try await shop.post("v1/signups/\(fresh)/complete", ["customerId": "vendor-customer-42"])
+                let next = try JSONDecoder().decode(Proposed.self, from: proposed.body)
+                #expect(proposed.status == 202, "\(proposed)")
+                #expect(try await freshBrowser.send("GET", next.continueURL).status == 303)
                 #expect(try await entitle.store.accounts(ofCustomer: "vendor-customer-42").count == 2)
             }
         }

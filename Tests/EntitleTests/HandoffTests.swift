@@ -32,8 +32,18 @@ import Testing
             var inService: Bool
             var usageMetrics: [String]
         }
+        struct User: Decodable {
+            var identity: String?
+            var roles: [String]
+        }
+        struct Order: Decodable {
+            var id: String
+            var entitlementId: String?
+        }
         var customer: Customer
         var account: Account
+        var user: User?
+        var orders: [Order]?
     }
 
     struct CustomerDetail: Decodable {
@@ -41,45 +51,18 @@ import Testing
         var accounts: [Handoff.Account]
     }
 
-    static func form(_ fields: [(String, String)]) -> Data {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        return Data(
-            fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(
-                separator: "&"
-            ).utf8
-        )
+    /// Marketplace's POST, then the form, in `browser`: where the buyer is sent at the end.
+    static func signUp(_ browser: SignupBrowser, token: String) async throws -> URL {
+        try #require(try await browser.signUp(token: token))
     }
 
-    private static func hidden(_ name: String, in html: String) -> String? {
-        guard let range = html.range(of: #"name="\#(name)" value=""#) else { return nil }
-        return String(html[range.upperBound...].prefix { $0 != "\"" })
-    }
-
-    /// Marketplace's POST, then the form: where the buyer is sent at the end.
-    private func signUp(_ site: JSONHTTPClient, token: String) async throws -> URL {
-        let headers = ["Content-Type": "application/x-www-form-urlencoded"]
-        let page = try await site.send(
-            "POST",
-            "signup",
-            raw: Self.form([("x-gcp-marketplace-token", token)]),
-            headers: headers
-        )
-        if page.status == 303 { return try #require(page.headers["location"].flatMap(URL.init(string:))) }
-        let session = try #require(Self.hidden("session", in: page.text), "\(page)")
-        let csrf = try #require(Self.hidden("csrf", in: page.text))
-        let cookie = try #require(page.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
-        let fields = [
-            ("session", session), ("csrf", csrf), ("company", "Example Ltd"), ("contactName", "Ada Lovelace"),
-            ("email", "ada@example.com"),
-        ]
-        let done = try await site.send(
-            "POST",
-            "signup/complete",
-            raw: Self.form(fields),
-            headers: headers.merging(["Cookie": cookie]) { $1 }
-        )
-        #expect(done.status == 303, "\(done)")
-        return try #require(done.headers["location"].flatMap(URL.init(string:)))
+    /// The app's side of a hand-off through `browser`: asks for a code with a fresh verifier kept
+    /// in "its session", then redeems the code with it.
+    static func handOff(_ browser: SignupBrowser, _ app: JSONHTTPClient) async throws -> HTTPReply {
+        let verifier = SignupBrowser.newVerifier()
+        let asked = try await browser.askForHandoff(verifier: verifier)
+        let code = try #require(SignupBrowser.code(asked), "\(asked)")
+        return try await app.post("v1/handoffs/\(code)", ["verifier": verifier])
     }
 
     /// What every test here runs: a store file, the emulator (pulled every 100 ms), and Entitle
@@ -107,13 +90,6 @@ import Testing
         try await running.control.buy(product: "example-messaging-service", plan: "basic")
     }
 
-    static func code(_ url: URL) throws -> String {
-        try #require(
-            URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "code" }?.value,
-            "\(url)"
-        )
-    }
-
     @Test(
         "hosted sign-up → the app's URL with a one-time code → the app exchanges it for the customer and the ACTIVE entitlement; a reused, expired or unknown code, another app's key and no key are refused; the app API reads with ETags"
     )
@@ -129,18 +105,26 @@ import Testing
             let shop = entitle.client(bearer: Self.shopKey)
             let billing = entitle.client(bearer: Self.billingKey)
             let purchase = try await Self.buyBasic(running)
-            let landing = try await signUp(site, token: purchase.signupToken)
+            let browser = SignupBrowser(site)
+            let landing = try await Self.signUp(browser, token: purchase.signupToken)
             #expect(
                 landing.host == "app.example.com" && landing.path == "/welcome"
-                    && landing.query?.contains("from=marketplace") == true
+                    && landing.query == "from=marketplace",
+                "the app's URL, no code: the app asks for one \(landing)"
             )
-            let code = try Self.code(landing)
+            let verifier = SignupBrowser.newVerifier()
+            let asked = try await browser.askForHandoff(verifier: verifier)
+            #expect(asked.status == 303 && asked.location?.host == "app.example.com", "\(asked)")
+            let code = try #require(SignupBrowser.code(asked), "\(asked)")
             #expect(code.count == 64)
+            let proof = ["verifier": verifier]
 
-            #expect(try await site.post("v1/handoffs/\(code)").status == 401, "no key")
-            let wrongApp = try await billing.post("v1/handoffs/\(code)")
+            #expect(try await site.post("v1/handoffs/\(code)", proof).status == 401, "no key")
+            let wrongApp = try await billing.post("v1/handoffs/\(code)", proof)
             #expect(wrongApp.status == 404, "another app's key: \(wrongApp)")
-            let exchanged = try await shop.post("v1/handoffs/\(code)")
+            let noVerifier = try await shop.post("v1/handoffs/\(code)")
+            #expect(noVerifier.status == 400 && noVerifier.text.contains("verifier"), "\(noVerifier)")
+            let exchanged = try await shop.post("v1/handoffs/\(code)", proof)
             #expect(exchanged.status == 200 && exchanged.headers["cache-control"] == "no-store", "\(exchanged)")
             let handoff = try exchanged.decode(Handoff.self)
             #expect(handoff.customer.company == "Example Ltd" && handoff.customer.email == "ada@example.com")
@@ -148,6 +132,8 @@ import Testing
                 handoff.account.id == purchase.accountId && handoff.account.signedUp
                     && handoff.account.customerId == handoff.customer.id
             )
+            #expect(handoff.user?.identity == "user-\(purchase.accountId)" && handoff.user?.roles == ["account_admin"])
+            #expect(handoff.orders?.map(\.entitlementId) == [purchase.entitlementId], "\(exchanged)")
             let bought = try #require(handoff.account.entitlements.first { $0.id == purchase.entitlementId })
             // Approved with the sign-up, the order shows as it then stands: ACTIVE (the sign-up
             // re-reads it, and Google's ENTITLEMENT_ACTIVE may have come too), or not in service
@@ -156,20 +142,37 @@ import Testing
                 bought.state == "ENTITLEMENT_ACTIVE"
                 ? bought.inService : bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService
             #expect(asItStands && bought.usageMetrics == ["requests"], "\(bought)")
-            let reused = try await shop.post("v1/handoffs/\(code)")
+            let reused = try await shop.post("v1/handoffs/\(code)", proof)
             #expect(reused.status == 410 && reused.text.contains("used"), "\(reused)")
-            #expect(try await shop.post("v1/handoffs/\(String(repeating: "0", count: 64))").status == 404)
+            #expect(try await shop.post("v1/handoffs/\(String(repeating: "0", count: 64))", proof).status == 404)
 
-            // A returning buyer gets a new code; unused, it expires.
+            // A code redeemed with another verifier (another app session asked for it) is refused
+            // and used up.
+            let other = try #require(SignupBrowser.code(try await browser.askForHandoff(verifier: verifier)))
+            let mismatched = try await shop.post("v1/handoffs/\(other)", ["verifier": SignupBrowser.newVerifier()])
+            #expect(mismatched.status == 403 && mismatched.text.contains("another browser"), "\(mismatched)")
+            #expect(try await shop.post("v1/handoffs/\(other)", proof).status == 410, "used up")
+            // A browser that did not come from Marketplace gets no code.
+            let stranger = try await SignupBrowser(site).askForHandoff(verifier: verifier)
+            #expect(stranger.status == 403 && SignupBrowser.code(stranger) == nil, "\(stranger)")
+            let badChallenge = try await browser.send("GET", "signup/handoff?challenge=plain")
+            #expect(badChallenge.status == 400, "\(badChallenge)")
+
+            // A returning buyer goes to the app and gets a new code when the app asks; unused, it expires.
             let again = try await running.control.buy(
                 product: "example-messaging-service",
                 plan: "basic",
                 account: purchase.accountId
             )
-            let returning = try Self.code(try await signUp(site, token: again.signupToken))
+            let returningBrowser = SignupBrowser(site)
+            let back = try await returningBrowser.arrive(token: again.signupToken)
+            #expect(back.status == 303 && back.location == landing, "\(back)")
+            let returning = try #require(
+                SignupBrowser.code(try await returningBrowser.askForHandoff(verifier: verifier))
+            )
             #expect(returning != code)
             try await Task.sleep(for: .seconds(5.5))
-            let expired = try await shop.post("v1/handoffs/\(returning)")
+            let expired = try await shop.post("v1/handoffs/\(returning)", proof)
             #expect(expired.status == 410 && expired.text.contains("expired"), "\(expired)")
 
             // The app API: read, cache, revalidate.
@@ -229,8 +232,9 @@ import Testing
             configuration.usageAPIKeys = ["shop": Self.shopKey]
         } _: { running, entitle, path in
             let purchase = try await Self.buyBasic(running)
-            let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
-            let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
+            let browser = SignupBrowser(JSONHTTPClient(baseURL: entitle.baseURL))
+            _ = try await Self.signUp(browser, token: purchase.signupToken)
+            let exchanged = try await Self.handOff(browser, entitle.client(bearer: Self.shopKey))
             let handoff = try exchanged.decode(Handoff.self)
             let bought = try #require(
                 handoff.account.entitlements.first { $0.id == purchase.entitlementId },
@@ -254,9 +258,8 @@ import Testing
         } _: { running, entitle, path in
             let purchase = try await Self.buyBasic(running)
             let id = try EntitlementID(purchase.entitlementId)
-            let seen = ContinuousClock.now + .seconds(20)
-            while try await entitle.store.entitlement(id) == nil, ContinuousClock.now < seen {
-                try await Task.sleep(for: .milliseconds(50))
+            _ = try await eventually(within: .seconds(20), every: .milliseconds(50)) {
+                try await entitle.store.entitlement(id) != nil
             }
             // The sign-up's read that decides the approval is served; every later read is
             // refused (403 is not retried), the re-read after the approval first.
@@ -267,33 +270,30 @@ import Testing
                 method: "entitlements.get",
                 after: 1
             )
-            #expect(
-                try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan(rules: [refused])).status
-                    == 200
-            )
-            let landing = try await signUp(JSONHTTPClient(baseURL: entitle.baseURL), token: purchase.signupToken)
+            try await running.control.setFaults(FaultPlan(rules: [refused]))
+            let browser = SignupBrowser(JSONHTTPClient(baseURL: entitle.baseURL))
+            let landing = try await Self.signUp(browser, token: purchase.signupToken)
             #expect(landing.host == "app.example.com", "\(landing)")
-            let exchanged = try await entitle.client(bearer: Self.shopKey).post("v1/handoffs/\(try Self.code(landing))")
+            let exchanged = try await Self.handOff(browser, entitle.client(bearer: Self.shopKey))
             let handoff = try exchanged.decode(Handoff.self)
             let bought = try #require(
                 handoff.account.entitlements.first { $0.id == purchase.entitlementId },
                 "\(exchanged)"
             )
             #expect(bought.state == "ENTITLEMENT_ACTIVATION_REQUESTED" && !bought.inService, "\(bought)")
-            let plan: FaultPlan = try await running.http.get("emulator/v1/faults").decode()
+            let plan = try await running.control.faults()
             #expect(plan.rules.first?.after == 0, "the deciding read was served: \(plan)")
             let subject = "entitlements/\(purchase.entitlementId)"
             #expect(
                 try await entitle.store.callbacks(subject: subject, limit: 10).filter { $0.kind == .activated }.isEmpty
             )
 
-            #expect(try await running.http.send("PUT", "emulator/v1/faults", body: FaultPlan()).status == 200)
+            try await running.control.setFaults(FaultPlan())
             #expect(try await entitle.procurement.entitlement(id).state == .active, "Google took the approval")
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await entitle.store.entitlement(id)?.state != .active, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
+            let active = try await eventually(within: .seconds(30), every: .milliseconds(100)) {
+                try await entitle.store.entitlement(id)?.state == .active
             }
-            #expect(try await entitle.store.entitlement(id)?.state == .active)
+            #expect(active)
             let told = try await entitle.store.callbacks(subject: subject, limit: 10)
             #expect(told.filter { $0.kind == .activated }.count == 1, "\(told.map(\.kind))")
         }

@@ -6,8 +6,8 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// `/healthz` is liveness with the version; `/readyz` says whether this replica can work
-///.
+/// `/healthz` is liveness with the version; `/readyz` says whether this replica can work, here
+/// with a real subscription missing and then created (`AdminRouterTests` has the probes alone).
 @Suite struct HealthTests {
     struct Health: Decodable {
         var status: String
@@ -26,12 +26,11 @@ import Testing
                 try await EntitleHarness.withEntitle(running, storePath: path, createSubscription: false) { entitle in
                     let site = JSONHTTPClient(baseURL: entitle.baseURL)
                     var ready = try await site.get("readyz")
-                    let deadline = ContinuousClock.now + .seconds(10)
-                    while ready.status == 200, ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(50))
+                    let refused = try await eventually(within: .seconds(10), every: .milliseconds(50)) {
                         ready = try await site.get("readyz")
+                        return ready.status == 503
                     }
-                    #expect(ready.status == 503, "\(ready)")
+                    #expect(refused, "\(ready)")
                     let problem = try JSONDecoder().decode(Health.self, from: Data(ready.text.utf8)).problems?[
                         "subscription"
                     ]
@@ -47,12 +46,11 @@ import Testing
                         EntitleHarness.subscription,
                         PubSubSubscription(topic: running.emulator.options.topic)
                     )
-                    let again = ContinuousClock.now + .seconds(40)
-                    while ready.status != 200, ContinuousClock.now < again {
-                        try await Task.sleep(for: .milliseconds(100))
+                    let recovered = try await eventually(within: .seconds(40), every: .milliseconds(100)) {
                         ready = try await site.get("readyz")
+                        return ready.status == 200
                     }
-                    #expect(ready.status == 200, "ready once the subscription exists: \(ready)")
+                    #expect(recovered, "ready once the subscription exists: \(ready)")
                 }
             }
         }

@@ -77,11 +77,7 @@ import Testing
 
     /// Messages of Entitle's subscription the emulator has handed out and not seen acked.
     private func leasedMessages(_ running: RunningEmulator) async throws -> Int {
-        struct State: Decodable {
-            struct Counts: Decodable { var leased: Int }
-            var subscriptions: [String: Counts]
-        }
-        let state = try await running.http.get("emulator/v1/state").decode(State.self)
+        let state = try await running.control.state()
         return try #require(state.subscriptions[Self.subscription], "\(state.subscriptions.keys)").leased
     }
 
@@ -206,10 +202,6 @@ import Testing
         }
     }
 
-    struct EmulatorState: Decodable {
-        var entitlements: [Entitlement]
-    }
-
     @Test(
         "convergence: 200 random purchase histories with 30% of notifications duplicated and 30% held back end with the store equal to Google, and approvals refused only by a buyer's action racing them"
     )
@@ -254,7 +246,7 @@ import Testing
             var mismatches: [String] = []
             _ = try await EntitleTestSupport.eventually(within: .seconds(90), every: .milliseconds(250)) {
                 // Reading the state also releases held-back messages once nothing newer comes.
-                let google = try await running.http.get("emulator/v1/state").decode(EmulatorState.self)
+                let google = try await running.control.state()
                 mismatches = []
                 for entitlement in google.entitlements {
                     guard let id = entitlement.id else { continue }

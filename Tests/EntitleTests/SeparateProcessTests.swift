@@ -12,10 +12,6 @@ import Testing
     static let subscription = "projects/vendor/subscriptions/entitle"
     static let adminToken = "separate-process-admin-token"
 
-    struct EmulatorState: Decodable {
-        var entitlements: [Entitlement]
-    }
-
     struct EntitlementPage: Decodable {
         var entitlements: [LocalEntitlement]
         var nextAfter: String?
@@ -118,7 +114,7 @@ import Testing
     }
 
     func emulatorState(_ running: RunningEmulator) async throws -> [EntitlementID: Entitlement] {
-        let state = try await running.http.get("emulator/v1/state").decode(EmulatorState.self)
+        let state = try await running.control.state()
         return Dictionary(state.entitlements.compactMap { e in e.id.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
     }
 

@@ -99,9 +99,12 @@ import Testing
         #expect(page.headers["cache-control"] == "no-store" && page.headers["x-frame-options"] == "DENY")
         let session = try #require(Self.hidden("session", in: page.text))
         let csrf = try #require(Self.hidden("csrf", in: page.text))
-        let cookie = try #require(page.headers["set-cookie"]?.split(separator: ";").first.map(String.init))
-        #expect(cookie == "entitle_signup=\(csrf)" && page.headers["set-cookie"]?.contains("SameSite=Strict") == true)
-        return (session, csrf, cookie)
+        #expect(page.cookies["entitle_signup"] == csrf, "\(page.setCookies)")
+        #expect(page.setCookies.contains { $0.hasPrefix("entitle_signup=") && $0.contains("SameSite=Strict") })
+        // The browser's own cookie, sent back on the top-level GETs from the vendor's page and app.
+        #expect(page.setCookies.contains { $0.hasPrefix("entitle_browser=") && $0.contains("SameSite=Lax") })
+        #expect(page.setCookies.allSatisfy { $0.contains("HttpOnly") && $0.contains("Max-Age=600") })
+        return (session, csrf, "entitle_signup=\(csrf)")
     }
 
     @Test(
@@ -116,6 +119,9 @@ import Testing
                 try await fixture.procurement.account(account).approvals?.first?.state == .pending,
                 "not approved before the form"
             )
+            #expect(try await fixture.store.signupSession(id: session) == nil, "the session code is not stored")
+            let stored = try await fixture.store.signupSession(id: Handoffs.hash(session))
+            #expect(stored?.accountID == account && stored?.userIdentity == "user-\(purchase.accountId)")
             let fields = [
                 ("session", session), ("csrf", csrf), ("company", "Example Ltd"), ("contactName", "Ada Lovelace"),
                 ("email", "ada@example.com"),
@@ -303,7 +309,7 @@ import Testing
                 ("email", "ada@example.com"),
             ]
             let unavailable = FaultPlan(seed: 1, rules: [.init(api: .procurement, errorRate: 1, status: 503)])
-            _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: unavailable)
+            try await fixture.running.control.setFaults(unavailable)
             let transient = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
             #expect(transient.status == 503 && transient.text.contains("did not answer"), "\(transient)")
             #expect(
@@ -312,14 +318,14 @@ import Testing
             )
             let reference = try #require(transient.headers["x-request-id"])
             #expect(transient.text.contains(reference), "the reference is on the page")
-            _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: FaultPlan())
+            try await fixture.running.control.setFaults(FaultPlan())
             let retried = try await postForm(fixture, "signup/complete", fields, cookie: cookie)
             #expect(retried.status == 303, "sent again, it passes: \(retried)")
 
             let other = try await buy(fixture)
             let (session2, csrf2, cookie2) = try await openForm(fixture, token: other.signupToken)
             let refused = FaultPlan(seed: 1, rules: [.init(api: .procurement, errorRate: 1, status: 404)])
-            _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: refused)
+            try await fixture.running.control.setFaults(refused)
             let fields2 = [
                 ("session", session2), ("csrf", csrf2), ("company", "Gone Ltd"), ("contactName", "Bo"),
                 ("email", "bo@example.com"),
@@ -330,7 +336,7 @@ import Testing
                     && page.text.contains(page.headers["x-request-id"] ?? "?"),
                 "\(page)"
             )
-            _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: FaultPlan())
+            try await fixture.running.control.setFaults(FaultPlan())
         }
     }
 }

@@ -230,7 +230,7 @@ extension UsageTests {
             )
             // Entitle hears nothing from Pub/Sub meanwhile (a restart, a deploy, lag).
             let silence = FaultPlan(seed: 1, rules: [.init(api: .pubsub, errorRate: 1, status: 503)])
-            #expect(try await fixture.running.http.send("PUT", "emulator/v1/faults", body: silence).status == 200)
+            try await fixture.running.control.setFaults(silence)
             try await fixture.running.control.cancel(entitlement.id.rawValue, immediately: true)
             #expect(try await fixture.store.entitlement(entitlement.id)?.state == .active, "Entitle does not know yet")
 
@@ -269,10 +269,10 @@ extension UsageTests {
                 let superseded = try #require(ledger.first { $0.status == .superseded })
                 #expect(try await fixture.admin.post("api/admin/usage/operations/\(superseded.id)/rerun").status == 409)
             } catch {
-                _ = try? await fixture.running.http.send("PUT", "emulator/v1/faults", body: FaultPlan())
+                try? await fixture.running.control.setFaults(FaultPlan())
                 throw error
             }
-            _ = try await fixture.running.http.send("PUT", "emulator/v1/faults", body: FaultPlan())
+            try await fixture.running.control.setFaults(FaultPlan())
         }
     }
 }

@@ -37,18 +37,16 @@ struct EmulatorClients {
         plan: String = "basic",
         account: String? = nil
     ) async throws -> Purchase {
-        var body = ["product": product, "plan": plan]
-        if let account { body["account"] = account }
-        return try await running.http.post("emulator/v1/purchases", body).decode()
+        let purchase = try await running.control.buy(product: product, plan: plan, account: account)
+        return Purchase(accountId: purchase.accountId, entitlementId: purchase.entitlementId)
     }
 
     func changePlan(_ entitlement: EntitlementID, to plan: String) async throws {
-        _ = try await running.http.post("emulator/v1/entitlements/\(entitlement.rawValue)/change-plan", ["plan": plan])
-            .decode(EmptyJSON.self)
+        try await running.control.changePlan(entitlement.rawValue, to: plan)
     }
 
     func setFaults(_ plan: FaultPlan) async throws {
-        _ = try await running.http.send("PUT", "emulator/v1/faults", body: plan).decode(EmptyJSON.self)
+        try await running.control.setFaults(plan)
     }
 
     struct EmptyJSON: Decodable {}

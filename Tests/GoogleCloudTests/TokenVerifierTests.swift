@@ -69,6 +69,47 @@ import Testing
     }
 
     @Test(
+        "google's claims are read in each shape Google may send; one it does not expect empties that claim only",
+        arguments: [
+            (
+                "roles as a list", SignupTokenOverrides(roles: ["account_admin", "billing_viewer"]),
+                ["account_admin", "billing_viewer"], ["O-1"]
+            ),
+            ("roles as a string", SignupTokenOverrides(roles: "project_editor"), ["project_editor"], ["O-1"]),
+            ("roles as a number", SignupTokenOverrides(roles: 7), [], ["O-1"]),
+            (
+                "orders as objects", SignupTokenOverrides(orders: [["orderId": "O-2"], ["id": "O-3", "x": true]]),
+                ["account_admin"], ["O-2", "O-3"]
+            ),
+            (
+                "orders by name", SignupTokenOverrides(orders: [["name": "projects/p/orders/O-4"]]), ["account_admin"],
+                ["O-4"]
+            ),
+            ("orders as one string", SignupTokenOverrides(orders: "O-5"), ["account_admin"], ["O-5"]),
+            ("orders of another shape", SignupTokenOverrides(orders: ["a": ["b": 1]]), ["account_admin"], []),
+            (
+                "unknown claims", SignupTokenOverrides(orders: ["O-1"], googleExtras: ["tier": ["gold"], "n": 1]),
+                ["account_admin"], ["O-1"]
+            ),
+        ] as [(String, SignupTokenOverrides, [String], [String])]
+    )
+    func claimShapes(shape: String, overrides: SignupTokenOverrides, roles: [String], orders: [String]) async throws {
+        try await EmulatorHarness.withEmulator { running in
+            let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
+            var overrides = overrides
+            if overrides.orders == nil { overrides.orders = ["O-1"] }
+            overrides.userIdentity = "person-2"
+            let token = try await running.control.signupToken(account: purchase.accountId, overrides: overrides)
+            let claims = try await verifier(running).verify(token.token)
+            #expect(claims.accountID.rawValue == purchase.accountId, "\(shape)")
+            #expect(
+                claims.userIdentity == "person-2" && claims.roles == roles && claims.orders == orders,
+                "\(shape): \(claims)"
+            )
+        }
+    }
+
+    @Test(
         "bad tokens are each refused with their own error",
         arguments: [
             "expired", "not yet valid", "wrong audience", "wrong issuer", "no subject", "unknown kid",

@@ -7,10 +7,11 @@ public import MarketplaceCore
 import NIOCore
 
 /// The vendor app's API under `/v1`, behind its app key (`Authorization: Bearer <key>`):
-/// `POST /v1/handoffs/{code}` exchanges a sign-up hand-off code for the customer and account,
-/// once; `GET /v1/entitlements/{id}`, `GET /v1/accounts/{id}/entitlements` and
-/// `GET /v1/customers/{id}` read Entitle's copy, each with an `ETag` (a strong hash of the body) so
-/// the app can cache and revalidate with `If-None-Match` (304).
+/// `POST /v1/handoffs/{code}` exchanges a sign-up hand-off code (with the app session's verifier)
+/// for the customer, the account and the person, once; `GET /v1/entitlements/{id}`,
+/// `GET /v1/accounts/{id}/entitlements` and `GET /v1/customers/{id}` read Entitle's copy, each with
+/// an `ETag` (a strong hash of the body) so the app can cache and revalidate with `If-None-Match`
+/// (304).
 public struct AppAPIController: Sendable {
     let store: any Store
     let catalog: UsageCatalog
@@ -28,8 +29,11 @@ public struct AppAPIController: Sendable {
 
     /// On `/v1`, whose group checks the app key (`AppKeyMiddleware`).
     public func register<Parent: RequestContext>(on v1: RouterGroup<AppRequestContext<Parent>>) {
-        v1.post("handoffs/:code") { _, context in
-            try await answering { try await redeem(Self.parameter("code", context), app: context.app) }
+        v1.post("handoffs/:code") { request, context in
+            try await answering {
+                let verifier = try await Self.verifier(request)
+                return try await redeem(Self.parameter("code", context), verifier: verifier, app: context.app)
+            }
         }
         v1.get("entitlements/:id") { request, context in
             try await answering {
@@ -78,20 +82,61 @@ public struct AppAPIController: Sendable {
         }
     }
 
-    private func redeem(_ code: String, app: String) async throws -> Response {
+    /// `{"verifier": "…"}`: the secret whose S256 challenge the app sent when it asked for the code.
+    static func verifier(_ request: Request) async throws -> String {
+        struct Body: Decodable { var verifier: String? }
+        let bytes: ByteBuffer
+        do { bytes = try await request.body.collect(upTo: 4096) } catch {
+            throw APIProblem(.contentTooLarge, "the body is at most 4096 bytes")
+        }
+        let body = try? JSONDecoder().decode(Body.self, from: Data(bytes.readableBytesView))
+        guard let verifier = body?.verifier, Handoffs.isVerifier(verifier) else {
+            throw APIProblem(
+                .badRequest,
+                #"the body must be {"verifier": "…"}: the 43–128 character secret (A-Z a-z 0-9 - . _ ~) whose "#
+                    + "S256 challenge the app sent when it asked for the code"
+            )
+        }
+        return verifier
+    }
+
+    private func redeem(_ code: String, verifier: String, app: String) async throws -> Response {
         switch try await store.redeemHandoff(codeHash: Handoffs.hash(code), app: app, at: now()) {
         case .unknown: throw APIProblem(.notFound, "no such hand-off code for this app")
         case .expired: throw APIProblem(.gone, "the hand-off code expired; the buyer signs in again from Marketplace")
         case .alreadyRedeemed: throw APIProblem(.gone, "the hand-off code was used already; codes are good once")
         case .redeemed(let handoff):
+            // The code is used up either way: one that reached another browser is of no use to anyone.
+            guard let challenge = handoff.challenge,
+                SecretToken.equal(challenge, Handoffs.challenge(verifier: verifier))
+            else {
+                throw APIProblem(
+                    .forbidden,
+                    "the verifier does not match the code's challenge: the code was asked for by another browser"
+                )
+            }
             guard let customer = try await store.customer(id: handoff.customerID),
                 let account = try await account(handoff.accountID)
             else {
                 throw APIProblem(.gone, "the customer of this hand-off is gone")
             }
-            var response = try JSONReply.make(AppHandoffView(customer: AppCustomerView(customer), account: account))
+            let view = AppHandoffView(
+                customer: AppCustomerView(customer),
+                account: account,
+                user: handoff.person.map(AppUserView.init),
+                orders: try await orders(handoff)
+            )
+            var response = try JSONReply.make(view)
             response.headers[.cacheControl] = "no-store"
             return response
+        }
+    }
+
+    /// The token's orders, each with its entitlement when Entitle knows it.
+    private func orders(_ handoff: Handoff) async throws -> [AppOrderView] {
+        let mine = try await store.entitlements(ofAccount: handoff.accountID)
+        return (handoff.person?.orders ?? []).map { order in
+            AppOrderView(id: order, entitlementId: mine.first { $0.resource.orderId == order }?.id.rawValue)
         }
     }
 

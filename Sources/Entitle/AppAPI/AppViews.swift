@@ -63,10 +63,31 @@ struct AppAccountView: Encodable, Equatable {
     var entitlements: [AppEntitlementView]
 }
 
-/// A redeemed hand-off: who the buyer is and what they bought.
+/// A redeemed hand-off: who the buyer is and what they bought. `user` and `orders` come from the
+/// sign-up token the person's browser brought.
 struct AppHandoffView: Encodable, Equatable {
     var customer: AppCustomerView
     var account: AppAccountView
+    var user: AppUserView?
+    var orders: [AppOrderView]?
+}
+
+/// The person: `identity` is Google's obfuscated user id, stable per Google account (nil when the
+/// token carried none); map it to your own users.
+struct AppUserView: Encodable, Equatable {
+    var identity: String?
+    var roles: [String]
+
+    init(_ person: MarketplacePerson) {
+        identity = person.identity
+        roles = person.roles
+    }
+}
+
+/// An order the sign-up token named, with its entitlement when Entitle knows it.
+struct AppOrderView: Encodable, Equatable {
+    var id: String
+    var entitlementId: String?
 }
 
 struct AppCustomerDetailView: Encodable, Equatable {

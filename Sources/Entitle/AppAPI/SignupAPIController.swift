@@ -5,11 +5,12 @@ public import Hummingbird
 public import MarketplaceCore
 import NIOCore
 
-/// Redirect sign-up (`signupMode: redirect`): the vendor's own page, reached with `?code=`, signs
-/// the buyer up and tells Entitle `POST /v1/signups/{code}/complete` with the key of
-/// `signupApp` and `{"customerId": "…", "company"?, "contactName"?, "email"?}`. Entitle then
-/// links, approves the account and decides its orders as the hosted form does, and answers with
-/// the customer and the account (200; again 200 with the first customer for a repeat).
+/// Redirect sign-up (`signupMode: redirect`): the vendor's own page, reached with `?code=`, reads
+/// what it is about to link (`GET /v1/signups/{code}`: the Marketplace account, its orders, the
+/// person) and asks for the link with the key of `signupApp`: `POST /v1/signups/{code}/complete`
+/// with `{"customerId": "…", "company"?, "contactName"?, "email"?}`. The answer (202) is a
+/// `continueURL` the page sends the browser to; Entitle links, approves the account and decides its
+/// orders only when the browser that came from Marketplace opens it (`SignupController`).
 public struct SignupAPIController: Sendable {
     static let maxBodyBytes = 16 * 1024
     static let fields: Set<String> = ["customerId", "company", "contactName", "email"]
@@ -32,10 +33,49 @@ public struct SignupAPIController: Sendable {
         var email: String?
     }
 
+    /// What the vendor's page shows before it links: whose Marketplace account, bought what.
+    struct PendingView: Encodable {
+        var account: AppAccountView
+        var user: AppUserView
+        var orders: [String]
+        var expiresAt: Timestamp
+    }
+
+    struct ProposedView: Encodable {
+        /// Send the buyer's browser here (303): the link is made when that browser arrives.
+        var continueURL: String
+        var expiresAt: Timestamp
+    }
+
     /// On `/v1`, whose group checks the app key (`AppKeyMiddleware`).
     public func register<Parent: RequestContext>(on v1: RouterGroup<AppRequestContext<Parent>>) {
+        v1.get("signups/:code") { _, context in
+            try await pending(code: AppAPIController.parameter("code", context), caller: context.app)
+        }
         v1.post("signups/:code/complete") { request, context in
             try await complete(request, code: AppAPIController.parameter("code", context), caller: context.app)
+        }
+    }
+
+    func pending(code: String, caller: String) async throws -> Response {
+        guard caller == app else { throw APIProblem(.notFound, "no such sign-up for this app") }
+        do {
+            let session = try await flow.pending(code: code)
+            let account =
+                try await directory.account(session.accountID)
+                ?? AppAccountView(id: session.accountID.rawValue, customerId: nil, signedUp: false, entitlements: [])
+            var response = try JSONReply.make(
+                PendingView(
+                    account: account,
+                    user: AppUserView(session.person),
+                    orders: session.orders,
+                    expiresAt: session.expiresAt
+                )
+            )
+            response.headers[.cacheControl] = "no-store"
+            return response
+        } catch let error as SignupError {
+            throw Self.problem(error)
         }
     }
 
@@ -66,26 +106,25 @@ public struct SignupAPIController: Sendable {
             email: body.email
         )
         do {
-            let (customer, account) = try await flow.completeExternally(sessionID: code, signup)
-            guard let view = try await directory.account(account) else {
-                throw APIProblem(.gone, "the account is gone")
-            }
-            return try JSONReply.make(AppHandoffView(customer: AppCustomerView(customer), account: view))
-        } catch SignupError.unknownSession {
-            throw APIProblem(.notFound, "no such sign-up for this app")
-        } catch SignupError.alreadyCompleted {
-            throw APIProblem(.gone, "the sign-up code was used already; codes are good once")
-        } catch SignupError.expiredSession {
-            throw APIProblem(.gone, "the sign-up expired; the buyer starts again from Marketplace")
-        } catch SignupError.invalidForm(let problems) {
-            throw APIProblem(.unprocessableContent, problems.values.sorted().joined(separator: "; "))
-        } catch let error as GoogleAPIError where error.httpStatus != 429 && error.httpStatus < 500 {
-            throw APIProblem(.badGateway, "Google refused the account's approval: \(error.message)")
-        } catch let error as GoogleAPIError {
-            throw APIProblem(
-                .serviceUnavailable,
-                "Google did not answer just now (\(error.httpStatus)); send the same request again"
+            let (url, expiresAt) = try await flow.propose(code: code, signup)
+            var response = try JSONReply.make(
+                ProposedView(continueURL: url.absoluteString, expiresAt: expiresAt),
+                status: .accepted
             )
+            response.headers[.cacheControl] = "no-store"
+            return response
+        } catch let error as SignupError {
+            throw Self.problem(error)
+        }
+    }
+
+    static func problem(_ error: SignupError) -> APIProblem {
+        switch error {
+        case .alreadyCompleted: APIProblem(.gone, "the sign-up was completed already")
+        case .expiredSession: APIProblem(.gone, "the sign-up expired; the buyer starts again from Marketplace")
+        case .invalidForm(let problems):
+            APIProblem(.unprocessableContent, problems.values.sorted().joined(separator: "; "))
+        default: APIProblem(.notFound, "no such sign-up for this app")
         }
     }
 }

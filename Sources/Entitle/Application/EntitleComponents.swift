@@ -24,6 +24,8 @@ struct EntitleComponents {
     let processor: NotificationProcessor
     /// Where buyers and Google reach Entitle, without a trailing slash.
     let publicURL: String
+    /// The port the server bound (port 0 picks one when it starts).
+    let port = PortPromise()
     let signupPages: MustacheLibrary
     let signupFlow: SignupFlow
     let usageReporter: UsageReporter?
@@ -83,9 +85,16 @@ struct EntitleComponents {
             ),
             processor: processor,
             appURL: appURL,
+            loginURL: configuration.loginURL.flatMap(URL.init(string:)),
             handoffs: handoffs,
             externalPage: configuration.signupMode == "redirect"
                 ? configuration.signupURL.flatMap(URL.init(string:)) : nil,
+            continueURL: { [port] in
+                // Without a publicURL, port 0 is known only once the server listens.
+                var resolved = configuration
+                if resolved.publicURL == nil && resolved.httpPort == 0 { resolved.httpPort = await port.value() }
+                return URL(string: resolved.resolvedPublicURL + "/signup/continue")!
+            },
             sessionLifetimeSeconds: Int64(configuration.signupSessionSeconds),
             logger: logger
         )

@@ -64,7 +64,7 @@ public enum EntitleServer {
         try configuration.validate()
         let parts = try await EntitleComponents(configuration, google: google, logger: logger)
         let (router, routes) = try router(parts)
-        let port = PortPromise()
+        let port = parts.port
         let (header, body) = (configuration.httpHeaderTimeoutSeconds, configuration.httpBodyTimeoutSeconds)
         let http = HTTP1Channel.Configuration(
             additionalChannelHandlers: [

@@ -112,7 +112,7 @@ extension EntitleConfiguration {
                 )
             }
         }
-        for (key, value) in [("publicURL", publicURL), ("appURL", appURL)] {
+        for (key, value) in [("publicURL", publicURL), ("appURL", appURL), ("loginURL", loginURL)] {
             if let value, !Self.isWebURL(value) {
                 throw ConfigurationError(
                     setting: origins.of(key),

@@ -20,6 +20,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var pushServiceAccount: String?
     public var signupAudiences: [String] = []
     public var appURL: String?
+    public var loginURL: String?
     public var callbackURL: String?
     public var callbackSecret: String?
     public var adminToken: String?
@@ -39,7 +40,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var httpHeaderTimeoutSeconds = 10
     public var httpBodyTimeoutSeconds = 30
     public var httpIdleTimeoutSeconds = 60
-    public var signupSessionSeconds = 3600
+    public var signupSessionSeconds = 600
     public var inboxRetentionDays = 14
     public var auditRetentionDays = 400
     public var poisonRetentionDays = 90

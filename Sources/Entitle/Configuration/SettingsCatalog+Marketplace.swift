@@ -135,9 +135,10 @@ extension SettingsCatalog {
                 "signupSessionSeconds",
                 "ENTITLE_SIGNUP_SESSION_SECONDS",
                 .signup,
-                1...Int.max,
-                "how long a buyer has to fill in the sign-up form (the cookie's `Max-Age`); expired sessions "
-                    + "are removed"
+                1...600,
+                "how long a buyer's visit from Marketplace lasts: to fill in the sign-up form, or for the "
+                    + "vendor's page to link and the app to ask for a hand-off (at most 10 minutes); expired "
+                    + "sessions are removed"
             ),
             .text(
                 \.appURL,
@@ -145,7 +146,17 @@ extension SettingsCatalog {
                 "ENTITLE_APP_URL",
                 .signup,
                 default: "`{publicURL}/signup/done`",
-                "where a signed-up buyer is sent (with `?code=` for the hand-off when an app has a key)"
+                "where a signed-up buyer is sent; with hand-offs, the app asks Entitle there for a code "
+                    + "(`/signup/handoff`, docs/integrating.md)"
+            ),
+            .text(
+                \.loginURL,
+                "loginURL",
+                "ENTITLE_LOGIN_URL",
+                .signup,
+                default: "`appURL`",
+                "where a returning buyer (an account signed up before) is sent: your log-in page, or unset "
+                    + "for a hand-off that names the person"
             ),
             .text(
                 \.signupApp,
@@ -160,8 +171,8 @@ extension SettingsCatalog {
                 "handoffSeconds",
                 "ENTITLE_HANDOFF_SECONDS",
                 .signup,
-                1...3600,
-                "how long a hand-off code can be redeemed"
+                1...600,
+                "how long a hand-off code can be redeemed (at most 10 minutes)"
             ),
         ]
     }

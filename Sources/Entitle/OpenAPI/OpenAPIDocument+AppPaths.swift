@@ -41,14 +41,37 @@ extension OpenAPIDocument {
                 id: "redeemHandoff",
                 tag: "app",
                 summary:
-                    "Exchange the one-time code the buyer's redirect carried for the customer and what they bought (once, within handoffSeconds).",
+                    "Exchange the one-time code /signup/handoff gave the buyer's browser, with the verifier of "
+                    + "the challenge the app sent, for the customer, the person and what they bought (once, "
+                    + "within handoffSeconds).",
                 security: .app,
                 parameters: [O.pathParameter("code", "The `code` query parameter of the redirect to appURL.")],
+                body: O.jsonBody(S.ref("HandoffRedemption"), "The app session's verifier."),
                 responses: [
-                    200: O.json("The customer and the account, with its entitlements.", S.ref("AppHandoff")),
+                    200: O.json("The customer, the person and the account with its entitlements.", S.ref("AppHandoff")),
+                    400: O.problem("No verifier, or not one RFC 7636 allows."),
                     401: unauthorized,
+                    403: O.problem("The verifier does not match: another browser asked for the code (now used up)."),
                     404: O.problem("No such code for this app."),
                     410: O.problem("The code was used already, expired, or its customer is gone."),
+                    413: O.problem("The body is over 4 KiB."),
+                ]
+            ),
+            O(
+                method: "get",
+                path: "/v1/signups/{code}",
+                id: "getPendingSignup",
+                tag: "app",
+                summary:
+                    "Redirect sign-up: what the vendor's page is about to link (the Marketplace account, the "
+                    + "person, the orders), to show before asking.",
+                security: .app,
+                parameters: [O.pathParameter("code", "The `code` query parameter of the redirect to signupURL.")],
+                responses: [
+                    200: O.json("The pending sign-up.", S.ref("PendingSignup")),
+                    401: unauthorized,
+                    404: O.problem("No such sign-up for this app (only signupApp may read sign-ups)."),
+                    410: O.problem("The sign-up was completed or expired."),
                 ]
             ),
             O(
@@ -57,20 +80,22 @@ extension OpenAPIDocument {
                 id: "completeSignup",
                 tag: "app",
                 summary:
-                    "Redirect sign-up: the vendor's page signed the buyer up; link the account to this customer, approve it, decide its orders.",
+                    "Redirect sign-up: the vendor's page asks to link the account to this customer; the link "
+                    + "(approval, orders decided) is made when the buyer's browser opens continueURL.",
                 security: .app,
                 parameters: [O.pathParameter("code", "The `code` query parameter of the redirect to signupURL.")],
                 body: O.jsonBody(S.ref("SignupCompletion"), "The vendor's customer."),
                 responses: [
-                    200: O.json("Signed up (again 200, with the first customer, for a repeat).", S.ref("AppHandoff")),
+                    202: O.json(
+                        "Asked: send the browser to continueURL (a later request replaces it).",
+                        S.ref("ProposedSignup")
+                    ),
                     400: O.problem("Not a JSON object, an unknown field, or no customerId."),
                     401: unauthorized,
                     404: O.problem("No such sign-up for this app (only signupApp may complete sign-ups)."),
-                    410: O.problem("The code was used already or expired."),
+                    410: O.problem("The sign-up was completed or expired."),
                     413: O.problem("The body is over 16 KiB."),
                     422: O.problem("A field is not acceptable."),
-                    502: O.problem("Google refused the account's approval."),
-                    503: O.problem("Google did not answer; send the same request again."),
                 ]
             ),
             cachedRead(
@@ -157,7 +182,8 @@ extension OpenAPIDocument {
                 responses: [
                     200: O.html("The sign-up page."),
                     303: O.empty(
-                        "A returning buyer to appURL (with a hand-off code), or redirect mode to signupURL.",
+                        "A returning buyer to loginURL or appURL, or redirect mode to signupURL with a code; "
+                            + "the browser cookie set.",
                         headers: ["Location": O.responseHeader("Where to.")]
                     ),
                     400: O.html("No token in the form."),
@@ -179,7 +205,7 @@ extension OpenAPIDocument {
                 ),
                 responses: [
                     303: O.empty(
-                        "Signed up: to appURL with a hand-off code.",
+                        "Signed up: to appURL, where the app asks for a hand-off.",
                         headers: ["Location": O.responseHeader("appURL.")]
                     ),
                     400: O.html("The form is incomplete."),
@@ -189,6 +215,54 @@ extension OpenAPIDocument {
                     422: O.html("The page again, with what to fix."),
                     502: O.html("Google refused."),
                     503: signupTimeout,
+                ]
+            ),
+            O(
+                method: "get",
+                path: "/signup/continue",
+                id: "continueSignup",
+                tag: "signup",
+                summary:
+                    "Redirect mode: the browser back from the vendor's page; links as asked if it is the "
+                    + "browser that came from Marketplace.",
+                parameters: [
+                    O.query(
+                        "code",
+                        "The code of continueURL.",
+                        ["type": "string", "minLength": 1, "maxLength": 128],
+                        required: true
+                    )
+                ],
+                responses: [
+                    303: O.empty("Linked: to appURL.", headers: ["Location": O.responseHeader("appURL.")]),
+                    400: O.html("No code."),
+                    403: O.html("Another browser than the one that came from Marketplace: nothing linked."),
+                    404: O.html("No such continue code (asked again, only the latest one works)."),
+                    410: O.html("The sign-up expired."),
+                    502: O.html("Google refused."),
+                    503: signupTimeout,
+                ]
+            ),
+            O(
+                method: "get",
+                path: "/signup/handoff",
+                id: "askForHandoff",
+                tag: "signup",
+                summary:
+                    "The app sends the buyer's browser here for a hand-off code bound to its verifier (RFC 7636 S256).",
+                parameters: [
+                    O.query(
+                        "challenge",
+                        "base64url(SHA-256(verifier)), 43 characters.",
+                        ["type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"],
+                        required: true
+                    )
+                ],
+                responses: [
+                    303: O.empty("To appURL with code.", headers: ["Location": O.responseHeader("appURL?code=…")]),
+                    400: O.html("No challenge, or not S256."),
+                    403: O.html("This browser has no sign-up from Marketplace in progress."),
+                    410: O.html("The account is not signed up."),
                 ]
             ),
             O(

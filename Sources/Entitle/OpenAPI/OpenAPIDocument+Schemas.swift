@@ -225,7 +225,11 @@ extension OpenAPIDocument {
                     "entitlementId": S.id, "accountId": S.id,
                     "product": S.described(S.string, "With accountId: the account's entitlement of this product."),
                     "time": S.described(S.time, "When the usage happened (default: when Entitle received it)."),
-                    "labels": S.stringMap,
+                    "labels": S.described(
+                        S.stringMap,
+                        "Marketplace's reserved cloudmarketplace.googleapis.com/resource_name and …/container_name,"
+                            + " and your own in Google Cloud's label syntax; at most 64 (docs/usage.md, Labels)."
+                    ),
                 ],
                 description: "One usage record; name the entitlement by entitlementId, or by accountId and product.",
                 closed: true
@@ -276,7 +280,50 @@ extension OpenAPIDocument {
             ),
             "AppHandoff": S.object(
                 ["customer": S.ref("AppCustomer"), "account": S.ref("AppAccount")],
-                description: "Who the buyer is and what they bought."
+                optional: ["user": S.ref("AppUser"), "orders": S.array(S.ref("AppOrder"))],
+                description:
+                    "Who the buyer is (the customer, and the person the sign-up token named) and what they bought."
+            ),
+            "AppUser": S.object(
+                ["roles": S.array(S.string)],
+                optional: [
+                    "identity": S.described(
+                        S.string,
+                        "google.user_identity: Google's obfuscated id of the person, stable per Google account."
+                    )
+                ],
+                description: "The person who came from Marketplace."
+            ),
+            "AppOrder": S.object(
+                ["id": S.string],
+                optional: ["entitlementId": S.described(S.string, "When Entitle knows the order's entitlement.")],
+                description: "An order the sign-up token named."
+            ),
+            "HandoffRedemption": S.object(
+                [
+                    "verifier": S.described(
+                        ["type": "string", "pattern": "^[A-Za-z0-9._~-]{43,128}$"],
+                        "The secret (43–128 of A-Z a-z 0-9 - . _ ~) whose S256 challenge the app sent to "
+                            + "/signup/handoff."
+                    )
+                ],
+                closed: true
+            ),
+            "PendingSignup": S.object(
+                [
+                    "account": S.ref("AppAccount"), "user": S.ref("AppUser"), "orders": S.array(S.string),
+                    "expiresAt": S.time,
+                ],
+                description: "What the vendor's page is about to link: the Marketplace account, the person, the orders."
+            ),
+            "ProposedSignup": S.object(
+                [
+                    "continueURL": S.described(
+                        S.string,
+                        "Send the buyer's browser here (303): the link is made when that browser arrives."
+                    ),
+                    "expiresAt": S.time,
+                ]
             ),
             "AppCustomerDetail": S.object(["customer": S.ref("AppCustomer"), "accounts": S.array(S.ref("AppAccount"))]),
             "SignupCompletion": S.object(

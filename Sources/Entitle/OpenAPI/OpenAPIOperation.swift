@@ -50,9 +50,14 @@ struct OpenAPIOperation {
         ["name": .string(name), "in": "path", "required": true, "description": .string(description), "schema": schema]
     }
 
-    static func query(_ name: String, _ description: String, _ schema: JSONValue = JSONSchema.string) -> JSONValue {
+    static func query(
+        _ name: String,
+        _ description: String,
+        _ schema: JSONValue = JSONSchema.string,
+        required: Bool = false
+    ) -> JSONValue {
         [
-            "name": .string(name), "in": "query", "required": false, "description": .string(description),
+            "name": .string(name), "in": "query", "required": .bool(required), "description": .string(description),
             "schema": schema,
         ]
     }

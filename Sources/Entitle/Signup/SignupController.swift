@@ -8,11 +8,15 @@ import MarketplaceCore
 public import Mustache
 import NIOCore
 
-/// `POST /signup` (Marketplace's form POST with `x-gcp-marketplace-token`) and
-/// `POST /signup/complete` (the sign-up form). The CSRF token is in the form and in a
-/// `SameSite=Strict` cookie; both must match the session's. Pages are never cached or framed.
+/// `POST /signup` (Marketplace's form POST with `x-gcp-marketplace-token`), `POST /signup/complete`
+/// (the sign-up form), `GET /signup/continue` (redirect mode: the browser back from the vendor's
+/// page) and `GET /signup/handoff` (the app asks for a hand-off code). The CSRF token is in the
+/// form and in a `SameSite=Strict` cookie; both must match the session's. Every start sets the
+/// browser cookie (`SameSite=Lax`, so it comes back on the top-level navigations from the vendor's
+/// page and app) that binds the session's codes to this browser. Pages are never cached or framed.
 public struct SignupController: Sendable {
     static let cookie = "entitle_signup"
+    static let browserCookie = "entitle_browser"
     static let maxFormBytes = 64 * 1024
 
     let flow: SignupFlow
@@ -50,6 +54,8 @@ public struct SignupController: Sendable {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.post("signup") { request, context in try await begin(request, id: context.id) }
         router.post("signup/complete") { request, context in try await complete(request, id: context.id) }
+        router.get("signup/continue") { request, context in try await finish(request, id: context.id) }
+        router.get("signup/handoff") { request, context in try await handoff(request, id: context.id) }
     }
 
     func begin(_ request: Request, id: String) async throws -> Response {
@@ -64,27 +70,85 @@ public struct SignupController: Sendable {
             )
         }
         do {
-            switch try await flow.begin(token: token) {
+            let begun = try await flow.begin(token: token)
+            var response: Response
+            switch begun.start {
             case .returning(let url), .external(let url):
-                return Self.redirect(url)
-            case .form(let session):
-                var response = Self.page(
+                response = Self.redirect(url)
+            case .form(let session, let code):
+                response = Self.page(
                     .ok,
                     "signup",
                     pages: pages,
-                    ["title": "Finish signing up", "session": session.id, "csrf": session.csrfToken]
+                    ["title": "Finish signing up", "session": code, "csrf": session.csrfToken]
                 )
-                let lifetime = max(0, session.expiresAt.seconds - session.createdAt.seconds)
-                let secure = secureCookie ? " Secure;" : ""
-                response.headers[.setCookie] =
-                    "\(Self.cookie)=\(session.csrfToken); Path=/signup; HttpOnly;\(secure) SameSite=Strict; Max-Age=\(lifetime)"
-                return response
+                response.headers.append(
+                    HTTPField(name: .setCookie, value: cookie(Self.cookie, session.csrfToken, "Strict"))
+                )
             }
+            response.headers.append(
+                HTTPField(name: .setCookie, value: cookie(Self.browserCookie, begun.browser, "Lax"))
+            )
+            return response
         } catch let error as SignupError {
             logger.warning("sign-up refused", metadata: ["reason": "\(error)", "requestId": "\(id)"])
             return Self.page(for: error, pages: pages)
         } catch {
             return googleFailed(error, id: id, retry: "Choose Sign up again on your order in Google Cloud Marketplace.")
+        }
+    }
+
+    /// A session cookie of the sign-up path, as long as a session lives.
+    private func cookie(_ name: String, _ value: String, _ sameSite: String) -> String {
+        let secure = secureCookie ? " Secure;" : ""
+        return
+            "\(name)=\(value); Path=/signup; HttpOnly;\(secure) SameSite=\(sameSite); Max-Age=\(flow.sessionLifetime)"
+    }
+
+    /// Redirect mode: the vendor's page sent the browser back to finish the link it asked for.
+    func finish(_ request: Request, id: String) async throws -> Response {
+        guard let code = request.uri.queryParameters.get("code"), !code.isEmpty, code.utf8.count <= 128 else {
+            return Self.problem(
+                pages: pages,
+                .badRequest,
+                "Link incomplete",
+                "Start again from your order in the Marketplace."
+            )
+        }
+        let browser = Self.cookieValue(request.headers[.cookie], named: Self.browserCookie)
+        do {
+            return Self.redirect(try await flow.finish(continueCode: code, browser: browser).url)
+        } catch SignupError.unknownSession {
+            return Self.problem(
+                pages: pages,
+                .notFound,
+                "This link is not valid",
+                "Return to your order in Google Cloud Marketplace and choose Sign up again."
+            )
+        } catch let error as SignupError {
+            logger.warning("sign-up continuation refused", metadata: ["reason": "\(error)", "requestId": "\(id)"])
+            return Self.page(for: error, pages: pages)
+        } catch {
+            return googleFailed(error, id: id, retry: "Open the same link again in a moment.")
+        }
+    }
+
+    /// The app asks for a hand-off code for this browser, with its verifier's S256 challenge.
+    func handoff(_ request: Request, id: String) async throws -> Response {
+        let challenge = request.uri.queryParameters.get("challenge").map { String($0) } ?? ""
+        let browser = Self.cookieValue(request.headers[.cookie], named: Self.browserCookie)
+        do {
+            return Self.redirect(try await flow.handoffURL(browser: browser, challenge: challenge))
+        } catch SignupError.invalidForm {
+            return Self.problem(
+                pages: pages,
+                .badRequest,
+                "The app's request was not valid",
+                "The app must send challenge: the base64url SHA-256 of its verifier (RFC 7636, S256)."
+            )
+        } catch let error as SignupError {
+            logger.warning("hand-off refused", metadata: ["reason": "\(error)", "requestId": "\(id)"])
+            return Self.page(for: error, pages: pages)
         }
     }
 
@@ -123,7 +187,7 @@ public struct SignupController: Sendable {
             email: form.email ?? ""
         )
         do {
-            return Self.redirect(try await flow.complete(sessionID: session, csrfToken: csrf, form: fields))
+            return Self.redirect(try await flow.complete(sessionCode: session, csrfToken: csrf, form: fields))
         } catch SignupError.invalidForm(let problems) {
             let values: [String: Any] = [
                 "title": "Finish signing up", "session": session, "csrf": csrf, "company": fields.company,
@@ -166,6 +230,14 @@ public struct SignupController: Sendable {
                 .gone,
                 "This sign-up page has expired",
                 "Return to your order in Google Cloud Marketplace and choose Sign up again."
+            )
+        case .otherBrowser:
+            problem(
+                .forbidden,
+                "Please continue in the browser you came from Marketplace with",
+                "This link works only in the browser that arrived from Google Cloud Marketplace. Nothing was "
+                    + "linked or signed in. Return to your order in the Marketplace and choose Sign up or Manage "
+                    + "on provider again."
             )
         case .forgedForm:
             problem(

@@ -8,14 +8,22 @@ public import MarketplaceCore
 /// is verified, the buyer fills in the sign-up form, the account is linked to a customer, and
 /// only then is its `signup` approval given; the account's waiting orders are then decided again
 /// (the `after-signup` policy approves them now). A returning account goes straight to the app.
+/// Every code a browser receives is good only in that browser (`SignupSession.browserHash`).
 public struct SignupFlow: Sendable {
     public enum Start: Sendable {
-        /// Show the form for this session.
-        case form(SignupSession)
-        /// The account signed up before: on to the app.
+        /// Show the form for this session; `code` goes in its hidden field (only its hash is kept).
+        case form(SignupSession, code: String)
+        /// The account signed up before: on to the app (or the vendor's log-in page).
         case returning(URL)
         /// Redirect mode: on to the vendor's own sign-up page, with the session's code.
         case external(URL)
+    }
+
+    /// Where the buyer goes, and the cookie that binds the session to their browser (set by
+    /// `SignupController` on every start: it is what a later step must come back with).
+    public struct Begun: Sendable {
+        public var start: Start
+        public var browser: String
     }
 
     /// What the vendor's own sign-up page tells Entitle about the buyer (redirect mode).
@@ -86,14 +94,23 @@ public struct SignupFlow: Sendable {
     let procurement: ProcurementClient
     let verifier: MarketplaceTokenVerifier
     let processor: NotificationProcessor
+    /// Where a signed-up buyer goes; with hand-offs, the app asks there for a code
+    /// (`handoffURL(browser:challenge:)`).
     let appURL: URL
+    /// Returning buyers go here instead of `appURL` (the vendor's log-in page), when set.
+    let loginURL: URL?
     /// Codes handing the buyer to the app; nil: the app is sent to with nothing attached.
     let handoffs: Handoffs?
     /// Redirect mode: the vendor's own sign-up page; nil: Entitle's hosted form.
     let externalPage: URL?
+    /// `{publicURL}/signup/continue`: where the vendor's page sends the browser to finish linking.
+    let continueURL: @Sendable () async -> URL
     let sessionLifetime: Int64
     let logger: Logger
     let now: @Sendable () -> Timestamp
+
+    /// The longest a sign-up session, and so any code made from it, can live.
+    public static let maxSessionSeconds: Int64 = 600
 
     public init(
         store: any Store,
@@ -101,9 +118,11 @@ public struct SignupFlow: Sendable {
         verifier: MarketplaceTokenVerifier,
         processor: NotificationProcessor,
         appURL: URL,
+        loginURL: URL? = nil,
         handoffs: Handoffs? = nil,
         externalPage: URL? = nil,
-        sessionLifetimeSeconds: Int64 = 1800,
+        continueURL: @escaping @Sendable () async -> URL = { URL(string: "http://127.0.0.1:8080/signup/continue")! },
+        sessionLifetimeSeconds: Int64 = 600,
         logger: Logger = Logger(label: "entitle.signup"),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
@@ -112,42 +131,51 @@ public struct SignupFlow: Sendable {
         self.verifier = verifier
         self.processor = processor
         self.appURL = appURL
+        self.loginURL = loginURL
         self.handoffs = handoffs
         self.externalPage = externalPage
-        self.sessionLifetime = sessionLifetimeSeconds
+        self.continueURL = continueURL
+        self.sessionLifetime = min(sessionLifetimeSeconds, Self.maxSessionSeconds)
         self.logger = logger
         self.now = now
     }
 
-    /// Verifies Marketplace's token and opens a sign-up session (or sends a returning buyer on).
-    public func begin(token: String) async throws -> Start {
+    /// Verifies Marketplace's token and opens a session bound to the browser that brought it, for
+    /// a new buyer (the form, or the vendor's page) and a returning one (on to the app) alike.
+    public func begin(token: String) async throws -> Begun {
         let claims: MarketplaceTokenVerifier.Claims
         do { claims = try await verifier.verify(token) } catch { throw SignupError.invalidToken(error) }
-        if let customer = try await store.customer(forAccount: claims.accountID),
+        let (code, browser, time) = (SecretToken.random(), SecretToken.random(), now())
+        var session = SignupSession(
+            id: Handoffs.hash(code),
+            accountID: claims.accountID,
+            userIdentity: claims.userIdentity,
+            roles: claims.roles,
+            orders: claims.orders,
+            csrfToken: SecretToken.random(),
+            browserHash: Handoffs.hash(browser),
+            createdAt: time,
+            expiresAt: time.adding(seconds: sessionLifetime)
+        )
+        if try await store.customer(forAccount: claims.accountID) != nil,
             let account = try await store.account(claims.accountID),
             account.isSignedUp
         {
             try await approveAgainIfPending(account)
-            return .returning(try await handoff(account.id, customer))
+            session.completedAt = time
+            try await store.createSignupSession(session)
+            return Begun(start: .returning(loginURL ?? appURL), browser: browser)
         }
-        let time = now()
-        let session = SignupSession(
-            id: SecretToken.random(),
-            accountID: claims.accountID,
-            userIdentity: claims.userIdentity,
-            csrfToken: SecretToken.random(),
-            createdAt: time,
-            expiresAt: time.adding(seconds: sessionLifetime)
-        )
         try await store.createSignupSession(session)
-        guard let externalPage else { return .form(session) }
-        return .external(Handoffs.adding(code: session.id, to: externalPage))
+        guard let externalPage else { return Begun(start: .form(session, code: code), browser: browser) }
+        return Begun(start: .external(Handoffs.adding(code: code, to: externalPage)), browser: browser)
     }
 
     /// Takes the submitted form: links the customer, approves the account, decides its orders.
     /// - Returns: where to send the buyer.
-    public func complete(sessionID: String, csrfToken: String, form: Form) async throws -> URL {
-        guard let session = try await store.signupSession(id: sessionID) else { throw SignupError.unknownSession }
+    public func complete(sessionCode: String, csrfToken: String, form: Form) async throws -> URL {
+        let found = try await store.signupSession(id: Handoffs.hash(sessionCode))
+        guard let session = found else { throw SignupError.unknownSession }
         guard SecretToken.equal(session.csrfToken, csrfToken) else { throw SignupError.forgedForm }
         guard session.completedAt != nil || now() < session.expiresAt else { throw SignupError.expiredSession }
         let problems = form.problems
@@ -159,30 +187,11 @@ public struct SignupFlow: Sendable {
             email: form.email.trimmingCharacters(in: .whitespaces),
             createdAt: now()
         )
-        let linked = try await link(session, customer)
-        return try await handoff(session.accountID, linked)
+        _ = try await link(session, customer)
+        return appURL
     }
 
-    /// Redirect mode: the vendor's page signed the buyer up under its own customer id. The same
-    /// as the hosted form from here on: linked, approved, the account's orders decided.
-    /// - Returns: the customer now linked (the first one, if the account was linked before) and the account.
-    public func completeExternally(sessionID: String, _ signup: ExternalSignup) async throws -> (Customer, AccountID) {
-        guard let session = try await store.signupSession(id: sessionID) else { throw SignupError.unknownSession }
-        // A code is good once: a second completion (a replayed request) is refused.
-        guard session.completedAt == nil else { throw SignupError.alreadyCompleted }
-        guard now() < session.expiresAt else { throw SignupError.expiredSession }
-        if let problem = signup.problem { throw SignupError.invalidForm(["customerId": problem]) }
-        let customer = Customer(
-            id: signup.customerID,
-            company: signup.company,
-            contactName: signup.contactName,
-            email: signup.email,
-            createdAt: now()
-        )
-        return (try await link(session, customer), session.accountID)
-    }
-
-    private func link(_ session: SignupSession, _ customer: Customer) async throws -> Customer {
+    func link(_ session: SignupSession, _ customer: Customer) async throws -> Customer {
         let account = session.accountID
         try await approveSignup(account)
         let time = now()
@@ -212,12 +221,6 @@ public struct SignupFlow: Sendable {
         let linked = try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
         try await reconcileOrders(of: account)
         return linked
-    }
-
-    /// Where the buyer goes next: the app, with a fresh hand-off code when the app takes them.
-    private func handoff(_ account: AccountID, _ customer: Customer) async throws -> URL {
-        guard let handoffs else { return appURL }
-        return try await handoffs.issue(for: account, customer: customer.id, to: appURL, at: now())
     }
 
     /// Gives the account's `signup` approval. Refused as in the wrong state (a second submit, an
@@ -279,6 +282,9 @@ public enum SignupError: Error, CustomStringConvertible {
     case invalidForm([String: String])
     /// Redirect mode: the code was used to complete a sign-up already.
     case alreadyCompleted
+    /// A code opened in a browser other than the one that brought the sign-up token (or with no
+    /// sign-up of its own in progress).
+    case otherBrowser
 
     public var description: String {
         switch self {
@@ -288,6 +294,7 @@ public enum SignupError: Error, CustomStringConvertible {
         case .forgedForm: "the form did not come from the sign-up page"
         case .invalidForm(let problems): "the form has problems: \(problems)"
         case .alreadyCompleted: "the sign-up was completed already"
+        case .otherBrowser: "the link was opened in another browser than the one that came from Marketplace"
         }
     }
 }

@@ -148,6 +148,24 @@ enum PostgresMigrations {
                 "CREATE INDEX audit_log_kind_at ON audit_log(kind, at)",
             ]
         ),
+        // Codes bound to the browser that brought the sign-up token, and the person it named.
+        // Session ids were kept as given; from now on only their hashes are, so the sessions open at
+        // the upgrade (minutes long) are removed: their buyers start again from Marketplace.
+        (
+            name: "v4-browser-bound-codes",
+            sql: [
+                "DELETE FROM signup_session",
+                "ALTER TABLE signup_session ADD COLUMN roles TEXT NOT NULL DEFAULT '[]'",
+                "ALTER TABLE signup_session ADD COLUMN orders TEXT NOT NULL DEFAULT '[]'",
+                "ALTER TABLE signup_session ADD COLUMN browser_hash TEXT",
+                "ALTER TABLE signup_session ADD COLUMN proposal_hash TEXT",
+                "ALTER TABLE signup_session ADD COLUMN proposal TEXT",
+                "CREATE INDEX signup_session_browser ON signup_session(browser_hash)",
+                "CREATE UNIQUE INDEX signup_session_proposal ON signup_session(proposal_hash)",
+                "ALTER TABLE handoff ADD COLUMN challenge TEXT",
+                "ALTER TABLE handoff ADD COLUMN person TEXT",
+            ]
+        ),
     ]
 
     /// The migrations recorded in `entitle_migration` (none before the first), known to this build or not.

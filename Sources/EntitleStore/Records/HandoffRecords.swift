@@ -13,6 +13,11 @@ public struct Handoff: Hashable, Sendable, Codable {
     public var createdAt: Timestamp
     public var expiresAt: Timestamp
     public var redeemedAt: Timestamp?
+    /// base64url(SHA-256(verifier)) the app sent when it asked for the code (RFC 7636's S256): only
+    /// the app session that asked can redeem it. Nil only in rows from before codes were bound.
+    public var challenge: String?
+    /// The person the code hands over.
+    public var person: MarketplacePerson?
 
     public init(
         codeHash: String,
@@ -21,7 +26,9 @@ public struct Handoff: Hashable, Sendable, Codable {
         customerID: String,
         createdAt: Timestamp,
         expiresAt: Timestamp,
-        redeemedAt: Timestamp? = nil
+        redeemedAt: Timestamp? = nil,
+        challenge: String? = nil,
+        person: MarketplacePerson? = nil
     ) {
         self.codeHash = codeHash
         self.app = app
@@ -30,6 +37,8 @@ public struct Handoff: Hashable, Sendable, Codable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.redeemedAt = redeemedAt
+        self.challenge = challenge
+        self.person = person
     }
 }
 

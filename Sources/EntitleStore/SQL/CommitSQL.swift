@@ -26,13 +26,15 @@ enum CommitSQL {
     }
 
     /// The newer copy wins whatever the order of commits: a copy older than the stored one
-    /// (another replica's re-read that lost the race) changes nothing.
+    /// (another replica's re-read that lost the race) changes nothing. Signed up stays signed up:
+    /// a notification's copy read before the sign-up committed, written after it with Google's newer
+    /// time, must not undo it (`RecordSQL.account` reads the column back into the record).
     static func upsert(_ account: LocalAccount, at now: Timestamp) throws -> StoreSQL {
         """
         INSERT INTO account (id, record, signed_up, erased, update_time, updated_at)
         VALUES (\(account.id.rawValue), \(try StoreJSON.encode(account)), \(account.isSignedUp), \(account.isErased),
             \(account.updateTime), \(now))
-        ON CONFLICT (id) DO UPDATE SET record = excluded.record, signed_up = excluded.signed_up,
+        ON CONFLICT (id) DO UPDATE SET record = excluded.record, signed_up = (excluded.signed_up OR account.signed_up),
             erased = excluded.erased,
             update_time = excluded.update_time, updated_at = excluded.updated_at
         WHERE account.update_time IS NULL OR excluded.update_time IS NULL OR excluded.update_time >= account.update_time

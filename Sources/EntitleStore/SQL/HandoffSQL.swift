@@ -3,11 +3,12 @@ import MarketplaceCore
 
 /// One-time codes handing a signed-up buyer to the vendor's app, and the customers they name.
 enum HandoffSQL {
-    static func insert(_ handoff: Handoff) -> StoreSQL {
+    static func insert(_ handoff: Handoff) throws -> StoreSQL {
         """
-        INSERT INTO handoff (code_hash, app, account_id, customer_id, created_at, expires_at)
+        INSERT INTO handoff (code_hash, app, account_id, customer_id, created_at, expires_at, challenge, person)
         VALUES (\(handoff.codeHash), \(handoff.app), \(handoff.accountID.rawValue), \(handoff.customerID),
-            \(handoff.createdAt), \(handoff.expiresAt))
+            \(handoff.createdAt), \(handoff.expiresAt), \(handoff.challenge),
+            \(try handoff.person.map { try StoreJSON.encode($0) }))
         """
     }
 
@@ -38,7 +39,9 @@ enum HandoffSQL {
             customerID: try row.get("customer_id"),
             createdAt: try row.time("created_at"),
             expiresAt: try row.time("expires_at"),
-            redeemedAt: try row.timeIfAny("redeemed_at")
+            redeemedAt: try row.timeIfAny("redeemed_at"),
+            challenge: try row.get("challenge"),
+            person: try row.get("person", as: String?.self).map { try StoreJSON.decode($0) }
         )
     }
 }

@@ -9,7 +9,18 @@ enum RecordSQL {
         "SELECT record FROM entitlement WHERE id = \(id.rawValue)"
     }
 
-    static func account(_ id: AccountID) -> StoreSQL { "SELECT record FROM account WHERE id = \(id.rawValue)" }
+    static func account(_ id: AccountID) -> StoreSQL {
+        "SELECT record, signed_up FROM account WHERE id = \(id.rawValue)"
+    }
+
+    /// An account's record; signed up if its column says so (`CommitSQL.upsert` keeps that column
+    /// set once a sign-up set it, whatever record a slower writer brings afterwards).
+    static func account(_ row: any StoreRow) throws -> LocalAccount {
+        var account: LocalAccount = try row.json("record")
+        let signedUp = try row.get("signed_up", as: Bool.self)
+        account.isSignedUp = account.isSignedUp || signedUp
+        return account
+    }
 
     static func entitlements(ofAccount account: AccountID) -> StoreSQL {
         "SELECT record FROM entitlement WHERE account_id = \(account.rawValue) ORDER BY id"
@@ -110,7 +121,7 @@ struct DecisionRecordsPlan: StorePlan {
             guard let id = records.entitlement?.accountID ?? account else { return .write([], records) }
             return .read([RecordSQL.account(id)])
         default:
-            records.account = try answers.first?.first.map(RecordSQL.record)
+            records.account = try answers.first?.first.map(RecordSQL.account)
             return .write([], records)
         }
     }

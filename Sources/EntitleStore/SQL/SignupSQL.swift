@@ -3,22 +3,48 @@ import MarketplaceCore
 
 /// Sign-up sessions, and the vendor's customers the accounts are linked to.
 enum SignupSQL {
-    static func insert(_ session: SignupSession) -> StoreSQL {
+    static func insert(_ session: SignupSession) throws -> StoreSQL {
         """
-        INSERT INTO signup_session (id, account_id, user_identity, csrf_token, created_at, expires_at)
-        VALUES (\(session.id), \(session.accountID.rawValue), \(session.userIdentity), \(session.csrfToken),
-            \(session.createdAt), \(session.expiresAt))
+        INSERT INTO signup_session (id, account_id, user_identity, roles, orders, csrf_token, browser_hash,
+            created_at, expires_at, completed_at)
+        VALUES (\(session.id), \(session.accountID.rawValue), \(session.userIdentity),
+            \(try StoreJSON.encode(session.roles)), \(try StoreJSON.encode(session.orders)), \(session.csrfToken),
+            \(session.browserHash), \(session.createdAt), \(session.expiresAt), \(session.completedAt))
         """
     }
 
     static func session(id: String) -> StoreSQL { "SELECT * FROM signup_session WHERE id = \(id)" }
+
+    /// The newest session the browser holding the cookie brought, if it has not expired.
+    static func session(browserHash: String, at: Timestamp) -> StoreSQL {
+        """
+        SELECT * FROM signup_session WHERE browser_hash = \(browserHash) AND expires_at > \(at)
+        ORDER BY created_at DESC LIMIT 1
+        """
+    }
+
+    static func session(proposalHash: String) -> StoreSQL {
+        "SELECT * FROM signup_session WHERE proposal_hash = \(proposalHash)"
+    }
+
+    /// A later proposal replaces an earlier one; a completed or expired session takes none.
+    static func propose(sessionID: String, _ proposal: SignupProposal) throws -> StoreSQL {
+        """
+        UPDATE signup_session SET proposal_hash = \(proposal.codeHash), proposal = \(try StoreJSON.encode(proposal))
+        WHERE id = \(sessionID) AND completed_at IS NULL AND expires_at > \(proposal.at) RETURNING id
+        """
+    }
 
     static func session(_ row: any StoreRow) throws -> SignupSession {
         SignupSession(
             id: try row.get("id"),
             accountID: try AccountID(row.get("account_id", as: String.self)),
             userIdentity: try row.get("user_identity"),
+            roles: try row.json("roles"),
+            orders: try row.json("orders"),
             csrfToken: try row.get("csrf_token"),
+            browserHash: try row.get("browser_hash"),
+            proposal: try row.get("proposal", as: String?.self).map { try StoreJSON.decode($0) },
             createdAt: try row.time("created_at"),
             expiresAt: try row.time("expires_at"),
             completedAt: try row.timeIfAny("completed_at")

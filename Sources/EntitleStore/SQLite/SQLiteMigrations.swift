@@ -306,6 +306,25 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Codes bound to the browser that brought the sign-up token, and the person it named.
+        // Session ids were kept as given; from now on only their hashes are, so the sessions open at
+        // the upgrade (minutes long) are removed: their buyers start again from Marketplace.
+        migrator.registerMigration("v11-browser-bound-codes") { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM signup_session;
+                    ALTER TABLE signup_session ADD COLUMN roles TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE signup_session ADD COLUMN orders TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE signup_session ADD COLUMN browser_hash TEXT;
+                    ALTER TABLE signup_session ADD COLUMN proposal_hash TEXT;
+                    ALTER TABLE signup_session ADD COLUMN proposal TEXT;
+                    CREATE INDEX signup_session_browser ON signup_session(browser_hash);
+                    CREATE UNIQUE INDEX signup_session_proposal ON signup_session(proposal_hash);
+                    ALTER TABLE handoff ADD COLUMN challenge TEXT;
+                    ALTER TABLE handoff ADD COLUMN person TEXT;
+                    """
+            )
+        }
         return migrator
     }
 }

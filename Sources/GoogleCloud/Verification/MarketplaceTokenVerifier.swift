@@ -4,7 +4,8 @@ public import MarketplaceCore
 
 /// Verifies the sign-up JWT Marketplace POSTs as `x-gcp-marketplace-token` (contract §4.3): keys
 /// only from the pinned certificate URL, issuer the constant of production (also against the
-/// emulator), audience one of the vendor's domains, non-empty `sub`.
+/// emulator), audience one of the vendor's domains, non-empty `sub`; the person's claims read as
+/// Google may send them (`MarketplaceUserClaims`).
 public struct MarketplaceTokenVerifier: Sendable {
     /// contract §4.2: the issuer, identical in production and in the emulator.
     public static let issuer =
@@ -14,7 +15,7 @@ public struct MarketplaceTokenVerifier: Sendable {
     public struct Claims: Hashable, Sendable {
         /// `sub`: the Marketplace account to approve.
         public var accountID: AccountID
-        /// `google.user_identity`: the buyer's stable user id.
+        /// `google.user_identity`: the person's stable, obfuscated Google id.
         public var userIdentity: String?
         public var roles: [String]
         public var orders: [String]
@@ -43,13 +44,21 @@ public struct MarketplaceTokenVerifier: Sendable {
         )
     }
 
+    /// `google` read leniently (`MarketplaceUserClaims`): its shape never refuses a token.
     private struct Payload: JWTPayload {
-        struct Google: Codable {
-            var user_identity: String?
-            var roles: [String]?
-            var orders: [String]?
+        var google: MarketplaceUserClaims?
+        /// `orders` at the top level, where some descriptions of the token put it.
+        var topLevel: MarketplaceUserClaims?
+
+        private enum CodingKeys: String, CodingKey { case google }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            google = try? container.decodeIfPresent(MarketplaceUserClaims.self, forKey: .google)
+            topLevel = try? MarketplaceUserClaims(from: decoder)
         }
-        var google: Google?
+
+        func encode(to encoder: any Encoder) throws {}
         func verify(using algorithm: some JWTAlgorithm) throws {}
     }
 
@@ -57,11 +66,13 @@ public struct MarketplaceTokenVerifier: Sendable {
         let (registered, payload) = try await verifier.verify(token, as: Payload.self)
         guard let subject = registered.sub, !subject.isEmpty else { throw .missingSubject }
         guard let accountID = try? AccountID(subject) else { throw .malformed("sub is not an account id: \(subject)") }
+        var user = payload.google ?? MarketplaceUserClaims()
+        user.addOrders(fromTopLevel: payload.topLevel)
         return Claims(
             accountID: accountID,
-            userIdentity: payload.google?.user_identity,
-            roles: payload.google?.roles ?? [],
-            orders: payload.google?.orders ?? [],
+            userIdentity: user.userIdentity,
+            roles: user.roles,
+            orders: user.orders,
             audience: registered.aud?.value ?? [],
             expiresAt: Date(timeIntervalSince1970: registered.exp ?? 0)
         )

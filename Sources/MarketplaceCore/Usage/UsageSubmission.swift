@@ -1,11 +1,6 @@
 /// One usage record as the vendor's app sends it (`POST /v1/usage`): so much of a metric, used by
 /// an entitlement at a time, under an idempotency key the app chooses.
 public struct UsageSubmission: Hashable, Sendable, Codable {
-    /// The two user labels Marketplace reserves (contract §5.2), shown to the customer in billing.
-    public static let allowedLabels: Set<String> = [
-        "cloudmarketplace.googleapis.com/resource_name", "cloudmarketplace.googleapis.com/container_name",
-    ]
-
     public var entitlementID: EntitlementID
     /// The metric id as in Producer Portal (`requests`), without the service name.
     public var metric: String
@@ -76,15 +71,7 @@ public enum UsageValidation {
         if submission.time > now.adding(seconds: futureTolerance) {
             problems.append("time \(submission.time.rfc3339) is in the future")
         }
-        for (key, value) in submission.labels {
-            if !UsageSubmission.allowedLabels.contains(key) {
-                problems.append(
-                    "label \(key) is not one of \(UsageSubmission.allowedLabels.sorted().joined(separator: ", "))"
-                )
-            } else if !isLabelValue(value) {
-                problems.append("label \(key): value must be 1–63 lowercase letters, digits, '_' or '-'")
-            }
-        }
+        problems += UsageLabelRules.problems(submission.labels)
         guard let entitlement, !entitlement.isDeleted else {
             problems.append("entitlement \(submission.entitlementID) is not known to Entitle")
             return problems
@@ -132,13 +119,5 @@ public enum UsageValidation {
     public static func cancellationTime(_ entitlement: LocalEntitlement) -> Timestamp? {
         guard entitlement.state == .cancelled, let time = entitlement.updateTime else { return nil }
         return Timestamp(seconds: time.seconds)
-    }
-
-    /// Google's label value syntax, as Marketplace's cost attribution needs it.
-    static func isLabelValue(_ value: String) -> Bool {
-        guard (1...63).contains(value.utf8.count) else { return false }
-        return value.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
     }
 }

@@ -10,7 +10,7 @@ struct BuyerPageRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("emulator") { _, _ in
-            html(BuyerPages.home(catalog: state.catalog, snapshot: await state.snapshot(), signupURL: signupURL))
+            html(BuyerPages.home(catalog: state.catalog, snapshot: await state.report(), signupURL: signupURL))
         }
         router.post("emulator/buy") { request, _ in
             let form = try await FormBody.read(request)

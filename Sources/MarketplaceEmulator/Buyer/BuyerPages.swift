@@ -31,7 +31,7 @@ enum BuyerPages {
     }
 
     /// The catalog with a buy form per plan, the clock, and every entitlement with its actions.
-    static func home(catalog: Catalog, snapshot: ControlRoutes.StateResponse, signupURL: String) -> String {
+    static func home(catalog: Catalog, snapshot: EmulatorStateReport, signupURL: String) -> String {
         var body =
             "<p>Emulated Google Cloud Marketplace. Time: \(escape(snapshot.now.rfc3339)). Sign-up URL: \(escape(signupURL))</p>"
         body += "<h2>Buy</h2><table><tr><th>product</th><th>plan</th><th></th></tr>"

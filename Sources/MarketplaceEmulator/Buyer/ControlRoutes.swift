@@ -27,24 +27,6 @@ struct ControlRoutes {
         var now: Timestamp
     }
 
-    struct StateResponse: Codable {
-        var now: Timestamp
-        var accounts: [Account]
-        var entitlements: [Entitlement]
-        /// Each subscription's messages by where they stand, so a test or a person can see that
-        /// everything handed out was acked (Pub/Sub's own view of this is Cloud Monitoring's).
-        var subscriptions: [String: SubscriptionCounts]
-    }
-
-    struct SubscriptionCounts: Codable {
-        /// Waiting to be pulled or pushed.
-        var ready: Int
-        /// Handed out, neither acked nor past their deadline yet.
-        var leased: Int
-        /// Held back by the fault plan.
-        var held: Int
-    }
-
     func register(on router: Router<BasicRequestContext>) {
         let group = router.group("emulator/v1")
         group.post("purchases") { request, _ in
@@ -96,7 +78,7 @@ struct ControlRoutes {
             try await advance(body)
             return try JSONResponse.make(ClockResponse(now: await state.now))
         }
-        group.get("state") { _, _ in try JSONResponse.make(await state.snapshot()) }
+        group.get("state") { _, _ in try JSONResponse.make(await state.report()) }
         group.get("faults") { _, _ in try JSONResponse.make(await state.faults) }
         group.put("faults") { request, _ in
             let plan = try await RequestDecoding.decode(FaultPlan.self, from: request, allowEmpty: false)
@@ -134,13 +116,17 @@ struct ControlRoutes {
 }
 
 extension EmulatorState {
-    func snapshot() -> ControlRoutes.StateResponse {
-        ControlRoutes.StateResponse(
+    func report() -> EmulatorStateReport {
+        EmulatorStateReport(
             now: now,
             accounts: accountOrder.compactMap { accounts[$0]?.resource },
             entitlements: entitlementOrder.compactMap { entitlements[$0]?.resource },
             subscriptions: pubsub.subscriptions.mapValues {
-                ControlRoutes.SubscriptionCounts(ready: $0.ready.count, leased: $0.leased.count, held: $0.held.count)
+                EmulatorStateReport.SubscriptionCounts(
+                    ready: $0.ready.count,
+                    leased: $0.leased.count,
+                    held: $0.held.count
+                )
             }
         )
     }

@@ -82,6 +82,39 @@ public struct EmulatorControlClient: Sendable {
         return now.now
     }
 
+    @discardableResult
+    public func withdrawPlanChange(_ entitlement: String) async throws -> Entitlement {
+        try await send(.POST, "emulator/v1/entitlements/\(entitlement)/withdraw-plan-change", [String: String]())
+    }
+
+    /// Google deletes the account (and, 30 days on, its orders).
+    public func deleteAccount(_ account: String) async throws {
+        let _: EmptyAnswer = try await send(.POST, "emulator/v1/accounts/\(account)/delete", [String: String]())
+    }
+
+    /// A fresh sign-up token for `account`, with the claims `overrides` names made wrong.
+    public func signupToken(
+        account: String,
+        overrides: SignupTokenOverrides = SignupTokenOverrides()
+    ) async throws -> EmulatorSignupToken {
+        try await send(.POST, "emulator/v1/accounts/\(account)/signup-token", overrides)
+    }
+
+    /// Accounts, orders, the clock and the subscriptions' queues.
+    public func state() async throws -> EmulatorStateReport {
+        try await send(.GET, "emulator/v1/state", nil as String?)
+    }
+
+    /// The fault plan in force, with its rules' remaining counts.
+    public func faults() async throws -> FaultPlan {
+        try await send(.GET, "emulator/v1/faults", nil as String?)
+    }
+
+    /// Replaces the fault plan (`FaultPlan()` turns every fault off).
+    public func setFaults(_ plan: FaultPlan) async throws {
+        let _: FaultPlan = try await send(.PUT, "emulator/v1/faults", plan)
+    }
+
     /// The emulator's count of calls to Google's APIs, by method (`procurement.entitlements.get`).
     public func requestCounts() async throws -> [String: Int] {
         try await send(.GET, "emulator/v1/requests", nil as String?)

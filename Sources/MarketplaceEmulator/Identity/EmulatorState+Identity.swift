@@ -1,6 +1,6 @@
 import Foundation
 import JWTKit
-import MarketplaceCore
+public import MarketplaceCore
 
 /// OAuth2 access tokens (contract §7), issued against the emulator's clock so that time travel
 /// expires them as real time would; sign-up tokens (contract §4) and push tokens (§6), which the
@@ -113,10 +113,9 @@ extension EmulatorState {
             exp: overrides.expiresAt ?? issuedAt + 300,
             aud: overrides.audience ?? signupAudience,
             sub: overrides.subject ?? accountID,
-            google: .init(
-                roles: ["account_admin"],
-                user_identity: "user-" + accountID,
-                orders: orders.isEmpty ? nil : orders
+            google: overrides.google(
+                defaultUser: "user-" + accountID,
+                orders: orders.isEmpty ? nil : .array(orders.map(JSONValue.string))
             )
         )
         return try await identity.signup.sign(claims)
@@ -149,12 +148,51 @@ extension EmulatorState {
 
 /// Claims a test wants wrong in a sign-up token (`POST /emulator/v1/accounts/{id}/signup-token`).
 /// Times are Unix seconds.
-struct SignupTokenOverrides: Codable, Sendable {
-    var issuer: String?
-    var audience: String?
-    var subject: String?
-    var issuedAt: Int?
-    var expiresAt: Int?
+public struct SignupTokenOverrides: Codable, Sendable {
+    public var issuer: String?
+    public var audience: String?
+    public var subject: String?
+    public var issuedAt: Int?
+    public var expiresAt: Int?
+    /// Another person of the account (`google.user_identity`); the account's first person when nil.
+    public var userIdentity: String?
+    /// `google.roles` as sent: a list (`["account_admin"]` when nil), a single string, anything.
+    public var roles: JSONValue?
+    /// `google.orders` as sent: ids, objects, anything; the account's order ids when nil.
+    public var orders: JSONValue?
+    /// More claims in `google`, such as ones Google may add.
+    public var googleExtras: [String: JSONValue]?
+
+    public init(
+        issuer: String? = nil,
+        audience: String? = nil,
+        subject: String? = nil,
+        issuedAt: Int? = nil,
+        expiresAt: Int? = nil,
+        userIdentity: String? = nil,
+        roles: JSONValue? = nil,
+        orders: JSONValue? = nil,
+        googleExtras: [String: JSONValue]? = nil
+    ) {
+        self.issuer = issuer
+        self.audience = audience
+        self.subject = subject
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.userIdentity = userIdentity
+        self.roles = roles
+        self.orders = orders
+        self.googleExtras = googleExtras
+    }
+
+    /// The token's `google` object: the defaults with these overrides on top.
+    func google(defaultUser: String, orders accountOrders: JSONValue?) -> [String: JSONValue] {
+        var google = googleExtras ?? [:]
+        google["user_identity"] = .string(userIdentity ?? defaultUser)
+        google["roles"] = roles ?? .array([.string("account_admin")])
+        if let orders = orders ?? accountOrders { google["orders"] = orders }
+        return google
+    }
 }
 
 /// An OAuth2 token endpoint error: `{"error": …, "error_description": …}` with HTTP 400.

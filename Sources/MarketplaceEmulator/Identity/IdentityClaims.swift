@@ -1,19 +1,16 @@
 import JWTKit
+import MarketplaceCore
 
 /// Claims of the sign-up token Marketplace POSTs to the vendor (contract §4.2).
+/// `google` is free-form JSON so a test can send each shape Google might (`roles` as a string,
+/// `orders` as objects, claims nobody knows yet).
 struct SignupClaims: JWTPayload {
-    struct Google: Codable, Sendable {
-        var roles: [String]
-        var user_identity: String
-        var orders: [String]?
-    }
-
     var iss: String
     var iat: Int
     var exp: Int
     var aud: String
     var sub: String
-    var google: Google
+    var google: [String: JSONValue]
 
     func verify(using algorithm: some JWTAlgorithm) throws {}
 }

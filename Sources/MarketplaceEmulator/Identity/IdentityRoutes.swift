@@ -16,12 +16,6 @@ struct IdentityRoutes {
         var token_type = "Bearer"
     }
 
-    struct SignupTokenResponse: Codable {
-        var token: String
-        /// The vendor's sign-up URL the browser POSTs `x-gcp-marketplace-token` to.
-        var signupURL: String
-    }
-
     /// contract §7.3: the metadata server refuses requests without `Metadata-Flavor: Google`.
     static let cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
 
@@ -158,7 +152,7 @@ struct IdentityRoutes {
             _ = try await state.account(id)
             let overrides = try await RequestDecoding.decode(SignupTokenOverrides.self, from: request)
             let token = try await state.signupToken(accountID: id, overrides: overrides)
-            return try JSONResponse.make(SignupTokenResponse(token: token, signupURL: signupURL))
+            return try JSONResponse.make(EmulatorSignupToken(token: token, signupURL: signupURL))
         }
     }
 }

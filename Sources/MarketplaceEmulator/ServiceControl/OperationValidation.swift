@@ -16,7 +16,8 @@ struct ValidatedOperation: Sendable {
     var userLabels: [String: String]?
 
     /// contract §5.2–§5.3: operationId, consumerId and startTime required; endTime required for
-    /// report; startTime ≤ endTime; int64 as a decimal string; one value per metric and label set.
+    /// report; startTime ≤ endTime; int64 as a decimal string; one value per metric and label set;
+    /// user labels within Google's label syntax.
     /// - Throws: 400 INVALID_ARGUMENT: such a request is refused whole.
     init(_ operation: OperationJSON, forReport: Bool) throws(GoogleAPIError) {
         guard let id = operation.operationId, !id.isEmpty else {
@@ -67,6 +68,10 @@ struct ValidatedOperation: Sendable {
                     )
                 }
             }
+        }
+        // Google's label syntax; a report carrying a label it refuses is refused whole.
+        if let problem = UsageLabelRules.problems(operation.userLabels ?? [:]).first {
+            throw .invalidArgument("operation \(id): userLabels: \(problem).")
         }
         operationId = id
         consumerId = consumer

@@ -17,6 +17,18 @@ struct DemoCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
+        do {
+            try await Self.play { print($0) }
+            print("demo passed")
+        } catch {
+            print("demo FAILED: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// Starts the sandbox, runs the journey for both products, stops the sandbox; throws the first
+    /// step that did not hold (after the sandbox stopped).
+    static func play(log: @escaping @Sendable (String) -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "entitle-demo-\(UUID().uuidString)"
         )
@@ -55,10 +67,13 @@ struct DemoCommand: AsyncParsableCommand {
             let entitleGroup = ServiceGroup(configuration: .init(services: built.services, logger: logger))
             tasks.addTask { try await entitleGroup.run() }
             let entitle = URL(string: "http://127.0.0.1:\(await built.listening())/")!
-            print("sandbox: emulator \(base), Entitle \(entitle)")
-            let journey = DemoJourney(emulator: base, entitle: entitle, adminToken: configuration.adminToken ?? "") {
-                print($0)
-            }
+            log("sandbox: emulator \(base), Entitle \(entitle)")
+            let journey = DemoJourney(
+                emulator: base,
+                entitle: entitle,
+                adminToken: configuration.adminToken ?? "",
+                log: log
+            )
             var failure: (any Error)?
             do {
                 try await journey.run(
@@ -67,17 +82,13 @@ struct DemoCommand: AsyncParsableCommand {
                 try await journey.run(
                     .init(id: "example-analytics", plan: "team", changeTo: "enterprise", manual: true)
                 )
-                print("demo passed")
             } catch {
                 failure = error
             }
             await entitleGroup.triggerGracefulShutdown()
             await emulatorGroup.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            if let failure {
-                print("demo FAILED: \(failure)")
-                throw ExitCode.failure
-            }
+            if let failure { throw failure }
         }
     }
 }

@@ -1,5 +1,6 @@
-public import Foundation
+import Foundation
 import MarketplaceCore
+import MarketplaceEmulator
 import NIOHTTP1
 
 /// `entitle demo`'s scripted customer journey, driven over HTTP exactly as a buyer (through the
@@ -7,15 +8,15 @@ import NIOHTTP1
 /// would: purchase, sign-up, activation, plan change, private-offer replacement, cancellation,
 /// deletion. Each step waits for Entitle's store (read through the admin API) to show its effect;
 /// the last step compares Entitle's view with the emulator's.
-public struct DemoJourney: Sendable {
-    public struct Product: Sendable {
-        public var id: String
-        public var plan: String
-        public var changeTo: String
+struct DemoJourney: Sendable {
+    struct Product: Sendable {
+        var id: String
+        var plan: String
+        var changeTo: String
         /// The product's approval policy in Entitle is manual: the demo approves as an admin.
-        public var manual: Bool
+        var manual: Bool
 
-        public init(id: String, plan: String, changeTo: String, manual: Bool) {
+        init(id: String, plan: String, changeTo: String, manual: Bool) {
             self.id = id
             self.plan = plan
             self.changeTo = changeTo
@@ -27,19 +28,14 @@ public struct DemoJourney: Sendable {
     let entitle: URL
     let adminToken: String
     let http = DemoHTTP()
+    var control: EmulatorControlClient { EmulatorControlClient(baseURL: emulator) }
     let log: @Sendable (String) -> Void
 
-    public init(emulator: URL, entitle: URL, adminToken: String, log: @escaping @Sendable (String) -> Void) {
+    init(emulator: URL, entitle: URL, adminToken: String, log: @escaping @Sendable (String) -> Void) {
         self.emulator = emulator
         self.entitle = entitle
         self.adminToken = adminToken
         self.log = log
-    }
-
-    struct Purchase: Decodable {
-        var accountId: String
-        var entitlementId: String
-        var signupToken: String
     }
 
     struct Local: Decodable {
@@ -52,13 +48,9 @@ public struct DemoJourney: Sendable {
     }
 
     /// Runs the journey for `product`; throws `DemoFailure` at the first step that does not hold.
-    public func run(_ product: Product) async throws {
+    func run(_ product: Product) async throws {
         log("\(product.id) (\(product.manual ? "manual" : "automatic after sign-up") approval)")
-        let purchase: Purchase = try await http.send(
-            .POST,
-            emulator.appendingPathComponent("emulator/v1/purchases"),
-            json: ["product": product.id, "plan": product.plan]
-        ).decode()
+        let purchase = try await control.buy(product: product.id, plan: product.plan)
         let id = purchase.entitlementId
         log("  1. purchased \(product.plan): entitlement \(id), account \(purchase.accountId)")
         try await signUp(purchase)
@@ -70,7 +62,7 @@ public struct DemoJourney: Sendable {
         }
         _ = try await waitFor(id, "ENTITLEMENT_ACTIVE") { $0.resource.state == .active }
         log("  3. active")
-        try await changePlan(id, ["plan": .string(product.changeTo)], manual: product.manual) {
+        try await changePlan(id, to: product.changeTo, manual: product.manual) {
             $0.resource.plan == product.changeTo && $0.resource.state == .active
         }
         log("  4. plan changed to \(product.changeTo)")
@@ -80,7 +72,7 @@ public struct DemoJourney: Sendable {
         }
         try await changePlan(
             id,
-            ["offer": ["name": .string(offer), "duration": "P1Y"]],
+            offer: OfferTerms(name: offer, duration: "P1Y"),
             manual: product.manual,
             until: isReplaced
         )
@@ -90,32 +82,20 @@ public struct DemoJourney: Sendable {
             _ = try await waitFor(id, "offer \(offer) in effect") { $0.resource.offer == offer }
         }
         log("  5. private offer replaced by \(offer) (one year)")
-        _ = try await http.send(
-            .POST,
-            emulator.appendingPathComponent("emulator/v1/entitlements/\(id)/cancel"),
-            json: ["immediately": true]
-        ).decode(
-            Entitlement.self
-        )
+        try await control.cancel(id, immediately: true)
         _ = try await waitFor(id, "ENTITLEMENT_CANCELLED") { $0.resource.state == .cancelled }
         log("  6. cancelled")
         try await advance("P31D")
         _ = try await waitFor(id, "deleted") { $0.isDeleted }
         log("  7. deleted by Google after the purge period; Entitle marked it deleted")
-        let state = try await http.send(.GET, emulator.appendingPathComponent("emulator/v1/state")).decode(
-            EmulatorState.self
-        )
+        let state = try await control.state()
         guard !state.entitlements.contains(where: { $0.id?.rawValue == id }) else {
             throw DemoFailure("the emulator still lists \(id)")
         }
         log("  final states match: gone at Google, deleted in Entitle")
     }
 
-    struct EmulatorState: Decodable {
-        var entitlements: [Entitlement]
-    }
-
-    private func signUp(_ purchase: Purchase) async throws {
+    private func signUp(_ purchase: EmulatorPurchase) async throws {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let token = purchase.signupToken.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
         let page = try await http.send(
@@ -150,17 +130,12 @@ public struct DemoJourney: Sendable {
     /// manual and Google waits for that (auto-approved private offers do not), then waits for `done`.
     private func changePlan(
         _ id: String,
-        _ body: [String: AnyDemoJSON],
+        to plan: String? = nil,
+        offer: OfferTerms? = nil,
         manual: Bool,
         until done: @escaping @Sendable (Local) -> Bool
     ) async throws {
-        _ = try await http.send(
-            .POST,
-            emulator.appendingPathComponent("emulator/v1/entitlements/\(id)/change-plan"),
-            json: body
-        ).decode(
-            Entitlement.self
-        )
+        try await control.changePlan(id, to: plan, offer: offer)
         let seen = try await waitFor(id, "the change requested") {
             done($0) || (manual && $0.resource.state == .pendingPlanChangeApproval)
         }
@@ -184,12 +159,7 @@ public struct DemoJourney: Sendable {
     }
 
     private func advance(_ duration: String) async throws {
-        let reply = try await http.send(
-            .POST,
-            emulator.appendingPathComponent("emulator/v1/clock/advance"),
-            json: ["duration": duration]
-        )
-        guard reply.status == 200 else { throw DemoFailure("advance clock: HTTP \(reply.status)") }
+        try await control.advanceClock(by: duration)
     }
 
     /// Polls the admin API until the stored entitlement satisfies `condition` (at most 20 s).
@@ -211,24 +181,5 @@ public struct DemoJourney: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw DemoFailure("\(id) never reached \(what) in Entitle (last seen: \(last))")
-    }
-}
-
-/// A JSON value for request bodies.
-enum AnyDemoJSON: Encodable, Sendable, ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral {
-    case string(String)
-    case object([String: AnyDemoJSON])
-
-    init(stringLiteral value: String) { self = .string(value) }
-    init(dictionaryLiteral elements: (String, AnyDemoJSON)...) {
-        self = .object(Dictionary(uniqueKeysWithValues: elements))
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .string(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
     }
 }
