@@ -30,7 +30,7 @@ struct EntitlementsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "entitlements",
         abstract: "List, show, approve or reject entitlements through the admin API of a running Entitle.",
-        subcommands: [List.self, Show.self, Decide.self]
+        subcommands: [List.self, Show.self, Decide.self, Message.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -56,6 +56,24 @@ struct EntitlementsCommand: AsyncParsableCommand {
         @Argument(help: "Entitlement id.") var id: String
 
         func run() async throws { try await entitle.call("GET", "entitlements/\(id)") }
+    }
+
+    struct Message: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set (or with --clear, clear) what Google shows the buyer while the order waits on you."
+        )
+        @OptionGroup var entitle: AdminLocation
+        @Argument(help: "Entitlement id.") var id: String
+        @Argument(help: "The message (at most 500 characters).") var text: String?
+        @Flag(help: "Clear the message.") var clear = false
+
+        func validate() throws {
+            guard clear != (text != nil) else { throw ValidationError("give a message or --clear") }
+        }
+
+        func run() async throws {
+            try await entitle.call("POST", "entitlements/\(id)/message", ["message": clear ? "" : text ?? ""])
+        }
     }
 
     struct Decide: AsyncParsableCommand {

@@ -31,6 +31,14 @@ extension SQLStore {
         )
     }
 
+    public func recordPerson(_ person: AccountPerson, callbackIfNew: OutboxItem?) async throws -> Bool {
+        try await write(RecordPersonPlan(person: person, callbackIfNew: callbackIfNew))
+    }
+
+    public func people(ofAccount account: AccountID) async throws -> [AccountPerson] {
+        try await fetch(PersonSQL.people(ofAccount: account), PersonSQL.person)
+    }
+
     public func customer(forAccount account: AccountID) async throws -> Customer? {
         try await fetchOne(SignupSQL.customer(forAccount: account), SignupSQL.customer)
     }

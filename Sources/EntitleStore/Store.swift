@@ -55,6 +55,11 @@ public protocol Store: Sendable {
     /// Records the vendor page's proposal (replacing an earlier one); false when the session is
     /// unknown, completed or expired.
     func proposeSignup(sessionID: String, _ proposal: SignupProposal) async throws -> Bool
+    /// Records a person's arrival with a valid token (first and last seen, their latest roles and
+    /// orders); on their first arrival also `callbackIfNew`. - Returns: whether they were new.
+    func recordPerson(_ person: AccountPerson, callbackIfNew: OutboxItem?) async throws -> Bool
+    /// The account's people, the first seen first.
+    func people(ofAccount account: AccountID) async throws -> [AccountPerson]
     /// The customer linked to the account, if the buyer signed up before.
     func customer(forAccount account: AccountID) async throws -> Customer?
     /// One transaction: the customer is created (or the account's existing one kept), the account

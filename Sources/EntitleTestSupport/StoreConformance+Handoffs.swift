@@ -9,6 +9,8 @@ extension StoreConformance {
             handoffs,
         "browser-bound sign-up: a browser's newest live session; proposals replace, none on an ended session":
             browserBound,
+        "people: first seen kept, latest roles and orders; the callback only for a newcomer; erased with the account":
+            people,
     ]
 
     static func handoffs(_ store: any Store) async throws {
@@ -146,5 +148,49 @@ extension StoreConformance {
         )
         proposal.at = Timestamp(seconds: 40)
         try require(!(try await store.proposeSignup(sessionID: elsewhere.id, proposal)), "not on a completed one")
+    }
+
+    static func people(_ store: any Store) async throws {
+        let account = try AccountID(unique("A"))
+        func visit(_ identity: String, _ at: Int64, roles: [String]) -> AccountPerson {
+            AccountPerson(
+                accountID: account,
+                identity: identity,
+                roles: roles,
+                orders: ["O-\(at)"],
+                firstSeen: Timestamp(seconds: at),
+                lastSeen: Timestamp(seconds: at)
+            )
+        }
+        func callback(_ identity: String) -> OutboxItem {
+            OutboxItem(
+                id: "person-added-" + identity + account.rawValue,
+                kind: .personAdded,
+                accountID: account,
+                entitlementID: nil,
+                body: "{}",
+                createdAt: Timestamp(seconds: 1)
+            )
+        }
+        try require(try await store.recordPerson(visit("ada", 10, roles: ["account_admin"]), callbackIfNew: nil), "new")
+        try require(
+            !(try await store.recordPerson(visit("ada", 20, roles: ["billing"]), callbackIfNew: callback("ada"))),
+            "seen again"
+        )
+        try require(
+            try await store.recordPerson(visit("grace", 30, roles: []), callbackIfNew: callback("grace")),
+            "a second person"
+        )
+        let people = try await store.people(ofAccount: account)
+        try require(people.map(\.identity) == ["ada", "grace"], "first seen first: \(people)")
+        try require(
+            people[0].firstSeen == Timestamp(seconds: 10) && people[0].lastSeen == Timestamp(seconds: 20)
+                && people[0].roles == ["billing"] && people[0].orders == ["O-20"],
+            "first sighting kept, the rest the latest: \(people[0])"
+        )
+        let told = try await store.callbacks(subject: "accounts/\(account.rawValue)", limit: 10).map(\.kind)
+        try require(told == [.personAdded], "one callback, for the newcomer only: \(told)")
+        _ = try await store.commit(StoreCommit(erase: [account]))
+        try require(try await store.people(ofAccount: account).isEmpty, "erased with the account")
     }
 }

@@ -259,6 +259,11 @@ import Testing
                 #expect(!page.text.contains(Self.script), "\(path) shows the name as markup")
                 #expect(page.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "\(path) shows the name as text")
             }
+            let account = try await browser.get("admin/accounts/\(purchase.accountId)")
+            #expect(
+                account.text.contains("<td>user-\(purchase.accountId)</td><td>account_admin</td>"),
+                "the account's page lists the person who signed up: \(account.text)"
+            )
         }
     }
 

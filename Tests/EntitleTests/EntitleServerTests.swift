@@ -33,6 +33,7 @@ import Testing
     private func withServer(
         policy: EntitlementApprovalPolicy = .afterSignup,
         productPolicies: [String: ApprovalPolicy] = [:],
+        configure: @Sendable (inout EntitleConfiguration) -> Void = { _ in },
         _ body: @Sendable (Fixture) async throws -> Void
     ) async throws {
         try await TemporaryDatabase.withPath { path in
@@ -46,6 +47,7 @@ import Testing
                 configuration.signupAudiences = ["localhost"]
                 configuration.entitlementPolicy = policy
                 configuration.productPolicies = productPolicies
+                configure(&configuration)
                 let file = try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile())
                 let google = EntitleServer.Google(
                     endpoints: .emulator(at: running.baseURL),
@@ -242,6 +244,47 @@ import Testing
                 detail.entitlement.resource.state == .activationRequested
                     && !detail.timeline.contains { $0.kind == "admin" }
             )
+        }
+    }
+
+    @Test("a word to the waiting buyer: the default on a manual order, set and cleared by an admin, gone once decided")
+    func messageToUser() async throws {
+        let waiting = "We review new orders within one business day."
+        try await withServer(policy: .manual) {
+            $0.waitingMessage = waiting
+        } _: { fixture in
+            let purchase = try await buy(fixture)
+            try await signUp(fixture, purchase)
+            _ = try await state(fixture, purchase.entitlementId, becomes: .activationRequested)
+            func atGoogle() async throws -> String? {
+                try await fixture.running.control.state().entitlements.first {
+                    $0.id?.rawValue == purchase.entitlementId
+                }?.messageToUser
+            }
+            #expect(try await eventually(within: .seconds(10)) { try await atGoogle() == waiting }, "the default")
+            let buyerPage = try await fixture.running.http.get("emulator")
+            #expect(buyerPage.text.contains("From the provider: \(waiting)"), "shown to the buyer")
+
+            let path = "api/admin/entitlements/\(purchase.entitlementId)/message"
+            let set = try await fixture.admin.post(path, ["message": "Almost there: approving today."])
+            #expect(set.status == 200, "\(set)")
+            #expect(try await atGoogle() == "Almost there: approving today.")
+            let tooLong = try await fixture.admin.post(path, ["message": String(repeating: "x", count: 501)])
+            #expect(tooLong.status == 422, "\(tooLong)")
+            let typo = try await fixture.admin.post(path, ["mesage": "x"])
+            #expect(typo.status == 400 && typo.text.contains("mesage"), "\(typo)")
+            #expect(try await fixture.admin.post(path, [String: String]()).status == 200, "no message clears")
+            #expect(try await atGoogle() == nil, "cleared")
+
+            let approved = try await fixture.admin.post("api/admin/entitlements/\(purchase.entitlementId)/approve")
+            #expect(approved.status == 200, "\(approved)")
+            _ = try await state(fixture, purchase.entitlementId, becomes: .active)
+            let late = try await fixture.admin.post(path, ["message": "too late"])
+            #expect(late.status == 409 && late.text.contains("waits on you"), "\(late)")
+            let timeline = try await fixture.admin.get("api/admin/entitlements/\(purchase.entitlementId)").decode(
+                Detail.self
+            ).timeline
+            #expect(timeline.contains { $0.summary.contains("message to the buyer set") }, "audited")
         }
     }
 }

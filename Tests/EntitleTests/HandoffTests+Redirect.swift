@@ -28,7 +28,11 @@ extension HandoffTests {
         struct User: Decodable { var identity: String? }
         var account: Handoff.Account
         var user: User
-        var orders: [String]
+        struct Order: Decodable {
+            var id: String
+            var entitlementId: String?
+        }
+        var orders: [Order]
     }
 
     struct Proposed: Decodable {
@@ -67,7 +71,6 @@ extension HandoffTests {
                 configuration.appURL = "https://app.example.com/welcome"
                 configuration.usageAPIKeys = ["shop": Self.shopKey, "billing": Self.billingKey]
                 configuration.signupApp = "shop"
-                configuration.signupSessionSeconds = 6
             } _: { running, entitle, _ in
                 await location.set(entitle.baseURL)
                 let site = JSONHTTPClient(baseURL: entitle.baseURL)
@@ -108,6 +111,7 @@ extension HandoffTests {
                 let notes = await completions.notes
                 let pending = try JSONDecoder().decode(Pending.self, from: try #require(notes.first).body)
                 #expect(pending.account.id == purchase.accountId && !pending.account.signedUp)
+                #expect(pending.orders.map(\.entitlementId) == [purchase.entitlementId], "\(pending.orders)")
                 #expect(pending.user.identity == "user-\(purchase.accountId)" && notes.last?.status == 202)
                 let continueURL = try #require(landed.location)
 
@@ -140,16 +144,12 @@ extension HandoffTests {
                 )
                 #expect(reused.status == 410, "\(reused)")
 
-                // A second account of the same customer links to it; an unused code expires.
+                // A second account of the same customer links to it.
                 let other = try await running.control.buy(
                     product: "example-messaging-service",
                     plan: "basic",
                     account: "second-account"
                 )
-                let late = try code(try await arrive(other, browser))
-                try await Task.sleep(for: .seconds(6.5))
-                let expired = try await shop.get("v1/signups/\(late)")
-                #expect(expired.status == 410 && expired.text.contains("expired"), "\(expired)")
                 let freshBrowser = SignupBrowser(site)
                 let fresh = try code(try await arrive(other, freshBrowser))
                 let proposed = try await shop.post("v1/signups/\(fresh)/complete", ["customerId": "vendor-customer-42"])
@@ -158,6 +158,30 @@ extension HandoffTests {
                 #expect(try await freshBrowser.send("GET", next.continueURL).status == 303)
                 #expect(try await entitle.store.accounts(ofCustomer: "vendor-customer-42").count == 2)
             }
+        }
+    }
+
+    @Test("redirect mode: a sign-up left unused expires; its code and continue link are refused then")
+    func redirectExpiry() async throws {
+        try await Self.withSignupDeployment { configuration in
+            configuration.signupMode = "redirect"
+            configuration.signupURL = "https://vendor.example.com/signup"
+            configuration.usageAPIKeys = ["shop": Self.shopKey]
+            configuration.signupSessionSeconds = 2
+        } _: { running, entitle, _ in
+            let browser = SignupBrowser(JSONHTTPClient(baseURL: entitle.baseURL))
+            let purchase = try await Self.buyBasic(running)
+            let page = try #require(try await browser.arrive(token: purchase.signupToken).location)
+            let code = try #require(URLComponents(url: page, resolvingAgainstBaseURL: false)?.queryItems?.first?.value)
+            let shop = entitle.client(bearer: Self.shopKey)
+            let proposed = try await shop.post("v1/signups/\(code)/complete", ["customerId": "late-customer"])
+            let next = try JSONDecoder().decode(Proposed.self, from: proposed.body)
+            try await Task.sleep(for: .seconds(2.5))
+            let expired = try await shop.get("v1/signups/\(code)")
+            #expect(expired.status == 410 && expired.text.contains("expired"), "\(expired)")
+            let late = try await browser.send("GET", next.continueURL)
+            #expect(late.status == 410, "\(late)")
+            #expect(try await entitle.store.customer(forAccount: try AccountID(purchase.accountId)) == nil)
         }
     }
 }

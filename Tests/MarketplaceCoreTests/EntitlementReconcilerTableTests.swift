@@ -217,6 +217,19 @@ let entitlementRows: [ReconcilerRow] = [
         expected: Outcome(recorded: .some(.cancelled), callbacks: [.cancelled])
     ),
     ReconcilerRow(
+        name: "§1.3 CANCELLED as migrated → the order moved billing accounts: entitlement.migrated, not cancelled",
+        trigger: Given.event(.entitlementCancelled),
+        fetched: .found(
+            {
+                var moved = Given.entitlement(.cancelled)
+                moved.cancellationReason = "migrated"
+                return moved
+            }()
+        ),
+        local: Given.local(Given.entitlement(.active, at: Given.t1)),
+        expected: Outcome(recorded: .some(.cancelled), callbacks: [.migrated])
+    ),
+    ReconcilerRow(
         name: "§1.4.3 CANCELLED, GET 404 with service still on locally → deleted, and cancelled announced",
         trigger: Given.event(.entitlementCancelled),
         fetched: .notFound,

@@ -56,6 +56,8 @@ public struct AdminAPIController: Sendable {
         var account: LocalAccount?
         var customer: Customer?
         var entitlements: [LocalEntitlement]
+        /// The people who came from Marketplace for the account, the first seen first.
+        var people: [AccountPerson]
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
@@ -102,13 +104,21 @@ public struct AdminAPIController: Sendable {
                 }
             }
         }
+        api.post("entitlements/:id/message") { request, context in
+            try await answering {
+                let id = try EntitlementID(context.parameters.get("id") ?? "")
+                let message = try await AdminRequestBody.field("message", of: request)
+                return try Self.json(try await actions.setMessageToUser(message, for: id, by: "admin"))
+            }
+        }
         api.get("accounts/:id") { request, context in
             try await answering {
                 let id = try AccountID(context.parameters.get("id") ?? "")
                 let detail = AccountDetail(
                     account: try await store.account(id),
                     customer: try await store.customer(forAccount: id),
-                    entitlements: try await store.entitlements(ofAccount: id)
+                    entitlements: try await store.entitlements(ofAccount: id),
+                    people: try await store.people(ofAccount: id)
                 )
                 guard detail.account != nil || !detail.entitlements.isEmpty else {
                     throw APIProblem(.notFound, "no account \(id)")
@@ -204,6 +214,7 @@ public struct AdminAPIController: Sendable {
                 case .notFound: .notFound
                 case .conflict: .conflict
                 case .failedAgain: .badGateway
+                case .invalid: .unprocessableContent
                 }
             throw APIProblem(status, refusal.description)
         }

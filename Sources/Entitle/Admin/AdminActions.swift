@@ -19,6 +19,8 @@ struct AdminActions: Sendable {
             case conflict
             /// It was tried and failed again.
             case failedAgain
+            /// What was asked is not acceptable as given.
+            case invalid
         }
 
         var kind: Kind
@@ -39,6 +41,41 @@ struct AdminActions: Sendable {
         } catch let error as GoogleAPIError where error.isFailedPrecondition {
             throw Refusal(kind: .conflict, description: "Google refused: \(error.message)")
         }
+        guard let entitlement = try await store.entitlement(id) else {
+            throw Refusal(kind: .notFound, description: "no entitlement \(id)")
+        }
+        return entitlement
+    }
+
+    /// The longest `messageToUser` Entitle sends: a line or two the buyer reads while waiting.
+    static let maxMessageCharacters = 500
+
+    /// Sets the text Google shows the buyer while the order waits on the vendor (nil or empty
+    /// clears it; Google also clears it at the order's next change of state).
+    func setMessageToUser(_ message: String?, for id: EntitlementID, by actor: String) async throws -> LocalEntitlement
+    {
+        let text = message ?? ""
+        guard text.unicodeScalars.count <= Self.maxMessageCharacters,
+            !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F })
+        else {
+            throw Refusal(
+                kind: .invalid,
+                description: "a message is at most \(Self.maxMessageCharacters) characters without control characters"
+            )
+        }
+        guard try await store.entitlement(id) != nil else {
+            throw Refusal(kind: .notFound, description: "no entitlement \(id)")
+        }
+        do {
+            try await processor.procurement.setMessageToUser(id, text)
+        } catch let error as GoogleAPIError where error.isFailedPrecondition {
+            throw Refusal(
+                kind: .conflict,
+                description: "Google shows a message only while the order waits on you: \(error.message)"
+            )
+        }
+        let summary = text.isEmpty ? "message to the buyer cleared" : "message to the buyer set: \(text.prefix(80))"
+        _ = try await processor.reconcile(id, trigger: .resync, auditKind: .admin, summary: "\(summary) (\(actor))")
         guard let entitlement = try await store.entitlement(id) else {
             throw Refusal(kind: .notFound, description: "no entitlement \(id)")
         }

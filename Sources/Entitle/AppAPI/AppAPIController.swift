@@ -124,19 +124,14 @@ public struct AppAPIController: Sendable {
                 customer: AppCustomerView(customer),
                 account: account,
                 user: handoff.person.map(AppUserView.init),
-                orders: try await orders(handoff)
+                orders: try await AppDirectory(store: store, catalog: catalog).orders(
+                    handoff.person?.orders ?? [],
+                    of: handoff.accountID
+                )
             )
             var response = try JSONReply.make(view)
             response.headers[.cacheControl] = "no-store"
             return response
-        }
-    }
-
-    /// The token's orders, each with its entitlement when Entitle knows it.
-    private func orders(_ handoff: Handoff) async throws -> [AppOrderView] {
-        let mine = try await store.entitlements(ofAccount: handoff.accountID)
-        return (handoff.person?.orders ?? []).map { order in
-            AppOrderView(id: order, entitlementId: mine.first { $0.resource.orderId == order }?.id.rawValue)
         }
     }
 

@@ -17,6 +17,8 @@ struct AppEntitlementView: Encodable, Equatable {
     var offer: String?
     var offerEndTime: Timestamp?
     var subscriptionEndTime: Timestamp?
+    /// Why it ended, as Google says (`user-cancelled`, `expired`, `migrated`, …); nil in service.
+    var cancellationReason: String?
     var usageMetrics: [String]
     var createTime: Timestamp?
     var updateTime: Timestamp?
@@ -34,6 +36,7 @@ struct AppEntitlementView: Encodable, Equatable {
         offer = resource.offer
         offerEndTime = resource.offerEndTime
         subscriptionEndTime = resource.subscriptionEndTime
+        cancellationReason = resource.cancellationReason
         usageMetrics = (catalog.metrics(for: resource) ?? []).sorted()
         createTime = resource.createTime
         updateTime = resource.updateTime
@@ -61,6 +64,23 @@ struct AppAccountView: Encodable, Equatable {
     var customerId: String?
     var signedUp: Bool
     var entitlements: [AppEntitlementView]
+    /// The people who came from Marketplace for the account, the first seen first.
+    var people: [AppPersonView] = []
+}
+
+/// A person of the account: Google's identity of them, their roles, when they came.
+struct AppPersonView: Encodable, Equatable {
+    var identity: String
+    var roles: [String]
+    var firstSeen: Timestamp
+    var lastSeen: Timestamp
+
+    init(_ person: AccountPerson) {
+        identity = person.identity
+        roles = person.roles
+        firstSeen = person.firstSeen
+        lastSeen = person.lastSeen
+    }
 }
 
 /// A redeemed hand-off: who the buyer is and what they bought. `user` and `orders` come from the
@@ -110,7 +130,16 @@ struct AppDirectory {
             id: id.rawValue,
             customerId: customer?.id,
             signedUp: account.isSignedUp,
-            entitlements: entitlements.map { AppEntitlementView($0, catalog: catalog) }
+            entitlements: entitlements.map { AppEntitlementView($0, catalog: catalog) },
+            people: try await store.people(ofAccount: id).map(AppPersonView.init)
         )
+    }
+
+    /// The orders a sign-up token named, each with its entitlement when Entitle knows it.
+    func orders(_ ids: [String], of account: AccountID) async throws -> [AppOrderView] {
+        let mine = try await store.entitlements(ofAccount: account)
+        return ids.map { order in
+            AppOrderView(id: order, entitlementId: mine.first { $0.resource.orderId == order }?.id.rawValue)
+        }
     }
 }

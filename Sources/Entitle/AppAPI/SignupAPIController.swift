@@ -37,7 +37,7 @@ public struct SignupAPIController: Sendable {
     struct PendingView: Encodable {
         var account: AppAccountView
         var user: AppUserView
-        var orders: [String]
+        var orders: [AppOrderView]
         var expiresAt: Timestamp
     }
 
@@ -68,7 +68,7 @@ public struct SignupAPIController: Sendable {
                 PendingView(
                     account: account,
                     user: AppUserView(session.person),
-                    orders: session.orders,
+                    orders: try await directory.orders(session.orders, of: session.accountID),
                     expiresAt: session.expiresAt
                 )
             )

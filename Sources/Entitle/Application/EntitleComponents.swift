@@ -67,7 +67,8 @@ struct EntitleComponents {
             replica: replica,
             logger: logger,
             metrics: metrics,
-            attention: attention
+            attention: attention,
+            waitingMessage: configuration.waitingMessage
         )
         publicURL = configuration.resolvedPublicURL
         guard let appURL = URL(string: configuration.appURL ?? publicURL + "/signup/done") else {

@@ -17,6 +17,8 @@ public struct CallbackMessage: Codable, Hashable, Sendable {
     public var entitlement: Entitlement?
     /// What happened, in words, where the type alone does not say (a failed usage check's error).
     public var detail: String?
+    /// The person who came from Marketplace (`customer.signed_up`, `account.person_added`).
+    public var user: CallbackUser?
 
     public init(
         request: CallbackRequest,
@@ -58,5 +60,16 @@ extension CallbackMessage {
             body: body,
             createdAt: createdAt
         )
+    }
+}
+
+/// The person of a callback: Google's obfuscated, stable id of their Google account, and roles.
+public struct CallbackUser: Codable, Hashable, Sendable {
+    public var identity: String?
+    public var roles: [String]
+
+    public init(identity: String?, roles: [String]) {
+        self.identity = identity
+        self.roles = roles
     }
 }

@@ -112,6 +112,12 @@ extension EntitleConfiguration {
                 )
             }
         }
+        if let waitingMessage, waitingMessage.count > 500 {
+            throw ConfigurationError(
+                setting: origins.of("waitingMessage"),
+                problem: "is \(waitingMessage.count) characters; Google's message to a waiting buyer is at most 500"
+            )
+        }
         for (key, value) in [("publicURL", publicURL), ("appURL", appURL), ("loginURL", loginURL)] {
             if let value, !Self.isWebURL(value) {
                 throw ConfigurationError(

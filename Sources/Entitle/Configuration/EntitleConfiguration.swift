@@ -21,6 +21,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var signupAudiences: [String] = []
     public var appURL: String?
     public var loginURL: String?
+    public var waitingMessage: String?
     public var callbackURL: String?
     public var callbackSecret: String?
     public var adminToken: String?

@@ -51,6 +51,14 @@ extension SettingsCatalog {
                 .notifications,
                 "how plan changes are approved: `automatic` or `manual`"
             ),
+            .text(
+                \.waitingMessage,
+                "waitingMessage",
+                "ENTITLE_WAITING_MESSAGE",
+                .notifications,
+                "what Google shows a buyer whose order or plan change waits for your approval "
+                    + "(`messageToUser`, at most 500 characters); unset: nothing"
+            ),
             .value(
                 \.productPolicies,
                 key: "productPolicies",

@@ -29,6 +29,23 @@ extension ConsoleController {
                 }
             }
         }
+        router.post("admin/entitlements/:id/message") { request, context in
+            try await action(request) { session, fields in
+                let text = AppAPIController.parameter("id", context)
+                let back = "/admin/entitlements/" + ConsoleViews.link(text)
+                guard let id = try? EntitlementID(text) else {
+                    return Self.redirect("/admin/entitlements?error=" + Self.encode("No entitlement \(text)."))
+                }
+                let message = fields["message"] ?? ""
+                do {
+                    _ = try await actions.setMessageToUser(message, for: id, by: "console:\(session.actor)")
+                } catch let refusal as AdminActions.Refusal {
+                    return Self.redirect(back + "?error=" + Self.encode(refusal.sentence))
+                }
+                let done = message.isEmpty ? "Message to the buyer cleared." : "Message to the buyer set."
+                return Self.redirect(back + "?notice=" + Self.encode(done))
+            }
+        }
         router.post("admin/callbacks/:id/replay") { request, context in
             try await action(request) { _, fields in
                 let id = AppAPIController.parameter("id", context)

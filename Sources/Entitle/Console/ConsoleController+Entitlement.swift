@@ -64,6 +64,9 @@ extension ConsoleController {
                 "waiting": ConsoleViews.section(ConsoleViews.waiting(local, processor.policies)?.text),
                 "canApprove": !local.isDeleted && local.state == .activationRequested,
                 "canDecidePlanChange": !local.isDeleted && local.state == .pendingPlanChangeApproval,
+                "canMessage": !local.isDeleted
+                    && (local.state == .activationRequested || local.state == .pendingPlanChangeApproval),
+                "messageToUser": resource.messageToUser ?? "",
                 "google": ConsoleViews.rows(resource, skip: offerFields), "local": localRows,
                 "offer": ConsoleViews.rows(resource, only: offerFields), "timeline": timeline, "callbacks": callbacks,
                 "usage": operations.reversed().map(ConsoleViews.operationRow),

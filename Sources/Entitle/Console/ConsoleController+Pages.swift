@@ -215,10 +215,18 @@ extension ConsoleController {
         for id in accounts {
             let account = try await store.account(id)
             let entitlements = try await store.entitlements(ofAccount: id).sorted { $0.id < $1.id }
+            let people: [[String: Any]] = try await store.people(ofAccount: id).map {
+                [
+                    "identity": $0.identity, "roles": $0.roles.joined(separator: ", "),
+                    "orders": $0.orders.joined(separator: ", "), "firstSeen": ConsoleViews.time($0.firstSeen),
+                    "lastSeen": ConsoleViews.time($0.lastSeen),
+                ]
+            }
             views.append([
                 "id": id.rawValue, "signedUp": account?.isSignedUp == true ? "yes" : "no",
                 "approval": account?.signupApproval?.rawValue ?? "unknown",
                 "entitlements": entitlements.map { ConsoleViews.entitlementRow($0, processor.policies) },
+                "people": people, "hasPeople": !people.isEmpty,
             ])
         }
         let customerView: Any =

@@ -150,7 +150,7 @@ extension NotificationProcessor {
             var reread = cause
             reread.summary = "\(cause.summary): re-read after approval"
             if case .committed = try await store.commit(makeCommit(actions, cause: reread, fetched: fetched)) {
-                observeCommitted(actions, fetched: fetched, publishTime: nil)
+                await observeCommitted(actions, fetched: fetched, publishTime: nil)
             }
         } catch let error as CancellationError {
             throw error

@@ -1,4 +1,6 @@
 import EntitleStore
+import GoogleCloud
+import Logging
 import MarketplaceCore
 
 /// What the processor tells `/metrics`: each notification's event type and outcome, its lag from
@@ -27,7 +29,7 @@ extension NotificationProcessor {
 
     /// After a commit: the notification's lag and, when it activated an entitlement, the time
     /// from the purchase (Google's `createTime`) to now.
-    func observeCommitted(_ actions: [ReconcilerAction], fetched: Entitlement?, publishTime: Timestamp?) {
+    func observeCommitted(_ actions: [ReconcilerAction], fetched: Entitlement?, publishTime: Timestamp?) async {
         let time = now()
         if let publishTime {
             metrics.record(
@@ -45,8 +47,10 @@ extension NotificationProcessor {
                 attention?.notify(
                     .approvalRequested(entitlement: id, account: request.accountID?.rawValue, plan: fetched?.plan)
                 )
+                await tellWaitingBuyer(request.entitlementID)
             case .planChangeRequested:
                 attention?.notify(.planChangeRequested(entitlement: id, plan: fetched?.newPendingPlan))
+                await tellWaitingBuyer(request.entitlementID)
             default: break
             }
         }
@@ -55,6 +59,20 @@ extension NotificationProcessor {
         }
         if activated, let created = fetched?.createTime {
             metrics.record(EntitleMetrics.Name.purchaseToActive, [], EntitleMetrics.duration(from: created, to: time))
+        }
+    }
+
+    /// The buyer whose order now waits on the vendor sees `waitingMessage` at Google. Best effort,
+    /// after the commit: a failure is logged and changes nothing else (an administrator can set it).
+    private func tellWaitingBuyer(_ id: EntitlementID?) async {
+        guard let waitingMessage, let id else { return }
+        do {
+            try await procurement.setMessageToUser(id, waitingMessage)
+        } catch {
+            logger.warning(
+                "could not set the waiting buyer's message",
+                metadata: ["entitlement": "\(id)", "error": "\(error)"]
+            )
         }
     }
 }

@@ -31,6 +31,9 @@ public struct NotificationProcessor: Sendable {
     let metrics: EntitleMetrics
     /// Told what waits on a person (Slack); nil: nobody.
     let attention: AttentionQueue?
+    /// What Google shows a buyer whose order or plan change waits on the vendor's decision
+    /// (`messageToUser`); nil: nothing.
+    let waitingMessage: String?
 
     public init(
         store: any Store,
@@ -42,6 +45,7 @@ public struct NotificationProcessor: Sendable {
         logger: Logger = Logger(label: "entitle.notifications"),
         metrics: EntitleMetrics = EntitleMetrics(enabled: false),
         attention: AttentionQueue? = nil,
+        waitingMessage: String? = nil,
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
@@ -53,6 +57,7 @@ public struct NotificationProcessor: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.attention = attention
+        self.waitingMessage = waitingMessage.flatMap { $0.isEmpty ? nil : $0 }
         self.now = now
     }
 
@@ -129,7 +134,7 @@ public struct NotificationProcessor: Sendable {
             case .committed:
                 counters.count { $0.processed += 1 }
                 count(event, .processed)
-                observeCommitted(actions, fetched: fetched, publishTime: publishTime)
+                await observeCommitted(actions, fetched: fetched, publishTime: publishTime)
                 return .processed(actions)
             case .alreadyProcessed:
                 counters.count { $0.duplicates += 1 }
@@ -178,7 +183,7 @@ public struct NotificationProcessor: Sendable {
                 let actions = try await refreshedAfterApproval(try await perform(decided))
                 let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
                 if case .committed = try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
-                    observeCommitted(actions, fetched: fetched, publishTime: nil)
+                    await observeCommitted(actions, fetched: fetched, publishTime: nil)
                 }
                 if case .signupCompleted = trigger,
                     actions.contains(where: { if case .approveEntitlement = $0 { true } else { false } })

@@ -170,6 +170,26 @@ extension OpenAPIDocument {
                 )
             )
         }
+        operations.append(
+            O(
+                method: "post",
+                path: "/api/admin/entitlements/{id}/message",
+                id: "setMessageToUser",
+                tag: "entitlements",
+                summary: "Set (or with null or \"\" clear) what Google shows the buyer while the order waits on you.",
+                security: .admin,
+                parameters: [entitlementID],
+                body: O.jsonBody(S.ref("MessageToUser"), required: false, "{\"message\": \"…\"}; none clears."),
+                responses: [
+                    200: O.json("Set: the entitlement as it is now.", S.ref("LocalEntitlement")), 400: badID,
+                    401: unauthorized,
+                    404: O.problem("No such entitlement."),
+                    409: O.problem("The order does not wait on you now (Google keeps a message only then)."),
+                    413: O.problem("The body is over 64 KiB."),
+                    422: O.problem("Over 500 characters, or control characters."),
+                ]
+            )
+        )
         return operations + usageOperations(unauthorized: unauthorized, limit: limit(500, 10_000))
     }
 

@@ -109,8 +109,15 @@ extension OpenAPIDocument {
                 description: "The vendor's customer an account was linked to at sign-up."
             ),
             "AccountDetail": S.object(
-                ["entitlements": S.array(S.ref("LocalEntitlement"))],
+                ["entitlements": S.array(S.ref("LocalEntitlement")), "people": S.array(S.ref("AccountPerson"))],
                 optional: ["account": S.ref("LocalAccount"), "customer": S.ref("Customer")]
+            ),
+            "AccountPerson": S.object(
+                [
+                    "accountID": S.string, "identity": S.string, "roles": S.array(S.string),
+                    "orders": S.array(S.string), "firstSeen": S.time, "lastSeen": S.time,
+                ],
+                description: "A person who came from Marketplace for the account (google.user_identity)."
             ),
             "Callback": S.object(
                 [
@@ -263,6 +270,10 @@ extension OpenAPIDocument {
                 "accountId": S.string, "product": S.string, "service": S.string, "plan": S.string,
                 "pendingPlan": S.string,
                 "state": S.string, "offer": S.string, "offerEndTime": S.time, "subscriptionEndTime": S.time,
+                "cancellationReason": S.described(
+                    S.string,
+                    "Why it ended, as Google says (migrated: keep the customer)."
+                ),
                 "createTime": S.time,
                 "updateTime": S.time,
             ],
@@ -275,8 +286,15 @@ extension OpenAPIDocument {
                 optional: ["company": S.string, "contactName": S.string, "email": S.string]
             ),
             "AppAccount": S.object(
-                ["id": S.string, "signedUp": S.boolean, "entitlements": S.array(S.ref("AppEntitlement"))],
+                [
+                    "id": S.string, "signedUp": S.boolean, "entitlements": S.array(S.ref("AppEntitlement")),
+                    "people": S.array(S.ref("AppPerson")),
+                ],
                 optional: ["customerId": S.string]
+            ),
+            "AppPerson": S.object(
+                ["identity": S.string, "roles": S.array(S.string), "firstSeen": S.time, "lastSeen": S.time],
+                description: "A person who came from Marketplace for the account (google.user_identity, roles)."
             ),
             "AppHandoff": S.object(
                 ["customer": S.ref("AppCustomer"), "account": S.ref("AppAccount")],
@@ -311,7 +329,7 @@ extension OpenAPIDocument {
             ),
             "PendingSignup": S.object(
                 [
-                    "account": S.ref("AppAccount"), "user": S.ref("AppUser"), "orders": S.array(S.string),
+                    "account": S.ref("AppAccount"), "user": S.ref("AppUser"), "orders": S.array(S.ref("AppOrder")),
                     "expiresAt": S.time,
                 ],
                 description: "What the vendor's page is about to link: the Marketplace account, the person, the orders."
@@ -329,6 +347,20 @@ extension OpenAPIDocument {
             "SignupCompletion": S.object(
                 ["customerId": S.described(S.nonEmptyString, "The vendor's own id of the customer.")],
                 optional: ["company": S.string, "contactName": S.string, "email": S.string],
+                closed: true
+            ),
+            "MessageToUser": S.object(
+                [:],
+                optional: [
+                    "message": S.described(
+                        [
+                            "type": ["string", "null"], "maxLength": 500,
+                            "pattern": "^[^\\u0000-\\u0009\\u000B-\\u001F\\u007F]*$",
+                        ],
+                        "At most 500 characters, no control characters but line breaks; null or \"\" clears."
+                    )
+                ],
+                description: "What Google shows the buyer waiting on the vendor (messageToUser).",
                 closed: true
             ),
             "Decision": S.object(

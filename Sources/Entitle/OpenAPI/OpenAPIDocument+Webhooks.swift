@@ -14,10 +14,16 @@ extension OpenAPIDocument {
         .planChanged: "The plan changed; serve the new plan.",
         .pendingCancellation: "Cancelled at the end of the term; keep serving until then.",
         .cancellationReverted: "The buyer took back a pending cancellation.",
-        .cancelled: "The entitlement ended: stop serving.",
+        .cancelled: "The entitlement ended: stop serving (entitlement.cancellationReason says why).",
+        .migrated:
+            "The order moved to another billing account and ended (cancellationReason migrated): keep the "
+            + "customer's data; the new order arrives as any order does.",
         .offerEnded: "A private offer's term ended.",
         .renewed: "The term renewed.",
         .accountDeleted: "The Marketplace account was deleted; its customer's personal data is erased.",
+        .personAdded:
+            "Another person of an account already linked came from Marketplace (user says who): add them "
+            + "to the tenant.",
         .usageCheckFailed:
             "Service Control refused usage for this entitlement (detail says why); reporting for it is held.",
         .usageReportingBlocked:
@@ -38,6 +44,7 @@ extension OpenAPIDocument {
                     "accountId": S.string, "entitlementId": S.string,
                     "eventId": S.described(S.string, "The Marketplace notification that caused it."),
                     "entitlement": S.ref("GoogleEntitlement"), "detail": S.string,
+                    "user": S.described(S.ref("AppUser"), "The person who came from Marketplace."),
                 ],
                 description: "The body of every provisioning callback (CallbackMessage)."
             )

@@ -162,13 +162,45 @@ public struct SignupFlow: Sendable {
             account.isSignedUp
         {
             try await approveAgainIfPending(account)
+            try await record(claims, at: time, linked: true)
             session.completedAt = time
             try await store.createSignupSession(session)
             return Begun(start: .returning(loginURL ?? appURL), browser: browser)
         }
+        try await record(claims, at: time, linked: false)
         try await store.createSignupSession(session)
         guard let externalPage else { return Begun(start: .form(session, code: code), browser: browser) }
         return Begun(start: .external(Handoffs.adding(code: code, to: externalPage)), browser: browser)
+    }
+
+    /// The person the token named, seen now; a newcomer to an account already linked is announced
+    /// (`account.person_added`), once.
+    private func record(_ claims: MarketplaceTokenVerifier.Claims, at time: Timestamp, linked: Bool) async throws {
+        guard let identity = claims.userIdentity else { return }
+        let person = AccountPerson(
+            accountID: claims.accountID,
+            identity: identity,
+            roles: claims.roles,
+            orders: claims.orders,
+            firstSeen: time,
+            lastSeen: time
+        )
+        var callback: OutboxItem?
+        if linked {
+            let request = CallbackRequest(kind: .personAdded, accountID: claims.accountID, entitlementID: nil)
+            var message = CallbackMessage(
+                request: request,
+                cause: "person:\(claims.accountID.rawValue):\(identity)",
+                eventID: nil,
+                entitlement: nil,
+                createdAt: time
+            )
+            message.user = CallbackUser(identity: identity, roles: claims.roles)
+            callback = message.outboxItem(request)
+        }
+        if try await store.recordPerson(person, callbackIfNew: callback), linked {
+            logger.info("a new person of a linked account", metadata: ["account": "\(claims.accountID)"])
+        }
     }
 
     /// Takes the submitted form: links the customer, approves the account, decides its orders.
@@ -199,13 +231,14 @@ public struct SignupFlow: Sendable {
         record.isSignedUp = true
         record.signupApproval = .approved
         let request = CallbackRequest(kind: .customerSignedUp, accountID: account, entitlementID: nil)
-        let callback = CallbackMessage(
+        var callback = CallbackMessage(
             request: request,
             cause: "signup:\(account.rawValue)",
             eventID: nil,
             entitlement: nil,
             createdAt: time
         )
+        callback.user = CallbackUser(identity: session.userIdentity, roles: session.roles)
         let commit = StoreCommit(
             accounts: [record],
             callbacks: [callback.outboxItem(request)],

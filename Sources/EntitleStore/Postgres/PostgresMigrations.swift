@@ -148,7 +148,7 @@ enum PostgresMigrations {
                 "CREATE INDEX audit_log_kind_at ON audit_log(kind, at)",
             ]
         ),
-        // Codes bound to the browser that brought the sign-up token, and the person it named.
+        // Codes bound to the browser that brought the sign-up token; the people of each account.
         // Session ids were kept as given; from now on only their hashes are, so the sessions open at
         // the upgrade (minutes long) are removed: their buyers start again from Marketplace.
         (
@@ -164,6 +164,12 @@ enum PostgresMigrations {
                 "CREATE UNIQUE INDEX signup_session_proposal ON signup_session(proposal_hash)",
                 "ALTER TABLE handoff ADD COLUMN challenge TEXT",
                 "ALTER TABLE handoff ADD COLUMN person TEXT",
+                """
+                CREATE TABLE person (
+                    account_id TEXT NOT NULL, identity TEXT NOT NULL, roles TEXT NOT NULL, orders TEXT NOT NULL,
+                    first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, PRIMARY KEY (account_id, identity)
+                )
+                """,
             ]
         ),
     ]

@@ -122,3 +122,32 @@ public struct Customer: Hashable, Sendable, Codable {
         self.erasedAt = erasedAt
     }
 }
+
+/// A person of a Marketplace account, as their sign-up tokens named them: recorded each time one
+/// arrives with a valid token (first and last seen, their roles and orders as the latest token
+/// said).
+public struct AccountPerson: Hashable, Sendable, Codable {
+    public var accountID: AccountID
+    /// `google.user_identity`.
+    public var identity: String
+    public var roles: [String]
+    public var orders: [String]
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+
+    public init(
+        accountID: AccountID,
+        identity: String,
+        roles: [String],
+        orders: [String],
+        firstSeen: Timestamp,
+        lastSeen: Timestamp
+    ) {
+        self.accountID = accountID
+        self.identity = identity
+        self.roles = roles
+        self.orders = orders
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+    }
+}

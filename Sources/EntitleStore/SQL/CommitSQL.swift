@@ -93,6 +93,7 @@ enum CommitSQL {
             WHERE id = (SELECT customer_id FROM account WHERE id = \(account.rawValue))
             """,
             "UPDATE signup_session SET user_identity = NULL WHERE account_id = \(account.rawValue)",
+            "DELETE FROM person WHERE account_id = \(account.rawValue)",
         ]
     }
 }

@@ -27,7 +27,8 @@ extension EntitlementReconciler {
             kinds.append(.cancellationReverted)
         }
         if newState == .cancelled && oldState != .cancelled && old != nil {
-            kinds.append(.cancelled)
+            // A migration ends the order, not the customer: told apart so the app keeps their data.
+            kinds.append(new.cancellationReason == "migrated" ? .migrated : .cancelled)
         }
         return kinds.map { callback($0, accountID, id) }
     }

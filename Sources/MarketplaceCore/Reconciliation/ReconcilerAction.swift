@@ -86,9 +86,14 @@ public enum CallbackKind: String, Hashable, Sendable, Codable, CaseIterable {
     case pendingCancellation = "entitlement.pending_cancellation"
     case cancellationReverted = "entitlement.cancellation_reverted"
     case cancelled = "entitlement.cancelled"
+    /// The order ended because it moved to another billing account (`cancellationReason`
+    /// `migrated`): keep the customer's data; the new order arrives as any order does.
+    case migrated = "entitlement.migrated"
     case offerEnded = "entitlement.offer_ended"
     case renewed = "entitlement.renewed"
     case accountDeleted = "account.deleted"
+    /// A person not seen before came from Marketplace for an account already linked.
+    case personAdded = "account.person_added"
     case usageCheckFailed = "usage.check_failed"
     case usageReportingBlocked = "usage.reporting_blocked"
 }

@@ -70,10 +70,19 @@ enum BuyerPages {
             }
             actions +=
                 " <form method=\"post\" action=\"/emulator/accounts/\(account)/signup\"><button>Sign up again</button></form>"
+            let plan = escape(entitlement.plan ?? "") + (entitlement.newPendingPlan.map { " → " + escape($0) } ?? "")
+            let state = escape(entitlement.state?.rawValue ?? "") + waitingNote(entitlement)
+            let service = escape(entitlement.productExternalName ?? "")
             body +=
-                "<tr><td>\(id)</td><td>\(account)</td><td>\(escape(entitlement.productExternalName ?? ""))</td><td>\(escape(entitlement.plan ?? ""))\(entitlement.newPendingPlan.map { " → " + escape($0) } ?? "")</td><td>\(escape(entitlement.state?.rawValue ?? ""))</td><td>\(actions)</td></tr>"
+                "<tr><td>\(id)</td><td>\(account)</td><td>\(service)</td><td>\(plan)</td><td>\(state)</td><td>\(actions)</td></tr>"
         }
         return page(title: "Marketplace emulator", body + "</table>")
+    }
+
+    /// The vendor's word to a buyer waiting on them, as Marketplace shows it under the order.
+    static func waitingNote(_ entitlement: Entitlement) -> String {
+        guard let message = entitlement.messageToUser, !message.isEmpty else { return "" }
+        return "<p class=\"message\">From the provider: \(escape(message))</p>"
     }
 
     /// What Marketplace does when the buyer clicks "Sign up with the provider": the browser POSTs

@@ -38,17 +38,7 @@ struct ControlRoutes {
                 offer: body.offer,
                 consumerProject: body.consumerProject
             )
-            return try JSONResponse.make(
-                EmulatorPurchase(
-                    accountId: purchase.accountID,
-                    entitlementId: purchase.entitlementID,
-                    account: try await state.account(purchase.accountID).resource,
-                    entitlement: try await state.entitlement(purchase.entitlementID).resource,
-                    signupToken: try await state.signupToken(accountID: purchase.accountID),
-                    signupURL: signupURL
-                ),
-                status: .created
-            )
+            return try await purchaseResponse(purchase)
         }
         group.post("entitlements/:id/change-plan") { request, context in
             let body = try await RequestDecoding.decode(PlanChangeRequest.self, from: request, allowEmpty: false)
@@ -63,6 +53,10 @@ struct ControlRoutes {
             let body = try await RequestDecoding.decode(CancelRequest.self, from: request)
             try await state.cancel(try id(context), immediately: body.immediately)
             return try await entitlementResponse(context)
+        }
+        group.post("entitlements/:id/migrate") { _, context in
+            let purchase = try await state.migrate(try id(context))
+            return try await purchaseResponse(purchase)
         }
         group.post("entitlements/:id/revert-cancellation") { _, context in
             try await state.revertCancellation(try id(context))
@@ -85,6 +79,20 @@ struct ControlRoutes {
             try await state.setFaults(plan)
             return try JSONResponse.make(plan)
         }
+    }
+
+    private func purchaseResponse(_ purchase: EmulatorState.Purchase) async throws -> Response {
+        try JSONResponse.make(
+            EmulatorPurchase(
+                accountId: purchase.accountID,
+                entitlementId: purchase.entitlementID,
+                account: try await state.account(purchase.accountID).resource,
+                entitlement: try await state.entitlement(purchase.entitlementID).resource,
+                signupToken: try await state.signupToken(accountID: purchase.accountID),
+                signupURL: signupURL
+            ),
+            status: .created
+        )
     }
 
     private func id(_ context: BasicRequestContext) throws -> String {

@@ -61,6 +61,11 @@ public struct EmulatorControlClient: Sendable {
         try await send(.POST, "emulator/v1/entitlements/\(entitlement)/cancel", ["immediately": immediately])
     }
 
+    /// The order moves to another billing account: ended as `migrated`, a new order opened.
+    public func migrate(_ entitlement: String) async throws -> EmulatorPurchase {
+        try await send(.POST, "emulator/v1/entitlements/\(entitlement)/migrate", [String: String]())
+    }
+
     @discardableResult
     public func revertCancellation(_ entitlement: String) async throws -> Entitlement {
         try await send(.POST, "emulator/v1/entitlements/\(entitlement)/revert-cancellation", [String: String]())

@@ -150,6 +150,25 @@ extension EmulatorState {
         }
     }
 
+    /// The order moves to another billing account: it ends CANCELLED with `cancellationReason`
+    /// `migrated`, and a new order of the same plan opens for the same account, waiting on the
+    /// vendor as any new order does.
+    func migrate(_ id: String) throws(GoogleAPIError) -> Purchase {
+        let record = try entitlement(id)
+        guard record.state?.isInService == true, let plan = record.resource.plan else {
+            throw .failedPrecondition(
+                "Only an entitlement in service can migrate (it is \(record.state?.rawValue ?? "unset"))."
+            )
+        }
+        let account = String(record.resource.account?.split(separator: "/").last ?? "")
+        updateEntitlement(id, publishing: [.entitlementCancelled]) {
+            $0.resource.state = .cancelled
+            $0.resource.cancellationReason = "migrated"
+            clearPending(&$0.resource)
+        }
+        return try buy(accountID: account, productID: record.productID, planID: plan, offer: nil, consumerProject: nil)
+    }
+
     func revertCancellation(_ id: String) throws(GoogleAPIError) {
         let record = try entitlement(id)
         guard record.state == .pendingCancellation else { throw .failedPrecondition("No cancellation is pending.") }

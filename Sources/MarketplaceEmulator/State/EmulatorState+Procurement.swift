@@ -129,7 +129,8 @@ extension EmulatorState {
         guard record.state == .activationRequested || record.state == .pendingPlanChangeApproval else {
             throw .failedPrecondition("messageToUser can only be set while the entitlement awaits the provider.")
         }
-        updateEntitlement(id) { $0.resource.messageToUser = patch.messageToUser }
+        // An empty message clears it, as no message at all does.
+        updateEntitlement(id) { $0.resource.messageToUser = patch.messageToUser.flatMap { $0.isEmpty ? nil : $0 } }
         return entitlements[id]!.resource
     }
 
