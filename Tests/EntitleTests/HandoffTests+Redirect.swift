@@ -37,6 +37,8 @@ extension HandoffTests {
 
     struct Proposed: Decodable {
         var continueURL: String
+        var user: Pending.User?
+        var orders: [Pending.Order]?
     }
 
     @Test(
@@ -114,6 +116,9 @@ extension HandoffTests {
                 #expect(pending.orders.map(\.entitlementId) == [purchase.entitlementId], "\(pending.orders)")
                 #expect(pending.user.identity == "user-\(purchase.accountId)" && notes.last?.status == 202)
                 let continueURL = try #require(landed.location)
+                let proposal = try JSONDecoder().decode(Proposed.self, from: try #require(notes.last).body)
+                #expect(proposal.user?.identity == "user-\(purchase.accountId)", "the completion names the person")
+                #expect(proposal.orders?.map(\.entitlementId) == [purchase.entitlementId])
 
                 // Opened in another browser (a victim's, say), the link does nothing.
                 let elsewhere = try await SignupBrowser(site).send("GET", continueURL.absoluteString)

@@ -45,6 +45,9 @@ public struct SignupAPIController: Sendable {
         /// Send the buyer's browser here (303): the link is made when that browser arrives.
         var continueURL: String
         var expiresAt: Timestamp
+        /// Whom the link is for: the person who came from Marketplace, and the orders they came for.
+        var user: AppUserView
+        var orders: [AppOrderView]
     }
 
     /// On `/v1`, whose group checks the app key (`AppKeyMiddleware`).
@@ -106,9 +109,14 @@ public struct SignupAPIController: Sendable {
             email: body.email
         )
         do {
-            let (url, expiresAt) = try await flow.propose(code: code, signup)
+            let (url, session) = try await flow.propose(code: code, signup)
             var response = try JSONReply.make(
-                ProposedView(continueURL: url.absoluteString, expiresAt: expiresAt),
+                ProposedView(
+                    continueURL: url.absoluteString,
+                    expiresAt: session.expiresAt,
+                    user: AppUserView(session.person),
+                    orders: try await directory.orders(session.orders, of: session.accountID)
+                ),
                 status: .accepted
             )
             response.headers[.cacheControl] = "no-store"

@@ -340,7 +340,7 @@ extension OpenAPIDocument {
                         S.string,
                         "Send the buyer's browser here (303): the link is made when that browser arrives."
                     ),
-                    "expiresAt": S.time,
+                    "expiresAt": S.time, "user": S.ref("AppUser"), "orders": S.array(S.ref("AppOrder")),
                 ]
             ),
             "AppCustomerDetail": S.object(["customer": S.ref("AppCustomer"), "accounts": S.array(S.ref("AppAccount"))]),

@@ -1,7 +1,7 @@
 public import EntitleStore
 public import Foundation
 import Logging
-public import MarketplaceCore
+import MarketplaceCore
 
 /// Redirect mode (`signupMode: redirect`): the vendor's own page links the buyer. Its server asks
 /// for the link with the session code from its URL (`propose`), and the link is made only when
@@ -17,8 +17,9 @@ extension SignupFlow {
     }
 
     /// Records the vendor page's request to link the session's account to `signup`'s customer.
-    /// - Returns: where the vendor's page sends the browser to finish, and until when it can.
-    public func propose(code: String, _ signup: ExternalSignup) async throws -> (url: URL, expiresAt: Timestamp) {
+    /// - Returns: where the vendor's page sends the browser to finish, and the session (until when
+    ///   it can, whom it is for).
+    public func propose(code: String, _ signup: ExternalSignup) async throws -> (url: URL, session: SignupSession) {
         let session = try await pending(code: code)
         if let problem = signup.problem { throw SignupError.invalidForm(["customerId": problem]) }
         let continueCode = SecretToken.random()
@@ -34,7 +35,7 @@ extension SignupFlow {
             // Completed or expired between the read and the write.
             throw SignupError.expiredSession
         }
-        return (Handoffs.adding(code: continueCode, to: await continueURL()), session.expiresAt)
+        return (Handoffs.adding(code: continueCode, to: await continueURL()), session)
     }
 
     /// The browser came back with the continue code: linked, approved, its orders decided, if it
