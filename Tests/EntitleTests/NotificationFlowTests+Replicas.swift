@@ -29,7 +29,7 @@ extension NotificationFlowTests {
     }
 
     @Test(
-        "two replicas handle one notification at the same moment: both re-read it pending and approve, Google refuses the second, neither fails, one commit"
+        "two replicas, one notification at once: both approve, Google refuses one, neither fails, one commit"
     )
     func replicasRace() async throws {
         let options = Self.slowProcurement
@@ -75,7 +75,7 @@ extension NotificationFlowTests {
     }
 
     @Test(
-        "two replicas on one PostgreSQL database get two notifications about one entitlement at the same moment: one decides while the other waits for its subject lease, then finds it done; one approval, one activated callback"
+        "two replicas, two notifications of one order at once: the subject lease makes one approval, one callback"
     )
     func replicasShareSubjectLease() async throws {
         let emulatorOptions = Self.slowProcurement

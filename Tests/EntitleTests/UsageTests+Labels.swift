@@ -27,7 +27,10 @@ extension UsageTests {
                 ("digit first", ["2fa": "x"], "label 2fa: a key is"),
                 ("google's prefix", ["goog-billing": "x"], "keys starting with goog"),
                 ("unknown reserved key", ["cloudmarketplace.googleapis.com/zone": "x"], "are Marketplace's"),
-                ("empty reserved value", ["cloudmarketplace.googleapis.com/container_name": ""], "value must be 1–63"),
+                (
+                    "empty reserved value", ["cloudmarketplace.googleapis.com/container_name": ""],
+                    "value must be 1–63"
+                ),
                 ("value too long", ["team": .string(String(repeating: "a", count: 64))], "value must be 0–63"),
                 ("uppercase value", ["team": "Payments"], "value must be 0–63"),
                 (

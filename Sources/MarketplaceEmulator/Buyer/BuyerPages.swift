@@ -74,7 +74,8 @@ enum BuyerPages {
             let state = escape(entitlement.state?.rawValue ?? "") + waitingNote(entitlement)
             let service = escape(entitlement.productExternalName ?? "")
             body +=
-                "<tr><td>\(id)</td><td>\(account)</td><td>\(service)</td><td>\(plan)</td><td>\(state)</td><td>\(actions)</td></tr>"
+                "<tr><td>\(id)</td><td>\(account)</td><td>\(service)</td><td>\(plan)</td>"
+                + "<td>\(state)</td><td>\(actions)</td></tr>"
         }
         return page(title: "Marketplace emulator", body + "</table>")
     }
