@@ -47,6 +47,9 @@ let package = Package(
         .plugin(name: "EmbedTemplates", capability: .buildTool()),
         // Pure domain: Foundation only, no I/O.
         .target(name: "MarketplaceCore", swiftSettings: swiftSettings),
+        // Files holding secrets or customers' data, owner-only from the start (the store, the
+        // emulator's state, sandbox secrets, key files).
+        .target(name: "OwnerOnlyFiles", swiftSettings: swiftSettings),
         .target(
             name: "GoogleCloud",
             dependencies: [
@@ -63,7 +66,7 @@ let package = Package(
         .target(
             name: "EntitleStore",
             dependencies: [
-                "MarketplaceCore",
+                "MarketplaceCore", "OwnerOnlyFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +97,7 @@ let package = Package(
         .target(
             name: "MarketplaceEmulator",
             dependencies: [
-                "MarketplaceCore",
+                "MarketplaceCore", "OwnerOnlyFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -125,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "EntitleCLI",
             dependencies: [
-                "MarketplaceCore", "Entitle", "EntitleStore", "MarketplaceEmulator", "GoogleCloud",
+                "MarketplaceCore", "Entitle", "EntitleStore", "MarketplaceEmulator", "GoogleCloud", "OwnerOnlyFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -161,7 +164,7 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
         .testTarget(
             name: "EntitleStoreTests",
             dependencies: [
-                "EntitleStore", "EntitleTestSupport", "MarketplaceCore",
+                "EntitleStore", "EntitleTestSupport", "MarketplaceCore", "OwnerOnlyFiles",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -182,13 +185,13 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
         ),
         .testTarget(
             name: "EntitleCLITests",
-            dependencies: ["EntitleCLI"],
+            dependencies: ["EntitleCLI", "OwnerOnlyFiles"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MarketplaceEmulatorTests",
             dependencies: [
-                "MarketplaceEmulator", "MarketplaceCore", "EntitleTestSupport",
+                "MarketplaceEmulator", "MarketplaceCore", "EntitleTestSupport", "OwnerOnlyFiles",
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings

@@ -10,13 +10,14 @@ entitle="$1"
 python="${PYTHON:-python3}"
 work="$(mktemp -d)"
 cd "$work"
-ENTITLE_ADMIN_TOKEN=admintest "$entitle" > entitle.log 2>&1 &
+ENTITLE_ADMIN_TOKEN=browser-check-admin-token-5f0c1e "$entitle" > entitle.log 2>&1 &
 server=$!
 chromium --headless=new --no-sandbox --remote-debugging-port=9222 --user-data-dir="$work/profile" about:blank > chromium.log 2>&1 &
 browser=$!
 trap 'kill $server $browser 2>/dev/null || true; wait $server $browser 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do
-    grep -q "sandbox mode" entitle.log 2>/dev/null && curl -sf http://127.0.0.1:9222/json >/dev/null && break
+    grep -q "sandbox mode" entitle.log 2>/dev/null && curl -sf http://127.0.0.1:8085/emulator >/dev/null \
+        && curl -sf http://127.0.0.1:9222/json >/dev/null && break
     sleep 0.1
 done
 "$python" "$here/sandbox_browser_check.py"

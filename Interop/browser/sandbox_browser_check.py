@@ -38,7 +38,7 @@ js("document.getElementById('company').value = 'Browser Ltd'; document.getElemen
 wait_for("location.href.endsWith('/signup/done')")
 print("after sign-up:", js("location.href"), "-", js("document.querySelector('h1').innerText"))
 time.sleep(1.5)
-request = urllib.request.Request("http://127.0.0.1:8080/api/admin/entitlements", headers={"Authorization": "Bearer admintest"})
+request = urllib.request.Request("http://127.0.0.1:8080/api/admin/entitlements", headers={"Authorization": "Bearer browser-check-admin-token-5f0c1e"})
 entitlements = json.load(urllib.request.urlopen(request))["entitlements"]
 states = [e["resource"]["state"] for e in entitlements]
 print("admin API:", states)

@@ -35,40 +35,16 @@ extension BenchCommand {
         ) async throws {
             let storePath = directory.appendingPathComponent("console.sqlite").path
             let seeded = try await seed(storePath, provider: options.provider)
-            var configuration = EntitleConfiguration()
-            configuration.httpPort = 0
-            configuration.storeURL = storePath
-            configuration.adminToken = "bench-console-admin-token-0123456789"
-            configuration.signupAudiences = ["localhost"]
-            configuration.resyncIntervalSeconds = 0
-            configuration.usageReportIntervalSeconds = 0
-            let base = await emulator.baseURL()
-            let key = try ServiceAccountKey(try await emulator.serviceAccountKeyFile())
-            let subscription = "projects/vendor/subscriptions/console-bench"
-            let google = EntitleServer.Google(
-                endpoints: .emulator(at: base),
-                credentials: try ServiceAccountTokenProvider(key: key, logger: logger),
-                provider: options.provider,
-                subscription: subscription,
-                createSubscriptionOn: options.topic
-            )
-            let built = try await EntitleServer.build(configuration, google: google, logger: logger)
-            let group = ServiceGroup(configuration: .init(services: built.services, logger: logger))
-            // Redirects are the console's answers to measure, not to follow.
-            let client = HTTPClient(
-                eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                configuration: .init(redirectConfiguration: .disallow)
-            )
-            defer { _ = client.shutdown() }
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                let site = "http://127.0.0.1:\(await built.listening())"
-                let cookie = try await signIn(site, token: configuration.adminToken ?? "", client)
-                #if DEBUG
-                let build = "debug"
-                #else
-                let build = "release"
-                #endif
+            let token = "bench-console-admin-token-0123456789"
+            try await BenchServer.run(
+                storePath: storePath,
+                emulator: emulator,
+                options: options,
+                logger: logger,
+                adminToken: token
+            ) { site, client in
+                let cookie = try await signIn(site, token: token, client)
+                let build = BenchServer.build
                 print("console: \(entitlements) entitlements, \(repeats) fetches per page (\(build) build, SQLite)")
                 let pages = [
                     "/admin", "/admin/entitlements",
@@ -80,30 +56,20 @@ extension BenchCommand {
                 for page in pages {
                     var times: [Double] = []
                     for _ in 0..<repeats {
-                        let started = ContinuousClock.now
-                        var request = HTTPClientRequest(url: site + page)
-                        request.headers.add(name: "Cookie", value: cookie)
-                        let response = try await client.execute(request, timeout: .seconds(30))
-                        let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
-                        guard response.status == .ok, body.readableBytes > 0 else {
-                            throw ValidationError("\(page): HTTP \(response.status.code)")
-                        }
-                        let elapsed = ContinuousClock.now - started
                         times.append(
-                            Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                            try await BenchServer.milliseconds {
+                                var request = HTTPClientRequest(url: site + page)
+                                request.headers.add(name: "Cookie", value: cookie)
+                                let response = try await client.execute(request, timeout: .seconds(30))
+                                let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
+                                guard response.status == .ok, body.readableBytes > 0 else {
+                                    throw ValidationError("\(page): HTTP \(response.status.code)")
+                                }
+                            }
                         )
                     }
-                    times.sort()
-                    let figures = String(
-                        format: "p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms",
-                        times[times.count / 2],
-                        times[min(times.count - 1, times.count * 99 / 100)],
-                        times.last ?? 0
-                    )
-                    print("  \(page.padding(toLength: 76, withPad: " ", startingAt: 0)) \(figures)")
+                    print("  \(page.padding(toLength: 76, withPad: " ", startingAt: 0)) \(BenchServer.figures(times))")
                 }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
             }
         }
 

@@ -17,7 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Entitle against the in-process emulator.",
-        subcommands: [UsagePass.self, Notifications.self, Console.self]
+        subcommands: [UsagePass.self, Notifications.self, Console.self, Metrics.self]
     )
 
     /// Runs `body` against an emulator started in this process (automatic approval without
@@ -109,7 +109,7 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 peak = ProcessUsage.peakRSS(pid: child.processIdentifier) ?? peak
                 cpu = ProcessUsage.cpuSeconds(pid: child.processIdentifier) ?? cpu
-                operations = try await reader.counts().usageOperations
+                operations = try await reader.counts(includingHistory: true).usageOperations
                 guard ContinuousClock.now - started < .seconds(1800) else {
                     throw ValidationError("the pass did not end within 30 minutes")
                 }

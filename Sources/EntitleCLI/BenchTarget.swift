@@ -4,6 +4,7 @@ import GoogleCloud
 import Logging
 import MarketplaceCore
 import MarketplaceEmulator
+import OwnerOnlyFiles
 
 /// Where a benchmark's Google is: the emulator started in the bench's own process, or one running
 /// elsewhere (`entitle emulator --allow-approval-before-signup --print-credentials key.json`), so
@@ -86,7 +87,7 @@ extension BenchCommand {
             try await withEmulator { emulator, options, directory, logger in
                 let base = await emulator.baseURL()
                 let keyFile = directory.appendingPathComponent("key.json")
-                try emulator.serviceAccountKeyFile(base: base).json().write(to: keyFile)
+                try OwnerOnlyFile.write(try emulator.serviceAccountKeyFile(base: base).json(), to: keyFile.path)
                 let target = BenchTarget(
                     base: base,
                     topic: options.topic,

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MarketplaceCore
 import MarketplaceEmulator
+import OwnerOnlyFiles
 import ServiceLifecycle
 import UnixSignals
 
@@ -123,7 +124,7 @@ struct EmulatorRunCommand: AsyncParsableCommand {
             tasks.addTask { try await group.run() }
             let base = await emulator.baseURL()
             if let printCredentials {
-                try await emulator.serviceAccountKeyFile().json().write(to: URL(fileURLWithPath: printCredentials))
+                try OwnerOnlyFile.write(try await emulator.serviceAccountKeyFile().json(), to: printCredentials)
             }
             // Written unbuffered: a supervisor capturing output through a pipe sees it at once.
             let banner = """

@@ -1,5 +1,7 @@
 import EntitleStore
 import Foundation
+import MarketplaceCore
+import OwnerOnlyFiles
 
 /// The sandbox's admin token and usage key: made at the first start and kept in a file beside the
 /// store (readable by its owner only), so scripts written against a sandbox survive its restarts.
@@ -28,8 +30,7 @@ struct SandboxSecrets: Codable {
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(secrets).write(to: url, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        try OwnerOnlyFile.write(try encoder.encode(secrets), to: url.path)
         return secrets
     }
 }

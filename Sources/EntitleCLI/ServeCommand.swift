@@ -68,6 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
                 google = sandboxGoogle
                 let emulatorURL = google.endpoints.procurement
                 let url = configuration.resolvedPublicURL
+                let usageKey = configuration.usageAPIKeys.values.flatMap(\.keys).sorted().first ?? ""
                 banner += [
                     sandbox
                         ? "sandbox mode (--sandbox): Entitle runs against its built-in emulator."
@@ -76,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
                     "  sign-up page (the buyer arrives here from the simulator): \(url)/signup",
                     "  admin console: \(url)/admin  (sign in with the admin token \(configuration.adminToken ?? ""))",
                     "  admin API: \(url)/api/admin/entitlements  (Authorization: Bearer \(configuration.adminToken ?? ""))",
-                    "  usage API: POST \(url)/v1/usage  (Authorization: Bearer \(configuration.usageAPIKeys.values.sorted().first ?? ""))",
+                    "  usage API: POST \(url)/v1/usage  (Authorization: Bearer \(usageKey))",
                     "  the admin token and usage key are kept in \(SandboxSecrets.path(store: configuration.storeURL)) across restarts",
                 ]
             }
@@ -129,7 +130,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Kept beside the store, so a vendor's scripts still work after a restart.
         let secrets = try SandboxSecrets.load(store: configuration.storeURL)
         configuration.adminToken = configuration.adminToken ?? secrets.adminToken
-        if configuration.usageAPIKeys.isEmpty { configuration.usageAPIKeys = ["sandbox": secrets.usageKey] }
+        if configuration.usageAPIKeys.isEmpty { configuration.usageAPIKeys = ["sandbox": AppAccess(secrets.usageKey)] }
         if configuration.usageMetrics.isEmpty {
             // The emulator's catalog defines the metrics, as Producer Portal would.
             for product in options.catalog.products where product.plans.contains(where: { !$0.metrics.isEmpty }) {

@@ -96,8 +96,8 @@ extension SQLStore {
         try await execute(DeadLetterSQL.recordReplay(id: id, at: at, error: error))
     }
 
-    public func counts() async throws -> StoreCounts {
-        StoreCounts(rows: try await fetch(StoreCounts.sql, StoreCounts.row))
+    public func counts(includingHistory: Bool) async throws -> StoreCounts {
+        StoreCounts(rows: try await fetch(StoreCounts.sql(includingHistory: includingHistory), StoreCounts.row))
     }
 
     // MARK: Retention (`RetentionSQL`)

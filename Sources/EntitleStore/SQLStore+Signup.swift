@@ -16,6 +16,10 @@ extension SQLStore {
         try await fetchOne(SignupSQL.session(browserHash: browserHash, at: at), SignupSQL.session)
     }
 
+    public func signupTokenCompleted(tokenHash: String) async throws -> Bool {
+        try await fetchOne(SignupSQL.completed(tokenHash: tokenHash)) { try $0.get("id", as: String.self) } != nil
+    }
+
     public func signupSession(proposalHash: String) async throws -> SignupSession? {
         try await fetchOne(SignupSQL.session(proposalHash: proposalHash), SignupSQL.session)
     }

@@ -52,6 +52,8 @@ public protocol Store: Sendable {
     func signupSession(browserHash: String, at: Timestamp) async throws -> SignupSession?
     /// The session a redirect-mode proposal with this code hash belongs to.
     func signupSession(proposalHash: String) async throws -> SignupSession?
+    /// Whether a session opened by the token with this hash was completed (a replayed token).
+    func signupTokenCompleted(tokenHash: String) async throws -> Bool
     /// Records the vendor page's proposal (replacing an earlier one); false when the session is
     /// unknown, completed or expired.
     func proposeSignup(sessionID: String, _ proposal: SignupProposal) async throws -> Bool
@@ -197,8 +199,9 @@ public protocol Store: Sendable {
     /// The replica that leads now, as the leader last wrote it (nil: none has yet).
     func leader() async throws -> LeaderInfo?
 
-    /// Rows by state, for metrics.
-    func counts() async throws -> StoreCounts
+    /// Rows by state, for metrics: what stands, or with history also what ended (delivered,
+    /// reported), which grows without end and costs a scan to count.
+    func counts(includingHistory: Bool) async throws -> StoreCounts
 
     /// Keeps a hand-off code (its hash) for the vendor's app to redeem.
     func createHandoff(_ handoff: Handoff) async throws
@@ -226,6 +229,9 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// What stands now (callbacks not delivered, operations not reported): cheap at any size.
+    public func counts() async throws -> StoreCounts { try await counts(includingHistory: false) }
+
     public var leasesSubjects: Bool { true }
 
     /// One read after the other; a store that can read them in one go does.

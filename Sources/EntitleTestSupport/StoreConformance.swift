@@ -236,16 +236,19 @@ public enum StoreConformance {
                     entitlement(unique("E")), entitlement(unique("E")),
                     entitlement(unique("E"), state: .pendingCancellation),
                 ],
-                callbacks: [callback(unique("cb"), at: 1), callback(unique("cb"), at: 2)]
+                callbacks: [
+                    callback(unique("cb"), at: 1), callback(unique("cb"), at: 2), callback(unique("cb"), at: 3),
+                ]
             )
         )
-        let failed = try await store.claimCallbacks(
+        let claimed = try await store.claimCallbacks(
             now: Timestamp(seconds: 10),
-            limit: 1,
+            limit: 2,
             leaseSeconds: 30,
             claimant: "t"
         )
-        try await store.markCallbackFailed(id: failed[0].id, error: "HTTP 500", nextAttemptAt: nil)
+        try await store.markCallbackFailed(id: claimed[0].id, error: "HTTP 500", nextAttemptAt: nil)
+        try await store.markCallbackDelivered(id: claimed[1].id, at: Timestamp(seconds: 11))
         try await store.recordPoison(
             PoisonMessage(messageID: nil, data: Data(), attributes: [:], reason: "x", receivedAt: Timestamp(seconds: 3))
         )
@@ -254,7 +257,10 @@ public enum StoreConformance {
             counts.entitlements == ["ENTITLEMENT_ACTIVE": 2, "ENTITLEMENT_PENDING_CANCELLATION": 1],
             "entitlements: \(counts.entitlements)"
         )
+        // What ended (delivered) is history: counted only when asked, so a scrape never scans it.
         try require(counts.callbacks == ["pending": 1, "failed": 1], "callbacks: \(counts.callbacks)")
+        let history = try await store.counts(includingHistory: true)
+        try require(history.callbacks == ["pending": 1, "failed": 1, "delivered": 1], "with history: \(history)")
         try require(counts.poisonMessages == 1 && counts.deadLetters == 0 && !counts.usageReportingBlocked, "\(counts)")
     }
 
@@ -320,11 +326,13 @@ extension StoreConformance {
             accountID: account,
             userIdentity: "user-1",
             csrfToken: unique("csrf"),
+            tokenHash: unique("token"),
             createdAt: Timestamp(seconds: 10),
             expiresAt: Timestamp(seconds: 1810)
         )
         try await store.createSignupSession(session)
         try require(try await store.signupSession(id: session.id) == session, "the session reads back")
+        try require(try await !store.signupTokenCompleted(tokenHash: session.tokenHash!), "open, not completed")
         try require(try await store.customer(forAccount: account) == nil, "no customer before sign-up")
         let customer = Customer(
             id: unique("C"),
@@ -347,6 +355,8 @@ extension StoreConformance {
             "session completed"
         )
         try require(try await store.account(account)?.isSignedUp == true, "account signed up")
+        try require(try await store.signupTokenCompleted(tokenHash: session.tokenHash!), "its token is used up")
+        try require(try await !store.signupTokenCompleted(tokenHash: unique("token")), "another token is not")
         var other = customer
         other.id = unique("C")
         let again = try await store.completeSignup(

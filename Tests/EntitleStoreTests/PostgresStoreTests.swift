@@ -157,7 +157,7 @@ import Testing
         }
     }
 
-    @Test("store URLs: host and port, sslmode, a Cloud SQL socket directory two ways, and the errors")
+    @Test("store URLs: host and port, sslmode (required off loopback), a Cloud SQL socket directory two ways, errors")
     func urls() throws {
         let tcp = try PostgresSettings(
             url: "postgres://entitle:s%40cret@db.internal:6432/entitle?sslmode=disable&pool_size=5"
@@ -166,7 +166,13 @@ import Testing
             tcp.client.host == "db.internal" && tcp.client.port == 6432 && tcp.client.username == "entitle"
                 && tcp.client.password == "s@cret"
         )
-        #expect(tcp.database == "entitle" && tcp.client.options.maximumConnections == 5)
+        #expect(tcp.database == "entitle" && tcp.client.options.maximumConnections == 5 && tcp.sslMode == "disable")
+        // TLS is required off loopback unless the URL says otherwise; on loopback it is preferred.
+        #expect(try PostgresSettings(url: "postgres://u@db.internal/entitle").sslMode == "require")
+        #expect(try PostgresSettings(url: "postgres://u@10.0.0.7:5432/entitle").sslMode == "require")
+        #expect(try PostgresSettings(url: "postgres://u@db.internal/entitle?sslmode=prefer").sslMode == "prefer")
+        #expect(try PostgresSettings(url: "postgres://u@127.0.0.1/entitle").sslMode == "prefer")
+        #expect(try PostgresSettings(url: "postgres://u@localhost/entitle").sslMode == "prefer")
         let socket = try PostgresSettings(url: "postgres://entitle:pw@/entitle?host=/cloudsql/proj:europe-west1:db")
         #expect(socket.client.unixSocketPath == "/cloudsql/proj:europe-west1:db/.s.PGSQL.5432")
         let encoded = try PostgresSettings(url: "postgresql://entitle@%2Fcloudsql%2Fproj%3Aeu%3Adb/entitle")

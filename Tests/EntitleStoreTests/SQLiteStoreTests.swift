@@ -2,6 +2,7 @@ import EntitleStore
 import EntitleTestSupport
 import Foundation
 import MarketplaceCore
+import OwnerOnlyFiles
 import Testing
 
 /// `SQLiteStore` on a real file: the conformance suite, and what only a file can show.
@@ -10,6 +11,22 @@ import Testing
     func conformance(check: String) async throws {
         try await TemporaryDatabase.withPath { path in
             try await StoreConformance.checks[check]!(try await SQLiteStore(path: path))
+        }
+    }
+
+    @Test("the store, its WAL and shared memory are owner-only from the start (the umask would make them 0644)")
+    func ownerOnly() async throws {
+        try await TemporaryDatabase.withPath { path in
+            let store = try await SQLiteStore(path: path)
+            let record = LocalEntitlement(id: try EntitlementID("E-mode"), accountID: nil, resource: Entitlement())
+            _ = try await store.commit(StoreCommit(eventID: "event-mode", entitlements: [record]))
+            for file in [path, path + "-wal", path + "-shm"] {
+                #expect(FileManager.default.fileExists(atPath: file), "\(file)")
+                #expect(
+                    OwnerOnlyFile.mode(file) == 0o600,
+                    "\(file): \(String(OwnerOnlyFile.mode(file) ?? 0, radix: 8))"
+                )
+            }
         }
     }
 

@@ -34,8 +34,8 @@ import Testing
             let processor = NotificationProcessor(store: store, procurement: procurement, policies: ApprovalPolicies())
             let readiness = Readiness()
             let router = Router()
-            HealthController(store: store, readiness: readiness).register(on: router)
-            AdminAPIController(store: store, processor: processor, token: Self.token).register(on: router)
+            HealthController(store: store, readiness: readiness, adminTokens: [Self.token]).register(on: router)
+            AdminAPIController(store: store, processor: processor, tokens: [Self.token]).register(on: router)
             let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
             try await Application(router: router).test(.router) { client in
                 try await body(Fixture(client: client, store: store, readiness: readiness, routes: routes))
@@ -90,7 +90,7 @@ import Testing
         }
     }
 
-    @Test("healthz answers with the version; readyz is 503 naming each problem, and ready once they clear")
+    @Test("healthz answers with the version; readyz is 503 naming each problem to the admin, ready once they clear")
     func probes() async throws {
         try await withRouter { fixture in
             try await fixture.client.execute(uri: "/healthz", method: .get) {
@@ -98,7 +98,8 @@ import Testing
             }
             try await fixture.client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
             fixture.readiness.set("subscription", problem: "pull refused: 404")
-            try await fixture.client.execute(uri: "/readyz", method: .get) {
+            let admin: HTTPFields = [.authorization: "Bearer \(Self.token)"]
+            try await fixture.client.execute(uri: "/readyz", method: .get, headers: admin) {
                 let text = String(buffer: $0.body)
                 #expect($0.status == .serviceUnavailable && text.contains("pull refused: 404"), "\(text)")
             }

@@ -22,7 +22,7 @@ import Testing
             let store = try await SQLiteStore(path: path)
             let router = Router()
             let v1 = router.group("v1", context: AppRequestContext<BasicRequestContext>.self)
-                .add(middleware: AppKeyMiddleware(keys: AppKeys(Self.keys)))
+                .add(middleware: AppKeyMiddleware(keys: AppKeys(Self.keys.mapValues(AppAccess.init))))
             UsageAPIController(recorder: UsageRecorder(store: store, catalog: UsageCatalog())).register(on: v1)
             AppAPIController(store: store, catalog: UsageCatalog()).register(on: v1)
             let now = Timestamp(Date())

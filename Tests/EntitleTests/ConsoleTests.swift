@@ -149,6 +149,13 @@ import Testing
                 [("csrf", csrf)]
             )
             #expect(approved.status == 303 && approved.headers["location"]?.contains("notice=") == true, "\(approved)")
+            // The notice shows where the action sent the browser; a notice someone else wrote does not.
+            let location = try #require(approved.headers["location"]).dropFirst()
+            #expect(try await browser.get(String(location)).text.contains("Done: approve."))
+            let forged = location.replacingOccurrences(of: "notice=Done", with: "notice=Call%20us.%20Done")
+            #expect(!(try await browser.get(forged).text.contains("Call us")), "a forged notice is not shown")
+            let signInPage = try await Browser(site: browser.site).get("admin/sign-in?notice=Call%20us&error=Call%20us")
+            #expect(!signInPage.text.contains("Call us"), "the sign-in page shows no text from its URL")
             #expect(try await entitle.procurement.entitlement(id).state == .active, "Google agrees")
             try await eventually("Entitle's copy is ACTIVE") {
                 try await entitle.store.entitlement(id)?.state == .active

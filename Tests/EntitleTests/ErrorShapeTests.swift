@@ -18,7 +18,7 @@ import Testing
             try await EmulatorHarness.withEmulator { running in
                 try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
                     configuration.adminToken = "error-shape-admin-token"
-                    configuration.usageAPIKeys = ["default": "error-shape-usage-key"]
+                    configuration.usageAPIKeys = ["default": AppAccess("error-shape-usage-key")]
                 } _: { entitle in
                     let admin = entitle.client(bearer: "error-shape-admin-token")
                     let app = entitle.client(bearer: "error-shape-usage-key")

@@ -13,7 +13,7 @@ extension HandoffTests {
     func migration() async throws {
         try await Self.withSignupDeployment { configuration in
             configuration.appURL = "https://app.example.com/welcome"
-            configuration.usageAPIKeys = ["shop": Self.shopKey]
+            configuration.usageAPIKeys = ["shop": AppAccess(Self.shopKey)]
         } _: { running, entitle, _ in
             let purchase = try await Self.buyBasic(running)
             _ = try await Self.signUp(

@@ -24,7 +24,7 @@ extension HandoffTests {
     func twoPeople() async throws {
         try await Self.withSignupDeployment { configuration in
             configuration.appURL = "https://app.example.com/welcome"
-            configuration.usageAPIKeys = ["shop": Self.shopKey]
+            configuration.usageAPIKeys = ["shop": AppAccess(Self.shopKey)]
             configuration.adminToken = Self.peopleAdminToken
         } _: { running, entitle, _ in
             let site = JSONHTTPClient(baseURL: entitle.baseURL)
@@ -81,7 +81,7 @@ extension HandoffTests {
         try await Self.withSignupDeployment { configuration in
             configuration.appURL = "https://app.example.com/welcome"
             configuration.loginURL = "https://app.example.com/login?from=marketplace"
-            configuration.usageAPIKeys = ["shop": Self.shopKey]
+            configuration.usageAPIKeys = ["shop": AppAccess(Self.shopKey)]
         } _: { running, entitle, _ in
             let site = JSONHTTPClient(baseURL: entitle.baseURL)
             let purchase = try await Self.buyBasic(running)
@@ -99,7 +99,7 @@ extension HandoffTests {
     func claimShapesEndToEnd() async throws {
         try await Self.withSignupDeployment { configuration in
             configuration.appURL = "https://app.example.com/welcome"
-            configuration.usageAPIKeys = ["shop": Self.shopKey]
+            configuration.usageAPIKeys = ["shop": AppAccess(Self.shopKey)]
         } _: { running, entitle, _ in
             let site = JSONHTTPClient(baseURL: entitle.baseURL)
             let purchase = try await Self.buyBasic(running)

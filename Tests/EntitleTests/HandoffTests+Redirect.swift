@@ -71,7 +71,7 @@ extension HandoffTests {
                 configuration.signupMode = "redirect"
                 configuration.signupURL = vendor.appendingPathComponent("vendor/signup").absoluteString
                 configuration.appURL = "https://app.example.com/welcome"
-                configuration.usageAPIKeys = ["shop": Self.shopKey, "billing": Self.billingKey]
+                configuration.usageAPIKeys = ["shop": AppAccess(Self.shopKey), "billing": AppAccess(Self.billingKey)]
                 configuration.signupApp = "shop"
             } _: { running, entitle, _ in
                 await location.set(entitle.baseURL)
@@ -171,7 +171,7 @@ extension HandoffTests {
         try await Self.withSignupDeployment { configuration in
             configuration.signupMode = "redirect"
             configuration.signupURL = "https://vendor.example.com/signup"
-            configuration.usageAPIKeys = ["shop": Self.shopKey]
+            configuration.usageAPIKeys = ["shop": AppAccess(Self.shopKey)]
             configuration.signupSessionSeconds = 2
         } _: { running, entitle, _ in
             let browser = SignupBrowser(JSONHTTPClient(baseURL: entitle.baseURL))

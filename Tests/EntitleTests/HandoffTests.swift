@@ -96,7 +96,7 @@ import Testing
     func hostedSignup() async throws {
         try await Self.withSignupDeployment { configuration in
             configuration.appURL = "https://app.example.com/welcome?from=marketplace"
-            configuration.usageAPIKeys = ["shop": Self.shopKey, "billing": Self.billingKey]
+            configuration.usageAPIKeys = ["shop": AppAccess(Self.shopKey), "billing": AppAccess(Self.billingKey)]
             configuration.signupApp = "shop"
             configuration.handoffSeconds = 5
             configuration.usageMetrics = ["example-messaging-service": ["basic": ["requests"]]]
@@ -229,7 +229,7 @@ import Testing
             configuration.delivery = "push"
             configuration.pushServiceAccount = "pubsub-push@vendor.iam.gserviceaccount.com"
             configuration.appURL = "https://app.example.com/welcome"
-            configuration.usageAPIKeys = ["shop": Self.shopKey]
+            configuration.usageAPIKeys = ["shop": AppAccess(Self.shopKey)]
         } _: { running, entitle, path in
             let purchase = try await Self.buyBasic(running)
             let browser = SignupBrowser(JSONHTTPClient(baseURL: entitle.baseURL))
@@ -253,7 +253,7 @@ import Testing
     func handoffWhenReReadFails() async throws {
         try await Self.withSignupDeployment { configuration in
             configuration.appURL = "https://app.example.com/welcome"
-            configuration.usageAPIKeys = ["shop": Self.shopKey]
+            configuration.usageAPIKeys = ["shop": AppAccess(Self.shopKey)]
             configuration.notificationRetrySeconds = 1
         } _: { running, entitle, path in
             let purchase = try await Self.buyBasic(running)

@@ -9,9 +9,11 @@ import Testing
 /// `/healthz` is liveness with the version; `/readyz` says whether this replica can work, here
 /// with a real subscription missing and then created (`AdminRouterTests` has the probes alone).
 @Suite struct HealthTests {
+    static let adminToken = "health-admin-token-0123456789abcdef"
+
     struct Health: Decodable {
         var status: String
-        var version: String
+        var version: String?
         var problems: [String: String]?
     }
 
@@ -23,8 +25,17 @@ import Testing
             var options = EmulatorOptions()
             options.pullWait = .milliseconds(100)
             try await EmulatorHarness.withEmulator(options) { running in
-                try await EntitleHarness.withEntitle(running, storePath: path, createSubscription: false) { entitle in
-                    let site = JSONHTTPClient(baseURL: entitle.baseURL)
+                try await EntitleHarness.withEntitle(
+                    running,
+                    storePath: path,
+                    createSubscription: false,
+                    configure: { $0.adminToken = Self.adminToken }
+                ) { entitle in
+                    // Only the admin token's holder learns why: anyone else, not ready.
+                    let site = JSONHTTPClient(
+                        baseURL: entitle.baseURL,
+                        headers: ["Authorization": "Bearer \(Self.adminToken)"]
+                    )
                     var ready = try await site.get("readyz")
                     let refused = try await eventually(within: .seconds(10), every: .milliseconds(50)) {
                         ready = try await site.get("readyz")
@@ -37,6 +48,13 @@ import Testing
                     #expect(
                         problem?.contains("404") == true && problem?.contains(EntitleHarness.subscription) == true,
                         "\(ready)"
+                    )
+                    let anonymous = try await JSONHTTPClient(baseURL: entitle.baseURL).get("readyz")
+                    let told = try JSONDecoder().decode(Health.self, from: Data(anonymous.text.utf8))
+                    #expect(
+                        anonymous.status == 503 && told.problems == nil && told.version == nil
+                            && !anonymous.text.contains(EntitleHarness.subscription),
+                        "\(anonymous)"
                     )
                     let health = try await site.get("healthz")
                     let version = try health.decode(Health.self).version

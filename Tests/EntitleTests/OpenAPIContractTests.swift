@@ -46,7 +46,7 @@ import Testing
                 try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
                     guard full else { return }
                     configuration.adminToken = Self.key
-                    configuration.usageAPIKeys = ["app": Self.key]
+                    configuration.usageAPIKeys = ["app": AppAccess(Self.key)]
                     configuration.signupApp = "app"
                     configuration.metricsEnabled = true
                     configuration.usageReportIntervalSeconds = 3600

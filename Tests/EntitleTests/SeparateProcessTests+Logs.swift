@@ -78,6 +78,15 @@ extension SeparateProcessTests {
                     ).status == 200
                 )
                 #expect(try await anonymous.get("no/such/page").status == 404)
+                // A forged sign-up token whose 40 KB algorithm name carries a line of its own.
+                let forged = Self.forgedToken(alg: String(repeating: "A", count: 40_000) + "\nforged line")
+                let refusedSignup = try await anonymous.send(
+                    "POST",
+                    "signup",
+                    raw: Data("x-gcp-marketplace-token=\(forged)".utf8),
+                    headers: ["Content-Type": "application/x-www-form-urlencoded"]
+                )
+                #expect(refusedSignup.status == 401)
                 #expect(try await child.stop() == 0)
 
                 let lines = child.output.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
@@ -113,11 +122,25 @@ extension SeparateProcessTests {
                         && failed.first?["severity"] as? String == "WARNING"
                 )
                 let output = child.output
+                let refusal = objects.first { ($0["reason"] as? String)?.contains("algorithm AAAA") == true }
+                let reason = try #require(refusal?["reason"] as? String, "the refusal is logged with its reason")
+                #expect(reason.utf8.count < 400, "bounded: \(reason)")
+                #expect(!output.contains(String(repeating: "A", count: 1_000)) && !output.contains("forged line"))
                 for (name, secret) in secrets { #expect(!output.contains(secret), "the \(name) secret is in the logs") }
                 for chunk in pem where chunk.count > 16 {
                     #expect(!output.contains(chunk), "the private key is in the logs")
                 }
             }
         }
+    }
+
+    /// A token that is not Google's: any header, an empty payload, no real signature.
+    static func forgedToken(alg: String) -> String {
+        func encode(_ object: [String: String]) -> String {
+            let data = try! JSONSerialization.data(withJSONObject: object)
+            return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
+        return encode(["alg": alg, "kid": "k"]) + "." + encode(["sub": "x"]) + ".c2ln"
     }
 }

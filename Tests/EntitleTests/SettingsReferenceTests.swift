@@ -65,21 +65,30 @@ import Testing
         #expect(code.subtracting(catalog).isEmpty, "read but not in the catalog: \(code.subtracting(catalog).sorted())")
     }
 
-    @Test("the console's settings page shows no secret, whatever the catalog marks secret")
+    @Test("the console's settings page shows no secret nor any part of one, whatever the catalog marks secret")
     func secretsMasked() throws {
         var configuration = EntitleConfiguration()
         let secret = "s3cret-value-that-must-not-show-0123456789"
-        configuration.adminToken = secret + "-admin"
-        configuration.callbackSecret = secret + "-callback"
-        configuration.metricsToken = secret + "-metrics"
+        configuration.adminToken = secret + "-WXYZ"
+        configuration.adminTokenPrevious = secret + "-QRST"
+        configuration.callbackSecret = secret + "-KLMN"
+        configuration.callbackSecretPrevious = secret + "-GHIJ"
+        configuration.metricsToken = secret + "-CDEF"
         configuration.slackWebhookURL = "https://hooks.slack.com/services/" + secret
-        configuration.usageAPIKeys = ["app": secret + "-key"]
+        configuration.usageAPIKeys = [
+            "app": AppAccess(secret + "-UVAB"),
+            "billing": AppAccess(keys: [secret + "-OPQR"], permissions: [.usageWrite], products: ["svc"]),
+        ]
         configuration.storeURL = "postgres://entitle:\(secret)@db.example.com/entitle"
         let rows = ConsoleSettingsView.rows(configuration)
         #expect(rows.count > 30)
         for (key, value) in rows {
             #expect(!value.contains("s3cret-value"), "\(key) shows a secret: \(value)")
+            for tail in ["WXYZ", "QRST", "KLMN", "GHIJ", "CDEF", "UVAB", "OPQR"] {
+                #expect(!value.contains(tail), "\(key) shows the end of a secret: \(value)")
+            }
         }
+        #expect(rows.first { $0.0 == "usageAPIKeys" }?.1.contains("permissions usage:write; products svc") == true)
         #expect(
             SettingsCatalog.secretKeys.isSuperset(of: ["adminToken", "callbackSecret", "metricsToken", "usageAPIKeys"])
         )

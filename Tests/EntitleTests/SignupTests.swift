@@ -22,8 +22,9 @@ import Testing
         var processor: NotificationProcessor
     }
 
-    private func withSignup(
+    func withSignup(
         retryPolicy: RetryPolicy = .default,
+        rateLimit: SignupRateLimit? = nil,
         _ body: @Sendable (Fixture) async throws -> Void
     ) async throws {
         var options = EmulatorOptions()
@@ -48,7 +49,8 @@ import Testing
                     procurement: procurement,
                     verifier: verifier,
                     processor: processor,
-                    appURL: Self.appURL
+                    appURL: Self.appURL,
+                    rateLimit: rateLimit
                 )
                 let router = Router()
                 router.add(middleware: EdgeMiddleware(logger: Logger(label: "test.signup")))
@@ -68,11 +70,11 @@ import Testing
         }
     }
 
-    private func buy(_ fixture: Fixture, account: String? = nil) async throws -> EmulatorPurchase {
+    func buy(_ fixture: Fixture, account: String? = nil) async throws -> EmulatorPurchase {
         try await fixture.running.control.buy(product: "example-messaging-service", plan: "basic", account: account)
     }
 
-    private func postForm(
+    func postForm(
         _ fixture: Fixture,
         _ path: String,
         _ fields: [(String, String)],
@@ -151,6 +153,12 @@ import Testing
                 returning.status == 303 && returning.headers["location"] == Self.appURL.absoluteString,
                 "\(returning)"
             )
+            // Each token that completed a sign-up (the first, and the returning buyer's) opens nothing again.
+            for token in [purchase.signupToken, second.signupToken] {
+                let replayed = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", token)])
+                #expect(replayed.status == 409 && replayed.text.contains("used already"), "\(replayed)")
+                #expect(replayed.setCookies.isEmpty, "no session, no browser cookie")
+            }
         }
     }
 

@@ -72,7 +72,7 @@ extension UsageTests {
                     "standard": ["requests", "storage_gib"],
                 ]
                 try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
-                    configuration.usageAPIKeys = ["app": Self.usageKey]
+                    configuration.usageAPIKeys = ["app": AppAccess(Self.usageKey)]
                     // `extraMetric`: one the vendor configured but Google's plan does not define.
                     configuration.usageMetrics = ["example-messaging-service": metrics]
                     // Tests run passes themselves, on a manual clock, unless the server's own is tested.

@@ -2,6 +2,7 @@ import EntitleTestSupport
 import Foundation
 import MarketplaceCore
 import MarketplaceEmulator
+import OwnerOnlyFiles
 import Testing
 
 /// `--state FILE`: the emulator's state survives a restart.
@@ -45,6 +46,7 @@ import Testing
             )
         }
         #expect(FileManager.default.fileExists(atPath: file))
+        #expect(OwnerOnlyFile.mode(file) == 0o600, "the state holds private keys: owner-only")
         try await EmulatorHarness.withEmulator(options) { running in
             #expect(try await running.entitlement(before.entitlement.id!.rawValue) == before.entitlement)
             let account: Account = try await running.http.get("\(running.accounts)/\(before.accountID)").decode()

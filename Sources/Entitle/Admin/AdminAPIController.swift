@@ -16,20 +16,24 @@ public struct AdminAPIController: Sendable {
     let processor: NotificationProcessor
     /// Decisions and repairs, shared with the admin API (the console's twin).
     var actions: AdminActions { AdminActions(store: store, processor: processor) }
-    let token: String
+    /// The admin token, and the one being retired during a rotation.
+    let tokens: [String]
+    let throttle: AuthThrottle?
     let usageReporter: UsageReporter?
     let leadership: any LeaderElection
 
     public init(
         store: any Store,
         processor: NotificationProcessor,
-        token: String,
+        tokens: [String],
+        throttle: AuthThrottle? = nil,
         usageReporter: UsageReporter? = nil,
         leadership: any LeaderElection = SingleProcessLeadership(replica: ReplicaName.current)
     ) {
         self.store = store
         self.processor = processor
-        self.token = token
+        self.tokens = tokens
+        self.throttle = throttle
         self.usageReporter = usageReporter
         self.leadership = leadership
     }
@@ -62,7 +66,12 @@ public struct AdminAPIController: Sendable {
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         // The admin token opens every route of the group; a route only answers.
-        let credential = BearerTokenMiddleware<Context>(token: token, required: "an admin bearer token is required")
+        let credential = BearerTokenMiddleware<Context>(
+            tokens: tokens,
+            required: "an admin bearer token is required",
+            credential: "admin",
+            throttle: throttle
+        )
         let api = router.group("api/admin").add(middleware: credential)
         registerUsage(on: api)
         api.get("entitlements") { request, _ in

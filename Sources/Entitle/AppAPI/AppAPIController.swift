@@ -30,43 +30,58 @@ public struct AppAPIController: Sendable {
     /// On `/v1`, whose group checks the app key (`AppKeyMiddleware`).
     public func register<Parent: RequestContext>(on v1: RouterGroup<AppRequestContext<Parent>>) {
         v1.post("handoffs/:code") { request, context in
-            try await answering {
+            try context.require(.handoffs)
+            return try await answering {
                 let verifier = try await Self.verifier(request)
-                return try await redeem(Self.parameter("code", context), verifier: verifier, app: context.app)
+                return try await redeem(Self.parameter("code", context), verifier: verifier, context)
             }
         }
         v1.get("entitlements/:id") { request, context in
-            try await answering {
+            try context.require(.entitlementsRead)
+            return try await answering {
                 let id = try EntitlementID(Self.parameter("id", context))
                 guard let local = try await store.entitlement(id) else {
                     throw APIProblem(.notFound, "no entitlement \(id.rawValue)")
                 }
+                try context.require(local)
                 return try Self.cacheable(AppEntitlementView(local, catalog: catalog), request)
             }
         }
         v1.get("accounts/:id/entitlements") { request, context in
-            try await answering {
+            try context.require(.entitlementsRead)
+            return try await answering {
                 let id = try AccountID(Self.parameter("id", context))
-                guard let view = try await account(id) else { throw APIProblem(.notFound, "no account \(id.rawValue)") }
+                guard let view = try await account(id, context.access) else {
+                    throw APIProblem(.notFound, "no account \(id.rawValue)")
+                }
+                try Self.requireProducts([view], context)
                 return try Self.cacheable(view, request)
             }
         }
         v1.get("customers/:id") { request, context in
-            try await answering {
+            try context.require(.customersRead)
+            return try await answering {
                 let id = Self.parameter("id", context)
                 guard let customer = try await store.customer(id: id) else {
                     throw APIProblem(.notFound, "no customer \(id)")
                 }
                 var accounts: [AppAccountView] = []
                 for account in try await store.accounts(ofCustomer: id) {
-                    if let view = try await self.account(account) { accounts.append(view) }
+                    if let view = try await self.account(account, context.access) { accounts.append(view) }
                 }
+                try Self.requireProducts(accounts, context)
                 return try Self.cacheable(
                     AppCustomerDetailView(customer: AppCustomerView(customer), accounts: accounts),
                     request
                 )
             }
         }
+    }
+
+    /// Nothing, or 403 when the key is kept to some products and these accounts have none of them.
+    static func requireProducts<Parent>(_ accounts: [AppAccountView], _ context: AppRequestContext<Parent>) throws {
+        guard context.access.products != nil, accounts.allSatisfy(\.entitlements.isEmpty) else { return }
+        throw APIProblem(.forbidden, "no entitlement here is of a product the key of app \(context.app) may use")
     }
 
     /// A path parameter as the client meant it (percent-decoded).
@@ -100,8 +115,12 @@ public struct AppAPIController: Sendable {
         return verifier
     }
 
-    private func redeem(_ code: String, verifier: String, app: String) async throws -> Response {
-        switch try await store.redeemHandoff(codeHash: Handoffs.hash(code), app: app, at: now()) {
+    private func redeem<Parent>(
+        _ code: String,
+        verifier: String,
+        _ context: AppRequestContext<Parent>
+    ) async throws -> Response {
+        switch try await store.redeemHandoff(codeHash: Handoffs.hash(code), app: context.app, at: now()) {
         case .unknown: throw APIProblem(.notFound, "no such hand-off code for this app")
         case .expired: throw APIProblem(.gone, "the hand-off code expired; the buyer signs in again from Marketplace")
         case .alreadyRedeemed: throw APIProblem(.gone, "the hand-off code was used already; codes are good once")
@@ -116,7 +135,7 @@ public struct AppAPIController: Sendable {
                 )
             }
             guard let customer = try await store.customer(id: handoff.customerID),
-                let account = try await account(handoff.accountID)
+                let account = try await account(handoff.accountID, context.access)
             else {
                 throw APIProblem(.gone, "the customer of this hand-off is gone")
             }
@@ -124,7 +143,7 @@ public struct AppAPIController: Sendable {
                 customer: AppCustomerView(customer),
                 account: account,
                 user: handoff.person.map(AppUserView.init),
-                orders: try await AppDirectory(store: store, catalog: catalog).orders(
+                orders: try await AppDirectory(store: store, catalog: catalog, access: context.access).orders(
                     handoff.person?.orders ?? [],
                     of: handoff.accountID
                 )
@@ -135,8 +154,8 @@ public struct AppAPIController: Sendable {
         }
     }
 
-    private func account(_ id: AccountID) async throws -> AppAccountView? {
-        try await AppDirectory(store: store, catalog: catalog).account(id)
+    private func account(_ id: AccountID, _ access: AppAccess) async throws -> AppAccountView? {
+        try await AppDirectory(store: store, catalog: catalog, access: access).account(id)
     }
 
     /// 200 with an `ETag`, or 304 when the app's `If-None-Match` names it.

@@ -115,23 +115,26 @@ struct AppCustomerDetailView: Encodable, Equatable {
     var accounts: [AppAccountView]
 }
 
-/// Reads what the app API shows from the store.
+/// Reads what the app API shows from the store, as much of it as the app's key may see: the
+/// entitlements of its products, and the people only with `customers:read`.
 struct AppDirectory {
     let store: any Store
     let catalog: UsageCatalog
+    var access = AppAccess(keys: [])
 
     func account(_ id: AccountID) async throws -> AppAccountView? {
         guard let account = try await store.account(id) else { return nil }
         let customer = try await store.customer(forAccount: id)
-        let entitlements = try await store.entitlements(ofAccount: id).filter { !$0.isDeleted }.sorted {
-            $0.id.rawValue < $1.id.rawValue
-        }
+        let entitlements = try await store.entitlements(ofAccount: id)
+            .filter { !$0.isDeleted && access.covers($0.resource) }
+            .sorted { $0.id.rawValue < $1.id.rawValue }
+        let people = access.allows(.customersRead) ? try await store.people(ofAccount: id) : []
         return AppAccountView(
             id: id.rawValue,
             customerId: customer?.id,
             signedUp: account.isSignedUp,
             entitlements: entitlements.map { AppEntitlementView($0, catalog: catalog) },
-            people: try await store.people(ofAccount: id).map(AppPersonView.init)
+            people: people.map(AppPersonView.init)
         )
     }
 

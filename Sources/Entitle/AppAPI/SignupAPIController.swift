@@ -53,10 +53,12 @@ public struct SignupAPIController: Sendable {
     /// On `/v1`, whose group checks the app key (`AppKeyMiddleware`).
     public func register<Parent: RequestContext>(on v1: RouterGroup<AppRequestContext<Parent>>) {
         v1.get("signups/:code") { _, context in
-            try await pending(code: AppAPIController.parameter("code", context), caller: context.app)
+            try context.require(.signups)
+            return try await pending(code: AppAPIController.parameter("code", context), caller: context.app)
         }
         v1.post("signups/:code/complete") { request, context in
-            try await complete(request, code: AppAPIController.parameter("code", context), caller: context.app)
+            try context.require(.signups)
+            return try await complete(request, code: AppAPIController.parameter("code", context), caller: context.app)
         }
     }
 

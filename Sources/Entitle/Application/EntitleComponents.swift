@@ -17,6 +17,8 @@ struct EntitleComponents {
     let leadership: any LeaderElection
     let metrics: EntitleMetrics
     let readiness = Readiness()
+    /// Failed credentials, per client address, for every credential the routes check.
+    let throttle: AuthThrottle
     let slack: URL?
     let attention: AttentionQueue?
     let transport: GoogleAPITransport
@@ -40,6 +42,15 @@ struct EntitleComponents {
         leadership = store.leaderElection(replica: replica)
         let metrics = EntitleMetrics(enabled: configuration.metricsEnabled)
         self.metrics = metrics
+        throttle = AuthThrottle(
+            AuthThrottle.Settings(
+                limit: configuration.authFailureLimit,
+                windowSeconds: configuration.authFailureWindowSeconds,
+                forwardedHops: configuration.forwardedForHops
+            ),
+            logger: logger,
+            metrics: metrics
+        )
         slack = configuration.slackWebhookURL.flatMap(URL.init(string:))
         attention = slack.map { _ in AttentionQueue() }
         let observer: GoogleCallObserver? =
@@ -97,6 +108,10 @@ struct EntitleComponents {
                 return URL(string: resolved.resolvedPublicURL + "/signup/continue")!
             },
             sessionLifetimeSeconds: Int64(configuration.signupSessionSeconds),
+            rateLimit: SignupRateLimit(
+                perAddress: configuration.signupLimitPerAddress,
+                perAccount: configuration.signupLimitPerAccount
+            ),
             logger: logger
         )
         signupPages = try SignupPages.load(directory: configuration.signupTemplates)

@@ -4,31 +4,35 @@ import GoogleCloud
 import Hummingbird
 
 extension EntitleServer {
-    typealias Routes = (router: Router<BasicRequestContext>, routes: Set<String>)
+    typealias Routes = (router: Router<EntitleRequestContext>, routes: Set<String>)
 
     /// Every HTTP route of `entitle serve`, each behind the credential its controller checks.
     /// - Returns: the router, and the routes `/openapi.json` describes.
     static func router(_ parts: EntitleComponents) throws -> Routes {
         let configuration = parts.configuration
-        let router = Router()
+        let router = Router(context: EntitleRequestContext.self)
         // Outermost, so that it counts the answers EdgeMiddleware makes of errors and unknown routes.
         if parts.metrics.isEnabled { router.add(middleware: HTTPMetricsMiddleware(metrics: parts.metrics)) }
         // Before the routes, so that it wraps every route and the not-found answer.
         let routeTable = RouteTable()
         router.add(middleware: EdgeMiddleware(logger: parts.logger, routes: routeTable))
-        HealthController(store: parts.store, readiness: parts.readiness).register(on: router)
+        HealthController(store: parts.store, readiness: parts.readiness, adminTokens: configuration.adminTokens)
+            .register(on: router)
         if parts.metrics.isEnabled {
+            let access: MetricsController.Access =
+                configuration.metricsToken.map { .token($0) } ?? (configuration.metricsOpen ? .open : .closed)
             MetricsController(
                 metrics: parts.metrics,
                 store: parts.store,
                 leadership: parts.leadership,
-                token: configuration.metricsToken
+                access: access,
+                throttle: parts.throttle
             )
             .register(on: router)
         }
         try signupRoutes(parts, on: router)
         if !configuration.usageAPIKeys.isEmpty { appRoutes(parts, on: router) }
-        if let token = configuration.adminToken { adminRoutes(parts, token: token, on: router) }
+        if !configuration.adminTokens.isEmpty { adminRoutes(parts, tokens: configuration.adminTokens, on: router) }
         // Last, so that the contract it serves lists every route above (and only those).
         let routes = OpenAPIController.routes(of: router)
         try OpenAPIController(
@@ -42,10 +46,15 @@ extension EntitleServer {
     }
 
     /// Marketplace's sign-up POST and the hosted form; Pub/Sub's push when notifications are pushed.
-    private static func signupRoutes(_ parts: EntitleComponents, on router: Router<BasicRequestContext>) throws {
+    private static func signupRoutes(_ parts: EntitleComponents, on router: Router<EntitleRequestContext>) throws {
         let pages = parts.signupPages
-        SignupController(flow: parts.signupFlow, pages: pages, secureCookie: parts.secureCookies, logger: parts.logger)
-            .register(on: router)
+        SignupController(
+            flow: parts.signupFlow,
+            pages: pages,
+            secureCookie: parts.secureCookies,
+            clientAddress: ClientAddress(forwardedHops: parts.configuration.forwardedForHops),
+            logger: parts.logger
+        ).register(on: router)
         router.get("signup/done") { _, _ in
             SignupController.problem(
                 pages: pages,
@@ -70,7 +79,7 @@ extension EntitleServer {
     }
 
     /// `/v1`, opened by the apps' keys: usage, the app API, and the redirect sign-up's completion.
-    private static func appRoutes(_ parts: EntitleComponents, on router: Router<BasicRequestContext>) {
+    private static func appRoutes(_ parts: EntitleComponents, on router: Router<EntitleRequestContext>) {
         let configuration = parts.configuration
         let recorder = UsageRecorder(
             store: parts.store,
@@ -79,8 +88,8 @@ extension EntitleServer {
             maxQuantity: configuration.usageMaxQuantity
         )
         // The app key opens every route of the group; a route only answers, for `context.app`.
-        let v1 = router.group("v1", context: AppRequestContext<BasicRequestContext>.self)
-            .add(middleware: AppKeyMiddleware(keys: AppKeys(configuration.usageAPIKeys)))
+        let v1 = router.group("v1", context: AppRequestContext<EntitleRequestContext>.self)
+            .add(middleware: AppKeyMiddleware(keys: AppKeys(configuration.usageAPIKeys), throttle: parts.throttle))
         UsageAPIController(recorder: recorder, metrics: parts.metrics).register(on: v1)
         AppAPIController(store: parts.store, catalog: parts.usageCatalog).register(on: v1)
         if let app = configuration.handoffApp {
@@ -90,18 +99,24 @@ extension EntitleServer {
     }
 
     /// `/api/admin` and the console, opened by the admin token (or Identity-Aware Proxy).
-    private static func adminRoutes(_ parts: EntitleComponents, token: String, on router: Router<BasicRequestContext>) {
+    private static func adminRoutes(
+        _ parts: EntitleComponents,
+        tokens: [String],
+        on router: Router<EntitleRequestContext>
+    ) {
         let configuration = parts.configuration
         AdminAPIController(
             store: parts.store,
             processor: parts.processor,
-            token: token,
+            tokens: tokens,
+            throttle: parts.throttle,
             usageReporter: parts.usageReporter,
             leadership: parts.leadership
         ).register(on: router)
         let sessions = ConsoleSessions(
             store: parts.store,
-            adminToken: token,
+            adminTokens: tokens,
+            throttle: parts.throttle,
             lifetimeSeconds: Int64(configuration.consoleSessionSeconds),
             secureCookie: parts.secureCookies,
             iap: configuration.consoleIAPAudience.map {

@@ -61,7 +61,9 @@ extension EntitleServer {
             services.append(
                 CallbackDispatcher(
                     store: parts.store,
-                    signer: CallbackSigner(secret: secret),
+                    signer: CallbackSigner(
+                        secrets: [secret] + [configuration.callbackSecretPrevious].compactMap { $0 }
+                    ),
                     settings: settings,
                     logger: parts.logger,
                     metrics: parts.metrics,

@@ -4,17 +4,25 @@ public import Foundation
 /// Signs callback bodies so the vendor's app can tell Entitle's calls from forgeries:
 /// `Entitle-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. The time
 /// is inside the signed text, so a captured call cannot be replayed later than the receiver's
-/// tolerance (README: "Verifying callbacks").
+/// tolerance (docs/integrating.md, "Verifying callbacks"). While a secret is being rotated there
+/// are two, and each callback carries a `v1` made with each (the current one first), so an app
+/// that knows either accepts it.
 public struct CallbackSigner: Sendable {
     public static let header = "Entitle-Signature"
-    private let key: SymmetricKey
+    private let keys: [SymmetricKey]
 
     public init(secret: String) {
-        key = SymmetricKey(data: Data(secret.utf8))
+        self.init(secrets: [secret])
+    }
+
+    /// The current secret first, then the one being retired (`callbackSecretPrevious`).
+    public init(secrets: [String]) {
+        keys = secrets.map { SymmetricKey(data: Data($0.utf8)) }
     }
 
     public func signature(body: Data, timestamp: Int) -> String {
-        "t=\(timestamp),v1=\(Self.hex(mac(body: body, timestamp: timestamp)))"
+        (["t=\(timestamp)"] + keys.map { "v1=" + Self.hex(mac(body: body, timestamp: timestamp, key: $0)) })
+            .joined(separator: ",")
     }
 
     /// Whether `header` is a valid signature of `body` made within `tolerance` seconds of `now`.
@@ -30,15 +38,17 @@ public struct CallbackSigner: Sendable {
         return signatures.contains { candidate in
             guard let bytes = Self.bytes(hex: candidate) else { return false }
             // Compared in constant time by swift-crypto.
-            return HMAC<SHA256>.isValidAuthenticationCode(
-                bytes,
-                authenticating: Data("\(timestamp).".utf8) + body,
-                using: key
-            )
+            return keys.contains { key in
+                HMAC<SHA256>.isValidAuthenticationCode(
+                    bytes,
+                    authenticating: Data("\(timestamp).".utf8) + body,
+                    using: key
+                )
+            }
         }
     }
 
-    private func mac(body: Data, timestamp: Int) -> [UInt8] {
+    private func mac(body: Data, timestamp: Int, key: SymmetricKey) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).".utf8) + body, using: key))
     }
 

@@ -3,9 +3,6 @@ import Foundation
 /// The checks a configuration must pass before anything starts, each naming the setting and where
 /// it came from: a broken setting stops `entitle serve`, it never quietly turns a feature off.
 extension EntitleConfiguration {
-    /// The shortest secret or token Entitle takes: 16 characters (a random UUID is 36).
-    public static let minimumSecretLength = 16
-
     /// Where the settings came from: the environment wins over the file.
     struct Origins {
         var file: String?
@@ -60,18 +57,22 @@ extension EntitleConfiguration {
         }
         func secret(_ value: String?, _ key: String) throws(ConfigurationError) {
             guard let value else { return }
-            guard value.trimmingCharacters(in: .whitespaces).count >= Self.minimumSecretLength else {
-                throw ConfigurationError(
-                    setting: origins.of(key),
-                    problem: "is \(value.count) characters; use at least \(Self.minimumSecretLength) random ones"
-                )
+            if let problem = SecretStrength.problem(value) {
+                throw ConfigurationError(setting: origins.of(key), problem: problem)
             }
         }
         try secret(callbackSecret, "callbackSecret")
+        try secret(callbackSecretPrevious, "callbackSecretPrevious")
         try secret(adminToken, "adminToken")
-        for (app, key) in usageAPIKeys.sorted(by: { $0.key < $1.key }) {
-            try secret(key, app == "default" ? "usageAPIKeys" : "usageAPIKeys.\(app)")
+        try secret(adminTokenPrevious, "adminTokenPrevious")
+        // A previous secret alone would be the only one: the rotation's steps were taken out of order.
+        for (key, previous, current) in [
+            ("callbackSecretPrevious", callbackSecretPrevious, callbackSecret),
+            ("adminTokenPrevious", adminTokenPrevious, adminToken),
+        ] where previous != nil && current == nil {
+            throw ConfigurationError(setting: origins.of(key), problem: "is the one being retired; set the new one too")
         }
+        try validateAppKeys(origins, secret)
         if let slackWebhookURL, !Self.isWebURL(slackWebhookURL) {
             throw ConfigurationError(
                 setting: origins.of("slackWebhookURL"),
@@ -131,6 +132,27 @@ extension EntitleConfiguration {
                 setting: origins.of("subscription"),
                 problem: problem
             )
+        }
+    }
+
+    /// Each app's keys are good secrets, and each key opens one app only.
+    private func validateAppKeys(
+        _ origins: Origins,
+        _ secret: (String?, String) throws(ConfigurationError) -> Void
+    ) throws(ConfigurationError) {
+        var owners: [String: String] = [:]
+        for (app, access) in usageAPIKeys.sorted(by: { $0.key < $1.key }) {
+            let key = app == "default" ? "usageAPIKeys" : "usageAPIKeys.\(app)"
+            if let problem = access.problem { throw ConfigurationError(setting: origins.of(key), problem: problem) }
+            for value in access.keys {
+                try secret(value, key)
+                if let other = owners.updateValue(app, forKey: value), other != app {
+                    throw ConfigurationError(
+                        setting: origins.of(key),
+                        problem: "has the same key as app \(other): a key must say which app calls"
+                    )
+                }
+            }
         }
     }
 

@@ -8,6 +8,9 @@ public import MarketplaceCore
 public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var httpHost = "127.0.0.1"
     public var httpPort = 8080
+    public var forwardedForHops = 0
+    public var authFailureLimit = 20
+    public var authFailureWindowSeconds = 300
     public var publicURL: String?
     public var storeURL = "entitle.sqlite"
     public var googleCredentials: String?
@@ -24,13 +27,15 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var waitingMessage: String?
     public var callbackURL: String?
     public var callbackSecret: String?
+    public var callbackSecretPrevious: String?
     public var adminToken: String?
+    public var adminTokenPrevious: String?
     public var entitlementPolicy = EntitlementApprovalPolicy.afterSignup
     public var planChangePolicy = PlanChangePolicy.automatic
     public var productPolicies: [String: ApprovalPolicy] = [:]
     public var sandboxEmulatorPort = 8085
     public var resyncIntervalSeconds = 3600
-    public var usageAPIKeys: [String: String] = [:]
+    public var usageAPIKeys: [String: AppAccess] = [:]
     public var usageMetrics: [String: [String: [String]]] = [:]
     public var usageWindowSeconds = 3600
     public var usageReportIntervalSeconds = 3600
@@ -42,6 +47,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var httpBodyTimeoutSeconds = 30
     public var httpIdleTimeoutSeconds = 60
     public var signupSessionSeconds = 600
+    public var signupLimitPerAddress = 30
+    public var signupLimitPerAccount = 10
     public var inboxRetentionDays = 14
     public var auditRetentionDays = 400
     public var poisonRetentionDays = 90
@@ -51,6 +58,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var callbackClaimSeconds = 30
     public var metricsEnabled = true
     public var metricsToken: String?
+    public var metricsPublic = false
     public var signupApp: String?
     public var handoffSeconds = 300
     public var signupMode = "hosted"
@@ -117,6 +125,18 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
             try setting.fromEnvironment(&self, text)
         }
     }
+
+    /// Whether Entitle listens on a loopback address only, where nobody else can reach it.
+    public var listensOnLoopbackOnly: Bool {
+        ["127.0.0.1", "::1", "[::1]", "localhost"].contains(httpHost.lowercased()) || httpHost.hasPrefix("127.")
+    }
+
+    /// `/metrics` answers without a token: it was asked for, or nobody else can reach it.
+    public var metricsOpen: Bool { metricsToken == nil && (metricsPublic || listensOnLoopbackOnly) }
+
+    /// The tokens that open the admin API and the console: the current one, and the one being
+    /// retired while a rotation is under way.
+    public var adminTokens: [String] { [adminToken, adminTokenPrevious].compactMap { $0 } }
 
     /// The app hand-off codes are for: `signupApp`, else the only app key's, else `default`'s;
     /// nil (no codes) when no such app has a key.

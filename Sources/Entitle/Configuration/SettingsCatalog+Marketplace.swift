@@ -148,6 +148,22 @@ extension SettingsCatalog {
                     + "vendor's page to link and the app to ask for a hand-off (at most 10 minutes); expired "
                     + "sessions are removed"
             ),
+            .number(
+                \.signupLimitPerAddress,
+                "signupLimitPerAddress",
+                "ENTITLE_SIGNUP_LIMIT_PER_ADDRESS",
+                .signup,
+                0...Int.max,
+                "sign-ups (`POST /signup`) one client address may start per minute, per replica (0: no limit)"
+            ),
+            .number(
+                \.signupLimitPerAccount,
+                "signupLimitPerAccount",
+                "ENTITLE_SIGNUP_LIMIT_PER_ACCOUNT",
+                .signup,
+                0...Int.max,
+                "sign-ups one Marketplace account may start per minute, per replica (0: no limit)"
+            ),
             .text(
                 \.appURL,
                 "appURL",
@@ -202,6 +218,15 @@ extension SettingsCatalog {
                 .callbacks,
                 secret: true,
                 "the HMAC secret callbacks are signed with (required with a URL)"
+            ),
+            .text(
+                \.callbackSecretPrevious,
+                "callbackSecretPrevious",
+                "ENTITLE_CALLBACK_SECRET_PREVIOUS",
+                .callbacks,
+                secret: true,
+                "while rotating: the old secret; callbacks carry a signature with each "
+                    + "([rotation](security.md#rotating-secrets))"
             ),
             .number(
                 \.callbackClaimSeconds,

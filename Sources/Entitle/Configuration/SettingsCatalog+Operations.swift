@@ -15,8 +15,10 @@ extension SettingsCatalog {
                 secret: true,
                 summary:
                     "`{\"app-name\": \"key\"}`: your apps' keys for `/v1` (the environment sets app "
-                    + "`default`'s); without any, `/v1` is off",
-                parse: { ["default": $0] }
+                    + "`default`'s); without any, `/v1` is off. A bare key may do everything; "
+                    + "`{\"keys\": [...], \"permissions\": [...], \"products\": [...]}` scopes an app "
+                    + "([security](security.md#app-keys))",
+                parse: { ["default": AppAccess($0)] }
             ),
             .value(
                 \.usageMetrics,
@@ -67,6 +69,14 @@ extension SettingsCatalog {
                 secret: true,
                 "bearer token of `/api/admin` and the console's sign-in; without it both are off"
             ),
+            .text(
+                \.adminTokenPrevious,
+                "adminTokenPrevious",
+                "ENTITLE_ADMIN_TOKEN_PREVIOUS",
+                .console,
+                secret: true,
+                "while rotating: the old admin token, still accepted ([rotation](security.md#rotating-secrets))"
+            ),
             .number(
                 \.consoleSessionSeconds,
                 "consoleSessionSeconds",
@@ -103,6 +113,14 @@ extension SettingsCatalog {
                 .console,
                 secret: true,
                 "when set, a scrape must carry `Authorization: Bearer <token>`"
+            ),
+            .flag(
+                \.metricsPublic,
+                "metricsPublic",
+                "ENTITLE_METRICS_PUBLIC",
+                .console,
+                "serve `/metrics` without a token off loopback; otherwise it needs `metricsToken` unless `httpHost` "
+                    + "is a loopback address"
             ),
         ]
     }

@@ -37,6 +37,32 @@ extension SettingsCatalog {
                 0...65535,
                 "the port Entitle listens on (0: any free port)"
             ),
+            .number(
+                \.forwardedForHops,
+                "forwardedForHops",
+                "ENTITLE_FORWARDED_FOR_HOPS",
+                .http,
+                0...10,
+                "how many proxies in front of Entitle append to `X-Forwarded-For` (a Google load balancer: 2, "
+                    + "Cloud Run: 1); the client address throttling keys on comes from there; 0: the peer"
+            ),
+            .number(
+                \.authFailureLimit,
+                "authFailureLimit",
+                "ENTITLE_AUTH_FAILURE_LIMIT",
+                .http,
+                0...Int.max,
+                "failed credentials (admin token, app key, metrics token, console sign-in) one client address "
+                    + "may send per `authFailureWindowSeconds` before it is answered 429 (0: off)"
+            ),
+            .number(
+                \.authFailureWindowSeconds,
+                "authFailureWindowSeconds",
+                "ENTITLE_AUTH_FAILURE_WINDOW_SECONDS",
+                .http,
+                1...86_400,
+                "the window failed credentials are counted in, and how long a client is refused"
+            ),
             .text(
                 \.publicURL,
                 "publicURL",

@@ -8,7 +8,7 @@ import MarketplaceCore
 extension ConsoleController {
     func entitlement(_ text: String, _ request: Request, _ session: ConsoleSession) async throws -> Response {
         guard let id = try? EntitlementID(text), let local = try await store.entitlement(id) else {
-            return Self.redirect("/admin/entitlements?error=" + Self.encode("No entitlement \(text)."))
+            return Self.alert("/admin/entitlements", .error, "No entitlement \(text).", session)
         }
         let resource = local.resource
         let offerFields: Set<String> = [

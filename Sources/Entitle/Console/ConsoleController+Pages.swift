@@ -42,7 +42,7 @@ extension ConsoleController {
             try await page(request) { session in
                 let id = AppAPIController.parameter("id", context)
                 guard let customer = try await store.customer(id: id) else {
-                    return Self.redirect("/admin/customers?error=" + Self.encode("No customer \(id)."))
+                    return Self.alert("/admin/customers", .error, "No customer \(id).", session)
                 }
                 let accounts = try await store.accounts(ofCustomer: id)
                 return try await accountsPage(customer: customer, accounts: accounts, request, session)

@@ -1,3 +1,4 @@
+import Crypto
 public import EntitleStore
 public import Foundation
 import HTTPTypes
@@ -55,9 +56,22 @@ public struct ConsoleController: Sendable {
             if sessions.iap != nil { return signInPlease(request) }
             return render("sign-in", ["title": "Sign in"], session: nil, request: request)
         }
-        router.post("admin/sign-in") { request, _ in
+        router.post("admin/sign-in") { request, context in
+            let client = sessions.throttle?.client(request, context) ?? ""
+            do { try sessions.throttle?.check(client, credential: "console") } catch let problem as APIProblem {
+                var response = render(
+                    "sign-in",
+                    ["title": "Sign in", "error": "Too many failed sign-ins from this address: try again later."],
+                    session: nil,
+                    request: request,
+                    status: .tooManyRequests
+                )
+                response.headers.append(contentsOf: problem.headers)
+                return response
+            }
             let fields = try await Self.form(request)
             guard let (_, cookie) = try await sessions.signIn(token: fields["token"] ?? "") else {
+                sessions.throttle?.failed(client, credential: "console")
                 return render(
                     "sign-in",
                     ["title": "Sign in", "error": "That is not the admin token."],
@@ -74,7 +88,7 @@ public struct ConsoleController: Sendable {
             try await action(request) { _, _ in
                 // Behind IAP, IAP's own sign-out clears its cookie.
                 if sessions.iap != nil { return Self.redirect("/_gcp_iap/clear_login_cookie") }
-                var response = Self.redirect("/admin/sign-in?notice=" + Self.encode("Signed out."))
+                var response = Self.redirect("/admin/sign-in?notice=signed-out")
                 response.headers[.setCookie] = try await sessions.signOut(request)
                 return response
             }
@@ -140,8 +154,16 @@ public struct ConsoleController: Sendable {
             if let buyerURL = settings.buyerURL { all["buyerURL"] = buyerURL.absoluteString }
         }
         let query = request.uri.queryParameters
-        if all["notice"] == nil, let notice = query.get("notice") { all["notice"] = notice }
-        if all["error"] == nil, let error = query.get("error") { all["error"] = error }
+        if let session {
+            for kind in Alert.allCases where all[kind.rawValue] == nil {
+                guard let text = query.get(kind.rawValue), let seal = query.get("seal"),
+                    SecretToken.equal(seal, Self.seal(kind, text, session))
+                else { continue }
+                all[kind.rawValue] = text
+            }
+        } else if all["notice"] == nil, let id = query.get("notice") {
+            all["notice"] = Self.signInNotices[id]
+        }
         let html = ConsolePages.library.render(all, withTemplate: template) ?? ""
         return Response(
             status: status,
@@ -154,6 +176,31 @@ public struct ConsoleController: Sendable {
             ],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html))
         )
+    }
+
+    /// What a page says at its top after an action.
+    enum Alert: String, CaseIterable {
+        case notice, error
+    }
+
+    /// The sign-in page's only alerts, by id: it shows no text from its URL, which anyone can write.
+    static let signInNotices = ["signed-out": "Signed out."]
+
+    /// To `path`, saying `text` there. The text rides in the URL sealed with the session's CSRF
+    /// token: a link someone else wrote ("?error=Call this number") shows nothing.
+    static func alert(_ path: String, _ kind: Alert, _ text: String, _ session: ConsoleSession) -> Response {
+        let separator = path.contains("?") ? "&" : "?"
+        return redirect(
+            path + separator + kind.rawValue + "=" + encode(text) + "&seal=" + seal(kind, text, session)
+        )
+    }
+
+    static func seal(_ kind: Alert, _ text: String, _ session: ConsoleSession) -> String {
+        let code = HMAC<SHA256>.authenticationCode(
+            for: Data((kind.rawValue + ":" + text).utf8),
+            using: SymmetricKey(data: Data(session.csrfToken.utf8))
+        )
+        return code.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     static func redirect(_ location: String) -> Response {

@@ -14,7 +14,10 @@ public struct ConsoleSessions: Sendable {
     static let cookie = "entitle_console"
 
     let store: any Store
-    let adminToken: String
+    /// The admin token, and the one being retired during a rotation; the first keys CSRF tokens.
+    let adminTokens: [String]
+    /// Failed sign-ins count against the client's address.
+    let throttle: AuthThrottle?
     let lifetimeSeconds: Int64
     let secureCookie: Bool
     let iap: IAP?
@@ -33,14 +36,16 @@ public struct ConsoleSessions: Sendable {
 
     public init(
         store: any Store,
-        adminToken: String,
+        adminTokens: [String],
+        throttle: AuthThrottle? = nil,
         lifetimeSeconds: Int64,
         secureCookie: Bool,
         iap: IAP? = nil,
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
-        self.adminToken = adminToken
+        self.adminTokens = adminTokens
+        self.throttle = throttle
         self.lifetimeSeconds = lifetimeSeconds
         self.secureCookie = secureCookie
         self.iap = iap
@@ -59,7 +64,7 @@ public struct ConsoleSessions: Sendable {
     /// Signs in with the admin token: the new session and its Set-Cookie header; nil for a wrong
     /// token, and always behind IAP (IAP signs people in there).
     func signIn(token: String) async throws -> (ConsoleSession, String)? {
-        guard iap == nil, SecretToken.equal(token, adminToken) else { return nil }
+        guard iap == nil, adminTokens.map({ SecretToken.equal(token, $0) }).contains(true) else { return nil }
         let value = SecretToken.random()
         let time = now()
         let session = ConsoleSession(
@@ -98,7 +103,7 @@ public struct ConsoleSessions: Sendable {
     }
 
     func iapCSRF(_ email: String, day: Int64) -> String {
-        let key = SymmetricKey(data: SHA256.hash(data: Data(("console-csrf:" + adminToken).utf8)))
+        let key = SymmetricKey(data: SHA256.hash(data: Data(("console-csrf:" + (adminTokens.first ?? "")).utf8)))
         return HMAC<SHA256>.authenticationCode(for: Data("\(email.lowercased())|\(day)".utf8), using: key).map {
             String(format: "%02x", $0)
         }.joined()

@@ -1,8 +1,9 @@
 import Foundation
 import MarketplaceCore
 
-/// The settings page's rows: every setting's effective value, secrets masked (the last 4
-/// characters of a token, a URL's password and path cut), so the page can be shown on a screen.
+/// The settings page's rows: every setting's effective value, secrets masked (whether a token is
+/// set and nothing of it, not even its last characters; a URL's password and path cut), so the page
+/// can be shown on a screen.
 enum ConsoleSettingsView {
     /// The settings `SettingsCatalog` marks secret.
     static var secrets: Set<String> { SettingsCatalog.secretKeys }
@@ -34,8 +35,20 @@ enum ConsoleSettingsView {
     }
 
     static func mask(_ value: JSONValue) -> String {
-        guard case .string(let text) = value, !text.isEmpty else { return "(not set)" }
-        return "•••• " + String(text.suffix(4))
+        switch value {
+        case .string(let text) where !text.isEmpty: return "•••• (set)"
+        case .object(let app):
+            // A scoped app key: how many keys, and what they may do, which is not secret.
+            guard case .array(let keys) = app["keys"] ?? .null else { return "(not set)" }
+            var parts = ["\(keys.count) key\(keys.count == 1 ? "" : "s") ••••"]
+            for field in ["permissions", "products"] {
+                guard case .array(let values) = app[field] ?? .null else { continue }
+                let names = values.compactMap { if case .string(let name) = $0 { name } else { nil } }
+                parts.append("\(field) " + names.joined(separator: " "))
+            }
+            return parts.joined(separator: "; ")
+        default: return "(not set)"
+        }
     }
 
     static func maskURL(_ value: JSONValue) -> String {

@@ -96,7 +96,8 @@ extension DeploymentDoctor {
         request.headers.add(name: "Entitle-Callback-Type", value: "ping")
         request.headers.add(
             name: CallbackSigner.header,
-            value: CallbackSigner(secret: secret).signature(body: body, timestamp: Int(now().timeIntervalSince1970))
+            value: CallbackSigner(secrets: [secret] + [configuration.callbackSecretPrevious].compactMap { $0 })
+                .signature(body: body, timestamp: Int(now().timeIntervalSince1970))
         )
         request.body = .bytes(ByteBuffer(bytes: body))
         do {

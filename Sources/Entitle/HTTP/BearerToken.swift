@@ -9,9 +9,11 @@ enum BearerToken {
         return String(header.dropFirst("Bearer ".count))
     }
 
-    /// Whether the request carries `expected`, compared in constant time.
-    static func matches(_ request: Request, _ expected: String) -> Bool {
-        presented(request).map { SecretToken.equal($0, expected) } ?? false
+    /// Whether the request carries one of `expected`, each compared in constant time (all of them,
+    /// so the time taken does not say which one came close).
+    static func matches(_ request: Request, any expected: [String]) -> Bool {
+        guard let presented = presented(request) else { return false }
+        return expected.map { SecretToken.equal(presented, $0) }.contains(true)
     }
 
     /// 401 with `WWW-Authenticate: Bearer` and the common error body, to throw.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 public import Hummingbird
 public import Logging
+import MarketplaceCore
 import NIOCore
 
 /// What every answer of Entitle's server has in common: an `X-Request-Id` (Hummingbird's request
@@ -32,13 +33,15 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let id = context.id
+        // The path is the client's own text: cut and escaped wherever it is logged or answered.
+        let path = request.uri.path.bounded()
         var response: Response
         do {
             response = try await LogContext.with(["requestId": "\(id)"]) { try await next(request, context) }
             if response.status.code >= 500 {
                 logger.error(
                     "answered \(response.status.code)",
-                    metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)"]
+                    metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(path)"]
                 )
             }
         } catch let problem as APIProblem {
@@ -47,7 +50,7 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
             if problem.status.code >= 500 {
                 logger.error(
                     "answered \(problem.status.code)",
-                    metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)"]
+                    metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(path)"]
                 )
             }
         } catch let error as any HTTPResponseError
@@ -56,7 +59,7 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
             let allowed = (routes?.methods(for: request.uri.path) ?? []).sorted()
             response = Self.problem(
                 .methodNotAllowed,
-                "\(request.method) is not a method of \(request.uri.path); it has \(allowed.joined(separator: ", "))",
+                "\(request.method) is not a method of \(path); it has \(allowed.joined(separator: ", "))",
                 id: id,
                 request: request
             )
@@ -64,13 +67,13 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError where error.status.code < 500 {
             let message =
                 error.status == .notFound
-                ? "no route \(request.method) \(request.uri.path)" : "\(error.status.code) \(error.status.reasonPhrase)"
+                ? "no route \(request.method) \(path)" : "\(error.status.code) \(error.status.reasonPhrase)"
             response = Self.problem(error.status, message, id: id, request: request)
         } catch {
             logger.error(
                 "request failed",
                 metadata: [
-                    "requestId": "\(id)", "method": "\(request.method)", "path": "\(request.uri.path)",
+                    "requestId": "\(id)", "method": "\(request.method)", "path": "\(path)",
                     "error": "\(error)",
                 ]
             )

@@ -42,18 +42,21 @@ public struct LogSettings: Sendable, Equatable {
     }
 
     /// The process's log handlers: every logger made afterwards writes in this format, at this
-    /// level unless it sets its own, with `LogContext`'s metadata.
+    /// level unless it sets its own, with `LogContext`'s metadata, every value escaped and bounded
+    /// (`EscapingLogHandler`).
     public func bootstrap() {
         let (level, format) = (self.level, self.format)
         LoggingSystem.bootstrap(
             { label, provider in
                 switch format {
                 case .json:
-                    var handler = JSONLogHandler(label: label, metadataProvider: provider)
+                    var handler = EscapingLogHandler(JSONLogHandler(label: label, metadataProvider: provider))
                     handler.logLevel = level
                     return handler
                 case .text:
-                    var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    var handler = EscapingLogHandler(
+                        StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                    )
                     handler.logLevel = level
                     return handler
                 }

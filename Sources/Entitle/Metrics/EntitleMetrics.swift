@@ -27,6 +27,9 @@ public final class EntitleMetrics: Sendable {
         public static let resyncRepairs = "entitle_resync_repairs_total"
         public static let httpRequests = "entitle_http_requests_total"
         public static let httpRequestDuration = "entitle_http_request_duration_seconds"
+        public static let authFailures = "entitle_auth_failures_total"
+        public static let authThrottled = "entitle_auth_throttled_total"
+        public static let signupsRefused = "entitle_signups_refused_total"
         // Gauges, read from the store when scraped.
         public static let entitlements = "entitle_entitlements"
         public static let callbacks = "entitle_callbacks"

@@ -6,38 +6,68 @@ import Synchronization
 
 /// `GET /metrics`: the Prometheus text exposition. Counters and histograms are recorded as things
 /// happen; the gauges of what stands in the store (entitlements by state, the outbox, the ledger,
-/// blocked usage, dead letters) are read from it at each scrape, one indexed query, so that every
-/// replica reports the shared truth. `entitle_leader` is this replica's own.
+/// blocked usage, dead letters) are read from it, one query over index ranges, at most every few
+/// seconds (`StoreGaugeCache`), so that every replica reports the shared truth. `entitle_leader` is
+/// this replica's own. Who may scrape: the holder of `metricsToken`; without one, anyone when asked
+/// for (`metricsPublic`) or when Entitle listens on loopback only; otherwise nobody (403 saying so).
 public struct MetricsController: Sendable {
+    /// Who may scrape.
+    public enum Access: Sendable {
+        case token(String)
+        case open
+        case closed
+    }
+
     let metrics: EntitleMetrics
-    let store: any Store
+    let gauges: StoreGaugeCache
     let leadership: any LeaderElection
-    /// When set, a scrape must carry `Authorization: Bearer <token>`.
-    let token: String?
+    let access: Access
+    let throttle: AuthThrottle?
     /// Every gauge label set seen, so one whose rows are gone reads 0 rather than its last value.
     private let seen = SeenGauges()
 
-    public init(metrics: EntitleMetrics, store: any Store, leadership: any LeaderElection, token: String?) {
+    public init(
+        metrics: EntitleMetrics,
+        store: any Store,
+        leadership: any LeaderElection,
+        access: Access,
+        throttle: AuthThrottle? = nil,
+        gaugeAge: Duration = .seconds(5)
+    ) {
         self.metrics = metrics
-        self.store = store
+        self.gauges = StoreGaugeCache(store: store, maxAge: gaugeAge)
         self.leadership = leadership
-        self.token = token
+        self.access = access
+        self.throttle = throttle
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        if let token {
-            let required = "a metrics bearer token is required"
-            let credential = BearerTokenMiddleware<Context>(token: token, required: required)
+        switch access {
+        case .token(let token):
+            let credential = BearerTokenMiddleware<Context>(
+                tokens: [token],
+                required: "a metrics bearer token is required",
+                credential: "metrics",
+                throttle: throttle
+            )
             router.group().add(middleware: credential).get("metrics") { request, _ in try await scrape(request) }
-        } else {
+        case .open:
             router.get("metrics") { request, _ in try await scrape(request) }
+        case .closed:
+            router.get("metrics") { _, _ -> Response in
+                throw APIProblem(
+                    .forbidden,
+                    "/metrics is closed: Entitle listens beyond loopback and no metricsToken is set "
+                        + "(set metricsToken, or metricsPublic to serve it to anyone)"
+                )
+            }
         }
     }
 
     func scrape(_ request: Request) async throws -> Response {
         var status = HTTPResponse.Status.ok
         do {
-            record(try await store.counts())
+            record(try await gauges.counts())
         } catch {
             // The counters still say what happened; the gauges keep their last values.
             status = .serviceUnavailable

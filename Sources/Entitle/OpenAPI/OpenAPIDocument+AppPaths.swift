@@ -16,6 +16,7 @@ extension OpenAPIDocument {
                 summary:
                     "Record usage: one record or a batch of up to 1000, recorded whole or not at all; idempotent per idempotencyKey.",
                 security: .app,
+                permission: .usageWrite,
                 body: O.jsonBody(
                     ["oneOf": [S.ref("UsageRecord"), S.ref("UsageBatch")]],
                     "A record, or {\"records\": [...]}."
@@ -45,6 +46,7 @@ extension OpenAPIDocument {
                     + "the challenge the app sent, for the customer, the person and what they bought (once, "
                     + "within handoffSeconds).",
                 security: .app,
+                permission: .handoffs,
                 parameters: [O.pathParameter("code", "The `code` query parameter of the redirect to appURL.")],
                 body: O.jsonBody(S.ref("HandoffRedemption"), "The app session's verifier."),
                 responses: [
@@ -66,6 +68,7 @@ extension OpenAPIDocument {
                     "Redirect sign-up: what the vendor's page is about to link (the Marketplace account, the "
                     + "person, the orders), to show before asking.",
                 security: .app,
+                permission: .signups,
                 parameters: [O.pathParameter("code", "The `code` query parameter of the redirect to signupURL.")],
                 responses: [
                     200: O.json("The pending sign-up.", S.ref("PendingSignup")),
@@ -83,6 +86,7 @@ extension OpenAPIDocument {
                     "Redirect sign-up: the vendor's page asks to link the account to this customer; the link "
                     + "(approval, orders decided) is made when the buyer's browser opens continueURL.",
                 security: .app,
+                permission: .signups,
                 parameters: [O.pathParameter("code", "The `code` query parameter of the redirect to signupURL.")],
                 body: O.jsonBody(S.ref("SignupCompletion"), "The vendor's customer."),
                 responses: [
@@ -104,6 +108,7 @@ extension OpenAPIDocument {
                 "One entitlement: state, plan, offer, whether to serve, its usage metrics.",
                 O.pathParameter("id", "The entitlement id.", S.id),
                 "AppEntitlement",
+                permission: .entitlementsRead,
                 more: [400: O.problem("Not an entitlement id."), 404: O.problem("No such entitlement.")]
             ),
             cachedRead(
@@ -112,6 +117,7 @@ extension OpenAPIDocument {
                 "A Marketplace account with its customer and its entitlements.",
                 O.pathParameter("id", "The account id.", S.id),
                 "AppAccount",
+                permission: .entitlementsRead,
                 more: [400: O.problem("Not an account id."), 404: O.problem("No such account.")]
             ),
             cachedRead(
@@ -120,6 +126,7 @@ extension OpenAPIDocument {
                 "A customer (by the vendor's id) with their accounts and entitlements.",
                 O.pathParameter("id", "The customer id."),
                 "AppCustomerDetail",
+                permission: .customersRead,
                 more: [404: O.problem("No such customer.")]
             ),
         ]
@@ -141,10 +148,12 @@ extension OpenAPIDocument {
                 path: "/readyz",
                 id: "ready",
                 tag: "operations",
-                summary: "Readiness: the store answers and nothing Entitle depends on refuses it.",
+                summary:
+                    "Readiness: the store answers and nothing Entitle depends on refuses it. With the admin "
+                    + "token (optional) the answer says why, and which version runs.",
                 responses: [
                     200: O.json("Ready.", S.ref("Health")),
-                    503: O.json("Not ready: problems says why.", S.ref("Health")),
+                    503: O.json("Not ready: problems says why, to the admin token's holder.", S.ref("Health")),
                 ]
             ),
             O(
@@ -157,6 +166,7 @@ extension OpenAPIDocument {
                 responses: [
                     200: O.text("Prometheus text exposition.", type: "text/plain; version=0.0.4"),
                     401: O.problem("metricsToken is set and this request does not carry it."),
+                    403: O.problem("No metricsToken, and Entitle listens beyond loopback without metricsPublic."),
                     503: O.text(
                         "The store did not answer; its gauges are left out.",
                         type: "text/plain; version=0.0.4"
@@ -188,7 +198,12 @@ extension OpenAPIDocument {
                     ),
                     400: O.html("No token in the form."),
                     401: O.html("The token is forged, expired or not for this vendor."),
+                    409: O.html("The token completed a sign-up already (a replay): it opens nothing again."),
                     413: O.html("The form is too large."),
+                    429: O.html(
+                        "Too many sign-ups started from this address or for this account in a minute; "
+                            + "`Retry-After` says when to try again."
+                    ),
                     502: O.html("Google refused."),
                     503: signupTimeout,
                 ]
@@ -301,6 +316,7 @@ extension OpenAPIDocument {
         _ summary: String,
         _ parameter: JSONValue,
         _ schema: String,
+        permission: AppAccess.Permission,
         more: [Int: JSONValue]
     )
         -> OpenAPIOperation
@@ -318,6 +334,7 @@ extension OpenAPIDocument {
             tag: "app",
             summary: summary,
             security: .app,
+            permission: permission,
             parameters: [parameter, O.header("If-None-Match", "An ETag this answer had: 304 when it is unchanged.")],
             responses: responses.merging(more) { first, _ in first }
         )

@@ -29,9 +29,13 @@ extension OpenAPIDocument {
                 description: "Entitle's one error shape, across /v1, /api/admin, /metrics and /openapi.json."
             ),
             "Health": S.object(
-                ["status": S.oneOf(["ok", "ready", "not ready"]), "version": S.string],
+                ["status": S.oneOf(["ok", "ready", "not ready"])],
                 optional: [
-                    "problems": S.described(S.stringMap, "What keeps this replica from working, by part."),
+                    "version": S.described(S.string, "On /healthz, and on /readyz to the admin token's holder."),
+                    "problems": S.described(
+                        S.stringMap,
+                        "What keeps this replica from working, by part (to the admin token's holder only)."
+                    ),
                     "requestId": S.string,
                 ]
             ),

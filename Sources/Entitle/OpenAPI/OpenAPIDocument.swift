@@ -72,8 +72,15 @@ public enum OpenAPIDocument {
                 "schemas": .object(schemas),
                 "securitySchemes": [
                     "adminToken": bearer("The admin token (adminToken; sandbox mode prints one)."),
-                    "appKey": bearer("An app key: a value of usageAPIKeys (app name → key)."),
-                    "metricsToken": bearer("metricsToken, when it is set; otherwise none is needed."),
+                    "appKey": bearer(
+                        "An app key: one of an app's keys in usageAPIKeys. A bare key may do everything; a scoped "
+                            + "app has the permissions each operation lists (usage:write, entitlements:read, "
+                            + "customers:read, handoffs, signups) and, if it lists products, only their entitlements."
+                    ),
+                    "metricsToken": bearer(
+                        "metricsToken, when it is set; otherwise none is needed on loopback or with metricsPublic, "
+                            + "and /metrics is closed (403) beyond loopback."
+                    ),
                     "pushToken": [
                         "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                         "description":

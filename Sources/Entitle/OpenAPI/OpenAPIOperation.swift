@@ -16,6 +16,9 @@ struct OpenAPIOperation {
     var tag: String
     var summary: String
     var security: Security?
+    /// With `.app`: the permission the app key needs (listed in the security requirement, as
+    /// OpenAPI 3.1 allows roles for any scheme); without it the answer is 403.
+    var permission: AppAccess.Permission?
     var parameters: [JSONValue] = []
     var body: JSONValue?
     var responses: [Int: JSONValue]
@@ -24,6 +27,21 @@ struct OpenAPIOperation {
     var route: String { "\(method.uppercased()) \(path)" }
 
     var json: JSONValue {
+        var responses = responses
+        if let permission {
+            let refused =
+                "The app key lacks `\(permission.rawValue)`, or the entitlement is of a product the key may not use"
+            let more = responses[403].flatMap {
+                if case .object(let o) = $0, case .string(let d) = o["description"] ?? .null { d } else { nil }
+            }
+            responses[403] = Self.problem(more.map { refused + "; or: " + $0 } ?? refused + ".")
+        }
+        if let security, security != .push {
+            // Failed credentials from one address are slowed (`authFailureLimit`).
+            responses[429] = Self.problem(
+                "Too many failed credentials from this address; `Retry-After` says when to retry."
+            )
+        }
         var members: [String: JSONValue] = [
             "operationId": .string(id),
             "tags": [.string(tag)],
@@ -33,7 +51,9 @@ struct OpenAPIOperation {
         if !parameters.isEmpty { members["parameters"] = .array(parameters) }
         if let body { members["requestBody"] = body }
         if let security {
-            members["security"] = [.object([security.rawValue: []])]
+            members["security"] = [
+                .object([security.rawValue: .array([permission].compactMap { $0.map { .string($0.rawValue) } })])
+            ]
         } else {
             members["security"] = []
         }

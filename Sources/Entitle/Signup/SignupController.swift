@@ -24,17 +24,21 @@ public struct SignupController: Sendable {
     /// The cookie is `Secure` when buyers reach Entitle over https (a browser drops a Secure
     /// cookie set over plain http, and the form could never be sent).
     let secureCookie: Bool
+    /// Where requests come from, for the per-address limit of sign-up starts.
+    let clientAddress: ClientAddress
     let logger: Logger
 
     public init(
         flow: SignupFlow,
         pages: MustacheLibrary = SignupPages.library,
         secureCookie: Bool = true,
+        clientAddress: ClientAddress = ClientAddress(),
         logger: Logger = Logger(label: "entitle.signup")
     ) {
         self.flow = flow
         self.pages = pages
         self.secureCookie = secureCookie
+        self.clientAddress = clientAddress
         self.logger = logger
     }
 
@@ -52,7 +56,16 @@ public struct SignupController: Sendable {
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.post("signup") { request, context in try await begin(request, id: context.id) }
+        router.post("signup") { request, context in
+            if let wait = flow.rateLimit?.admit(address: clientAddress.of(request, context)) {
+                logger.warning(
+                    "sign-up refused",
+                    metadata: ["reason": "too many from this address", "requestId": "\(context.id)"]
+                )
+                return Self.page(for: .tooMany(wait), pages: pages)
+            }
+            return try await begin(request, id: context.id)
+        }
         router.post("signup/complete") { request, context in try await complete(request, id: context.id) }
         router.get("signup/continue") { request, context in try await finish(request, id: context.id) }
         router.get("signup/handoff") { request, context in try await handoff(request, id: context.id) }
@@ -247,6 +260,23 @@ public struct SignupController: Sendable {
             )
         case .invalidForm:
             problem(.unprocessableContent, "Some fields need attention", "Please go back and check the form.")
+        case .tokenUsed:
+            problem(
+                .conflict,
+                "This sign-up link was used already",
+                "Your sign-up is done. To sign in again, return to your order in Google Cloud Marketplace and "
+                    + "choose Manage on provider."
+            )
+        case .tooMany(let seconds):
+            {
+                var response = problem(
+                    .tooManyRequests,
+                    "Too many sign-up attempts",
+                    "Please wait a minute, then return to your order in Google Cloud Marketplace and try again."
+                )
+                response.headers[.retryAfter] = String(seconds)
+                return response
+            }()
         }
     }
 

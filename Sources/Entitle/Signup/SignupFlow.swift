@@ -106,6 +106,8 @@ public struct SignupFlow: Sendable {
     /// `{publicURL}/signup/continue`: where the vendor's page sends the browser to finish linking.
     let continueURL: @Sendable () async -> URL
     let sessionLifetime: Int64
+    /// Starts per account (the per-address limit is the controller's, before any token is read).
+    let rateLimit: SignupRateLimit?
     let logger: Logger
     let now: @Sendable () -> Timestamp
 
@@ -123,6 +125,7 @@ public struct SignupFlow: Sendable {
         externalPage: URL? = nil,
         continueURL: @escaping @Sendable () async -> URL = { URL(string: "http://127.0.0.1:8080/signup/continue")! },
         sessionLifetimeSeconds: Int64 = 600,
+        rateLimit: SignupRateLimit? = nil,
         logger: Logger = Logger(label: "entitle.signup"),
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
@@ -136,6 +139,7 @@ public struct SignupFlow: Sendable {
         self.externalPage = externalPage
         self.continueURL = continueURL
         self.sessionLifetime = min(sessionLifetimeSeconds, Self.maxSessionSeconds)
+        self.rateLimit = rateLimit
         self.logger = logger
         self.now = now
     }
@@ -145,6 +149,10 @@ public struct SignupFlow: Sendable {
     public func begin(token: String) async throws -> Begun {
         let claims: MarketplaceTokenVerifier.Claims
         do { claims = try await verifier.verify(token) } catch { throw SignupError.invalidToken(error) }
+        if let wait = rateLimit?.admit(account: claims.accountID.rawValue) { throw SignupError.tooMany(wait) }
+        // A token is good for minutes; once it completed a sign-up, a replay of it opens nothing.
+        let tokenHash = Handoffs.hash(token)
+        guard try await !store.signupTokenCompleted(tokenHash: tokenHash) else { throw SignupError.tokenUsed }
         let (code, browser, time) = (SecretToken.random(), SecretToken.random(), now())
         var session = SignupSession(
             id: Handoffs.hash(code),
@@ -154,6 +162,7 @@ public struct SignupFlow: Sendable {
             orders: claims.orders,
             csrfToken: SecretToken.random(),
             browserHash: Handoffs.hash(browser),
+            tokenHash: tokenHash,
             createdAt: time,
             expiresAt: time.adding(seconds: sessionLifetime)
         )
@@ -318,6 +327,10 @@ public enum SignupError: Error, CustomStringConvertible {
     /// A code opened in a browser other than the one that brought the sign-up token (or with no
     /// sign-up of its own in progress).
     case otherBrowser
+    /// The sign-up token completed a sign-up already: a replay.
+    case tokenUsed
+    /// Too many sign-ups started from this address or for this account; wait this many seconds.
+    case tooMany(Int)
 
     public var description: String {
         switch self {
@@ -328,6 +341,8 @@ public enum SignupError: Error, CustomStringConvertible {
         case .invalidForm(let problems): "the form has problems: \(problems)"
         case .alreadyCompleted: "the sign-up was completed already"
         case .otherBrowser: "the link was opened in another browser than the one that came from Marketplace"
+        case .tokenUsed: "the sign-up token completed a sign-up already (a replay)"
+        case .tooMany(let seconds): "too many sign-ups started; the next in \(seconds) s"
         }
     }
 }

@@ -54,10 +54,13 @@ public struct UsageAPIController: Sendable {
 
     /// On `/v1`, whose group checks the app key (`AppKeyMiddleware`).
     public func register<Parent: RequestContext>(on v1: RouterGroup<AppRequestContext<Parent>>) {
-        v1.post(RouterPath(Self.path)) { request, context in try await handle(request, app: context.app) }
+        v1.post(RouterPath(Self.path)) { request, context in
+            try context.require(.usageWrite)
+            return try await handle(request, app: context.app, access: context.access)
+        }
     }
 
-    func handle(_ request: Request, app: String) async throws -> Response {
+    func handle(_ request: Request, app: String, access: AppAccess = AppAccess(keys: [])) async throws -> Response {
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
             count("refused", reason: "too_large")
@@ -86,6 +89,13 @@ public struct UsageAPIController: Sendable {
             }
         }
         let submissions = items.compactMap { if case .submission(let submission) = $0 { submission } else { nil } }
+        if let outside = try await outsideProducts(submissions.map(\.entitlementID), access) {
+            count("refused", reason: "forbidden", records.count)
+            return try Self.json(
+                Problem(error: "entitlement \(outside.rawValue) is of a product the key of app \(app) may not bill"),
+                status: .forbidden
+            )
+        }
         do {
             let outcomes = try await recorder.record(items: items, app: app)
             let results = zip(submissions, outcomes).map { submission, outcome in
@@ -123,6 +133,17 @@ public struct UsageAPIController: Sendable {
                 status: .conflict
             )
         }
+    }
+
+    /// The first entitlement of a product the key may not bill, or nil; unknown ones are left to
+    /// the recorder, which refuses them with the other reasons a record cannot be billed.
+    private func outsideProducts(_ ids: [EntitlementID], _ access: AppAccess) async throws -> EntitlementID? {
+        guard access.products != nil else { return nil }
+        var seen: Set<EntitlementID> = []
+        for id in ids where seen.insert(id).inserted {
+            if let local = try await recorder.store.entitlement(id), !access.covers(local.resource) { return id }
+        }
+        return nil
     }
 
     struct Unresolved: Error {

@@ -172,6 +172,15 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        // The hash of the token that opened each sign-up session: a completed sign-up's token
+        // opens no other.
+        (
+            name: "v5-signup-token-hash",
+            sql: [
+                "ALTER TABLE signup_session ADD COLUMN token_hash TEXT",
+                "CREATE INDEX signup_session_token ON signup_session(token_hash)",
+            ]
+        ),
     ]
 
     /// The migrations recorded in `entitle_migration` (none before the first), known to this build or not.

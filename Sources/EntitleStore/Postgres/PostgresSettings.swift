@@ -5,10 +5,14 @@ public import PostgresNIO
 /// `postgres://user:password@host:port/database?sslmode=disable|prefer|require`, or a Unix socket
 /// directory (Cloud SQL's `/cloudsql/PROJECT:REGION:INSTANCE`) given as `?host=/cloudsql/…` or as a
 /// percent-encoded host (`postgres://user@%2Fcloudsql%2FP%3AR%3AI/db`). `pool_size` sets the most
-/// connections a replica opens (default 10).
+/// connections a replica opens (default 10). Over TCP to any host but loopback TLS is required
+/// (verified against the system's trusted roots) unless the URL says `sslmode=prefer` or `disable`:
+/// `prefer` talks plaintext to a server, or a man in the middle, that offers no TLS.
 public struct PostgresSettings: Sendable {
     public var client: PostgresClient.Configuration
     public var database: String
+    /// The sslmode in force (`disable`, `prefer`, `require`); nil over a Unix socket.
+    public var sslMode: String?
 
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
@@ -50,7 +54,9 @@ public struct PostgresSettings: Sendable {
             )
         } else {
             guard !host.isEmpty else { throw Invalid(description: "store URL names no host") }
-            let tls = try Self.tls(query["sslmode"] ?? "prefer")
+            let mode = query["sslmode"] ?? (Self.isLoopback(host) ? "prefer" : "require")
+            let tls = try Self.tls(mode)
+            sslMode = ["allow", "prefer"].contains(mode) ? "prefer" : mode == "disable" ? "disable" : "require"
             client = PostgresClient.Configuration(
                 host: host,
                 port: port,
@@ -69,6 +75,11 @@ public struct PostgresSettings: Sendable {
             client.options.maximumConnections = 10
         }
         self.database = database
+    }
+
+    /// Loopback: a database on the same machine, where nobody can sit between Entitle and it.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 
     private static func tls(_ mode: String) throws(Invalid) -> PostgresClient.Configuration.TLS {

@@ -17,6 +17,9 @@ public struct SignupSession: Hashable, Sendable, Codable {
     /// The hosted form's CSRF token (also in a `SameSite=Strict` cookie).
     public var csrfToken: String
     public var browserHash: String?
+    /// SHA-256 of the sign-up token that opened it: once a session of a token is completed, the
+    /// token (good for minutes) opens no other.
+    public var tokenHash: String?
     /// Redirect mode: the link the vendor's page asked for, waiting for the browser to come back.
     public var proposal: SignupProposal?
     public var createdAt: Timestamp
@@ -31,6 +34,7 @@ public struct SignupSession: Hashable, Sendable, Codable {
         orders: [String] = [],
         csrfToken: String,
         browserHash: String? = nil,
+        tokenHash: String? = nil,
         proposal: SignupProposal? = nil,
         createdAt: Timestamp,
         expiresAt: Timestamp,
@@ -43,6 +47,7 @@ public struct SignupSession: Hashable, Sendable, Codable {
         self.orders = orders
         self.csrfToken = csrfToken
         self.browserHash = browserHash
+        self.tokenHash = tokenHash
         self.proposal = proposal
         self.createdAt = createdAt
         self.expiresAt = expiresAt

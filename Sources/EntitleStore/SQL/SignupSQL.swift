@@ -6,10 +6,11 @@ enum SignupSQL {
     static func insert(_ session: SignupSession) throws -> StoreSQL {
         """
         INSERT INTO signup_session (id, account_id, user_identity, roles, orders, csrf_token, browser_hash,
-            created_at, expires_at, completed_at)
+            token_hash, created_at, expires_at, completed_at)
         VALUES (\(session.id), \(session.accountID.rawValue), \(session.userIdentity),
             \(try StoreJSON.encode(session.roles)), \(try StoreJSON.encode(session.orders)), \(session.csrfToken),
-            \(session.browserHash), \(session.createdAt), \(session.expiresAt), \(session.completedAt))
+            \(session.browserHash), \(session.tokenHash), \(session.createdAt), \(session.expiresAt),
+            \(session.completedAt))
         """
     }
 
@@ -44,11 +45,17 @@ enum SignupSQL {
             orders: try row.json("orders"),
             csrfToken: try row.get("csrf_token"),
             browserHash: try row.get("browser_hash"),
+            tokenHash: try row.get("token_hash"),
             proposal: try row.get("proposal", as: String?.self).map { try StoreJSON.decode($0) },
             createdAt: try row.time("created_at"),
             expiresAt: try row.time("expires_at"),
             completedAt: try row.timeIfAny("completed_at")
         )
+    }
+
+    /// One row when a session the token opened was completed.
+    static func completed(tokenHash: String) -> StoreSQL {
+        "SELECT id FROM signup_session WHERE token_hash = \(tokenHash) AND completed_at IS NOT NULL LIMIT 1"
     }
 
     static func sessionAccount(id: String) -> StoreSQL { "SELECT account_id FROM signup_session WHERE id = \(id)" }

@@ -334,6 +334,16 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // The hash of the token that opened each sign-up session: a completed sign-up's token
+        // opens no other (sessions of older tokens have none, and end within minutes).
+        migrator.registerMigration("v12-signup-token-hash") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE signup_session ADD COLUMN token_hash TEXT;
+                    CREATE INDEX signup_session_token ON signup_session(token_hash);
+                    """
+            )
+        }
         return migrator
     }
 }

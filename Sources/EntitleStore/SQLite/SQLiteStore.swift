@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MarketplaceCore
+import OwnerOnlyFiles
 
 /// The embedded store: one SQLite file in WAL mode (readers never wait for the writer).
 ///
@@ -21,6 +22,9 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
     public init(path: String) async throws {
         // Before anything is written: a file a newer Entitle migrated is left as it is.
         try SQLiteMigrations.status(path: path).refuseNewer("SQLite")
+        // Customers' names and emails: owner-only from the start, and so its WAL (SQLite gives the
+        // WAL and shared-memory files the database file's mode).
+        try OwnerOnlyFile.create(path)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")

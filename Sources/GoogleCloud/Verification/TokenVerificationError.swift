@@ -1,5 +1,8 @@
+import MarketplaceCore
+
 /// Why a Google-signed token (a sign-up JWT or a push OIDC token) was refused. Each check has
-/// its own case, so logs and tests can tell them apart.
+/// its own case, so logs and tests can tell them apart. The values a token carries are its
+/// sender's: the description cuts and escapes each (`bounded`) before it reaches a log or a page.
 public enum TokenVerificationError: Error, Hashable, Sendable, CustomStringConvertible {
     case malformed(String)
     /// Only RS256 is accepted: `none`, HS256 (a public key used as an HMAC secret) and the rest are refused.
@@ -19,20 +22,21 @@ public enum TokenVerificationError: Error, Hashable, Sendable, CustomStringConve
 
     public var description: String {
         switch self {
-        case .malformed(let reason): "malformed token: \(reason)"
-        case .unsupportedAlgorithm(let alg): "algorithm \(alg) is not accepted; tokens must be RS256"
+        case .malformed(let reason): "malformed token: \(reason.bounded())"
+        case .unsupportedAlgorithm(let alg): "algorithm \(alg.bounded()) is not accepted; tokens must be RS256"
         case .missingKeyID: "the token names no key (kid)"
         case .embeddedKeyReference(let header):
-            "the token points at its own keys (\(header)); keys come only from the pinned URL"
-        case .unknownKey(let kid): "no Google key has kid \(kid)"
+            "the token points at its own keys (\(header.bounded())); keys come only from the pinned URL"
+        case .unknownKey(let kid): "no Google key has kid \(kid.bounded())"
         case .badSignature: "the signature does not match"
-        case .wrongIssuer(let issuer): "issuer \(issuer) is not the expected one"
-        case .wrongAudience(let audience): "audience \(audience) is not one of ours"
+        case .wrongIssuer(let issuer): "issuer \(issuer.bounded()) is not the expected one"
+        case .wrongAudience(let audience): "audience \(audience.prefix(5).map { $0.bounded() }) is not one of ours"
         case .expired: "the token has expired"
         case .notYetValid: "the token is not valid yet"
         case .missingSubject: "the token has no subject"
-        case .unverifiedEmail(let email): "email \(email ?? "(none)") is not the expected verified service account"
-        case .certificatesUnavailable(let reason): "Google's certificates are unavailable: \(reason)"
+        case .unverifiedEmail(let email):
+            "email \(email?.bounded() ?? "(none)") is not the expected verified service account"
+        case .certificatesUnavailable(let reason): "Google's certificates are unavailable: \(reason.bounded())"
         }
     }
 }

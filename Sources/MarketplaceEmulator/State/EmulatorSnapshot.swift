@@ -1,6 +1,7 @@
 import CryptoExtras
 import Foundation
 import MarketplaceCore
+import OwnerOnlyFiles
 
 /// Everything the emulator knows, as one JSON document for `--state FILE`. The sign-up key is
 /// included so that tokens minted and certificates cached before a restart stay valid.
@@ -85,14 +86,14 @@ extension EmulatorState {
         )
     }
 
-    /// Writes the state atomically (a temporary file renamed over the old one) when it changed
-    /// since the last write.
+    /// Writes the state atomically (a temporary file renamed over the old one), owner-only (it holds
+    /// the emulator's private keys), when it changed since the last write.
     func save(to path: String, keys identity: EmulatorIdentity, force: Bool = false) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(snapshot(keys: identity))
         guard force || data != lastSaved else { return }
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try OwnerOnlyFile.write(data, to: path)
         lastSaved = data
     }
 }
