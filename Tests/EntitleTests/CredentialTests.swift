@@ -137,14 +137,17 @@ import Testing
                 #expect($0.status == .serviceUnavailable && String(buffer: $0.body).contains("secret-name"))
             }
         }
+        // Who the server lets scrape, from its settings.
         var configuration = EntitleConfiguration()
-        #expect(configuration.metricsOpen, "loopback: open")
-        configuration.httpHost = "0.0.0.0"
-        #expect(!configuration.metricsOpen)
+        #expect(MetricsController.Access(configuration) == .open, "loopback only: nobody else can reach it")
+        for host in ["0.0.0.0", "::", "10.0.0.5"] {
+            configuration.httpHost = host
+            #expect(MetricsController.Access(configuration) == .closed, "\(host)")
+        }
         configuration.metricsPublic = true
-        #expect(configuration.metricsOpen)
+        #expect(MetricsController.Access(configuration) == .open)
         configuration.metricsToken = "metrics-token-0123456789abcdef"
-        #expect(!configuration.metricsOpen, "a token always asks for it")
+        #expect(MetricsController.Access(configuration) == .token("metrics-token-0123456789abcdef"))
     }
 
     @Test(

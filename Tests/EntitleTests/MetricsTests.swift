@@ -56,6 +56,8 @@ import Testing
                     try await EntitleHarness.withEntitle(running, storePath: path) { configuration in
                         configuration.callbackURL = webhook.absoluteString
                         configuration.callbackSecret = "whsec_metrics_journey_secret"
+                        // Mid-rotation: every callback is signed with the new secret and the old one.
+                        configuration.callbackSecretPrevious = "whsec_metrics_journey_retiring"
                     } _: { entitle in
                         let before = try await scrape(entitle)
                         #expect(
@@ -126,6 +128,15 @@ import Testing
                         )
                         #expect(after.sum("entitle_callback_deliveries_total", ["outcome": "delivered"]) >= 1)
                         #expect(after.sum("entitle_callback_delivery_latency_seconds_count") >= 1)
+                        for request in await receiver.requests {
+                            let header = request.headers["entitle-signature"] ?? ""
+                            for secret in ["whsec_metrics_journey_secret", "whsec_metrics_journey_retiring"] {
+                                #expect(
+                                    CallbackSigner(secret: secret).verify(header: header, body: request.body),
+                                    "an app that knows only \(secret) accepts \(header)"
+                                )
+                            }
+                        }
                         #expect(
                             after[#"entitle_entitlements{state="ENTITLEMENT_ACTIVE"}"#] == 1,
                             "\(after.series.keys.sorted())"

@@ -19,13 +19,11 @@ extension EntitleServer {
         HealthController(store: parts.store, readiness: parts.readiness, adminTokens: configuration.adminTokens)
             .register(on: router)
         if parts.metrics.isEnabled {
-            let access: MetricsController.Access =
-                configuration.metricsToken.map { .token($0) } ?? (configuration.metricsOpen ? .open : .closed)
             MetricsController(
                 metrics: parts.metrics,
                 store: parts.store,
                 leadership: parts.leadership,
-                access: access,
+                access: MetricsController.Access(configuration),
                 throttle: parts.throttle
             )
             .register(on: router)

@@ -131,9 +131,6 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         ["127.0.0.1", "::1", "[::1]", "localhost"].contains(httpHost.lowercased()) || httpHost.hasPrefix("127.")
     }
 
-    /// `/metrics` answers without a token: it was asked for, or nobody else can reach it.
-    public var metricsOpen: Bool { metricsToken == nil && (metricsPublic || listensOnLoopbackOnly) }
-
     /// The tokens that open the admin API and the console: the current one, and the one being
     /// retired while a rotation is under way.
     public var adminTokens: [String] { [adminToken, adminTokenPrevious].compactMap { $0 } }

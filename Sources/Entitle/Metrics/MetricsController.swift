@@ -12,10 +12,20 @@ import Synchronization
 /// for (`metricsPublic`) or when Entitle listens on loopback only; otherwise nobody (403 saying so).
 public struct MetricsController: Sendable {
     /// Who may scrape.
-    public enum Access: Sendable {
+    public enum Access: Sendable, Equatable {
         case token(String)
         case open
         case closed
+
+        /// The holder of `metricsToken`; without one, anyone when `metricsPublic` says so or when
+        /// Entitle listens on loopback only (nobody else can reach it); otherwise nobody.
+        public init(_ configuration: EntitleConfiguration) {
+            if let token = configuration.metricsToken {
+                self = .token(token)
+            } else {
+                self = configuration.metricsPublic || configuration.listensOnLoopbackOnly ? .open : .closed
+            }
+        }
     }
 
     let metrics: EntitleMetrics
