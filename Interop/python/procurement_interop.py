@@ -28,6 +28,8 @@ from googleapiclient import discovery
 from googleapiclient.errors import HttpError
 
 SIGNUP_ISSUER = "https://www.googleapis.com/robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
+AGENTSPACE_ISSUER = ("https://www.googleapis.com/service_accounts/v1/metadata/x509/"
+                     "cloud-agentspace@system.gserviceaccount.com")
 
 
 
@@ -106,8 +108,27 @@ def main():
     except ValueError:
         check("a sign-up token for another audience is rejected", True)
 
+    check_software_statement(base, purchase)
     check_entitle_credentials(base, key_file, provider, entitle)
     print(f"python interop: all {len(checks)} checks passed")
+
+
+def check_software_statement(base, purchase):
+    """google-auth verifies the statement the emulator signs as Gemini Enterprise (agent registration)
+    against the key map at Google's path, which is also the statement's issuer."""
+    audience = "https://agent.vendor.example.com"
+    statement = control(base, f"emulator/v1/entitlements/{purchase['entitlementId']}/software-statement",
+                        {"audience": audience})["softwareStatement"]
+    certificates = control(base, "service_accounts/v1/metadata/x509/cloud-agentspace@system.gserviceaccount.com")
+    claims = google_jwt.decode(statement, certs=certificates, audience=audience)
+    check("google-auth verifies a software statement with the emulator's agentspace key map",
+          claims["iss"] == AGENTSPACE_ISSUER and claims["sub"] == purchase["accountId"]
+          and claims["google"]["order"] and claims["auth_app_redirect_uris"], str(claims))
+    try:
+        google_jwt.decode(statement, certs=certificates, audience="https://another-vendor.example.com")
+        check("a software statement for another vendor is rejected", False)
+    except ValueError:
+        check("a software statement for another vendor is rejected", True)
 
 
 def check_entitle_credentials(base, key_file, provider, entitle):

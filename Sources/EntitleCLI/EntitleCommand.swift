@@ -22,7 +22,7 @@ struct EntitleCommand: AsyncParsableCommand {
             UsageCommand.self,
             EmulatorCommand.self, CredentialsCommand.self, BenchCommand.self, MigrateCommand.self, DoctorCommand.self,
             OpenAPICommand.self,
-            SettingsCommand.self,
+            SettingsCommand.self, AgentCardCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

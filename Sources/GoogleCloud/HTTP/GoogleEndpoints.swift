@@ -13,6 +13,9 @@ public struct GoogleEndpoints: Hashable, Sendable {
     public var oidcCertificates: URL
     /// Identity-Aware Proxy's ES256 keys, as a JWK set (the admin console behind IAP).
     public var iapKeys: URL
+    /// The pinned x509 key map of Gemini Enterprise's software statements (agent registration),
+    /// which is also their issuer.
+    public var agentspaceCertificates: URL
 
     public init(
         procurement: URL,
@@ -21,9 +24,11 @@ public struct GoogleEndpoints: Hashable, Sendable {
         oauthToken: URL,
         signupCertificates: URL,
         oidcCertificates: URL,
-        iapKeys: URL = URL(string: "https://www.gstatic.com/" + iapKeyPath)!
+        iapKeys: URL = URL(string: "https://www.gstatic.com/" + iapKeyPath)!,
+        agentspaceCertificates: URL = URL(string: "https://www.googleapis.com/" + agentspaceCertificatePath)!
     ) {
         self.iapKeys = iapKeys
+        self.agentspaceCertificates = agentspaceCertificates
         self.procurement = procurement
         self.pubSub = pubSub
         self.serviceControl = serviceControl
@@ -51,6 +56,10 @@ public struct GoogleEndpoints: Hashable, Sendable {
     public static let signupCertificatePath =
         "robot/v1/metadata/x509/cloud-commerce-partner@system.gserviceaccount.com"
 
+    /// The path of Gemini Enterprise's statement key map; the emulator serves the same path.
+    public static let agentspaceCertificatePath =
+        "service_accounts/v1/metadata/x509/cloud-agentspace@system.gserviceaccount.com"
+
     /// Every API on one base URL, as the emulator serves them.
     public static func emulator(at base: URL) -> GoogleEndpoints {
         GoogleEndpoints(
@@ -60,7 +69,8 @@ public struct GoogleEndpoints: Hashable, Sendable {
             oauthToken: base.appendingPathComponent("token"),
             signupCertificates: base.appendingPathComponent(signupCertificatePath),
             oidcCertificates: base.appendingPathComponent(oidcCertificatePath),
-            iapKeys: base.appendingPathComponent(iapKeyPath)
+            iapKeys: base.appendingPathComponent(iapKeyPath),
+            agentspaceCertificates: base.appendingPathComponent(agentspaceCertificatePath)
         )
     }
 }

@@ -105,6 +105,23 @@ public struct EmulatorControlClient: Sendable {
         try await send(.POST, "emulator/v1/accounts/\(account)/signup-token", overrides)
     }
 
+    /// The software statement Gemini Enterprise would POST to register `entitlement`'s agent with
+    /// its vendor (`request.audience`: the Agent Card's `provider.url`).
+    public func softwareStatement(
+        entitlement: String,
+        _ request: SoftwareStatementRequest
+    ) async throws -> EmulatorSoftwareStatement {
+        try await send(.POST, "emulator/v1/entitlements/\(entitlement)/software-statement", request)
+    }
+
+    /// Gemini Enterprise signs with a new key from now on, publishing it beside the old one.
+    /// - Returns: the new key's id.
+    public func rotateAgentspaceKey() async throws -> String {
+        struct Rotated: Decodable { var kid: String }
+        let rotated: Rotated = try await send(.POST, "emulator/v1/agentspace/keys/rotate", nil as String?)
+        return rotated.kid
+    }
+
     /// Accounts, orders, the clock and the subscriptions' queues.
     public func state() async throws -> EmulatorStateReport {
         try await send(.GET, "emulator/v1/state", nil as String?)

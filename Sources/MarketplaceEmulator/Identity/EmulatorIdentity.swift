@@ -14,6 +14,8 @@ struct EmulatorIdentity: Sendable {
     static let oidcIssuer = "https://accounts.google.com"
 
     let signup: SigningKey
+    /// Signs Gemini Enterprise's software statements (agent registration) until rotated.
+    let agentspace: SigningKey
     /// Signs push OIDC tokens; published at `/oauth2/v1/certs` and `/oauth2/v3/certs`.
     let oidc: SigningKey
     let serviceAccount: SigningKey
@@ -25,6 +27,7 @@ struct EmulatorIdentity: Sendable {
             try signupKey
             ?? SigningKey.shared("signup", commonName: "cloud-commerce-partner@system.gserviceaccount.com")
         oidc = try SigningKey.shared("oidc", commonName: "accounts.google.com")
+        agentspace = try SigningKey.shared("agentspace", commonName: "cloud-agentspace@system.gserviceaccount.com")
         if let existingKey {
             serviceAccount = try SigningKey(pkcs8PEM: existingKey.private_key, kid: existingKey.private_key_id)
             serviceAccountEmail = existingKey.client_email

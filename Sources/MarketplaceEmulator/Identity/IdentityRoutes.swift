@@ -137,6 +137,25 @@ struct IdentityRoutes {
             let key = try key(context)
             return try cacheable(JSONResponse.make([key.kid: key.certificatePEM]))
         }
+        // Gemini Enterprise's statement signer, at the URL that is also its issuer: every key it
+        // publishes (two while one is rotated).
+        router.get("service_accounts/v1/metadata/x509/:account") { _, context in
+            guard context.parameters.get("account") == "cloud-agentspace@system.gserviceaccount.com" else {
+                throw GoogleAPIError.notFound("No such key set.")
+            }
+            let keys = await state.agentspaceKeys
+            return try cacheable(
+                JSONResponse.make(Dictionary(uniqueKeysWithValues: keys.map { ($0.kid, $0.certificatePEM) }))
+            )
+        }
+        router.post("emulator/v1/entitlements/:id/software-statement") { request, context in
+            let body = try await RequestDecoding.decode(SoftwareStatementRequest.self, from: request)
+            let statement = try await state.softwareStatement(entitlementID: context.parameters.get("id") ?? "", body)
+            return try JSONResponse.make(EmulatorSoftwareStatement(softwareStatement: statement))
+        }
+        router.post("emulator/v1/agentspace/keys/rotate") { _, _ in
+            try JSONResponse.make(["kid": try await state.rotateAgentspaceKey()])
+        }
         router.get("service_accounts/v1/jwk/:account") { _, context in
             try cacheable(JSONResponse.make(try Self.jwks(try key(context))))
         }

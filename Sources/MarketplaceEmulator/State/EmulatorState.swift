@@ -22,6 +22,8 @@ actor EmulatorState {
     var faults = FaultPlan()
     var faultRandom = SeededRandom(seed: 0x5EED)
     let identity: EmulatorIdentity
+    /// Gemini Enterprise's keys for software statements, the one it signs with first.
+    var agentspaceKeys: [SigningKey]
     /// Access tokens issued, with their expiry on the emulator's clock.
     var accessTokens: [String: Timestamp] = [:]
     let accessTokenLifetime: Int
@@ -41,6 +43,7 @@ actor EmulatorState {
     /// - Parameter snapshot: state saved by `--state`, restored here, before anything can run.
     init(options: EmulatorOptions, identity: EmulatorIdentity, restoring snapshot: EmulatorSnapshot? = nil) {
         self.identity = identity
+        agentspaceKeys = [identity.agentspace]
         accessTokenLifetime = options.accessTokenLifetime
         signupAudience = options.signupAudience
         provider = options.provider
