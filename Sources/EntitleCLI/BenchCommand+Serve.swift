@@ -8,15 +8,20 @@ import Glibc
 extension BenchCommand {
     /// Starts `entitle serve` (this executable, as a vendor runs it) against `target` with
     /// `settings` on top of the Google ones; its output goes to `serve-NAME.log`.
-    static func serve(_ target: BenchTarget, settings: [String: String], directory: URL, name: String) throws -> Process
-    {
+    static func serve(
+        _ target: BenchTarget,
+        settings: [String: String],
+        arguments: [String] = [],
+        directory: URL,
+        name: String
+    ) throws -> Process {
         let google = [
             "ENTITLE_GOOGLE_BASE_URL": target.base.absoluteString, "ENTITLE_GOOGLE_CREDENTIALS": target.keyFile.path,
             "ENTITLE_PROVIDER_ID": target.provider, "ENTITLE_SIGNUP_AUDIENCES": "localhost", "ENTITLE_HTTP_PORT": "0",
         ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        process.arguments = ["serve"]
+        process.arguments = ["serve"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(google.merging(settings) { _, mine in mine })
         { _, bench in bench }
         let log = directory.appendingPathComponent("serve-\(name).log")

@@ -17,7 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Entitle against the in-process emulator.",
-        subcommands: [UsagePass.self, Notifications.self, Console.self, Metrics.self]
+        subcommands: [UsagePass.self, UsageIntake.self, Notifications.self, Console.self, Metrics.self]
     )
 
     /// Runs `body` against an emulator started in this process (automatic approval without

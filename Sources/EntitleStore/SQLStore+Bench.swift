@@ -9,6 +9,12 @@ extension SQLStore {
         try await execute(BenchSQL.ledger(rows: rows, status: "reported", prefix: "bench-reported"))
         try await execute(BenchSQL.ledger(rows: pending, status: "pending", prefix: "bench-pending"))
     }
+
+    /// How many usage records the store holds: what a bench compares with the records it was told
+    /// were accepted.
+    public func usageRecordCount() async throws -> Int {
+        try await fetchOne("SELECT COUNT(*) AS n FROM usage_record") { try $0.get("n", as: Int.self) } ?? 0
+    }
 }
 
 enum BenchSQL {
