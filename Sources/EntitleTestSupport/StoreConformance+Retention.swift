@@ -5,7 +5,7 @@ import MarketplaceCore
 /// Retention's part of the `Store` contract: what is pruned, when, and what never is.
 extension StoreConformance {
     static let retentionChecks: [String: Check] = [
-        "retention: rows go by age and kind; usage records only once reported; pending callbacks and audit rows stay":
+        "retention: rows go by age and kind; usage records and operations only once reported; pending callbacks stay":
             retention
     ]
 
@@ -17,6 +17,7 @@ extension StoreConformance {
             auditDays: 400,
             poisonDays: 90,
             usageRecordDays: 90,
+            usageOperationDays: 200,
             callbackDays: 90
         )
         let event = unique("event")
@@ -94,7 +95,12 @@ extension StoreConformance {
             "after 91 days: poison, dead letter, failure count, the reported usage record, the delivered callback: \(quarter)"
         )
         try require(try await store.callback(id: pending.id) != nil, "a pending callback is never pruned")
-        try require(try await store.usageOperation(id: first.id) != nil, "the ledger stays")
+        try require(try await store.usageOperation(id: first.id) != nil, "the ledger stays past the records")
+        let second = try sealed.operations.first { $0.window.start != hour } ?! "the second window was sealed"
+        let ledger = try await store.prune(policy, now: now.adding(seconds: 201 * day), batch: 100)
+        try require(ledger.usageOperations == 1, "after 201 days the reported operation goes: \(ledger)")
+        try require(try await store.usageOperation(id: first.id) == nil, "the reported operation is pruned")
+        try require(try await store.usageOperation(id: second.id) != nil, "an operation not reported never is")
         let duplicates = try await store.duplicateUsageKeys(records, app: "a")
         try require(
             duplicates == ["r2"],

@@ -231,6 +231,9 @@ extension UsageTests {
             // Entitle hears nothing from Pub/Sub meanwhile (a restart, a deploy, lag).
             let silence = FaultPlan(seed: 1, rules: [.init(api: .pubsub, errorRate: 1, status: 503)])
             try await fixture.running.control.setFaults(silence)
+            // A pull already waiting when the faults were set (up to pullWait, 200 ms) would still
+            // hand over the cancellation: let those end first, so that Entitle cannot learn of it.
+            try await Task.sleep(for: .seconds(1))
             try await fixture.running.control.cancel(entitlement.id.rawValue, immediately: true)
             #expect(try await fixture.store.entitlement(entitlement.id)?.state == .active, "Entitle does not know yet")
 

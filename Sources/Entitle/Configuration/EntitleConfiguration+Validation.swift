@@ -48,6 +48,12 @@ extension EntitleConfiguration {
                 problem: "\(auditRetentionDays) must not be shorter than inboxRetentionDays"
             )
         }
+        guard usageOperationRetentionDays >= usageRecordRetentionDays else {
+            throw ConfigurationError(
+                setting: origins.of("usageOperationRetentionDays"),
+                problem: "\(usageOperationRetentionDays) must not be shorter than usageRecordRetentionDays"
+            )
+        }
         // Google expects hourly windows; shorter ones exist for tests that must see windows close.
         guard 86_400 % usageWindowSeconds == 0 else {
             throw ConfigurationError(

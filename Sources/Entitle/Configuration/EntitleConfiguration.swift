@@ -53,6 +53,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var auditRetentionDays = 400
     public var poisonRetentionDays = 90
     public var usageRecordRetentionDays = 90
+    public var usageOperationRetentionDays = 400
     public var callbackRetentionDays = 90
     public var pruneIntervalSeconds = 3600
     public var callbackClaimSeconds = 30
@@ -149,6 +150,7 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
             auditDays: auditRetentionDays,
             poisonDays: poisonRetentionDays,
             usageRecordDays: usageRecordRetentionDays,
+            usageOperationDays: usageOperationRetentionDays,
             callbackDays: callbackRetentionDays
         )
     }

@@ -163,6 +163,15 @@ extension SettingsCatalog {
                     + "key counts again"
             ),
             .number(
+                \.usageOperationRetentionDays,
+                "usageOperationRetentionDays",
+                "ENTITLE_USAGE_OPERATION_RETENTION_DAYS",
+                .retention,
+                1...Int.max,
+                "reported operations of the usage ledger kept (not shorter than usageRecordRetentionDays; never "
+                    + "one not reported, nor one whose records are kept)"
+            ),
+            .number(
                 \.callbackRetentionDays,
                 "callbackRetentionDays",
                 "ENTITLE_CALLBACK_RETENTION_DAYS",

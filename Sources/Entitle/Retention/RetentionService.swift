@@ -62,6 +62,7 @@ public struct RetentionService: Service {
             total.deadLetters += round.deadLetters
             total.deliveryFailures += round.deliveryFailures
             total.usageRecords += round.usageRecords
+            total.usageOperations += round.usageOperations
             total.callbacks += round.callbacks
             total.signupSessions += round.signupSessions
             total.handoffs += round.handoffs

@@ -236,6 +236,9 @@ public struct RetentionPolicy: Hashable, Sendable, Codable {
     /// Usage records whose operation Google accepted (never before). An app's resend of a key older
     /// than this is no longer recognised as a duplicate.
     public var usageRecordDays: Int
+    /// Usage operations Google accepted (or that were superseded), once no record of theirs is
+    /// left: the ledger's history, which otherwise grows by one row per entitlement-metric-hour.
+    public var usageOperationDays: Int
     /// Delivered and given-up callbacks.
     public var callbackDays: Int
 
@@ -246,12 +249,14 @@ public struct RetentionPolicy: Hashable, Sendable, Codable {
         auditDays: Int = 400,
         poisonDays: Int = 90,
         usageRecordDays: Int = 90,
+        usageOperationDays: Int = 400,
         callbackDays: Int = 90
     ) {
         self.inboxDays = inboxDays
         self.auditDays = auditDays
         self.poisonDays = poisonDays
         self.usageRecordDays = usageRecordDays
+        self.usageOperationDays = usageOperationDays
         self.callbackDays = callbackDays
     }
 }
@@ -264,6 +269,7 @@ public struct PruneSummary: Hashable, Sendable, Codable {
     public var deadLetters = 0
     public var deliveryFailures = 0
     public var usageRecords = 0
+    public var usageOperations = 0
     public var callbacks = 0
     public var signupSessions = 0
     /// Hand-off codes a day past their expiry.
@@ -272,6 +278,7 @@ public struct PruneSummary: Hashable, Sendable, Codable {
     public init() {}
 
     public var total: Int {
-        inbox + audit + poison + deadLetters + deliveryFailures + usageRecords + callbacks + signupSessions + handoffs
+        inbox + audit + poison + deadLetters + deliveryFailures + usageRecords + usageOperations + callbacks
+            + signupSessions + handoffs
     }
 }

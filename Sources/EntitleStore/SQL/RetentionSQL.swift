@@ -37,6 +37,21 @@ enum RetentionSQL {
                     batch
                 )
             ),
+            // Only operations Google has (or that were replaced), and only once their records are gone:
+            // a record's operation id must always name a row.
+            (
+                \.usageOperations,
+                delete(
+                    name: "usage_operation",
+                    key: "id",
+                    where: """
+                        status IN ('reported', 'superseded')
+                            AND COALESCE(reported_at, updated_at) < \(cutoff(policy.usageOperationDays))
+                            AND NOT EXISTS (SELECT 1 FROM usage_record WHERE operation_id = usage_operation.id)
+                        """,
+                    batch
+                )
+            ),
             (
                 \.callbacks,
                 delete(
