@@ -87,7 +87,7 @@ import Testing
         }
     }
 
-    @Test("sign-in asks for the admin token once; sign-out ends the session, and the old cookie is refused after")
+    @Test("sign-in asks for the admin token once; sign-out ends the session and its cookie; guessing gets 429")
     func signInAndOut() async throws {
         try await withConsole { entitle, _ in
             var browser = Browser(site: JSONHTTPClient(baseURL: entitle.baseURL))
@@ -111,6 +111,12 @@ import Testing
             // The session itself is gone from the store, not only the browser's cookie.
             let value = try #require(browser.cookie?.split(separator: "=", maxSplits: 1).last.map(String.init))
             #expect(try await entitle.store.consoleSession(idHash: Handoffs.hash(value), at: Timestamp(Date())) == nil)
+            // Guessing is slowed: past authFailureLimit (20) failures the address gets 429 with
+            // Retry-After, even with the right token, and no session.
+            for _ in 0..<19 { _ = try await browser.post("admin/sign-in", [("token", "guess-0123456789ab")]) }
+            let throttled = try await browser.post("admin/sign-in", [("token", ConsoleTests.token)])
+            #expect(throttled.status == 429 && throttled.text.contains("Too many failed sign-ins"), "\(throttled)")
+            #expect(Int(throttled.headers["retry-after"] ?? "") ?? 0 > 0 && throttled.headers["set-cookie"] == nil)
         }
     }
 
