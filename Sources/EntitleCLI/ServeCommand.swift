@@ -93,9 +93,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let built = try await EntitleServer.build(configuration, google: google, logger: logger)
         services += built.services
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let shutdown = Duration.seconds(configuration.shutdownTimeoutSeconds)
+        services.append(ShutdownDeadline(timeout: shutdown, logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        // Past most of the bound, services still running are cancelled rather than waited for.
+        groupConfiguration.maximumGracefulShutdownDuration = shutdown * 0.8
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let port = await built.listening()

@@ -29,6 +29,12 @@ public class SQLStore: @unchecked Sendable {
         try await read(Fetch(sql, map))
     }
 
+    /// Returns when the database answers a trivial read within `timeout` (readiness probes),
+    /// throws `StoreError.unavailable` when it does not. An SQLite file is always at hand.
+    public func probe(within timeout: Duration) async throws {
+        _ = try await fetchOne("SELECT 1 AS one") { _ in true }
+    }
+
     func fetchOne<Value: Sendable>(
         _ sql: StoreSQL,
         _ map: @escaping @Sendable (any StoreRow) throws -> Value

@@ -3,6 +3,11 @@ public import MarketplaceCore
 /// Entitle's state. One method per transaction that keeps the invariants, so SQLite and
 /// PostgreSQL implementations differ only inside: callers never compose transactions.
 public protocol Store: Sendable {
+    // MARK: Health
+
+    /// Returns when the database answers within `timeout`; throws `StoreError.unavailable` when not.
+    func probe(within timeout: Duration) async throws
+
     // MARK: Notifications
 
     func isProcessed(eventID: String) async throws -> Bool

@@ -101,15 +101,11 @@ public enum TestPostgres {
 }
 
 // Read by the exit handler, which cannot capture; written once, before the handler is set.
-nonisolated(unsafe) private var directory_: String?
-nonisolated(unsafe) private var binaries_: String?
+nonisolated(unsafe) private var cluster_: PostgresCluster?
 
 /// The server a test process starts for itself, stopped at exit.
 actor ThrowawayServer {
     static let shared = ThrowawayServer()
-    /// Read by the exit handler, which cannot capture.
-    static var directory: String? { directory_ }
-    static var binaries: String? { binaries_ }
     /// Started once: the actor lets other callers in while it waits, and they wait on the same start.
     private var starting: Task<String, any Error>?
 
@@ -121,60 +117,19 @@ actor ThrowawayServer {
     }
 
     private static func start() async throws -> String {
-        guard let bin = Self.findBinaries() else {
-            throw TestPostgres.Unavailable(
-                description:
-                    "PostgreSQL is needed for these tests: install Debian's postgresql (apt-get install postgresql) or set ENTITLE_TEST_POSTGRES_URL=postgres://user@host:port/db"
-            )
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-pg-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if geteuid() == 0 { _ = try await TestPostgres.run(["chown", "postgres:postgres", directory]) }
-        let initdb = try await TestPostgres.run(
-            ["\(bin)/initdb", "-D", "\(directory)/data", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
-            asPostgres: true
-        )
-        guard initdb.status == 0 else { throw TestPostgres.Unavailable(description: "initdb failed: \(initdb.output)") }
-        let port = try FreePort.next()
-        let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=200"
-        let start = try await TestPostgres.run(
-            [
-                "\(bin)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-o", options, "-w",
-                "start",
-            ],
-            asPostgres: true
-        )
-        guard start.status == 0 else {
-            throw TestPostgres.Unavailable(description: "pg_ctl start failed: \(start.output)")
-        }
-        directory_ = directory
-        binaries_ = bin
+        let cluster = try await PostgresCluster.create()
+        cluster_ = cluster
         atexit {
-            guard let directory = ThrowawayServer.directory, let bin = ThrowawayServer.binaries else { return }
+            guard let cluster = cluster_ else { return }
             let stop = Process()
             stop.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            stop.arguments =
-                (geteuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []) + [
-                    "\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "stop",
-                ]
+            stop.arguments = cluster.immediateStop
             stop.standardOutput = FileHandle.nullDevice
             stop.standardError = FileHandle.nullDevice
             try? stop.run()
             stop.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: cluster.directory)
         }
-        return "postgres://postgres@127.0.0.1:\(port)/postgres"
-    }
-
-    /// Debian keeps `initdb` and `pg_ctl` off the PATH, in the version's folder.
-    static func findBinaries() -> String? {
-        let root = "/usr/lib/postgresql"
-        let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
-            let bin = "\(root)/\(version)/bin"
-            if FileManager.default.isExecutableFile(atPath: "\(bin)/initdb") { return bin }
-        }
-        return nil
+        return cluster.url
     }
 }

@@ -131,6 +131,29 @@ import Testing
         return all
     }
 
+    /// `count` purchases on plan basic (accounts `PREFIX-0`…), once the store has them all ACTIVE.
+    func meteredPurchases(
+        _ running: RunningEmulator,
+        _ admin: JSONHTTPClient,
+        count: Int,
+        accountPrefix: String
+    ) async throws -> [LocalEntitlement] {
+        for index in 0..<count {
+            _ = try await running.control.buy(
+                product: "example-messaging-service",
+                plan: "basic",
+                account: "\(accountPrefix)-\(index)"
+            )
+        }
+        var metered: [LocalEntitlement] = []
+        for _ in 0..<300 where metered.count < count {
+            metered = try await stored(admin).values.filter { $0.state == .active }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try #require(metered.count == count)
+        return metered
+    }
+
     /// The buyers of the crash test: 250 purchases, each upgraded once active, 100 of them then
     /// cancelled: 1,100 notifications, each published only after Entitle acted on the last one.
     func buyers(_ running: RunningEmulator) async throws {

@@ -20,9 +20,9 @@ struct UsageRecordGenerator {
         random = SeededRandom(seed: seed)
     }
 
-    mutating func batch(_ number: Int) -> [[String: JSONValue]] {
+    mutating func batch(_ number: Int, size: Int = 500) -> [[String: JSONValue]] {
         var records: [[String: JSONValue]] = []
-        for index in 0..<500 {
+        for index in 0..<size {
             if !sent.isEmpty, random.next() % 10 == 0 {
                 records.append(sent[Int(random.next() % UInt64(sent.count))])
                 continue

@@ -99,7 +99,12 @@ public enum EntitleServer {
     public static func openStore(_ configuration: EntitleConfiguration, logger: Logger) async throws -> any Store {
         switch try StoreLocation(parsing: configuration.storeURL) {
         case .sqlite(let path): return try await SQLiteStore(path: path)
-        case .postgres(let url): return try await PostgresStore(url: url, logger: logger)
+        case .postgres(let url):
+            return try await PostgresStore(
+                url: url,
+                timeout: .seconds(configuration.storeTimeoutSeconds),
+                logger: logger
+            )
         }
     }
 }

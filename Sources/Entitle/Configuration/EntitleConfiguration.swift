@@ -13,6 +13,8 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var authFailureWindowSeconds = 300
     public var publicURL: String?
     public var storeURL = "entitle.sqlite"
+    public var storeTimeoutSeconds = 5
+    public var shutdownTimeoutSeconds = 10
     public var googleCredentials: String?
     public var googleBaseURL: String?
     public var providerID: String?

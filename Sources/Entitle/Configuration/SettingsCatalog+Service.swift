@@ -154,7 +154,26 @@ extension SettingsCatalog {
                 .store,
                 "an SQLite file path (or `sqlite:PATH`), or "
                     + "`postgres://user:password@host:5432/db?sslmode=require&pool_size=10`"
-            )
+            ),
+            .number(
+                \.storeTimeoutSeconds,
+                "storeTimeoutSeconds",
+                "ENTITLE_STORE_TIMEOUT_SECONDS",
+                .store,
+                1...300,
+                "PostgreSQL: the longest any call waits for a connection and the server's answers (also the "
+                    + "server's `statement_timeout`); past it the request is answered 503 with `Retry-After`, "
+                    + "a notification is handed back, `/readyz` says 503"
+            ),
+            .number(
+                \.shutdownTimeoutSeconds,
+                "shutdownTimeoutSeconds",
+                "ENTITLE_SHUTDOWN_TIMEOUT_SECONDS",
+                .store,
+                1...3600,
+                "after SIGTERM or SIGINT, the longest Entitle takes to stop whatever the store or Google do "
+                    + "(Cloud Run's grace period is 10 s); work not committed by then is handed back, never acked"
+            ),
         ]
     }
 

@@ -1,3 +1,4 @@
+import EntitleStore
 import Foundation
 import HTTPTypes
 public import Hummingbird
@@ -9,7 +10,8 @@ import NIOCore
 /// id, also in every log line about it), `X-Content-Type-Options: nosniff`, and never an empty
 /// error. An unknown route is a JSON 404 (405 with `Allow` for a known path asked with another method); an error a handler did not turn into an answer is logged
 /// with the request id and answered 500 with that id, as JSON for APIs and as a page for the
-/// buyer-facing `/signup` routes. Every 5xx is logged with its request id.
+/// buyer-facing `/signup` routes. A store that cannot be reached (`StoreError.unavailable`) is 503
+/// with `Retry-After`, the same two ways. Every 5xx is logged with its request id.
 public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
     static var requestIDHeader: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
 
@@ -53,6 +55,19 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
                     metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(path)"]
                 )
             }
+        } catch StoreError.unavailable(let why) {
+            // A store outage is the client's to retry, not a bug: 503 with a time to come back.
+            logger.warning(
+                "answered 503: store unavailable",
+                metadata: ["requestId": "\(id)", "method": "\(request.method)", "path": "\(path)", "error": "\(why)"]
+            )
+            response = Self.problem(
+                .serviceUnavailable,
+                "Entitle cannot reach its store just now; try again shortly (request id \(id))",
+                id: id,
+                request: request
+            )
+            response.headers[.retryAfter] = "\(RetryAfter.storeOutage)"
         } catch let error as any HTTPResponseError
             where error.status == .notFound && !(routes?.methods(for: request.uri.path).isEmpty ?? true)
         {
@@ -93,7 +108,8 @@ public struct EdgeMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.uri.path.hasPrefix("/signup") {
             return SignupController.problem(
                 status,
-                status.code >= 500 ? "Something went wrong" : "Page not found",
+                status == .serviceUnavailable
+                    ? "Please try again in a moment" : status.code >= 500 ? "Something went wrong" : "Page not found",
                 "\(message). Reference: \(id)."
             )
         }

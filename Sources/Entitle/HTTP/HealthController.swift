@@ -4,7 +4,7 @@ public import Hummingbird
 import NIOCore
 
 /// `/healthz`: the process answers (liveness), with its version. `/readyz`: it can do its work:
-/// its store answers and nothing it depends on is refused (a subscription that cannot be pulled:
+/// its store answers within a second and nothing it depends on is refused (a subscription that cannot be pulled:
 /// 404, 403, 400), so a load balancer sends traffic only to replicas that can work. 503 says why,
 /// but only to the holder of the admin token: the subscription's name and Google's error text are
 /// nobody else's business, so anyone else learns ready or not.
@@ -13,6 +13,10 @@ public struct HealthController: Sendable {
     let readiness: Readiness
     /// Who sees why Entitle is not ready.
     let adminTokens: [String]
+
+    /// A load balancer's probe waits a second or two: the answer comes before, 503 when the
+    /// store did not answer in time.
+    static var storeProbeTimeout: Duration { .milliseconds(900) }
 
     public init(store: any Store, readiness: Readiness = Readiness(), adminTokens: [String] = []) {
         self.store = store
@@ -31,7 +35,7 @@ public struct HealthController: Sendable {
         router.get("healthz") { _, _ in try JSONReply.make(Health(status: "ok", version: EntitleVersion.current)) }
         router.get("readyz") { request, _ in
             var problems = readiness.current
-            do { _ = try await store.isProcessed(eventID: "readiness-probe") } catch {
+            do { try await store.probe(within: Self.storeProbeTimeout) } catch {
                 problems["store"] = "unreachable: \(error)"
             }
             let admin = !adminTokens.isEmpty && BearerToken.matches(request, any: adminTokens)

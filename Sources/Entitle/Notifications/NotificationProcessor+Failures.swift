@@ -38,6 +38,12 @@ extension NotificationProcessor {
         let key =
             messageID ?? event.map { "event:\($0.eventID)" }
             ?? "data:\(HashedUUID.v8([String(decoding: data ?? Data(), as: UTF8.self)]))"
+        if case StoreError.unavailable = error {
+            // The store's outage is not the message's fault: never counted towards dead-lettering,
+            // and Pub/Sub brings it back when the store may be back.
+            count(event, .handedBack)
+            return .retry(afterSeconds: retry.delay(afterAttempts: 1))
+        }
         let time = now()
         let failures = try await store.recordDeliveryFailure(messageKey: key, error: "\(error)", at: time)
         guard failures.attempts >= retry.deadLetterAfter else {

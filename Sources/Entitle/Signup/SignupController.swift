@@ -168,22 +168,32 @@ public struct SignupController: Sendable {
     /// Google refused or failed the account's approval (or its re-read): the buyer learns what to
     /// do, with a reference to quote; the log has why.
     func googleFailed(_ error: any Error, id: String, retry: String, form: [String: Any]? = nil) -> Response {
-        logger.error("sign-up failed at Google", metadata: ["requestId": "\(id)", "error": "\(error)"])
+        let storeDown: Bool
+        if case StoreError.unavailable? = error as? StoreError { storeDown = true } else { storeDown = false }
+        logger.error(
+            storeDown ? "sign-up not finished: store unavailable" : "sign-up failed at Google",
+            metadata: ["requestId": "\(id)", "error": "\(error)"]
+        )
         let transient = (error as? GoogleAPIError).map { $0.httpStatus == 429 || $0.httpStatus >= 500 } ?? true
+        let who = storeDown ? "Our service was briefly unavailable" : "Google Cloud Marketplace did not answer just now"
         let message =
             transient
-            ? "Google Cloud Marketplace did not answer just now, so your sign-up is not finished. Nothing is lost: \(retry) Reference: \(id)."
+            ? "\(who), so your sign-up is not finished. Nothing is lost: \(retry) Reference: \(id)."
             : "Google Cloud Marketplace refused to finish your sign-up. Please contact us and quote reference \(id)."
+        var response: Response
         if transient, var form {
             form["retry"] = message
-            return Self.page(.serviceUnavailable, "signup", pages: pages, form)
+            response = Self.page(.serviceUnavailable, "signup", pages: pages, form)
+        } else {
+            response = Self.problem(
+                pages: pages,
+                transient ? .serviceUnavailable : .badGateway,
+                "Your sign-up could not be finished",
+                message
+            )
         }
-        return Self.problem(
-            pages: pages,
-            transient ? .serviceUnavailable : .badGateway,
-            "Your sign-up could not be finished",
-            message
-        )
+        if transient { response.headers[.retryAfter] = "\(RetryAfter.storeOutage)" }
+        return response
     }
 
     func complete(_ request: Request, id: String) async throws -> Response {

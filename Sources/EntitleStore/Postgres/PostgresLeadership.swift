@@ -7,9 +7,11 @@ import Synchronization
 /// One replica leads at a time: the one holding a session-level advisory lock on a connection of
 /// its own. The others try again every `retry`; when the leader dies its connection closes, the
 /// server releases the lock, and the next try takes over, so leadership moves within `retry`
-/// (plus the time the server needs to see the connection gone: at once for a killed process, up
-/// to its TCP keepalive for a vanished host). The leader writes itself into `leader` every
-/// `heartbeat`, which the admin API shows; a failed heartbeat ends its leadership at once.
+/// (plus the time the server needs to see the connection gone: at once for a killed process, its
+/// TCP keepalive for a vanished host, which the store sets to seconds). The leader writes itself
+/// into `leader` every `heartbeat`, which the admin API shows; a heartbeat that fails, or is not
+/// answered within the store's bound (a network dropping packets), ends its leadership at once and
+/// closes the connection, so a replica never leads on a lock it cannot know it still holds.
 final class PostgresLeadership: LeaderElection, Sendable {
     static let lockKey: Int64 = 0x656E_7469_746C_6502
 
@@ -18,16 +20,20 @@ final class PostgresLeadership: LeaderElection, Sendable {
     let logger: Logger
     let retry: Duration
     let heartbeat: Duration
+    /// How long one statement on the leader's connection may take.
+    let timeout: Duration
     private let leading = Mutex(false)
 
     init(
         client: PostgresClient,
         replica: String,
         logger: Logger,
+        timeout: Duration,
         retry: Duration = .seconds(2),
         heartbeat: Duration = .seconds(1)
     ) {
         self.client = client
+        self.timeout = timeout
         self.replica = replica
         self.logger = logger
         self.retry = retry
@@ -46,7 +52,9 @@ final class PostgresLeadership: LeaderElection, Sendable {
                     } catch {
                         // Never hand a connection back to the pool still holding the lock.
                         leading.withLock { $0 = false }
-                        _ = try? await connection.query("SELECT pg_advisory_unlock_all()", logger: logger)
+                        _ = try? await bounded(on: connection) { [logger] in
+                            try await connection.query("SELECT pg_advisory_unlock_all()", logger: logger)
+                        }
                         throw error
                     }
                 }
@@ -67,33 +75,48 @@ final class PostgresLeadership: LeaderElection, Sendable {
     private func lead(on connection: PostgresConnection) async throws {
         while try await !tryLock(on: connection) { try await Task.sleep(for: retry) }
         let since = Timestamp(Date()).micros
-        try await connection.query(
-            """
-            INSERT INTO leader (id, replica, since, heartbeat) VALUES (1, \(replica), \(since), \(since))
-            ON CONFLICT (id) DO UPDATE SET replica = excluded.replica, since = excluded.since,
-                heartbeat = excluded.heartbeat
-            """,
-            logger: logger
-        )
+        _ = try await bounded(on: connection) { [replica, logger] in
+            try await connection.query(
+                """
+                INSERT INTO leader (id, replica, since, heartbeat) VALUES (1, \(replica), \(since), \(since))
+                ON CONFLICT (id) DO UPDATE SET replica = excluded.replica, since = excluded.since,
+                    heartbeat = excluded.heartbeat
+                """,
+                logger: logger
+            )
+        }
         leading.withLock { $0 = true }
         logger.notice("leading", metadata: ["replica": "\(replica)"])
         while true {
             try await Task.sleep(for: heartbeat)
-            try await connection.query(
-                "UPDATE leader SET heartbeat = \(Timestamp(Date()).micros) WHERE id = 1",
-                logger: logger
-            )
+            _ = try await bounded(on: connection) { [logger] in
+                try await connection.query(
+                    "UPDATE leader SET heartbeat = \(Timestamp(Date()).micros) WHERE id = 1",
+                    logger: logger
+                )
+            }
         }
     }
 
     private func tryLock(on connection: PostgresConnection) async throws -> Bool {
-        for try await locked in try await connection.query(
-            "SELECT pg_try_advisory_lock(\(Self.lockKey))",
-            logger: logger
-        ).decode(Bool.self) {
-            return locked
+        try await bounded(on: connection) { [logger] in
+            for try await locked in try await connection.query(
+                "SELECT pg_try_advisory_lock(\(Self.lockKey))",
+                logger: logger
+            ).decode(Bool.self) {
+                return locked
+            }
+            return false
         }
-        return false
+    }
+
+    /// One statement on the leader's own connection, within the store's bound: past it the
+    /// connection is closed, which fails the statement and ends leadership.
+    private func bounded<Value: Sendable>(
+        on connection: PostgresConnection,
+        _ body: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        try await PostgresDeadline.run(timeout, onExpiry: { PostgresDeadline.close(connection) }, body)
     }
 }
 
@@ -121,7 +144,7 @@ extension PostgresStore {
     }
 
     public func leaderElection(replica: String) -> any LeaderElection {
-        PostgresLeadership(client: client, replica: replica, logger: logger)
+        PostgresLeadership(client: client, replica: replica, logger: logger, timeout: timeout)
     }
 
     public func leader() async throws -> LeaderInfo? {

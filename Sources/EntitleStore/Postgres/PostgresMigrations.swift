@@ -204,6 +204,9 @@ enum PostgresMigrations {
     /// `through` stops after the named migration (upgrade tests build older schemas with it).
     static func migrate(_ client: PostgresClient, through last: String? = nil, logger: Logger) async throws {
         try await client.withConnection { connection in
+            // A migration may rewrite a large table, and another replica's may hold the lock as
+            // long: the store's per-statement bound is for serving, not for this.
+            try await connection.query("SET statement_timeout = 0", logger: logger)
             try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
             do {
                 let present = try await recorded(connection, logger: logger)
@@ -229,8 +232,10 @@ enum PostgresMigrations {
                     logger.info("migrated", metadata: ["migration": "\(migration.name)"])
                 }
                 try await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+                try await connection.query("RESET statement_timeout", logger: logger)
             } catch {
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+                _ = try? await connection.query("RESET statement_timeout", logger: logger)
                 throw error
             }
         }

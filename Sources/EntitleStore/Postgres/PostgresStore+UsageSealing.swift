@@ -16,18 +16,18 @@ extension PostgresStore {
         let ids = sealing.chunk(closed, next: &result.next)
         for start in stride(from: 0, to: ids.count, by: Self.sealingBatch) {
             let batch = Array(ids[start..<min(start + Self.sealingBatch, ids.count)])
-            let sealed = try await transaction { connection in
+            let sealed = try await transaction(bound: batchTimeout) { connection in
                 var sealed = UsageSealingResult()
                 for id in batch {
-                    try await run("SAVEPOINT entitlement", on: connection)
+                    try await self.run("SAVEPOINT entitlement", on: connection)
                     do {
-                        sealed.operations += try await run(SealPlan(id, sealing, at: at), on: connection)
-                        try await run(UsageSealingSQL.clearError(id), on: connection)
-                        try await run("RELEASE SAVEPOINT entitlement", on: connection)
+                        sealed.operations += try await self.run(SealPlan(id, sealing, at: at), on: connection)
+                        try await self.run(UsageSealingSQL.clearError(id), on: connection)
+                        try await self.run("RELEASE SAVEPOINT entitlement", on: connection)
                     } catch {
-                        try await run("ROLLBACK TO SAVEPOINT entitlement", on: connection)
+                        try await self.run("ROLLBACK TO SAVEPOINT entitlement", on: connection)
                         sealed.failures[id] = "\(error)"
-                        try await run(SealingErrorPlan(id, "\(error)", at: at), on: connection)
+                        try await self.run(SealingErrorPlan(id, "\(error)", at: at), on: connection)
                     }
                 }
                 return sealed

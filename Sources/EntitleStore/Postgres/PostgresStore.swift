@@ -16,13 +16,23 @@ public final class PostgresStore: SQLStore, Store, @unchecked Sendable {
     let logger: Logger
     private let running: Task<Void, Never>
     public let settings: PostgresSettings
+    /// How long any call may wait for a connection and the server's answers (`PostgresDeadline`).
+    public let timeout: Duration
 
-    /// Connects (the pool runs until `close`) and brings the schema up to date.
-    public init(url: String, logger: Logger = Logger(label: "entitle.store")) async throws {
+    /// Connects (the pool runs until `close`) and brings the schema up to date. Every later call
+    /// ends within `timeout`, with `StoreError.unavailable` when the server did not answer.
+    public init(
+        url: String,
+        timeout: Duration = .seconds(5),
+        logger: Logger = Logger(label: "entitle.store")
+    ) async throws {
         settings = try PostgresSettings(url: url)
+        self.timeout = timeout
         var configuration = settings.client
         // One more than the pool serves requests with: the leader holds one connection for good.
         configuration.options.maximumConnections += 1
+        configuration.options.connectTimeout = timeout
+        configuration.options.additionalStartupParameters += Self.sessionBounds(timeout)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
@@ -51,31 +61,73 @@ public final class PostgresStore: SQLStore, Store, @unchecked Sendable {
 
     deinit { running.cancel() }
 
+    /// The server's side of the bound, set for each session at connect: a statement or an idle
+    /// transaction left by a client that gave up is ended by the server too (so its locks go), and
+    /// the server notices a client that vanished (a partition) within seconds, not the kernel's
+    /// two hours, which is what releases a lost leader's lock.
+    static func sessionBounds(_ timeout: Duration) -> [(String, String)] {
+        let milliseconds = max(1, Int(timeout.seconds * 1000))
+        let seconds = max(1, Int(timeout.seconds.rounded(.up)))
+        return [
+            ("statement_timeout", "\(milliseconds)"),
+            ("idle_in_transaction_session_timeout", "\(milliseconds * 2)"),
+            ("tcp_keepalives_idle", "\(seconds)"),
+            ("tcp_keepalives_interval", "1"),
+            ("tcp_keepalives_count", "3"),
+            ("tcp_user_timeout", "\(milliseconds * 2)"),
+        ]
+    }
+
     // MARK: Running plans
 
     override func read<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
-        try await client.withConnection { connection in try await run(plan, on: connection) }
+        try await PostgresDeadline.withConnection(client, timeout: timeout) { connection in
+            try await self.run(plan, on: connection)
+        }
     }
 
     override func fetch<Value: Sendable>(
         _ sql: StoreSQL,
         _ map: @escaping @Sendable (any StoreRow) throws -> Value
     ) async throws -> [Value] {
-        try await client.withConnection { connection in try await fetch(sql, on: connection, map) }
+        try await PostgresDeadline.withConnection(client, timeout: timeout) { connection in
+            try await self.fetch(sql, on: connection, map)
+        }
+    }
+
+    /// Within the probe's own bound, shorter than the store's: a readiness probe must answer
+    /// before the load balancer gives up on it.
+    override public func probe(within timeout: Duration) async throws {
+        _ = try await PostgresDeadline.withConnection(client, timeout: min(timeout, self.timeout)) {
+            [logger] connection in
+            try await connection.query("SELECT 1", logger: logger)
+        }
     }
 
     override func write<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
-        try await transaction { connection in try await run(plan, on: connection) }
+        try await transaction { connection in try await self.run(plan, on: connection) }
     }
 
-    /// One transaction. What the body threw comes out as it was (a `UsageConflict` stays one), once
-    /// the transaction is rolled back; PostgresNIO's wrapper only when BEGIN, ROLLBACK or COMMIT failed.
-    func transaction<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            if let thrown = error.closureError, error.rollbackError == nil { throw thrown }
-            throw error
+    /// The bound of the leader's batch work (sealing a hundred entitlements in one transaction):
+    /// longer than a request's, which it would outgrow on a busy database and then never finish,
+    /// but still a bound, so a dead connection cannot hold the leader for ever.
+    var batchTimeout: Duration { max(timeout * 12, .seconds(60)) }
+
+    /// One transaction, within `bound` (the store's `timeout` unless said) from lease to COMMIT.
+    /// What the body threw comes out as it was (a `UsageConflict` stays one), once the transaction
+    /// is rolled back; PostgresNIO's wrapper only when BEGIN, ROLLBACK or COMMIT failed.
+    func transaction<Value: Sendable>(
+        bound: Duration? = nil,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        try await PostgresDeadline.withConnection(client, timeout: bound ?? timeout) { [logger] connection in
+            do {
+                return try await connection.withTransaction(logger: logger) { try await body($0) }
+            } catch let error as PostgresTransactionError {
+                if let thrown = error.closureError, error.rollbackError == nil { throw thrown }
+                let parts = [error.beginError, error.closureError, error.rollbackError, error.commitError]
+                throw parts.lazy.compactMap { $0.flatMap(PostgresDeadline.unavailable) }.first ?? error
+            }
         }
     }
 

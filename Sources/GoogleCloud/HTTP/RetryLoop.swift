@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Logging
+import MarketplaceCore
 import NIOCore
 import NIOHTTP1
 

@@ -1,4 +1,5 @@
 public import Foundation
+import MarketplaceCore
 
 /// When and how long to wait before trying a Google call again: exponential backoff with jitter,
 /// bounded in attempts and in total time, never shorter than a `Retry-After` the server sent.
@@ -68,13 +69,5 @@ public struct RetryPolicy: Hashable, Sendable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: header) else { return nil }
         return .seconds(max(0, date.timeIntervalSince(now)))
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
