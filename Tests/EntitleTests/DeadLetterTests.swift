@@ -92,4 +92,41 @@ import Testing
             }
         }
     }
+
+    @Test("a store outage is not the message's fault: handed back every time, never counted towards dead-lettering")
+    func storeOutagesUncounted() async throws {
+        try await TemporaryDatabase.withPath { path in
+            let store = try await SQLiteStore(path: path)
+            let procurement = ProcurementClient(
+                provider: try ProviderID("vendor"),
+                baseURL: URL(string: "http://127.0.0.1:9/")!,
+                transport: GoogleAPITransport(credentials: NoTokenProvider(), retryPolicy: .none)
+            )
+            let processor = NotificationProcessor(
+                store: store,
+                procurement: procurement,
+                policies: ApprovalPolicies(),
+                retry: NotificationRetrySchedule(initialSeconds: 1, deadLetterAfter: 2)
+            )
+            let data = Data(#"{"eventId":"outage-1","eventType":"ENTITLEMENT_ACTIVE","entitlement":{"id":"E-1"}}"#.utf8)
+            for _ in 0..<5 {
+                let decision = try await processor.failed(
+                    data: data,
+                    messageID: "m-1",
+                    error: StoreError.unavailable("PostgreSQL did not answer within 5.0 s")
+                )
+                #expect(decision == .retry(afterSeconds: 1))
+            }
+            #expect(try await store.deadLetters(limit: 10).isEmpty)
+            // Any other failure counts: the second one dead-letters it.
+            struct Broken: Error {}
+            #expect(
+                try await processor.failed(data: data, messageID: "m-1", error: Broken()) == .retry(afterSeconds: 1)
+            )
+            guard case .deadLettered = try await processor.failed(data: data, messageID: "m-1", error: Broken()) else {
+                Issue.record("the second counted failure dead-letters the message")
+                return
+            }
+        }
+    }
 }

@@ -6,143 +6,126 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-/// The store goes away under load: `entitle serve` on a PostgreSQL server of the test's own,
-/// stopped for 20 s while buyers purchase and the app posts usage, and stopped again to SIGTERM
-/// Entitle during the outage.
+/// The store goes away under load: `entitle serve` on a PostgreSQL server of the test's own, which
+/// is stopped, or cut off with packets dropped, for 20 s while buyers purchase and the app posts
+/// usage, and again to SIGTERM Entitle during the outage.
 extension SeparateProcessTests {
-    /// What one probe or request saw: when it was sent, its status (nil: no answer), how long it took.
-    struct Observation: Sendable {
-        var at: ContinuousClock.Instant
-        var status: Int?
-        var took: Duration
-        var retryAfter: String?
-    }
+    /// A way for the store to go away and come back.
+    struct StoreFault: Sendable {
+        var name: String
+        var begin: @Sendable () async throws -> Void
+        var end: @Sendable () async throws -> Void
 
-    actor Observations {
-        private(set) var readiness: [Observation] = []
-        private(set) var liveness: [Observation] = []
-        private(set) var usage: [Observation] = []
-        func add(readiness observation: Observation) { readiness.append(observation) }
-        func add(liveness observation: Observation) { liveness.append(observation) }
-        func add(usage observation: Observation) { usage.append(observation) }
-    }
+        /// The server stopped (`pg_ctl stop -m fast`: every session ended, connections refused).
+        static func stopped(_ cluster: PostgresCluster) -> StoreFault {
+            StoreFault(
+                name: "PostgreSQL stopped",
+                begin: { try await cluster.stop() },
+                end: { try await cluster.start() }
+            )
+        }
 
-    /// Sends one request and records what came back and when.
-    private static func observe(_ send: () async throws -> HTTPReply) async -> (Observation, HTTPReply?) {
-        let started = ContinuousClock.now
-        let reply = try? await send()
-        let observation = Observation(
-            at: started,
-            status: reply?.status,
-            took: ContinuousClock.now - started,
-            retryAfter: reply?.headers["retry-after"]
-        )
-        return (observation, reply)
+        /// Every packet to and from the server's port dropped on loopback (`iptables`): nothing is
+        /// refused, nothing answers, as in a partition or a firewall change.
+        static func blackHoled(_ cluster: PostgresCluster) -> StoreFault {
+            StoreFault(
+                name: "PostgreSQL black-holed",
+                begin: { try await PacketFilter.drop(port: cluster.port) },
+                end: { try await PacketFilter.restore(port: cluster.port) }
+            )
+        }
     }
 
     @Test(
         "store outage: PostgreSQL stopped for 20 s under purchases and usage: /readyz 503 within 2 s and 200 within 10 s of its return, /healthz 200 throughout, no request waits past the store's bound, every refusal 503 with Retry-After; SIGTERM during a second outage exits within its bound; afterwards the store equals Google, billed equals accepted, every callback delivered with one body"
     )
     func storeOutage() async throws {
+        try await outage(StoreFault.stopped)
+    }
+
+    /// As `storeOutage`, with every packet dropped instead: nothing refuses, nothing answers.
+    @Test(
+        "black-holed store: packets to PostgreSQL dropped for 20 s under load; the leader steps down"
+    )
+    func blackHoledStore() async throws {
+        try await outage(StoreFault.blackHoled)
+    }
+
+    private func outage(_ fault: @Sendable (PostgresCluster) -> StoreFault) async throws {
         let cluster = try await PostgresCluster.create()
         do {
             try await TestPostgres.psql(cluster.url, "CREATE DATABASE entitle")
-            let receiver = HTTPReceiver()
-            let configFile = try JSONSerialization.data(
-                withJSONObject: [
-                    "usageAPIKeys": ["app": "usage-key-of-the-outage-test"],
-                    "usageMetrics": ["example-messaging-service": ["basic": ["requests", "storage_gib"]]],
-                    "usageWindowSeconds": 2,
-                    "usageReportIntervalSeconds": 1,
-                ] as [String: Any]
-            )
-            try await receiver.serve { webhook in
-                try await withSetup(
-                    policy: "automatic",
-                    callbackURL: webhook,
-                    configFile: configFile,
-                    emulatorStart: Date().addingTimeInterval(-60)
-                ) { setup in
-                    var setup = setup
-                    setup.environment["ENTITLE_STORE_URL"] = TestPostgres.replacingDatabase(
-                        in: cluster.url,
-                        with: "entitle"
-                    )
-                    try await outage(setup, cluster: cluster, receiver: receiver)
-                }
+            let store = TestPostgres.replacingDatabase(in: cluster.url, with: "entitle")
+            try await withOutageSetup(store: store) { setup, receiver in
+                try await outage(setup, fault: fault(cluster), receiver: receiver)
             }
         } catch {
+            try? await PacketFilter.restore(port: cluster.port)
             await cluster.remove()
             throw error
         }
+        try? await PacketFilter.restore(port: cluster.port)
         await cluster.remove()
     }
 
-    private func outage(_ setup: Setup, cluster: PostgresCluster, receiver: HTTPReceiver) async throws {
-        let (bound, shutdownBound) = (Duration.seconds(5), Duration.seconds(10))
+    /// The emulator, a webhook receiver and a child's setup on `store` (nil: an SQLite file in the
+    /// child's folder), with usage metering on.
+    func withOutageSetup(store: String?, _ body: @Sendable (Setup, HTTPReceiver) async throws -> Void) async throws {
+        let receiver = HTTPReceiver()
+        let configFile = try JSONSerialization.data(
+            withJSONObject: [
+                "usageAPIKeys": ["app": Self.outageUsageKey],
+                "usageMetrics": ["example-messaging-service": ["basic": ["requests", "storage_gib"]]],
+                "usageWindowSeconds": 2,
+                "usageReportIntervalSeconds": 1,
+            ] as [String: Any]
+        )
+        try await receiver.serve { webhook in
+            try await withSetup(
+                policy: "automatic",
+                callbackURL: webhook,
+                configFile: configFile,
+                emulatorStart: Date().addingTimeInterval(-60)
+            ) { setup in
+                var setup = setup
+                if let store { setup.environment["ENTITLE_STORE_URL"] = store }
+                try await body(setup, receiver)
+            }
+        }
+    }
+
+    static let outageUsageKey = "usage-key-of-the-outage-tests"
+
+    /// `entitle serve` with ten metered purchases, and the outage tests' load on it for 5 s.
+    func serveUnderLoad(_ setup: Setup) async throws -> (ChildProcess, JSONHTTPClient, OutageLoad) {
         let running = setup.running
         let (child, admin) = try await serve(setup, run: 1)
         let metered = try await meteredPurchases(running, admin, count: 10, accountPrefix: "M")
-
-        let seen = Observations()
-        let stop = Flag()
-        let probes = Task {
-            var next = 0
-            while await !stop.isSet {
-                let (ready, _) = await Self.observe { try await admin.anonymous.get("readyz") }
-                await seen.add(readiness: ready)
-                if next % 5 == 0 {
-                    let (live, _) = await Self.observe { try await admin.anonymous.get("healthz") }
-                    await seen.add(liveness: live)
-                }
-                next += 1
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-        }
-        // Buyers throughout: a purchase every 600 ms, each upgraded once Google shows it active.
-        let buyers = Task {
-            var ids: [EntitlementID] = []
-            for index in 0..<50 {
-                let purchase = try await running.control.buy(
-                    product: "example-messaging-service",
-                    plan: "basic",
-                    account: "O-\(index)"
-                )
-                ids.append(try EntitlementID(purchase.entitlementId))
-                try await Task.sleep(for: .milliseconds(600))
-            }
-            try await waitForGoogle(running, ids) { $0.state == .active }
-            for id in ids.prefix(25) { try await running.control.changePlan(id.rawValue, to: "standard") }
-        }
-        // The app: a batch every 500 ms, each sent again until it is accepted, as a client would.
-        let usage = JSONHTTPClient(
-            baseURL: admin.baseURL,
-            headers: ["Authorization": "Bearer usage-key-of-the-outage-test"]
-        )
-        let service = "example-messaging-service.gcpmarketplace.example.com"
-        let poster = Task { () -> UsageRecordGenerator in
-            var generator = UsageRecordGenerator(entitlements: metered, service: service, seed: 29, keyPrefix: "o")
-            for batch in 0..<60 {
-                let records = generator.batch(batch, size: 50)
-                let body = ["records": JSONValue.array(records.map { .object($0) })]
-                while true {
-                    let (observation, reply) = await Self.observe { try await usage.post("v1/usage", body) }
-                    await seen.add(usage: observation)
-                    if reply?.status == 202 { break }
-                    guard reply == nil || reply?.status == 503 else {
-                        throw ChildProcessError(message: "usage refused: \(reply.map(\.description) ?? "-")")
-                    }
-                    try await Task.sleep(for: .milliseconds(500))
-                }
-                generator.sent(records)
-                try await Task.sleep(for: .milliseconds(500))
-            }
-            return generator
-        }
-
+        let load = OutageLoad(
+            running: running,
+            admin: admin,
+            usageKey: Self.outageUsageKey,
+            metered: metered
+        ) { ids in try await self.waitForGoogle(running, ids) { $0.state == .active } }
         try await Task.sleep(for: .seconds(5))
+        return (child, admin, load)
+    }
+
+    private func outage(_ setup: Setup, fault: StoreFault, receiver: HTTPReceiver) async throws {
+        let (bound, shutdownBound) = (Duration.seconds(5), Duration.seconds(10))
+        let running = setup.running
+        let (child, admin, load) = try await serveUnderLoad(setup)
         let down = ContinuousClock.now
-        try await cluster.stop()
+        let downWall = Timestamp(Date())
+        try await fault.begin()
+        // The leader can no longer renew its heartbeat: it must stop leading within the bound.
+        let log = setup.directory.appendingPathComponent("serve-1.log")
+        let leadershipLost = Task { () -> Duration? in
+            let found = try? await eventually(within: .seconds(15), every: .milliseconds(100)) {
+                (try? String(contentsOf: log, encoding: .utf8))?.contains("leadership lost") == true ? true : nil
+            }
+            return found == true ? ContinuousClock.now - down : nil
+        }
         try await Task.sleep(for: .seconds(3))
         // A buyer arriving from Marketplace meanwhile: a page asking to come back, not an error.
         let token = try await running.control.signupToken(account: "M-0").token
@@ -157,13 +140,10 @@ extension SeparateProcessTests {
             signup.text.contains("Nothing is lost") && signup.headers["content-type"]?.hasPrefix("text/html") == true
         )
         try await Task.sleep(for: .seconds(17))
-        try await cluster.start()
+        try await fault.end()
         let up = ContinuousClock.now
-        try await buyers.value
-        let generator = try await poster.value
-        try await Task.sleep(for: .seconds(2))
-        await stop.set()
-        await probes.value
+        let upWall = Timestamp(Date())
+        let generator = try await load.finish()
 
         try await converge(running, admin: admin)
         // The buyer tries again once the store is back, and signs up.
@@ -173,76 +153,45 @@ extension SeparateProcessTests {
         #expect(linked.contains("Example Ltd"), "the sign-up after the outage linked the account")
 
         // A second outage, and SIGTERM in it: Entitle must end within its bound all the same.
-        try await cluster.stop()
+        let secondDown = Timestamp(Date())
+        try await fault.begin()
         try await Task.sleep(for: .seconds(3))
         let terminated = ContinuousClock.now
         let status = try await child.stop(grace: shutdownBound + .seconds(5))
         let exited = ContinuousClock.now - terminated
-        try await cluster.start()
+        try await fault.end()
+        let secondUp = Timestamp(Date())
 
-        // What the probes and the app saw.
-        let readiness = await seen.readiness
-        let firstRefusal = readiness.first { $0.at >= down && $0.status == 503 }.map { $0.at + $0.took - down }
-        let lastUnready = readiness.last { $0.status != 200 }
-        let recovered = lastUnready.map { $0.at + $0.took - up }
-        let slowestProbe = readiness.map(\.took).max() ?? .zero
-        let requests = await seen.usage
-        let refused = requests.filter { $0.status != 202 }
-        let slowest = requests.map(\.took).max() ?? .zero
-        let liveness = await seen.liveness
+        let figures = await load.figures(down: down, up: up)
+        figures.expectHandled(within: bound)
+        let stoppedLeading = await leadershipLost.value
         #expect(
-            firstRefusal.map { $0 <= .seconds(2) } == true,
-            "/readyz 503 within 2 s of the stop: \(firstRefusal.map { "\($0)" } ?? "never")"
+            stoppedLeading.map { $0 <= bound + .seconds(3) } == true,
+            "the leader stops leading within the bound and a heartbeat: \(stoppedLeading.map { "\($0)" } ?? "never")"
         )
-        #expect(
-            recovered.map { $0 <= .seconds(10) } == true,
-            "/readyz 200 within 10 s of the start: \(recovered.map { "\($0)" } ?? "-")"
-        )
-        #expect(slowestProbe < .milliseconds(1_500), "/readyz answers within about a second: \(slowestProbe)")
-        #expect(liveness.allSatisfy { $0.status == 200 }, "/healthz stays 200")
-        #expect(!refused.isEmpty, "the outage was felt by the app")
-        #expect(
-            refused.allSatisfy { $0.status == 503 && $0.retryAfter != nil },
-            "every refusal is 503 with Retry-After"
-        )
-        #expect(slowest <= bound + .milliseconds(1_500), "no usage request waits past the bound: \(slowest)")
         #expect(exited <= shutdownBound + .seconds(1), "SIGTERM during an outage exits within its bound: \(exited)")
 
         // Afterwards, from a new process: nothing lost.
         let (again, adminAgain) = try await serve(setup, run: 2)
         try await converge(running, admin: adminAgain)
-        let billed = try await running.http.get("emulator/v1/usage-reports").decode(UsageReports.self)
-        #expect(billed.totals == generator.expectedTotals, "billed sums equal accepted sums")
-        #expect(BilledUsage.problems(billed.records).isEmpty, "no window billed twice, no operation with two values")
-        let outbox = try await adminAgain.get("api/admin/outbox?limit=10000").decode([OutboxItem].self)
-        let received = await receiver.requests
-        var bodies: [String: Set<Data>] = [:]
-        var kinds: [String: [String]] = [:]
-        for request in received {
-            let callback = try JSONDecoder().decode(CallbackBody.self, from: request.body)
-            if bodies[callback.id] == nil { kinds[callback.entitlementId ?? "", default: []].append(callback.type) }
-            bodies[callback.id, default: []].insert(request.body)
-        }
-        #expect(
-            Set(bodies.keys) == Set(outbox.map(\.id)),
-            "every callback delivered (\(bodies.count) of \(outbox.count))"
+        let (callbacks, deliveries) = try await expectNothingLost(
+            running,
+            admin: adminAgain,
+            receiver: receiver,
+            accepted: generator,
+            outages: [downWall...upWall, secondDown...secondUp]
         )
-        #expect(outbox.allSatisfy { $0.status == .delivered })
-        #expect(bodies.values.allSatisfy { $0.count == 1 }, "a callback sent again has the same body")
-        #expect(kinds.values.allSatisfy { Set($0).count == $0.count }, "no transition told twice")
         try await again.stop()
         print(
-            "store outage: 20 s; first /readyz 503 \(firstRefusal.map { "\($0)" } ?? "-") after the stop, "
-                + "200 again \(recovered.map { "\($0)" } ?? "-") after the start; slowest probe \(slowestProbe); "
-                + "\(requests.count) usage requests, \(refused.count) refused 503, slowest \(slowest); "
-                + "SIGTERM in a second outage: exit \(status) after \(exited); "
-                + "\(outbox.count) callbacks in \(received.count) deliveries; "
+            "store outage, \(fault.name) for 20 s: \(figures); leader stepped down after "
+                + "\(stoppedLeading.map { "\($0)" } ?? "-"); SIGTERM in a second outage: exit \(status) "
+                + "after \(exited); \(callbacks) callbacks in \(deliveries) deliveries; "
                 + "\(generator.accepted.count) records billed as accepted"
         )
     }
 
     /// Waits until the store holds Google's state, no callback is pending and all usage is reported.
-    private func converge(_ running: RunningEmulator, admin: JSONHTTPClient) async throws {
+    func converge(_ running: RunningEmulator, admin: JSONHTTPClient) async throws {
         var mismatches: [String] = []
         _ = try await eventually(within: .seconds(120), every: .milliseconds(500)) {
             let google = try await emulatorState(running)
@@ -260,5 +209,48 @@ extension SeparateProcessTests {
             return mismatches.isEmpty
         }
         #expect(mismatches.isEmpty, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
+    }
+
+    /// After an outage: billed equals accepted, no window billed twice, every callback delivered
+    /// with one body and no transition told twice. The number of callbacks and of deliveries.
+    func expectNothingLost(
+        _ running: RunningEmulator,
+        admin: JSONHTTPClient,
+        receiver: HTTPReceiver,
+        accepted generator: UsageRecordGenerator,
+        outages: [ClosedRange<Timestamp>]
+    ) async throws -> (callbacks: Int, deliveries: Int) {
+        let billed = try await running.http.get("emulator/v1/usage-reports").decode(UsageReports.self)
+        #expect(billed.totals == generator.expectedTotals, "billed sums equal accepted sums")
+        let needless = BilledUsage.needlessResends(billed.records)
+        let violations = BilledUsage.problems(billed.records).filter { !needless.contains($0) }
+        #expect(violations.isEmpty, "no window billed twice, no operation with two values: \(violations.prefix(3))")
+        // An operation is sent again, with the same values, only when Google's answer to it came
+        // while the store could not record it: during an outage (a second either side).
+        let offset = try await emulatorOffset(running)
+        let unexplained = BilledUsage.answeredBeforeResend(billed.records).filter { answered in
+            let wall = Self.micros(answered) - offset
+            return !outages.contains { outage in
+                (Self.micros(outage.lowerBound) - 1_000_000...Self.micros(outage.upperBound) + 1_000_000).contains(wall)
+            }
+        }
+        #expect(unexplained.isEmpty, "an operation sent again though its answer came outside an outage")
+        let outbox = try await admin.get("api/admin/outbox").decode([OutboxItem].self)
+        let received = await receiver.requests
+        var bodies: [String: Set<Data>] = [:]
+        var kinds: [String: [String]] = [:]
+        for request in received {
+            let callback = try JSONDecoder().decode(CallbackBody.self, from: request.body)
+            if bodies[callback.id] == nil { kinds[callback.entitlementId ?? "", default: []].append(callback.type) }
+            bodies[callback.id, default: []].insert(request.body)
+        }
+        #expect(
+            Set(bodies.keys) == Set(outbox.map(\.id)),
+            "every callback delivered (\(bodies.count) of \(outbox.count))"
+        )
+        #expect(outbox.allSatisfy { $0.status == .delivered })
+        #expect(bodies.values.allSatisfy { $0.count == 1 }, "a callback sent again has the same body")
+        #expect(kinds.values.allSatisfy { Set($0).count == $0.count }, "no transition told twice")
+        return (outbox.count, received.count)
     }
 }

@@ -130,7 +130,8 @@ public struct SignupFlow: Sendable {
         now: @escaping @Sendable () -> Timestamp = { Timestamp(Date()) }
     ) {
         self.store = store
-        self.procurement = procurement
+        // A buyer waits on every call of this flow: a few quick tries, then a page to try again.
+        self.procurement = procurement.interactive()
         self.verifier = verifier
         self.processor = processor
         self.appURL = appURL

@@ -50,8 +50,16 @@ final class PostgresLeadership: LeaderElection, Sendable {
                     do {
                         try await lead(on: connection)
                     } catch {
+                        // Said before anything else: a replica that stopped leading must say so even
+                        // when its unlock below cannot reach the server either.
+                        let wasLeading = leading.withLock { leading in
+                            defer { leading = false }
+                            return leading
+                        }
+                        if wasLeading, !(error is CancellationError) {
+                            logger.error("leadership lost", metadata: ["replica": "\(replica)", "error": "\(error)"])
+                        }
                         // Never hand a connection back to the pool still holding the lock.
-                        leading.withLock { $0 = false }
                         _ = try? await bounded(on: connection) { [logger] in
                             try await connection.query("SELECT pg_advisory_unlock_all()", logger: logger)
                         }
@@ -61,9 +69,6 @@ final class PostgresLeadership: LeaderElection, Sendable {
             } catch is CancellationError {
                 break
             } catch {
-                if isLeader {
-                    logger.error("leadership lost", metadata: ["replica": "\(replica)", "error": "\(error)"])
-                }
                 leading.withLock { $0 = false }
                 if Task.isCancelled { break }
                 try? await Task.sleep(for: retry)

@@ -25,6 +25,8 @@ extension PostgresStore {
                         try await self.run(UsageSealingSQL.clearError(id), on: connection)
                         try await self.run("RELEASE SAVEPOINT entitlement", on: connection)
                     } catch {
+                        // A lost connection is no fault of this entitlement's: the pass fails whole.
+                        if PostgresDeadline.unavailable(error) != nil { throw error }
                         try await self.run("ROLLBACK TO SAVEPOINT entitlement", on: connection)
                         sealed.failures[id] = "\(error)"
                         try await self.run(SealingErrorPlan(id, "\(error)", at: at), on: connection)

@@ -7,6 +7,10 @@ public import MarketplaceCore
 /// rolled back for it alone and recorded on its cursor, and every other entitlement is sealed.
 extension SQLiteStore {
     public func sealUsage(_ sealing: UsageSealing, at: Timestamp) async throws -> UsageSealingResult {
+        try await faults.guarding(writes: true) { try await seal(sealing, at: at) }
+    }
+
+    private func seal(_ sealing: UsageSealing, at: Timestamp) async throws -> UsageSealingResult {
         try await pool.write { db in
             let closed = try db.fetch(UsageSealingSQL.closedEntitlements(sealing)).map {
                 try EntitlementID($0.get("entitlement_id", as: String.self))
@@ -20,6 +24,9 @@ extension SQLiteStore {
                         return .commit
                     }
                 } catch {
+                    // A full disk is no fault of this entitlement's: the whole pass fails, to be
+                    // run again, rather than every entitlement recorded as unsealable.
+                    if SQLiteFaults.unavailable(error) != nil { throw error }
                     result.failures[id] = "\(error)"
                     try db.run(SealingErrorPlan(id, "\(error)", at: at))
                 }

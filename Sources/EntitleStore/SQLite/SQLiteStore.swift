@@ -17,6 +17,7 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
     let pool: DatabasePool
     public let path: String
     private let commits: SQLiteCommitQueue
+    let faults: SQLiteFaults
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) async throws {
@@ -32,6 +33,7 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
+        faults = SQLiteFaults(path: path)
         commits = SQLiteCommitQueue(pool: pool) { plan, db in try db.run(plan) }
         super.init()
         try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
@@ -46,23 +48,31 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
     }
 
     override func read<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
-        try await pool.read { db in try db.run(plan) }
+        try await faults.guarding(writes: false) { try await pool.read { db in try db.run(plan) } }
     }
 
     override func fetch<Value: Sendable>(
         _ sql: StoreSQL,
         _ map: @escaping @Sendable (any StoreRow) throws -> Value
     ) async throws -> [Value] {
-        try await pool.read { db in try db.fetch(sql, map) }
+        try await faults.guarding(writes: false) { try await pool.read { db in try db.fetch(sql, map) } }
     }
 
     override func write<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
-        try await pool.write { db in try db.run(plan) }
+        try await faults.guarding(writes: true) { try await pool.write { db in try db.run(plan) } }
     }
 
     /// Group commit (`SQLiteCommitQueue`: each commit in its own savepoint).
     public func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
-        try await commits.commit(try CommitPlan(commit, at: Timestamp(Date())))
+        let plan = try CommitPlan(commit, at: Timestamp(Date()))
+        return try await faults.guarding(writes: true) { try await commits.commit(plan) }
+    }
+
+    /// A file system that was full when a write failed keeps the store unready until it has room
+    /// again (`SQLiteFaults`); reads alone would not notice.
+    override public func probe(within timeout: Duration) async throws {
+        try faults.checkWritable()
+        try await super.probe(within: timeout)
     }
 
     /// A pragma's value as the writer connection sees it (`journal_mode`, `synchronous`), for checks.

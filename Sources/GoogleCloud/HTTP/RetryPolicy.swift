@@ -31,6 +31,15 @@ public struct RetryPolicy: Hashable, Sendable {
     public static let `default` = RetryPolicy()
     /// One attempt, no retry.
     public static let none = RetryPolicy(maxAttempts: 1)
+    /// For a call a person waits on (a buyer's sign-up form): a few quick tries within 8 s, and no
+    /// waiting out a longer `Retry-After`; the page asks the buyer to try again instead. The default
+    /// policy's two minutes suit work in the background, not someone looking at a spinner.
+    public static let interactive = RetryPolicy(
+        maxAttempts: 3,
+        initialBackoff: .milliseconds(200),
+        maxBackoff: .seconds(2),
+        totalTimeout: .seconds(8)
+    )
 
     /// HTTP statuses that say "try again later" (contract §3.4, §5.3).
     public static let transientStatuses: Set<Int> = [429, 500, 502, 503, 504]

@@ -17,6 +17,15 @@ public struct ProcurementClient: Sendable {
         self.transport = transport
     }
 
+    /// The same client for calls a person waits on: `RetryPolicy.interactive`, and each attempt
+    /// given up after `requestTimeout` (Google not answering at all).
+    public func interactive(requestTimeout: Duration = .seconds(4)) -> ProcurementClient {
+        var transport = transport
+        transport.retryPolicy = .interactive
+        transport.requestTimeout = requestTimeout
+        return ProcurementClient(provider: provider, baseURL: baseURL, transport: transport)
+    }
+
     /// `v1/providers/{provider}/{collection}[/{id}][:verb]?query`, each segment percent-encoded.
     func url(_ collection: String, _ id: String? = nil, verb: String? = nil, query: [(String, String?)] = []) -> URL {
         var path = "v1/providers/\(GoogleURL.segment(provider.rawValue))/\(collection)"
