@@ -30,6 +30,33 @@ import Testing
         }
     }
 
+    @Test(
+        "a secrets file written on a full disk: the write fails, the file keeps its old content, no temporary is left"
+    )
+    func ownerOnlyWriteOnFullDisk() async throws {
+        let disk = try await SmallFileSystem.mount(megabytes: 1)
+        do {
+            let file = disk.path + "/secrets.json"
+            try OwnerOnlyFile.write(Data("old".utf8), to: file)
+            let filler = try disk.fill()
+            #expect(throws: (any Error).self) {
+                try OwnerOnlyFile.write(Data(repeating: 1, count: 256 * 1024), to: file)
+            }
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == "old", "the old content stands")
+            let left = try FileManager.default.contentsOfDirectory(atPath: disk.path).filter { $0.hasSuffix(".tmp") }
+            #expect(left.isEmpty, "no temporary file left: \(left)")
+            try FileManager.default.removeItem(atPath: filler)
+            // A missing folder fails the same way, naming what it could not do.
+            #expect(throws: (any Error).self) {
+                try OwnerOnlyFile.write(Data("x".utf8), to: disk.path + "/none/x.json")
+            }
+        } catch {
+            await disk.unmount()
+            throw error
+        }
+        await disk.unmount()
+    }
+
     @Test("what was committed is there after the file is opened again, WAL and synchronous=FULL in force")
     func reopen() async throws {
         try await TemporaryDatabase.withPath { path in

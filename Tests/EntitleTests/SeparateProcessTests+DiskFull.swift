@@ -5,50 +5,9 @@ import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A full disk under the SQLite store: `entitle serve` on a small file system of the test's own
 /// (tmpfs), filled by the test under load and emptied 20 s later.
 extension SeparateProcessTests {
-    /// A small tmpfs mounted for the test; it needs root, as CI runs (never skipped quietly).
-    struct SmallFileSystem {
-        let path: String
-
-        static func mount(megabytes: Int) async throws -> SmallFileSystem {
-            guard geteuid() == 0 else {
-                throw ChildProcessError(message: "mounting a small file system for the full-disk test needs root")
-            }
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-full-\(UUID())").path
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let result = try await ChildProcess.run(
-                URL(fileURLWithPath: "/usr/bin/env"),
-                arguments: ["mount", "-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path]
-            )
-            guard result.status == 0 else { throw ChildProcessError(message: "mount tmpfs: \(result.output)") }
-            return SmallFileSystem(path: path)
-        }
-
-        /// Writes a file until the file system has no room left; its path.
-        func fill() throws -> String {
-            let filler = path + "/filler"
-            _ = FileManager.default.createFile(atPath: filler, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
-            defer { try? handle.close() }
-            let chunk = Data(repeating: 0x5A, count: 64 * 1024)
-            do { while true { try handle.write(contentsOf: chunk) } } catch {}
-            // The last bytes a chunk did not fit.
-            do { while true { try handle.write(contentsOf: Data(repeating: 0x5A, count: 512)) } } catch {}
-            return filler
-        }
-
-        func unmount() async {
-            _ = try? await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["umount", "-l", path])
-            try? FileManager.default.removeItem(atPath: path)
-        }
-    }
-
     /// `/readyz` 503 within 2 s and 200 within 10 s of space returning, writes refused 503 with
     /// `Retry-After`, Entitle up throughout and carrying on without a restart; afterwards the store
     /// equals Google, billed equals accepted, every callback delivered with one body.

@@ -34,6 +34,10 @@ public struct AppAccess: Codable, Hashable, Sendable {
         self.products = products
     }
 
+    /// Every permission and every product, with no key of its own: what a route grants when the
+    /// caller's key was checked elsewhere (an embedding app's own authentication).
+    public static let unrestricted = AppAccess(keys: [])
+
     /// One key with every permission on every product: what a bare key string in the settings means.
     public init(_ key: String) {
         self.init(keys: [key])

@@ -120,7 +120,7 @@ struct AppCustomerDetailView: Encodable, Equatable {
 struct AppDirectory {
     let store: any Store
     let catalog: UsageCatalog
-    var access = AppAccess(keys: [])
+    var access = AppAccess.unrestricted
 
     func account(_ id: AccountID) async throws -> AppAccountView? {
         guard let account = try await store.account(id) else { return nil }

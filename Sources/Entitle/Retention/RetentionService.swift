@@ -56,16 +56,7 @@ public struct RetentionService: Service {
         var total = PruneSummary()
         while !Task.isCancelled {
             let round = try await store.prune(policy, now: now(), batch: batch)
-            total.inbox += round.inbox
-            total.audit += round.audit
-            total.poison += round.poison
-            total.deadLetters += round.deadLetters
-            total.deliveryFailures += round.deliveryFailures
-            total.usageRecords += round.usageRecords
-            total.usageOperations += round.usageOperations
-            total.callbacks += round.callbacks
-            total.signupSessions += round.signupSessions
-            total.handoffs += round.handoffs
+            total += round
             guard round.total > 0 else { break }
             // Let the writer serve notifications between batches.
             try await Task.sleep(for: .milliseconds(20))

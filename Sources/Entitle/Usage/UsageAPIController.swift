@@ -60,7 +60,7 @@ public struct UsageAPIController: Sendable {
         }
     }
 
-    func handle(_ request: Request, app: String, access: AppAccess = AppAccess(keys: [])) async throws -> Response {
+    func handle(_ request: Request, app: String, access: AppAccess = AppAccess.unrestricted) async throws -> Response {
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: Self.maxBodyBytes) } catch {
             count("refused", reason: "too_large")

@@ -277,8 +277,18 @@ public struct PruneSummary: Hashable, Sendable, Codable {
 
     public init() {}
 
-    public var total: Int {
-        inbox + audit + poison + deadLetters + deliveryFailures + usageRecords + usageOperations + callbacks
-            + signupSessions + handoffs
+    /// Every count, listed once: the total and the sum of rounds follow it.
+    static var counts: [WritableKeyPath<PruneSummary, Int>] {
+        [
+            \.inbox, \.audit, \.poison, \.deadLetters, \.deliveryFailures, \.usageRecords, \.usageOperations,
+            \.callbacks, \.signupSessions, \.handoffs,
+        ]
+    }
+
+    public var total: Int { Self.counts.reduce(0) { $0 + self[keyPath: $1] } }
+
+    /// Adds a round's counts to a running total.
+    public static func += (total: inout PruneSummary, round: PruneSummary) {
+        for count in counts { total[keyPath: count] += round[keyPath: count] }
     }
 }
