@@ -20,8 +20,8 @@ public struct PostgresCluster: Sendable {
     public static func create() async throws -> PostgresCluster {
         guard let bin = findBinaries() else {
             throw TestPostgres.Unavailable(
-                description:
-                    "PostgreSQL is needed for these tests: install Debian's postgresql (apt-get install postgresql) or set ENTITLE_TEST_POSTGRES_URL=postgres://user@host:port/db"
+                description: "PostgreSQL is needed for these tests: install Debian's postgresql "
+                    + "(apt-get install postgresql) or set ENTITLE_TEST_POSTGRES_URL=postgres://user@host:port/db"
             )
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-pg-\(UUID().uuidString)")

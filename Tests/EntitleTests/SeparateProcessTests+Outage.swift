@@ -36,8 +36,12 @@ extension SeparateProcessTests {
         }
     }
 
+    /// `/readyz` 503 within 2 s and 200 within 10 s of its return, `/healthz` 200 throughout, no
+    /// request waits past the store's bound, every refusal 503 with Retry-After; SIGTERM during a
+    /// second outage exits within its bound; afterwards the store equals Google, billed equals
+    /// accepted, every callback delivered with one body.
     @Test(
-        "store outage: PostgreSQL stopped for 20 s under purchases and usage: /readyz 503 within 2 s and 200 within 10 s of its return, /healthz 200 throughout, no request waits past the store's bound, every refusal 503 with Retry-After; SIGTERM during a second outage exits within its bound; afterwards the store equals Google, billed equals accepted, every callback delivered with one body"
+        "store outage: PostgreSQL stopped for 20 s under load: 503s, /readyz follows, SIGTERM bounded, nothing lost"
     )
     func storeOutage() async throws {
         try await outage(StoreFault.stopped)

@@ -11,9 +11,9 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The generated block of docs/configuration.md.
-    static func documentedBlock() throws -> String {
-        let text = try String(contentsOf: root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+    /// The generated block of `file` (docs/configuration.md, README.md).
+    static func documentedBlock(_ file: String = "docs/configuration.md") throws -> String {
+        let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
         guard let begin = text.range(of: "<!-- settings:begin"), let end = text.range(of: "<!-- settings:end -->"),
             let lineEnd = text[begin.upperBound...].firstIndex(of: "\n")
         else { return "" }
@@ -38,10 +38,12 @@ import Testing
         return found
     }
 
-    @Test("docs/configuration.md shows the catalog (regenerate with `entitle settings`)")
+    @Test("docs/configuration.md and README.md show the catalog (regenerate with `entitle settings`)")
     func documented() throws {
-        let documented = try Self.documentedBlock()
-        #expect(documented == SettingsCatalog.markdown(), "docs/configuration.md differs from `entitle settings`")
+        for file in ["docs/configuration.md", "README.md"] {
+            let documented = try Self.documentedBlock(file)
+            #expect(documented == SettingsCatalog.markdown(), "\(file) differs from `entitle settings`")
+        }
     }
 
     @Test("every stored setting of EntitleConfiguration has one catalog entry, and every entry's key is one")

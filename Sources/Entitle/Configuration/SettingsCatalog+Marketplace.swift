@@ -226,7 +226,7 @@ extension SettingsCatalog {
                 .callbacks,
                 secret: true,
                 "while rotating: the old secret; callbacks carry a signature with each "
-                    + "([rotation](security.md#rotating-secrets))"
+                    + "(docs/security.md, rotating secrets)"
             ),
             .number(
                 \.callbackClaimSeconds,

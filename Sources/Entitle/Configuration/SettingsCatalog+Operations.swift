@@ -17,7 +17,7 @@ extension SettingsCatalog {
                     "`{\"app-name\": \"key\"}`: your apps' keys for `/v1` (the environment sets app "
                     + "`default`'s); without any, `/v1` is off. A bare key may do everything; "
                     + "`{\"keys\": [...], \"permissions\": [...], \"products\": [...]}` scopes an app "
-                    + "([security](security.md#app-keys))",
+                    + "(docs/security.md, app keys)",
                 parse: { ["default": AppAccess($0)] }
             ),
             .value(
@@ -75,7 +75,7 @@ extension SettingsCatalog {
                 "ENTITLE_ADMIN_TOKEN_PREVIOUS",
                 .console,
                 secret: true,
-                "while rotating: the old admin token, still accepted ([rotation](security.md#rotating-secrets))"
+                "while rotating: the old admin token, still accepted (docs/security.md, rotating secrets)"
             ),
             .number(
                 \.consoleSessionSeconds,
