@@ -128,6 +128,11 @@ struct ServeCommand: AsyncParsableCommand {
         options.port = configuration.sandboxEmulatorPort
         options.signupURL = configuration.resolvedPublicURL + "/signup"
         options.signupAudience = "localhost"
+        // The buyer page adds agents to "Gemini Enterprise" at this Entitle, when it sells any.
+        if !configuration.agentProducts.isEmpty {
+            options.agentTargetURL = configuration.resolvedPublicURL + configuration.agentRegistrationPath
+            options.agentAudience = configuration.agentAudiences.first ?? ""
+        }
         // Kept beside the store, so a restarted sandbox still knows what the store knows.
         options.stateFile = SandboxSecrets.base(store: configuration.storeURL) + ".emulator.json"
         let emulator = try MarketplaceEmulator(options: options)

@@ -231,6 +231,34 @@ public protocol Store: Sendable {
     func customers(after: String?, limit: Int) async throws -> [(customer: Customer, accounts: Int)]
     /// Counts for the overview's charts since `since`.
     func consoleActivity(since: Timestamp) async throws -> ConsoleActivity
+
+    // Gemini Enterprise's OAuth clients, one per agent order.
+    func agentClient(_ entitlement: EntitlementID) async throws -> AgentClient?
+    func agentClient(clientID: String) async throws -> AgentClient?
+    /// Claims the order's registration for `client.claimant`; a claim older than `staleBefore`
+    /// (its holder stopped) is taken over. Two callers racing: one is answered `.claimed`.
+    func claimAgentClient(_ client: AgentClient, staleBefore: Timestamp) async throws -> AgentClientClaim
+    /// Records the client the claimant created, and `callback` with it; false when it no longer
+    /// holds the claim.
+    func completeAgentClient(
+        _ entitlement: EntitlementID,
+        claimant: String,
+        clientID: String,
+        sealedCredentials: String,
+        at: Timestamp,
+        callback: OutboxItem?
+    ) async throws -> Bool
+    /// Gives the claim up (the identity provider refused, or failed).
+    func abandonAgentClient(_ entitlement: EntitlementID, claimant: String) async throws
+    /// Active clients whose credentials are not sealed with the key `prefix` names (a rotation).
+    func agentClients(sealedOtherThan prefix: String, limit: Int) async throws -> [AgentClient]
+    /// Replaces a client's sealed credentials if they are still `old`; false otherwise.
+    func resealAgentClient(_ entitlement: EntitlementID, from old: String, to new: String) async throws -> Bool
+    /// Active clients whose order left service, was deleted, or is unknown.
+    func agentClientsToEnd(limit: Int) async throws -> [AgentClient]
+    /// Marks an active client ended (deleted at the identity provider), and queues `callback`;
+    /// false if it was not active.
+    func endAgentClient(_ entitlement: EntitlementID, at: Timestamp, callback: OutboxItem?) async throws -> Bool
 }
 
 extension Store {

@@ -12,7 +12,7 @@ public enum StoreConformance {
         coreChecks.merging(usageChecks) { a, _ in a }.merging(retentionChecks) { a, _ in a }.merging(concurrencyChecks)
         { a, _ in a }.merging(
             handoffChecks
-        ) { a, _ in a }
+        ) { a, _ in a }.merging(agentChecks) { a, _ in a }
     }
 
     static let coreChecks: [String: Check] = [

@@ -27,6 +27,10 @@ public struct EmulatorOptions: Sendable {
     public var signupAudience = "localhost"
     /// Where the buyer is sent to sign up: the vendor's sign-up page.
     public var signupURL = "http://127.0.0.1:8080/signup"
+    /// The buyer page's defaults for adding an agent to Gemini Enterprise: the Agent Card's
+    /// `target_url` and `provider.url` (the sandbox sets them when agents are configured).
+    public var agentTargetURL = ""
+    public var agentAudience = ""
     /// The project of the emulated service account.
     public var projectID = "entitle-sandbox"
     /// Reuse this service-account key (a file written by `--print-credentials` earlier) so that

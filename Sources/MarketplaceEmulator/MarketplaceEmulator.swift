@@ -51,7 +51,12 @@ public final class MarketplaceEmulator: Service, Sendable {
         ProcurementRoutes(state: state).register(on: router)
         PubSubRoutes(state: state, pullWait: options.pullWait).register(on: router)
         ControlRoutes(state: state, signupURL: options.signupURL).register(on: router)
-        BuyerPageRoutes(state: state, signupURL: options.signupURL).register(on: router)
+        BuyerPageRoutes(
+            state: state,
+            signupURL: options.signupURL,
+            agent: (options.agentTargetURL, options.agentAudience)
+        )
+        .register(on: router)
         ServiceControlRoutes(state: state).register(on: router)
         let logger = {
             var logger = Logger(label: "entitle.emulator")

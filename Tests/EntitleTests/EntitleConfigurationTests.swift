@@ -108,6 +108,26 @@ import Testing
             ("{}", ["ENTITLE_DEAD_LETTER_AFTER_ATTEMPTS": "0"], "deadLetterAfterAttempts"),
             ("{}", ["ENTITLE_NOTIFICATION_RETRY_SECONDS": "3600"], "notificationRetrySeconds"),
             ("{}", ["ENTITLE_USAGE_MAX_QUANTITY": "0"], "usageMaxQuantity"),
+            ("{}", ["ENTITLE_AGENT_PRODUCTS": "agent.example.com"], "agentAudiences"),
+            (
+                #"{"agentProducts": ["agent.example.com"], "agentAudiences": ["https://agent.example.com"]}"#,
+                ["ENTITLE_AGENT_SECRET_KEY": "0123456789abcdef0123"], "agentSecretKey (environment"
+            ),
+            (
+                #"{"agentProducts": ["a"], "agentAudiences": ["https://agent.example.com"]}"#,
+                ["ENTITLE_AGENT_SECRET_KEY": "9f2c41d87be05a3e6c1f48d2a7b95e30c6d81f4a"], "agentRegistrarURL"
+            ),
+            (
+                "{}", ["ENTITLE_AGENT_SECRET_KEY_PREVIOUS": "9f2c41d87be05a3e6c1f48d2a7b95e30c6d81f4a"],
+                "agentSecretKeyPrevious"
+            ),
+            (
+                #"{"agentProducts": ["a"], "agentAudiences": ["https://x.com"], "agentRegistrationPath": "dcr"}"#,
+                [
+                    "ENTITLE_AGENT_SECRET_KEY": "9f2c41d87be05a3e6c1f48d2a7b95e30c6d81f4a",
+                    "ENTITLE_AGENT_REGISTRAR_URL": "https://idp.example.com/register",
+                ], "agentRegistrationPath (file"
+            ),
         ]
     )
     func refused(json: String, environment: [String: String], setting: String) throws {

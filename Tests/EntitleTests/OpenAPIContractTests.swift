@@ -54,6 +54,10 @@ import Testing
                     configuration.pushServiceAccount = "push@vendor.iam.gserviceaccount.com"
                     configuration.callbackURL = "http://127.0.0.1:9/callbacks"
                     configuration.callbackSecret = "openapi-contract-callback-secret-0123"
+                    configuration.agentProducts = ["example-messaging-service"]
+                    configuration.agentAudiences = ["https://agent.example.com"]
+                    configuration.agentRegistrarURL = "http://127.0.0.1:9/register"
+                    configuration.agentSecretKey = "openapi-contract-agent-seal-key-0123456789"
                 } _: { entitle in
                     try await body(entitle)
                 }

@@ -9,7 +9,8 @@ import NIOCore
 /// The vendor app's API under `/v1`, behind its app key (`Authorization: Bearer <key>`):
 /// `POST /v1/handoffs/{code}` exchanges a sign-up hand-off code (with the app session's verifier)
 /// for the customer, the account and the person, once; `GET /v1/entitlements/{id}`,
-/// `GET /v1/accounts/{id}/entitlements` and `GET /v1/customers/{id}` read Entitle's copy, each with
+/// `GET /v1/accounts/{id}/entitlements`, `GET /v1/customers/{id}` and `GET /v1/agent-clients/{clientId}`
+/// (the order a Gemini Enterprise client is for) read Entitle's copy, each with
 /// an `ETag` (a strong hash of the body) so the app can cache and revalidate with `If-None-Match`
 /// (304).
 public struct AppAPIController: Sendable {
@@ -57,6 +58,21 @@ public struct AppAPIController: Sendable {
                 try Self.requireProducts([view], context)
                 return try Self.cacheable(view, request)
             }
+        }
+        v1.get("agent-clients/:clientId") { request, context in
+            try context.require(.entitlementsRead)
+            let id = Self.parameter("clientId", context)
+            guard let client = try await store.agentClient(clientID: id), client.state != .registering else {
+                throw APIProblem(.notFound, "no agent client \(id.bounded())")
+            }
+            let local = try await store.entitlement(client.entitlementID)
+            if let local { try context.require(local) }
+            let view = AppAgentClientView(
+                client,
+                clientID: id,
+                entitlement: local.map { AppEntitlementView($0, catalog: catalog) }
+            )
+            return try Self.cacheable(view, request)
         }
         v1.get("customers/:id") { request, context in
             try context.require(.customersRead)

@@ -146,3 +146,30 @@ struct AppDirectory {
         }
     }
 }
+
+/// An order's OAuth client for Gemini Enterprise, as the agent asks for it with a token's client id.
+struct AppAgentClientView: Encodable, Equatable {
+    var clientId: String
+    /// `active`, or `ended` once the order left service and the client was deleted.
+    var state: String
+    /// Serve this client's tokens now: the client is active and its order in service.
+    var inService: Bool
+    var entitlementId: String
+    var accountId: String
+    var redirectUris: [String]
+    var entitlement: AppEntitlementView?
+    var registeredAt: Timestamp?
+    var endedAt: Timestamp?
+
+    init(_ client: AgentClient, clientID: String, entitlement: AppEntitlementView?) {
+        clientId = clientID
+        state = client.state.rawValue
+        inService = client.state == .active && entitlement?.inService == true
+        entitlementId = client.entitlementID.rawValue
+        accountId = client.accountID.rawValue
+        redirectUris = client.redirectURIs
+        self.entitlement = entitlement
+        registeredAt = client.registeredAt
+        endedAt = client.endedAt
+    }
+}

@@ -31,6 +31,8 @@ struct EntitleComponents {
     let signupPages: MustacheLibrary
     let signupFlow: SignupFlow
     let usageReporter: UsageReporter?
+    /// Gemini Enterprise's registration of agent orders, when `agentProducts` is set.
+    let agents: AgentComponents?
 
     init(_ configuration: EntitleConfiguration, google: EntitleServer.Google, logger: Logger) async throws {
         self.configuration = configuration
@@ -115,6 +117,13 @@ struct EntitleComponents {
             logger: logger
         )
         signupPages = try SignupPages.load(directory: configuration.signupTemplates)
+        agents = try AgentComponents(
+            configuration,
+            store: store,
+            endpoints: google.endpoints,
+            replica: replica,
+            logger: logger
+        )
         usageReporter =
             configuration.usageReportIntervalSeconds > 0
             ? UsageReporter(

@@ -29,6 +29,7 @@ extension EntitleServer {
             .register(on: router)
         }
         try signupRoutes(parts, on: router)
+        agentRoutes(parts, on: router)
         if !configuration.usageAPIKeys.isEmpty { appRoutes(parts, on: router) }
         if !configuration.adminTokens.isEmpty { adminRoutes(parts, tokens: configuration.adminTokens, on: router) }
         // Last, so that the contract it serves lists every route above (and only those).
@@ -36,7 +37,8 @@ extension EntitleServer {
         try OpenAPIController(
             serverURL: parts.publicURL,
             routes: routes,
-            metricsTokenRequired: configuration.metricsToken != nil
+            metricsTokenRequired: configuration.metricsToken != nil,
+            agentPath: configuration.agentRegistrationPath
         )
         .register(on: router)
         routeTable.set(OpenAPIController.allRoutes(of: router))
@@ -74,6 +76,13 @@ extension EntitleServer {
             certificates: GoogleCertificateCache(url: parts.google.endpoints.oidcCertificates, logger: parts.logger)
         )
         PubSubPushController(processor: parts.processor, verifier: verifier, logger: parts.logger).register(on: router)
+    }
+
+    /// Gemini Enterprise's registration of agent orders; the software statement is its credential.
+    private static func agentRoutes(_ parts: EntitleComponents, on router: Router<EntitleRequestContext>) {
+        guard let agents = parts.agents else { return }
+        AgentRegistrationController(registrations: agents.registrations, path: agents.path, logger: parts.logger)
+            .register(on: router)
     }
 
     /// `/v1`, opened by the apps' keys: usage, the app API, and the redirect sign-up's completion.

@@ -50,6 +50,17 @@ extension EntitleServer {
             )
         }
         if let reporter = parts.usageReporter { services.append(reporter) }
+        if let agents = parts.agents {
+            services.append(
+                AgentClientRevoker(
+                    store: parts.store,
+                    registrar: agents.registrar,
+                    seal: agents.seal,
+                    leadership: parts.leadership,
+                    logger: parts.logger
+                )
+            )
+        }
         if let callbackURL = configuration.callbackURL, let url = URL(string: callbackURL),
             let secret = configuration.callbackSecret
         {

@@ -19,6 +19,8 @@ public struct CallbackMessage: Codable, Hashable, Sendable {
     public var detail: String?
     /// The person who came from Marketplace (`customer.signed_up`, `account.person_added`).
     public var user: CallbackUser?
+    /// The OAuth client of an agent order (`agent.client_registered`, `agent.client_revoked`).
+    public var clientId: String?
 
     public init(
         request: CallbackRequest,

@@ -79,6 +79,7 @@ extension EntitleConfiguration {
             throw ConfigurationError(setting: origins.of(key), problem: "is the one being retired; set the new one too")
         }
         try validateAppKeys(origins, secret)
+        try validateAgents(origins, secret)
         if let slackWebhookURL, !Self.isWebURL(slackWebhookURL) {
             throw ConfigurationError(
                 setting: origins.of("slackWebhookURL"),
@@ -137,6 +138,41 @@ extension EntitleConfiguration {
             throw ConfigurationError(
                 setting: origins.of("subscription"),
                 problem: problem
+            )
+        }
+    }
+
+    /// Agent products need what registering their orders' clients takes.
+    private func validateAgents(
+        _ origins: Origins,
+        _ secret: (String?, String) throws(ConfigurationError) -> Void
+    ) throws(ConfigurationError) {
+        try secret(agentSecretKey, "agentSecretKey")
+        try secret(agentSecretKeyPrevious, "agentSecretKeyPrevious")
+        if agentSecretKeyPrevious != nil, agentSecretKey == nil {
+            throw ConfigurationError(
+                setting: origins.of("agentSecretKeyPrevious"),
+                problem: "is the one being retired; set the new one too"
+            )
+        }
+        guard !agentProducts.isEmpty else { return }
+        let needs: [(String, Bool, String)] = [
+            ("agentAudiences", agentAudiences.isEmpty, "the statements' audience, your Agent Card's provider.url"),
+            (
+                "agentSecretKey", (agentSecretKey ?? "").count < 32,
+                "a key of at least 32 characters to seal secrets with"
+            ),
+            ("agentRegistrarURL", !Self.isWebURL(agentRegistrarURL ?? ""), "your identity provider's http(s) URL"),
+        ]
+        for (key, missing, what) in needs where missing {
+            throw ConfigurationError(setting: origins.of(key), problem: "agent products need \(what)")
+        }
+        guard agentRegistrationPath.hasPrefix("/"), agentRegistrationPath.count > 1,
+            !agentRegistrationPath.contains(where: { $0 == "?" || $0 == "#" || $0.isWhitespace })
+        else {
+            throw ConfigurationError(
+                setting: origins.of("agentRegistrationPath"),
+                problem: "\"\(agentRegistrationPath)\" is not a path (/…, without query or fragment)"
             )
         }
     }

@@ -68,6 +68,13 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
     public var signupURL: String?
     public var signupTemplates: String?
     public var slackWebhookURL: String?
+    public var agentProducts: [String] = []
+    public var agentAudiences: [String] = []
+    public var agentRegistrationPath = "/dcr"
+    public var agentRegistrarURL: String?
+    public var agentRegistrarToken: String?
+    public var agentSecretKey: String?
+    public var agentSecretKeyPrevious: String?
     public var consoleSessionSeconds = 28800
     public var consoleIAPAudience: String?
     public var consoleIAPEmails: [String] = []
@@ -145,6 +152,9 @@ public struct EntitleConfiguration: Codable, Hashable, Sendable {
         if usageAPIKeys.count == 1 { return usageAPIKeys.keys.first }
         return usageAPIKeys["default"] == nil ? nil : "default"
     }
+
+    /// The keys agent clients' credentials are sealed with: the current one first.
+    public var agentSecretKeys: [String] { [agentSecretKey, agentSecretKeyPrevious].compactMap { $0 } }
 
     public var retention: RetentionPolicy {
         RetentionPolicy(

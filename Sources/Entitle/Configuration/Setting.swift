@@ -15,6 +15,7 @@ public struct Setting {
         case signup = "Sign-up and hand-off"
         case callbacks = "Callbacks and notifications to people"
         case usage = "Usage"
+        case agents = "Agents"
         case console = "Admin API, console and metrics"
         case retention = "Retention"
         case logging = "Logging"

@@ -6,7 +6,7 @@ import MarketplaceCore
 /// URL needs a secret, redirect sign-up needs an app key) are in `EntitleConfiguration+Validation`.
 public enum SettingsCatalog {
     public static var all: [Setting] {
-        http + google + store + logging + notifications + signup + callbacks + usage + console + retention
+        http + google + store + logging + notifications + signup + callbacks + usage + agents + console + retention
     }
 
     /// The settings whose values are secrets, by file key (masked on the console, never logged).

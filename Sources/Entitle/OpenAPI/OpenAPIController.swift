@@ -8,12 +8,18 @@ public struct OpenAPIController: Sendable {
     let body: ByteBuffer
 
     /// - Parameter routes: the router's routes ("METHOD /path"), this one included.
-    public init(serverURL: String, routes: Set<String>, metricsTokenRequired: Bool) throws {
+    public init(
+        serverURL: String,
+        routes: Set<String>,
+        metricsTokenRequired: Bool,
+        agentPath: String = OpenAPIDocument.agentRegistrationPath
+    ) throws {
         body = ByteBuffer(
             bytes: try OpenAPIDocument.json(
                 serverURL: serverURL,
                 routes: routes,
-                metricsTokenRequired: metricsTokenRequired
+                metricsTokenRequired: metricsTokenRequired,
+                agentPath: agentPath
             )
         )
     }

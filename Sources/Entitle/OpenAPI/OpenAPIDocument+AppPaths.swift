@@ -310,7 +310,7 @@ extension OpenAPIDocument {
     }
 
     /// A read of the app API: 200 with an ETag, 304 for an If-None-Match that names it.
-    private static func cachedRead(
+    static func cachedRead(
         _ path: String,
         _ id: String,
         _ summary: String,

@@ -161,6 +161,7 @@ extension OpenAPIDocument {
         ]
         all.merge(usageSchemas) { first, _ in first }
         all.merge(appSchemas) { first, _ in first }
+        all.merge(agentSchemas) { first, _ in first }
         all.merge(callbackSchemas) { first, _ in first }
         return all
     }
@@ -235,6 +236,10 @@ extension OpenAPIDocument {
                 optional: [
                     "entitlementId": S.id, "accountId": S.id,
                     "product": S.described(S.string, "With accountId: the account's entitlement of this product."),
+                    "agentClientId": S.described(
+                        S.string,
+                        "An agent order's OAuth client (the client id of Gemini Enterprise's token): its order."
+                    ),
                     "time": S.described(S.time, "When the usage happened (default: when Entitle received it)."),
                     "labels": S.described(
                         S.stringMap,
@@ -242,9 +247,16 @@ extension OpenAPIDocument {
                             + " and your own in Google Cloud's label syntax; at most 64 (docs/usage.md, Labels)."
                     ),
                 ],
-                description: "One usage record; name the entitlement by entitlementId, or by accountId and product.",
+                description:
+                    "One usage record; name the entitlement by entitlementId, by accountId and product, or by "
+                    + "agentClientId.",
                 closed: true
-            ).merging(["anyOf": [["required": ["entitlementId"]], ["required": ["accountId", "product"]]]]),
+            ).merging([
+                "anyOf": [
+                    ["required": ["entitlementId"]], ["required": ["accountId", "product"]],
+                    ["required": ["agentClientId"]],
+                ]
+            ]),
             "UsageBatch": S.object(
                 ["records": ["type": "array", "items": S.ref("UsageRecord"), "minItems": 1, "maxItems": 1000]],
                 closed: true

@@ -24,6 +24,11 @@ extension OpenAPIDocument {
         .personAdded:
             "Another person of an account already linked came from Marketplace (user says who): add them "
             + "to the tenant.",
+        .agentClientRegistered:
+            "Gemini Enterprise was given an OAuth client for an agent order (clientId): tokens of that client "
+            + "are for this entitlement.",
+        .agentClientRevoked:
+            "The agent order left service and its client (clientId) was deleted at the identity provider.",
         .usageCheckFailed:
             "Service Control refused usage for this entitlement (detail says why); reporting for it is held.",
         .usageReportingBlocked:
@@ -45,6 +50,7 @@ extension OpenAPIDocument {
                     "eventId": S.described(S.string, "The Marketplace notification that caused it."),
                     "entitlement": S.ref("GoogleEntitlement"), "detail": S.string,
                     "user": S.described(S.ref("AppUser"), "The person who came from Marketplace."),
+                    "clientId": S.described(S.string, "The agent order's OAuth client (agent.* callbacks)."),
                 ],
                 description: "The body of every provisioning callback (CallbackMessage)."
             )

@@ -9,7 +9,7 @@ import MarketplaceCore
 /// without app keys). A test checks the full document against the server's route table both ways.
 public enum OpenAPIDocument {
     /// Every operation Entitle can serve.
-    static var operations: [OpenAPIOperation] { appOperations + adminOperations + edgeOperations }
+    static var operations: [OpenAPIOperation] { appOperations + agentOperations + adminOperations + edgeOperations }
 
     /// "METHOD /path" of every operation, in the route table's form.
     public static var routes: Set<String> { Set(operations.map(\.route)) }
@@ -18,18 +18,34 @@ public enum OpenAPIDocument {
     public static func json(
         serverURL: String,
         routes: Set<String>? = nil,
-        metricsTokenRequired: Bool = true
+        metricsTokenRequired: Bool = true,
+        agentPath: String = agentRegistrationPath
     ) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(
-            document(serverURL: serverURL, routes: routes, metricsTokenRequired: metricsTokenRequired)
+            document(
+                serverURL: serverURL,
+                routes: routes,
+                metricsTokenRequired: metricsTokenRequired,
+                agentPath: agentPath
+            )
         )
     }
 
-    static func document(serverURL: String, routes: Set<String>?, metricsTokenRequired: Bool) -> JSONValue {
+    static func document(
+        serverURL: String,
+        routes: Set<String>?,
+        metricsTokenRequired: Bool,
+        agentPath: String = agentRegistrationPath
+    ) -> JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
-        for var operation in operations where routes?.contains(operation.route) ?? true {
+        let placed = operations.map { operation in
+            var operation = operation
+            if operation.id == agentRegistrationID { operation.path = agentPath }
+            return operation
+        }
+        for var operation in placed where routes?.contains(operation.route) ?? true {
             if operation.security == .metrics && !metricsTokenRequired {
                 operation.security = nil
                 operation.responses[401] = nil
@@ -58,6 +74,7 @@ public enum OpenAPIDocument {
                 [
                     ("app", "The vendor's app, with its app key."),
                     ("usage", "Usage: recorded by the app, reported to Google by Entitle."),
+                    ("agents", "AI agents: Gemini Enterprise's client of each order."),
                     ("entitlements", "Orders, with the admin token."),
                     ("accounts", "Marketplace accounts and their customers."),
                     ("callbacks", "Provisioning callbacks to the vendor's app."),

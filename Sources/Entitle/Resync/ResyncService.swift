@@ -40,19 +40,12 @@ public struct ResyncService: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await leadership.waitUntilLeading()
-            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
-            do {
-                let report = try await resyncOnce()
-                logger.info(
-                    "resync done",
-                    metadata: ["checked": "\(report.checked)", "repaired": "\(report.repaired)"]
-                )
-            } catch {
-                logger.error("resync failed; next pass as scheduled", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
+        await LeaderPasses(interval: interval, leadership: leadership, logger: logger, name: "resync").run {
+            let report = try await resyncOnce()
+            logger.info(
+                "resync done",
+                metadata: ["checked": "\(report.checked)", "repaired": "\(report.repaired)"]
+            )
         }
     }
 

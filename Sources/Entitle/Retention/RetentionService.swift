@@ -37,16 +37,9 @@ public struct RetentionService: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await leadership.waitUntilLeading()
-            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
-            do {
-                let pruned = try await pruneAll()
-                if pruned.total > 0 { logger.info("pruned", metadata: ["summary": "\(pruned)"]) }
-            } catch {
-                logger.error("pruning failed; next pass as scheduled", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
+        await LeaderPasses(interval: interval, leadership: leadership, logger: logger, name: "pruning").run {
+            let pruned = try await pruneAll()
+            if pruned.total > 0 { logger.info("pruned", metadata: ["summary": "\(pruned)"]) }
         }
     }
 

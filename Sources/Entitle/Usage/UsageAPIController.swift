@@ -170,8 +170,17 @@ public struct UsageAPIController: Sendable {
                 )
             }
             entitlementID = found
+        } else if let client = record.agentClientId {
+            // An ended client's order still takes the usage of its last hours, as an ended order does.
+            guard let found = try await recorder.store.agentClient(clientID: client), found.state != .registering
+            else {
+                return .failure(Unresolved(message: "agentClientId \(client.bounded()) is no agent client"))
+            }
+            entitlementID = found.entitlementID
         } else {
-            return .failure(Unresolved(message: "entitlementId, or accountId and product, is required"))
+            return .failure(
+                Unresolved(message: "entitlementId, accountId and product, or agentClientId is required")
+            )
         }
         var time = recorder.now()
         if let text = record.time {

@@ -9,6 +9,8 @@ struct UsageRecordJSON: Decodable {
     var entitlementId: String?
     var accountId: String?
     var product: String?
+    /// An agent order's OAuth client (a token's client id): its order's entitlement.
+    var agentClientId: String?
     var metric: String
     var quantity: Int64
     /// RFC 3339; the time of receipt when absent.
@@ -17,7 +19,8 @@ struct UsageRecordJSON: Decodable {
     var labels: [String: String]?
 
     static let fields: Set<String> = [
-        "entitlementId", "accountId", "product", "metric", "quantity", "time", "idempotencyKey", "labels",
+        "entitlementId", "accountId", "product", "agentClientId", "metric", "quantity", "time", "idempotencyKey",
+        "labels",
     ]
 
     struct Malformed: Error {
@@ -80,7 +83,7 @@ struct UsageRecordJSON: Decodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case entitlementId, accountId, product, metric, quantity, time, idempotencyKey, labels
+        case entitlementId, accountId, product, agentClientId, metric, quantity, time, idempotencyKey, labels
     }
 
     init(from decoder: any Decoder) throws {
@@ -97,6 +100,7 @@ struct UsageRecordJSON: Decodable {
         entitlementId = try c.decodeIfPresent(String.self, forKey: .entitlementId)
         accountId = try c.decodeIfPresent(String.self, forKey: .accountId)
         product = try c.decodeIfPresent(String.self, forKey: .product)
+        agentClientId = try c.decodeIfPresent(String.self, forKey: .agentClientId)
         metric = try c.decode(String.self, forKey: .metric)
         quantity = try c.decode(ExactQuantity.self, forKey: .quantity).value
         time = try c.decodeIfPresent(String.self, forKey: .time)

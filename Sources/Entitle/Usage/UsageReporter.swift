@@ -102,16 +102,10 @@ public struct UsageReporter: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            await leadership.waitUntilLeading()
-            guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
-            do {
-                let summary = try await pass()
-                logger.info("usage pass", metadata: ["summary": "\(summary)"])
-            } catch {
-                logger.error("usage pass failed; next pass as scheduled", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { [settings] in try await Task.sleep(for: settings.interval) }
+        await LeaderPasses(interval: settings.interval, leadership: leadership, logger: logger, name: "usage pass").run
+        {
+            let summary = try await pass()
+            logger.info("usage pass", metadata: ["summary": "\(summary)"])
         }
     }
 

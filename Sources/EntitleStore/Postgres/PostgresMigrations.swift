@@ -181,6 +181,21 @@ enum PostgresMigrations {
                 "CREATE INDEX signup_session_token ON signup_session(token_hash)",
             ]
         ),
+        // Gemini Enterprise's OAuth client of each agent order (Dynamic Client Registration).
+        (
+            name: "v6-agent-client",
+            sql: [
+                """
+                CREATE TABLE agent_client (
+                    entitlement_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, redirect_uris TEXT NOT NULL,
+                    state TEXT NOT NULL, client_id TEXT, sealed_credentials TEXT, claimant TEXT,
+                    claimed_at BIGINT NOT NULL, registered_at BIGINT, ended_at BIGINT
+                )
+                """,
+                "CREATE UNIQUE INDEX agent_client_client ON agent_client(client_id)",
+                "CREATE INDEX agent_client_state ON agent_client(state, entitlement_id)",
+            ]
+        ),
     ]
 
     /// The migrations recorded in `entitle_migration` (none before the first), known to this build or not.

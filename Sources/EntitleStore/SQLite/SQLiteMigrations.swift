@@ -344,6 +344,27 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Gemini Enterprise's OAuth client of each agent order (Dynamic Client Registration).
+        migrator.registerMigration("v13-agent-client") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE agent_client (
+                        entitlement_id TEXT PRIMARY KEY,
+                        account_id TEXT NOT NULL,
+                        redirect_uris TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        client_id TEXT,
+                        sealed_credentials TEXT,
+                        claimant TEXT,
+                        claimed_at INTEGER NOT NULL,
+                        registered_at INTEGER,
+                        ended_at INTEGER
+                    );
+                    CREATE UNIQUE INDEX agent_client_client ON agent_client(client_id);
+                    CREATE INDEX agent_client_state ON agent_client(state, entitlement_id);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -6,8 +6,9 @@ public import MarketplaceCore
 /// (Dynamic Client Registration, RFC 7591 §2.3): RS256 with a `kid` from the one pinned key map of
 /// `cloud-agentspace@system.gserviceaccount.com` (never a key or URL the statement names), `iss`
 /// that same URL, `aud` the Agent Card's `provider.url`, times with a small leeway and a short
-/// life, then what a registration needs: `sub` (the Marketplace account), `google.order` (the
-/// order; an entitlement id or its `orderId`) and the redirect URIs, each an https URL.
+/// life, then what a registration needs: `sub` (the Marketplace account) and `google.order` (the
+/// order; an entitlement id or its `orderId`). The redirect URIs are passed on as sent:
+/// `AgentRegistrationRules` checks them, so that a bad one is answered `invalid_redirect_uri`.
 public struct SoftwareStatementVerifier: Sendable {
     /// The issuer, which is also the URL of its key map (`GoogleEndpoints.agentspaceCertificates`
     /// in production).
@@ -22,7 +23,7 @@ public struct SoftwareStatementVerifier: Sendable {
         public var accountID: AccountID
         /// `google.order`: the order the client is for.
         public var order: String
-        /// `auth_app_redirect_uris`: where the vendor's identity provider may send the user back.
+        /// `auth_app_redirect_uris`: where the vendor's identity provider may send the user back (unchecked).
         public var redirectURIs: [String]
         public var expiresAt: Date
     }
@@ -63,22 +64,11 @@ public struct SoftwareStatementVerifier: Sendable {
         guard let subject = registered.sub, !subject.isEmpty else { throw .missingSubject }
         guard let accountID = try? AccountID(subject) else { throw .malformed("sub is not an account id: \(subject)") }
         guard let order = payload.google?.order, !order.isEmpty else { throw .malformed("no google.order") }
-        let redirects = payload.auth_app_redirect_uris ?? []
-        guard !redirects.isEmpty else { throw .malformed("no auth_app_redirect_uris") }
-        if let bad = redirects.first(where: { !Self.isRedirectURI($0) }) {
-            throw .malformed("redirect URI \(bad) is not an https URL without a fragment")
-        }
         return Claims(
             accountID: accountID,
             order: order,
-            redirectURIs: redirects,
+            redirectURIs: payload.auth_app_redirect_uris ?? [],
             expiresAt: Date(timeIntervalSince1970: expiry)
         )
-    }
-
-    /// An absolute https URL with a host and no fragment (RFC 6749 §3.1.2).
-    static func isRedirectURI(_ text: String) -> Bool {
-        guard let url = URLComponents(string: text) else { return false }
-        return url.scheme?.lowercased() == "https" && !(url.host ?? "").isEmpty && url.fragment == nil
     }
 }

@@ -94,6 +94,10 @@ public enum CallbackKind: String, Hashable, Sendable, Codable, CaseIterable {
     case accountDeleted = "account.deleted"
     /// A person not seen before came from Marketplace for an account already linked.
     case personAdded = "account.person_added"
+    /// Gemini Enterprise was given a client for an agent order (`clientId`).
+    case agentClientRegistered = "agent.client_registered"
+    /// An agent order left service and its client was deleted at the identity provider.
+    case agentClientRevoked = "agent.client_revoked"
     case usageCheckFailed = "usage.check_failed"
     case usageReportingBlocked = "usage.reporting_blocked"
 }

@@ -7,10 +7,27 @@ import NIOCore
 struct BuyerPageRoutes {
     let state: EmulatorState
     let signupURL: String
+    /// The defaults of the "Add to Gemini Enterprise" form: the card's target URL and provider URL.
+    let agent: (targetURL: String, audience: String)
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("emulator") { _, _ in
-            html(BuyerPages.home(catalog: state.catalog, snapshot: await state.report(), signupURL: signupURL))
+            html(
+                BuyerPages.home(
+                    catalog: state.catalog,
+                    snapshot: await state.report(),
+                    signupURL: signupURL,
+                    agent: agent
+                )
+            )
+        }
+        router.post("emulator/entitlements/:id/add-agent") { request, context in
+            let form = try await FormBody.read(request)
+            let answer = try await GeminiEnterprise(state: state).register(
+                entitlementID: context.parameters.get("id") ?? "",
+                AgentRegistrationRequest(targetURL: form["targetURL"] ?? "", audience: form["audience"] ?? "")
+            )
+            return html(BuyerPages.agentAdded(answer))
         }
         router.post("emulator/buy") { request, _ in
             let form = try await FormBody.read(request)

@@ -1,3 +1,4 @@
+import Foundation
 import MarketplaceCore
 
 /// The buyer simulator's HTML: what a customer sees in the Marketplace console, reduced to forms.
@@ -31,7 +32,12 @@ enum BuyerPages {
     }
 
     /// The catalog with a buy form per plan, the clock, and every entitlement with its actions.
-    static func home(catalog: Catalog, snapshot: EmulatorStateReport, signupURL: String) -> String {
+    static func home(
+        catalog: Catalog,
+        snapshot: EmulatorStateReport,
+        signupURL: String,
+        agent: (targetURL: String, audience: String) = ("", "")
+    ) -> String {
         var body =
             "<p>Emulated Google Cloud Marketplace. Time: \(escape(snapshot.now.rfc3339)). Sign-up URL: \(escape(signupURL))</p>"
         body += "<h2>Buy</h2><table><tr><th>product</th><th>plan</th><th></th></tr>"
@@ -63,6 +69,7 @@ enum BuyerPages {
                     "<form method=\"post\" action=\"/emulator/entitlements/\(id)/change-plan\"><select name=\"plan\">\(options)</select><button>Change plan</button></form> "
                 actions +=
                     "<form method=\"post\" action=\"/emulator/entitlements/\(id)/cancel\"><button>Cancel</button></form>"
+                actions += addAgentForm(id, agent)
             }
             if entitlement.state == .pendingCancellation {
                 actions +=
@@ -78,6 +85,33 @@ enum BuyerPages {
                 + "<td>\(state)</td><td>\(actions)</td></tr>"
         }
         return page(title: "Marketplace emulator", body + "</table>")
+    }
+
+    /// What a buyer does in Gemini Enterprise with an agent they bought: add it, which registers
+    /// Gemini Enterprise with the vendor at the card's target URL.
+    static func addAgentForm(_ id: String, _ agent: (targetURL: String, audience: String)) -> String {
+        """
+         <form method="post" action="/emulator/entitlements/\(id)/add-agent">\
+        <input name="targetURL" value="\(escape(agent.targetURL))" placeholder="target_url" size="24">\
+        <input name="audience" value="\(escape(agent.audience))" placeholder="provider.url" size="18">\
+        <button>Add to Gemini Enterprise</button></form>
+        """
+    }
+
+    /// What the vendor answered Gemini Enterprise's registration.
+    static func agentAdded(_ answer: AgentRegistrationAnswer) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let body = answer.body.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let outcome = answer.clientID.map { "Registered: client \(escape($0))." } ?? "Not registered."
+        return page(
+            title: "Gemini Enterprise registration",
+            """
+            <p>\(outcome) The vendor answered \(answer.status).</p>
+            <pre>\(escape(body ?? answer.text ?? ""))</pre>
+            <p><a href="/emulator">Back to the emulator</a></p>
+            """
+        )
     }
 
     /// The vendor's word to a buyer waiting on them, as Marketplace shows it under the order.

@@ -114,6 +114,15 @@ public struct EmulatorControlClient: Sendable {
         try await send(.POST, "emulator/v1/entitlements/\(entitlement)/software-statement", request)
     }
 
+    /// Gemini Enterprise adds `entitlement`'s agent: the emulator signs the statement and POSTs it
+    /// to `request.targetURL`, and answers what the vendor said.
+    public func registerAgent(
+        entitlement: String,
+        _ request: AgentRegistrationRequest
+    ) async throws -> AgentRegistrationAnswer {
+        try await send(.POST, "emulator/v1/entitlements/\(entitlement)/register-agent", request)
+    }
+
     /// Gemini Enterprise signs with a new key from now on, publishing it beside the old one.
     /// - Returns: the new key's id.
     public func rotateAgentspaceKey() async throws -> String {

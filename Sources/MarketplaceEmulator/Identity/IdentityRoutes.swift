@@ -153,6 +153,14 @@ struct IdentityRoutes {
             let statement = try await state.softwareStatement(entitlementID: context.parameters.get("id") ?? "", body)
             return try JSONResponse.make(EmulatorSoftwareStatement(softwareStatement: statement))
         }
+        router.post("emulator/v1/entitlements/:id/register-agent") { request, context in
+            let body = try await RequestDecoding.decode(AgentRegistrationRequest.self, from: request)
+            let answer = try await GeminiEnterprise(state: state).register(
+                entitlementID: context.parameters.get("id") ?? "",
+                body
+            )
+            return try JSONResponse.make(answer)
+        }
         router.post("emulator/v1/agentspace/keys/rotate") { _, _ in
             try JSONResponse.make(["kid": try await state.rotateAgentspaceKey()])
         }
