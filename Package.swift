@@ -159,6 +159,7 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
                 "GoogleCloud", "EntitleTestSupport", "MarketplaceEmulator", "MarketplaceCore",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import Crypto
 import EntitleTestSupport
 import Foundation
 import GoogleCloud
@@ -96,5 +97,48 @@ import Testing
             let claims = try await verifier.verify(rotated)
             #expect(!claims.order.isEmpty, "signed with the new key \(kid)")
         }
+    }
+
+    @Test("another algorithm with Google's kid is refused: none, HS256 keyed with its certificate, RS512")
+    func algorithms() async throws {
+        try await EmulatorHarness.withEmulator { running in
+            let purchase = try await running.control.buy(product: "example-messaging-service", plan: "basic")
+            let genuine = try await statement(running, purchase.entitlementId).split(separator: ".").map(String.init)
+            let header = try JSONSerialization.jsonObject(with: try #require(Self.data(base64URL: genuine[0])))
+            let kid = try #require((header as? [String: Any])?["kid"] as? String)
+            for alg in ["none", "HS256", "RS512"] {
+                let forged = Data(#"{"alg":"\#(alg)","kid":"\#(kid)","typ":"JWT"}"#.utf8).base64EncodedString()
+                    .replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-")
+                    .replacingOccurrences(of: "/", with: "_")
+                var signature = alg == "none" ? "" : genuine[2]
+                if alg == "HS256" {
+                    // The confusion attack: an HMAC keyed with the public certificate Google publishes.
+                    let pem = try #require(try await Self.certificates(running)[kid])
+                    let mac = HMAC<SHA256>.authenticationCode(
+                        for: Data("\(forged).\(genuine[1])".utf8),
+                        using: SymmetricKey(data: Data(pem.utf8))
+                    )
+                    signature = Data(mac).base64EncodedString().replacingOccurrences(of: "=", with: "")
+                        .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                }
+                let token = [forged, genuine[1], signature].joined(separator: ".")
+                await #expect(throws: TokenVerificationError.self, "\(alg)") {
+                    _ = try await verifier(running).verify(token)
+                }
+            }
+        }
+    }
+
+    /// The agentspace key map the emulator publishes: kid → PEM certificate.
+    static func certificates(_ running: RunningEmulator) async throws -> [String: String] {
+        let path = GoogleEndpoints.agentspaceCertificatePath
+        let reply = try await JSONHTTPClient(baseURL: running.baseURL).get(path)
+        return try reply.decode([String: String].self)
+    }
+
+    static func data(base64URL text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64)
     }
 }
