@@ -2,7 +2,6 @@ public import AsyncHTTPClient
 public import Foundation
 import MarketplaceCore
 public import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 
 /// A `ClientRegistrar` over the identity provider's own Dynamic Client Registration: RFC 7591
@@ -102,7 +101,7 @@ public struct DynamicClientRegistrar: ClientRegistrar {
         do {
             let response = try await httpClient.execute(request, timeout: timeout)
             let answer = try await response.body.collect(upTo: 64 * 1024)
-            return (Int(response.status.code), Data(buffer: answer))
+            return (Int(response.status.code), Data(answer.readableBytesView))
         } catch {
             throw .unavailable("\(method) \(url.bounded()): \(error)")
         }

@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 public import MarketplaceCore
 import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 
 /// The emulator playing Gemini Enterprise as a buyer adds a purchased agent: it signs the
@@ -25,7 +24,7 @@ struct GeminiEnterprise {
         post.headers.add(name: "Content-Type", value: "application/json")
         post.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(["software_statement": statement])))
         let response = try await HTTPClient.shared.execute(post, timeout: .seconds(30))
-        let body = Data(buffer: try await response.body.collect(upTo: 1024 * 1024))
+        let body = Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
         let json = try? JSONDecoder().decode(JSONValue.self, from: body)
         return AgentRegistrationAnswer(
             status: Int(response.status.code),
