@@ -8,7 +8,7 @@ import Synchronization
 /// Entitle's metrics, recorded through swift-metrics into a Prometheus registry of this server's
 /// own (not the process-wide `MetricsSystem`: tests and an embedding app run several servers in one
 /// process, and each `/metrics` shows its own). Recording is a lock-free atomic for counters and a
-/// short lock for histograms, never a wait on I/O. README's Metrics section lists every name.
+/// short lock for histograms, never a wait on I/O. docs/operations.md lists every name.
 public final class EntitleMetrics: Sendable {
     /// Prometheus names, in one place so README and tests agree with the code.
     public enum Name {
