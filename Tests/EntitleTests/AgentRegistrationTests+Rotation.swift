@@ -80,3 +80,32 @@ extension AgentRegistrationTests {
         }
     }
 }
+
+/// The identity provider away: nothing is half-made, and asking again later works.
+extension AgentRegistrationTests {
+    @Test(
+        "the identity provider unreachable: 503 with Retry-After, no claim left behind; back, the same order registers"
+    )
+    func providerAway() async throws {
+        try await Self.withAgentParts { provider, token, path, running in
+            let purchase = try await EntitleHarness.withEntitle(running, storePath: path) {
+                Self.agentSettings(&$0, provider: provider, token: token)
+                $0.agentRegistrarURL = "http://127.0.0.1:9/register"
+            } _: { entitle in
+                let purchase = try await Self.activeAgent(running, entitle)
+                let reply = try await Self.register(entitle, running, purchase.entitlementId)
+                #expect(reply.status == 503 && reply.headers["retry-after"] != nil, "\(reply)")
+                #expect(Self.refusal(reply)?.error == "temporarily_unavailable")
+                let left = try await entitle.store.agentClient(EntitlementID(purchase.entitlementId))
+                #expect(left == nil, "the claim was given up: \(String(describing: left))")
+                return purchase
+            }
+            try await EntitleHarness.withEntitle(running, storePath: path, createSubscription: false) {
+                Self.agentSettings(&$0, provider: provider, token: token)
+            } _: { entitle in
+                let reply = try await Self.register(entitle, running, purchase.entitlementId)
+                #expect(reply.status == 201, "\(reply)")
+            }
+        }
+    }
+}
