@@ -8,7 +8,7 @@ import sys
 
 LIMIT = 120
 # Long string literals (test names, HTML, SQL) written before the limit was 120.
-CEILING = 222
+CEILING = 220
 
 root = pathlib.Path(__file__).resolve().parent.parent
 files = [root / "Package.swift"] + sorted(

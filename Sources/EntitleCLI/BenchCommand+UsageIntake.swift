@@ -24,7 +24,13 @@ extension BenchCommand {
         @Option(help: "Seconds per batch size.") var seconds = 10
         @Option(parsing: .upToNextOption, help: "Records per request, one run each.") var batches = [1, 100, 1000]
         @Option(help: "storeURL of an empty database (postgres://…); default: a new SQLite file.") var store: String?
+        @Option(help: "Load generator: wrk (the default when installed) or builtin (a Swift client in this process).")
+        var load: Load?
         @OptionGroup var location: BenchEmulatorLocation
+
+        enum Load: String, ExpressibleByArgument {
+            case wrk, builtin
+        }
 
         static let key = "bench-usage-intake-key-0123456789abcdef"
 
@@ -82,13 +88,22 @@ extension BenchCommand {
                 "usage intake: \(entitlements) entitlements, \(connections) connections, \(seconds) s per batch size "
                     + "(\(BenchServer.build) build, \(kind))"
             )
+            let wrk = (load ?? (WrkLoad.isInstalled ? .wrk : .builtin)) == .wrk
+            print("  load: \(wrk ? "wrk, 2 threads" : "this process's HTTP client")")
             var accepted = 0
+            // wrk stops with requests in flight: the server may have kept them without wrk
+            // reading the answer. At most one request per connection.
+            var unanswered = 0
             for (round, batch) in batches.enumerated() {
                 let before = ProcessUsage.cpuSeconds(pid: child.processIdentifier) ?? 0
                 let own = Array(ids[(round * entitlements)..<((round + 1) * entitlements)])
-                let run = try await post(site, client, batch: batch, ids: own)
+                let run =
+                    wrk
+                    ? try await wrkPost(site, batch: batch, ids: own, directory: directory)
+                    : try await post(site, client, batch: batch, ids: own)
                 let cpu = (ProcessUsage.cpuSeconds(pid: child.processIdentifier) ?? 0) - before
                 accepted += run.accepted
+                unanswered += wrk ? connections * batch : 0
                 let perRecord = run.accepted > 0 ? cpu / Double(run.accepted) * 1e6 : 0
                 print(
                     String(
@@ -96,7 +111,7 @@ extension BenchCommand {
                         batch,
                         Double(run.requests) / run.elapsed,
                         Double(run.accepted) / run.elapsed,
-                        BenchServer.figures(run.latencies),
+                        run.figures,
                         perRecord
                     )
                 )
@@ -104,9 +119,35 @@ extension BenchCommand {
             let peak = ProcessUsage.peakRSS(pid: child.processIdentifier) ?? 0
             let stored = try await counter.usageRecordCount()
             print("  peak memory \(String(format: "%.1f", Double(peak) / 1_048_576)) MB; \(stored) records stored")
-            guard stored == accepted else {
+            guard stored >= accepted && stored - accepted <= unanswered else {
                 throw ValidationError("the store holds \(stored) records; \(accepted) were answered accepted")
             }
+        }
+
+        /// One batch size's run under wrk; every answer must be 202 with every record accepted.
+        private func wrkPost(_ site: String, batch: Int, ids: [String], directory: URL) async throws -> Run {
+            let load = WrkLoad(
+                site: site,
+                key: Self.key,
+                ids: ids,
+                batch: batch,
+                connections: connections,
+                seconds: seconds,
+                directory: directory
+            )
+            let result = try await Task.detached { try load.run() }.value
+            guard result.refused == 0, result.accepted == result.requests * batch else {
+                throw ValidationError(
+                    "\(result.refused) requests refused (first: \(result.firstRefusal)); "
+                        + "\(result.accepted) of \(result.requests * batch) records accepted"
+                )
+            }
+            return Run(
+                requests: result.requests,
+                accepted: result.accepted,
+                elapsed: result.elapsed,
+                percentiles: (result.p50, result.p99, result.max)
+            )
         }
 
         /// `count` ACTIVE entitlements of a usage-priced product, straight into the store.
@@ -155,6 +196,13 @@ extension BenchCommand {
             var accepted = 0
             var latencies: [Double] = []
             var elapsed = 0.0
+            /// p50, p99 and max (milliseconds) when the load generator measured them.
+            var percentiles: (Double, Double, Double)?
+
+            var figures: String {
+                guard let (p50, p99, max) = percentiles else { return BenchServer.figures(latencies) }
+                return BenchServer.figures(p50: p50, p99: p99, max: max)
+            }
         }
 
         /// `connections` workers posting `batch` records per request for `seconds`, every record a

@@ -73,11 +73,14 @@ enum BenchServer {
     /// "p50 … p99 … max …" of `times` (milliseconds).
     static func figures(_ times: [Double]) -> String {
         let sorted = times.sorted()
-        return String(
-            format: "p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms",
-            sorted[sorted.count / 2],
-            sorted[min(sorted.count - 1, sorted.count * 99 / 100)],
-            sorted.last ?? 0
+        return figures(
+            p50: sorted[sorted.count / 2],
+            p99: sorted[min(sorted.count - 1, sorted.count * 99 / 100)],
+            max: sorted.last ?? 0
         )
+    }
+
+    static func figures(p50: Double, p99: Double, max: Double) -> String {
+        String(format: "p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms", p50, p99, max)
     }
 }

@@ -14,23 +14,8 @@ extension SQLStore {
         try await write(try UsageIntakePlan(submissions, app: app, windowLength: windowLength, at: at))
     }
 
-    public func duplicateUsageKeys(_ submissions: [UsageSubmission], app: String) async throws -> Set<String> {
-        try await read(
-            Steps { rows in
-                guard rows.count == submissions.count else {
-                    return .read(submissions.map { UsageIntakeSQL.record(app: app, idempotencyKey: $0.idempotencyKey) })
-                }
-                var keys: Set<String> = []
-                for (submission, found) in zip(submissions, rows) {
-                    if let row = found.first,
-                        try StoredUsage(row).isSame(as: submission, labels: try StoreJSON.encode(submission.labels))
-                    {
-                        keys.insert(submission.idempotencyKey)
-                    }
-                }
-                return .write([], keys)
-            }
-        )
+    public func usageIntakeView(_ submissions: [UsageSubmission], app: String) async throws -> UsageIntakeView {
+        try await read(UsageIntakeViewPlan(submissions, app: app))
     }
 
     public func usageCursor(_ id: EntitlementID) async throws -> UsageCursor? {

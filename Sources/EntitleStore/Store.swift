@@ -108,9 +108,9 @@ public protocol Store: Sendable {
         windowLength: Int64,
         at: Timestamp
     ) async throws -> [UsageAcceptance]
-    /// The idempotency keys of `submissions` already recorded for `app` with the same content:
-    /// what `recordUsage` would call duplicates.
-    func duplicateUsageKeys(_ submissions: [UsageSubmission], app: String) async throws -> Set<String>
+    /// In one read: which submissions `app` already recorded with the same content (duplicates),
+    /// and their entitlements with their usage cursors.
+    func usageIntakeView(_ submissions: [UsageSubmission], app: String) async throws -> UsageIntakeView
     func usageCursor(_ id: EntitlementID) async throws -> UsageCursor?
     /// Entitlements with usage not yet sealed into the ledger.
     func entitlementsWithUnsealedUsage() async throws -> [EntitlementID]

@@ -24,7 +24,8 @@ struct UsageIntakePlan: StorePlan {
     private var stage = 0
     /// What each record's key already holds: stored, or sent earlier in this batch.
     private var stored: [StoredUsage?] = []
-    private var cursors: [EntitlementID] = []
+    /// How many statements of the first read look records up (the cursors' follow).
+    private var recordReads = 0
     private var sealedUntil: [EntitlementID: Timestamp] = [:]
     private var windows: [Int: UsageWindow] = [:]
     private var aggregates: [Aggregate] = []
@@ -37,25 +38,36 @@ struct UsageIntakePlan: StorePlan {
         self.at = at
     }
 
+    private var entitlements: [EntitlementID] {
+        Set(submissions.map(\.entitlementID)).sorted { $0.rawValue < $1.rawValue }
+    }
+
     /// The entitlements' usage locks first (sealing takes the same ones), in one order everywhere so
     /// that two batches never wait on each other's (PostgreSQL; SQLite's one writer skips them).
-    private var locks: [StoreSQL] {
-        Set(submissions.map(\.entitlementID.rawValue)).sorted().map { StoreSQL.lock("usage:\($0)") }
-    }
+    private var locks: [StoreSQL] { entitlements.map { StoreSQL.lock("usage:\($0.rawValue)") } }
 
     mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<[UsageAcceptance]> {
         stage += 1
         switch stage {
         case 1:
-            return .read(locks + submissions.map { UsageIntakeSQL.record(app: app, idempotencyKey: $0.idempotencyKey) })
+            let keys = StoreSQL.slices(Array(Set(submissions.map(\.idempotencyKey))))
+            recordReads = keys.count
+            return .read(
+                locks + keys.map { UsageIntakeSQL.records(app: app, idempotencyKeys: $0) }
+                    + StoreSQL.slices(entitlements).map(UsageIntakeSQL.cursors)
+            )
         case 2:
-            stored = try answers.suffix(submissions.count).map { rows in try rows.first.map { try StoredUsage($0) } }
-            cursors = Array(Set(newRecords.map { submissions[$0].entitlementID })).sorted { $0.rawValue < $1.rawValue }
-            return .read(cursors.map(UsageIntakeSQL.sealedUntil))
-        case 3:
-            for (id, rows) in zip(cursors, answers) {
-                if let row = rows.first { sealedUntil[id] = try row.time("sealed_until") }
+            let reads = answers.dropFirst(locks.count)
+            var found: [String: StoredUsage] = [:]
+            for row in reads.prefix(recordReads).joined() {
+                found[try row.get("idempotency_key")] = try StoredUsage(row)
             }
+            for row in reads.dropFirst(recordReads).joined() {
+                sealedUntil[try EntitlementID(row.get("entitlement_id", as: String.self))] = try row.time(
+                    "sealed_until"
+                )
+            }
+            stored = submissions.map { found[$0.idempotencyKey] }
             var seen: Set<Aggregate> = []
             for index in newRecords {
                 let submission = submissions[index]
@@ -73,7 +85,7 @@ struct UsageIntakePlan: StorePlan {
                 )
                 if seen.insert(key).inserted { aggregates.append(key) }
             }
-            return .read(aggregates.map(UsageIntakeSQL.unsealedSum))
+            return .read(aggregates.map(UsageIntakeSQL.unsealedTotal))
         default:
             var sums: [Aggregate: Int64?] = [:]
             for (key, rows) in zip(aggregates, answers) {
@@ -94,7 +106,8 @@ struct UsageIntakePlan: StorePlan {
     private func decide(_ unsealed: [Aggregate: Int64?]) throws -> StorePlanStep<[UsageAcceptance]> {
         var sums = unsealed
         var results: [UsageAcceptance] = []
-        var writes: [StoreSQL] = []
+        var rows: [StoreSQL] = []
+        var added: [Aggregate: [Int64]] = [:]
         var conflicts: [String] = []
         var overflows: [Int: String] = [:]
         var sent: [String: StoredUsage] = [:]
@@ -131,11 +144,13 @@ struct UsageIntakePlan: StorePlan {
                 continue
             }
             sums[key] = total
-            writes.append(UsageIntakeSQL.insert(submission, labels: labels[index], app: app, window: window, at: at))
+            added[key, default: []].append(submission.quantity)
+            rows.append(UsageIntakeSQL.row(submission, labels: labels[index], app: app, window: window, at: at))
             results.append(.accepted(window: window))
         }
         if !conflicts.isEmpty { throw UsageConflict(idempotencyKeys: conflicts) }
         if !overflows.isEmpty { throw UsageOverflow(problems: overflows) }
-        return .write(writes, results)
+        let totals = aggregates.compactMap { key in added[key].map { UsageIntakeSQL.addToTotal(key, quantities: $0) } }
+        return .write(StoreSQL.slices(rows).map(UsageIntakeSQL.insert) + totals, results)
     }
 }

@@ -9,7 +9,8 @@ struct UsageSealingPlan {
         /// Canonical JSON of the labels.
         var labels: String
         var windowStart: Int64
-        var quantity: Int64
+        /// Nil when the window's records add up past `Int64.max` (kept by a version that did not check).
+        var quantity: Int64?
     }
 
     struct Operation {
@@ -54,8 +55,8 @@ struct UsageSealingPlan {
             }
             let key = Key(metric: row.metric, labels: row.labels, window: window)
             var sum = sums[key] ?? (0, [])
-            let (total, overflow) = sum.quantity.addingReportingOverflow(row.quantity)
-            guard !overflow else {
+            let (total, overflow) = sum.quantity.addingReportingOverflow(row.quantity ?? Int64.max)
+            guard !overflow, row.quantity != nil else {
                 throw Failure(
                     description:
                         "the \(key.metric) usage of window \(window) adds up to more than \(Int64.max); nothing of it was sealed"

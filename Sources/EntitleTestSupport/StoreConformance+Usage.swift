@@ -15,6 +15,8 @@ extension StoreConformance {
             usageChunks,
         "usage: a key twice in one batch is one record; window sums are exact up to Int64.max and refused past it":
             usageBatchKeys,
+        "usage: a cancellation inside a sealed window puts its records back in their windows and seals them again":
+            usageReseal,
     ]
 
     static let hour: Int64 = 3600
@@ -48,6 +50,7 @@ extension StoreConformance {
 
     static func usageIdempotency(_ store: any Store) async throws {
         let id = try EntitlementID(unique("E"))
+        _ = try await store.commit(StoreCommit(entitlements: [entitlement(id.rawValue)]))
         let first = try await store.recordUsage(
             [submission(id, "requests", 5, at: 10, key: "k1")],
             app: "a",
@@ -68,14 +71,19 @@ extension StoreConformance {
             again == [.duplicate(window: UsageWindow(start: base, end: base.adding(seconds: hour)))],
             "same body: duplicate, \(again)"
         )
-        let known = try await store.duplicateUsageKeys(
+        let view = try await store.usageIntakeView(
             [
                 submission(id, "requests", 5, at: 10, key: "k1"), submission(id, "requests", 6, at: 10, key: "k1"),
                 submission(id, "requests", 5, at: 10, key: "new"),
+                submission(try EntitlementID("E-unknown"), "requests", 5, at: 10, key: "k9"),
             ],
             app: "a"
         )
-        try require(known == ["k1"], "only the same content under a known key is a duplicate: \(known)")
+        try require(view.duplicates == ["k1"], "only the same content under a known key is a duplicate: \(view)")
+        try require(
+            Set(view.entitlements.keys) == [id] && view.entitlements[id]?.id == id,
+            "the known entitlement, and only it: \(view.entitlements.keys)"
+        )
         let otherApp = try await store.recordUsage(
             [submission(id, "requests", 6, at: 10, key: "k1")],
             app: "b",

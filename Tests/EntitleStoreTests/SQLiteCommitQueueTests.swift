@@ -18,10 +18,13 @@ import Testing
         try await TemporaryDatabase.withPath { path in
             let store = try await SQLiteStore(path: path)
             // Fails after writing its inbox row: the savepoint must take that row back.
-            let queue = SQLiteCommitQueue(pool: store.pool) { plan, db in
-                let outcome = try db.run(plan)
-                if plan.commit.eventID?.hasPrefix("broken") == true { throw Broken() }
-                return outcome
+            let queue = SQLiteCommitQueue(pool: store.pool)
+            @Sendable func commit(_ plan: CommitPlan) async throws -> CommitOutcome {
+                try await queue.write { db in
+                    let outcome = try db.run(plan)
+                    if plan.commit.eventID?.hasPrefix("broken") == true { throw Broken() }
+                    return outcome
+                }
             }
             let ids = (0..<40).map { $0 % 10 == 3 ? "broken-\($0)" : "event-\($0)" } + ["event-0"]
             let outcomes = await withTaskGroup(of: (String, Result<CommitOutcome, any Error>).self) { group in
@@ -36,7 +39,7 @@ import Testing
                             return (
                                 id,
                                 .success(
-                                    try await queue.commit(
+                                    try await commit(
                                         CommitPlan(StoreCommit(eventID: id, entitlements: [record]), at: now)
                                     )
                                 )
@@ -69,19 +72,22 @@ import Testing
         try await TemporaryDatabase.withPath { path in
             let store = try await SQLiteStore(path: path)
             // Rolls the transaction back as an I/O error or a full disk would, then fails.
-            let queue = SQLiteCommitQueue(pool: store.pool) { plan, db in
-                let outcome = try db.run(plan)
-                if plan.commit.eventID == "lost" {
-                    try db.execute(sql: "ROLLBACK")
-                    throw Broken()
+            let queue = SQLiteCommitQueue(pool: store.pool)
+            @Sendable func commit(_ plan: CommitPlan) async throws -> CommitOutcome {
+                try await queue.write { db in
+                    let outcome = try db.run(plan)
+                    if plan.commit.eventID == "lost" {
+                        try db.execute(sql: "ROLLBACK")
+                        throw Broken()
+                    }
+                    return outcome
                 }
-                return outcome
             }
             let ids = (0..<30).map { "event-\($0)" } + ["lost"]
             let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
                 for id in ids {
                     group.addTask {
-                        (id, (try? await queue.commit(CommitPlan(StoreCommit(eventID: id), at: now))) == .committed)
+                        (id, (try? await commit(CommitPlan(StoreCommit(eventID: id), at: now))) == .committed)
                     }
                 }
                 return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
@@ -95,7 +101,7 @@ import Testing
                 )
             }
             // The queue goes on after a lost transaction.
-            #expect(try await queue.commit(CommitPlan(StoreCommit(eventID: "after"), at: now)) == .committed)
+            #expect(try await commit(CommitPlan(StoreCommit(eventID: "after"), at: now)) == .committed)
             #expect(try await store.isProcessed(eventID: "after"))
         }
     }

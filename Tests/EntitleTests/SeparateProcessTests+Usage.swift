@@ -36,19 +36,8 @@ extension SeparateProcessTests {
 
     /// Two records of 2^62 in one closed window, as an Entitle that summed through Double kept them.
     private func poison(_ path: String, _ id: EntitlementID) async throws {
-        let queue = try sideDatabase(path)
         let window = (Int64(Date().timeIntervalSince1970) - 60) / 2 * 2 * 1_000_000
-        try await queue.write { db in
-            for key in ["poison-1", "poison-2"] {
-                try db.execute(
-                    sql: """
-                        INSERT INTO usage_record (app, idempotency_key, entitlement_id, metric, labels, quantity, usage_time, window_start, accepted_at)
-                        VALUES ('app', ?, ?, 'requests', '{}', 4611686018427387904, ?, ?, ?)
-                        """,
-                    arguments: [key, id.rawValue, window, window, window]
-                )
-            }
-        }
+        try await insertOverflowingUsage(try sideDatabase(path), entitlement: id.rawValue, window: window)
     }
 
     /// 30% of Service Control calls answered 503, and 10% served with their answer lost.

@@ -47,21 +47,11 @@ extension UsageTests {
             let (poisoned, healthy) = (entitlements[0], Array(entitlements[1...]))
             let hour = pastHour()
             // Two records of 2^62 in one window: what an Entitle that summed through Double accepted.
-            let queue = try sideDatabase(fixture.storePath)
-            for key in ["p1", "p2"] {
-                try await queue.write { db in
-                    try db.execute(
-                        sql: """
-                            INSERT INTO usage_record (app, idempotency_key, entitlement_id, metric, labels, quantity, usage_time, window_start, accepted_at)
-                            VALUES ('app', ?, ?, 'requests', '{}', 4611686018427387904, ?, ?, ?)
-                            """,
-                        arguments: [
-                            key, poisoned.id.rawValue, hour.seconds * 1_000_000, hour.seconds * 1_000_000,
-                            hour.seconds * 1_000_000,
-                        ]
-                    )
-                }
-            }
+            try await insertOverflowingUsage(
+                try sideDatabase(fixture.storePath),
+                entitlement: poisoned.id.rawValue,
+                window: hour.seconds * 1_000_000
+            )
             #expect(
                 try await post(
                     fixture,

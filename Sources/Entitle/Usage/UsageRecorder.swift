@@ -59,28 +59,21 @@ public struct UsageRecorder: Sendable {
         }
         // Positions of the resolved records in the batch, for the reasons a 422 lists.
         let positions = items.indices.filter { problems[$0] == nil }
-        var entitlements: [EntitlementID: (LocalEntitlement?, UsageCursor?)] = [:]
         // A record sent again as it was first accepted is a duplicate, even if it could not be
         // accepted now (its entitlement was cancelled since): the app's retry must not fail.
-        let duplicates = try await store.duplicateUsageKeys(submissions, app: app)
-        for (offset, submission) in submissions.enumerated() where !duplicates.contains(submission.idempotencyKey) {
-            let index = positions[offset]
-            if entitlements[submission.entitlementID] == nil {
-                entitlements[submission.entitlementID] = (
-                    try await store.entitlement(submission.entitlementID),
-                    try await store.usageCursor(submission.entitlementID)
-                )
-            }
-            let (entitlement, cursor) = entitlements[submission.entitlementID] ?? (nil, nil)
+        let view = try await store.usageIntakeView(submissions, app: app)
+        for (offset, submission) in submissions.enumerated() where !view.duplicates.contains(submission.idempotencyKey)
+        {
+            let entitlement = view.entitlements[submission.entitlementID]
             let reasons = UsageValidation.problems(
                 submission,
                 entitlement: entitlement,
                 metrics: entitlement.flatMap { catalog.metrics(for: $0.resource) },
-                finalReported: cursor?.isFinal ?? false,
+                finalReported: view.cursors[submission.entitlementID]?.isFinal ?? false,
                 maxQuantity: maxQuantity,
                 now: time
             )
-            if !reasons.isEmpty { problems[index] = reasons }
+            if !reasons.isEmpty { problems[positions[offset]] = reasons }
         }
         guard problems.isEmpty else { throw Rejected(problems: problems) }
         do {

@@ -196,6 +196,20 @@ enum PostgresMigrations {
                 "CREATE INDEX agent_client_state ON agent_client(state, entitlement_id)",
             ]
         ),
+        // Each open window's unsealed total, kept as records are taken in and sealed.
+        (
+            name: "v7-usage-unsealed",
+            sql: [
+                """
+                CREATE TABLE usage_unsealed (
+                    entitlement_id TEXT NOT NULL, metric TEXT NOT NULL, labels TEXT NOT NULL,
+                    window_start BIGINT NOT NULL, high_sum BIGINT NOT NULL, low_sum BIGINT NOT NULL,
+                    records BIGINT NOT NULL, PRIMARY KEY (entitlement_id, metric, labels, window_start)
+                )
+                """,
+                UsageIntakeSQL.fillUnsealed,
+            ]
+        ),
     ]
 
     /// The migrations recorded in `entitle_migration` (none before the first), known to this build or not.

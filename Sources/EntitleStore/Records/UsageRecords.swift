@@ -137,6 +137,18 @@ public struct UsageAggregate: Hashable, Sendable, Codable {
     }
 }
 
+/// What intake judges a batch by, read at once (`Store.usageIntakeView`).
+public struct UsageIntakeView: Sendable {
+    /// The idempotency keys already recorded with the same content: what `recordUsage` would call
+    /// duplicates, answered as such whatever has become of their entitlement since.
+    public var duplicates: Set<String> = []
+    /// The batch's entitlements Entitle knows, and the usage cursors of those that have one.
+    public var entitlements: [EntitlementID: LocalEntitlement] = [:]
+    public var cursors: [EntitlementID: UsageCursor] = [:]
+
+    public init() {}
+}
+
 /// An entitlement's usage bookkeeping.
 public struct UsageCursor: Hashable, Sendable, Codable {
     public var entitlementID: EntitlementID

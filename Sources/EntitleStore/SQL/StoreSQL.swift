@@ -121,3 +121,31 @@ extension StoreSQL {
     /// Locks the rows read until the transaction ends (SQLite's one writer needs no row locks).
     static let forUpdate: StoreSQL = "\(sqlite: "", postgres: " FOR UPDATE")"
 }
+
+extension StoreSQL {
+    /// Statements joined by `separator` (rows of a multi-row `VALUES`), values in order.
+    init(joining parts: some Sequence<StoreSQL>, separator: StaticString) {
+        var interpolation = StringInterpolation(literalCapacity: 0, interpolationCount: 0)
+        for (index, part) in parts.enumerated() {
+            if index > 0 { interpolation.appendLiteral(separator.description) }
+            interpolation.appendInterpolation(part)
+        }
+        self = interpolation.statement
+    }
+
+    /// `items` cut for statements that take a list (`IN (…)`, a multi-row `VALUES`): slices whose
+    /// sizes are powers of two up to `maximum`, largest first. A statement's text then comes in at
+    /// most log₂(`maximum`) + 1 lengths, each prepared once and cached, however batches vary;
+    /// a batch of 1,000 is 7 statements rather than 1,000.
+    static func slices<Item>(_ items: [Item], maximum: Int = 256) -> [ArraySlice<Item>] {
+        var slices: [ArraySlice<Item>] = []
+        var start = items.startIndex
+        while start < items.endIndex {
+            var size = maximum
+            while size > items.endIndex - start { size /= 2 }
+            slices.append(items[start..<(start + size)])
+            start += size
+        }
+        return slices
+    }
+}

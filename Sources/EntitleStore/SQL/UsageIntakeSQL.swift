@@ -1,26 +1,50 @@
 import Foundation
 import MarketplaceCore
 
-/// Usage as the app sends it: stored records, open windows' sums, and what is not sealed yet.
+/// Usage as the app sends it: stored records, the open windows' maintained totals
+/// (`usage_unsealed`, one row per entitlement × metric × labels × window with records not sealed
+/// yet), and what is not sealed yet. Lists are read and written a slice at a time
+/// (`StoreSQL.slices`), never a statement per record.
 enum UsageIntakeSQL {
-    static func record(app: String, idempotencyKey: String) -> StoreSQL {
-        "SELECT * FROM usage_record WHERE app = \(app) AND idempotency_key = \(idempotencyKey)"
-    }
+    static let recordColumns: StoreSQL =
+        "idempotency_key, entitlement_id, metric, labels, quantity, usage_time, time_given, window_start"
 
-    static func sealedUntil(_ id: EntitlementID) -> StoreSQL {
-        "SELECT sealed_until FROM usage_cursor WHERE entitlement_id = \(id.rawValue)"
-    }
-
-    /// An aggregate's unsealed total, as two halves (`UsageSum`).
-    static func unsealedSum(_ key: UsageIntakePlan.Aggregate) -> StoreSQL {
+    /// The records stored under these keys (at most one each).
+    static func records(app: String, idempotencyKeys: some Collection<String>) -> StoreSQL {
         """
-        SELECT \(UsageSum.columns) FROM usage_record
-        WHERE operation_id IS NULL AND entitlement_id = \(key.entitlementID.rawValue) AND metric = \(key.metric)
-            AND labels = \(key.labels) AND window_start = \(key.windowStart)
+        SELECT \(recordColumns) FROM usage_record
+        WHERE app = \(app) AND idempotency_key IN (\(list: Array(idempotencyKeys)))
         """
     }
 
-    static func insert(
+    static func cursors(_ ids: some Collection<EntitlementID>) -> StoreSQL {
+        "SELECT * FROM usage_cursor WHERE entitlement_id IN (\(list: ids.map(\.rawValue)))"
+    }
+
+    static func entitlements(_ ids: some Collection<EntitlementID>) -> StoreSQL {
+        "SELECT record FROM entitlement WHERE id IN (\(list: ids.map(\.rawValue)))"
+    }
+
+    /// An aggregate's unsealed total, as two halves (`UsageSum`); no row when it has none.
+    static func unsealedTotal(_ key: UsageIntakePlan.Aggregate) -> StoreSQL {
+        """
+        SELECT high_sum, low_sum FROM usage_unsealed WHERE entitlement_id = \(key.entitlementID.rawValue)
+            AND metric = \(key.metric) AND labels = \(key.labels) AND window_start = \(key.windowStart)
+        """
+    }
+
+    /// New records, one row each.
+    static func insert(_ rows: some Collection<StoreSQL>) -> StoreSQL {
+        """
+        INSERT INTO usage_record (
+            app, idempotency_key, entitlement_id, metric, labels, quantity, usage_time, time_given, window_start,
+            accepted_at
+        )
+        VALUES \(StoreSQL(joining: rows, separator: ", "))
+        """
+    }
+
+    static func row(
         _ submission: UsageSubmission,
         labels: String,
         app: String,
@@ -28,27 +52,47 @@ enum UsageIntakeSQL {
         at: Timestamp
     ) -> StoreSQL {
         """
-        INSERT INTO usage_record (
-            app, idempotency_key, entitlement_id, metric, labels, quantity, usage_time, time_given, window_start,
-            accepted_at
-        )
-        VALUES (\(app), \(submission.idempotencyKey), \(submission.entitlementID.rawValue), \(submission.metric),
-            \(labels), \(submission.quantity), \(submission.time), \(submission.timeGiven), \(window.start), \(at))
+        (\(app), \(submission.idempotencyKey), \(submission.entitlementID.rawValue), \(submission.metric), \(labels), \
+        \(submission.quantity), \(submission.time), \(submission.timeGiven), \(window.start), \(at))
         """
     }
 
-    static let withUnsealedUsage: StoreSQL =
-        "SELECT DISTINCT entitlement_id FROM usage_record WHERE operation_id IS NULL"
+    /// Adds records to an aggregate's unsealed total, in halves as `UsageSum` reads them.
+    static func addToTotal(_ key: UsageIntakePlan.Aggregate, quantities: [Int64]) -> StoreSQL {
+        let high = quantities.reduce(Int64(0)) { $0 + ($1 >> 32) }
+        let low = quantities.reduce(Int64(0)) { $0 + ($1 & 0xFFFF_FFFF) }
+        return """
+            INSERT INTO usage_unsealed (entitlement_id, metric, labels, window_start, high_sum, low_sum, records)
+            VALUES (\(key.entitlementID.rawValue), \(key.metric), \(key.labels), \(key.windowStart), \(high), \(low), \
+            \(quantities.count))
+            ON CONFLICT (entitlement_id, metric, labels, window_start) DO UPDATE SET \(addExcluded)
+            """
+    }
+
+    /// An upsert's `SET`: the new halves and count added to the stored ones.
+    static let addExcluded: StoreSQL = """
+        high_sum = usage_unsealed.high_sum + excluded.high_sum, low_sum = usage_unsealed.low_sum + excluded.low_sum,
+            records = usage_unsealed.records + excluded.records
+        """
+
+    /// The totals of the records unsealed when the table was added (both stores' upgrade to it; a
+    /// migration's text, so it does not change).
+    static let fillUnsealed = """
+        INSERT INTO usage_unsealed (entitlement_id, metric, labels, window_start, high_sum, low_sum, records)
+        SELECT entitlement_id, metric, labels, window_start, CAST(SUM(quantity >> 32) AS BIGINT),
+            CAST(SUM(quantity & 4294967295) AS BIGINT), COUNT(*)
+        FROM usage_record WHERE operation_id IS NULL GROUP BY entitlement_id, metric, labels, window_start
+        """
+
+    static let withUnsealedUsage: StoreSQL = "SELECT DISTINCT entitlement_id FROM usage_unsealed"
 
     /// Unsealed usage per entitlement × metric × labels × window. An aggregate past `Int64.max`
     /// (records kept by a version that did not check) is shown as overflowing, not refused: one
     /// entitlement's bad records must not hide everyone's usage.
     static func unsealed(_ entitlement: EntitlementID?) -> StoreSQL {
         """
-        SELECT entitlement_id, metric, labels, window_start, \(UsageSum.columns), COUNT(*) AS records FROM usage_record
-        WHERE operation_id IS NULL
-            AND (CAST(\(entitlement?.rawValue) AS TEXT) IS NULL OR entitlement_id = \(entitlement?.rawValue))
-        GROUP BY entitlement_id, metric, labels, window_start
+        SELECT entitlement_id, metric, labels, window_start, high_sum, low_sum, records FROM usage_unsealed
+        WHERE (CAST(\(entitlement?.rawValue) AS TEXT) IS NULL OR entitlement_id = \(entitlement?.rawValue))
         ORDER BY window_start, entitlement_id\(StoreSQL.bytewise), metric, labels
         """
     }
@@ -67,11 +111,12 @@ enum UsageIntakeSQL {
     }
 }
 
-/// A sum of usage quantities that says when it overflows, computed alike by both stores: SQLite's
+/// A sum of usage quantities that says when it overflows, kept alike by both stores: SQLite's
 /// `SUM` fails the statement on overflow and PostgreSQL's turns into `numeric`, so each record is
 /// summed in two halves (its high and low 32 bits) that cannot overflow for 2³¹ records, and the
-/// halves are put together here with the overflow checked.
+/// halves are put together here with the overflow checked. `usage_unsealed` keeps the halves.
 struct UsageSum {
+    /// The halves of the records `from` selects, for an `INSERT … SELECT` into `usage_unsealed`.
     static let columns: StoreSQL = """
         CAST(COALESCE(SUM(quantity >> 32), 0) AS BIGINT) AS high_sum,
         CAST(COALESCE(SUM(quantity & 4294967295), 0) AS BIGINT) AS low_sum

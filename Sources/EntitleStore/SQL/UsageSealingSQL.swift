@@ -8,18 +8,18 @@ enum UsageSealingSQL {
     /// that chunks resume `after` alike).
     static func closedEntitlements(_ sealing: UsageSealing) -> StoreSQL {
         """
-        SELECT DISTINCT entitlement_id\(StoreSQL.bytewise) AS entitlement_id FROM usage_record
-        WHERE operation_id IS NULL AND window_start + \(sealing.windowLength * 1_000_000) <= \(sealing.cutoff)
+        SELECT DISTINCT entitlement_id\(StoreSQL.bytewise) AS entitlement_id FROM usage_unsealed
+        WHERE window_start + \(sealing.windowLength * 1_000_000) <= \(sealing.cutoff)
             AND entitlement_id\(StoreSQL.bytewise) > \(sealing.after?.rawValue ?? "")
         ORDER BY 1 LIMIT \(min(sealing.limit ?? Int(Int32.max), Int(Int32.max)))
         """
     }
 
-    /// One entitlement's records to seal: those of closed windows, or all when it is final.
+    /// One entitlement's window totals to seal: those of closed windows, or all when it is final.
     static func unsealed(_ id: EntitlementID, _ sealing: UsageSealing) -> StoreSQL {
         """
-        SELECT metric, labels, window_start, quantity FROM usage_record
-        WHERE operation_id IS NULL AND entitlement_id = \(id.rawValue)
+        SELECT metric, labels, window_start, high_sum, low_sum FROM usage_unsealed
+        WHERE entitlement_id = \(id.rawValue)
             AND (\(sealing.finals[id] != nil)
                 OR window_start + \(sealing.windowLength * 1_000_000) <= \(sealing.cutoff))
         """
@@ -30,7 +30,7 @@ enum UsageSealingSQL {
             metric: try row.get("metric"),
             labels: try row.get("labels"),
             windowStart: try row.get("window_start"),
-            quantity: try row.get("quantity")
+            quantity: try UsageSum(row).total
         )
     }
 
@@ -52,6 +52,12 @@ enum UsageSealingSQL {
                 """
                 UPDATE usage_record SET operation_id = \(operation.id)
                 WHERE operation_id IS NULL AND entitlement_id = \(id.rawValue) AND metric = \(operation.metric)
+                    AND labels = \(operation.labels) AND window_start IN (\(list: operation.starts.sorted()))
+                """
+            )
+            statements.append(
+                """
+                DELETE FROM usage_unsealed WHERE entitlement_id = \(id.rawValue) AND metric = \(operation.metric)
                     AND labels = \(operation.labels) AND window_start IN (\(list: operation.starts.sorted()))
                 """
             )
@@ -126,10 +132,16 @@ enum UsageSealingSQL {
         """
     }
 
-    /// The operation is set aside and its records are unsealed again.
+    /// The operation is set aside and its records are unsealed again (back in their windows' totals).
     static func supersede(_ operation: UsageOperationRecord, at: Timestamp) -> [StoreSQL] {
         [
             "UPDATE usage_operation SET status = 'superseded', updated_at = \(at) WHERE id = \(operation.id)",
+            """
+            INSERT INTO usage_unsealed (entitlement_id, metric, labels, window_start, high_sum, low_sum, records)
+            SELECT entitlement_id, metric, labels, window_start, \(UsageSum.columns), COUNT(*) FROM usage_record
+            WHERE operation_id = \(operation.id) GROUP BY entitlement_id, metric, labels, window_start
+            ON CONFLICT (entitlement_id, metric, labels, window_start) DO UPDATE SET \(UsageIntakeSQL.addExcluded)
+            """,
             "UPDATE usage_record SET operation_id = NULL WHERE operation_id = \(operation.id)",
         ]
     }

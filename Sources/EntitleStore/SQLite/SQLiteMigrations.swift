@@ -365,6 +365,26 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Each open window's unsealed total, kept as records are taken in and sealed, so that intake
+        // checks a window's sum (and the usage pages list it) at the cost of one row, not of every
+        // record the window holds. Filled from the records unsealed at the upgrade.
+        migrator.registerMigration("v14-usage-unsealed") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE usage_unsealed (
+                        entitlement_id TEXT NOT NULL,
+                        metric TEXT NOT NULL,
+                        labels TEXT NOT NULL,
+                        window_start INTEGER NOT NULL,
+                        high_sum INTEGER NOT NULL,
+                        low_sum INTEGER NOT NULL,
+                        records INTEGER NOT NULL,
+                        PRIMARY KEY (entitlement_id, metric, labels, window_start)
+                    );
+                    \(UsageIntakeSQL.fillUnsealed);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -34,7 +34,7 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
         faults = SQLiteFaults(path: path)
-        commits = SQLiteCommitQueue(pool: pool) { plan, db in try db.run(plan) }
+        commits = SQLiteCommitQueue(pool: pool)
         super.init()
         try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteMigrations.migrator.migrate(pool)
@@ -58,14 +58,13 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
         try await faults.guarding(writes: false) { try await pool.read { db in try db.fetch(sql, map) } }
     }
 
+    /// Group commit (`SQLiteCommitQueue`: each write in its own savepoint of a shared transaction).
     override func write<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
-        try await faults.guarding(writes: true) { try await pool.write { db in try db.run(plan) } }
+        try await faults.guarding(writes: true) { try await commits.write { db in try db.run(plan) } }
     }
 
-    /// Group commit (`SQLiteCommitQueue`: each commit in its own savepoint).
     public func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
-        let plan = try CommitPlan(commit, at: Timestamp(Date()))
-        return try await faults.guarding(writes: true) { try await commits.commit(plan) }
+        try await write(try CommitPlan(commit, at: Timestamp(Date())))
     }
 
     /// A file system that was full when a write failed keeps the store unready until it has room
