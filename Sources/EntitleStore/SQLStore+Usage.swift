@@ -9,13 +9,19 @@ extension SQLStore {
         _ submissions: [UsageSubmission],
         app: String,
         windowLength: Int64,
-        at: Timestamp
+        at: Timestamp,
+        rules: UsageIntakeRules?
     ) async throws -> [UsageAcceptance] {
-        try await write(try UsageIntakePlan(submissions, app: app, windowLength: windowLength, at: at))
-    }
-
-    public func usageIntakeView(_ submissions: [UsageSubmission], app: String) async throws -> UsageIntakeView {
-        try await read(UsageIntakeViewPlan(submissions, app: app))
+        try await write(
+            try UsageIntakePlan(
+                submissions,
+                app: app,
+                windowLength: windowLength,
+                at: at,
+                rules: rules,
+                decoded: decodedEntitlements
+            )
+        )
     }
 
     public func usageCursor(_ id: EntitlementID) async throws -> UsageCursor? {

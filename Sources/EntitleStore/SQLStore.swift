@@ -5,8 +5,12 @@ import MarketplaceCore
 /// a plan runs in a read and in a write transaction, and add what only they do: SQLite's group
 /// commit, PostgreSQL's advisory locks, leadership and subject leases, each one's savepoints.
 ///
-/// Unchecked `Sendable`: it has no state; its subclasses' is immutable or their own to guard.
+/// Unchecked `Sendable`: its state is immutable or guards itself; its subclasses' is immutable or
+/// their own to guard.
 public class SQLStore: @unchecked Sendable {
+    /// Entitlements as usage intake last decoded them (`DecodedRecords`).
+    let decodedEntitlements = DecodedRecords<LocalEntitlement>()
+
     init() {}
 
     /// Runs a plan in one read transaction. Each store overrides this.

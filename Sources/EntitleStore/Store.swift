@@ -99,18 +99,18 @@ public protocol Store: Sendable {
     // MARK: Usage
 
     /// Records every submission of a batch in one transaction, each in the window
-    /// `UsageWindow.assigned` gives it (after the entitlement's sealed windows). A known idempotency
-    /// key with the same content is a duplicate.
-    /// - Throws: `UsageConflict` (and records nothing) when a known key comes with other content.
+    /// `UsageWindow.assigned` gives it (after the entitlement's sealed windows), after judging each
+    /// new one by `rules` (none: taken as they are). A known idempotency key with the same content
+    /// is a duplicate.
+    /// - Throws: `UsageRefused` (the rules' reasons), `UsageConflict` (a known key with other
+    ///   content) or `UsageOverflow` (a window's total past `Int64.max`); then nothing is recorded.
     func recordUsage(
         _ submissions: [UsageSubmission],
         app: String,
         windowLength: Int64,
-        at: Timestamp
+        at: Timestamp,
+        rules: UsageIntakeRules?
     ) async throws -> [UsageAcceptance]
-    /// In one read: which submissions `app` already recorded with the same content (duplicates),
-    /// and their entitlements with their usage cursors.
-    func usageIntakeView(_ submissions: [UsageSubmission], app: String) async throws -> UsageIntakeView
     func usageCursor(_ id: EntitlementID) async throws -> UsageCursor?
     /// Entitlements with usage not yet sealed into the ledger.
     func entitlementsWithUnsealedUsage() async throws -> [EntitlementID]
@@ -266,6 +266,16 @@ extension Store {
     public func counts() async throws -> StoreCounts { try await counts(includingHistory: false) }
 
     public var leasesSubjects: Bool { true }
+
+    /// Records taken as they are, with no rules (tests, benches, tools).
+    public func recordUsage(
+        _ submissions: [UsageSubmission],
+        app: String,
+        windowLength: Int64,
+        at: Timestamp
+    ) async throws -> [UsageAcceptance] {
+        try await recordUsage(submissions, app: app, windowLength: windowLength, at: at, rules: nil)
+    }
 
     /// One read after the other; a store that can read them in one go does.
     public func decisionRecords(

@@ -3,10 +3,12 @@ import MarketplaceCore
 
 /// How a batch of usage records is taken in, the same for every store (`StorePlan`): each record is
 /// looked up by its idempotency key (a resend is a duplicate, the same key with other content a
-/// conflict), put in its window (the first open one when its own is sealed), and refused when it
-/// would take its window's unsealed total past `Int64.max` — the sealed operation is that sum, and
-/// an overflow found at sealing could no longer be fixed. A conflict or an overflow refuses the
-/// whole batch: nothing of it is kept, and the app sees which records to fix.
+/// conflict), judged by the intake's rules against its entitlement and cursor as they stand in
+/// this transaction (`UsageIntakeRules`), put in its window (the first open one when its own is
+/// sealed), and refused when it would take its window's unsealed total past `Int64.max` — the
+/// sealed operation is that sum, and an overflow found at sealing could no longer be fixed. A
+/// refusal, a conflict or an overflow refuses the whole batch: nothing of it is kept, and the app
+/// sees which records to fix.
 struct UsageIntakePlan: StorePlan {
     /// One window's unsealed total: entitlement × metric × labels × window.
     struct Aggregate: Hashable {
@@ -21,17 +23,28 @@ struct UsageIntakePlan: StorePlan {
     private let app: String
     private let windowLength: Int64
     private let at: Timestamp
+    private let rules: UsageIntakeRules?
+    private let decoded: DecodedRecords<LocalEntitlement>
     private var stage = 0
     /// What each record's key already holds: stored, or sent earlier in this batch.
     private var stored: [StoredUsage?] = []
-    /// How many statements of the first read look records up (the cursors' follow).
-    private var recordReads = 0
+    /// How many statements of the first read look records up, and cursors (the entitlements follow).
+    private var reads = (records: 0, cursors: 0)
     private var sealedUntil: [EntitlementID: Timestamp] = [:]
     private var windows: [Int: UsageWindow] = [:]
     private var aggregates: [Aggregate] = []
 
-    init(_ submissions: [UsageSubmission], app: String, windowLength: Int64, at: Timestamp) throws {
+    init(
+        _ submissions: [UsageSubmission],
+        app: String,
+        windowLength: Int64,
+        at: Timestamp,
+        rules: UsageIntakeRules? = nil,
+        decoded: DecodedRecords<LocalEntitlement> = DecodedRecords(capacity: 0)
+    ) throws {
         self.submissions = submissions
+        self.rules = rules
+        self.decoded = decoded
         labels = try submissions.map { try StoreJSON.encode($0.labels) }
         self.app = app
         self.windowLength = windowLength
@@ -51,21 +64,31 @@ struct UsageIntakePlan: StorePlan {
         switch stage {
         case 1:
             let keys = StoreSQL.slices(Array(Set(submissions.map(\.idempotencyKey))))
-            recordReads = keys.count
+            let ids = StoreSQL.slices(entitlements)
+            reads = (keys.count, ids.count)
             return .read(
                 locks + keys.map { UsageIntakeSQL.records(app: app, idempotencyKeys: $0) }
-                    + StoreSQL.slices(entitlements).map(UsageIntakeSQL.cursors)
+                    + ids.map(UsageIntakeSQL.cursors) + (rules == nil ? [] : ids.map(UsageIntakeSQL.entitlements))
             )
         case 2:
-            let reads = answers.dropFirst(locks.count)
+            let answers = answers.dropFirst(locks.count)
             var found: [String: StoredUsage] = [:]
-            for row in reads.prefix(recordReads).joined() {
+            for row in answers.prefix(reads.records).joined() {
                 found[try row.get("idempotency_key")] = try StoredUsage(row)
             }
-            for row in reads.dropFirst(recordReads).joined() {
-                sealedUntil[try EntitlementID(row.get("entitlement_id", as: String.self))] = try row.time(
-                    "sealed_until"
-                )
+            var cursors: [EntitlementID: UsageCursor] = [:]
+            for row in answers.dropFirst(reads.records).prefix(reads.cursors).joined() {
+                let cursor = try UsageLedgerSQL.usageCursor(row)
+                cursors[cursor.entitlementID] = cursor
+                sealedUntil[cursor.entitlementID] = cursor.sealedUntil
+            }
+            if let rules {
+                var records: [EntitlementID: LocalEntitlement] = [:]
+                for row in answers.dropFirst(reads.records + reads.cursors).joined() {
+                    let entitlement = try decoded.record(row.get("id"), text: row.get("record"))
+                    records[entitlement.id] = entitlement
+                }
+                try judge(rules, stored: found, entitlements: records, cursors: cursors)
             }
             stored = submissions.map { found[$0.idempotencyKey] }
             var seen: Set<Aggregate> = []
@@ -95,6 +118,25 @@ struct UsageIntakePlan: StorePlan {
             }
             return try decide(sums)
         }
+    }
+
+    /// Every record but those sent again as first stored (duplicates) goes before the rules.
+    private func judge(
+        _ rules: UsageIntakeRules,
+        stored: [String: StoredUsage],
+        entitlements: [EntitlementID: LocalEntitlement],
+        cursors: [EntitlementID: UsageCursor]
+    ) throws(UsageRefused) {
+        var problems: [Int: [String]] = [:]
+        for (index, submission) in submissions.enumerated() {
+            if let earlier = stored[submission.idempotencyKey], earlier.isSame(as: submission, labels: labels[index]) {
+                continue
+            }
+            let id = submission.entitlementID
+            let reasons = rules.check(submission, entitlements[id], cursors[id])
+            if !reasons.isEmpty { problems[index] = reasons }
+        }
+        if !problems.isEmpty || rules.judgeOnly { throw UsageRefused(problems: problems) }
     }
 
     /// The records whose key is new: not stored, and the first of their key in the batch.

@@ -59,25 +59,32 @@ public struct UsageRecorder: Sendable {
         }
         // Positions of the resolved records in the batch, for the reasons a 422 lists.
         let positions = items.indices.filter { problems[$0] == nil }
-        // A record sent again as it was first accepted is a duplicate, even if it could not be
-        // accepted now (its entitlement was cancelled since): the app's retry must not fail.
-        let view = try await store.usageIntakeView(submissions, app: app)
-        for (offset, submission) in submissions.enumerated() where !view.duplicates.contains(submission.idempotencyKey)
-        {
-            let entitlement = view.entitlements[submission.entitlementID]
-            let reasons = UsageValidation.problems(
+        // Judged in the store's transaction, by the entitlement and cursor as they stand there. With
+        // records that name no entitlement the batch is refused, and the others are judged all the
+        // same so that every bad record is listed.
+        let rules = UsageIntakeRules(judgeOnly: !problems.isEmpty) {
+            [catalog, maxQuantity] submission, entitlement, cursor in
+            UsageValidation.problems(
                 submission,
                 entitlement: entitlement,
                 metrics: entitlement.flatMap { catalog.metrics(for: $0.resource) },
-                finalReported: view.cursors[submission.entitlementID]?.isFinal ?? false,
+                finalReported: cursor?.isFinal ?? false,
                 maxQuantity: maxQuantity,
                 now: time
             )
-            if !reasons.isEmpty { problems[positions[offset]] = reasons }
         }
-        guard problems.isEmpty else { throw Rejected(problems: problems) }
         do {
-            return try await store.recordUsage(submissions, app: app, windowLength: windowLength, at: time)
+            guard !submissions.isEmpty else { throw UsageRefused(problems: [:]) }
+            return try await store.recordUsage(
+                submissions,
+                app: app,
+                windowLength: windowLength,
+                at: time,
+                rules: rules
+            )
+        } catch let refused as UsageRefused {
+            for (offset, reasons) in refused.problems { problems[positions[offset]] = reasons }
+            throw Rejected(problems: problems)
         } catch let overflow as UsageOverflow {
             throw Rejected(problems: overflow.problems.reduce(into: [:]) { $0[positions[$1.key]] = [$1.value] })
         }

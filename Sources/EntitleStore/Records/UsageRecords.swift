@@ -18,6 +18,35 @@ public struct UsageConflict: Error, Hashable, Sendable {
 }
 
 /// Records whose window total would pass `Int64.max`: the batch was not recorded.
+/// How intake judges each new record of a batch, by what the store holds in the same
+/// transaction: the record's entitlement as stored (nil when unknown) and its usage cursor.
+public struct UsageIntakeRules: Sendable {
+    /// The reasons a record cannot be billed; none when it can. Not asked of a record sent again as
+    /// it was first accepted: a duplicate stays one whatever has become of its entitlement.
+    public var check: @Sendable (UsageSubmission, LocalEntitlement?, UsageCursor?) -> [String]
+    /// Refuse the batch whatever the checks say (some of its records named no entitlement), after
+    /// judging the others so that every bad record is listed at once.
+    public var judgeOnly: Bool
+
+    public init(
+        judgeOnly: Bool = false,
+        check: @escaping @Sendable (UsageSubmission, LocalEntitlement?, UsageCursor?) -> [String]
+    ) {
+        self.check = check
+        self.judgeOnly = judgeOnly
+    }
+}
+
+/// Records of a batch the rules refused (`UsageIntakeRules`): nothing of the batch was kept.
+public struct UsageRefused: Error, Hashable, Sendable {
+    /// Position in the batch → reasons.
+    public var problems: [Int: [String]]
+
+    public init(problems: [Int: [String]]) {
+        self.problems = problems
+    }
+}
+
 public struct UsageOverflow: Error, Hashable, Sendable {
     /// Position in the batch → why.
     public var problems: [Int: String]
@@ -135,18 +164,6 @@ public struct UsageAggregate: Hashable, Sendable, Codable {
         self.records = records
         self.overflows = overflows
     }
-}
-
-/// What intake judges a batch by, read at once (`Store.usageIntakeView`).
-public struct UsageIntakeView: Sendable {
-    /// The idempotency keys already recorded with the same content: what `recordUsage` would call
-    /// duplicates, answered as such whatever has become of their entitlement since.
-    public var duplicates: Set<String> = []
-    /// The batch's entitlements Entitle knows, and the usage cursors of those that have one.
-    public var entitlements: [EntitlementID: LocalEntitlement] = [:]
-    public var cursors: [EntitlementID: UsageCursor] = [:]
-
-    public init() {}
 }
 
 /// An entitlement's usage bookkeeping.

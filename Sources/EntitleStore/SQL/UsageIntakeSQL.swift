@@ -22,7 +22,7 @@ enum UsageIntakeSQL {
     }
 
     static func entitlements(_ ids: some Collection<EntitlementID>) -> StoreSQL {
-        "SELECT record FROM entitlement WHERE id IN (\(list: ids.map(\.rawValue)))"
+        "SELECT id, record FROM entitlement WHERE id IN (\(list: ids.map(\.rawValue)))"
     }
 
     /// An aggregate's unsealed total, as two halves (`UsageSum`); no row when it has none.
