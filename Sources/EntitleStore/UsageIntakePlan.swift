@@ -39,8 +39,8 @@ struct UsageIntakePlan: StorePlan {
         app: String,
         windowLength: Int64,
         at: Timestamp,
-        rules: UsageIntakeRules? = nil,
-        decoded: DecodedRecords<LocalEntitlement> = DecodedRecords(capacity: 0)
+        rules: UsageIntakeRules?,
+        decoded: DecodedRecords<LocalEntitlement>
     ) throws {
         self.submissions = submissions
         self.rules = rules

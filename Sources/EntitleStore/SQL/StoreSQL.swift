@@ -28,19 +28,23 @@ struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
         self = stringInterpolation.statement
     }
 
-    /// PostgreSQL's text: each `?` becomes `$1`, `$2`, … in order.
+    /// PostgreSQL's text: each `?` becomes `$1`, `$2`, … in order. Built byte by byte: walking
+    /// a multi-row insert's text by `Character` cost a millisecond a statement.
     var postgres: String {
-        var text = ""
+        let source = (postgresText ?? sqlite).utf8
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(source.count + arguments.count * 4)
         var number = 0
-        for character in postgresText ?? sqlite {
-            if character == "?" {
+        for byte in source {
+            if byte == UInt8(ascii: "?") {
                 number += 1
-                text += "$\(number)"
+                bytes.append(UInt8(ascii: "$"))
+                bytes.append(contentsOf: String(number).utf8)
             } else {
-                text.append(character)
+                bytes.append(byte)
             }
         }
-        return text
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The SQLite text, for logs and test failures (values are not shown: they may be personal).
