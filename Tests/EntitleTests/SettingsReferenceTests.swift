@@ -11,10 +11,10 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// The generated block of `file` (docs/configuration.md, README.md).
-    static func documentedBlock(_ file: String = "docs/configuration.md") throws -> String {
+    /// The generated block `name` of `file` (docs/configuration.md's `settings`, README's `settings-index`).
+    static func documentedBlock(_ file: String = "docs/configuration.md", name: String = "settings") throws -> String {
         let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
-        guard let begin = text.range(of: "<!-- settings:begin"), let end = text.range(of: "<!-- settings:end -->"),
+        guard let begin = text.range(of: "<!-- \(name):begin"), let end = text.range(of: "<!-- \(name):end -->"),
             let lineEnd = text[begin.upperBound...].firstIndex(of: "\n")
         else { return "" }
         return text[text.index(after: lineEnd)..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -38,11 +38,15 @@ import Testing
         return found
     }
 
-    @Test("docs/configuration.md shows the catalog (regenerate with `entitle settings`); README links to it")
+    @Test(
+        "docs/configuration.md shows the catalog, README its variables (regenerate with `entitle settings [--index]`)"
+    )
     func documented() throws {
         let documented = try Self.documentedBlock("docs/configuration.md")
         #expect(documented == SettingsCatalog.markdown(), "docs/configuration.md differs from `entitle settings`")
-        // README is the front door: the one copy of the table is the manual's.
+        let index = try Self.documentedBlock("README.md", name: "settings-index")
+        #expect(index == SettingsCatalog.index(), "README's table differs from `entitle settings --index`")
+        // README is the front door: the one copy of the full table is the manual's.
         let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains("(docs/configuration.md)") && !readme.contains("<!-- settings:begin"))
         #expect(readme.utf8.count <= 10_000, "README is \(readme.utf8.count) bytes; the manual belongs in docs/")

@@ -27,4 +27,13 @@ public enum SettingsCatalog {
             return (header + rows).joined(separator: "\n")
         }.joined(separator: "\n\n")
     }
+
+    /// README's table: every environment variable by concern, each described in the reference.
+    public static func index() -> String {
+        let rows = Setting.Group.allCases.map { group in
+            let names = all.filter { $0.group == group }.compactMap(\.environment).map { "`\($0)`" }
+            return "| \(group.rawValue) | \(names.joined(separator: ", ")) |"
+        }
+        return (["| concern | environment variables |", "|---|---|"] + rows).joined(separator: "\n")
+    }
 }
