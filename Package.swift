@@ -169,6 +169,8 @@ if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests") {
                 "EntitleStore", "EntitleTestSupport", "MarketplaceCore", "OwnerOnlyFiles",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's own count of a statement's work (`sqlite3_stmt_status`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

@@ -13,7 +13,8 @@ import ServiceLifecycle
 
 /// `entitle bench console`: the admin console's pages with N entitlements in the store (each with
 /// its creation and activation in the audit log, so the charts have data), signed in, each page
-/// fetched R times over loopback: p50, p99 and max per page.
+/// fetched R times over loopback: p50, p99 and max per page, and a `/metrics` scrape. With
+/// `--ledger-rows` and `--delivered-callbacks`, the history a long-running store holds besides.
 extension BenchCommand {
     struct Console: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,6 +23,9 @@ extension BenchCommand {
         )
         @Option(help: "Entitlements in the store.") var entitlements = 10_000
         @Option(help: "Fetches of each page.") var repeats = 30
+        @Option(help: "Reported operations in the usage ledger (one per hour on each of 1,000 entitlements).")
+        var ledgerRows = 0
+        @Option(help: "Delivered callbacks (one a minute).") var deliveredCallbacks = 0
 
         func run() async throws {
             try await BenchCommand.withEmulator(measure)
@@ -45,13 +49,18 @@ extension BenchCommand {
             ) { site, client in
                 let cookie = try await signIn(site, token: token, client)
                 let build = BenchServer.build
-                print("console: \(entitlements) entitlements, \(repeats) fetches per page (\(build) build, SQLite)")
+                print(
+                    "console: \(entitlements) entitlements, \(ledgerRows) reported operations, "
+                        + "\(deliveredCallbacks) delivered callbacks, \(repeats) fetches per page "
+                        + "(\(build) build, SQLite)"
+                )
                 let pages = [
                     "/admin", "/admin/entitlements",
                     "/admin/entitlements?state=ENTITLEMENT_ACTIVE&after=\(seeded[entitlements / 2].rawValue)",
                     "/admin/entitlements?product=bench-b.example.com&plan=basic",
                     "/admin/entitlements/\(seeded[entitlements / 3].rawValue)",
                     "/admin/customers", "/admin/callbacks", "/admin/dead-letters", "/admin/usage", "/admin/settings",
+                    "/metrics",
                 ]
                 for page in pages {
                     var times: [Double] = []
@@ -77,6 +86,11 @@ extension BenchCommand {
         private func seed(_ path: String, provider: ProviderID) async throws -> [EntitlementID] {
             let store = try await SQLiteStore(path: path)
             let now = Timestamp(Date())
+            let history = try await BenchServer.milliseconds {
+                try await store.seedLedger(reported: ledgerRows, pending: 100, now: now)
+                try await store.seedDeliveredCallbacks(deliveredCallbacks, now: now)
+            }
+            print(String(format: "history seeded in %.1f s", history / 1000))
             var ids: [EntitlementID] = []
             for batch in stride(from: 0, to: entitlements, by: 500) {
                 var commit = StoreCommit()

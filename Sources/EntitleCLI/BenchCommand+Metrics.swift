@@ -4,6 +4,7 @@ import Entitle
 import EntitleStore
 import Foundation
 import Logging
+import MarketplaceCore
 import MarketplaceEmulator
 import NIOCore
 import NIOHTTP1
@@ -19,6 +20,7 @@ extension BenchCommand {
         )
         @Option(help: "Reported operations in the ledger.") var ledgerRows = 1_000_000
         @Option(help: "Scrapes one after another, and per client at once.") var scrapes = 200
+        @Option(help: "Delivered callbacks in the store (one a minute).") var deliveredCallbacks = 0
 
         func run() async throws {
             try await BenchCommand.withEmulator(measure)
@@ -33,11 +35,13 @@ extension BenchCommand {
             let storePath = directory.appendingPathComponent("metrics.sqlite").path
             let store = try await SQLiteStore(path: storePath)
             let seeding = try await BenchServer.milliseconds {
-                try await store.seedLedger(reported: ledgerRows, pending: 100)
+                try await store.seedLedger(reported: ledgerRows, pending: 100, now: Timestamp(Date()))
+                try await store.seedDeliveredCallbacks(deliveredCallbacks, now: Timestamp(Date()))
             }
             let build = BenchServer.build
             print(
-                "metrics: \(ledgerRows) reported operations (+100 pending), seeded in \(Int(seeding)) ms; \(build)"
+                "metrics: \(ledgerRows) reported operations (+100 pending), \(deliveredCallbacks) delivered callbacks, "
+                    + "seeded in \(Int(seeding)) ms; \(build)"
             )
             var now: [Double] = []
             var before: [Double] = []

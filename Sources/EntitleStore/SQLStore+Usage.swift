@@ -85,11 +85,11 @@ extension SQLStore {
                 guard rows.count == updates.count else {
                     return .read(updates.map { UsageLedgerSQL.update($0, at: at) })
                 }
-                var reported: Set<String> = []
+                var reported = ReportedUsage()
                 for (update, changed) in zip(updates, rows) where update.status == .reported {
-                    if let row = changed.first { reported.insert(try row.get("entitlement_id")) }
+                    if let row = changed.first { try reported.add(row) }
                 }
-                return .write(reported.sorted().map(UsageLedgerSQL.advanceReported), ())
+                return .write(reported.statements, ())
             }
         )
     }

@@ -25,6 +25,12 @@ struct UsageIntakePlan: StorePlan {
     private let at: Timestamp
     private let rules: UsageIntakeRules?
     private let decoded: DecodedRecords<LocalEntitlement>
+    /// The batch's entitlements, in id order.
+    private let entitlements: [EntitlementID]
+    /// The entitlements' usage locks, taken first (sealing takes the same ones) and in one order
+    /// everywhere, so that two batches never wait on each other's (PostgreSQL; SQLite's one writer
+    /// skips them).
+    private let locks: [StoreSQL]
     private var stage = 0
     /// What each record's key already holds: stored, or sent earlier in this batch.
     private var stored: [StoredUsage?] = []
@@ -49,15 +55,9 @@ struct UsageIntakePlan: StorePlan {
         self.app = app
         self.windowLength = windowLength
         self.at = at
+        entitlements = Set(submissions.map(\.entitlementID)).sorted { $0.rawValue < $1.rawValue }
+        locks = entitlements.map { StoreSQL.lock("usage:\($0.rawValue)") }
     }
-
-    private var entitlements: [EntitlementID] {
-        Set(submissions.map(\.entitlementID)).sorted { $0.rawValue < $1.rawValue }
-    }
-
-    /// The entitlements' usage locks first (sealing takes the same ones), in one order everywhere so
-    /// that two batches never wait on each other's (PostgreSQL; SQLite's one writer skips them).
-    private var locks: [StoreSQL] { entitlements.map { StoreSQL.lock("usage:\($0.rawValue)") } }
 
     mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<[UsageAcceptance]> {
         stage += 1

@@ -55,8 +55,8 @@ struct UsageSealingPlan {
             }
             let key = Key(metric: row.metric, labels: row.labels, window: window)
             var sum = sums[key] ?? (0, [])
-            let (total, overflow) = sum.quantity.addingReportingOverflow(row.quantity ?? Int64.max)
-            guard !overflow, row.quantity != nil else {
+            guard let quantity = row.quantity, case let (total, false) = sum.quantity.addingReportingOverflow(quantity)
+            else {
                 throw Failure(
                     description:
                         "the \(key.metric) usage of window \(window) adds up to more than \(Int64.max); nothing of it was sealed"

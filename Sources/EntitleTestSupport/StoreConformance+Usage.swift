@@ -17,6 +17,8 @@ extension StoreConformance {
             usageBatchKeys,
         "usage: a cancellation inside a sealed window puts its records back in their windows and seals them again":
             usageReseal,
+        "usage: reported operations add to their days' billed totals once; a rejected one adds nothing":
+            usageBilled,
     ]
 
     static let hour: Int64 = 3600

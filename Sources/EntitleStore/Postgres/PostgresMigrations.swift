@@ -210,6 +210,21 @@ enum PostgresMigrations {
                 UsageIntakeSQL.fillUnsealed,
             ]
         ),
+        // Each day's billed total per metric, kept as operations are reported; callbacks by status
+        // in time order.
+        (
+            name: "v8-billed-days",
+            sql: [
+                """
+                CREATE TABLE usage_billed_day (
+                    day_start BIGINT NOT NULL, metric TEXT NOT NULL, quantity DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (day_start, metric)
+                )
+                """,
+                UsageLedgerSQL.fillBilled,
+                "CREATE INDEX outbox_status_created ON outbox(status, created_at)",
+            ]
+        ),
     ]
 
     /// The migrations recorded in `entitle_migration` (none before the first), known to this build or not.

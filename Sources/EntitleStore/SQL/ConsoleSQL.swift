@@ -61,13 +61,14 @@ enum ConsoleSQL {
         return Double(active - created) / 1_000_000
     }
 
-    /// Summed as floating point: a chart needs no exact total, and an exact sum could overflow.
+    /// The days' totals kept as operations are reported (`UsageLedgerSQL.addBilled`), from the
+    /// day `since` falls in: a row per day and metric, whatever the ledger holds.
     static func billed(since: Timestamp) -> StoreSQL {
-        """
-        SELECT (window_start / 86400000000) * 86400 AS day, metric,
-            SUM(CAST(quantity AS DOUBLE PRECISION)) AS quantity FROM usage_operation
-        WHERE status = 'reported' AND window_start >= \(since) GROUP BY day, metric ORDER BY day, metric
-        """
+        let firstDay = Timestamp(micros: since.micros / 86_400_000_000 * 86_400_000_000)
+        return """
+            SELECT day_start / 1000000 AS day, metric, quantity FROM usage_billed_day
+            WHERE day_start >= \(firstDay) ORDER BY day_start, metric
+            """
     }
 
     static func billed(_ row: any StoreRow) throws -> ConsoleActivity.Billed {

@@ -36,11 +36,11 @@ enum OutboxSQL {
 
     private static var position: StoreSQL { "\(sqlite: "rowid", postgres: "seq")" }
 
+    /// The newest first. A status is a condition, never an always-true `OR`: the index of status
+    /// and time serves it, where the `OR` read every callback ever made to find the pending few.
     static func callbacks(status: OutboxItem.Status?, limit: Int) -> StoreSQL {
-        """
-        SELECT * FROM outbox WHERE (CAST(\(status?.rawValue) AS TEXT) IS NULL OR status = \(status?.rawValue))
-        ORDER BY created_at DESC, id LIMIT \(limit)
-        """
+        let condition: StoreSQL = status.map { "WHERE status = \($0.rawValue)" } ?? ""
+        return "SELECT * FROM outbox \(condition) ORDER BY created_at DESC, id LIMIT \(limit)"
     }
 
     static func callbacks(subject: String, limit: Int) -> StoreSQL {

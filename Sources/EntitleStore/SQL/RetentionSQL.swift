@@ -23,7 +23,8 @@ enum RetentionSQL {
                 \.deliveryFailures,
                 delete(name: "delivery_failure", key: "message_key", where: "last_failed_at < \(poison)", batch)
             ),
-            // Only records Google has: before that they are what the next report is summed from.
+            // Only records Google has: before that they are what the next report is summed from. From
+            // the old records to their operations (an `IN` over reported operations read them all).
             (
                 \.usageRecords,
                 delete(
@@ -31,21 +32,25 @@ enum RetentionSQL {
                     key: "(app, idempotency_key)",
                     columns: "app, idempotency_key",
                     where: """
-                        accepted_at < \(cutoff(policy.usageRecordDays))
-                            AND operation_id IN (SELECT id FROM usage_operation WHERE status = 'reported')
+                        accepted_at < \(cutoff(policy.usageRecordDays)) AND EXISTS (
+                            SELECT 1 FROM usage_operation o
+                            WHERE o.id = usage_record.operation_id AND o.status = 'reported'
+                        )
                         """,
                     batch
                 )
             ),
             // Only operations Google has (or that were replaced), and only once their records are gone:
-            // a record's operation id must always name a row.
+            // a record's operation id must always name a row. Reported or replaced only after its
+            // window began, an operation old enough has an old window too: that bound keeps each
+            // pass to the rows it may delete, not every reported row.
             (
                 \.usageOperations,
                 delete(
                     name: "usage_operation",
                     key: "id",
                     where: """
-                        status IN ('reported', 'superseded')
+                        status IN ('reported', 'superseded') AND window_start < \(cutoff(policy.usageOperationDays))
                             AND COALESCE(reported_at, updated_at) < \(cutoff(policy.usageOperationDays))
                             AND NOT EXISTS (SELECT 1 FROM usage_record WHERE operation_id = usage_operation.id)
                         """,

@@ -142,6 +142,7 @@ extension StoreSQL {
     /// most log₂(`maximum`) + 1 lengths, each prepared once and cached, however batches vary;
     /// a batch of 1,000 is 7 statements rather than 1,000.
     static func slices<Item>(_ items: [Item], maximum: Int = 256) -> [ArraySlice<Item>] {
+        precondition(maximum > 0 && maximum & (maximum - 1) == 0, "slices are a power of two long")
         var slices: [ArraySlice<Item>] = []
         var start = items.startIndex
         while start < items.endIndex {

@@ -9,6 +9,12 @@ enum UsageLedgerSQL {
         (statuses.isEmpty ? UsageOperationRecord.Status.allCases : statuses).map(\.rawValue)
     }
 
+    /// One entitlement's rows, or every row: a condition left out rather than made always true, so
+    /// the entitlement's index serves it (an `OR` would have both stores read every operation).
+    private static func of(_ entitlement: EntitlementID?) -> StoreSQL {
+        entitlement.map { "AND entitlement_id = \($0.rawValue)" } ?? ""
+    }
+
     static func operations(
         statuses: [UsageOperationRecord.Status],
         entitlement: EntitlementID?,
@@ -16,7 +22,7 @@ enum UsageLedgerSQL {
     ) -> StoreSQL {
         """
         SELECT * FROM usage_operation WHERE status IN (\(list: wanted(statuses)))
-            AND (CAST(\(entitlement?.rawValue) AS TEXT) IS NULL OR entitlement_id = \(entitlement?.rawValue))
+            \(of(entitlement))
         ORDER BY window_start, entitlement_id\(StoreSQL.bytewise), metric, labels LIMIT \(min(limit, Int(Int32.max)))
         """
     }
@@ -41,24 +47,41 @@ enum UsageLedgerSQL {
     static func operation(id: String) -> StoreSQL { "SELECT * FROM usage_operation WHERE id = \(id)" }
 
     /// An outcome from Google; a reported or superseded operation never changes again. The row
-    /// comes back (its entitlement) when it changed.
+    /// comes back (what the cursor and the billed totals need) when it changed.
     static func update(_ update: UsageOperationUpdate, at: Timestamp) -> StoreSQL {
         """
         UPDATE usage_operation SET status = \(update.status.rawValue), last_error = \(update.error),
             attempts = attempts + \(update.attempted ? 1 : 0), updated_at = \(at),
             reported_at = CASE WHEN \(update.status.rawValue) = 'reported' THEN \(at) ELSE reported_at END
         WHERE id = \(update.id) AND status NOT IN ('reported', 'superseded')
-        RETURNING entitlement_id
+        RETURNING entitlement_id, metric, window_start, window_end, quantity
         """
     }
 
-    static func advanceReported(_ entitlement: String) -> StoreSQL {
+    /// The cursor moves to the end of the newest window just reported: every window reported
+    /// before moved it in its own transaction, so the entitlement's history is never read again.
+    static func advanceReported(_ entitlement: String, to windowEnd: Timestamp) -> StoreSQL {
         """
-        UPDATE usage_cursor SET reported_until = \(StoreSQL.greatest)(COALESCE(reported_until, 0),
-            (SELECT MAX(window_end) FROM usage_operation WHERE entitlement_id = \(entitlement) AND status = 'reported'))
+        UPDATE usage_cursor SET reported_until = \(StoreSQL.greatest)(COALESCE(reported_until, 0), \(windowEnd))
         WHERE entitlement_id = \(entitlement)
         """
     }
+
+    /// Adds a reported quantity to its day's total, what the console's chart reads (summed as
+    /// floating point: a chart needs no exact total, and an exact sum could overflow).
+    static func addBilled(day: Timestamp, metric: String, quantity: Double) -> StoreSQL {
+        """
+        INSERT INTO usage_billed_day (day_start, metric, quantity) VALUES (\(day), \(metric), \(quantity))
+        ON CONFLICT (day_start, metric) DO UPDATE SET quantity = usage_billed_day.quantity + excluded.quantity
+        """
+    }
+
+    /// The totals from the ledger as it stands: what a migration fills the table with.
+    static let fillBilled = """
+        INSERT INTO usage_billed_day (day_start, metric, quantity)
+        SELECT (window_start / 86400000000) * 86400000000, metric, SUM(CAST(quantity AS DOUBLE PRECISION))
+        FROM usage_operation WHERE status = 'reported' GROUP BY (window_start / 86400000000) * 86400000000, metric
+        """
 
     static func blockedReason(_ id: EntitlementID) -> StoreSQL {
         "SELECT blocked_reason FROM usage_cursor WHERE entitlement_id = \(id.rawValue)\(StoreSQL.forUpdate)"
@@ -107,7 +130,7 @@ enum UsageLedgerSQL {
         return """
             UPDATE usage_operation SET status = 'pending', last_error = NULL, updated_at = \(at)
             WHERE status IN (\(list: wanted))
-                AND (CAST(\(entitlement?.rawValue) AS TEXT) IS NULL OR entitlement_id = \(entitlement?.rawValue))
+                \(of(entitlement))
             RETURNING 1
             """
     }

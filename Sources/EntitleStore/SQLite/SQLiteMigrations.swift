@@ -385,6 +385,23 @@ enum SQLiteMigrations {
                     """
             )
         }
+        // Costs bounded by what is live: each day's billed total per metric, kept as operations
+        // are reported (the console's chart read the whole window of the ledger), and callbacks
+        // by status in time order (the console's filtered list read every callback).
+        migrator.registerMigration("v15-billed-days") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE usage_billed_day (
+                        day_start INTEGER NOT NULL,
+                        metric TEXT NOT NULL,
+                        quantity REAL NOT NULL,
+                        PRIMARY KEY (day_start, metric)
+                    );
+                    \(UsageLedgerSQL.fillBilled);
+                    CREATE INDEX outbox_status_created ON outbox(status, created_at);
+                    """
+            )
+        }
         return migrator
     }
 }
