@@ -59,8 +59,7 @@ enum UsageIntakeSQL {
 
     /// Adds records to an aggregate's unsealed total, in halves as `UsageSum` reads them.
     static func addToTotal(_ key: UsageIntakePlan.Aggregate, quantities: [Int64]) -> StoreSQL {
-        let high = quantities.reduce(Int64(0)) { $0 + ($1 >> 32) }
-        let low = quantities.reduce(Int64(0)) { $0 + ($1 & 0xFFFF_FFFF) }
+        let (high, low) = UsageSum.halves(of: quantities)
         return """
             INSERT INTO usage_unsealed (entitlement_id, metric, labels, window_start, high_sum, low_sum, records)
             VALUES (\(key.entitlementID.rawValue), \(key.metric), \(key.labels), \(key.windowStart), \(high), \(low), \
@@ -124,6 +123,11 @@ struct UsageSum {
 
     /// Nil when past `Int64.max`.
     var total: Int64?
+
+    /// The halves of `quantities` as `columns` sums them in SQL, summed in Swift.
+    static func halves(of quantities: [Int64]) -> (high: Int64, low: Int64) {
+        quantities.reduce((Int64(0), Int64(0))) { ($0.0 + ($1 >> 32), $0.1 + ($1 & 0xFFFF_FFFF)) }
+    }
 
     init(_ row: any StoreRow) throws {
         let high: Int64 = try row.get("high_sum")
