@@ -12,7 +12,9 @@ struct ReportedUsage {
         static func < (lhs: Day, rhs: Day) -> Bool { (lhs.start, lhs.metric) < (rhs.start, rhs.metric) }
     }
 
-    private static let day: Int64 = 86_400_000_000
+    /// The start of the UTC day `micros` falls in: the key of a billed total.
+    static func dayStart(_ micros: Int64) -> Int64 { micros / 86_400_000_000 * 86_400_000_000 }
+
     private var cursors: [String: Timestamp] = [:]
     private var billed: [Day: Double] = [:]
 
@@ -22,7 +24,7 @@ struct ReportedUsage {
         let end = try row.time("window_end")
         cursors[entitlement] = max(cursors[entitlement] ?? end, end)
         let start: Int64 = try row.get("window_start")
-        let day = Day(start: start / Self.day * Self.day, metric: try row.get("metric"))
+        let day = Day(start: Self.dayStart(start), metric: try row.get("metric"))
         billed[day, default: 0] += Double(try row.get("quantity", as: Int64.self))
     }
 

@@ -64,7 +64,7 @@ enum ConsoleSQL {
     /// The days' totals kept as operations are reported (`UsageLedgerSQL.addBilled`), from the
     /// day `since` falls in: a row per day and metric, whatever the ledger holds.
     static func billed(since: Timestamp) -> StoreSQL {
-        let firstDay = Timestamp(micros: since.micros / 86_400_000_000 * 86_400_000_000)
+        let firstDay = Timestamp(micros: ReportedUsage.dayStart(since.micros))
         return """
             SELECT day_start / 1000000 AS day, metric, quantity FROM usage_billed_day
             WHERE day_start >= \(firstDay) ORDER BY day_start, metric

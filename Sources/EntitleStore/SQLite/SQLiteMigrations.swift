@@ -4,25 +4,6 @@ import GRDB
 /// The schema, one migration per version. Migrations only ever get appended: a database made by
 /// an older Entitle is brought forward on open.
 enum SQLiteMigrations {
-    /// The migrations recorded in the file (GRDB's `grdb_migrations`), known to this build or not;
-    /// none for a file not created yet. Read on a read-only connection: opening a `DatabasePool`
-    /// already writes (GRDB makes sure the WAL file is not empty).
-    static func recorded(path: String) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        var configuration = Configuration()
-        configuration.readonly = true
-        let database = try DatabaseQueue(path: path, configuration: configuration)
-        defer { try? database.close() }
-        return try database.read { db in
-            guard try db.tableExists("grdb_migrations") else { return [] }
-            return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
-        }
-    }
-
-    static func status(path: String) throws -> SchemaStatus {
-        SchemaStatus(known: migrator.migrations, present: try recorded(path: path))
-    }
-
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
