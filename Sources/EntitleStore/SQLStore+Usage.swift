@@ -12,16 +12,8 @@ extension SQLStore {
         at: Timestamp,
         rules: UsageIntakeRules?
     ) async throws -> [UsageAcceptance] {
-        try await write(
-            try UsageIntakePlan(
-                submissions,
-                app: app,
-                windowLength: windowLength,
-                at: at,
-                rules: rules,
-                decoded: decodedEntitlements
-            )
-        )
+        let intake = try UsageIntake(submissions, app: app, at: at, rules: rules)
+        return try await usageIntake.record(intake, windowLength: windowLength, store: self)
     }
 
     public func usageCursor(_ id: EntitlementID) async throws -> UsageCursor? {

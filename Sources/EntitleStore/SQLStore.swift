@@ -10,8 +10,15 @@ import MarketplaceCore
 public class SQLStore: @unchecked Sendable {
     /// Entitlements as usage intake last decoded them (`DecodedRecords`).
     let decodedEntitlements = DecodedRecords<LocalEntitlement>()
+    /// Usage batches that arrive together, taken in together.
+    let usageIntake: UsageIntakeQueue
 
-    init() {}
+    /// - Parameters:
+    ///   - intakeConcurrency: usage intake transactions written at once (`UsageIntakeQueue`).
+    ///   - intakeRecords: records one of them takes at most.
+    init(intakeConcurrency: Int, intakeRecords: Int) {
+        usageIntake = UsageIntakeQueue(concurrency: intakeConcurrency, maximumRecords: intakeRecords)
+    }
 
     /// Runs a plan in one read transaction. Each store overrides this.
     func read<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {

@@ -9,6 +9,12 @@ enum StoreJSON {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
+    /// A usage record's labels as kept. Most records have none, and the text of none is always
+    /// `{}`: intake makes no encoder for them (it did, one per record).
+    static func labels(_ labels: [String: String]) throws -> String {
+        labels.isEmpty ? "{}" : try encode(labels)
+    }
+
     static func decode<Value: Decodable>(_ text: String) throws -> Value {
         try JSONDecoder().decode(Value.self, from: Data(text.utf8))
     }

@@ -1,14 +1,34 @@
 import Foundation
 import MarketplaceCore
 
-/// How a batch of usage records is taken in, the same for every store (`StorePlan`): each record is
-/// looked up by its idempotency key (a resend is a duplicate, the same key with other content a
-/// conflict), judged by the intake's rules against its entitlement and cursor as they stand in
-/// this transaction (`UsageIntakeRules`), put in its window (the first open one when its own is
-/// sealed), and refused when it would take its window's unsealed total past `Int64.max` — the
-/// sealed operation is that sum, and an overflow found at sealing could no longer be fixed. A
-/// refusal, a conflict or an overflow refuses the whole batch: nothing of it is kept, and the app
-/// sees which records to fix.
+/// One call of `Store.recordUsage`: a batch, recorded whole or not at all.
+struct UsageIntake: Sendable {
+    var submissions: [UsageSubmission]
+    var app: String
+    var at: Timestamp
+    var rules: UsageIntakeRules?
+    /// Each record's labels as stored (JSON text).
+    var labels: [String]
+
+    init(_ submissions: [UsageSubmission], app: String, at: Timestamp, rules: UsageIntakeRules?) throws {
+        self.submissions = submissions
+        self.app = app
+        self.at = at
+        self.rules = rules
+        labels = try submissions.map { try StoreJSON.labels($0.labels) }
+    }
+}
+
+/// How batches of usage records are taken in, the same for every store (`StorePlan`); several
+/// batches that arrived together (`UsageIntakeQueue`) share the plan's statements, and each is still
+/// decided on its own, in order, as if alone and after the ones before it. Each record is looked up
+/// by its idempotency key (a resend is a duplicate, the same key with other content a conflict),
+/// judged by the intake's rules against its entitlement and cursor as they stand in this
+/// transaction (`UsageIntakeRules`), put in its window (the first open one when its own is sealed),
+/// and refused when it would take its window's unsealed total past `Int64.max` — the sealed
+/// operation is that sum, and an overflow found at sealing could no longer be fixed. A refusal, a
+/// conflict or an overflow refuses its whole batch: nothing of it is kept, the app sees which
+/// records to fix, and the other batches of the plan are not touched.
 struct UsageIntakePlan: StorePlan {
     /// One window's unsealed total: entitlement × metric × labels × window.
     struct Aggregate: Hashable {
@@ -18,166 +38,176 @@ struct UsageIntakePlan: StorePlan {
         var windowStart: Timestamp
     }
 
-    private let submissions: [UsageSubmission]
-    private let labels: [String]
-    private let app: String
+    /// Idempotency keys are per app.
+    struct Key: Hashable {
+        var app: String
+        var idempotencyKey: String
+    }
+
+    private let intakes: [UsageIntake]
     private let windowLength: Int64
-    private let at: Timestamp
-    private let rules: UsageIntakeRules?
     private let decoded: DecodedRecords<LocalEntitlement>
-    /// The batch's entitlements, in id order.
+    /// The batches' entitlements, in id order.
     private let entitlements: [EntitlementID]
     /// The entitlements' usage locks, taken first (sealing takes the same ones) and in one order
-    /// everywhere, so that two batches never wait on each other's (PostgreSQL; SQLite's one writer
+    /// everywhere, so that two plans never wait on each other's (PostgreSQL; SQLite's one writer
     /// skips them).
     private let locks: [StoreSQL]
     private var stage = 0
-    /// What each record's key already holds: stored, or sent earlier in this batch.
-    private var stored: [StoredUsage?] = []
-    /// How many statements of the first read look records up, and cursors (the entitlements follow).
-    private var reads = (records: 0, cursors: 0)
-    private var sealedUntil: [EntitlementID: Timestamp] = [:]
-    private var windows: [Int: UsageWindow] = [:]
+    /// The app each records look-up of the first read is for (the cursors and entitlements follow).
+    private var recordReads: [String] = []
+    private var cursorReads = 0
+    /// What each key holds in the store.
+    private var stored: [Key: StoredUsage] = [:]
+    private var cursors: [EntitlementID: UsageCursor] = [:]
+    private var records: [EntitlementID: LocalEntitlement] = [:]
     private var aggregates: [Aggregate] = []
 
-    init(
-        _ submissions: [UsageSubmission],
-        app: String,
-        windowLength: Int64,
-        at: Timestamp,
-        rules: UsageIntakeRules?,
-        decoded: DecodedRecords<LocalEntitlement>
-    ) throws {
-        self.submissions = submissions
-        self.rules = rules
-        self.decoded = decoded
-        labels = try submissions.map { try StoreJSON.encode($0.labels) }
-        self.app = app
+    init(_ intakes: [UsageIntake], windowLength: Int64, decoded: DecodedRecords<LocalEntitlement>) {
+        self.intakes = intakes
         self.windowLength = windowLength
-        self.at = at
-        entitlements = Set(submissions.map(\.entitlementID)).sorted { $0.rawValue < $1.rawValue }
-        locks = entitlements.map { StoreSQL.lock("usage:\($0.rawValue)") }
+        self.decoded = decoded
+        entitlements = Set(intakes.lazy.flatMap(\.submissions).map(\.entitlementID)).sorted {
+            $0.rawValue < $1.rawValue
+        }
+        locks = entitlements.isEmpty ? [] : [StoreSQL.locks(entitlements.map { "usage:\($0.rawValue)" })]
     }
 
-    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<[UsageAcceptance]> {
+    /// One outcome per batch, in order: its records' acceptances, or why it was refused
+    /// (`UsageRefused`, `UsageConflict`, `UsageOverflow`).
+    mutating func next(
+        _ answers: [[any StoreRow]]
+    ) throws -> StorePlanStep<[Swift.Result<[UsageAcceptance], any Error>]> {
         stage += 1
         switch stage {
         case 1:
-            let keys = StoreSQL.slices(Array(Set(submissions.map(\.idempotencyKey))))
+            var keys: [String: Set<String>] = [:]
+            for intake in intakes { keys[intake.app, default: []].formUnion(intake.submissions.map(\.idempotencyKey)) }
+            var reads: [StoreSQL] = []
+            for (app, appKeys) in keys.sorted(by: { $0.key < $1.key }) {
+                for slice in StoreSQL.slices(Array(appKeys)) {
+                    recordReads.append(app)
+                    reads.append(UsageIntakeSQL.records(app: app, idempotencyKeys: slice))
+                }
+            }
             let ids = StoreSQL.slices(entitlements)
-            reads = (keys.count, ids.count)
+            cursorReads = ids.count
+            let judging = intakes.contains { $0.rules != nil }
             return .read(
-                locks + keys.map { UsageIntakeSQL.records(app: app, idempotencyKeys: $0) }
-                    + ids.map(UsageIntakeSQL.cursors) + (rules == nil ? [] : ids.map(UsageIntakeSQL.entitlements))
+                locks + reads + ids.map(UsageIntakeSQL.cursors) + (judging ? ids.map(UsageIntakeSQL.entitlements) : [])
             )
         case 2:
-            let answers = answers.dropFirst(locks.count)
-            var found: [String: StoredUsage] = [:]
-            for row in answers.prefix(reads.records).joined() {
-                found[try row.get("idempotency_key")] = try StoredUsage(row)
-            }
-            var cursors: [EntitlementID: UsageCursor] = [:]
-            for row in answers.dropFirst(reads.records).prefix(reads.cursors).joined() {
-                let cursor = try UsageLedgerSQL.usageCursor(row)
-                cursors[cursor.entitlementID] = cursor
-                sealedUntil[cursor.entitlementID] = cursor.sealedUntil
-            }
-            if let rules {
-                var records: [EntitlementID: LocalEntitlement] = [:]
-                for row in answers.dropFirst(reads.records + reads.cursors).joined() {
-                    let entitlement = try decoded.record(row.get("id"), text: row.get("record"))
-                    records[entitlement.id] = entitlement
-                }
-                try judge(rules, stored: found, entitlements: records, cursors: cursors)
-            }
-            stored = submissions.map { found[$0.idempotencyKey] }
+            try readStored(answers.dropFirst(locks.count))
             var seen: Set<Aggregate> = []
-            for index in newRecords {
-                let submission = submissions[index]
-                let window = UsageWindow.assigned(
-                    submission.time,
-                    sealedUntil: sealedUntil[submission.entitlementID],
-                    length: windowLength
-                )
-                windows[index] = window
-                let key = Aggregate(
-                    entitlementID: submission.entitlementID,
-                    metric: submission.metric,
-                    labels: labels[index],
-                    windowStart: window.start
-                )
-                if seen.insert(key).inserted { aggregates.append(key) }
+            for intake in intakes {
+                for (index, submission) in intake.submissions.enumerated()
+                where stored[Key(app: intake.app, idempotencyKey: submission.idempotencyKey)] == nil {
+                    let key = aggregate(submission, labels: intake.labels[index])
+                    if seen.insert(key).inserted { aggregates.append(key) }
+                }
             }
-            return .read(aggregates.map(UsageIntakeSQL.unsealedTotal))
+            return .read(StoreSQL.slices(aggregates).map(UsageIntakeSQL.unsealedTotals))
         default:
-            var sums: [Aggregate: Int64?] = [:]
-            for (key, rows) in zip(aggregates, answers) {
+            var sums: [Aggregate: Int64?] = Dictionary(uniqueKeysWithValues: aggregates.map { ($0, 0) })
+            for row in answers.joined() {
                 // Nil when the stored records already add up past `Int64.max`.
-                let total: Int64? = try rows.first.map { try UsageSum($0).total } ?? 0
-                sums.updateValue(total, forKey: key)
+                sums.updateValue(try UsageSum(row).total, forKey: try UsageIntakeSQL.aggregateKey(row))
             }
-            return try decide(sums)
+            var taken = Taken(sums: sums)
+            var outcomes: [Swift.Result<[UsageAcceptance], any Error>] = []
+            for intake in intakes {
+                do {
+                    var batch = taken
+                    let results = try decide(intake, &batch)
+                    taken = batch
+                    outcomes.append(.success(results))
+                } catch {
+                    outcomes.append(.failure(error))
+                }
+            }
+            let added = aggregates.compactMap { key in taken.added[key].map { (key, $0) } }
+            return .write(
+                StoreSQL.slices(taken.rows).map(UsageIntakeSQL.insert)
+                    + StoreSQL.slices(added).map(UsageIntakeSQL.addToTotals),
+                outcomes
+            )
         }
     }
 
-    /// Every record but those sent again as first stored (duplicates) goes before the rules.
-    private func judge(
-        _ rules: UsageIntakeRules,
-        stored: [String: StoredUsage],
-        entitlements: [EntitlementID: LocalEntitlement],
-        cursors: [EntitlementID: UsageCursor]
-    ) throws(UsageRefused) {
-        var problems: [Int: [String]] = [:]
-        for (index, submission) in submissions.enumerated() {
-            if let earlier = stored[submission.idempotencyKey], earlier.isSame(as: submission, labels: labels[index]) {
-                continue
+    /// The first read's answers, after the locks: records under the keys, cursors, entitlements.
+    private mutating func readStored(_ answers: ArraySlice<[any StoreRow]>) throws {
+        for (app, rows) in zip(recordReads, answers) {
+            for row in rows {
+                stored[Key(app: app, idempotencyKey: try row.get("idempotency_key"))] = try StoredUsage(row)
             }
-            let id = submission.entitlementID
-            let reasons = rules.check(submission, entitlements[id], cursors[id])
-            if !reasons.isEmpty { problems[index] = reasons }
         }
-        if !problems.isEmpty || rules.judgeOnly { throw UsageRefused(problems: problems) }
+        for row in answers.dropFirst(recordReads.count).prefix(cursorReads).joined() {
+            let cursor = try UsageLedgerSQL.usageCursor(row)
+            cursors[cursor.entitlementID] = cursor
+        }
+        for row in answers.dropFirst(recordReads.count + cursorReads).joined() {
+            let entitlement = try decoded.record(row.get("id"), text: row.get("record"))
+            records[entitlement.id] = entitlement
+        }
     }
 
-    /// The records whose key is new: not stored, and the first of their key in the batch.
-    private var newRecords: [Int] {
-        var keys: Set<String> = []
-        return submissions.indices.filter { stored[$0] == nil && keys.insert(submissions[$0].idempotencyKey).inserted }
+    /// A new record's window and total.
+    private func aggregate(_ submission: UsageSubmission, labels: String) -> Aggregate {
+        Aggregate(
+            entitlementID: submission.entitlementID,
+            metric: submission.metric,
+            labels: labels,
+            windowStart: window(submission).start
+        )
     }
 
-    private func decide(_ unsealed: [Aggregate: Int64?]) throws -> StorePlanStep<[UsageAcceptance]> {
-        var sums = unsealed
-        var results: [UsageAcceptance] = []
-        var rows: [StoreSQL] = []
+    private func window(_ submission: UsageSubmission) -> UsageWindow {
+        UsageWindow.assigned(
+            submission.time,
+            sealedUntil: cursors[submission.entitlementID]?.sealedUntil,
+            length: windowLength
+        )
+    }
+
+    /// What the batches decided so far take: kept when a batch is accepted, dropped when refused.
+    private struct Taken {
+        var sums: [Aggregate: Int64?]
+        /// Records accepted by an earlier batch of the plan, by key.
+        var sent: [Key: StoredUsage] = [:]
         var added: [Aggregate: [Int64]] = [:]
+        var rows: [StoreSQL] = []
+    }
+
+    /// One batch, after those before it: refused whole (throws), or each record's outcome.
+    private func decide(_ intake: UsageIntake, _ taken: inout Taken) throws -> [UsageAcceptance] {
+        func earlier(_ submission: UsageSubmission) -> StoredUsage? {
+            let key = Key(app: intake.app, idempotencyKey: submission.idempotencyKey)
+            return stored[key] ?? taken.sent[key]
+        }
+        if let rules = intake.rules { try judge(intake, rules, earlier) }
+        var results: [UsageAcceptance] = []
         var conflicts: [String] = []
         var overflows: [Int: String] = [:]
-        var sent: [String: StoredUsage] = [:]
-        for (index, submission) in submissions.enumerated() {
-            if let earlier = stored[index] ?? sent[submission.idempotencyKey] {
-                if earlier.isSame(as: submission, labels: labels[index]) {
-                    results.append(
-                        .duplicate(
-                            window: UsageWindow(
-                                start: earlier.window,
-                                end: earlier.window.adding(seconds: windowLength)
-                            )
-                        )
-                    )
+        for (index, submission) in intake.submissions.enumerated() {
+            let labels = intake.labels[index]
+            if let earlier = earlier(submission) {
+                if earlier.isSame(as: submission, labels: labels) {
+                    let window = UsageWindow(start: earlier.window, end: earlier.window.adding(seconds: windowLength))
+                    results.append(.duplicate(window: window))
                 } else {
                     conflicts.append(submission.idempotencyKey)
                 }
                 continue
             }
-            guard let window = windows[index] else { continue }
-            sent[submission.idempotencyKey] = StoredUsage(submission, labels: labels[index], window: window)
-            let key = Aggregate(
-                entitlementID: submission.entitlementID,
-                metric: submission.metric,
-                labels: labels[index],
-                windowStart: window.start
+            let window = window(submission)
+            let key = aggregate(submission, labels: labels)
+            taken.sent[Key(app: intake.app, idempotencyKey: submission.idempotencyKey)] = StoredUsage(
+                submission,
+                labels: labels,
+                window: window
             )
-            guard let sum = sums[key] ?? nil, case let (total, false) = sum.addingReportingOverflow(submission.quantity)
+            guard let sum = taken.sums[key] ?? nil,
+                case let (total, false) = sum.addingReportingOverflow(submission.quantity)
             else {
                 overflows[index] = """
                     quantity \(submission.quantity) would take the \(submission.metric) total of window \(window) \
@@ -185,14 +215,33 @@ struct UsageIntakePlan: StorePlan {
                     """
                 continue
             }
-            sums[key] = total
-            added[key, default: []].append(submission.quantity)
-            rows.append(UsageIntakeSQL.row(submission, labels: labels[index], app: app, window: window, at: at))
+            taken.sums[key] = total
+            taken.added[key, default: []].append(submission.quantity)
+            taken.rows.append(
+                UsageIntakeSQL.row(submission, labels: labels, app: intake.app, window: window, at: intake.at)
+            )
             results.append(.accepted(window: window))
         }
         if !conflicts.isEmpty { throw UsageConflict(idempotencyKeys: conflicts) }
         if !overflows.isEmpty { throw UsageOverflow(problems: overflows) }
-        let totals = aggregates.compactMap { key in added[key].map { UsageIntakeSQL.addToTotal(key, quantities: $0) } }
-        return .write(StoreSQL.slices(rows).map(UsageIntakeSQL.insert) + totals, results)
+        return results
+    }
+
+    /// Every record but those sent again as first kept (duplicates) goes before the rules.
+    private func judge(
+        _ intake: UsageIntake,
+        _ rules: UsageIntakeRules,
+        _ earlier: (UsageSubmission) -> StoredUsage?
+    ) throws(UsageRefused) {
+        var problems: [Int: [String]] = [:]
+        for (index, submission) in intake.submissions.enumerated() {
+            if let earlier = earlier(submission), earlier.isSame(as: submission, labels: intake.labels[index]) {
+                continue
+            }
+            let id = submission.entitlementID
+            let reasons = rules.check(submission, records[id], cursors[id])
+            if !reasons.isEmpty { problems[index] = reasons }
+        }
+        if !problems.isEmpty || rules.judgeOnly { throw UsageRefused(problems: problems) }
     }
 }

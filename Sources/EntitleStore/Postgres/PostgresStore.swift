@@ -42,7 +42,9 @@ public final class PostgresStore: SQLStore, Store, @unchecked Sendable {
             signal.finish()
             await client.run()
         }
-        super.init()
+        // A few intake transactions at once, each on a connection of its own, and each no larger
+        // than the largest request (1,000 records), so that one fits the transaction's bound.
+        super.init(intakeConcurrency: 4, intakeRecords: 1000)
         for await _ in started {}
         await Task.yield()
         do {

@@ -122,6 +122,15 @@ extension StoreSQL {
         return sql
     }
 
+    /// `lock` on each name, in the order given, in one statement (one round trip for a batch's).
+    static func locks(_ names: some Collection<String>) -> StoreSQL {
+        let rows = StoreSQL(joining: names.map { "(\($0))" as StoreSQL }, separator: ", ")
+        var sql: StoreSQL =
+            "SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM (VALUES \(rows)) AS lock(name)"
+        sql.postgresOnly = true
+        return sql
+    }
+
     /// Locks the rows read until the transaction ends (SQLite's one writer needs no row locks).
     static let forUpdate: StoreSQL = "\(sqlite: "", postgres: " FOR UPDATE")"
 }

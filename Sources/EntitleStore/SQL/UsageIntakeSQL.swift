@@ -25,12 +25,24 @@ enum UsageIntakeSQL {
         "SELECT id, record FROM entitlement WHERE id IN (\(list: ids.map(\.rawValue)))"
     }
 
-    /// An aggregate's unsealed total, as two halves (`UsageSum`); no row when it has none.
-    static func unsealedTotal(_ key: UsageIntakePlan.Aggregate) -> StoreSQL {
-        """
-        SELECT high_sum, low_sum FROM usage_unsealed WHERE entitlement_id = \(key.entitlementID.rawValue)
-            AND metric = \(key.metric) AND labels = \(key.labels) AND window_start = \(key.windowStart)
-        """
+    /// These aggregates' unsealed totals, as two halves (`UsageSum`); none for one that has none.
+    static func unsealedTotals(_ keys: some Collection<UsageIntakePlan.Aggregate>) -> StoreSQL {
+        let rows = keys.map { key -> StoreSQL in
+            "(\(key.entitlementID.rawValue), \(key.metric), \(key.labels), \(key.windowStart))"
+        }
+        return """
+            SELECT entitlement_id, metric, labels, window_start, high_sum, low_sum FROM usage_unsealed
+            WHERE (entitlement_id, metric, labels, window_start) IN (VALUES \(StoreSQL(joining: rows, separator: ", ")))
+            """
+    }
+
+    static func aggregateKey(_ row: any StoreRow) throws -> UsageIntakePlan.Aggregate {
+        UsageIntakePlan.Aggregate(
+            entitlementID: try EntitlementID(row.get("entitlement_id", as: String.self)),
+            metric: try row.get("metric"),
+            labels: try row.get("labels"),
+            windowStart: try row.time("window_start")
+        )
     }
 
     /// New records, one row each.
@@ -57,13 +69,19 @@ enum UsageIntakeSQL {
         """
     }
 
-    /// Adds records to an aggregate's unsealed total, in halves as `UsageSum` reads them.
-    static func addToTotal(_ key: UsageIntakePlan.Aggregate, quantities: [Int64]) -> StoreSQL {
-        let (high, low) = UsageSum.halves(of: quantities)
+    /// Adds records to aggregates' unsealed totals, in halves as `UsageSum` reads them: one row per
+    /// aggregate (an upsert may not touch a row twice).
+    static func addToTotals(_ added: some Collection<(UsageIntakePlan.Aggregate, [Int64])>) -> StoreSQL {
+        let rows = added.map { key, quantities -> StoreSQL in
+            let (high, low) = UsageSum.halves(of: quantities)
+            return """
+                (\(key.entitlementID.rawValue), \(key.metric), \(key.labels), \(key.windowStart), \(high), \(low), \
+                \(quantities.count))
+                """
+        }
         return """
             INSERT INTO usage_unsealed (entitlement_id, metric, labels, window_start, high_sum, low_sum, records)
-            VALUES (\(key.entitlementID.rawValue), \(key.metric), \(key.labels), \(key.windowStart), \(high), \(low), \
-            \(quantities.count))
+            VALUES \(StoreSQL(joining: rows, separator: ", "))
             ON CONFLICT (entitlement_id, metric, labels, window_start) DO UPDATE SET \(addExcluded)
             """
     }
