@@ -102,7 +102,7 @@ struct UsageIntakePlan: StorePlan {
             for intake in intakes {
                 for (index, submission) in intake.submissions.enumerated()
                 where stored[Key(app: intake.app, idempotencyKey: submission.idempotencyKey)] == nil {
-                    let key = aggregate(submission, labels: intake.labels[index])
+                    let key = aggregate(submission, labels: intake.labels[index], window: window(submission))
                     if seen.insert(key).inserted { aggregates.append(key) }
                 }
             }
@@ -117,9 +117,8 @@ struct UsageIntakePlan: StorePlan {
             var outcomes: [Swift.Result<[UsageAcceptance], any Error>] = []
             for intake in intakes {
                 do {
-                    var batch = taken
-                    let results = try decide(intake, &batch)
-                    taken = batch
+                    let (results, batch) = try decide(intake, after: taken)
+                    taken.keep(batch)
                     outcomes.append(.success(results))
                 } catch {
                     outcomes.append(.failure(error))
@@ -151,13 +150,13 @@ struct UsageIntakePlan: StorePlan {
         }
     }
 
-    /// A new record's window and total.
-    private func aggregate(_ submission: UsageSubmission, labels: String) -> Aggregate {
+    /// A new record's total.
+    private func aggregate(_ submission: UsageSubmission, labels: String, window: UsageWindow) -> Aggregate {
         Aggregate(
             entitlementID: submission.entitlementID,
             metric: submission.metric,
             labels: labels,
-            windowStart: window(submission).start
+            windowStart: window.start
         )
     }
 
@@ -176,13 +175,24 @@ struct UsageIntakePlan: StorePlan {
         var sent: [Key: StoredUsage] = [:]
         var added: [Aggregate: [Int64]] = [:]
         var rows: [StoreSQL] = []
+
+        /// A batch's own takings, after those of the batches before it.
+        mutating func keep(_ batch: Taken) {
+            sums.merge(batch.sums) { $1 }
+            sent.merge(batch.sent) { $1 }
+            added.merge(batch.added) { $0 + $1 }
+            rows += batch.rows
+        }
     }
 
-    /// One batch, after those before it: refused whole (throws), or each record's outcome.
-    private func decide(_ intake: UsageIntake, _ taken: inout Taken) throws -> [UsageAcceptance] {
+    /// One batch, after those before it: refused whole (throws), or each record's outcome and what
+    /// the batch takes (only its own: copying what the batches before it took, for each batch,
+    /// would grow with the square of the plan).
+    private func decide(_ intake: UsageIntake, after taken: Taken) throws -> ([UsageAcceptance], Taken) {
+        var batch = Taken(sums: [:])
         func earlier(_ submission: UsageSubmission) -> StoredUsage? {
             let key = Key(app: intake.app, idempotencyKey: submission.idempotencyKey)
-            return stored[key] ?? taken.sent[key]
+            return stored[key] ?? batch.sent[key] ?? taken.sent[key]
         }
         if let rules = intake.rules { try judge(intake, rules, earlier) }
         var results: [UsageAcceptance] = []
@@ -200,13 +210,14 @@ struct UsageIntakePlan: StorePlan {
                 continue
             }
             let window = window(submission)
-            let key = aggregate(submission, labels: labels)
-            taken.sent[Key(app: intake.app, idempotencyKey: submission.idempotencyKey)] = StoredUsage(
+            let key = aggregate(submission, labels: labels, window: window)
+            batch.sent[Key(app: intake.app, idempotencyKey: submission.idempotencyKey)] = StoredUsage(
                 submission,
                 labels: labels,
                 window: window
             )
-            guard let sum = taken.sums[key] ?? nil,
+            let current = batch.sums[key] ?? taken.sums[key]
+            guard let sum = current ?? nil,
                 case let (total, false) = sum.addingReportingOverflow(submission.quantity)
             else {
                 overflows[index] = """
@@ -215,16 +226,16 @@ struct UsageIntakePlan: StorePlan {
                     """
                 continue
             }
-            taken.sums[key] = total
-            taken.added[key, default: []].append(submission.quantity)
-            taken.rows.append(
+            batch.sums[key] = total
+            batch.added[key, default: []].append(submission.quantity)
+            batch.rows.append(
                 UsageIntakeSQL.row(submission, labels: labels, app: intake.app, window: window, at: intake.at)
             )
             results.append(.accepted(window: window))
         }
         if !conflicts.isEmpty { throw UsageConflict(idempotencyKeys: conflicts) }
         if !overflows.isEmpty { throw UsageOverflow(problems: overflows) }
-        return results
+        return (results, batch)
     }
 
     /// Every record but those sent again as first kept (duplicates) goes before the rules.
