@@ -1,8 +1,9 @@
+import EntitleTestSupport
 import Testing
 
 @testable import EntitleStore
 
-@Suite struct DecodedRecordsTests {
+@Suite(.paced) struct DecodedRecordsTests {
     struct Note: Codable, Sendable, Equatable {
         var text: String
     }

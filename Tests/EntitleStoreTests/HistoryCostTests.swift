@@ -13,7 +13,7 @@ import Testing
 /// (at most 100 steps each, and 1,000 besides), not to the history. Work is SQLite's count of
 /// virtual-machine steps, which no machine's speed or load changes; a statement that reads the
 /// history takes hundreds of thousands.
-@Suite struct HistoryCostTests {
+@Suite(.paced) struct HistoryCostTests {
     static let history = 50_000
 
     @Test(

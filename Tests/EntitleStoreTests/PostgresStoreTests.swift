@@ -7,7 +7,7 @@ import Testing
 
 /// `PostgresStore` on a real PostgreSQL server (`TestPostgres`: CI's, or one this process starts):
 /// the same conformance suite as SQLite, each check in a database of its own.
-@Suite struct PostgresStoreTests {
+@Suite(.paced) struct PostgresStoreTests {
     @Test("store conformance", arguments: StoreConformance.checks.keys.sorted())
     func conformance(check: String) async throws {
         try await TestPostgres.withDatabase { url in

@@ -6,7 +6,7 @@ import Testing
 
 @testable import EntitleStore
 
-@Suite struct SQLiteCommitQueueTests {
+@Suite(.paced) struct SQLiteCommitQueueTests {
     struct Broken: Error {}
 
     let now = Timestamp(Date())

@@ -6,7 +6,7 @@ import OwnerOnlyFiles
 import Testing
 
 /// `SQLiteStore` on a real file: the conformance suite, and what only a file can show.
-@Suite struct SQLiteStoreTests {
+@Suite(.paced) struct SQLiteStoreTests {
     @Test("store conformance", arguments: StoreConformance.checks.keys.sorted())
     func conformance(check: String) async throws {
         try await TemporaryDatabase.withPath { path in

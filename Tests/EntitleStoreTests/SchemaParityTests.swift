@@ -13,7 +13,7 @@ import Testing
 /// columns, unique, partial). A migration added to one store and not the other turns this red.
 /// Kinds are what both stores hold alike: PostgreSQL's BOOLEAN, INTEGER and BIGINT are SQLite's
 /// INTEGER (0 or 1 for a Boolean).
-@Suite struct SchemaParityTests {
+@Suite(.paced) struct SchemaParityTests {
     /// What only PostgreSQL has, and why: replicas elect a leader and lease subjects in tables
     /// (one SQLite process does both in memory); `outbox.seq` is PostgreSQL's spelling of the
     /// insertion order SQLite keeps in the rowid (`StoreSQL` names them `\(sqlite: "rowid",

@@ -13,7 +13,7 @@ import Testing
 /// every row and column intact, and today's Entitle serves it. A migration that loses a column's
 /// data turns these red, and so does an edited old migration (the fixture's schema no longer
 /// matches what the migrations up to its version make).
-@Suite struct SchemaUpgradeTests {
+@Suite(.paced) struct SchemaUpgradeTests {
     typealias Snapshot = [String: [String]]
     typealias Columns = [String: [(name: String, kind: UpgradeRows.Kind)]]
 

@@ -1,7 +1,8 @@
 import EntitleStore
+import EntitleTestSupport
 import Testing
 
-@Suite struct StoreLocationTests {
+@Suite(.paced) struct StoreLocationTests {
     @Test(
         "store.url picks the backend",
         arguments: [

@@ -1,3 +1,4 @@
+import EntitleTestSupport
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// One statement text, two dialects: values are bound (never in the text), PostgreSQL's
 /// placeholders are numbered in order, also across a shared clause, and a fragment each dialect
 /// spells its own way reaches only its own.
-@Suite struct StoreSQLTests {
+@Suite(.paced) struct StoreSQLTests {
     @Test("values are bound and numbered per dialect; dialect fragments and shared clauses compose")
     func dialects() {
         let name = "x'); DROP TABLE account; --"

@@ -7,7 +7,7 @@ import Testing
 
 /// Batches taken in together (`UsageIntakeQueue`, `UsageIntakePlan`): each is decided as if alone,
 /// after the ones before it in the plan, and a refused one leaves nothing behind — on both stores.
-@Suite struct UsageIntakeGroupTests {
+@Suite(.paced) struct UsageIntakeGroupTests {
     static let hour: Int64 = 3600
     static let base = Timestamp(seconds: 1_800_000_000 - 1_800_000_000 % 3600)
     static let first = try! EntitlementID("E-group-1")

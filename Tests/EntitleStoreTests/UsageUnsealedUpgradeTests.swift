@@ -11,7 +11,7 @@ import Testing
 /// records unsealed at that moment: intake goes on checking sums, the usage pages list the same
 /// windows, and sealing reports the same quantities as before the upgrade. The fixtures of
 /// `SchemaUpgradeTests` hold no unsealed record (every column is filled), hence this test.
-@Suite struct UsageUnsealedUpgradeTests {
+@Suite(.paced) struct UsageUnsealedUpgradeTests {
     static let hour: Int64 = 3_600_000_000
     /// Unsealed: two windows and two label sets of E-1, and E-3's pair past `Int64.max` (kept by
     /// a version that did not check); E-2's record is sealed already.

@@ -10,7 +10,7 @@ import Testing
 /// One 404 does not deprovision: Google answering NOT_FOUND for an
 /// entitlement in service is believed only once it lasts, and an entitlement that reappears is
 /// restored by resync and announced again.
-@Suite struct AbsenceTests {
+@Suite(.paced) struct AbsenceTests {
     struct World: Sendable {
         var running: RunningEmulator
         var store: SQLiteStore

@@ -11,7 +11,7 @@ import Testing
 
 /// The admin API's credential and its store-only answers, and the health probes, through
 /// Hummingbird's router alone (no server, no emulator; Google is a closed port nobody should call).
-@Suite struct AdminRouterTests {
+@Suite(.paced) struct AdminRouterTests {
     static let token = "admin-token-0123456789abcdef"
 
     struct Fixture {

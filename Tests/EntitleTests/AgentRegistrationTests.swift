@@ -10,7 +10,7 @@ import Testing
 /// and signs the software statement, Entitle registers the order's client at a real identity
 /// provider (Debian's glewlwyd), the provider issues that client tokens, and cancelling the order
 /// deletes the client there.
-@Suite(.serialized)
+@Suite(.serialized, .paced)
 struct AgentRegistrationTests {
     static let audience = "https://agent.example.com"
     static let product = "example-messaging-service"

@@ -12,7 +12,7 @@ import Testing
 /// `/v1`'s credential as route-group middleware, through Hummingbird's router alone (no server, no
 /// emulator): every route is closed without an app key or with a wrong one, and a route runs for
 /// the app whose key opened it.
-@Suite struct AppKeyRouterTests {
+@Suite(.paced) struct AppKeyRouterTests {
     static let keys = ["billing": "billing-key-0123456789abcdef", "web": "web-key-0123456789abcdefghi"]
     static let verifier = String(repeating: "v", count: 43)
 

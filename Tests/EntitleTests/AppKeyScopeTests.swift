@@ -12,7 +12,7 @@ import Testing
 /// Scoped app keys through Hummingbird's router and a real SQLite store: a key opens only the
 /// routes of its permissions and the entitlements of its products (403 otherwise, nothing written),
 /// a bare key keeps every permission, and an app's second key works while it is rotated.
-@Suite struct AppKeyScopeTests {
+@Suite(.paced) struct AppKeyScopeTests {
     static let apps: [String: AppAccess] = [
         "reader": AppAccess(
             keys: ["reader-key-0123456789abcdef"],

@@ -9,7 +9,7 @@ import Testing
 
 /// Slack notifications for what waits on a person: a receiver stands in for
 /// Slack's incoming webhook and records what it was sent.
-@Suite struct AttentionTests {
+@Suite(.paced) struct AttentionTests {
     private func texts(_ slack: HTTPReceiver, atLeast count: Int) async throws -> [String] {
         try await slack.waitFor(count, timeout: .seconds(20)).compactMap { request in
             (try? JSONSerialization.jsonObject(with: request.body) as? [String: String])?["text"]

@@ -7,7 +7,7 @@ import MarketplaceCore
 import Testing
 
 /// Provisioning callbacks: signatures, the retry schedule, and delivery to a real HTTP receiver.
-@Suite struct CallbackTests {
+@Suite(.paced) struct CallbackTests {
 
     private func queue(_ store: SQLiteStore, id: String = UUID().uuidString) async throws -> OutboxItem {
         let item = OutboxItem(

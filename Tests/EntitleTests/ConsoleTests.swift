@@ -12,7 +12,7 @@ import Testing
 /// sign-out ending the session, a manual approval from the console reaching Google, a callback
 /// sent again, and customers' names shown as text on every page that names them. CI also drives
 /// it in headless Chromium (Interop/console).
-@Suite struct ConsoleTests {
+@Suite(.paced) struct ConsoleTests {
     static let token = "console-admin-token-0123456789abcdef"
     static let script = "<script>alert(1)</script>"
 
@@ -316,7 +316,7 @@ import Testing
     }
 }
 
-@Suite struct SVGChartTests {
+@Suite(.paced) struct SVGChartTests {
     @Test("bars scale to the largest value; labels and tooltips are escaped")
     func bars() {
         let svg = SVGChart(bars: [.init(label: "<a>", value: 1), .init(label: "b", value: 2)], unit: "things").svg

@@ -1,10 +1,11 @@
 import Entitle
+import EntitleTestSupport
 import Foundation
 import Testing
 
 /// Agent clients' secrets at rest: sealed with the current key, opened by any configured key, and
 /// refused when altered or when their key is gone.
-@Suite struct CredentialSealTests {
+@Suite(.paced) struct CredentialSealTests {
     let old = "c8f1a9e2b7d40356f1e2a9c8b7d60345"
     let new = "4e7b2d9c1a8f6035e2d7c9b1a4f80236"
 

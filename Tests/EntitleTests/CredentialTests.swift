@@ -15,7 +15,7 @@ import Testing
 /// guessing is throttled per client address and success never is, two admin tokens open the API
 /// while one is rotated, `/metrics` is closed off loopback without its token, `/readyz` tells only
 /// the admin why, guessable secrets are refused, callbacks verify with either secret.
-@Suite struct CredentialTests {
+@Suite(.paced) struct CredentialTests {
     static let token = "admin-token-0123456789abcdef"
     static let retiring = "admin-token-old-0123456789abcdef"
 

@@ -10,7 +10,7 @@ import Testing
 
 /// A notification that keeps failing is handed back with a growing delay, then dead-lettered:
 /// kept with its error and payload, acked, listed, and replayable.
-@Suite struct DeadLetterTests {
+@Suite(.paced) struct DeadLetterTests {
     static let adminToken = "dead-letter-admin-token"
 
     @Test(

@@ -8,7 +8,7 @@ import Testing
 
 /// `entitle doctor` (the built binary) against the emulator: all ✔ when the deployment is right,
 /// and each seeded fault gives exactly its own ✘ line and exit status 1.
-@Suite struct DoctorTests {
+@Suite(.paced) struct DoctorTests {
     static let subscription = "projects/vendor/subscriptions/entitle"
 
     struct Report: Decodable {

@@ -5,7 +5,7 @@ import MarketplaceCore
 import Testing
 
 /// Settings from a file and the environment (README: "Settings of entitle serve").
-@Suite struct EntitleConfigurationTests {
+@Suite(.paced) struct EntitleConfigurationTests {
     private func file(_ json: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "entitle-config-\(UUID().uuidString).json"

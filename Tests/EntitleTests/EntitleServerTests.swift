@@ -9,7 +9,7 @@ import Testing
 
 /// `entitle serve` as `EntitleServer.build` assembles it, against the emulator over loopback:
 /// purchase, sign-up, approvals by policy and by an administrator, through the admin API.
-@Suite struct EntitleServerTests {
+@Suite(.paced) struct EntitleServerTests {
     static let adminToken = "test-admin-token"
 
     struct Fixture: Sendable {

@@ -1,8 +1,9 @@
 import Entitle
+import EntitleTestSupport
 import Foundation
 import Testing
 
-@Suite struct EntitleVersionTests {
+@Suite(.paced) struct EntitleVersionTests {
     @Test("the User-Agent names the product and a semantic version")
     func userAgent() {
         let parts = EntitleVersion.current.split(separator: ".")

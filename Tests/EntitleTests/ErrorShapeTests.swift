@@ -6,7 +6,7 @@ import Testing
 
 /// One JSON error shape across `/v1` and `/api/admin`: `error` for people,
 /// `status` equal to the HTTP status for programs.
-@Suite struct ErrorShapeTests {
+@Suite(.paced) struct ErrorShapeTests {
     struct Problem: Decodable {
         var error: String
         var status: Int

@@ -9,7 +9,7 @@ import Testing
 /// What every HTTP answer and connection of `entitle serve` gets: request
 /// ids and nosniff, a JSON 404 for unknown routes, no empty 500s, checked filters, slow clients
 /// cut off, the sign-up cookie as the deployment needs it.
-@Suite struct HTTPEdgeTests {
+@Suite(.paced) struct HTTPEdgeTests {
     static let adminToken = "http-edge-admin-token"
 
     struct Problem: Decodable {

@@ -9,7 +9,7 @@ import Testing
 
 /// The buyer handed to the vendor's app after Entitle's hosted sign-up, and the app API
 ///, through `entitle serve` as `EntitleServer.build` assembles it.
-@Suite struct HandoffTests {
+@Suite(.paced) struct HandoffTests {
     static let shopKey = "shop-app-key-0123456789"
     static let billingKey = "billing-app-key-0123456789"
 

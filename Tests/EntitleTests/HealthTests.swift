@@ -8,7 +8,7 @@ import Testing
 
 /// `/healthz` is liveness with the version; `/readyz` says whether this replica can work, here
 /// with a real subscription missing and then created (`AdminRouterTests` has the probes alone).
-@Suite struct HealthTests {
+@Suite(.paced) struct HealthTests {
     static let adminToken = "health-admin-token-0123456789abcdef"
 
     struct Health: Decodable {

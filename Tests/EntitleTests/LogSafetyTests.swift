@@ -1,3 +1,4 @@
+import EntitleTestSupport
 import Foundation
 import GoogleCloud
 import Logging
@@ -9,7 +10,7 @@ import Testing
 
 /// What an attacker writes reaches the log cut and on one line: a forged token's 60 KB `kid` full
 /// of newlines is logged as a bounded, escaped reason, in whichever format the process logs.
-@Suite struct LogSafetyTests {
+@Suite(.paced) struct LogSafetyTests {
     /// A handler that keeps what reaches it (the pure unit behind both formats' wrapper).
     final class Lines: Sendable {
         let kept = Mutex<[(String, Logger.Metadata)]>([])

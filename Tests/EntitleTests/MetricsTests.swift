@@ -8,7 +8,7 @@ import Testing
 
 /// `GET /metrics` scraped during a purchase: the counters and histograms move as the journey
 /// implies.
-@Suite struct MetricsTests {
+@Suite(.paced) struct MetricsTests {
     /// A scrape as series → value: `name{label="value",…}` exactly as exposed.
     struct Scrape {
         var series: [String: Double] = [:]

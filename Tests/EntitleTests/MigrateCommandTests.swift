@@ -6,7 +6,7 @@ import Testing
 /// `entitle migrate` and a store from a newer release, through the built binary as an operator
 /// runs it: `--status` and `--dry-run` only read, and an older binary refuses a newer schema
 /// before it writes anything.
-@Suite struct MigrateCommandTests {
+@Suite(.paced) struct MigrateCommandTests {
     func run(_ arguments: [String], store: String) async throws -> (status: Int32, output: String) {
         let environment = [
             "HOME": "/nonexistent", "GCE_METADATA_HOST": "127.0.0.1:\(try FreePort.next())", "ENTITLE_STORE_URL": store,

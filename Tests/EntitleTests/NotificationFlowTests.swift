@@ -9,7 +9,7 @@ import Testing
 
 /// Notifications from the emulator through `PubSubPullService` and `NotificationProcessor` into a
 /// real SQLite file, over loopback HTTP.
-@Suite struct NotificationFlowTests {
+@Suite(.paced) struct NotificationFlowTests {
     static let subscription = "projects/vendor/subscriptions/entitle"
 
     /// Runs the emulator, a store on a temporary file and the pull service for `body`.

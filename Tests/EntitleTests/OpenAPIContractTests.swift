@@ -8,7 +8,7 @@ import Testing
 /// The OpenAPI contract against the server's own route table, and what
 /// `/openapi.json` serves. The answers themselves are checked against it by
 /// Interop/contract (seeded answers and schemathesis), in CI.
-@Suite struct OpenAPIContractTests {
+@Suite(.paced) struct OpenAPIContractTests {
     static let key = "openapi-contract-key-0123456789abcdef"
 
     struct Document: Decodable {

@@ -1,8 +1,9 @@
+import EntitleTestSupport
 import Testing
 
 @testable import Entitle
 
-@Suite struct PullFlowControlTests {
+@Suite(.paced) struct PullFlowControlTests {
     @Test("a reservation waits until a batch's worth of places is free, and waiters are served in order")
     func reservations() async throws {
         let flow = PullFlowControl(capacity: 20)

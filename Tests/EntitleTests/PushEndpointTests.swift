@@ -10,7 +10,7 @@ import Testing
 
 /// `POST /pubsub/push` on a real server: the emulator pushes to it with OIDC tokens, and bad
 /// callers get a clear 4xx while nothing is lost.
-@Suite struct PushEndpointTests {
+@Suite(.paced) struct PushEndpointTests {
     struct Fixture: Sendable {
         var running: RunningEmulator
         var store: SQLiteStore

@@ -8,7 +8,7 @@ import MarketplaceEmulator
 import Testing
 
 /// Resync repairs a store that missed every notification, and then finds nothing to repair.
-@Suite struct ResyncTests {
+@Suite(.paced) struct ResyncTests {
     @Test("with no notification processed, resync records and approves what Google has, then converges to no repairs")
     func repairsMissedNotifications() async throws {
         try await TemporaryDatabase.withPath { path in

@@ -7,7 +7,7 @@ import Testing
 
 /// `RetentionService`: pruning in small batches until nothing old is left.
 /// What each kind keeps is the store's conformance check "retention: …".
-@Suite struct RetentionTests {
+@Suite(.paced) struct RetentionTests {
     @Test("pruning goes batch by batch on an injected clock until nothing is old, and leaves what is young")
     func batches() async throws {
         try await TemporaryDatabase.withPath { path in

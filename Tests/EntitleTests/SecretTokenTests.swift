@@ -1,9 +1,10 @@
+import EntitleTestSupport
 import Testing
 
 @testable import Entitle
 
 /// The tokens Entitle hands out and how it compares the ones it is shown.
-@Suite struct SecretTokenTests {
+@Suite(.paced) struct SecretTokenTests {
     @Test("random tokens are 256 bits in hex and never repeat")
     func random() {
         let tokens = (0..<1000).map { _ in SecretToken.random() }

@@ -8,7 +8,7 @@ import Testing
 
 /// The built `entitle` binary as a separate process against the emulator (in this process) over
 /// loopback: `entitle serve` killed with SIGKILL at random points and restarted, and the admin CLI.
-@Suite(.serialized) struct SeparateProcessTests {
+@Suite(.serialized, .paced) struct SeparateProcessTests {
     static let subscription = "projects/vendor/subscriptions/entitle"
     static let adminToken = "separate-process-admin-token"
 

@@ -1,4 +1,5 @@
 import Entitle
+import EntitleTestSupport
 import GoogleCloud
 import MarketplaceCore
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// The choice between production and the sandbox, in-process (`ServeStartupTests` runs the same
 /// through the binary): credentials mean production; no credentials and nothing of production
 /// configured mean the sandbox; production settings without credentials are an error.
-@Suite struct ServeModeTests {
+@Suite(.paced) struct ServeModeTests {
     static let tried = ["the googleCredentials setting: not set", "the metadata server: no answer"]
 
     @Test("nothing configured and no credentials: the sandbox")

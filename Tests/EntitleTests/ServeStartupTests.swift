@@ -6,7 +6,7 @@ import Testing
 /// `entitle serve` as a vendor starts it: production settings without
 /// credentials are an error naming every place looked in, a broken setting stops it naming the
 /// setting, and the sandbox prints URLs that work and keeps its secrets across restarts.
-@Suite struct ServeStartupTests {
+@Suite(.paced) struct ServeStartupTests {
     /// An environment in which no Google credentials can be found quickly: no home directory, and
     /// a metadata server at a port nobody listens on.
     func bareEnvironment(store: String) throws -> [String: String] {

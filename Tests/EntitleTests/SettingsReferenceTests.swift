@@ -1,3 +1,4 @@
+import EntitleTestSupport
 import Foundation
 import MarketplaceCore
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// The settings catalog against the code and the documentation: docs/configuration.md shows what
 /// `SettingsCatalog` says, every environment variable the code reads is in the catalog, every
 /// stored setting of `EntitleConfiguration` has its entry, and secrets never reach the console.
-@Suite struct SettingsReferenceTests {
+@Suite(.paced) struct SettingsReferenceTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 

@@ -6,7 +6,7 @@ import MarketplaceEmulator
 import Testing
 
 /// `signupTemplates`: the hosted pages restyled from a folder.
-@Suite struct SignupTemplateTests {
+@Suite(.paced) struct SignupTemplateTests {
     @Test(
         "a folder's signup.mustache replaces the form (values still escaped, the layout kept); a template that does not parse stops the start with its path"
     )

@@ -11,7 +11,7 @@ import Testing
 
 /// Sign-up over real HTTP: Marketplace's POST with the emulator's token, the form, the account
 /// approved only after the customer is linked, and the bad paths.
-@Suite struct SignupTests {
+@Suite(.paced) struct SignupTests {
     static let appURL = URL(string: "https://app.example.com/welcome")!
 
     struct Fixture: Sendable {

@@ -1,3 +1,4 @@
+import EntitleTestSupport
 import Foundation
 import NIOCore
 import Testing
@@ -6,7 +7,7 @@ import Testing
 
 /// The usage answer written by hand is byte for byte what `JSONEncoder` (sorted keys) writes, for
 /// keys an app may send: every control character, quotes, backslashes, slashes, any Unicode.
-@Suite struct UsageAcceptedBodyTests {
+@Suite(.paced) struct UsageAcceptedBodyTests {
     @Test("the hand-written 202 body equals JSONEncoder's, escapes included")
     func sameAsEncoder() throws {
         let controls = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }.joined()

@@ -10,7 +10,7 @@ import Testing
 /// Usage metering end to end: the vendor app's records through `POST /v1/usage` into a real
 /// SQLite file, reporting passes to the emulator's Service Control, checked against what the
 /// emulator recorded as billed.
-@Suite struct UsageTests {
+@Suite(.paced) struct UsageTests {
     @Test(
         "records are summed per entitlement, metric and hour and reported once; a repeated key is a duplicate; late usage goes to the next open window"
     )

@@ -7,7 +7,7 @@ import MarketplaceEmulator
 import Testing
 
 /// Where credentials come from (Application Default Credentials order) and what they do.
-@Suite struct CredentialsTests {
+@Suite(.paced) struct CredentialsTests {
     private func keyFile(_ running: RunningEmulator) async throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("entitle-key-\(UUID().uuidString).json")
         try JSONEncoder().encode(try await running.emulator.serviceAccountKeyFile()).write(to: url)

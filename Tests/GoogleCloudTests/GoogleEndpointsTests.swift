@@ -1,8 +1,9 @@
+import EntitleTestSupport
 import Foundation
 import GoogleCloud
 import Testing
 
-@Suite struct GoogleEndpointsTests {
+@Suite(.paced) struct GoogleEndpointsTests {
     @Test("production endpoints are Google's, with the pinned sign-up key URL (contract §4.3)")
     func production() {
         let google = GoogleEndpoints.google

@@ -7,7 +7,7 @@ import Testing
 
 /// `ProcurementClient` against the emulator over loopback HTTP: every method, paging, filters,
 /// Google's errors, and token refresh.
-@Suite struct ProcurementClientTests {
+@Suite(.paced) struct ProcurementClientTests {
     @Test("accounts: get, list, approve, reject, reset, with Google's errors typed")
     func accounts() async throws {
         try await EmulatorHarness.withEmulator { running in

@@ -1,9 +1,10 @@
+import EntitleTestSupport
 import GoogleCloud
 import MarketplaceCore
 import Testing
 
 /// The filter builder writes the documented grammar (contract §3.3).
-@Suite struct ProcurementFilterTests {
+@Suite(.paced) struct ProcurementFilterTests {
     @Test(
         "filters print in the documented grammar with quoting where needed",
         arguments: [

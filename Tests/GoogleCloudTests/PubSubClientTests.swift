@@ -6,7 +6,7 @@ import MarketplaceEmulator
 import Testing
 
 /// `PubSubClient` against the emulator: the calls a pull subscriber makes.
-@Suite struct PubSubClientTests {
+@Suite(.paced) struct PubSubClientTests {
     private let subscription = "projects/vendor/subscriptions/entitle"
 
     private func pubsub(_ clients: EmulatorClients) -> PubSubClient {

@@ -6,7 +6,7 @@ import MarketplaceEmulator
 import Testing
 
 /// `PushTokenVerifier` on the OIDC tokens the emulator puts on push requests (contract §6).
-@Suite struct PushTokenVerifierTests {
+@Suite(.paced) struct PushTokenVerifierTests {
     @Test("the push token verifies for the configured audience and service account, and is refused for others")
     func pushToken() async throws {
         try await EmulatorHarness.withEmulator { running in

@@ -6,7 +6,7 @@ import MarketplaceEmulator
 import Testing
 
 /// Retries against the emulator's injected faults, and the retry schedule as plain values.
-@Suite struct RetryTests {
+@Suite(.paced) struct RetryTests {
     @Test(
         "with 30% injected 503s on every API (token endpoint included), 200 calls all succeed; without retries some fail"
     )

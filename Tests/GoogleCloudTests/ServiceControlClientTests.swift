@@ -6,7 +6,7 @@ import MarketplaceEmulator
 import Testing
 
 /// `ServiceControlClient` against the emulator's validation and record of usage (contract §5).
-@Suite struct ServiceControlClientTests {
+@Suite(.paced) struct ServiceControlClientTests {
     static let service = "example-messaging-service.gcpmarketplace.example.com"
 
     struct Reports: Decodable {

@@ -9,7 +9,7 @@ import Testing
 /// `SoftwareStatementVerifier` against the statements the emulator signs as Gemini Enterprise:
 /// a good one verifies with its account, order and redirect URIs; each bad one is refused with its
 /// own reason; a rotated key is fetched when a statement names it.
-@Suite struct SoftwareStatementVerifierTests {
+@Suite(.paced) struct SoftwareStatementVerifierTests {
     static let audience = "https://agent.vendor.example.com"
 
     private func verifier(

@@ -8,7 +8,7 @@ import Testing
 
 /// `MarketplaceTokenVerifier` (contract §4.3) against sign-up tokens from the emulator, and
 /// every kind of bad token refused with its own error.
-@Suite struct TokenVerifierTests {
+@Suite(.paced) struct TokenVerifierTests {
     struct SignupToken: Decodable {
         var token: String
     }

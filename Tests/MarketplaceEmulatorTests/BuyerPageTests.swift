@@ -5,7 +5,7 @@ import MarketplaceEmulator
 import Testing
 
 /// The buyer page at `/emulator`: what a person does in a browser.
-@Suite struct BuyerPageTests {
+@Suite(.paced) struct BuyerPageTests {
     private func form(_ running: RunningEmulator, _ path: String, _ fields: [String: String]) async throws -> HTTPReply
     {
         let body = fields.map {

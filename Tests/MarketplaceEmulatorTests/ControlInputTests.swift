@@ -7,7 +7,7 @@ import Testing
 /// The emulator must not take the sandbox down: every number of its
 /// control API is range-checked instead of trapping, and with a state file every change Google
 /// answered is on disk before the answer, so a SIGKILL brings back what the vendor was told.
-@Suite struct ControlInputTests {
+@Suite(.paced) struct ControlInputTests {
     @Test(
         "huge or negative numbers in the control API are 400, and the emulator keeps answering",
         arguments: [
@@ -82,7 +82,14 @@ import Testing
             )
             let http = JSONHTTPClient(baseURL: URL(string: "http://127.0.0.1:\(port)/")!)
             let deadline = ContinuousClock.now + .seconds(20)
-            while (try? await http.get("emulator/v1/clock"))?.status != 200, ContinuousClock.now < deadline {
+            while (try? await http.get("emulator/v1/clock"))?.status != 200 {
+                // Its log says why it did not come up (a full run once timed out connecting here).
+                guard ContinuousClock.now < deadline else {
+                    try? await child.kill()
+                    throw ChildProcessError(
+                        message: "emulator run \(run) not serving; its log:\n\(child.output.suffix(4000))"
+                    )
+                }
                 try await Task.sleep(for: .milliseconds(50))
             }
             return (child, http)

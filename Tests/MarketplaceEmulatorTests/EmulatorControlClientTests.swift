@@ -4,7 +4,7 @@ import MarketplaceEmulator
 import Testing
 
 /// The typed client of the control API that tests, the bench and the demo use.
-@Suite struct EmulatorControlClientTests {
+@Suite(.paced) struct EmulatorControlClientTests {
     @Test("a purchase, a plan change, a cancellation and time travel; a refusal is thrown with its status")
     func roundTrip() async throws {
         try await EmulatorHarness.withEmulator { running in

@@ -1,8 +1,9 @@
+import EntitleTestSupport
 import MarketplaceCore
 import MarketplaceEmulator
 import Testing
 
-@Suite struct EmulatorDefaultsTests {
+@Suite(.paced) struct EmulatorDefaultsTests {
     @Test("the default topic is named after the provider, as Google names production topics (contract §1.1)")
     func topic() {
         #expect(EmulatorDefaults.topic == "projects/cloudcommerceproc-prod/topics/\(EmulatorDefaults.provider)")

@@ -6,7 +6,7 @@ import Testing
 @testable import MarketplaceEmulator
 
 /// Each form of the list filter grammar (contract §3.3) against a small known population.
-@Suite struct EntitlementFilterTests {
+@Suite(.paced) struct EntitlementFilterTests {
     /// a1: basic ACTIVE (consumer projects/111), a1: premium ACTIVATION_REQUESTED,
     /// a2: standard ACTIVE with a pending change to premium, a2: team (analytics) ACTIVATION_REQUESTED with an offer.
     private func population(_ running: RunningEmulator) async throws -> [String: String] {

@@ -5,7 +5,7 @@ import MarketplaceEmulator
 import Testing
 
 /// Every transition row of contract §2.2, driven over HTTP, with the notification each one sends.
-@Suite struct EntitlementTransitionTests {
+@Suite(.paced) struct EntitlementTransitionTests {
     /// A signed-up buyer with an ACTIVE entitlement on `plan`; the events so far are drained.
     private func active(
         _ running: RunningEmulator,

@@ -7,7 +7,7 @@ import Testing
 /// `--pubsub-emulator-host`: notifications also go to another Pub/Sub over its
 /// REST API. Here the other Pub/Sub is a second emulator without auth (its Pub/Sub speaks the same
 /// REST); CI does the same against Google's own emulator (Interop/pubsub).
-@Suite struct ExternalPubSubTests {
+@Suite(.paced) struct ExternalPubSubTests {
     @Test(
         "with an external Pub/Sub, Marketplace's topic is made there and every notification is published to it, in order"
     )

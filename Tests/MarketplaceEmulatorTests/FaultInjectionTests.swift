@@ -6,7 +6,7 @@ import Testing
 
 /// Fault injection: seeded, per API, changeable at runtime, and never a change
 /// of state behind an injected error.
-@Suite struct FaultInjectionTests {
+@Suite(.paced) struct FaultInjectionTests {
     private func setFaults(_ running: RunningEmulator, _ plan: FaultPlan) async throws {
         let reply = try await running.http.send("PUT", "emulator/v1/faults", body: plan)
         #expect(reply.status == 200, "\(reply)")

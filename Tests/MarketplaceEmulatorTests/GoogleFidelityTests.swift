@@ -6,7 +6,7 @@ import Testing
 
 /// What Google's front end does to every call: unknown fields refused, an
 /// ErrorInfo on every error, `fields=` partial responses; and Pub/Sub keeping `orderingKey`.
-@Suite struct GoogleFidelityTests {
+@Suite(.paced) struct GoogleFidelityTests {
     struct ErrorEnvelope: Decodable {
         struct Body: Decodable {
             var message: String

@@ -6,7 +6,7 @@ import MarketplaceEmulator
 import Testing
 
 /// OAuth2 and sign-up tokens as contract §4 and §7 describe them, over HTTP.
-@Suite struct IdentityTests {
+@Suite(.paced) struct IdentityTests {
     struct Assertion: JWTPayload {
         var iss: String
         var scope: String?

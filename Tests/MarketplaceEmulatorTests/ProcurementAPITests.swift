@@ -5,7 +5,7 @@ import MarketplaceEmulator
 import Testing
 
 /// Every Procurement method and error case over HTTP (contract §3), paging and filters (§3.3).
-@Suite struct ProcurementAPITests {
+@Suite(.paced) struct ProcurementAPITests {
     // MARK: Tests
 
     @Test("accounts: get, list, approve, reject, approve after reject (contract §2.1)")

@@ -6,7 +6,7 @@ import Testing
 
 /// Pub/Sub's list, delete and patch calls, as Pub/Sub answers them (the
 /// differential script in Interop/pubsub compares them with Google's own emulator).
-@Suite struct PubSubAdminTests {
+@Suite(.paced) struct PubSubAdminTests {
     struct TopicList: Decodable {
         struct Topic: Decodable { var name: String }
         var topics: [Topic]?

@@ -6,7 +6,7 @@ import Testing
 
 /// IAM on subscriptions, as gcloud's `add-iam-policy-binding` and `entitle doctor` use it:
 /// `GET …:getIamPolicy`, `POST …:setIamPolicy` with the etag read, `POST …:testIamPermissions`.
-@Suite struct PubSubIAMTests {
+@Suite(.paced) struct PubSubIAMTests {
     private let subscription = "v1/projects/vendor/subscriptions/iam"
 
     struct Policy: Codable {

@@ -5,7 +5,7 @@ import MarketplaceEmulator
 import Testing
 
 /// Pub/Sub REST v1 as contract §6 describes it, over HTTP.
-@Suite struct PubSubTests {
+@Suite(.paced) struct PubSubTests {
     private let subscription = "v1/projects/vendor/subscriptions/marketplace"
 
     private func pull(_ running: RunningEmulator, max: Int = 10) async throws -> [PullReply.Received] {

@@ -7,7 +7,7 @@ import Testing
 
 /// Push subscriptions (contract §6): the emulator POSTs each message to the endpoint with an OIDC
 /// token from Google's issuer, and retries with backoff until the endpoint acks.
-@Suite struct PushTests {
+@Suite(.paced) struct PushTests {
     private let subscription = "projects/vendor/subscriptions/marketplace-push"
 
     struct Envelope: Decodable {

@@ -5,7 +5,7 @@ import MarketplaceEmulator
 import Testing
 
 /// Service Control check and report as contract §5 describes them, and the emulator's record.
-@Suite struct ServiceControlTests {
+@Suite(.paced) struct ServiceControlTests {
     static let service = "example-messaging-service.gcpmarketplace.example.com"
 
     struct Billable {

@@ -6,7 +6,7 @@ import OwnerOnlyFiles
 import Testing
 
 /// `--state FILE`: the emulator's state survives a restart.
-@Suite struct StatePersistenceTests {
+@Suite(.paced) struct StatePersistenceTests {
     private func temporaryFile() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("emulator-state-\(UUID().uuidString).json").path
     }
