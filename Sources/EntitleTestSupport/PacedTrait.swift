@@ -26,14 +26,7 @@ public struct PacedTrait: SuiteTrait, TestTrait, TestScoping {
         testCase: Test.Case?,
         performing function: @Sendable () async throws -> Void
     ) async throws {
-        await TestSlots.shared.acquire()
-        do {
-            try await function()
-        } catch {
-            await TestSlots.shared.release()
-            throw error
-        }
-        await TestSlots.shared.release()
+        try await TestSlots.shared.holding(function)
     }
 }
 
@@ -47,13 +40,30 @@ public actor TestSlots {
     /// Three per core (at least four): enough that tests waiting on processes and timers keep the
     /// cores busy; a full run with six on two cores took 515 s, as long as an unpaced one.
     public static let width = max(4, 3 * ProcessInfo.processInfo.activeProcessorCount)
-    static let shared = TestSlots(width: width)
+    public static let shared = TestSlots(width: width)
 
     private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     public init(width: Int) {
+        self.width = width
         free = width
+    }
+
+    private let width: Int
+    /// Slots held now: a test under `.paced` sees its own among them.
+    public var held: Int { width - free }
+
+    /// Runs `body` holding a slot, given back however `body` ends.
+    public func holding(_ body: @Sendable () async throws -> Void) async throws {
+        await acquire()
+        do {
+            try await body()
+        } catch {
+            release()
+            throw error
+        }
+        release()
     }
 
     public func acquire() async {

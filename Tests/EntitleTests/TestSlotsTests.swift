@@ -36,4 +36,9 @@ import Testing
         #expect(await gauge.most == 3)
         #expect(await gauge.done == 12)
     }
+
+    @Test("a test of a paced suite runs holding a slot of the run's")
+    func pacedHoldsASlot() async {
+        #expect(await TestSlots.shared.held >= 1)
+    }
 }
