@@ -16,14 +16,15 @@ extension SQLStore {
         try await fetchOne(RecordSQL.account(id), RecordSQL.account)
     }
 
-    /// In one read transaction: the event, its entitlement, and that entitlement's account (or
-    /// the account named) as they stood together.
+    /// In one statement: the event, its entitlement, and that entitlement's account (or the
+    /// account named) as they stood together.
     public func decisionRecords(
         eventID: String?,
         entitlement: EntitlementID?,
         account: AccountID?
     ) async throws -> DecisionRecords {
-        try await read(DecisionRecordsPlan(eventID: eventID, entitlement: entitlement, account: account))
+        let sql = RecordSQL.decisionRecords(eventID: eventID, entitlement: entitlement, account: account)
+        return try await fetchOne(sql, RecordSQL.decisionRecords) ?? DecisionRecords()
     }
 
     public func recordPoison(_ message: PoisonMessage) async throws {

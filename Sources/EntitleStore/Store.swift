@@ -192,7 +192,11 @@ public protocol Store: Sendable {
     /// at a time, as `SubjectLocks` makes a process's workers do. Returns whether it was taken.
     /// SQLite (one process) needs none: it always answers true.
     func acquireSubject(_ subject: String, holder: String, until: Timestamp, now: Timestamp) async throws -> Bool
-    /// Gives the subject back, if `holder` still has it.
+    /// Extends `holder`'s lease to `until`; false when it no longer has it (another holder took
+    /// it after it ran out, or it was given back). Never takes a subject.
+    func renewSubject(_ subject: String, holder: String, until: Timestamp) async throws -> Bool
+    /// Gives the subject back, if `holder` still has it. A commit can do it too
+    /// (`StoreCommit.releasing`), a round trip fewer.
     func releaseSubject(_ subject: String, holder: String) async throws
     /// Whether other processes share this store, so that subjects must be leased (and the leases
     /// renewed) at all; false for SQLite, whose one process needs only its own locks.

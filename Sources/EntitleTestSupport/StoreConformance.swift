@@ -12,7 +12,7 @@ public enum StoreConformance {
         coreChecks.merging(usageChecks) { a, _ in a }.merging(retentionChecks) { a, _ in a }.merging(concurrencyChecks)
         { a, _ in a }.merging(
             handoffChecks
-        ) { a, _ in a }.merging(agentChecks) { a, _ in a }
+        ) { a, _ in a }.merging(agentChecks) { a, _ in a }.merging(decisionChecks) { a, _ in a }
     }
 
     static let coreChecks: [String: Check] = [
@@ -189,7 +189,8 @@ public enum StoreConformance {
 
     static func auditLog(_ store: any Store) async throws {
         let subject = "entitlements/\(unique("E"))"
-        let entries = (1...3).map {
+        // More than one statement's worth (`CommitSQL` writes 64 entries a statement).
+        let entries = (1...70).map {
             AuditEntry(
                 at: Timestamp(seconds: Int64($0)),
                 kind: .action,
@@ -200,12 +201,14 @@ public enum StoreConformance {
         }
         _ = try await store.commit(StoreCommit(audit: entries))
         let read = try await store.auditLog(subject: subject, limit: 2)
-        try require(read.map(\.summary) == ["step 3", "step 2"], "newest first, limited: \(read.map(\.summary))")
+        try require(read.map(\.summary) == ["step 70", "step 69"], "newest first, limited: \(read.map(\.summary))")
         try require(
-            read.first?.payload == "{\"n\":3}" && read.first?.kind == .action
-                && read.first?.at == Timestamp(seconds: 3),
+            read.first?.payload == "{\"n\":70}" && read.first?.kind == .action
+                && read.first?.at == Timestamp(seconds: 70),
             "fields kept"
         )
+        let all = try await store.auditLog(subject: subject, limit: 100)
+        try require(all.map(\.summary) == entries.reversed().map(\.summary), "every entry, in order")
     }
 
     static func poison(_ store: any Store) async throws {

@@ -87,7 +87,7 @@ extension NotificationFlowTests {
                     Self.subscription,
                     PubSubSubscription(topic: running.emulator.options.topic)
                 )
-                _ = try await buy(running)
+                let id = try await buy(running)
                 let data = try #require(try await creationMessage(pubsub).data)
                 // The same news under a second eventId, as Google may send two events at once.
                 var other = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -108,7 +108,16 @@ extension NotificationFlowTests {
                 _ = try await [a, b]
                 let counters = replicas.map(\.counters.snapshot)
                 let callbacks = try await stores[0].callbacks(status: nil, limit: 100)
+                // Each gave its lease back as it committed, or after finding the order approved.
+                let now = Timestamp(Date())
+                let free = try await stores[0].acquireSubject(
+                    "entitlements/\(id.rawValue)",
+                    holder: "probe",
+                    until: now.adding(seconds: 30),
+                    now: now
+                )
                 for store in stores { await store.close() }
+                #expect(free, "no lease is left held")
                 #expect(
                     counters.map(\.refusedCalls).reduce(0, +) == 0,
                     "the second found it approved and did not approve again: \(counters)"

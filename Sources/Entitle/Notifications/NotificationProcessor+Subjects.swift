@@ -20,12 +20,15 @@ extension NotificationProcessor {
         var description: String { "another replica is deciding about \(subject); handed back" }
     }
 
+    /// Runs `body` holding `subject`. The lease is given back when `body` ends, unless its last
+    /// commit gave it back already (`SubjectHold.releasing`).
     func withSubject<Value: Sendable>(
         _ subject: String,
-        _ body: @Sendable @escaping () async throws -> Value
+        _ body: @Sendable @escaping (SubjectHold) async throws -> Value
     ) async throws -> Value {
         // One process on the store: its own lock is all (no lease to take, renew and give back).
-        guard store.leasesSubjects else { return try await locks.withLock(subject, body) }
+        guard store.leasesSubjects else { return try await locks.withLock(subject) { try await body(SubjectHold()) } }
+        let hold = SubjectHold(SubjectLease(subject: subject, holder: replica))
         return try await locks.withLock(subject) {
             let deadline = ContinuousClock.now + Self.subjectWait
             var pause = Duration.milliseconds(20)
@@ -35,10 +38,11 @@ extension NotificationProcessor {
                 pause = min(pause * 2, .milliseconds(500))
             }
             do {
-                let value = try await whileRenewing(subject, body)
-                try await store.releaseSubject(subject, holder: replica)
+                let value = try await whileRenewing(hold) { try await body(hold) }
+                if !hold.isGivenBack { try await store.releaseSubject(subject, holder: replica) }
                 return value
             } catch {
+                // Given back or not (a commit that failed did not), giving it back again is harmless.
                 try? await store.releaseSubject(subject, holder: replica)
                 throw error
             }
@@ -55,16 +59,23 @@ extension NotificationProcessor {
     }
 
     private func whileRenewing<Value: Sendable>(
-        _ subject: String,
+        _ hold: SubjectHold,
         _ body: @Sendable @escaping () async throws -> Value
     ) async throws -> Value {
-        try await withThrowingTaskGroup(of: Value?.self) { group in
+        guard let lease = hold.lease else { return try await body() }
+        return try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(Self.subjectLeaseSeconds / 3))
-                    // A failed renewal is retried at the next; the lease still has two thirds left.
-                    if (try? await leaseSubject(subject)) == false {
-                        logger.warning("subject lease taken over while deciding", metadata: ["subject": "\(subject)"])
+                    // Renewed, never taken again: a renewal racing the commit that gave it back
+                    // must not leave it held. A failed one is retried at the next; two thirds are left.
+                    let until = now().adding(seconds: Self.subjectLeaseSeconds)
+                    let renewed = try? await store.renewSubject(lease.subject, holder: lease.holder, until: until)
+                    if renewed == false && !hold.isGivenBack {
+                        logger.warning(
+                            "subject lease taken over while deciding",
+                            metadata: ["subject": "\(lease.subject)"]
+                        )
                     }
                 }
                 return nil

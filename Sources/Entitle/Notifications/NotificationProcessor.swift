@@ -97,7 +97,7 @@ public struct NotificationProcessor: Sendable {
 
     private func handleDecoded(_ event: MarketplaceEvent, raw: String?, publishTime: Timestamp?) async throws -> Outcome
     {
-        try await withSubject(Self.subject(event)) {
+        try await withSubject(Self.subject(event)) { hold in
             // Checked under the lock: a duplicate handled by another worker just now is seen.
             let records = try await store.decisionRecords(
                 eventID: event.eventID,
@@ -130,7 +130,7 @@ public struct NotificationProcessor: Sendable {
                 }
                 throw UnconfirmedAbsence(subject: cause.subject, since: since)
             }
-            switch try await store.commit(makeCommit(actions, cause: cause, fetched: fetched)) {
+            switch try await store.commit(hold.releasing(makeCommit(actions, cause: cause, fetched: fetched))) {
             case .committed:
                 counters.count { $0.processed += 1 }
                 count(event, .processed)
@@ -178,7 +178,7 @@ public struct NotificationProcessor: Sendable {
     {
         let subject = "entitlements/\(id.rawValue)"
         return try await LogContext.with(["subject": "\(subject)"]) {
-            try await withSubject(subject) {
+            try await withSubject(subject) { _ in
                 let (decided, fetched) = try await decideEntitlement(id, trigger: trigger)
                 let actions = try await refreshedAfterApproval(try await perform(decided))
                 let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
@@ -217,7 +217,7 @@ public struct NotificationProcessor: Sendable {
         summary: String
     ) async throws {
         let subject = "accounts/\(id.rawValue)"
-        try await withSubject(subject) {
+        try await withSubject(subject) { _ in
             let actions = try await perform(try await decideAccount(id, trigger: trigger))
             let cause = Cause(eventID: nil, subject: subject, auditKind: auditKind, summary: summary, payload: nil)
             _ = try await store.commit(makeCommit(actions, cause: cause, fetched: nil))
@@ -231,7 +231,7 @@ public struct NotificationProcessor: Sendable {
     ///   `GoogleAPIError` when Google refuses it (e.g. the account's sign-up is not approved yet).
     public func decideManually(_ decision: ManualDecision, for id: EntitlementID, by admin: String) async throws {
         let subject = "entitlements/\(id.rawValue)"
-        try await withSubject(subject) {
+        try await withSubject(subject) { _ in
             let action = try EntitlementReconciler.action(
                 for: decision,
                 entitlementID: id,

@@ -134,18 +134,16 @@ extension PostgresStore {
         until: Timestamp,
         now: Timestamp
     ) async throws -> Bool {
-        try await changed(
-            """
-            INSERT INTO subject_lease (subject, holder, until) VALUES (\(subject), \(holder), \(until))
-            ON CONFLICT (subject) DO UPDATE SET holder = excluded.holder, until = excluded.until
-            WHERE subject_lease.until <= \(now) OR subject_lease.holder = excluded.holder
-            RETURNING 1
-            """
-        ) == 1
+        let lease = SubjectLease(subject: subject, holder: holder)
+        return try await changed(SubjectLeaseSQL.acquire(lease, until: until, now: now)) == 1
+    }
+
+    public func renewSubject(_ subject: String, holder: String, until: Timestamp) async throws -> Bool {
+        try await changed(SubjectLeaseSQL.renew(SubjectLease(subject: subject, holder: holder), until: until)) == 1
     }
 
     public func releaseSubject(_ subject: String, holder: String) async throws {
-        try await execute("DELETE FROM subject_lease WHERE subject = \(subject) AND holder = \(holder)")
+        try await execute(SubjectLeaseSQL.release(SubjectLease(subject: subject, holder: holder)))
     }
 
     public func leaderElection(replica: String) -> any LeaderElection {

@@ -106,8 +106,11 @@ public final class PostgresStore: SQLStore, Store, @unchecked Sendable {
         }
     }
 
+    /// A plan of one statement runs without BEGIN and COMMIT: they were two of its three round
+    /// trips (a notification's subject lease is taken and given back this way).
     override func write<Plan: StorePlan>(_ plan: Plan) async throws -> Plan.Result {
-        try await transaction { connection in try await self.run(plan, on: connection) }
+        guard plan.needsTransaction else { return try await read(plan) }
+        return try await transaction { connection in try await self.run(plan, on: connection) }
     }
 
     /// The bound of the leader's batch work (sealing a hundred entitlements in one transaction):

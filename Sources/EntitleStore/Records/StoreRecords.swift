@@ -200,6 +200,9 @@ public struct StoreCommit: Hashable, Sendable {
     public var audit: [AuditEntry]
     /// Accounts whose customer's personal data is erased (ACCOUNT_DELETED).
     public var erase: [AccountID]
+    /// A subject lease given back in the same transaction, whether the event was processed
+    /// already or not: the decision's last write, and on PostgreSQL one round trip fewer.
+    public var releasing: SubjectLease?
 
     public init(
         eventID: String? = nil,
@@ -207,7 +210,8 @@ public struct StoreCommit: Hashable, Sendable {
         accounts: [LocalAccount] = [],
         callbacks: [OutboxItem] = [],
         audit: [AuditEntry] = [],
-        erase: [AccountID] = []
+        erase: [AccountID] = [],
+        releasing: SubjectLease? = nil
     ) {
         self.eventID = eventID
         self.entitlements = entitlements
@@ -215,6 +219,7 @@ public struct StoreCommit: Hashable, Sendable {
         self.callbacks = callbacks
         self.audit = audit
         self.erase = erase
+        self.releasing = releasing
     }
 }
 

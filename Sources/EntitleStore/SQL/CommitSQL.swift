@@ -14,14 +14,17 @@ enum CommitSQL {
 
     static func statements(_ commit: StoreCommit, at now: Timestamp) throws -> [StoreSQL] {
         var statements: [StoreSQL] = []
-        statements.reserveCapacity(
-            commit.accounts.count + commit.entitlements.count + commit.callbacks.count + commit.audit.count
-        )
+        statements.reserveCapacity(commit.accounts.count + commit.entitlements.count + commit.callbacks.count + 1)
         for account in commit.accounts { statements.append(try upsert(account, at: now)) }
         for entitlement in commit.entitlements { statements.append(try upsert(entitlement, at: now)) }
         for item in commit.callbacks { statements.append(insert(item)) }
-        for entry in commit.audit { statements.append(insert(entry)) }
+        // A notification's two or three entries in one statement (each is a round trip on PostgreSQL);
+        // a large commit's in several, within the stores' limits on bound values.
+        for start in stride(from: 0, to: commit.audit.count, by: 64) {
+            statements.append(insert(Array(commit.audit[start..<min(start + 64, commit.audit.count)])))
+        }
         for account in commit.erase { statements += erase(account, at: now) }
+        statements += release(commit)
         return statements
     }
 
@@ -75,12 +78,24 @@ enum CommitSQL {
         [insert(entry)] + (callback.map { [insert($0)] } ?? [])
     }
 
-    static func insert(_ entry: AuditEntry) -> StoreSQL {
-        """
-        INSERT INTO audit_log (at, kind, subject, event_id, summary, payload)
-        VALUES (\(entry.at), \(entry.kind.rawValue), \(entry.subject), \(entry.eventID), \(entry.summary),
-            \(entry.payload))
-        """
+    static func insert(_ entry: AuditEntry) -> StoreSQL { insert([entry]) }
+
+    /// Entries in one statement, their ids in the order given (both stores number a multi-row
+    /// `VALUES` row by row).
+    static func insert(_ entries: [AuditEntry]) -> StoreSQL {
+        let rows = entries.map { entry -> StoreSQL in
+            """
+            (\(entry.at), \(entry.kind.rawValue), \(entry.subject), \(entry.eventID), \(entry.summary),
+                \(entry.payload))
+            """
+        }
+        let values = StoreSQL(joining: rows, separator: ", ")
+        return "INSERT INTO audit_log (at, kind, subject, event_id, summary, payload) VALUES \(values)"
+    }
+
+    /// The lease the commit gives back, if any.
+    static func release(_ commit: StoreCommit) -> [StoreSQL] {
+        commit.releasing.map { [SubjectLeaseSQL.release($0)] } ?? []
     }
 
     /// ACCOUNT_DELETED: the customer's personal data goes; ids, entitlements and usage stay
@@ -120,7 +135,9 @@ struct CommitPlan: StorePlan {
             asked = true
             return .read([CommitSQL.claim(eventID: eventID, at: now)])
         }
-        if commit.eventID != nil, answers.first?.isEmpty ?? true { return .write([], .alreadyProcessed) }
+        if commit.eventID != nil, answers.first?.isEmpty ?? true {
+            return .write(CommitSQL.release(commit), .alreadyProcessed)
+        }
         return .write(statements, .committed)
     }
 }

@@ -16,10 +16,35 @@ enum RecordSQL {
     /// An account's record; signed up if its column says so (`CommitSQL.upsert` keeps that column
     /// set once a sign-up set it, whatever record a slower writer brings afterwards).
     static func account(_ row: any StoreRow) throws -> LocalAccount {
-        var account: LocalAccount = try row.json("record")
-        let signedUp = try row.get("signed_up", as: Bool.self)
+        try account(record: row.get("record"), signedUp: row.get("signed_up"))
+    }
+
+    private static func account(record: String, signedUp: Bool) throws -> LocalAccount {
+        var account: LocalAccount = try StoreJSON.decode(record)
         account.isSignedUp = account.isSignedUp || signedUp
         return account
+    }
+
+    /// What one notification's decision starts from, in one statement (one round trip, and one
+    /// snapshot on PostgreSQL, where a read runs outside a transaction): whether the event was
+    /// processed, the entitlement, and its account — or, for an account's event, the account.
+    static func decisionRecords(eventID: String?, entitlement: EntitlementID?, account: AccountID?) -> StoreSQL {
+        """
+        SELECT EXISTS (SELECT 1 FROM inbox WHERE event_id = \(eventID)) AS processed,
+            e.record AS entitlement_record, a.record AS account_record, a.signed_up AS account_signed_up
+        FROM (SELECT 1 AS one) AS asked
+        LEFT JOIN entitlement e ON e.id = \(entitlement?.rawValue)
+        LEFT JOIN account a ON a.id = COALESCE(e.account_id, \(account?.rawValue))
+        """
+    }
+
+    static func decisionRecords(_ row: any StoreRow) throws -> DecisionRecords {
+        let record: String? = try row.get("account_record")
+        return DecisionRecords(
+            isProcessed: try row.get("processed"),
+            entitlement: try row.get("entitlement_record", as: String?.self).map { try StoreJSON.decode($0) },
+            account: try record.map { try account(record: $0, signedUp: try row.get("account_signed_up")) }
+        )
     }
 
     static func entitlements(ofAccount account: AccountID) -> StoreSQL {
@@ -90,39 +115,4 @@ enum RecordSQL {
 
     /// A stored record (an account's or an entitlement's JSON).
     static func record<Record: Decodable>(_ row: any StoreRow) throws -> Record { try row.json("record") }
-}
-
-/// The records one notification's decision needs, read in one transaction.
-struct DecisionRecordsPlan: StorePlan {
-    let eventID: String?
-    let entitlement: EntitlementID?
-    let account: AccountID?
-    private var records = DecisionRecords()
-    private var stage = 0
-
-    init(eventID: String?, entitlement: EntitlementID?, account: AccountID?) {
-        self.eventID = eventID
-        self.entitlement = entitlement
-        self.account = account
-    }
-
-    mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<DecisionRecords> {
-        stage += 1
-        switch stage {
-        case 1:
-            return .read(
-                [eventID.map(RecordSQL.isProcessed), entitlement.map(RecordSQL.entitlement)].compactMap { $0 }
-            )
-        case 2:
-            var answers = answers[...]
-            if eventID != nil { records.isProcessed = !answers.removeFirst().isEmpty }
-            if entitlement != nil { records.entitlement = try answers.removeFirst().first.map(RecordSQL.record) }
-            // The entitlement's own account, when it names one.
-            guard let id = records.entitlement?.accountID ?? account else { return .write([], records) }
-            return .read([RecordSQL.account(id)])
-        default:
-            records.account = try answers.first?.first.map(RecordSQL.account)
-            return .write([], records)
-        }
-    }
 }

@@ -7,6 +7,14 @@ protocol StorePlan: Sendable {
     /// Called first with no answers, then with the rows of each statement it asked for, in order.
     /// A statement asked for may write (an `UPDATE … RETURNING`, or none back): it runs then.
     mutating func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<Result>
+
+    /// False when the plan is one statement, which is atomic alone: a store whose transactions
+    /// cost round trips (PostgreSQL's BEGIN and COMMIT) runs it without one.
+    var needsTransaction: Bool { get }
+}
+
+extension StorePlan {
+    var needsTransaction: Bool { true }
 }
 
 enum StorePlanStep<Result> {
@@ -32,6 +40,8 @@ struct Fetch<Value: Sendable>: StorePlan {
         }
         return .write([], try answers[0].map(map))
     }
+
+    var needsTransaction: Bool { false }
 }
 
 /// Statements run in order; nothing to read.
@@ -39,6 +49,8 @@ struct Execute: StorePlan {
     let statements: [StoreSQL]
 
     func next(_ answers: [[any StoreRow]]) throws -> StorePlanStep<Void> { .write(statements, ()) }
+
+    var needsTransaction: Bool { statements.count > 1 }
 }
 
 /// A plan of a few steps written as one function of every read's rows so far (one list per

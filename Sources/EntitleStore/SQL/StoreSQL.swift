@@ -131,6 +131,13 @@ extension StoreSQL {
         return sql
     }
 
+    /// This statement, run by PostgreSQL only (a table only replicas need); SQLite skips it.
+    var onlyOnPostgres: StoreSQL {
+        var sql = self
+        sql.postgresOnly = true
+        return sql
+    }
+
     /// Locks the rows read until the transaction ends (SQLite's one writer needs no row locks).
     static let forUpdate: StoreSQL = "\(sqlite: "", postgres: " FOR UPDATE")"
 }

@@ -12,6 +12,8 @@ extension SQLiteStore {
         true
     }
 
+    public func renewSubject(_ subject: String, holder: String, until: Timestamp) async throws -> Bool { true }
+
     public func releaseSubject(_ subject: String, holder: String) async throws {}
 
     public var leasesSubjects: Bool { false }
