@@ -114,6 +114,13 @@ struct AgentRegistrationTests {
             try await entitle.store.entitlement(EntitlementID(purchase.entitlementId))?.resource.state == .active
         }
         try #require(active, "the order is ACTIVE in Entitle")
+        // Registration also needs the account approved in Entitle. The sign-up stores it so, but an
+        // account notification decided from Google's copy read before the approval can commit after
+        // it with the same updateTime and store it pending until the next account notification.
+        let approved = try await eventually {
+            try await entitle.store.account(AccountID(purchase.accountId))?.signupApproval == .approved
+        }
+        try #require(approved, "the account is approved in Entitle")
         return purchase
     }
 
