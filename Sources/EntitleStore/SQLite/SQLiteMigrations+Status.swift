@@ -11,6 +11,9 @@ extension SQLiteMigrations {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         var configuration = Configuration()
         configuration.readonly = true
+        // Waits like the store's own connections: a process that is closing the file holds it for
+        // a moment, and a restart reading the schema then failed at once with "database is locked".
+        configuration.busyMode = .timeout(SQLiteStore.busyTimeout)
         let database = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? database.close() }
         return try database.read { db in

@@ -19,6 +19,10 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
     private let commits: SQLiteCommitQueue
     let faults: SQLiteFaults
 
+    /// How long a connection waits for a lock another process holds (one closing the file
+    /// checkpoints its WAL, `entitle migrate` writes) before it fails with "database is locked".
+    static let busyTimeout: TimeInterval = 10
+
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) async throws {
         // Before anything is written: a file a newer Entitle migrated is left as it is.
@@ -30,7 +34,7 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Self.busyTimeout)
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
         faults = SQLiteFaults(path: path)
