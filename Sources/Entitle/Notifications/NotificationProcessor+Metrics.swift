@@ -27,6 +27,17 @@ extension NotificationProcessor {
         )
     }
 
+    /// Whether `observeCommitted` acts on the subject at Google after the commit (tells a waiting
+    /// buyer): then the lease must outlast the commit, or another replica could decide about the
+    /// order while the message goes out, and the commit does not give it back.
+    func actsAfterCommit(_ actions: [ReconcilerAction]) -> Bool {
+        waitingMessage != nil
+            && actions.contains {
+                guard case .enqueueCallback(let request) = $0, request.entitlementID != nil else { return false }
+                return request.kind == .approvalRequested || request.kind == .planChangeRequested
+            }
+    }
+
     /// After a commit: the notification's lag and, when it activated an entitlement, the time
     /// from the purchase (Google's `createTime`) to now.
     func observeCommitted(_ actions: [ReconcilerAction], fetched: Entitlement?, publishTime: Timestamp?) async {

@@ -28,7 +28,8 @@ extension NotificationProcessor {
     ) async throws -> Value {
         // One process on the store: its own lock is all (no lease to take, renew and give back).
         guard store.leasesSubjects else { return try await locks.withLock(subject) { try await body(SubjectHold()) } }
-        let hold = SubjectHold(SubjectLease(subject: subject, holder: replica))
+        let lease = SubjectLease(subject: subject, holder: replica)
+        let hold = SubjectHold(lease)
         return try await locks.withLock(subject) {
             let deadline = ContinuousClock.now + Self.subjectWait
             var pause = Duration.milliseconds(20)
@@ -38,7 +39,7 @@ extension NotificationProcessor {
                 pause = min(pause * 2, .milliseconds(500))
             }
             do {
-                let value = try await whileRenewing(hold) { try await body(hold) }
+                let value = try await whileRenewing(lease, hold) { try await body(hold) }
                 if !hold.isGivenBack { try await store.releaseSubject(subject, holder: replica) }
                 return value
             } catch {
@@ -59,11 +60,11 @@ extension NotificationProcessor {
     }
 
     private func whileRenewing<Value: Sendable>(
+        _ lease: SubjectLease,
         _ hold: SubjectHold,
         _ body: @Sendable @escaping () async throws -> Value
     ) async throws -> Value {
-        guard let lease = hold.lease else { return try await body() }
-        return try await withThrowingTaskGroup(of: Value?.self) { group in
+        try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(Self.subjectLeaseSeconds / 3))

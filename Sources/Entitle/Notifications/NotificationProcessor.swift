@@ -130,7 +130,8 @@ public struct NotificationProcessor: Sendable {
                 }
                 throw UnconfirmedAbsence(subject: cause.subject, since: since)
             }
-            switch try await store.commit(hold.releasing(makeCommit(actions, cause: cause, fetched: fetched))) {
+            let commit = makeCommit(actions, cause: cause, fetched: fetched)
+            switch try await store.commit(actsAfterCommit(actions) ? commit : hold.releasing(commit)) {
             case .committed:
                 counters.count { $0.processed += 1 }
                 count(event, .processed)

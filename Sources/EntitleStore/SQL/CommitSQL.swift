@@ -12,6 +12,9 @@ enum CommitSQL {
         """
     }
 
+    /// Six values a row: well within SQLite's and PostgreSQL's limits on bound values.
+    static let auditRowsPerStatement = 64
+
     static func statements(_ commit: StoreCommit, at now: Timestamp) throws -> [StoreSQL] {
         var statements: [StoreSQL] = []
         statements.reserveCapacity(commit.accounts.count + commit.entitlements.count + commit.callbacks.count + 1)
@@ -20,8 +23,9 @@ enum CommitSQL {
         for item in commit.callbacks { statements.append(insert(item)) }
         // A notification's two or three entries in one statement (each is a round trip on PostgreSQL);
         // a large commit's in several, within the stores' limits on bound values.
-        for start in stride(from: 0, to: commit.audit.count, by: 64) {
-            statements.append(insert(Array(commit.audit[start..<min(start + 64, commit.audit.count)])))
+        for start in stride(from: 0, to: commit.audit.count, by: auditRowsPerStatement) {
+            let end = min(start + auditRowsPerStatement, commit.audit.count)
+            statements.append(insert(Array(commit.audit[start..<end])))
         }
         for account in commit.erase { statements += erase(account, at: now) }
         statements += release(commit)
