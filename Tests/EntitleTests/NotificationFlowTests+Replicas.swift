@@ -126,4 +126,61 @@ extension NotificationFlowTests {
             }
         }
     }
+
+    @Test(
+        "PostgreSQL: the lease on an order outlasts its commit while the waiting buyer is told; given back after"
+    )
+    func leaseHeldWhileTellingBuyer() async throws {
+        var slowPatch = EmulatorOptions()
+        // The message to the buyer (entitlements.patch) takes 1.5 s: time to look at the lease.
+        slowPatch.faults = FaultPlan(rules: [
+            .init(api: .procurement, latencyMilliseconds: 1_500, method: "entitlements.patch")
+        ])
+        let options = slowPatch
+        try await TestPostgres.withDatabase { url in
+            try await EmulatorHarness.withEmulator(options) { running in
+                let transport = try await running.transport()
+                let pubsub = running.pubSubClient(transport)
+                try await pubsub.createSubscription(
+                    Self.subscription,
+                    PubSubSubscription(topic: running.emulator.options.topic)
+                )
+                let id = try await buy(running)
+                let message = try await creationMessage(pubsub)
+                let store = try await PostgresStore(url: url)
+                let processor = NotificationProcessor(
+                    store: store,
+                    procurement: running.procurementClient(transport),
+                    policies: ApprovalPolicies(default: ApprovalPolicy(entitlement: .manual)),
+                    replica: "replica-0",
+                    waitingMessage: "We review new orders within a day."
+                )
+                let handling = Task { try await processor.handle(data: message.data, messageID: message.messageId) }
+                func probe() async throws -> Bool {
+                    let now = Timestamp(Date())
+                    let subject = "entitlements/\(id.rawValue)"
+                    let taken = try await store.acquireSubject(
+                        subject,
+                        holder: "probe",
+                        until: now.adding(seconds: 30),
+                        now: now
+                    )
+                    if taken { try await store.releaseSubject(subject, holder: "probe") }
+                    return taken
+                }
+                // Committed (the order is known as waiting), and the message not yet through.
+                let committed = try await EntitleTestSupport.eventually(within: .seconds(10)) {
+                    try await store.entitlement(id)?.state == .activationRequested
+                }
+                let heldWhileTelling = try await probe()
+                let outcome = try await handling.value
+                let freeAfter = try await probe()
+                let told = try await running.procurementClient(transport).entitlement(id).messageToUser
+                await store.close()
+                #expect(committed && !heldWhileTelling, "another replica could decide while the buyer is told")
+                #expect(freeAfter, "given back once the buyer was told: \(outcome)")
+                #expect(told == "We review new orders within a day.")
+            }
+        }
+    }
 }
