@@ -25,6 +25,7 @@ import Testing
     func withSignup(
         retryPolicy: RetryPolicy = .default,
         rateLimit: SignupRateLimit? = nil,
+        policies: ApprovalPolicies = ApprovalPolicies(),
         _ body: @Sendable (Fixture) async throws -> Void
     ) async throws {
         var options = EmulatorOptions()
@@ -36,7 +37,7 @@ import Testing
                 let processor = NotificationProcessor(
                     store: store,
                     procurement: procurement,
-                    policies: ApprovalPolicies()
+                    policies: policies
                 )
                 let verifier = MarketplaceTokenVerifier(
                     audiences: ["vendor.example.com"],
@@ -95,7 +96,7 @@ import Testing
     }
 
     /// Shows the form for `token`; returns (session, csrf, cookie).
-    private func openForm(_ fixture: Fixture, token: String) async throws -> (String, String, String) {
+    func openForm(_ fixture: Fixture, token: String) async throws -> (String, String, String) {
         let page = try await postForm(fixture, "signup", [("x-gcp-marketplace-token", token)])
         #expect(page.status == 200, "\(page)")
         #expect(page.headers["cache-control"] == "no-store" && page.headers["x-frame-options"] == "DENY")

@@ -157,6 +157,27 @@ import Testing
         }
     }
 
+    @Test(
+        "answer latency: the read is served at once and answered late, showing the state before a change made meanwhile"
+    )
+    func answerLatency() async throws {
+        try await EmulatorHarness.withEmulator(testOptions()) { running in
+            let purchase = try await running.buy()
+            let rule = FaultPlan.Rule(api: .procurement, method: "accounts.get", answerLatencyMilliseconds: 1_000)
+            try await setFaults(running, FaultPlan(rules: [rule]))
+            let started = ContinuousClock.now
+            async let late = running.http.get("\(running.accounts)/\(purchase.accountId)")
+            try await Task.sleep(for: .milliseconds(300))
+            try await running.approveSignup(purchase.accountId)
+            let account: Account = try await late.decode()
+            #expect(ContinuousClock.now - started >= .milliseconds(1_000))
+            #expect(account.signupApproval?.state == .pending, "what the account was when the call was served")
+            try await setFaults(running, FaultPlan())
+            let now: Account = try await running.http.get("\(running.accounts)/\(purchase.accountId)").decode()
+            #expect(now.signupApproval?.state == .approved)
+        }
+    }
+
     @Test("duplicate delivery: every notification arrives twice with the same messageId and eventId")
     func duplicates() async throws {
         try await EmulatorHarness.withEmulator(testOptions { $0.faults = FaultPlan(duplicateRate: 1) }) { running in

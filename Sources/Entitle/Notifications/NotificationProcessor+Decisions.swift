@@ -132,8 +132,11 @@ extension NotificationProcessor {
             "\(refused); account \(accountID)'s sign-up approval is \(approval.rawValue) at Google, so the order waits for the buyer to sign up again"
         var local = try await store.account(accountID) ?? LocalAccount(id: accountID)
         guard local.signupApproval != approval else { return (reason, nil) }
+        // Google's copy may predate a sign-up approval committed since it was read: then it is not
+        // recorded (with the stored time it would win and put the approval back).
+        if let stored = local.updateTime, (account.updateTime ?? .earliest) < stored { return (reason, nil) }
         local.signupApproval = approval
-        local.updateTime = max(local.updateTime ?? .earliest, account.updateTime ?? .earliest)
+        local.updateTime = account.updateTime ?? local.updateTime
         return (reason, local)
     }
 

@@ -5,6 +5,8 @@ import MarketplaceCore
 extension EmulatorState {
     struct FaultDecision: Sendable {
         var latencyMilliseconds = 0
+        /// After serving, before answering.
+        var answerLatencyMilliseconds = 0
         var status: Int?
         var retryAfterSeconds: Int?
         /// Serve the call, then answer 500.
@@ -24,7 +26,10 @@ extension EmulatorState {
             return FaultDecision()
         }
         let rule = faults.rules[index]
-        var decision = FaultDecision(latencyMilliseconds: rule.latencyMilliseconds ?? 0)
+        var decision = FaultDecision(
+            latencyMilliseconds: rule.latencyMilliseconds ?? 0,
+            answerLatencyMilliseconds: rule.answerLatencyMilliseconds ?? 0
+        )
         if faultRandom.chance(rule.errorRate) {
             decision.status = rule.status ?? 503
             decision.retryAfterSeconds = rule.retryAfterSeconds

@@ -4,7 +4,7 @@ import NIOCore
 
 /// Applies the fault plan to Google's APIs: added latency, then (by the plan's seeded chance) an
 /// error in Google's shape instead of the call, or the call served and its answer replaced by a
-/// 500. The control API is never faulted.
+/// 500; an answer may be held back after the call was served. The control API is never faulted.
 struct FaultMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let state: EmulatorState
@@ -29,7 +29,13 @@ struct FaultMiddleware: RouterMiddleware {
             )
             .response(from: request, context: context)
         }
-        guard let status = decision.status else { return try await next(request, context) }
+        guard let status = decision.status else {
+            let response = try await next(request, context)
+            if decision.answerLatencyMilliseconds > 0 {
+                try await Task.sleep(for: .milliseconds(decision.answerLatencyMilliseconds))
+            }
+            return response
+        }
         let error: GoogleAPIError =
             switch status {
             case 403:

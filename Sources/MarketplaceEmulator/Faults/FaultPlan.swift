@@ -18,8 +18,12 @@ public struct FaultPlan: Codable, Hashable, Sendable {
         public var status: Int?
         /// Sent as `Retry-After` on injected errors.
         public var retryAfterSeconds: Int?
-        /// Added to every call of the API, in milliseconds.
+        /// Added to every call of the API, in milliseconds, before it is served.
         public var latencyMilliseconds: Int?
+        /// Added after the call is served, before its answer goes back, in milliseconds: an answer
+        /// slow on the way back, which may no longer be true when it arrives (a read that raced a
+        /// change made meanwhile).
+        public var answerLatencyMilliseconds: Int?
         /// Share of calls that are served (their effect kept) but answered 500, as when the answer is
         /// lost on the way back: the caller cannot tell whether the call was taken.
         public var lostResponseRate: Double?
@@ -40,7 +44,8 @@ public struct FaultPlan: Codable, Hashable, Sendable {
             latencyMilliseconds: Int? = nil,
             lostResponseRate: Double? = nil,
             method: String? = nil,
-            after: Int? = nil
+            after: Int? = nil,
+            answerLatencyMilliseconds: Int? = nil
         ) {
             self.api = api
             self.errorRate = errorRate
@@ -50,6 +55,7 @@ public struct FaultPlan: Codable, Hashable, Sendable {
             self.lostResponseRate = lostResponseRate
             self.method = method
             self.after = after
+            self.answerLatencyMilliseconds = answerLatencyMilliseconds
         }
     }
 
@@ -87,8 +93,11 @@ public struct FaultPlan: Codable, Hashable, Sendable {
             if let status = rule.status, ![403, 404, 429, 500, 502, 503, 504].contains(status) {
                 throw .invalidArgument("Injected status \(status) is not one of 403, 404, 429, 500, 502, 503, 504.")
             }
-            if (rule.latencyMilliseconds ?? 0) < 0 || (rule.latencyMilliseconds ?? 0) > 60_000 {
-                throw .invalidArgument("latencyMilliseconds is between 0 and 60000.")
+            for (name, value) in [
+                ("latencyMilliseconds", rule.latencyMilliseconds),
+                ("answerLatencyMilliseconds", rule.answerLatencyMilliseconds),
+            ] where (value ?? 0) < 0 || (value ?? 0) > 60_000 {
+                throw .invalidArgument("\(name) is between 0 and 60000.")
             }
             if (rule.after ?? 0) < 0 || (rule.after ?? 0) > 1_000_000_000 {
                 throw .invalidArgument("after is between 0 and 1000000000.")

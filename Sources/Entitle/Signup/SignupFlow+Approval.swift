@@ -1,0 +1,110 @@
+import EntitleStore
+import Foundation
+import GoogleCloud
+import Logging
+import MarketplaceCore
+
+/// The account's `signup` approval at Google and the local record of it, then its waiting orders.
+extension SignupFlow {
+    /// Links `customer` to the session's account, approves the account, decides its orders.
+    func link(_ session: SignupSession, _ customer: Customer) async throws -> Customer {
+        let account = session.accountID
+        let linked = try await approvingSignup(account) { record, time in
+            var record = record
+            record.isSignedUp = true
+            let request = CallbackRequest(kind: .customerSignedUp, accountID: account, entitlementID: nil)
+            var callback = CallbackMessage(
+                request: request,
+                cause: "signup:\(account.rawValue)",
+                eventID: nil,
+                entitlement: nil,
+                createdAt: time
+            )
+            callback.user = CallbackUser(identity: session.userIdentity, roles: session.roles)
+            let commit = StoreCommit(
+                accounts: [record],
+                callbacks: [callback.outboxItem(request)],
+                audit: [
+                    AuditEntry(
+                        at: time,
+                        kind: .signup,
+                        subject: "accounts/\(account.rawValue)",
+                        summary: "signed up; signup approval given"
+                    )
+                ]
+            )
+            return try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
+        }
+        try await reconcileOrders(of: account)
+        return linked
+    }
+
+    /// A returning buyer whose sign-up approval Google has pending again (after an account reset,
+    /// which announces nothing) is approved again, whatever the local record says, and the
+    /// account's waiting orders are decided again.
+    func approveAgainIfPending(_ local: LocalAccount) async throws {
+        let state = try await procurement.account(local.id).signupApproval?.state
+        guard state != .approved else { return }
+        try await approvingSignup(local.id) { record, time in
+            let audit = AuditEntry(
+                at: time,
+                kind: .signup,
+                subject: "accounts/\(local.id.rawValue)",
+                summary: "returning buyer: signup approval was \(state?.rawValue ?? "missing") at Google; given again"
+            )
+            _ = try await store.commit(StoreCommit(accounts: [record], audit: [audit]))
+        }
+        logger.notice(
+            "signup approved again for a returning buyer",
+            metadata: ["account": "\(local.id)", "was": "\(state?.rawValue ?? "none")"]
+        )
+        try await reconcileOrders(of: local.id)
+    }
+
+    /// Gives the approval and commits what `commit` makes of the local record, holding the account
+    /// as its notifications do. Else a notification decided from Google's copy before the approval
+    /// could commit after this, with the same update time, and put the approval back to PENDING
+    /// (nothing at Google changes after that to correct it). The record carries Google's copy
+    /// after the approval, so a copy from before it that commits later is older and loses.
+    private func approvingSignup<Value: Sendable>(
+        _ account: AccountID,
+        _ commit: @Sendable @escaping (LocalAccount, Timestamp) async throws -> Value
+    ) async throws -> Value {
+        try await processor.withSubject("accounts/\(account.rawValue)") { _ in
+            let approved = try await approveSignup(account)
+            var record = try await store.account(account) ?? LocalAccount(id: account)
+            record.signupApproval = .approved
+            if let time = approved.updateTime, time > record.updateTime ?? .earliest { record.updateTime = time }
+            return try await commit(record, now())
+        }
+    }
+
+    /// Gives the account's `signup` approval; returns Google's copy after it. Refused as in the
+    /// wrong state (a second submit, an earlier attempt that crashed after the call) counts only if
+    /// Google shows it approved.
+    private func approveSignup(_ account: AccountID) async throws -> Account {
+        do {
+            try await procurement.approveAccount(account)
+        } catch let error as GoogleAPIError where error.isFailedPrecondition {
+            let copy = try await procurement.account(account)
+            guard copy.signupApproval?.state == .approved else { throw error }
+            logger.info("signup approval already given", metadata: ["account": "\(account)"])
+            return copy
+        }
+        return try await procurement.account(account)
+    }
+
+    /// Orders placed before the sign-up (or its renewal) waited for it: decided again now.
+    private func reconcileOrders(of account: AccountID) async throws {
+        for try await entitlement in procurement.entitlements(filter: .account(account)) {
+            guard let id = entitlement.id else { continue }
+            // An order approved here is read again at once (see `recordedAfterSignupApproval`).
+            try await processor.reconcile(
+                id,
+                trigger: .signupCompleted,
+                auditKind: .signup,
+                summary: "sign-up completed"
+            )
+        }
+    }
+}
