@@ -61,22 +61,21 @@ extension SignupFlow {
         try await reconcileOrders(of: local.id)
     }
 
-    /// Gives the approval and commits what `commit` makes of the local record, holding the account
-    /// as its notifications do. Else a notification decided from Google's copy before the approval
-    /// could commit after this, with the same update time, and put the approval back to PENDING
-    /// (nothing at Google changes after that to correct it). The record carries Google's copy
-    /// after the approval, so a copy from before it that commits later is older and loses.
+    /// Gives the approval and commits what `commit` makes of the local record with the update time
+    /// of Google's copy after the approval. A notification decided from Google's copy before the
+    /// approval may commit after this one: its copy is then older and changes nothing. With the
+    /// stored time it would win and put the approval back to PENDING, and nothing at Google changes
+    /// after that to correct it. (Not under the account's lock: a notification holding it may be
+    /// retrying Google for minutes, and the buyer must not wait for that.)
     private func approvingSignup<Value: Sendable>(
         _ account: AccountID,
-        _ commit: @Sendable @escaping (LocalAccount, Timestamp) async throws -> Value
+        _ commit: (LocalAccount, Timestamp) async throws -> Value
     ) async throws -> Value {
-        try await processor.withSubject("accounts/\(account.rawValue)") { _ in
-            let approved = try await approveSignup(account)
-            var record = try await store.account(account) ?? LocalAccount(id: account)
-            record.signupApproval = .approved
-            if let time = approved.updateTime, time > record.updateTime ?? .earliest { record.updateTime = time }
-            return try await commit(record, now())
-        }
+        let approved = try await approveSignup(account)
+        var record = try await store.account(account) ?? LocalAccount(id: account)
+        record.signupApproval = .approved
+        if let time = approved.updateTime, time > record.updateTime ?? .earliest { record.updateTime = time }
+        return try await commit(record, now())
     }
 
     /// Gives the account's `signup` approval; returns Google's copy after it. Refused as in the
