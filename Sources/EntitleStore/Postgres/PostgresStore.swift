@@ -136,7 +136,26 @@ public final class PostgresStore: SQLStore, Store, @unchecked Sendable {
         }
     }
 
+    /// A notification's commit in one round trip when it can be (`CommitSQL.oneStatement`),
+    /// else in a transaction.
     public func commit(_ commit: StoreCommit) async throws -> CommitOutcome {
-        try await write(CommitPlan(commit, at: Timestamp(Date())))
+        let now = Timestamp(Date())
+        guard let statement = try CommitSQL.oneStatement(commit, at: now) else {
+            return try await write(CommitPlan(commit, at: now))
+        }
+        do {
+            try await PostgresDeadline.withConnection(client, timeout: timeout) { connection in
+                try await self.run(statement, on: connection)
+            }
+            return .committed
+        } catch let error as PSQLError
+            where error.serverInfo?[.sqlState] == "23505"
+            && error.serverInfo?[.constraintName] == CommitSQL.claimedTwice
+        {
+            // Processed already, by another worker or replica: nothing of this commit stayed, and
+            // its lease goes back all the same.
+            for release in CommitSQL.release(commit) { try await execute(release) }
+            return .alreadyProcessed
+        }
     }
 }

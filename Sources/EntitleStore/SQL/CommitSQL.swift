@@ -6,10 +6,33 @@ import MarketplaceCore
 enum CommitSQL {
     /// Claims an event: one row back when this commit is the first to process it.
     static func claim(eventID: String, at now: Timestamp) -> StoreSQL {
-        """
-        INSERT INTO inbox (event_id, processed_at) VALUES (\(eventID), \(now))
-        ON CONFLICT (event_id) DO NOTHING RETURNING 1
-        """
+        "\(insertInbox(eventID, now)) ON CONFLICT (event_id) DO NOTHING RETURNING 1"
+    }
+
+    private static func insertInbox(_ eventID: String, _ now: Timestamp) -> StoreSQL {
+        "INSERT INTO inbox (event_id, processed_at) VALUES (\(eventID), \(now))"
+    }
+
+    /// The constraint a second claim of one event breaks in `oneStatement` (PostgreSQL's name for
+    /// the inbox's primary key).
+    static let claimedTwice = "inbox_pkey"
+
+    /// A notification's commit as one statement, for PostgreSQL, where each statement is a round
+    /// trip and BEGIN, the claim and COMMIT were three of them: its writes run as the WITH of the
+    /// claim. The claim breaks `claimedTwice` when the event was processed already, and one
+    /// statement is atomic, so then none of it stays (the caller gives the lease back and answers
+    /// `alreadyProcessed`). PostgreSQL runs a WITH's writes on one snapshot and leaves two writes
+    /// to one row undefined, so nil for a commit that could hold two: more than one record of a
+    /// kind, more than one audit statement, or an erasure; and for one without an event.
+    static func oneStatement(_ commit: StoreCommit, at now: Timestamp) throws -> StoreSQL? {
+        guard let eventID = commit.eventID, commit.accounts.count <= 1, commit.entitlements.count <= 1,
+            commit.callbacks.count <= 1, commit.audit.count <= auditRowsPerStatement, commit.erase.isEmpty
+        else { return nil }
+        let writes = try statements(commit, at: now).enumerated().map { index, write -> StoreSQL in
+            "\(StoreSQL(stringLiteral: "w\(index)")) AS (\(write))"
+        }
+        guard !writes.isEmpty else { return insertInbox(eventID, now) }
+        return "WITH \(StoreSQL(joining: writes, separator: ", ")) \(insertInbox(eventID, now))"
     }
 
     /// Six values a row: well within SQLite's and PostgreSQL's limits on bound values.
