@@ -18,16 +18,6 @@ extension NotificationFlowTests {
         return options
     }
 
-    /// The creation notification of what was just bought, pulled and left unacknowledged.
-    private func creationMessage(_ pubsub: PubSubClient) async throws -> PubSubMessage {
-        let creation = try await EntitleTestSupport.eventually { () async throws -> ReceivedMessage? in
-            try await pubsub.pull(Self.subscription, maxMessages: 10).first {
-                String(decoding: $0.message.data ?? Data(), as: UTF8.self).contains("ENTITLEMENT_CREATION_REQUESTED")
-            }
-        }
-        return try #require(creation?.message)
-    }
-
     @Test(
         "two replicas, one notification at once: both approve, Google refuses one, neither fails, one commit"
     )
@@ -36,13 +26,9 @@ extension NotificationFlowTests {
         try await TemporaryDatabase.withPath { path in
             try await EmulatorHarness.withEmulator(options) { running in
                 let transport = try await running.transport()
-                let pubsub = running.pubSubClient(transport)
-                try await pubsub.createSubscription(
-                    Self.subscription,
-                    PubSubSubscription(topic: running.emulator.options.topic)
-                )
+                let pubsub = try await running.subscribe(Self.subscription, transport)
                 let id = try await buy(running)
-                let message = try await creationMessage(pubsub)
+                let message = try await pubsub.message("ENTITLEMENT_CREATION_REQUESTED", on: Self.subscription)
                 let policies = ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic))
                 // Two replicas: each its own processor (own locks) and connection to one database.
                 let replicas = [
@@ -82,13 +68,11 @@ extension NotificationFlowTests {
         try await TestPostgres.withDatabase { url in
             try await EmulatorHarness.withEmulator(emulatorOptions) { running in
                 let transport = try await running.transport()
-                let pubsub = running.pubSubClient(transport)
-                try await pubsub.createSubscription(
-                    Self.subscription,
-                    PubSubSubscription(topic: running.emulator.options.topic)
-                )
+                let pubsub = try await running.subscribe(Self.subscription, transport)
                 let id = try await buy(running)
-                let data = try #require(try await creationMessage(pubsub).data)
+                let data = try #require(
+                    try await pubsub.message("ENTITLEMENT_CREATION_REQUESTED", on: Self.subscription).data
+                )
                 // The same news under a second eventId, as Google may send two events at once.
                 var other = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
                 other["eventId"] = "second-event-about-it"
@@ -140,13 +124,9 @@ extension NotificationFlowTests {
         try await TestPostgres.withDatabase { url in
             try await EmulatorHarness.withEmulator(options) { running in
                 let transport = try await running.transport()
-                let pubsub = running.pubSubClient(transport)
-                try await pubsub.createSubscription(
-                    Self.subscription,
-                    PubSubSubscription(topic: running.emulator.options.topic)
-                )
+                let pubsub = try await running.subscribe(Self.subscription, transport)
                 let id = try await buy(running)
-                let message = try await creationMessage(pubsub)
+                let message = try await pubsub.message("ENTITLEMENT_CREATION_REQUESTED", on: Self.subscription)
                 let store = try await PostgresStore(url: url)
                 let processor = NotificationProcessor(
                     store: store,

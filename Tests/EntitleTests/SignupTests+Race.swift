@@ -17,9 +17,9 @@ extension SignupTests {
     @Test("an account notification read before the sign-up approval and committed after it leaves the account approved")
     func accountNotificationRacesSignup() async throws {
         try await withSignup { fixture in
-            let pubsub = try await subscribe(fixture)
+            let pubsub = try await fixture.running.subscribe(Self.subscription, try await fixture.running.transport())
             let purchase = try await buy(fixture)
-            let message = try await pull(pubsub, "ACCOUNT_ACTIVE")
+            let message = try await pubsub.message("ACCOUNT_ACTIVE", on: Self.subscription)
             try await signUp(fixture, purchase, whileHandling: message)
         }
     }
@@ -30,31 +30,13 @@ extension SignupTests {
     func refusedOrderRacesSignup() async throws {
         // Automatic: Entitle approves the order at once, and Google refuses it until the sign-up.
         try await withSignup(policies: ApprovalPolicies(default: ApprovalPolicy(entitlement: .automatic))) { fixture in
-            let pubsub = try await subscribe(fixture)
+            let pubsub = try await fixture.running.subscribe(Self.subscription, try await fixture.running.transport())
             let purchase = try await buy(fixture)
-            let message = try await pull(pubsub, "ENTITLEMENT_CREATION_REQUESTED")
+            let message = try await pubsub.message("ENTITLEMENT_CREATION_REQUESTED", on: Self.subscription)
             try await signUp(fixture, purchase, whileHandling: message)
             let id = try EntitlementID(purchase.entitlementId)
             #expect(try await fixture.procurement.entitlement(id).state == .active, "the sign-up approved the order")
         }
-    }
-
-    private func subscribe(_ fixture: Fixture) async throws -> PubSubClient {
-        let pubsub = fixture.running.pubSubClient(try await fixture.running.transport())
-        try await pubsub.createSubscription(
-            Self.subscription,
-            PubSubSubscription(topic: fixture.running.emulator.options.topic)
-        )
-        return pubsub
-    }
-
-    private func pull(_ pubsub: PubSubClient, _ eventType: String) async throws -> PubSubMessage {
-        let found = try await eventually { () async throws -> ReceivedMessage? in
-            try await pubsub.pull(Self.subscription, maxMessages: 10).first {
-                String(decoding: $0.message.data ?? Data(), as: UTF8.self).contains(eventType)
-            }
-        }
-        return try #require(found?.message, "no \(eventType) message")
     }
 
     /// Handles `message` with the account's read at Google answered late (2.5 s after it was

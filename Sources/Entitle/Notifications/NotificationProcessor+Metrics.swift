@@ -27,15 +27,17 @@ extension NotificationProcessor {
         )
     }
 
-    /// Whether `observeCommitted` acts on the subject at Google after the commit (tells a waiting
-    /// buyer): then the lease must outlast the commit, or another replica could decide about the
-    /// order while the message goes out, and the commit does not give it back.
-    func actsAfterCommit(_ actions: [ReconcilerAction]) -> Bool {
-        waitingMessage != nil
-            && actions.contains {
-                guard case .enqueueCallback(let request) = $0, request.entitlementID != nil else { return false }
-                return request.kind == .approvalRequested || request.kind == .planChangeRequested
-            }
+    /// The orders whose buyer `observeCommitted` tells, after the commit, that they wait on the
+    /// vendor (`waitingMessage`). While there are any the lease must outlast the commit, or another
+    /// replica could decide about the order while the message goes out.
+    func waitingBuyers(_ actions: [ReconcilerAction]) -> [EntitlementID] {
+        guard waitingMessage != nil else { return [] }
+        return actions.compactMap {
+            guard case .enqueueCallback(let request) = $0,
+                request.kind == .approvalRequested || request.kind == .planChangeRequested
+            else { return nil }
+            return request.entitlementID
+        }
     }
 
     /// After a commit: the notification's lag and, when it activated an entitlement, the time
@@ -58,13 +60,12 @@ extension NotificationProcessor {
                 attention?.notify(
                     .approvalRequested(entitlement: id, account: request.accountID?.rawValue, plan: fetched?.plan)
                 )
-                await tellWaitingBuyer(request.entitlementID)
             case .planChangeRequested:
                 attention?.notify(.planChangeRequested(entitlement: id, plan: fetched?.newPendingPlan))
-                await tellWaitingBuyer(request.entitlementID)
             default: break
             }
         }
+        for id in waitingBuyers(actions) { await tellWaitingBuyer(id) }
         let activated = actions.contains {
             if case .enqueueCallback(let request) = $0 { request.kind == .activated } else { false }
         }
@@ -75,8 +76,8 @@ extension NotificationProcessor {
 
     /// The buyer whose order now waits on the vendor sees `waitingMessage` at Google. Best effort,
     /// after the commit: a failure is logged and changes nothing else (an administrator can set it).
-    private func tellWaitingBuyer(_ id: EntitlementID?) async {
-        guard let waitingMessage, let id else { return }
+    private func tellWaitingBuyer(_ id: EntitlementID) async {
+        guard let waitingMessage else { return }
         do {
             try await procurement.setMessageToUser(id, waitingMessage)
         } catch {

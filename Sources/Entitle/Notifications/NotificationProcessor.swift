@@ -131,7 +131,7 @@ public struct NotificationProcessor: Sendable {
                 throw UnconfirmedAbsence(subject: cause.subject, since: since)
             }
             let commit = makeCommit(actions, cause: cause, fetched: fetched)
-            switch try await store.commit(actsAfterCommit(actions) ? commit : hold.releasing(commit)) {
+            switch try await store.commit(waitingBuyers(actions).isEmpty ? hold.releasing(commit) : commit) {
             case .committed:
                 counters.count { $0.processed += 1 }
                 count(event, .processed)

@@ -9,32 +9,31 @@ extension SignupFlow {
     /// Links `customer` to the session's account, approves the account, decides its orders.
     func link(_ session: SignupSession, _ customer: Customer) async throws -> Customer {
         let account = session.accountID
-        let linked = try await approvingSignup(account) { record, time in
-            var record = record
-            record.isSignedUp = true
-            let request = CallbackRequest(kind: .customerSignedUp, accountID: account, entitlementID: nil)
-            var callback = CallbackMessage(
-                request: request,
-                cause: "signup:\(account.rawValue)",
-                eventID: nil,
-                entitlement: nil,
-                createdAt: time
-            )
-            callback.user = CallbackUser(identity: session.userIdentity, roles: session.roles)
-            let commit = StoreCommit(
-                accounts: [record],
-                callbacks: [callback.outboxItem(request)],
-                audit: [
-                    AuditEntry(
-                        at: time,
-                        kind: .signup,
-                        subject: "accounts/\(account.rawValue)",
-                        summary: "signed up; signup approval given"
-                    )
-                ]
-            )
-            return try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
-        }
+        var record = try await approvedRecord(account)
+        record.isSignedUp = true
+        let time = now()
+        let request = CallbackRequest(kind: .customerSignedUp, accountID: account, entitlementID: nil)
+        var callback = CallbackMessage(
+            request: request,
+            cause: "signup:\(account.rawValue)",
+            eventID: nil,
+            entitlement: nil,
+            createdAt: time
+        )
+        callback.user = CallbackUser(identity: session.userIdentity, roles: session.roles)
+        let commit = StoreCommit(
+            accounts: [record],
+            callbacks: [callback.outboxItem(request)],
+            audit: [
+                AuditEntry(
+                    at: time,
+                    kind: .signup,
+                    subject: "accounts/\(account.rawValue)",
+                    summary: "signed up; signup approval given"
+                )
+            ]
+        )
+        let linked = try await store.completeSignup(sessionID: session.id, customer: customer, at: time, commit: commit)
         try await reconcileOrders(of: account)
         return linked
     }
@@ -45,15 +44,14 @@ extension SignupFlow {
     func approveAgainIfPending(_ local: LocalAccount) async throws {
         let state = try await procurement.account(local.id).signupApproval?.state
         guard state != .approved else { return }
-        try await approvingSignup(local.id) { record, time in
-            let audit = AuditEntry(
-                at: time,
-                kind: .signup,
-                subject: "accounts/\(local.id.rawValue)",
-                summary: "returning buyer: signup approval was \(state?.rawValue ?? "missing") at Google; given again"
-            )
-            _ = try await store.commit(StoreCommit(accounts: [record], audit: [audit]))
-        }
+        let record = try await approvedRecord(local.id)
+        let audit = AuditEntry(
+            at: now(),
+            kind: .signup,
+            subject: "accounts/\(local.id.rawValue)",
+            summary: "returning buyer: signup approval was \(state?.rawValue ?? "missing") at Google; given again"
+        )
+        _ = try await store.commit(StoreCommit(accounts: [record], audit: [audit]))
         logger.notice(
             "signup approved again for a returning buyer",
             metadata: ["account": "\(local.id)", "was": "\(state?.rawValue ?? "none")"]
@@ -61,21 +59,18 @@ extension SignupFlow {
         try await reconcileOrders(of: local.id)
     }
 
-    /// Gives the approval and commits what `commit` makes of the local record with the update time
-    /// of Google's copy after the approval. A notification decided from Google's copy before the
-    /// approval may commit after this one: its copy is then older and changes nothing. With the
-    /// stored time it would win and put the approval back to PENDING, and nothing at Google changes
-    /// after that to correct it. (Not under the account's lock: a notification holding it may be
-    /// retrying Google for minutes, and the buyer must not wait for that.)
-    private func approvingSignup<Value: Sendable>(
-        _ account: AccountID,
-        _ commit: (LocalAccount, Timestamp) async throws -> Value
-    ) async throws -> Value {
+    /// Gives the approval; returns the local record approved, with the update time of Google's copy
+    /// after the approval. A notification decided from Google's copy before the approval may commit
+    /// after this record: its copy is then older and changes nothing. With the stored time it would
+    /// win and put the approval back to PENDING, and nothing at Google changes after that to correct
+    /// it. (Not under the account's lock: a notification holding it may be retrying Google for
+    /// minutes, and the buyer must not wait for that.)
+    private func approvedRecord(_ account: AccountID) async throws -> LocalAccount {
         let approved = try await approveSignup(account)
         var record = try await store.account(account) ?? LocalAccount(id: account)
         record.signupApproval = .approved
         if let time = approved.updateTime, time > record.updateTime ?? .earliest { record.updateTime = time }
-        return try await commit(record, now())
+        return record
     }
 
     /// Gives the account's `signup` approval; returns Google's copy after it. Refused as in the
