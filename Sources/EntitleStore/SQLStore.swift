@@ -12,12 +12,16 @@ public class SQLStore: @unchecked Sendable {
     let decodedEntitlements = DecodedRecords<LocalEntitlement>()
     /// Usage batches that arrive together, taken in together.
     let usageIntake: UsageIntakeQueue
+    /// How lists are cut into statements (`ListSlicing`).
+    let listSlicing: ListSlicing
 
     /// - Parameters:
     ///   - intakeConcurrency: usage intake transactions written at once (`UsageIntakeQueue`).
     ///   - intakeRecords: records one of them takes at most.
-    init(intakeConcurrency: Int, intakeRecords: Int) {
+    ///   - listSlicing: how a list is cut into statements.
+    init(intakeConcurrency: Int, intakeRecords: Int, listSlicing: ListSlicing) {
         usageIntake = UsageIntakeQueue(concurrency: intakeConcurrency, maximumRecords: intakeRecords)
+        self.listSlicing = listSlicing
     }
 
     /// Runs a plan in one read transaction. Each store overrides this.

@@ -47,6 +47,7 @@ struct UsageIntakePlan: StorePlan {
     private let intakes: [UsageIntake]
     private let windowLength: Int64
     private let decoded: DecodedRecords<LocalEntitlement>
+    private let slices: ListSlicing
     /// The batches' entitlements, in id order.
     private let entitlements: [EntitlementID]
     /// The entitlements' usage locks, taken first (sealing takes the same ones) and in one order
@@ -63,10 +64,16 @@ struct UsageIntakePlan: StorePlan {
     private var records: [EntitlementID: LocalEntitlement] = [:]
     private var aggregates: [Aggregate] = []
 
-    init(_ intakes: [UsageIntake], windowLength: Int64, decoded: DecodedRecords<LocalEntitlement>) {
+    init(
+        _ intakes: [UsageIntake],
+        windowLength: Int64,
+        decoded: DecodedRecords<LocalEntitlement>,
+        slicing: ListSlicing
+    ) {
         self.intakes = intakes
         self.windowLength = windowLength
         self.decoded = decoded
+        slices = slicing
         entitlements = Set(intakes.lazy.flatMap(\.submissions).map(\.entitlementID)).sorted {
             $0.rawValue < $1.rawValue
         }
@@ -85,12 +92,12 @@ struct UsageIntakePlan: StorePlan {
             for intake in intakes { keys[intake.app, default: []].formUnion(intake.submissions.map(\.idempotencyKey)) }
             var reads: [StoreSQL] = []
             for (app, appKeys) in keys.sorted(by: { $0.key < $1.key }) {
-                for slice in StoreSQL.slices(Array(appKeys)) {
+                for slice in slices(Array(appKeys)) {
                     recordReads.append(app)
                     reads.append(UsageIntakeSQL.records(app: app, idempotencyKeys: slice))
                 }
             }
-            let ids = StoreSQL.slices(entitlements)
+            let ids = slices(entitlements)
             cursorReads = ids.count
             let judging = intakes.contains { $0.rules != nil }
             return .read(
@@ -106,7 +113,7 @@ struct UsageIntakePlan: StorePlan {
                     if seen.insert(key).inserted { aggregates.append(key) }
                 }
             }
-            return .read(StoreSQL.slices(aggregates).map(UsageIntakeSQL.unsealedTotals))
+            return .read(slices(aggregates).map(UsageIntakeSQL.unsealedTotals))
         default:
             var sums: [Aggregate: Int64?] = Dictionary(uniqueKeysWithValues: aggregates.map { ($0, 0) })
             for row in answers.joined() {
@@ -126,8 +133,8 @@ struct UsageIntakePlan: StorePlan {
             }
             let added = aggregates.compactMap { key in taken.added[key].map { (key, $0) } }
             return .write(
-                StoreSQL.slices(taken.rows).map(UsageIntakeSQL.insert)
-                    + StoreSQL.slices(added).map(UsageIntakeSQL.addToTotals),
+                slices(taken.rows).map(UsageIntakeSQL.insert)
+                    + slices(added).map(UsageIntakeSQL.addToTotals),
                 outcomes
             )
         }

@@ -47,7 +47,8 @@ actor UsageIntakeQueue {
                 let plan = UsageIntakePlan(
                     group.map(\.intake),
                     windowLength: group[0].windowLength,
-                    decoded: store.decodedEntitlements
+                    decoded: store.decodedEntitlements,
+                    slicing: store.listSlicing
                 )
                 outcomes = try await store.write(plan)
             } catch {

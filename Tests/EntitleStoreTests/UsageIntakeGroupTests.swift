@@ -51,7 +51,8 @@ import Testing
                 try intake([record("k1", 23)], app: "b"),
             ],
             windowLength: hour,
-            decoded: store.decodedEntitlements
+            decoded: store.decodedEntitlements,
+            slicing: store.listSlicing
         )
         let outcomes = try await store.write(plan)
         let window = UsageWindow(start: base, end: base.adding(seconds: hour))

@@ -152,21 +152,4 @@ extension StoreSQL {
         }
         self = interpolation.statement
     }
-
-    /// `items` cut for statements that take a list (`IN (…)`, a multi-row `VALUES`): slices whose
-    /// sizes are powers of two up to `maximum`, largest first. A statement's text then comes in at
-    /// most log₂(`maximum`) + 1 lengths, each prepared once and cached, however batches vary;
-    /// a batch of 1,000 is 7 statements rather than 1,000.
-    static func slices<Item>(_ items: [Item], maximum: Int = 256) -> [ArraySlice<Item>] {
-        precondition(maximum > 0 && maximum & (maximum - 1) == 0, "slices are a power of two long")
-        var slices: [ArraySlice<Item>] = []
-        var start = items.startIndex
-        while start < items.endIndex {
-            var size = maximum
-            while size > items.endIndex - start { size /= 2 }
-            slices.append(items[start..<(start + size)])
-            start += size
-        }
-        return slices
-    }
 }

@@ -4,7 +4,7 @@ import MarketplaceCore
 /// Usage as the app sends it: stored records, the open windows' maintained totals
 /// (`usage_unsealed`, one row per entitlement × metric × labels × window with records not sealed
 /// yet), and what is not sealed yet. Lists are read and written a slice at a time
-/// (`StoreSQL.slices`), never a statement per record.
+/// (`ListSlicing`), never a statement per record.
 enum UsageIntakeSQL {
     static let recordColumns: StoreSQL =
         "idempotency_key, entitlement_id, metric, labels, quantity, usage_time, time_given, window_start"

@@ -40,7 +40,7 @@ public final class SQLiteStore: SQLStore, Store, @unchecked Sendable {
         faults = SQLiteFaults(path: path)
         commits = SQLiteCommitQueue(pool: pool)
         // Two: the one writer takes the next intake transaction as soon as one commits.
-        super.init(intakeConcurrency: 2, intakeRecords: 4096)
+        super.init(intakeConcurrency: 2, intakeRecords: 4096, listSlicing: .cachedLengths)
         try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteMigrations.migrator.migrate(pool)
         // One process has this file: whatever callbacks were claimed were claimed by a process
