@@ -132,7 +132,8 @@ struct UsageIntakePlan: StorePlan {
                 }
             }
             let added = aggregates.compactMap { key in taken.added[key].map { (key, $0) } }
-            return .write(
+            // New rows and the totals they add to: distinct tables.
+            return .writeTogether(
                 slices(taken.rows).map(UsageIntakeSQL.insert)
                     + slices(added).map(UsageIntakeSQL.addToTotals),
                 outcomes

@@ -23,7 +23,7 @@ import Testing
         #expect(ListSlicing.fewest([Int]()).isEmpty)
     }
 
-    @Test("A PostgreSQL intake plan of 15 single records: one statement per list, whatever its length")
+    @Test("A PostgreSQL intake plan of 15 single records: one statement per list, its writes as one")
     func planStatements() throws {
         let intakes = try (0..<15).map { index in
             let id = try EntitlementID("E-slice-\(index)")
@@ -49,12 +49,15 @@ import Testing
             return
         }
         #expect(totals.count == 1)
-        guard case .write(let writes, let outcomes) = try plan.next(totals.map { _ in [] }) else {
-            Issue.record("no write")
+        guard case .writeTogether(let writes, let outcomes) = try plan.next(totals.map { _ in [] }) else {
+            Issue.record("no write of distinct rows")
             return
         }
-        // The records, then the totals.
+        // The records, then the totals; on PostgreSQL one statement.
         #expect(writes.count == 2)
         #expect(outcomes.count == 15)
+        let together = try #require(StoreSQL.together(writes)).postgres
+        #expect(together.hasPrefix("WITH w0 AS (INSERT INTO usage_record "), "\(together)")
+        #expect(together.contains(") INSERT INTO usage_unsealed "))
     }
 }

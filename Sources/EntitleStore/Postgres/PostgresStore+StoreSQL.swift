@@ -38,6 +38,9 @@ extension PostgresStore {
             case .write(let writes, let result):
                 for statement in writes { try await run(statement, on: connection) }
                 return result
+            case .writeTogether(let writes, let result):
+                if let together = StoreSQL.together(writes) { try await run(together, on: connection) }
+                return result
             }
         }
     }

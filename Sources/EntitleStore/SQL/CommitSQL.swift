@@ -28,11 +28,7 @@ enum CommitSQL {
         guard let eventID = commit.eventID, commit.accounts.count <= 1, commit.entitlements.count <= 1,
             commit.callbacks.count <= 1, commit.audit.count <= auditRowsPerStatement, commit.erase.isEmpty
         else { return nil }
-        let writes = try statements(commit, at: now).enumerated().map { index, write -> StoreSQL in
-            "\(StoreSQL(stringLiteral: "w\(index)")) AS (\(write))"
-        }
-        guard !writes.isEmpty else { return insertInbox(eventID, now) }
-        return "WITH \(StoreSQL(joining: writes, separator: ", ")) \(insertInbox(eventID, now))"
+        return StoreSQL.together(try statements(commit, at: now) + [insertInbox(eventID, now)])
     }
 
     /// Six values a row: well within SQLite's and PostgreSQL's limits on bound values.

@@ -20,6 +20,9 @@ extension StorePlan {
 enum StorePlanStep<Result> {
     case read([StoreSQL])
     case write([StoreSQL], Result)
+    /// Writes to rows no other of them touches, none of them depending on another's effect: a
+    /// store whose statements are round trips sends them as one (`StoreSQL.together`).
+    case writeTogether([StoreSQL], Result)
 }
 
 /// One statement's rows, each mapped (a query, or a write with `RETURNING`).

@@ -152,4 +152,16 @@ extension StoreSQL {
         }
         self = interpolation.statement
     }
+
+    /// Writes as one PostgreSQL statement: all but the last as the `WITH` of the last. PostgreSQL
+    /// runs them once each, on one snapshot, and leaves two writes to one row undefined — so only
+    /// for writes to distinct rows that do not read each other's effects. Nil for none.
+    static func together(_ writes: [StoreSQL]) -> StoreSQL? {
+        guard let last = writes.last else { return nil }
+        guard writes.count > 1 else { return last }
+        let named = writes.dropLast().enumerated().map { index, write -> StoreSQL in
+            "\(StoreSQL(stringLiteral: "w\(index)")) AS (\(write))"
+        }
+        return "WITH \(StoreSQL(joining: named, separator: ", ")) \(last)"
+    }
 }

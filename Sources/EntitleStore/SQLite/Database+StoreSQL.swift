@@ -30,7 +30,7 @@ extension Database {
         while true {
             switch try plan.next(answers) {
             case .read(let reads): answers = try reads.map { try fetch($0) }
-            case .write(let writes, let result):
+            case .write(let writes, let result), .writeTogether(let writes, let result):
                 for statement in writes { try run(statement) }
                 return result
             }
