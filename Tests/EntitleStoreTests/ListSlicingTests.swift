@@ -1,3 +1,4 @@
+import EntitleTestSupport
 import Foundation
 import MarketplaceCore
 import Testing
@@ -6,7 +7,7 @@ import Testing
 
 /// Lists cut into statements: powers of two for SQLite's statement cache, as few as can be for
 /// PostgreSQL, where each statement is a round trip of the transaction.
-@Suite struct ListSlicingTests {
+@Suite(.paced) struct ListSlicingTests {
     @Test("SQLite: slices of powers of two, largest first, at most 256")
     func cachedLengths() {
         #expect(ListSlicing.cachedLengths(Array(0..<1000)).map(\.count) == [256, 256, 256, 128, 64, 32, 8])
