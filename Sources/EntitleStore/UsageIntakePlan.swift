@@ -47,7 +47,7 @@ struct UsageIntakePlan: StorePlan {
     private let intakes: [UsageIntake]
     private let windowLength: Int64
     private let decoded: DecodedRecords<LocalEntitlement>
-    private let slices: ListSlicing
+    private let lists: ListSlicing
     /// The batches' entitlements, in id order.
     private let entitlements: [EntitlementID]
     /// The entitlements' usage locks, taken first (sealing takes the same ones) and in one order
@@ -73,7 +73,7 @@ struct UsageIntakePlan: StorePlan {
         self.intakes = intakes
         self.windowLength = windowLength
         self.decoded = decoded
-        slices = slicing
+        lists = slicing
         entitlements = Set(intakes.lazy.flatMap(\.submissions).map(\.entitlementID)).sorted {
             $0.rawValue < $1.rawValue
         }
@@ -92,17 +92,15 @@ struct UsageIntakePlan: StorePlan {
             for intake in intakes { keys[intake.app, default: []].formUnion(intake.submissions.map(\.idempotencyKey)) }
             var reads: [StoreSQL] = []
             for (app, appKeys) in keys.sorted(by: { $0.key < $1.key }) {
-                for slice in slices(Array(appKeys)) {
-                    recordReads.append(app)
-                    reads.append(UsageIntakeSQL.records(app: app, idempotencyKeys: slice))
-                }
+                let appReads = UsageIntakeSQL.records(app: app, keys: Array(appKeys), lists)
+                recordReads += Array(repeating: app, count: appReads.count)
+                reads += appReads
             }
-            let ids = slices(entitlements)
-            cursorReads = ids.count
+            let cursorStatements = UsageIntakeSQL.cursors(entitlements, lists)
+            cursorReads = cursorStatements.count
             let judging = intakes.contains { $0.rules != nil }
-            return .read(
-                locks + reads + ids.map(UsageIntakeSQL.cursors) + (judging ? ids.map(UsageIntakeSQL.entitlements) : [])
-            )
+            let entitlementStatements = judging ? UsageIntakeSQL.entitlements(entitlements, lists) : []
+            return .read(locks + reads + cursorStatements + entitlementStatements)
         case 2:
             try readStored(answers.dropFirst(locks.count))
             var seen: Set<Aggregate> = []
@@ -113,7 +111,7 @@ struct UsageIntakePlan: StorePlan {
                     if seen.insert(key).inserted { aggregates.append(key) }
                 }
             }
-            return .read(slices(aggregates).map(UsageIntakeSQL.unsealedTotals))
+            return .read(UsageIntakeSQL.unsealedTotals(aggregates, lists))
         default:
             var sums: [Aggregate: Int64?] = Dictionary(uniqueKeysWithValues: aggregates.map { ($0, 0) })
             for row in answers.joined() {
@@ -134,8 +132,7 @@ struct UsageIntakePlan: StorePlan {
             let added = aggregates.compactMap { key in taken.added[key].map { (key, $0) } }
             // New rows and the totals they add to: distinct tables.
             return .writeTogether(
-                slices(taken.rows).map(UsageIntakeSQL.insert)
-                    + slices(added).map(UsageIntakeSQL.addToTotals),
+                UsageIntakeSQL.insert(taken.rows, lists) + UsageIntakeSQL.addToTotals(added, lists),
                 outcomes
             )
         }
@@ -182,7 +179,7 @@ struct UsageIntakePlan: StorePlan {
         /// Records accepted by an earlier batch of the plan, by key.
         var sent: [Key: StoredUsage] = [:]
         var added: [Aggregate: [Int64]] = [:]
-        var rows: [StoreSQL] = []
+        var rows: [UsageIntakeSQL.NewRecord] = []
 
         /// A batch's own takings, after those of the batches before it.
         mutating func keep(_ batch: Taken) {
@@ -237,7 +234,13 @@ struct UsageIntakePlan: StorePlan {
             batch.sums[key] = total
             batch.added[key, default: []].append(submission.quantity)
             batch.rows.append(
-                UsageIntakeSQL.row(submission, labels: labels, app: intake.app, window: window, at: intake.at)
+                UsageIntakeSQL.NewRecord(
+                    app: intake.app,
+                    submission: submission,
+                    labels: labels,
+                    window: window.start,
+                    at: intake.at
+                )
             )
             results.append(.accepted(window: window))
         }

@@ -61,4 +61,36 @@ import Testing
         #expect(together.hasPrefix("WITH w0 AS (INSERT INTO usage_record "), "\(together)")
         #expect(together.contains(") INSERT INTO usage_unsealed "))
     }
+
+    @Test("PostgreSQL as it runs: 1,500 records in one statement a list, a column's values bound as one array")
+    func planArrays() throws {
+        let records = try (0..<1500).map { index in
+            UsageIntakeGroupTests.record("k\(index)", 1, try EntitlementID("E-array-\(index % 50)"))
+        }
+        var plan = UsageIntakePlan(
+            [try UsageIntakeGroupTests.intake(records, rules: UsageIntakeRules { _, _, _ in [] })],
+            windowLength: UsageIntakeGroupTests.hour,
+            decoded: DecodedRecords<LocalEntitlement>(),
+            slicing: .arrays
+        )
+        guard case .read(let first) = try plan.next([]) else {
+            Issue.record("no first read")
+            return
+        }
+        // The locks, then the keys, the cursors and the entitlements as arrays.
+        #expect(first.map(\.arguments.count) == [50, 2, 1, 1])
+        #expect(first[1].postgres.hasSuffix("idempotency_key = ANY($2)"), "\(first[1].postgres)")
+        guard case .read(let totals) = try plan.next(first.map { _ in [] }) else {
+            Issue.record("no read of the totals")
+            return
+        }
+        #expect(totals.map(\.arguments.count) == [4])
+        guard case .writeTogether(let writes, _) = try plan.next(totals.map { _ in [] }) else {
+            Issue.record("no write")
+            return
+        }
+        #expect(writes.map(\.arguments.count) == [10, 7])
+        #expect(writes[0].arguments[1] == .texts(records.map(\.idempotencyKey)))
+        #expect(writes[0].arguments[5] == .integers(Array(repeating: 1, count: 1500)))
+    }
 }

@@ -57,6 +57,9 @@ extension StoreSQL {
             case .text(let text): bindings.append(text)
             case .blob(let data): try bindings.append(data)
             case .bool(let bool): bindings.append(bool)
+            case .texts(let texts): bindings.append(texts)
+            case .integers(let integers): bindings.append(integers)
+            case .bools(let bools): bindings.append(bools)
             }
         }
         return PostgresQuery(unsafeSQL: postgres, binds: bindings)

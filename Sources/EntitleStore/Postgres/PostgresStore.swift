@@ -44,7 +44,7 @@ public final class PostgresStore: SQLStore, Store, @unchecked Sendable {
         }
         // A few intake transactions at once, each on a connection of its own, and each no larger
         // than the largest request (1,000 records), so that one fits the transaction's bound.
-        super.init(intakeConcurrency: 4, intakeRecords: 1000, listSlicing: .fewest)
+        super.init(intakeConcurrency: 4, intakeRecords: 1000, listSlicing: .arrays)
         for await _ in started {}
         await Task.yield()
         do {

@@ -11,14 +11,22 @@ struct ListSlicing: Sendable {
     /// PostgreSQL: as few statements as the list needs, of even sizes up to 1,024 (a row of 10
     /// values then binds 10,240 of the protocol's 65,535 parameters).
     static let fewest = ListSlicing(maximum: 1024, powersOfTwo: false)
+    /// PostgreSQL as it runs: a list a statement can take as arrays (`unnest`, `= ANY`) is one
+    /// statement with one value bound per column, whatever its length — a multi-row insert of
+    /// 1,000 records bound 10,000 values, and parsing and binding them took as long as the insert
+    /// (`UsageIntakeSQL+Lists`); `fewest` for the others.
+    static let arrays = ListSlicing(maximum: 1024, powersOfTwo: false, bindsArrays: true)
 
     let maximum: Int
     let powersOfTwo: Bool
+    /// Binds a list as arrays where the statement allows (`SQLValue.texts`; never SQLite).
+    let bindsArrays: Bool
 
-    init(maximum: Int, powersOfTwo: Bool) {
+    init(maximum: Int, powersOfTwo: Bool, bindsArrays: Bool = false) {
         precondition(maximum > 0 && (!powersOfTwo || maximum & (maximum - 1) == 0), "slices are a power of two long")
         self.maximum = maximum
         self.powersOfTwo = powersOfTwo
+        self.bindsArrays = bindsArrays
     }
 
     func callAsFunction<Item>(_ items: [Item]) -> [ArraySlice<Item>] {

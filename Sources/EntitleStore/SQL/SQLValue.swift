@@ -10,6 +10,12 @@ enum SQLValue: Sendable, Equatable {
     case text(String)
     case blob(Data)
     case bool(Bool)
+    /// A list bound as one PostgreSQL array (`unnest`, `= ANY`): a few values to bind and parse
+    /// rather than one per item. SQLite has no arrays; only a store whose `ListSlicing` binds
+    /// arrays is sent them.
+    case texts([String])
+    case integers([Int64])
+    case bools([Bool])
 }
 
 /// What can be interpolated into a `StoreSQL` as a bound value.

@@ -88,6 +88,19 @@ struct StoreSQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvert
             }
         }
 
+        /// A list as one array value (PostgreSQL only: `SQLValue.texts`).
+        mutating func appendInterpolation(array texts: [String]) {
+            appendInterpolation(SQLValueOf(value: .texts(texts)))
+        }
+
+        mutating func appendInterpolation(array integers: [Int64]) {
+            appendInterpolation(SQLValueOf(value: .integers(integers)))
+        }
+
+        mutating func appendInterpolation(array bools: [Bool]) {
+            appendInterpolation(SQLValueOf(value: .bools(bools)))
+        }
+
         /// A fragment that each dialect spells its own way (never a value from outside).
         mutating func appendInterpolation(sqlite: StaticString, postgres: StaticString) {
             statement.append(sqlite: sqlite.description, postgres: postgres.description)

@@ -48,25 +48,23 @@ enum UsageIntakeSQL {
     /// New records, one row each.
     static func insert(_ rows: some Collection<StoreSQL>) -> StoreSQL {
         """
-        INSERT INTO usage_record (
-            app, idempotency_key, entitlement_id, metric, labels, quantity, usage_time, time_given, window_start,
-            accepted_at
-        )
+        INSERT INTO usage_record (\(insertColumns))
         VALUES \(StoreSQL(joining: rows, separator: ", "))
         """
     }
 
-    static func row(
-        _ submission: UsageSubmission,
-        labels: String,
-        app: String,
-        window: UsageWindow,
-        at: Timestamp
-    ) -> StoreSQL {
+    static let insertColumns: StoreSQL = """
+        app, idempotency_key, entitlement_id, metric, labels, quantity, usage_time, time_given, window_start, \
+        accepted_at
         """
-        (\(app), \(submission.idempotencyKey), \(submission.entitlementID.rawValue), \(submission.metric), \(labels), \
-        \(submission.quantity), \(submission.time), \(submission.timeGiven), \(window.start), \(at))
-        """
+
+    static func row(_ record: NewRecord) -> StoreSQL {
+        let submission = record.submission
+        return """
+            (\(record.app), \(submission.idempotencyKey), \(submission.entitlementID.rawValue), \(submission.metric), \
+            \(record.labels), \(submission.quantity), \(submission.time), \(submission.timeGiven), \(record.window), \
+            \(record.at))
+            """
     }
 
     /// Adds records to aggregates' unsealed totals, in halves as `UsageSum` reads them: one row per

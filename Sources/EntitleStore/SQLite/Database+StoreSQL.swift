@@ -52,6 +52,7 @@ extension StoreSQL {
             case .text(let text): values.append(text)
             case .blob(let data): values.append(data)
             case .bool(let bool): values.append(bool)
+            case .texts, .integers, .bools: preconditionFailure("SQLite binds no arrays (ListSlicing.cachedLengths)")
             }
         }
         return StatementArguments(values)

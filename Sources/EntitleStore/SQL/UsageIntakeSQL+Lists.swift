@@ -1,0 +1,82 @@
+import MarketplaceCore
+
+/// The intake's statements that take a list, in the store's shape (`ListSlicing`): SQLite's are
+/// slices of an `IN (…)` list or a multi-row `VALUES`, each length prepared once; PostgreSQL's are
+/// one statement a list, each column's values bound as one array (`unnest`, `= ANY`), so that
+/// the server parses and binds a few values rather than ten a record.
+extension UsageIntakeSQL {
+    /// A record to insert, as it is kept.
+    struct NewRecord {
+        var app: String
+        var submission: UsageSubmission
+        var labels: String
+        var window: Timestamp
+        var at: Timestamp
+    }
+
+    static func records(app: String, keys: [String], _ lists: ListSlicing) -> [StoreSQL] {
+        guard lists.bindsArrays else { return lists(keys).map { records(app: app, idempotencyKeys: $0) } }
+        guard !keys.isEmpty else { return [] }
+        return [
+            """
+            SELECT \(recordColumns) FROM usage_record WHERE app = \(app) AND idempotency_key = ANY(\(array: keys))
+            """
+        ]
+    }
+
+    static func cursors(_ ids: [EntitlementID], _ lists: ListSlicing) -> [StoreSQL] {
+        guard lists.bindsArrays else { return lists(ids).map(cursors) }
+        guard !ids.isEmpty else { return [] }
+        return ["SELECT * FROM usage_cursor WHERE entitlement_id = ANY(\(array: ids.map(\.rawValue)))"]
+    }
+
+    static func entitlements(_ ids: [EntitlementID], _ lists: ListSlicing) -> [StoreSQL] {
+        guard lists.bindsArrays else { return lists(ids).map(entitlements) }
+        guard !ids.isEmpty else { return [] }
+        return ["SELECT id, record FROM entitlement WHERE id = ANY(\(array: ids.map(\.rawValue)))"]
+    }
+
+    static func unsealedTotals(_ keys: [UsageIntakePlan.Aggregate], _ lists: ListSlicing) -> [StoreSQL] {
+        guard lists.bindsArrays else { return lists(keys).map(unsealedTotals) }
+        guard !keys.isEmpty else { return [] }
+        return [
+            """
+            SELECT entitlement_id, metric, labels, window_start, high_sum, low_sum FROM usage_unsealed
+            WHERE (entitlement_id, metric, labels, window_start) IN (SELECT * FROM unnest(\
+            \(array: keys.map(\.entitlementID.rawValue)), \(array: keys.map(\.metric)), \(array: keys.map(\.labels)), \
+            \(array: keys.map(\.windowStart.micros))))
+            """
+        ]
+    }
+
+    static func insert(_ records: [NewRecord], _ lists: ListSlicing) -> [StoreSQL] {
+        guard lists.bindsArrays else { return lists(records).map { insert($0.map(row)) } }
+        guard !records.isEmpty else { return [] }
+        return [
+            """
+            INSERT INTO usage_record (\(insertColumns))
+            SELECT * FROM unnest(\(array: records.map(\.app)), \(array: records.map(\.submission.idempotencyKey)), \
+            \(array: records.map(\.submission.entitlementID.rawValue)), \(array: records.map(\.submission.metric)), \
+            \(array: records.map(\.labels)), \(array: records.map(\.submission.quantity)), \
+            \(array: records.map(\.submission.time.micros)), \(array: records.map(\.submission.timeGiven)), \
+            \(array: records.map(\.window.micros)), \(array: records.map(\.at.micros)))
+            """
+        ]
+    }
+
+    static func addToTotals(_ added: [(UsageIntakePlan.Aggregate, [Int64])], _ lists: ListSlicing) -> [StoreSQL] {
+        guard lists.bindsArrays else { return lists(added).map(addToTotals) }
+        guard !added.isEmpty else { return [] }
+        let halves = added.map { UsageSum.halves(of: $0.1) }
+        let keys = added.map(\.0)
+        return [
+            """
+            INSERT INTO usage_unsealed (entitlement_id, metric, labels, window_start, high_sum, low_sum, records)
+            SELECT * FROM unnest(\(array: keys.map(\.entitlementID.rawValue)), \(array: keys.map(\.metric)), \
+            \(array: keys.map(\.labels)), \(array: keys.map(\.windowStart.micros)), \(array: halves.map(\.high)), \
+            \(array: halves.map(\.low)), \(array: added.map { Int64($0.1.count) }))
+            ON CONFLICT (entitlement_id, metric, labels, window_start) DO UPDATE SET \(addExcluded)
+            """
+        ]
+    }
+}
