@@ -5,40 +5,20 @@ import Testing
 
 @testable import EntitleStore
 
-/// Lists cut into statements: powers of two for SQLite's statement cache, as few as can be for
-/// PostgreSQL, where each statement is a round trip of the transaction.
+/// Lists sent to statements: powers of two for SQLite's statement cache, one statement a list with
+/// arrays bound on PostgreSQL, where each statement is a round trip of the transaction.
 @Suite(.paced) struct ListSlicingTests {
-    @Test("SQLite: slices of powers of two, largest first, at most 256")
+    @Test("SQLite: slices of powers of two, largest first, at most 256; every item once, in order")
     func cachedLengths() {
-        #expect(ListSlicing.cachedLengths(Array(0..<1000)).map(\.count) == [256, 256, 256, 128, 64, 32, 8])
-        #expect(ListSlicing.cachedLengths(Array(0..<15)).map(\.count) == [8, 4, 2, 1])
-        #expect(ListSlicing.cachedLengths([Int]()).isEmpty)
-    }
-
-    @Test("PostgreSQL: one statement up to 1,024 items, then even slices; every item once, in order")
-    func fewest() {
-        #expect(ListSlicing.fewest(Array(0..<15)).map(\.count) == [15])
-        #expect(ListSlicing.fewest(Array(0..<1024)).map(\.count) == [1024])
-        #expect(ListSlicing.fewest(Array(0..<2049)).map(\.count) == [683, 683, 683])
-        #expect(ListSlicing.fewest(Array(0..<2049)).joined().elementsEqual(0..<2049))
-        #expect(ListSlicing.fewest([Int]()).isEmpty)
+        #expect(ListSlicing.slices(Array(0..<1000)).map(\.count) == [256, 256, 256, 128, 64, 32, 8])
+        #expect(ListSlicing.slices(Array(0..<1000)).joined().elementsEqual(0..<1000))
+        #expect(ListSlicing.slices(Array(0..<15)).map(\.count) == [8, 4, 2, 1])
+        #expect(ListSlicing.slices([Int]()).isEmpty)
     }
 
     @Test("A PostgreSQL intake plan of 15 single records: one statement per list, its writes as one")
     func planStatements() throws {
-        let intakes = try (0..<15).map { index in
-            let id = try EntitlementID("E-slice-\(index)")
-            return try UsageIntakeGroupTests.intake(
-                [UsageIntakeGroupTests.record("k\(index)", 1, id)],
-                rules: UsageIntakeRules { _, _, _ in [] }
-            )
-        }
-        var plan = UsageIntakePlan(
-            intakes,
-            windowLength: UsageIntakeGroupTests.hour,
-            decoded: DecodedRecords<LocalEntitlement>(),
-            slicing: .fewest
-        )
+        var plan = try Self.plan((0..<15).map { [("k\($0)", "E-slice-\($0)")] }, slicing: .arrays)
         // The locks, the records under the keys, the cursors, the entitlements.
         guard case .read(let first) = try plan.next([]) else {
             Issue.record("no first read")
@@ -62,23 +42,17 @@ import Testing
         #expect(together.contains(") INSERT INTO usage_unsealed "))
     }
 
-    @Test("PostgreSQL as it runs: 1,500 records in one statement a list, a column's values bound as one array")
+    @Test("PostgreSQL: 1,500 records in one statement a list, a column's values bound as one array")
     func planArrays() throws {
-        let records = try (0..<1500).map { index in
-            UsageIntakeGroupTests.record("k\(index)", 1, try EntitlementID("E-array-\(index % 50)"))
-        }
-        var plan = UsageIntakePlan(
-            [try UsageIntakeGroupTests.intake(records, rules: UsageIntakeRules { _, _, _ in [] })],
-            windowLength: UsageIntakeGroupTests.hour,
-            decoded: DecodedRecords<LocalEntitlement>(),
-            slicing: .arrays
-        )
+        let batch = (0..<1500).map { ("k\($0)", "E-array-\($0 % 50)") }
+        var plan = try Self.plan([batch], slicing: .arrays)
         guard case .read(let first) = try plan.next([]) else {
             Issue.record("no first read")
             return
         }
-        // The locks, then the keys, the cursors and the entitlements as arrays.
-        #expect(first.map(\.arguments.count) == [50, 2, 1, 1])
+        // The locks, the keys, the cursors and the entitlements, each as arrays.
+        #expect(first.map(\.arguments.count) == [1, 2, 1, 1])
+        #expect(first[0].arguments == [.texts((0..<50).map { "usage:E-array-\($0)" }.sorted())])
         #expect(first[1].postgres.hasSuffix("idempotency_key = ANY($2)"), "\(first[1].postgres)")
         guard case .read(let totals) = try plan.next(first.map { _ in [] }) else {
             Issue.record("no read of the totals")
@@ -90,7 +64,23 @@ import Testing
             return
         }
         #expect(writes.map(\.arguments.count) == [10, 7])
-        #expect(writes[0].arguments[1] == .texts(records.map(\.idempotencyKey)))
+        #expect(writes[0].arguments[1] == .texts(batch.map(\.0)))
         #expect(writes[0].arguments[5] == .integers(Array(repeating: 1, count: 1500)))
+    }
+
+    /// An intake plan of `batches`, each of records (idempotency key, entitlement) of quantity 1.
+    private static func plan(_ batches: [[(String, String)]], slicing: ListSlicing) throws -> UsageIntakePlan {
+        let intakes = try batches.map { batch in
+            try UsageIntakeGroupTests.intake(
+                try batch.map { UsageIntakeGroupTests.record($0.0, 1, try EntitlementID($0.1)) },
+                rules: UsageIntakeRules { _, _, _ in [] }
+            )
+        }
+        return UsageIntakePlan(
+            intakes,
+            windowLength: UsageIntakeGroupTests.hour,
+            decoded: DecodedRecords<LocalEntitlement>(),
+            slicing: slicing
+        )
     }
 }

@@ -136,10 +136,10 @@ extension StoreSQL {
     }
 
     /// `lock` on each name, in the order given, in one statement (one round trip for a batch's).
-    static func locks(_ names: some Collection<String>) -> StoreSQL {
-        let rows = StoreSQL(joining: names.map { "(\($0))" as StoreSQL }, separator: ", ")
+    /// The names are one bound array, whatever their number.
+    static func locks(_ names: [String]) -> StoreSQL {
         var sql: StoreSQL =
-            "SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM (VALUES \(rows)) AS lock(name)"
+            "SELECT pg_advisory_xact_lock(hashtextextended(name, 0)) FROM unnest(\(array: names)) AS lock(name)"
         sql.postgresOnly = true
         return sql
     }

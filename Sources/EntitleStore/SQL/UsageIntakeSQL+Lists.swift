@@ -15,7 +15,7 @@ extension UsageIntakeSQL {
     }
 
     static func records(app: String, keys: [String], _ lists: ListSlicing) -> [StoreSQL] {
-        guard lists.bindsArrays else { return lists(keys).map { records(app: app, idempotencyKeys: $0) } }
+        guard lists == .arrays else { return ListSlicing.slices(keys).map { records(app: app, idempotencyKeys: $0) } }
         guard !keys.isEmpty else { return [] }
         return [
             """
@@ -25,19 +25,19 @@ extension UsageIntakeSQL {
     }
 
     static func cursors(_ ids: [EntitlementID], _ lists: ListSlicing) -> [StoreSQL] {
-        guard lists.bindsArrays else { return lists(ids).map(cursors) }
+        guard lists == .arrays else { return ListSlicing.slices(ids).map(cursors) }
         guard !ids.isEmpty else { return [] }
         return ["SELECT * FROM usage_cursor WHERE entitlement_id = ANY(\(array: ids.map(\.rawValue)))"]
     }
 
     static func entitlements(_ ids: [EntitlementID], _ lists: ListSlicing) -> [StoreSQL] {
-        guard lists.bindsArrays else { return lists(ids).map(entitlements) }
+        guard lists == .arrays else { return ListSlicing.slices(ids).map(entitlements) }
         guard !ids.isEmpty else { return [] }
         return ["SELECT id, record FROM entitlement WHERE id = ANY(\(array: ids.map(\.rawValue)))"]
     }
 
     static func unsealedTotals(_ keys: [UsageIntakePlan.Aggregate], _ lists: ListSlicing) -> [StoreSQL] {
-        guard lists.bindsArrays else { return lists(keys).map(unsealedTotals) }
+        guard lists == .arrays else { return ListSlicing.slices(keys).map(unsealedTotals) }
         guard !keys.isEmpty else { return [] }
         return [
             """
@@ -50,7 +50,7 @@ extension UsageIntakeSQL {
     }
 
     static func insert(_ records: [NewRecord], _ lists: ListSlicing) -> [StoreSQL] {
-        guard lists.bindsArrays else { return lists(records).map { insert($0.map(row)) } }
+        guard lists == .arrays else { return ListSlicing.slices(records).map { insert($0.map(row)) } }
         guard !records.isEmpty else { return [] }
         return [
             """
@@ -65,7 +65,7 @@ extension UsageIntakeSQL {
     }
 
     static func addToTotals(_ added: [(UsageIntakePlan.Aggregate, [Int64])], _ lists: ListSlicing) -> [StoreSQL] {
-        guard lists.bindsArrays else { return lists(added).map(addToTotals) }
+        guard lists == .arrays else { return ListSlicing.slices(added).map(addToTotals) }
         guard !added.isEmpty else { return [] }
         let halves = added.map { UsageSum.halves(of: $0.1) }
         let keys = added.map(\.0)
