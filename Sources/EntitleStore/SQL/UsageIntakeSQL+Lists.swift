@@ -17,9 +17,16 @@ extension UsageIntakeSQL {
     static func records(app: String, keys: [String], _ lists: ListSlicing) -> [StoreSQL] {
         guard lists == .arrays else { return ListSlicing.slices(keys).map { records(app: app, idempotencyKeys: $0) } }
         guard !keys.isEmpty else { return [] }
+        // One probe of the primary key per key. `app = $1 AND idempotency_key = ANY($2)` was
+        // planned, while the table had no column statistics (a new store, or one growing faster
+        // than autovacuum analyzes it), as a scan of all the app's records filtered by the list:
+        // 38 ms for 1,000 keys among 113,000 records, and more as the ledger grows; the probes take
+        // 8 ms however many it holds. `LIMIT 1` (the key is unique) keeps PostgreSQL from turning
+        // the lateral subquery back into a join it would plan the same way.
         return [
             """
-            SELECT \(recordColumns) FROM usage_record WHERE app = \(app) AND idempotency_key = ANY(\(array: keys))
+            SELECT r.* FROM unnest(\(array: keys)) AS k(key), LATERAL (SELECT \(recordColumns) FROM usage_record \
+            WHERE app = \(app) AND idempotency_key = k.key LIMIT 1) AS r
             """
         ]
     }
