@@ -238,7 +238,7 @@ struct UsageIntakePlan: StorePlan {
                     app: intake.app,
                     submission: submission,
                     labels: labels,
-                    window: window.start,
+                    windowStart: window.start,
                     at: intake.at
                 )
             )

@@ -16,6 +16,20 @@ import Testing
         #expect(ListSlicing.slices([Int]()).isEmpty)
     }
 
+    @Test("Statements for a list: one a slice on SQLite, one for the whole list on PostgreSQL, none for no items")
+    func statements() {
+        let sliced: (ArraySlice<Int>) -> StoreSQL = { "SELECT \($0.count)" }
+        let whole: ([Int]) -> StoreSQL = { "SELECT \($0.count) AS whole" }
+        #expect(ListSlicing.cachedLengths.statements(Array(0..<15), sliced: sliced, whole: whole).count == 4)
+        #expect(
+            ListSlicing.arrays.statements(Array(0..<1500), sliced: sliced, whole: whole).map(\.arguments) == [
+                [.integer(1500)]
+            ]
+        )
+        #expect(ListSlicing.arrays.statements([Int](), sliced: sliced, whole: whole).isEmpty)
+        #expect(ListSlicing.cachedLengths.statements([Int](), sliced: sliced, whole: whole).isEmpty)
+    }
+
     @Test("A PostgreSQL intake plan of 15 single records: one statement per list, its writes as one")
     func planStatements() throws {
         var plan = try Self.plan((0..<15).map { [("k\($0)", "E-slice-\($0)")] }, slicing: .arrays)

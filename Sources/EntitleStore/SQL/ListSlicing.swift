@@ -29,3 +29,18 @@ enum ListSlicing: Sendable {
         return slices
     }
 }
+
+extension ListSlicing {
+    /// The statements taking `items`: SQLite's one a slice (`sliced`), PostgreSQL's one for the
+    /// whole list (`whole`, binding arrays), none when there are no items.
+    func statements<Item>(
+        _ items: [Item],
+        sliced: (ArraySlice<Item>) -> StoreSQL,
+        whole: ([Item]) -> StoreSQL
+    ) -> [StoreSQL] {
+        switch self {
+        case .cachedLengths: Self.slices(items).map(sliced)
+        case .arrays: items.isEmpty ? [] : [whole(items)]
+        }
+    }
+}

@@ -62,8 +62,8 @@ enum UsageIntakeSQL {
         let submission = record.submission
         return """
             (\(record.app), \(submission.idempotencyKey), \(submission.entitlementID.rawValue), \(submission.metric), \
-            \(record.labels), \(submission.quantity), \(submission.time), \(submission.timeGiven), \(record.window), \
-            \(record.at))
+            \(record.labels), \(submission.quantity), \(submission.time), \(submission.timeGiven), \
+            \(record.windowStart), \(record.at))
             """
     }
 
