@@ -2,12 +2,17 @@ import EntitleTestSupport
 import Foundation
 import GRDB
 import MarketplaceCore
+import Synchronization
 import Testing
 
 @testable import EntitleStore
 
 @Suite(.paced) struct SQLiteCommitQueueTests {
     struct Broken: Error {}
+
+    final class Stop: Sendable {
+        let flag = Mutex(false)
+    }
 
     let now = Timestamp(Date())
 
@@ -60,7 +65,7 @@ import Testing
             #expect(good.filter { (try? $0.1.get()) == .committed }.count == 36, "36 distinct events committed")
             #expect(good.filter { (try? $0.1.get()) == .alreadyProcessed }.count == 1, "event-0 twice: once")
             for (id, _) in good { #expect(try await store.isProcessed(eventID: id), "\(id)") }
-            let transactions = await queue.transactions
+            let transactions = queue.transactions
             #expect(transactions < 10, "41 concurrent commits in \(transactions) transactions")
         }
     }
@@ -103,6 +108,49 @@ import Testing
             // The queue goes on after a lost transaction.
             #expect(try await commit(CommitPlan(StoreCommit(eventID: "after"), at: now)) == .committed)
             #expect(try await store.isProcessed(eventID: "after"))
+        }
+    }
+
+    @Test("the pool's other writes take their turn while the queue never runs dry")
+    func otherWritesTakeTheirTurn() async throws {
+        try await TemporaryDatabase.withPath { path in
+            let store = try await SQLiteStore(path: path)
+            let queue = SQLiteCommitQueue(pool: store.pool)
+            let writers = SQLiteCommitQueue.maximumBatch * 3
+            // More writers than a batch takes, each writing again as soon as it is answered: the
+            // queue always has writes waiting, so only the turn lets another write of the pool in.
+            let stop = Stop()
+            let written = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<writers {
+                    group.addTask {
+                        var count = 0
+                        while !stop.flag.withLock({ $0 }) {
+                            try await queue.write { db in try db.execute(sql: "SELECT 1") }
+                            count += 1
+                        }
+                        return count
+                    }
+                }
+                // Stops the writers after 20 s whatever happens, so that a starved write fails
+                // the test rather than hanging it.
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(20))
+                    stop.flag.withLock { $0 = true }
+                    return 0
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                let before = queue.transactions
+                try await store.pool.write { db in try db.execute(sql: "SELECT 1") }
+                let stopped = stop.flag.withLock { stopped in
+                    defer { stopped = true }
+                    return stopped
+                }
+                #expect(!stopped, "the pool's write waited until the writers stopped")
+                #expect(queue.transactions - before < 100, "\(queue.transactions - before) transactions went first")
+                group.cancelAll()
+                return try await group.reduce(0, +)
+            }
+            #expect(written > writers)
         }
     }
 }
